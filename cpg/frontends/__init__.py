@@ -1,0 +1,32 @@
+"""Language front ends: tree-sitter tree -> one file's AST-level graph.
+
+Each front end module exposes ``build_module(b: AstBuilder, root: tree_sitter.Node,
+namespace_block: int) -> int``: it creates the file's ``<module>`` METHOD as an AST child of the
+NAMESPACE_BLOCK, everything below it, and returns the METHOD's id.  `build_ast` does the part
+common to all languages (FILE, NAMESPACE_BLOCK, error count); the CFG and reaching-definition
+passes run afterwards on the result (`cpg/passes`).
+"""
+
+from __future__ import annotations
+
+from ..ast_builder import AstBuilder
+from ..file_graph import FileGraph
+from ..schema import NodeKind
+from ..source import SourceFile, count_parse_errors, parse
+
+
+def build_ast(source: SourceFile) -> FileGraph:
+    """Parse `source` and build its AST-level graph (no CFG yet)."""
+    from . import python, typescript  # imported here: each pulls in its grammar
+
+    tree = parse(source)
+    b = AstBuilder(source.relpath, source.language, source.data, source.content_hash)
+    b.graph.parse_errors = count_parse_errors(tree)
+    file_node = b.add(NodeKind.FILE, None, NAME=source.relpath, LANGUAGE=source.language,
+                      PARSE_ERRORS=b.graph.parse_errors, code=source.relpath)
+    namespace = b.add(NodeKind.NAMESPACE_BLOCK, tree.root_node, NAME="<global>",
+                      FULL_NAME=f"{source.relpath}:<global>", FILENAME=source.relpath, code="<global>")
+    b.child(file_node, namespace)
+    frontend = python if source.language == "python" else typescript
+    frontend.build_module(b, tree.root_node, namespace)
+    return b.graph
