@@ -140,3 +140,39 @@ class ProgramSlices:
             ],
             "userDefinedTypes": [asdict(t) for t in self.user_types],
         }
+
+
+CORPUS_VERSION = 1
+
+
+@dataclass
+class TrainingRecord:
+    """One annotated slot of the corpus: the slice (with its label) plus where it comes from.
+
+    Files (written by ``typeinfer corpus build``, read by ``typeinfer train``/``eval``), under
+    ``<corpus dir>/v1/``: ``records-train.jsonl.gz``, ``records-valid.jsonl.gz``,
+    ``records-test.jsonl.gz`` (one JSON object per line: the fields below, ``slice`` in its
+    `UsageSlice` JSON form) and ``projects.jsonl.gz`` (one line per project:
+    ``{"project", "language", "split", "user_types": [short names of the project's own classes,
+    interfaces, enums, aliases]}``) and ``meta.json`` (version, counts).
+    """
+
+    project: str  #: ``pypi:attrs==23.2.0`` / ``npm:zod@3.23.8``
+    language: Literal["python", "typescript"]
+    kind: TargetKind
+    file: str  #: relative to the package root
+    label: str  #: canonical type (`canonical_types.canonicalize`); never Any/any/unknown
+    label_full: str  #: fully qualified where known (``pkg.models.User``), else the annotation as written
+    is_user_type: bool  #: the label's outer type is one of the project's own types
+    split: Literal["train", "valid", "test"]
+    slice: UsageSlice
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON form (one line of records-*.jsonl.gz)."""
+        out = asdict(self)
+        out["slice"] = self.slice.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "TrainingRecord":
+        return cls(**{**data, "slice": UsageSlice.from_json(data["slice"])})
