@@ -1,0 +1,161 @@
+"""The project graph: a networkx MultiDiGraph behind a small typed API.
+
+Node ids are ``(relpath, local_id)`` tuples, so that all nodes of one file can be found and
+replaced when that file changes.  Edge keys are `EdgeKind` values (at most one edge of a kind
+between two nodes).  Everything else reads the graph through this class.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable, Iterator
+
+import networkx as nx
+
+from .file_graph import FileGraph
+from .schema import EdgeKind, NodeKind, Prop
+
+NodeId = tuple[str, int]
+
+
+@dataclass
+class FileInfo:
+    """What the build learned about one file (JSON: ``dataclasses.asdict``)."""
+
+    path: str
+    language: str
+    content_hash: str
+    loc: int
+    parse_errors: int
+    error: str | None = None  #: why it could not be analysed (then it has no nodes)
+    warning: str | None = None  #: analysed, but something the user should know
+
+
+class CodePropertyGraph:
+    """A project's code property graph."""
+
+    def __init__(self, root: str = "") -> None:
+        self.root = root
+        self.g: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.files: dict[str, FileInfo] = {}
+        self.problems: list[str] = []  #: messages about paths that are not files (loops, unreadable dirs)
+        self._file_nodes: dict[str, list[NodeId]] = {}
+
+    # ----------------------------------------------------------------- building
+    def add_file(self, fg: FileGraph, warning: str | None = None) -> None:
+        """Merge one file's graph (replacing an earlier version of the same file)."""
+        if fg.path in self._file_nodes:
+            self.remove_file(fg.path)
+        path = fg.path
+        self.g.add_nodes_from(((path, nid), props) for nid, props in fg.nodes.items())
+        self.g.add_edges_from(((path, s), (path, d), k, p or {}) for s, d, k, p in fg.edges)
+        self._file_nodes[path] = [(path, nid) for nid in fg.nodes]
+        self.files[path] = FileInfo(path, fg.language, fg.content_hash, fg.loc, fg.parse_errors, fg.error, warning)
+
+    def add_unreadable(self, path: str, language: str, message: str) -> None:
+        """Record a file that could not be analysed (it keeps no nodes)."""
+        self.remove_file(path)
+        self.files[path] = FileInfo(path, language, "", 0, 0, error=message)
+
+    def remove_file(self, path: str) -> None:
+        """Drop a file's nodes (and every edge touching them)."""
+        self.g.remove_nodes_from(self._file_nodes.pop(path, ()))
+        self.files.pop(path, None)
+
+    def file_nodes(self, path: str) -> list[NodeId]:
+        """All node ids of one file."""
+        return self._file_nodes.get(path, [])
+
+    def add_edge(self, src: NodeId, dst: NodeId, kind: EdgeKind, **props: Any) -> None:
+        self.g.add_edge(src, dst, key=kind, **props)
+
+    # ----------------------------------------------------------------- reading
+    def props(self, n: NodeId) -> dict[str, Any]:
+        """The property dict of a node (live: writing to it changes the graph)."""
+        return self.g.nodes[n]
+
+    def kind(self, n: NodeId) -> NodeKind:
+        return self.g.nodes[n][Prop.KIND]
+
+    def get(self, n: NodeId, prop: Prop, default: Any = None) -> Any:
+        return self.g.nodes[n].get(prop, default)
+
+    def nodes(self, kind: NodeKind | None = None) -> Iterator[NodeId]:
+        """All node ids, or those of one kind."""
+        if kind is None:
+            yield from self.g.nodes
+            return
+        for n, k in self.g.nodes(data=Prop.KIND):
+            if k == kind:
+                yield n
+
+    def out(self, n: NodeId, kind: EdgeKind) -> list[NodeId]:
+        """Successors of `n` along edges of `kind`."""
+        return [d for _, d, k in self.g.out_edges(n, keys=True) if k == kind]
+
+    def into(self, n: NodeId, kind: EdgeKind) -> list[NodeId]:
+        """Predecessors of `n` along edges of `kind`."""
+        return [s for s, _, k in self.g.in_edges(n, keys=True) if k == kind]
+
+    def out_edges(self, n: NodeId, kind: EdgeKind) -> list[tuple[NodeId, dict[str, Any]]]:
+        """(destination, edge properties) of the out-edges of `kind`."""
+        return [(d, p) for _, d, k, p in self.g.out_edges(n, keys=True, data=True) if k == kind]
+
+    def ast_children(self, n: NodeId) -> list[NodeId]:
+        """AST children in ORDER."""
+        kids = self.out(n, EdgeKind.AST)
+        kids.sort(key=lambda c: self.g.nodes[c].get(Prop.ORDER, 0))
+        return kids
+
+    def ast_parent(self, n: NodeId) -> NodeId | None:
+        parents = self.into(n, EdgeKind.AST)
+        return parents[0] if parents else None
+
+    def ast_descendants(self, n: NodeId, stop_at: Iterable[NodeKind] = ()) -> Iterator[NodeId]:
+        """Pre-order descendants; subtrees rooted at `stop_at` kinds are not entered."""
+        stop = frozenset(stop_at)
+        stack = list(reversed(self.ast_children(n)))
+        while stack:
+            node = stack.pop()
+            yield node
+            if self.kind(node) not in stop:
+                stack.extend(reversed(self.ast_children(node)))
+
+    def enclosing(self, n: NodeId, kinds: Iterable[NodeKind]) -> NodeId | None:
+        """The nearest AST ancestor of one of `kinds`."""
+        wanted = frozenset(kinds)
+        node = self.ast_parent(n)
+        while node is not None and self.kind(node) not in wanted:
+            node = self.ast_parent(node)
+        return node
+
+    def arguments(self, call: NodeId) -> dict[int, NodeId]:
+        """ARGUMENT_INDEX -> argument node of a CALL (0 is the receiver)."""
+        return {self.g.nodes[a].get(Prop.ARGUMENT_INDEX, -1): a for a in self.out(call, EdgeKind.ARGUMENT)}
+
+    # ----------------------------------------------------------------- summaries
+    def node_counts(self) -> Counter[str]:
+        return Counter(str(k) for _, k in self.g.nodes(data=Prop.KIND))
+
+    def edge_counts(self) -> Counter[str]:
+        return Counter(str(k) for _, _, k in self.g.edges(keys=True))
+
+    def summary(self) -> dict[str, Any]:
+        """Files, LOC, nodes and edges per kind, files with parse errors, files skipped."""
+        analysed = [f for f in self.files.values() if f.error is None]
+        return {
+            "files": len(analysed),
+            "files_skipped": sorted((f.path, f.error) for f in self.files.values() if f.error),
+            "loc": sum(f.loc for f in analysed),
+            "languages": dict(Counter(f.language for f in analysed)),
+            "nodes": self.g.number_of_nodes(),
+            "edges": self.g.number_of_edges(),
+            "nodes_by_kind": dict(sorted(self.node_counts().items())),
+            "edges_by_kind": dict(sorted(self.edge_counts().items())),
+            "files_with_parse_errors": sorted((f.path, f.parse_errors) for f in analysed if f.parse_errors),
+            "warnings": sorted(f.warning for f in self.files.values() if f.warning) + list(self.problems),
+        }
+
+    def file_infos_json(self) -> list[dict[str, Any]]:
+        return [asdict(f) for f in self.files.values()]

@@ -1,0 +1,401 @@
+"""Project linking pass: imports, inheritance, call resolution and type edges.
+
+Needs: every file merged into the project graph (front end + per-file passes done).
+Re-runnable: it first removes what an earlier run added, so `project.update_file` can call it
+after any change.
+
+What it resolves (the static part; inferred types sharpen it later through `TypeOracle`):
+
+* IMPORT targets: Python ``import a.b as m`` / ``from .m import f`` and TypeScript
+  ``import {f} from './m'`` to project files and their top-level definitions; anything else
+  becomes an external dotted name (``os.path.join``, ``express:default``).
+* INHERITS_FROM: base classes named in the same file or imported.
+* CALL edges and METHOD_FULL_NAME of calls: plain names (nested, module-level, imported),
+  constructors (``Foo()``, ``new Foo()``: CALL to ``__init__``/``constructor`` and EVAL_TYPE to
+  the class), ``self.m()``/``this.m()`` through the class hierarchy, ``mod.f()`` on imported
+  modules, and ``x.m()`` where x's declared type (or the type an oracle supplies) is known.
+  External callees get their dotted name (``json.loads``, ``sqlite3.Cursor.execute``).
+* EVAL_TYPE from LOCAL / METHOD_PARAMETER_IN / MEMBER / METHOD_RETURN whose type names a project
+  class.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Protocol
+
+from ..graph import CodePropertyGraph, NodeId
+from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op,
+                      Prop)
+
+_LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
+_SELF_NAMES = frozenset({"self", "cls", "this"})
+_TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+_CONSTRUCTORS = ("__init__", "constructor")
+
+
+class TypeOracle(Protocol):
+    """Supplies a type for a node whose type the graph does not declare (inferred types)."""
+
+    def type_of(self, cpg: CodePropertyGraph, node: NodeId) -> str | None: ...
+
+
+@dataclass
+class Target:
+    """What a name resolves to: a project node, a project module (file), or an external name."""
+
+    node: NodeId | None = None
+    module_file: str | None = None
+    external: str | None = None
+
+
+@dataclass
+class SymbolIndex:
+    """Lookup tables over the merged graph."""
+
+    by_full_name: dict[str, NodeId] = field(default_factory=dict)  #: METHOD / TYPE_DECL full names
+    module_files: dict[str, str] = field(default_factory=dict)  #: python dotted module -> relpath
+    files: set[str] = field(default_factory=set)
+    imports: dict[str, dict[str, Target]] = field(default_factory=dict)  #: relpath -> alias -> target
+    default_exports: dict[str, NodeId] = field(default_factory=dict)  #: TS relpath -> default export
+
+
+def principal_type_name(annotation: str) -> str | None:
+    """The class a declared type is about: ``Optional[Foo]`` / ``Foo | None`` / ``'Foo'`` -> ``Foo``."""
+    text = annotation.strip().strip("'\"")
+    for wrapper in ("Optional[", "typing.Optional[", "Annotated[", "typing.Annotated[", "Final[", "ClassVar["):
+        if text.startswith(wrapper) and text.endswith("]"):
+            text = text[len(wrapper):-1].split(",")[0].strip()
+    parts = [p.strip() for p in re.split(r"\|", text) if p.strip() not in ("None", "null", "undefined", "")]
+    if len(parts) != 1:
+        return None
+    match = re.match(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*", parts[0].strip("'\""))
+    return match.group(0) if match else None
+
+
+def _python_module_names(relpath: str) -> list[str]:
+    path = PurePosixPath(relpath)
+    parts = list(path.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    names = [".".join(parts)] if parts else []
+    for prefix in ("src", "lib", "python"):  # src layouts: src/pkg/mod.py is pkg.mod
+        if len(parts) > 1 and parts[0] == prefix:
+            names.append(".".join(parts[1:]))
+    return names
+
+
+def build_index(cpg: CodePropertyGraph) -> SymbolIndex:
+    """Index full names and modules, then resolve every file's imports."""
+    index = SymbolIndex(files=set(cpg.files))
+    for n in cpg.nodes():
+        props = cpg.props(n)
+        kind = props[Prop.KIND]
+        if kind in (NodeKind.METHOD, NodeKind.TYPE_DECL):
+            index.by_full_name.setdefault(props[Prop.FULL_NAME], n)
+            if "default" in props.get(Prop.MODIFIERS, ()) and "export" in props.get(Prop.MODIFIERS, ()):
+                index.default_exports[n[0]] = n
+    for rel, info in cpg.files.items():
+        if info.language == "python":
+            for name in _python_module_names(rel):
+                index.module_files.setdefault(name, rel)
+    for n in cpg.nodes(NodeKind.IMPORT):
+        props = cpg.props(n)
+        alias = props.get(Prop.IMPORTED_AS) or ""
+        if not alias or alias == "*":
+            continue
+        rel = n[0]
+        target = _resolve_import(index, rel, cpg.files[rel].language, props[Prop.IMPORTED_ENTITY])
+        index.imports.setdefault(rel, {})[alias] = target
+    return index
+
+
+def _resolve_import(index: SymbolIndex, rel: str, language: str, entity: str) -> Target:
+    if language == "python":
+        dotted = _absolute_python(rel, entity)
+        if dotted in index.module_files:
+            return Target(module_file=index.module_files[dotted])
+        module, _, name = dotted.rpartition(".")
+        if module in index.module_files:
+            file = index.module_files[module]
+            node = index.by_full_name.get(f"{file}:{name}")
+            if node is not None:
+                return Target(node=node)
+            submodule = index.module_files.get(dotted)
+            return Target(module_file=submodule) if submodule else Target(external=dotted)
+        return Target(external=dotted)
+    spec, _, name = entity.rpartition(":")
+    file = _resolve_ts_module(index, rel, spec) if spec.startswith(".") else None
+    if file is None:
+        return Target(external=f"{spec}.{name}" if name not in ("*", "default") else spec)
+    if name == "*":
+        return Target(module_file=file)
+    if name == "default":
+        node = index.default_exports.get(file)
+        return Target(node=node) if node else Target(module_file=file)
+    node = index.by_full_name.get(f"{file}:{name}")
+    return Target(node=node) if node else Target(external=f"{spec}.{name}")
+
+
+def _absolute_python(rel: str, entity: str) -> str:
+    if not entity.startswith("."):
+        return entity
+    level = len(entity) - len(entity.lstrip("."))
+    package = list(PurePosixPath(rel).parent.parts)
+    if level > 1:
+        package = package[: len(package) - (level - 1)]
+    rest = entity[level:]
+    names = _python_module_names("/".join(package + ["__init__.py"])) if package else [""]
+    base = names[-1] if names else ""
+    return ".".join(p for p in (base, rest) if p)
+
+
+def _resolve_ts_module(index: SymbolIndex, rel: str, spec: str) -> str | None:
+    base = PurePosixPath(rel).parent / spec
+    parts: list[str] = []
+    for part in base.parts:  # normalise ./ and ../ without touching the disk
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    stem = "/".join(parts)
+    for candidate in [stem] + [stem + ext for ext in _TS_EXTENSIONS] + [f"{stem}/index{ext}" for ext in _TS_EXTENSIONS]:
+        if candidate in index.files:
+            return candidate
+    if stem.endswith(".js"):  # TS sources import './x.js' meaning './x.ts'
+        return _resolve_ts_module(index, rel, spec[:-3])
+    return None
+
+
+class Linker:
+    """Resolves names, calls and types over one project graph."""
+
+    def __init__(self, cpg: CodePropertyGraph, oracle: TypeOracle | None = None) -> None:
+        self.cpg = cpg
+        self.index = build_index(cpg)
+        self.oracle = oracle
+        self._mro_cache: dict[NodeId, list[NodeId]] = {}
+
+    # -- names
+    def resolve_name(self, rel: str, scope_qualname: str, name: str) -> Target | None:
+        """A name as seen from inside `scope_qualname` of file `rel` (innermost scope first)."""
+        parts = scope_qualname.split(".") if scope_qualname and scope_qualname != MODULE_METHOD_NAME else []
+        for depth in range(len(parts), -1, -1):
+            prefix = ".".join(parts[:depth])
+            node = self.index.by_full_name.get(f"{rel}:{prefix + '.' if prefix else ''}{name}")
+            if node is not None:
+                return Target(node=node)
+        return self.index.imports.get(rel, {}).get(name)
+
+    def resolve_type(self, rel: str, scope_qualname: str, annotation: str) -> Target | None:
+        """The class a declared type names: project TYPE_DECL, or external dotted name."""
+        name = principal_type_name(annotation)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.resolve_name(rel, scope_qualname, head)
+        if target is None:
+            return None
+        if not rest:
+            if target.node is not None and self.cpg.kind(target.node) == NodeKind.TYPE_DECL:
+                return target
+            return target if target.external else None
+        if target.module_file is not None:
+            node = self.index.by_full_name.get(f"{target.module_file}:{rest}")
+            return Target(node=node) if node is not None else None
+        if target.external is not None:
+            return Target(external=f"{target.external}.{rest}")
+        return None
+
+    # -- classes
+    def mro(self, type_decl: NodeId) -> list[NodeId]:
+        """The class and its project ancestors, nearest first (breadth-first, no duplicates)."""
+        if type_decl in self._mro_cache:
+            return self._mro_cache[type_decl]
+        order, queue, seen = [], [type_decl], {type_decl}
+        while queue:
+            current = queue.pop(0)
+            order.append(current)
+            for base in self.cpg.out(current, EdgeKind.INHERITS_FROM):
+                if base not in seen:
+                    seen.add(base)
+                    queue.append(base)
+        self._mro_cache[type_decl] = order
+        return order
+
+    def find_method(self, type_decl: NodeId, name: str) -> NodeId | None:
+        """Method `name` of a class or its project ancestors."""
+        for cls in self.mro(type_decl):
+            node = self.index.by_full_name.get(f"{self.cpg.get(cls, Prop.FULL_NAME)}.{name}")
+            if node is not None and self.cpg.kind(node) == NodeKind.METHOD:
+                return node
+        return None
+
+    # -- the pass
+    def run(self) -> None:
+        g = self.cpg.g
+        stale = [(s, d, k) for s, d, k in g.edges(keys=True) if k in _LINK_EDGES]
+        g.remove_edges_from(stale)
+        self._mro_cache.clear()
+        for n in list(self.cpg.nodes(NodeKind.TYPE_DECL)):
+            self._link_bases(n)
+        for n, props in list(g.nodes(data=True)):
+            kind = props[Prop.KIND]
+            if kind == NodeKind.CALL:
+                self._link_call(n, props)
+            elif kind in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER, NodeKind.METHOD_RETURN):
+                declared = props.get(Prop.TYPE_FULL_NAME)
+                if declared and props.get(Prop.TYPE_SOURCE) in (None, "declared"):
+                    target = self.resolve_type(n[0], self._scope_of(n), declared)
+                    if target is not None and target.node is not None:
+                        self.cpg.add_edge(n, target.node, EdgeKind.EVAL_TYPE)
+
+    def _scope_of(self, n: NodeId) -> str:
+        method = self.cpg.enclosing(n, (NodeKind.METHOD,)) if self.cpg.kind(n) != NodeKind.METHOD else n
+        if method is None:
+            return ""
+        return self.cpg.get(method, Prop.FULL_NAME, "").partition(":")[2]
+
+    def _link_bases(self, n: NodeId) -> None:
+        scope = self.cpg.get(n, Prop.FULL_NAME, "").partition(":")[2].rpartition(".")[0]
+        for base in self.cpg.get(n, Prop.INHERITS_FROM_TYPE_FULL_NAME, ()) or ():
+            target = self.resolve_type(n[0], scope, re.sub(r"[<\[].*$", "", base))
+            if target is not None and target.node is not None and target.node != n:
+                self.cpg.add_edge(n, target.node, EdgeKind.INHERITS_FROM)
+
+    def _link_call(self, call: NodeId, props: dict) -> None:
+        name = props.get(Prop.NAME, "")
+        full = props.get(Prop.METHOD_FULL_NAME, "")
+        if full.startswith(OPERATOR_PREFIX) or name.startswith(OPERATOR_PREFIX):
+            return
+        if not full.startswith(UNRESOLVED_PREFIX):
+            # resolved by an earlier run: start again from the name the front end gave
+            props[Prop.METHOD_FULL_NAME] = full = props.get("_UNRESOLVED_FULL_NAME", UNRESOLVED_PREFIX + name)
+        props["_UNRESOLVED_FULL_NAME"] = full
+        rel = call[0]
+        scope = self._scope_of(call)
+        receiver = self.cpg.arguments(call).get(0) if self.cpg.out(call, EdgeKind.RECEIVER) else None
+        is_new = "new" in (props.get(Prop.MODIFIERS) or ()) or full.startswith(UNRESOLVED_PREFIX + "new:")
+        if receiver is None:
+            target = self.resolve_name(rel, scope, name)
+            self._apply(call, target, name, is_new)
+            return
+        owner = self._receiver_target(rel, scope, receiver)
+        if owner is None:
+            return
+        if owner.node is not None and self.cpg.kind(owner.node) == NodeKind.TYPE_DECL:
+            method = self.find_method(owner.node, name)
+            if method is not None:
+                self._set_callee(call, method)
+        elif owner.module_file is not None:
+            self._apply(call, Target(node=self.index.by_full_name.get(f"{owner.module_file}:{name}")), name, is_new)
+        elif owner.external is not None:
+            props[Prop.METHOD_FULL_NAME] = f"{owner.external}.{name}"
+
+    def _apply(self, call: NodeId, target: Target | None, name: str, is_new: bool) -> None:
+        if target is None:
+            return
+        if target.node is not None:
+            kind = self.cpg.kind(target.node)
+            if kind == NodeKind.METHOD:
+                self._set_callee(call, target.node)
+            elif kind == NodeKind.TYPE_DECL:
+                self.cpg.add_edge(call, target.node, EdgeKind.EVAL_TYPE)
+                init = next((m for m in (self.find_method(target.node, c) for c in _CONSTRUCTORS) if m), None)
+                if init is not None:
+                    self._set_callee(call, init)
+                else:
+                    self.cpg.props(call)[Prop.METHOD_FULL_NAME] = self.cpg.get(target.node, Prop.FULL_NAME)
+        elif target.external is not None:
+            self.cpg.props(call)[Prop.METHOD_FULL_NAME] = target.external
+
+    def _set_callee(self, call: NodeId, method: NodeId) -> None:
+        self.cpg.props(call)[Prop.METHOD_FULL_NAME] = self.cpg.get(method, Prop.FULL_NAME)
+        self.cpg.add_edge(call, method, EdgeKind.CALL)
+
+    def _receiver_target(self, rel: str, scope: str, receiver: NodeId) -> Target | None:
+        """What the receiver of a method call is: a class (instance), a module, or an external name."""
+        props = self.cpg.props(receiver)
+        kind = props[Prop.KIND]
+        if kind == NodeKind.IDENTIFIER:
+            name = props[Prop.NAME]
+            if name in _SELF_NAMES:
+                cls = self._enclosing_class(receiver)
+                if cls is not None:
+                    return Target(node=cls)
+            declared = self._declared_type(receiver)
+            if declared is not None:
+                return declared
+            target = self.resolve_name(rel, scope, name)
+            if target is not None and (target.module_file or target.external):
+                return target
+            return None
+        if kind == NodeKind.CALL and props.get(Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+            args = self.cpg.arguments(receiver)
+            inner, field_node = args.get(1), args.get(2)
+            if inner is None or field_node is None:
+                return None
+            owner = self._receiver_target(rel, scope, inner)
+            attr = self.cpg.get(field_node, Prop.NAME, "")
+            if owner is None:
+                return None
+            if owner.external is not None:
+                return Target(external=f"{owner.external}.{attr}")
+            if owner.module_file is not None:
+                node = self.index.by_full_name.get(f"{owner.module_file}:{attr}")
+                if node is not None and self.cpg.kind(node) == NodeKind.TYPE_DECL:
+                    return None  # Class.method(...) called on the class object: unbound
+                sub = self.index.module_files.get(
+                    next(iter(_python_module_names(owner.module_file)), "") + "." + attr)
+                return Target(module_file=sub) if sub else None
+            return None
+        if kind == NodeKind.CALL and self.cpg.out(receiver, EdgeKind.EVAL_TYPE):
+            return Target(node=self.cpg.out(receiver, EdgeKind.EVAL_TYPE)[0])
+        return None
+
+    def _declared_type(self, ident: NodeId) -> Target | None:
+        refs = self.cpg.out(ident, EdgeKind.REF)
+        if not refs:
+            return None
+        decl = refs[0]
+        for typed in self.cpg.out(decl, EdgeKind.EVAL_TYPE):
+            return Target(node=typed)
+        annotation = self.cpg.get(decl, Prop.TYPE_FULL_NAME)
+        if not annotation and self.oracle is not None:
+            annotation = self.oracle.type_of(self.cpg, decl)
+        if annotation:
+            return self.resolve_type(ident[0], self._scope_of(decl), annotation)
+        # x = Foo(): follow the reaching definitions to a constructor call
+        for definition in self.cpg.into(ident, EdgeKind.REACHING_DEF):
+            parent = self.cpg.ast_parent(definition)
+            if parent is None or self.cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
+                continue
+            value = self.cpg.arguments(parent).get(2)
+            if value is not None:
+                for typed in self.cpg.out(value, EdgeKind.EVAL_TYPE):
+                    return Target(node=typed)
+        return None
+
+    def _enclosing_class(self, n: NodeId) -> NodeId | None:
+        method = self.cpg.enclosing(n, (NodeKind.METHOD,))
+        # skip lambdas / arrows nested in the method: `this` is the class's in arrows too
+        while method is not None:
+            parent = self.cpg.ast_parent(method)
+            while parent is not None and self.cpg.kind(parent) == NodeKind.BLOCK:
+                parent = self.cpg.ast_parent(parent)
+            if parent is not None and self.cpg.kind(parent) == NodeKind.TYPE_DECL:
+                return parent
+            if parent is None or self.cpg.kind(parent) != NodeKind.METHOD:
+                return None
+            method = parent
+        return None
+
+
+def link_project(cpg: CodePropertyGraph, oracle: TypeOracle | None = None) -> Linker:
+    """Run the linking pass; returns the linker (its index serves later stages)."""
+    linker = Linker(cpg, oracle)
+    linker.run()
+    return linker

@@ -1,0 +1,168 @@
+"""The `typeinfer` command: one subcommand per job, each a small function.
+
+Bad usage exits 2 with a one-line message; problems with the user's files are reported as one
+line each and never stop a project-wide run; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from typeinfer.cpg.project import BuildError, BuildOptions, build_project
+
+
+class UsageError(Exception):
+    """Bad usage: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A rich progress bar on stderr when it is a terminal (and `enabled`)."""
+    if not enabled or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import Progress
+
+    progress = Progress(transient=True, console=__import__("rich.console").console.Console(stderr=True))
+    task = progress.add_task("building graph", total=None)
+    progress.start()
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return update, progress.stop
+
+
+def _build(args: argparse.Namespace):  # noqa: ANN202 - CodePropertyGraph
+    update, stop = _progress(not getattr(args, "quiet", False))
+    try:
+        return build_project(args.path, BuildOptions(jobs=args.jobs, use_cache=not args.no_cache,
+                                                     max_bytes=args.max_bytes, progress=update))
+    finally:
+        stop()
+
+
+def _report_problems(cpg) -> None:  # noqa: ANN001
+    for info in cpg.files.values():
+        if info.error:
+            print(f"typeinfer: {info.error}", file=sys.stderr)
+        elif info.warning:
+            print(f"typeinfer: {info.warning}", file=sys.stderr)
+    for problem in cpg.problems:
+        print(f"typeinfer: {problem}", file=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- subcommands
+def cmd_graph(args: argparse.Namespace) -> int:
+    """Build the code property graph of PATH and print a summary."""
+    cpg = _build(args)
+    _report_problems(cpg)
+    summary = cpg.summary()
+    if args.format == "json":
+        print(json.dumps(summary, indent=2))
+        return 0
+    langs = ", ".join(f"{n} {lang}" for lang, n in sorted(summary["languages"].items()))
+    print(f"{summary['files']} files ({langs}), {summary['loc']} lines")
+    print(f"{summary['nodes']} nodes, {summary['edges']} edges")
+    print("nodes by kind:")
+    for kind, count in summary["nodes_by_kind"].items():
+        print(f"  {kind:<22} {count}")
+    print("edges by kind:")
+    for kind, count in summary["edges_by_kind"].items():
+        print(f"  {kind:<22} {count}")
+    errors = summary["files_with_parse_errors"]
+    print(f"files with parse errors: {len(errors)}")
+    for path, count in errors:
+        print(f"  {path}: {count} error nodes")
+    if summary["files_skipped"]:
+        print(f"files skipped: {len(summary['files_skipped'])}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the graph of PATH as graphml, dot, json or neo4j-csv."""
+    from typeinfer.cpg.export import FORMATS, export
+
+    if args.format not in FORMATS:
+        raise UsageError(f"typeinfer export: unknown format {args.format!r} (choose from {', '.join(FORMATS)})")
+    cpg = _build(args)
+    _report_problems(cpg)
+    written = export(cpg, args.format, Path(args.output))
+    for path in written:
+        print(path)
+    return 0
+
+
+def _add_build_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="a file or a directory (Python and TypeScript files)")
+    p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per core)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the on-disk graph cache")
+    p.add_argument("--max-bytes", type=int, default=2 * 1024 * 1024,
+                   help="skip files larger than this (default 2 MB: minified bundles)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = _Parser(prog="typeinfer", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"typeinfer {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("graph", help=cmd_graph.__doc__, description=cmd_graph.__doc__)
+    _add_build_options(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("export", help=cmd_export.__doc__, description=cmd_export.__doc__)
+    _add_build_options(p)
+    p.add_argument("--format", "-f", required=True, help="graphml, dot, json or neo4j-csv")
+    p.add_argument("--output", "-o", required=True, help="output file (a directory for neo4j-csv)")
+    p.set_defaults(func=cmd_export)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+#: Subcommands registered by other stages (slice, annotate, train, eval, lsp, query, scan):
+#: each is a function taking the subparsers object.
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def _version() -> str:
+    from typeinfer import __version__
+
+    return __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `typeinfer` console script."""
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help(sys.stderr)
+            return 2
+        return args.func(args)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except BuildError as exc:
+        print(f"typeinfer: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("typeinfer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
