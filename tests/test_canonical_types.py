@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
-import pathlib
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-try:
-    from typeinfer.analyzer import canonical_types as ct
-except ImportError:  # source tree without an installed package
-    _path = pathlib.Path(__file__).resolve().parents[1] / "analyzer" / "canonical_types.py"
-    _spec = importlib.util.spec_from_file_location("typeinfer_canonical_types", _path)
-    ct = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(ct)
+from typeinfer.analyzer import canonical_types as ct
 
 canonicalize = ct.canonicalize
 
