@@ -17,7 +17,7 @@ from ..source import SourceFile, count_parse_errors, parse
 
 def build_ast(source: SourceFile) -> FileGraph:
     """Parse `source` and build its AST-level graph (no CFG yet)."""
-    from . import python, typescript  # imported here: each pulls in its grammar
+    from importlib import import_module
 
     tree = parse(source)
     b = AstBuilder(source.relpath, source.language, source.data, source.content_hash)
@@ -27,6 +27,6 @@ def build_ast(source: SourceFile) -> FileGraph:
     namespace = b.add(NodeKind.NAMESPACE_BLOCK, tree.root_node, NAME="<global>",
                       FULL_NAME=f"{source.relpath}:<global>", FILENAME=source.relpath, code="<global>")
     b.child(file_node, namespace)
-    frontend = python if source.language == "python" else typescript
+    frontend = import_module(f"{__name__}.{source.language}")  # python.py / typescript.py
     frontend.build_module(b, tree.root_node, namespace)
     return b.graph

@@ -21,6 +21,7 @@ What it resolves (the static part; inferred types sharpen it later through `Type
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -34,6 +35,15 @@ _LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
 _SELF_NAMES = frozenset({"self", "cls", "this"})
 _TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _CONSTRUCTORS = ("__init__", "constructor")
+_PYTHON_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+#: TypeScript/JavaScript globals whose members calls are named after (``JSON.parse``).
+_TS_GLOBALS = frozenset({
+    "JSON", "Math", "Object", "Array", "Promise", "Number", "String", "Boolean", "Date", "RegExp",
+    "Map", "Set", "WeakMap", "WeakSet", "Symbol", "Reflect", "console", "process", "Buffer",
+    "window", "document", "globalThis", "parseInt", "parseFloat", "isNaN", "setTimeout",
+    "setInterval", "clearTimeout", "fetch", "require", "Error", "TypeError", "BigInt", "Intl",
+    "encodeURIComponent", "decodeURIComponent", "structuredClone", "queueMicrotask",
+})
 
 
 class TypeOracle(Protocol):
@@ -281,6 +291,8 @@ class Linker:
         is_new = "new" in (props.get(Prop.MODIFIERS) or ()) or full.startswith(UNRESOLVED_PREFIX + "new:")
         if receiver is None:
             target = self.resolve_name(rel, scope, name)
+            if target is None:
+                target = self._global(rel, name)
             self._apply(call, target, name, is_new)
             return
         owner = self._receiver_target(rel, scope, receiver)
@@ -332,6 +344,8 @@ class Linker:
             target = self.resolve_name(rel, scope, name)
             if target is not None and (target.module_file or target.external):
                 return target
+            if target is None and not self.cpg.out(receiver, EdgeKind.REF):
+                return self._global(rel, name)  # JSON.parse, console.log, str.join
             return None
         if kind == NodeKind.CALL and props.get(Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
             args = self.cpg.arguments(receiver)
@@ -355,6 +369,12 @@ class Linker:
         if kind == NodeKind.CALL and self.cpg.out(receiver, EdgeKind.EVAL_TYPE):
             return Target(node=self.cpg.out(receiver, EdgeKind.EVAL_TYPE)[0])
         return None
+
+    def _global(self, rel: str, name: str) -> Target | None:
+        """A name bound nowhere in the project: a builtin (Python) or a global (TypeScript)."""
+        if self.cpg.files[rel].language == "python":
+            return Target(external=f"builtins.{name}") if name in _PYTHON_BUILTINS else None
+        return Target(external=name) if name in _TS_GLOBALS else None
 
     def _declared_type(self, ident: NodeId) -> Target | None:
         refs = self.cpg.out(ident, EdgeKind.REF)

@@ -1,0 +1,120 @@
+"""The project's type universe: every type the project defines, with members, and the names each
+module imports.
+
+Needs: a linked project graph (INHERITS_FROM edges).  Later stages use it to propose the
+project's own types as candidates and to reject a predicted type that lacks a member the slice
+uses (the consistency filter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
+
+from .slice_schema import UserType
+
+_KIND_BY_MODIFIER = (
+    ("interface", "interface"), ("enum", "enum"), ("alias", "alias"), ("typeddict", "typeddict"),
+    ("protocol", "protocol"), ("dataclass", "dataclass"),
+)
+
+
+@dataclass
+class TypeUniverse:
+    """Types defined in the project, by full name, plus each file's imported names.
+
+    JSON form: ``{"types": [UserType...], "imports": {file: {alias: entity}}}``.
+    """
+
+    types: dict[str, UserType] = field(default_factory=dict)  #: full name -> type
+    imports: dict[str, dict[str, str]] = field(default_factory=dict)  #: file -> alias -> imported entity
+    _by_name: dict[str, list[UserType]] = field(default_factory=dict, repr=False)
+
+    def by_short_name(self, name: str) -> list[UserType]:
+        """Project types with this short name (several files may define one)."""
+        return self._by_name.get(name, [])
+
+    def names(self) -> list[str]:
+        """Short names of all project types, sorted (the model's candidate list)."""
+        return sorted(self._by_name)
+
+    def visible_names(self, file: str) -> list[str]:
+        """Candidate type names for slots of `file`: project types plus names the file imports."""
+        imported = [a for a in self.imports.get(file, {}) if a[:1].isupper()]
+        return sorted(set(self._by_name) | set(imported))
+
+    def members(self, name: str) -> set[str] | None:
+        """Members (own and inherited) of the project type with this short name; None if unknown
+        or ambiguous (several types of that name with different members)."""
+        found = self.by_short_name(name)
+        if not found:
+            return None
+        sets = [frozenset(t.fields) | frozenset(t.methods) for t in found]
+        return set(sets[0]) if all(s == sets[0] for s in sets) else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"types": [asdict(t) for t in self.types.values()], "imports": self.imports}
+
+
+def _kind(modifiers: tuple[str, ...]) -> str:
+    for modifier, kind in _KIND_BY_MODIFIER:
+        if modifier in modifiers:
+            return kind
+    return "class"
+
+
+def _own_members(cpg: CodePropertyGraph, decl: NodeId) -> tuple[list[str], list[str]]:
+    fields: list[str] = []
+    methods: list[str] = []
+    for child in cpg.ast_children(decl):
+        kind = cpg.kind(child)
+        if kind == NodeKind.MEMBER:
+            target = methods if "method" in (cpg.get(child, Prop.MODIFIERS) or ()) else fields
+            target.append(cpg.get(child, Prop.NAME))
+        elif kind == NodeKind.BLOCK:
+            for stmt in cpg.ast_children(child):
+                if cpg.kind(stmt) == NodeKind.METHOD:
+                    methods.append(cpg.get(stmt, Prop.NAME))
+    return fields, methods
+
+
+def build_type_universe(cpg: CodePropertyGraph) -> TypeUniverse:
+    """Collect every TYPE_DECL with own and inherited members, and every file's imports."""
+    universe = TypeUniverse()
+    own: dict[NodeId, tuple[list[str], list[str]]] = {}
+    decls = list(cpg.nodes(NodeKind.TYPE_DECL))
+    for decl in decls:
+        own[decl] = _own_members(cpg, decl)
+    for decl in decls:
+        props = cpg.props(decl)
+        fields, methods = list(own[decl][0]), list(own[decl][1])
+        seen = {decl}
+        queue = cpg.out(decl, EdgeKind.INHERITS_FROM)
+        while queue:
+            base = queue.pop(0)
+            if base in seen:
+                continue
+            seen.add(base)
+            fields += own[base][0]
+            methods += own[base][1]
+            queue += cpg.out(base, EdgeKind.INHERITS_FROM)
+        user_type = UserType(
+            name=props[Prop.NAME],
+            full_name=props[Prop.FULL_NAME],
+            kind=_kind(tuple(props.get(Prop.MODIFIERS) or ())),  # type: ignore[arg-type]
+            file=decl[0],
+            line=props.get(Prop.LINE_NUMBER, 0),
+            bases=list(props.get(Prop.INHERITS_FROM_TYPE_FULL_NAME) or ()),
+            fields=sorted(set(fields)),
+            methods=sorted(set(methods)),
+        )
+        universe.types[user_type.full_name] = user_type
+        universe._by_name.setdefault(user_type.name, []).append(user_type)
+    for imp in cpg.nodes(NodeKind.IMPORT):
+        alias = cpg.get(imp, Prop.IMPORTED_AS)
+        if alias and alias != "*":
+            universe.imports.setdefault(imp[0], {})[alias] = cpg.get(imp, Prop.IMPORTED_ENTITY)
+    return universe
