@@ -115,12 +115,7 @@ def discover(root: Path, options: BuildOptions | None = None) -> DiscoveredFiles
             lang = grammar_for_path(path)
             if lang is None or lang[0] not in options.languages:
                 continue
-            try:
-                entry.stat()  # a dangling or looping symlink fails here
-            except OSError as exc:
-                found.problems.append(f"{_rel(path, root)}: cannot read ({exc.strerror or exc})")
-                continue
-            found.files.append((path, _rel(path, root)))
+            found.files.append((path, _rel(path, root)))  # unreadable ones are reported by read_source
     found.files.sort(key=lambda item: item[1])
     return found
 

@@ -100,6 +100,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_slice(args: argparse.Namespace) -> int:
+    """Extract usage slices of PATH (JSON shape: analyzer/slices.schema.json)."""
+    from typeinfer.analyzer.slices import extract_slices
+
+    cpg = _build(args)
+    _report_problems(cpg)
+    program = extract_slices(cpg)
+    if args.format == "json":
+        text = json.dumps(program.to_json(), indent=1 if args.output else None)
+    else:
+        lines = []
+        for item in program.slices:
+            uses = len(item.invoked_calls) + len(item.arg_to_calls) + len(item.attribute_reads) + len(item.operators)
+            declared = f": {item.declared_type}" if item.declared_type else ""
+            lines.append(f"{item.file}:{item.line}:{item.column}  {item.kind:<9} {item.function or '<module>'}"
+                         f" {item.name}{declared}  ({len(item.defined_by)} defs, {uses} uses)")
+        text = "\n".join(lines)
+    if args.output:
+        _write_text(Path(args.output), text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write a whole output file atomically."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
+        tmp.write(text)
+    os.replace(tmp.name, path)
+
+
 def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("path", help="a file or a directory (Python and TypeScript files)")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per core)")
@@ -126,14 +161,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", required=True, help="output file (a directory for neo4j-csv)")
     p.set_defaults(func=cmd_export)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    p = sub.add_parser("slice", help=cmd_slice.__doc__, description=cmd_slice.__doc__)
+    _add_build_options(p)
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.add_argument("--output", "-o", help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_slice)
     return parser
-
-
-#: Subcommands registered by other stages (slice, annotate, train, eval, lsp, query, scan):
-#: each is a function taking the subparsers object.
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def _version() -> str:

@@ -117,7 +117,11 @@ def build_index(cpg: CodePropertyGraph) -> SymbolIndex:
         if not alias or alias == "*":
             continue
         rel = n[0]
-        target = _resolve_import(index, rel, cpg.files[rel].language, props[Prop.IMPORTED_ENTITY])
+        entity = props[Prop.IMPORTED_ENTITY]
+        head, _, rest = entity.partition(".")
+        if cpg.files[rel].language == "python" and rest and alias == head and not entity.startswith("."):
+            entity = head  # `import os.path` binds `os`, the top-level package
+        target = _resolve_import(index, rel, cpg.files[rel].language, entity)
         index.imports.setdefault(rel, {})[alias] = target
     return index
 
