@@ -62,7 +62,10 @@ PERMISSIVE = frozenset({
 MIN_PARAM_DENSITY = 0.6
 MAX_LOC = 60_000
 MIN_LOC = 100
-MIN_TS_FILES = 5
+MIN_TS_FILES = 1
+#: TypeScript leaves many callback parameters to contextual typing, so its bar is lower.
+MIN_TS_PARAM_DENSITY = 0.3
+MIN_TS_LOC = 200
 MAX_GENERATED_SHARE = 0.5
 MAX_FILE_BYTES = 1_000_000
 
@@ -278,7 +281,12 @@ def _excluded(rel: Path) -> bool:
     return False
 
 
-def _is_generated(head: bytes) -> bool:
+GENERATED_DIRS = frozenset({"_generated", "generated", "_gen", "autogen", "_autogen"})
+
+
+def _is_generated(head: bytes, rel: Path | None = None) -> bool:
+    if rel is not None and any(p.lower() in GENERATED_DIRS for p in rel.parts[:-1]):
+        return True
     return bool(GENERATED_MARK.search(head))
 
 
@@ -346,7 +354,7 @@ def measure_python(pkg_dir: Path) -> Measure:
         except OSError:
             continue
         loc = _nonblank(data)
-        if _is_generated(data[:600]):
+        if _is_generated(data[:600], rel):
             m.generated_loc += loc
             continue
         try:
@@ -425,7 +433,7 @@ def measure_typescript(pkg_dir: Path) -> Measure:
         except OSError:
             continue
         loc = _nonblank(data)
-        if _is_generated(data[:600]):
+        if _is_generated(data[:600], rel):
             m.generated_loc += loc
             continue
         tree = _ts_parser(name.endswith("x")).parse(data)
@@ -537,6 +545,10 @@ def evaluate(c: Candidate, registry: str, cache: Path) -> tuple[list[str] | None
         return None, f"too big ({m.loc} LOC)"
     if m.loc < MIN_LOC:
         return None, f"too small ({m.loc} LOC)"
+    if registry == "npm" and m.loc < MIN_TS_LOC:
+        return None, f"too small ({m.loc} LOC)"
+    if registry == "npm" and m.param_density < MIN_TS_PARAM_DENSITY:
+        return None, f"param annotation density {m.param_density:.2f}"
     if registry == "pypi" and m.param_density < MIN_PARAM_DENSITY:
         return None, f"param annotation density {m.param_density:.2f}"
     row = [c.name, c.version, lic, c.domain, str(m.files), str(m.loc),
