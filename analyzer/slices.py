@@ -154,6 +154,12 @@ class Slicer:
             if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in _SELF_NAMES:
                 continue
             accesses.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
+        class_locals: dict[str, NodeId] = {}  # Python class-body assignments: `table = "users"`
+        for child in cpg.ast_children(decl):
+            if cpg.kind(child) == NodeKind.BLOCK:
+                for local in cpg.ast_children(child):
+                    if cpg.kind(local) == NodeKind.LOCAL:
+                        class_locals[cpg.get(local, Prop.NAME, "")] = local
         out = []
         for member in members:
             props = cpg.props(member)
@@ -163,6 +169,9 @@ class Slicer:
                               function="", class_name=class_name, declared_type=props.get(Prop.TYPE_FULL_NAME))
             for value in cpg.ast_children(member):  # a class-level initializer
                 item.defined_by.append(self._definition(value, language))
+            for ident in self.uses.get(class_locals.get(name), ()):
+                if cpg.get(ident, Prop.IS_WRITE):
+                    self._write(ident, item)
             for access in accesses.get(name, ()):
                 if cpg.get(access, Prop.IS_WRITE):
                     parent = cpg.ast_parent(access)
@@ -387,6 +396,10 @@ class Slicer:
             return
         if name == Op.AWAIT:
             item.awaited = True
+            return
+        if name.endswith("Comprehension") or name == "<operator>.generatorExpression":
+            if index != 1:  # not the element expression: the iterable of a `for` clause
+                item.iterated = True
             return
         if Op.is_assignment(name):
             if index == 2:
