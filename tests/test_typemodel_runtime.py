@@ -1,0 +1,204 @@
+"""typemodel runtime pieces without torch: serialization (no label leak), identifier pre-split,
+tokenizer, candidate features, ranking, metrics with exact expected numbers, ECE, and the
+predictor's errors on missing / corrupt model files."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from typeinfer.analyzer.slice_schema import CallUse, Definition, TrainingRecord, UsageSlice
+from typeinfer.typemodel.candidates import CandidateSet, slice_words
+from typeinfer.typemodel.config import ModelConfig
+from typeinfer.typemodel.evaluate import TrainStats, evaluate, expected_calibration_error
+from typeinfer.typemodel.predictor import ModelError, TypePredictor, write_sums
+from typeinfer.typemodel.scoring import rank
+from typeinfer.typemodel.serialize import serialize, split_identifier, type_words
+from typeinfer.typemodel.tokenizer import encode, train_tokenizer
+
+
+def _slice(**kw) -> UsageSlice:
+    base = dict(name="user_id", kind="parameter", language="python", file="a.py", line=3, column=4,
+                function="svc.get_user", param_index=0)
+    base.update(kw)
+    return UsageSlice(**base)
+
+
+def _record(label: str, name: str = "x", kind: str = "parameter", language: str = "python",
+            is_user: bool = False) -> TrainingRecord:
+    return TrainingRecord(project="p", language=language, kind=kind, file="a.py", label=label, label_full=label,
+                          is_user_type=is_user, split="test", slice=_slice(name=name, kind=kind, language=language))
+
+
+# -- serialization -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, words", [
+    ("getUserByID2", ["get", "user", "by", "id", "2"]),
+    ("HTTPServer_v2", ["http", "server", "v", "2"]),
+    ("user_id", ["user", "id"]),
+    ("__init__", ["init"]),
+    ("XMLHttpRequest", ["xml", "http", "request"]),
+    ("x", ["x"]),
+])
+def test_split_identifier(name, words):
+    assert split_identifier(name) == words
+
+
+def test_type_words_keeps_punctuation():
+    assert type_words("list[UserProfile] | None") == ["list", "[", "user", "profile", "]", "|", "none"]
+
+
+def test_serialize_layout_and_determinism():
+    s = _slice(defined_by=[Definition(kind="call", code="get_user_by_id(1)", name="get_user_by_id")],
+               invoked_calls=[CallUse(name="execute", arg_count=2)], arg_to_calls=[CallUse(name="len", position=1)],
+               operators=["+", "[]"], attribute_reads=["name"])
+    text = serialize(s)
+    assert text.startswith("[LANG] python [KIND] parameter 0 [NAME] user id [DEF] call get user by id")
+    assert "[CALLS] . execute / 2" in text and "[ARGOF] len : 1" in text and "[OPS] + []" in text
+    assert "[ATTR] . name" in text and "[FN] get user" in text
+    assert serialize(s) == text
+
+
+@pytest.mark.parametrize("label", ["FrobnicatorWidget", "dict[str, QuuxRecord]", "Promise<ZorbleState>", "int"])
+def test_label_never_leaks(label):
+    s = _slice(name="w", declared_type=label, docstring="Process the thing.",
+               invoked_calls=[CallUse(name="spin", arg_count=0)])
+    text = serialize(s)
+    assert text == serialize(dataclasses.replace(s, declared_type=None))
+    for word in type_words(label):
+        if word.isalpha() and len(word) > 3:
+            assert word not in text.split()
+
+
+def test_serialize_is_capped():
+    s = _slice(invoked_calls=[CallUse(name=f"method_number_{i}", arg_count=1) for i in range(100)],
+               sibling_names=[f"sibling_{i}" for i in range(100)], docstring="word " * 200)
+    assert len(serialize(s).split()) <= 96
+
+
+# -- tokenizer -------------------------------------------------------------------------------------
+
+def test_tokenizer_markers_and_presplit_words():
+    texts = [serialize(_slice(name=n)) for n in ["userId", "user_name", "orderTotal", "order_id"] * 5]
+    tok = train_tokenizer(texts, vocab_size=200, min_frequency=1)
+    enc = tok.encode(serialize(_slice(name="userName")))
+    assert "[NAME]" in enc.tokens and "[LANG]" in enc.tokens
+    i = enc.tokens.index("[NAME]")
+    assert enc.tokens[i + 1: i + 3] == ["user", "name"]
+    assert enc.tokens[0] == "[CLS]" and enc.tokens[-1] == "[SEP]"
+    ids = encode(tok, [serialize(_slice(sibling_names=["a_b_c_d"] * 6))], max_len=8)[0]
+    assert len(ids) == 8 and ids[-1] == tok.token_to_id("[SEP]")
+
+
+# -- candidates and ranking -------------------------------------------------------------------------
+
+def test_candidate_features_match_names():
+    cs = CandidateSet(["UserProfile", "Order"], "python", ModelConfig().candidate_forms, 512)
+    assert cs.labels == ["Order", "Order | None", "list[Order]", "UserProfile", "UserProfile | None",
+                         "list[UserProfile]"]
+    s = _slice(name="user_profile", defined_by=[Definition(kind="constructor", code="UserProfile()", name="UserProfile")])
+    f = cs.features(slice_words(s, serialize(s)))
+    assert f.shape == (6, 10)
+    assert f[3, :4].tolist() == [1.0, 1.0, 1.0, 1.0] and f[0, :6].sum() == 0.0
+    assert f[4, 7] == 1.0  # form one-hot: "X | None" is form 1
+
+
+def test_rank_merges_vocab_and_candidate_entries():
+    types = ["<other>", "int", "User"]
+    ok = np.array([True, True, True])
+    out = rank(np.log(np.array([1.0, 2.0, 1.0])), types, ok, {"int": 1, "User": 2},
+               np.log(np.array([4.0])), ["User"], temperature=1.0, top_k=5)
+    assert out[0][0] == "User" and out[0][1] == pytest.approx(5 / 8)
+    assert out[1] == ("int", pytest.approx(2 / 8))
+    assert all(t != "<other>" for t, _ in out)
+
+
+# -- metrics -----------------------------------------------------------------------------------------
+
+def test_evaluate_exact_numbers():
+    recs = [_record("int", "count"), _record("list[str]", "items"), _record("User", "user", is_user=True),
+            _record("str", "name", kind="return")]
+    preds = [[("int", 0.9)], [("list[int]", 0.6), ("list[str]", 0.3)], [("Order", 0.4), ("User", 0.3)], []]
+    stats = TrainStats.from_records([_record("int", "count"), _record("int", "count"), _record("str", "user")])
+    rep = evaluate(recs, preds, stats, threshold=0.5)
+    m = rep.languages["python"].model
+    assert (m.n, m.exact, m.parametric, m.top5) == (4, 0.25, 0.5, 0.75)
+    assert m.coverage == 0.5 and m.covered_precision == 0.5
+    assert m.by_kind["parameter"].n == 3 and m.by_kind["parameter"].exact == pytest.approx(1 / 3)
+    assert m.by_kind["return"].exact == 0.0
+    assert m.by_category["user-defined"].n == 1 and m.by_category["built-in"].n == 3
+    assert m.by_category["common"].n == 2 and m.by_category["common"].exact == 0.5  # int, str
+    # ECE: bins of 0.9 (right), 0.6 (wrong), 0.4 (wrong), 0.0 (wrong)
+    assert m.ece == pytest.approx((0.1 + 0.6 + 0.4 + 0.0) / 4)
+    mf = rep.languages["python"].baselines["most-frequent"]
+    assert mf.exact == 0.25  # predicts "int" everywhere (2 of 3 train labels)
+    pn = rep.languages["python"].baselines["per-name"]
+    assert pn.exact == 0.25  # count -> int right; user -> str wrong; others fall back to int
+    assert json.loads(rep.dumps())["languages"]["python"]["model"]["exact"] == 0.25
+    assert "exact" in rep.render()
+
+
+def test_ece_constructed():
+    # 10 predictions at 0.8 of which 8 right: perfectly calibrated bin; 10 at 0.3 of which 0 right
+    conf = [0.8] * 10 + [0.3] * 10
+    correct = [True] * 8 + [False] * 2 + [False] * 10
+    assert expected_calibration_error(conf, correct) == pytest.approx(0.5 * 0.0 + 0.5 * 0.3)
+    assert expected_calibration_error([1.0, 0.0], [True, False]) == 0.0
+
+
+# -- predictor errors ----------------------------------------------------------------------------------
+
+def _model_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "model"
+    d.mkdir()
+    tok = train_tokenizer([serialize(_slice())] * 3, vocab_size=100, min_frequency=1)
+    tok.save(str(d / "tokenizer.json"))
+    cfg = ModelConfig(vocab_size=tok.get_vocab_size(), num_types=1)
+    (d / "types.json").write_text(json.dumps({
+        "format": 1, "model_config": cfg.to_dict(), "vocab": {"types": ["<other>", "int"], "languages": ["", "python"]},
+        "temperature": 1.0, "scorer": {"form_table": [[0.0]] * 8, "feature_weights": [0.0] * 10, "feature_bias": 0.0}}))
+    (d / "model.onnx").write_bytes(b"not an onnx model")
+    (d / "MODEL_CARD.md").write_text("card")
+    write_sums(d, ["model.onnx", "tokenizer.json", "types.json", "MODEL_CARD.md"])
+    return d
+
+
+def test_missing_model_file_names_it_and_how_to_rebuild(tmp_path):
+    d = _model_dir(tmp_path)
+    (d / "tokenizer.json").unlink()
+    with pytest.raises(ModelError) as e:
+        TypePredictor.load(d)
+    msg = str(e.value)
+    assert str(d / "tokenizer.json") in msg and "typeinfer train" in msg and "\n" not in msg
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(ModelError, match="model.onnx is missing"):
+        TypePredictor.load(tmp_path / "nowhere")
+
+
+def test_checksum_mismatch_is_corrupt(tmp_path):
+    d = _model_dir(tmp_path)
+    (d / "types.json").write_text((d / "types.json").read_text().replace('"temperature": 1.0', '"temperature": 2.0'))
+    with pytest.raises(ModelError, match=r"types\.json is corrupt \(SHA-256") as e:
+        TypePredictor.load(d)
+    assert "typeinfer train" in str(e.value)
+
+
+def test_unreadable_onnx_with_matching_sums(tmp_path):
+    d = _model_dir(tmp_path)
+    with pytest.raises(ModelError, match=r"model\.onnx is corrupt") as e:
+        TypePredictor.load(d)
+    assert "typeinfer train --corpus" in str(e.value)
+
+
+def test_runtime_imports_no_torch():
+    code = ("import sys; import typeinfer.typemodel.predictor, typeinfer.typemodel.evaluate, typeinfer.typemodel.cli; "
+            "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd="/")

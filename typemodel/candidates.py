@@ -1,0 +1,113 @@
+"""Project type candidates: expand short names into candidate labels and compute lexical features.
+
+Does: turn a project's type names (``UserProfile``) into candidate labels in canonical form
+(``UserProfile``, ``UserProfile | None``, ``list[UserProfile]`` -- `ModelConfig.candidate_forms`)
+and compute, for a slice against all candidates at once, the few lexical features the scorer adds
+to its learned dot product (does the target's name spell the type? was it built by calling the
+type? is it type-checked against it?).  These features, with the learned name vectors, are what
+let a small model rank a type it never saw in training.
+
+Pure Python + numpy, vectorized through an inverted index from words to type names (a slice only
+touches the names that share a word with it): used by training and by the runtime predictor, so
+both compute exactly the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from typeinfer.analyzer.slice_schema import UsageSlice
+from typeinfer.typemodel.serialize import _short, split_identifier
+
+MAX_FORMS = 4  #: forms per language; the form table has len(LANGUAGE_IDS) * MAX_FORMS rows
+LANGUAGE_IDS = {"python": 0, "typescript": 1}
+#: name spells the type, name covers its words, same last word, built by calling it,
+#: type-checked against it, covered by any word of the slice; then the one-hot form index
+NUM_BASE_FEATURES = 6
+NUM_FEATURES = NUM_BASE_FEATURES + MAX_FORMS
+
+
+def _words(name: str) -> list[str]:
+    return split_identifier(name) or [name.lower()]
+
+
+@dataclass(frozen=True)
+class SliceWords:
+    """The words of a slice that the features compare with type names."""
+
+    name: tuple[str, ...]
+    defs: frozenset[str]  #: joined words of defining callees (``UserProfile(...)`` -> "userprofile")
+    checks: frozenset[str]  #: joined words of isinstance / typeof targets
+    all: frozenset[str]  #: every word of the serialized slice
+
+
+def slice_words(s: UsageSlice, text: str) -> SliceWords:
+    """`text` is ``serialize(s)``."""
+    defs = frozenset("".join(_words(_short(d.name or d.resolved))) for d in s.defined_by if d.name or d.resolved)
+    checks = frozenset("".join(_words(_short(t))) for t in s.type_checks)
+    return SliceWords(tuple(split_identifier(s.name)), defs, checks, frozenset(text.split()))
+
+
+class CandidateSet:
+    """The candidate labels of one project (one language), with indexes for fast features."""
+
+    def __init__(self, names: list[str], language: str, forms: dict[str, list[str]], limit: int):
+        self.language = language
+        self.bases: list[str] = sorted(set(n for n in names if n))[:limit]
+        lang_forms = forms.get(language, ["{}"])[:MAX_FORMS]
+        self.labels: list[str] = []
+        base_idx, form_idx = [], []
+        seen: set[str] = set()
+        for b, name in enumerate(self.bases):
+            for f, form in enumerate(lang_forms):
+                label = form.format(name)
+                if label not in seen:
+                    seen.add(label)
+                    self.labels.append(label)
+                    base_idx.append(b)
+                    form_idx.append(f)
+        self.base_of = np.asarray(base_idx, dtype=np.int64)
+        self.form_of = np.asarray(form_idx, dtype=np.int64)
+        #: row of the form table: language * MAX_FORMS + form
+        self.form_row = self.form_of + LANGUAGE_IDS.get(language, 0) * MAX_FORMS
+        self._onehot = np.zeros((len(self.labels), MAX_FORMS), dtype=np.float32)
+        self._onehot[np.arange(len(self.labels)), self.form_of] = 1.0
+        words = [_words(b) for b in self.bases]
+        self._inv_len = np.asarray([1.0 / len(w) for w in words], dtype=np.float32)
+        self._joined: dict[str, list[int]] = defaultdict(list)
+        self._by_word: dict[str, list[int]] = defaultdict(list)
+        self._by_last: dict[str, list[int]] = defaultdict(list)
+        for b, ws in enumerate(words):
+            self._joined["".join(ws)].append(b)
+            for w in dict.fromkeys(ws):
+                self._by_word[w].append(b)
+            self._by_last[ws[-1]].append(b)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def features(self, sw: SliceWords) -> np.ndarray:
+        """``[len(self), NUM_FEATURES]`` float32 features of every candidate for this slice."""
+        base = np.zeros((len(self.bases), NUM_BASE_FEATURES), dtype=np.float32)
+        joined = "".join(sw.name)
+        for b in self._joined.get(joined, []) + (self._joined.get(joined[:-1], []) if joined.endswith("s") else []):
+            base[b, 0] = 1.0
+        for w in set(sw.name):
+            for b in self._by_word.get(w, ()):
+                base[b, 1] += self._inv_len[b]
+        if sw.name:
+            for b in self._by_last.get(sw.name[-1], ()):
+                base[b, 2] = 1.0
+        for d in sw.defs:
+            for b in self._joined.get(d, ()):
+                base[b, 3] = 1.0
+        for c in sw.checks:
+            for b in self._joined.get(c, ()):
+                base[b, 4] = 1.0
+        for w in sw.all:
+            for b in self._by_word.get(w, ()):
+                base[b, 5] += self._inv_len[b]
+        return np.concatenate([base[self.base_of], self._onehot], axis=1)

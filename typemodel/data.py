@@ -1,0 +1,98 @@
+"""Corpus reading and the type vocabulary (no torch).
+
+Reads the files ``corpus/`` writes (layout in `analyzer.slice_schema.TrainingRecord`):
+``<corpus>/v1/records-{split}.jsonl.gz`` and ``projects.jsonl.gz``.  Builds `TypeVocab`, the K
+most frequent (language, label) pairs of the training split, entry 0 being ``<other>`` (the mass
+for labels that neither the vocabulary nor the project candidates can name).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from typeinfer.analyzer.slice_schema import CORPUS_VERSION, TrainingRecord
+
+OTHER = "<other>"
+LANGUAGES = ("python", "typescript")
+
+
+def corpus_file(corpus_dir: Path, name: str) -> Path:
+    return Path(corpus_dir) / f"v{CORPUS_VERSION}" / name
+
+
+def iter_records(corpus_dir: Path, split: str) -> Iterator[TrainingRecord]:
+    path = corpus_file(corpus_dir, f"records-{split}.jsonl.gz")
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no {split} split in this corpus (build it with `typeinfer corpus build`)")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield TrainingRecord.from_json(json.loads(line))
+
+
+def read_records(corpus_dir: Path, split: str, limit: int | None = None) -> list[TrainingRecord]:
+    out = []
+    for r in iter_records(corpus_dir, split):
+        out.append(r)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def read_project_types(corpus_dir: Path) -> dict[str, list[str]]:
+    """Project id -> short names of its own types (the candidates of the scorer)."""
+    path = corpus_file(corpus_dir, "projects.jsonl.gz")
+    out: dict[str, list[str]] = {}
+    if not path.exists():
+        return out
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                p = json.loads(line)
+                out[p["project"]] = list(p.get("user_types", []))
+    return out
+
+
+def write_jsonl_gz(path: Path, rows: Iterable[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, sort_keys=True) + "\n")
+
+
+@dataclass
+class TypeVocab:
+    """Classification targets: ``types[i]`` in ``languages[i]`` ("" for ``<other>`` at index 0)."""
+
+    types: list[str]
+    languages: list[str]
+
+    @classmethod
+    def build(cls, records: Iterable[TrainingRecord], k: int, min_count: int) -> "TypeVocab":
+        counts = Counter((r.language, r.label) for r in records)
+        # most frequent first; ties broken by text so the vocabulary is deterministic
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        kept = [key for key, n in ranked if n >= min_count][:k]
+        return cls([OTHER] + [t for _, t in kept], [""] + [lang for lang, _ in kept])
+
+    def __len__(self) -> int:
+        return len(self.types)
+
+    def index(self) -> dict[tuple[str, str], int]:
+        return {(lang, t): i for i, (t, lang) in enumerate(zip(self.types, self.languages)) if i}
+
+    def language_mask(self, language: str) -> list[bool]:
+        """True where an entry may be predicted for `language` (its own entries and ``<other>``)."""
+        return [i == 0 or lang == language for i, lang in enumerate(self.languages)]
+
+    def to_json(self) -> dict:
+        return {"types": self.types, "languages": self.languages}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TypeVocab":
+        return cls(list(data["types"]), list(data["languages"]))

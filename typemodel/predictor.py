@@ -1,0 +1,165 @@
+"""Run-time type prediction: onnxruntime + tokenizers + numpy only (no torch anywhere on its imports).
+
+`TypePredictor.load(model_dir=None)` opens the shipped model (``typemodel/model/``) or another
+model directory, checks every file against ``SHA256SUMS`` and raises `ModelError` -- one line naming
+the file and how to rebuild it -- when one is missing or corrupt.  `TypePredictor.predict` takes
+slices (sorted by token length and batched, so padding stays small) with, per slice, the short
+names of its project's types, and returns ranked ``(type, probability)`` lists, probabilities
+calibrated by the temperature fitted on the valid split.
+
+Model directory: ``model.onnx`` (int8; inputs ``input_ids``, ``attention_mask`` [batch, seq] and
+``name_ids``, ``name_mask`` [names, name_len]; outputs ``vocab_logits``, ``slice_vec``, ``name_vec``),
+``tokenizer.json``, ``types.json`` (vocabulary, temperature, configs, candidate scorer's numpy
+half), ``MODEL_CARD.md``, ``SHA256SUMS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from typeinfer.analyzer.slice_schema import UsageSlice
+from typeinfer.typemodel.batching import Featurizer
+from typeinfer.typemodel.config import ModelConfig
+from typeinfer.typemodel.data import TypeVocab
+from typeinfer.typemodel.scoring import candidate_logits_np, rank
+
+MODEL_FILES = ("model.onnx", "tokenizer.json", "types.json")
+SUMS_FILE = "SHA256SUMS"
+TYPES_FORMAT = 1
+
+
+class ModelError(RuntimeError):
+    """The model directory is missing a file or holds a corrupt one."""
+
+
+def default_model_dir() -> Path:
+    return Path(__file__).resolve().parent / "model"
+
+
+def _rebuild(model_dir: Path) -> str:
+    return f"rebuild it with `typeinfer train --corpus <corpus dir> --out {model_dir}`"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_sums(model_dir: Path, names: list[str]) -> None:
+    lines = [f"{sha256(model_dir / n)}  {n}" for n in sorted(names)]
+    (model_dir / SUMS_FILE).write_text("\n".join(lines) + "\n")
+
+
+def verify_model_dir(model_dir: Path) -> None:
+    """Raise `ModelError` unless every model file exists and matches ``SHA256SUMS``."""
+    for name in (*MODEL_FILES, SUMS_FILE):
+        if not (model_dir / name).is_file():
+            raise ModelError(f"model file {model_dir / name} is missing; {_rebuild(model_dir)}")
+    sums: dict[str, str] = {}
+    for line in (model_dir / SUMS_FILE).read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            sums[parts[1].lstrip("*")] = parts[0].lower()
+    for name in sums:
+        if not (model_dir / name).is_file():
+            raise ModelError(f"model file {model_dir / name} is missing; {_rebuild(model_dir)}")
+    for name in MODEL_FILES:
+        if name not in sums:
+            raise ModelError(f"model file {model_dir / SUMS_FILE} does not list {name} (corrupt); {_rebuild(model_dir)}")
+    for name, digest in sums.items():
+        if sha256(model_dir / name) != digest:
+            raise ModelError(f"model file {model_dir / name} is corrupt (SHA-256 does not match {SUMS_FILE}); "
+                             f"{_rebuild(model_dir)}")
+
+
+class TypePredictor:
+    """A loaded model; `predict` is safe to call from one thread at a time."""
+
+    def __init__(self, model_dir: Path, session, featurizer: Featurizer, meta: dict):
+        self.model_dir = model_dir
+        self.session = session
+        self.feat = featurizer
+        self.meta = meta
+        self.temperature = float(meta["temperature"])
+        self.threshold = float(meta.get("default_threshold", 0.5))
+        sc = meta["scorer"]
+        self._form_table = np.asarray(sc["form_table"], dtype=np.float32)
+        self._weights = np.asarray(sc["feature_weights"], dtype=np.float32)
+        self._bias = float(sc["feature_bias"])
+
+    @classmethod
+    def load(cls, model_dir: Path | str | None = None, verify: bool = True, threads: int | None = None) -> "TypePredictor":
+        """Open a model directory (default: the shipped model), checking checksums unless `verify` is False."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+        if verify:
+            verify_model_dir(model_dir)
+        else:
+            for name in MODEL_FILES:
+                if not (model_dir / name).is_file():
+                    raise ModelError(f"model file {model_dir / name} is missing; {_rebuild(model_dir)}")
+        path = model_dir / "types.json"
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+            if meta.get("format") != TYPES_FORMAT:
+                raise ValueError(f"format {meta.get('format')!r}, expected {TYPES_FORMAT}")
+            cfg = ModelConfig.from_dict(meta["model_config"])
+            vocab = TypeVocab.from_json(meta["vocab"])
+            meta["scorer"], meta["temperature"]  # noqa: B018 -- presence check
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+            raise ModelError(f"model file {path} is corrupt ({e}); {_rebuild(model_dir)}") from None
+        path = model_dir / "tokenizer.json"
+        try:
+            tok = Tokenizer.from_file(str(path))
+        except Exception as e:  # tokenizers raises plain Exception subclasses
+            raise ModelError(f"model file {path} is corrupt ({str(e).splitlines()[0][:120]}); {_rebuild(model_dir)}") from None
+        path = model_dir / "model.onnx"
+        try:
+            opts = ort.SessionOptions()
+            if threads:
+                opts.intra_op_num_threads = threads
+                opts.inter_op_num_threads = 1
+            session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        except Exception as e:
+            raise ModelError(f"model file {path} is corrupt ({str(e).splitlines()[0][:120]}); {_rebuild(model_dir)}") from None
+        return cls(model_dir, session, Featurizer(tok, cfg, vocab), meta)
+
+    def predict(self, slices: list[UsageSlice], candidates: list[list[str]] | None = None, top_k: int = 5,
+                batch_size: int = 64) -> list[list[tuple[str, float]]]:
+        """Ranked (canonical type, calibrated probability) per slice, best first.
+
+        `candidates[i]` are the short names of the types of slice i's project (its classes,
+        interfaces, aliases and imported names); ``None`` scores the K-vocabulary only.
+        """
+        if candidates is not None and len(candidates) != len(slices):
+            raise ValueError("candidates must have one list per slice")
+        feat = self.feat
+        enc = feat.encode_slices(slices)
+        csets = [feat.candidate_set(candidates[i] if candidates is not None else None, s.language)
+                 for i, s in enumerate(slices)]
+        order = sorted(range(len(slices)), key=lambda i: len(enc[i].ids))
+        out: list[list[tuple[str, float]]] = [[] for _ in slices]
+        types = feat.vocab.types
+        for start in range(0, len(order), batch_size):
+            idx = order[start: start + batch_size]
+            b = feat.batch([enc[i] for i in idx], [csets[i] for i in idx])
+            vocab_logits, slice_vec, name_vec = self.session.run(
+                None, {"input_ids": b.input_ids, "attention_mask": b.attention_mask,
+                       "name_ids": b.name_ids, "name_mask": b.name_mask})
+            cand = candidate_logits_np(slice_vec, name_vec, b.cand_name, b.cand_form, b.feats,
+                                       self._form_table, self._weights, self._bias)
+            for k, i in enumerate(idx):
+                n = len(b.cand_labels[k])
+                lang = enc[i].language
+                out[i] = rank(vocab_logits[k], types, b.vocab_ok[k], feat.vocab_index.get(lang, {}),
+                              cand[k, :n], b.cand_labels[k], self.temperature, top_k)
+        return out

@@ -1,0 +1,245 @@
+"""Training: corpus in, model directory out (torch; the ``train`` extra).
+
+Order of work: read the corpus -> type vocabulary + tokenizer (from the train split only) ->
+encode -> AdamW with linear warmup and cosine decay, fixed seed, batches grouped a few projects at
+a time (so each batch's candidate names stay few) -> periodic self-describing checkpoints
+(``<out>/checkpoints/last.pt``: weights, optimizer, schedule, RNG, configs, tokenizer, vocabulary;
+``resume=True`` continues bit-for-bit on CPU) -> temperature fitted on the valid split ->
+`export.export_model` (ONNX, int8, checks, model card, checksums).
+
+CPU first (``torch.set_num_threads``), ``device="cuda"`` when a GPU is lent.  ``max_minutes``
+is a safety stop: a run it cuts short is not reproducible and the model card says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from tokenizers import Tokenizer
+
+from typeinfer.analyzer.slice_schema import TrainingRecord
+from typeinfer.typemodel.batching import Batch, Encoded, Featurizer
+from typeinfer.typemodel.calibrate import fit_temperature
+from typeinfer.typemodel.config import ModelConfig, TrainConfig
+from typeinfer.typemodel.data import TypeVocab, read_project_types, read_records
+from typeinfer.typemodel.model import TypeModel, count_parameters, loss_fn
+from typeinfer.typemodel.serialize import serialize
+from typeinfer.typemodel.tokenizer import train_tokenizer
+
+PROJECTS_PER_BATCH = 8  #: batches are cut from chunks of batch_size // 8 records of one project
+
+
+@dataclass
+class Split:
+    """Encoded records of one split plus their candidate sets."""
+
+    records: list[TrainingRecord]
+    encoded: list[Encoded]
+    csets: list
+
+
+def _seed_all(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def to_tensors(b: Batch, device: str) -> dict[str, torch.Tensor]:
+    names = ["input_ids", "attention_mask", "name_ids", "name_mask", "cand_name", "cand_form", "cand_ok",
+             "feats", "vocab_ok"]
+    out = {n: torch.from_numpy(getattr(b, n)).to(device) for n in names}
+    if b.target is not None:
+        out["target"] = torch.from_numpy(b.target).to(device)
+    return out
+
+
+def encode_split(feat: Featurizer, records: list[TrainingRecord], project_types: dict[str, list[str]]) -> Split:
+    encoded = feat.encode_slices([r.slice for r in records])
+    csets = [feat.candidate_set(project_types.get(r.project), r.language) for r in records]
+    return Split(records, encoded, csets)
+
+
+def epoch_order(records: list[TrainingRecord], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
+    """Deterministic batches of one epoch: per-project shuffled chunks, chunks shuffled, then cut."""
+    rng = np.random.default_rng([seed, epoch])
+    by_project: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(records):
+        by_project[r.project].append(i)
+    chunk = max(1, batch_size // PROJECTS_PER_BATCH)
+    chunks = []
+    for p in sorted(by_project):
+        idx = np.asarray(by_project[p])[rng.permutation(len(by_project[p]))].tolist()
+        chunks += [idx[i: i + chunk] for i in range(0, len(idx), chunk)]
+    flat = [i for c in (chunks[j] for j in rng.permutation(len(chunks))) for i in c]
+    return [flat[i: i + batch_size] for i in range(0, len(flat), batch_size)]
+
+
+def lr_at(step: int, total: int, tc: TrainConfig) -> float:
+    warm = max(1, int(total * tc.warmup_frac))
+    if step < warm:
+        return tc.lr * (step + 1) / warm
+    progress = (step - warm) / max(1, total - warm)
+    return tc.lr * 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
+def make_batch(feat: Featurizer, split: Split, idx: list[int], with_target: bool) -> Batch:
+    labels = [split.records[i].label for i in idx] if with_target else None
+    return feat.batch([split.encoded[i] for i in idx], [split.csets[i] for i in idx], labels)
+
+
+@torch.no_grad()
+def valid_logits(model: TypeModel, feat: Featurizer, split: Split, device: str, batch_size: int = 128):
+    """Per record: its logits over allowed entries and the target mask (for temperature fitting)."""
+    model.eval()
+    rows, targets = [], []
+    for start in range(0, len(split.records), batch_size):
+        idx = list(range(start, min(start + batch_size, len(split.records))))
+        b = make_batch(feat, split, idx, with_target=True)
+        z = model.all_logits(to_tensors(b, device)).float().cpu().numpy()
+        allowed = np.concatenate([b.vocab_ok, b.cand_ok], axis=1)
+        for k in range(len(idx)):
+            rows.append(z[k][allowed[k]])
+            targets.append(b.target[k][allowed[k]])
+    return rows, targets
+
+
+def _save(path: Path, state: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, train_config: TrainConfig | None = None,
+          seed: int = 0, device: str = "cpu", max_minutes: float | None = 90.0, resume: bool = False,
+          progress: bool = True) -> dict:
+    """Train, calibrate and export; returns the summary written into the model card."""
+    from typeinfer.typemodel.export import export_model
+
+    corpus_dir, out_dir = Path(corpus_dir), Path(out_dir)
+    ckpt_dir = out_dir / "checkpoints"
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    ckpt_path = ckpt_dir / "last.pt"
+    if device == "cpu":
+        torch.set_num_threads((train_config or TrainConfig()).threads)
+    elif device.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError("--device cuda: torch sees no CUDA device (this torch build may be CPU-only)")
+    t0 = time.time()
+
+    train_recs = read_records(corpus_dir, "train")
+    try:
+        valid_recs = read_records(corpus_dir, "valid")
+    except FileNotFoundError:
+        valid_recs = []
+    project_types = read_project_types(corpus_dir)
+    if not train_recs:
+        raise ValueError(f"{corpus_dir}: the train split is empty")
+
+    state = None
+    if resume and ckpt_path.exists():
+        state = torch.load(ckpt_path, map_location="cpu", weights_only=False)
+        cfg = ModelConfig.from_dict(state["model_config"])
+        tc = TrainConfig.from_dict(state["train_config"])
+        seed = state["seed"]
+        tok = Tokenizer.from_str(state["tokenizer"])
+        vocab = TypeVocab.from_json(state["vocab"])
+    else:
+        cfg = ModelConfig.from_dict((config or ModelConfig()).to_dict())
+        tc = TrainConfig.from_dict((train_config or TrainConfig()).to_dict())
+        _seed_all(seed)
+        vocab = TypeVocab.build(train_recs, cfg.num_types, cfg.min_type_count)
+        tok = train_tokenizer((serialize(r.slice) for r in train_recs), cfg.vocab_size)
+        cfg.vocab_size = tok.get_vocab_size()
+        cfg.num_types = len(vocab) - 1
+
+    feat = Featurizer(tok, cfg, vocab)
+    train_split = encode_split(feat, train_recs, project_types)
+    valid_split = encode_split(feat, valid_recs, project_types)
+
+    _seed_all(seed)
+    model = TypeModel(cfg).to(device)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "form_table" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "form_table" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": tc.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=tc.lr)
+    steps_per_epoch = math.ceil(len(train_recs) / tc.batch_size)
+    total = tc.max_steps or steps_per_epoch * tc.epochs
+    step = 0
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step = state["step"]
+        torch.set_rng_state(state["rng"])
+
+    def checkpoint() -> None:
+        _save(ckpt_path, {
+            "model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "seed": seed,
+            "rng": torch.get_rng_state(), "model_config": cfg.to_dict(), "train_config": tc.to_dict(),
+            "tokenizer": tok.to_str(), "vocab": vocab.to_json(), "corpus": str(corpus_dir),
+        })
+
+    n_params = count_parameters(model)
+    stopped_by_time = False
+    seen, t_loop, loss_ema = 0, time.time(), None
+    columns = [TextColumn("train"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[info]}"),
+               TimeElapsedColumn(), TimeRemainingColumn()]
+    with Progress(*columns, disable=not progress) as bar:
+        task = bar.add_task("train", total=total, completed=step, info="")
+        order_epoch, order = -1, []
+        model.train()
+        while step < total:
+            epoch, within = divmod(step, steps_per_epoch)
+            if epoch != order_epoch:
+                order, order_epoch = epoch_order(train_recs, tc.batch_size, seed, epoch), epoch
+            b = make_batch(feat, train_split, order[within], with_target=True)
+            t = to_tensors(b, device)
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step, total, tc)
+            loss = loss_fn(model.all_logits(t), t["target"])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
+            opt.step()
+            step += 1
+            seen += len(order[within])
+            loss_ema = loss.item() if loss_ema is None else 0.98 * loss_ema + 0.02 * loss.item()
+            rate = seen / max(1e-9, time.time() - t_loop)
+            bar.update(task, completed=step, info=f"loss {loss_ema:.3f}  {rate:.0f} samples/s")
+            if step % tc.checkpoint_every == 0 or step == total:
+                checkpoint()
+            if max_minutes is not None and (time.time() - t0) / 60 > max_minutes and step < total:
+                stopped_by_time = True
+                checkpoint()
+                break
+    train_seconds = time.time() - t_loop
+
+    # temperature on the valid split
+    calib = Split(valid_split.records[: tc.calib_max_records], valid_split.encoded[: tc.calib_max_records],
+                  valid_split.csets[: tc.calib_max_records])
+    rows, targets = valid_logits(model, feat, calib, device)
+    temperature = fit_temperature(rows, targets) if rows else 1.0
+
+    summary = {
+        "seed": seed, "device": device, "steps": step, "total_steps": total, "stopped_by_time": stopped_by_time,
+        "parameters": n_params, "train_seconds": round(train_seconds, 1),
+        "train_samples_per_second": round(seen / max(train_seconds, 1e-9), 1),
+        "temperature": temperature, "corpus": str(corpus_dir),
+        "train_records": len(train_recs), "valid_records": len(valid_recs),
+        "train_projects": len({r.project for r in train_recs}),
+        "label_counts_by_language": {lang: sum(r.language == lang for r in train_recs) for lang in ("python", "typescript")},
+        "user_type_fraction": round(sum(r.is_user_type for r in train_recs) / len(train_recs), 4),
+    }
+    model.eval()
+    model.cpu()
+    export_model(model, feat, out_dir, temperature, summary, tc, valid_split, project_types)
+    (out_dir / "train_summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
