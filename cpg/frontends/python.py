@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from ..ast_builder import AstBuilder, Scope
-from ..schema import MODULE_METHOD_NAME, UNRESOLVED_PREFIX, Control, NodeKind, Op
+from ..schema import MODULE_METHOD_NAME, UNRESOLVED_PREFIX, Control, NodeKind, Op, Prop
 
 APPROXIMATIONS = (
     "decorator expressions are not nodes (text in DECORATORS)",
@@ -144,6 +144,8 @@ class _Walker:
         self.relpath = b.relpath
         self.depth = 0
         self.max_depth = MAX_DEPTH
+        self.comprehensions = 0  #: > 0 while walking a comprehension (its targets are no MEMBERs)
+        self.global_names: dict[int, set[str]] = {}  #: id(function Scope) -> names declared `global`
         self.ctx: _Ctx = None  # type: ignore[assignment]  # set by module()
 
     # ================================================================= helpers
@@ -184,7 +186,7 @@ class _Walker:
             return
         self.b.declare(scope, name, ts, type_full_name)
         ctx = self.ctx
-        if ctx.is_class and ctx.type_decl is not None:
+        if ctx.is_class and ctx.type_decl is not None and not self.comprehensions:
             self.add_member(ctx, ts, name, type_full_name)
 
     def add_member(self, cls: _Ctx, ts: tree_sitter.Node, name: str, type_full_name: str | None) -> None:
@@ -193,7 +195,7 @@ class _Walker:
             mid = self.b.member(ts, name, type_full_name, code=name)
             self.b.child(cls.type_decl, mid)  # type: ignore[arg-type]
             cls.members[name] = mid
-        elif type_full_name and self.b.get(existing, "TYPE_FULL_NAME") is None:
+        elif type_full_name and self.b.get(existing, Prop.TYPE_FULL_NAME) is None:
             self.b.set(existing, TYPE_FULL_NAME=type_full_name)
 
     def read(self, ts: tree_sitter.Node) -> int:
@@ -203,7 +205,6 @@ class _Walker:
     def module(self, root: tree_sitter.Node, namespace_block: int) -> int:
         b = self.b
         self.max_depth = _max_depth()
-        self.global_names: dict[int, set[str]] = {}
         method = b.method(root, MODULE_METHOD_NAME, f"{self.relpath}:{MODULE_METHOD_NAME}", code=MODULE_METHOD_NAME)
         b.child(namespace_block, method)
         block = b.add(NodeKind.BLOCK, root)
@@ -305,9 +306,8 @@ class _Walker:
         alternatives = ts.children_by_field_name("alternative")
         cond = self.expr_or_unknown(ts.child_by_field_name("condition"), ts)
         then = self.block(ts.child_by_field_name("consequence"))
-        # elif chains are built from the end without recursion: else, then each elif inward
-        # (the nodes are created first, the then-part of each elif before its condition is
-        # wired; evaluation order is restored by ORDER, not by id)
+        # an elif chain is nested IFs; they are wired from the last one inward, without
+        # recursion (thousands of elifs stay flat on the Python stack)
         built: list[tuple[tree_sitter.Node, int, int]] = []
         else_node: int | None = None
         for alt in alternatives:
@@ -1086,6 +1086,15 @@ class _Walker:
         # targets are bound before the element is evaluated, so walk the clauses first and put
         # the element first among the children afterwards
         parts: list[int] = []
+        self.comprehensions += 1
+        try:
+            self.comprehension_clauses(clauses, parts)
+        finally:
+            self.comprehensions -= 1
+        element = self.pair(body) if body is not None else self.unknown(ts, "<error>")
+        return self.b.operator(ts, op, element, *parts)
+
+    def comprehension_clauses(self, clauses: list[tree_sitter.Node], parts: list[int]) -> None:
         for clause in clauses:
             if clause.type == "for_in_clause":
                 right = clause.child_by_field_name("right")
@@ -1095,8 +1104,6 @@ class _Walker:
                 parts.append(iterable)
             else:
                 parts.extend(self.expr(k) for k in self.kids(clause)[:1])
-        element = self.pair(body) if body is not None else self.unknown(ts, "<error>")
-        return self.b.operator(ts, op, element, *parts)
 
     def e_unknown(self, ts: tree_sitter.Node) -> int:
         return self.unknown(ts, "<unsupported>")
