@@ -776,7 +776,11 @@ def test_deep_nesting_becomes_unknown():
                  "x = " + "[" * depth + "]" * depth + ";\n",
                  "{" * depth + "}" * depth + "\n",
                  "x = " + "{a: " * depth + "1" + "}" * depth + ";\n",
-                 "const f = " + "() => " * depth + "1;\n"):
+                 "const f = " + "() => " * depth + "1;\n",
+                 "function f() { " * depth + "}" * depth + "\n",
+                 "x = " + "a ? " * depth + "1" + " : 2" * depth + ";\n",
+                 "a = " * 3000 + "1;\n",
+                 "x = " + "!" * 3000 + "a;\n"):
         fg, g = build(code, "m.ts")
         assert nodes(g, NodeKind.UNKNOWN), code[:20]
 

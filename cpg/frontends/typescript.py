@@ -49,8 +49,9 @@ Conventions chosen here (the contract left them open):
   (shorthand), KEY_VALUE(key LITERAL, target) for renamed keys, ASSIGNMENT(target, default) for
   defaults, SPREAD(target) for rest; array pattern = `Op.TUPLE_LITERAL` (holes are skipped, so
   ARGUMENT_INDEX counts the bound elements only).
-* Class bodies: TYPE_DECL children are the MEMBERs (fields, parameter properties, then
-  ``this.x =`` writes, first occurrence) and last the body BLOCK with the METHOD nodes.  Field
+* Class bodies: TYPE_DECL children are the MEMBERs (fields, constructor parameter properties
+  and ``this.x =`` writes in methods, first occurrence, in the order met in the source) and last
+  the body BLOCK with the METHOD nodes.  Field
   initializers (and enum member values) are AST children of their MEMBER, in no CFG; a function
   value there (``onClick = () => {}``) is a METHOD in the class body BLOCK, with a METHOD_REF
   under the MEMBER.  Class method names are not bound as variables (they are not in scope in
