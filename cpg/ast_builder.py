@@ -84,7 +84,7 @@ class AstBuilder:
             node[Prop.CODE] = code[:CODE_LIMIT]
         for key, value in props.items():
             if value is not None:
-                node[Prop(key)] = value
+                node[key] = value  # Prop is a StrEnum: the plain name is the same key
         self.graph.nodes[nid] = node
         return nid
 
@@ -92,7 +92,7 @@ class AstBuilder:
         """Set properties on an existing node."""
         node = self.graph.nodes[nid]
         for key, value in props.items():
-            node[Prop(key)] = value
+            node[key] = value  # Prop is a StrEnum: the plain name is the same key
 
     def get(self, nid: int, prop: Prop, default: Any = None) -> Any:
         return self.graph.nodes[nid].get(prop, default)

@@ -32,6 +32,32 @@ class FileInfo:
     warning: str | None = None  #: analysed, but something the user should know
 
 
+def _bulk_load(g: nx.MultiDiGraph, path: str, fg: FileGraph) -> None:
+    """Insert one file's nodes and edges straight into networkx's adjacency dicts.
+
+    Merging is most of a project build's time with `add_nodes_from`/`add_edges_from` (their
+    per-item checks cost ~8 us an edge); a new file's ids are fresh tuples, so those checks are
+    unnecessary.  This relies on networkx 3's documented MultiDiGraph layout (``_node``,
+    ``_succ``, ``_pred``, key dicts shared between both directions).
+    """
+    node_attrs, succ, pred = g._node, g._succ, g._pred
+    for nid, props in fg.nodes.items():
+        key = (path, nid)
+        node_attrs[key] = props
+        succ[key] = {}
+        pred[key] = {}
+    for s, d, kind, props in fg.edges:
+        u, v = (path, s), (path, d)
+        keydict = succ[u].get(v)
+        if keydict is None:
+            keydict = succ[u][v] = {}
+            pred[v][u] = keydict
+        keydict[kind] = props if props is not None else {}
+    clear = getattr(nx, "_clear_cache", None)
+    if clear is not None:
+        clear(g)
+
+
 class CodePropertyGraph:
     """A project's code property graph."""
 
@@ -48,8 +74,7 @@ class CodePropertyGraph:
         if fg.path in self._file_nodes:
             self.remove_file(fg.path)
         path = fg.path
-        self.g.add_nodes_from(((path, nid), props) for nid, props in fg.nodes.items())
-        self.g.add_edges_from(((path, s), (path, d), k, p or {}) for s, d, k, p in fg.edges)
+        _bulk_load(self.g, path, fg)
         self._file_nodes[path] = [(path, nid) for nid in fg.nodes]
         self.files[path] = FileInfo(path, fg.language, fg.content_hash, fg.loc, fg.parse_errors, fg.error, warning)
 

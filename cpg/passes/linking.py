@@ -192,6 +192,8 @@ class Linker:
         self.index = build_index(cpg)
         self.oracle = oracle
         self._mro_cache: dict[NodeId, list[NodeId]] = {}
+        # AST parents in one pass over the edges: walking in-edges node by node is much slower
+        self.parent: dict[NodeId, NodeId] = {d: s for s, d, k in cpg.g.edges(keys=True) if k == EdgeKind.AST}
 
     # -- names
     def resolve_name(self, rel: str, scope_qualname: str, name: str) -> Target | None:
@@ -267,8 +269,15 @@ class Linker:
                     if target is not None and target.node is not None:
                         self.cpg.add_edge(n, target.node, EdgeKind.EVAL_TYPE)
 
+    def _enclosing_method(self, n: NodeId) -> NodeId | None:
+        nodes = self.cpg.g.nodes
+        parent = self.parent.get(n)
+        while parent is not None and nodes[parent][Prop.KIND] != NodeKind.METHOD:
+            parent = self.parent.get(parent)
+        return parent
+
     def _scope_of(self, n: NodeId) -> str:
-        method = self.cpg.enclosing(n, (NodeKind.METHOD,)) if self.cpg.kind(n) != NodeKind.METHOD else n
+        method = self._enclosing_method(n) if self.cpg.kind(n) != NodeKind.METHOD else n
         if method is None:
             return ""
         return self.cpg.get(method, Prop.FULL_NAME, "").partition(":")[2]
@@ -394,7 +403,7 @@ class Linker:
             return self.resolve_type(ident[0], self._scope_of(decl), annotation)
         # x = Foo(): follow the reaching definitions to a constructor call
         for definition in self.cpg.into(ident, EdgeKind.REACHING_DEF):
-            parent = self.cpg.ast_parent(definition)
+            parent = self.parent.get(definition)
             if parent is None or self.cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
                 continue
             value = self.cpg.arguments(parent).get(2)
@@ -404,12 +413,12 @@ class Linker:
         return None
 
     def _enclosing_class(self, n: NodeId) -> NodeId | None:
-        method = self.cpg.enclosing(n, (NodeKind.METHOD,))
+        method = self._enclosing_method(n)
         # skip lambdas / arrows nested in the method: `this` is the class's in arrows too
         while method is not None:
-            parent = self.cpg.ast_parent(method)
+            parent = self.parent.get(method)
             while parent is not None and self.cpg.kind(parent) == NodeKind.BLOCK:
-                parent = self.cpg.ast_parent(parent)
+                parent = self.parent.get(parent)
             if parent is not None and self.cpg.kind(parent) == NodeKind.TYPE_DECL:
                 return parent
             if parent is None or self.cpg.kind(parent) != NodeKind.METHOD:
