@@ -189,9 +189,8 @@ class Slicer:
         cpg = self.cpg
         props = cpg.props(param)
         name = props.get(Prop.NAME, "")
-        code = props.get(Prop.CODE, "")
-        column = props.get(Prop.COLUMN_NUMBER, 0) + (len(code) - len(code.lstrip("*.")))
-        item = UsageSlice(name=name, kind="parameter", line=props.get(Prop.LINE_NUMBER, 0), column=column,
+        item = UsageSlice(name=name, kind="parameter", line=props.get(Prop.LINE_NUMBER, 0),
+                          column=props.get(Prop.COLUMN_NUMBER, 0),  # front ends put parameters on their name
                           declared_type=props.get(Prop.TYPE_FULL_NAME), param_index=position,
                           default_value=(props.get(Prop.DEFAULT_VALUE) or "")[:_CODE_LIMIT],
                           is_variadic=bool(props.get(Prop.IS_VARIADIC)),

@@ -14,6 +14,8 @@ How the front ends encode code (the contract the passes and the slicer rely on):
   expression a METHOD_REF stands in their place and the METHOD hangs under the enclosing METHOD.
 * A ``def``/``class``/``function``/``interface`` *statement* is its METHOD/TYPE_DECL node placed
   in the enclosing BLOCK; the CFG treats it as one node that binds its NAME.
+* ``new C(a)`` (TypeScript) is a CALL with NAME ``C``, METHOD_FULL_NAME ``<unresolved>.new:C``
+  and MODIFIERS ``("new",)``; linking resolves it to the class's constructor.
 * Expressions are CALLs.  Operators are CALLs named ``<operator>.*`` (see `Op`).  Arguments are
   AST children with ARGUMENT edges and ARGUMENT_INDEX 1..n (0 is the receiver of a method call,
   which also has a RECEIVER edge).  Keyword arguments carry ARGUMENT_NAME.
@@ -159,7 +161,6 @@ class Op:
     FORMAT_STRING = "<operator>.formatString"  #: f-string / template string; children are the parts
     COMPREHENSION = "<operator>.comprehension"  #: NAME-suffixed: listComprehension, ...
     LAMBDA = "<operator>.lambda"
-    NEW = "<operator>.new"  #: TS `new C(...)`: receiver-less call; METHOD_FULL_NAME the class
     TYPEOF = "<operator>.typeOf"
     INSTANCEOF = "<operator>.instanceOf"
     IN = "<operator>.in"

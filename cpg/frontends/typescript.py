@@ -431,7 +431,9 @@ class _Frontend:
                 pattern = inner
             simple = pattern.type == "identifier"
             name = self.text(pattern) if simple else " ".join(self.text(pattern).split())
-            param = b.parameter(p, name, index, fctx.scope, TYPE_FULL_NAME=self.type_text(type_ts),
+            # positioned on the name (as in the Python front end), CODE keeps the whole parameter
+            param = b.parameter(pattern, name, index, fctx.scope, code=self.text(p),
+                                TYPE_FULL_NAME=self.type_text(type_ts),
                                 IS_VARIADIC=variadic, MODIFIERS=tuple(mods) or None,
                                 DECORATORS=tuple(decorators) or None,
                                 DEFAULT_VALUE=self.text(default_ts) if default_ts is not None else None)
