@@ -23,10 +23,13 @@ import torch
 from torch import nn
 from transformers import BertConfig, BertModel
 
-from typeinfer.typemodel.candidates import LANGUAGE_IDS, MAX_FORMS, NUM_FEATURES
+from typeinfer.typemodel.candidates import LANGUAGE_IDS, MAX_FORMS, NUM_BASE_FEATURES, NUM_FEATURES
 from typeinfer.typemodel.config import ModelConfig
 
 NEG = -1e4
+#: initial weights of the lexical features (name spells type, name covers it, same last word, built by
+#: it, type-checked against it, any word covers it); training moves them, this only starts it right
+FEATURE_PRIOR = [2.0, 1.0, 1.0, 2.0, 2.0, 0.5]
 
 
 def bert_config(cfg: ModelConfig) -> BertConfig:
@@ -53,6 +56,10 @@ class TypeModel(nn.Module):
         self.form_table = nn.Parameter(torch.zeros(len(LANGUAGE_IDS) * MAX_FORMS, d))
         self.log_scale = nn.Parameter(torch.tensor(math.log(1.0 / math.sqrt(d))))
         self.feat = nn.Linear(NUM_FEATURES, 1)
+        with torch.no_grad():  # prior: a name that spells / builds / checks the type points to it
+            self.feat.weight.zero_()
+            self.feat.weight[0, :NUM_BASE_FEATURES] = torch.tensor(FEATURE_PRIOR)
+            self.feat.bias.zero_()
 
     def forward(self, input_ids, attention_mask, name_ids, name_mask):
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state

@@ -1,0 +1,85 @@
+"""typemodel training end to end on a tiny synthetic corpus (needs the train extra: torch)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("onnxscript")
+
+from typeinfer.typemodel.config import ModelConfig, TrainConfig  # noqa: E402
+from typeinfer.typemodel.data import read_project_types, read_records  # noqa: E402
+from typeinfer.typemodel.evaluate import TrainStats, evaluate  # noqa: E402
+from typeinfer.typemodel.predictor import TypePredictor  # noqa: E402
+from typeinfer.typemodel.synthetic import write_synthetic_corpus  # noqa: E402
+from typeinfer.typemodel.train import train  # noqa: E402
+
+pytestmark = pytest.mark.train
+
+TINY = dict(vocab_size=400, hidden=32, layers=1, heads=2, intermediate=64, num_types=40, min_type_count=1,
+            cand_dim=16)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tm")
+    corpus = write_synthetic_corpus(d / "corpus", n_projects=12, records_per_project=40, seed=1)
+    summary = train(corpus, d / "model", ModelConfig(**TINY), TrainConfig(batch_size=32, epochs=12, lr=3e-3,
+                                                                              checkpoint_every=50),
+                    seed=0, progress=False)
+    return corpus, d / "model", summary
+
+
+def test_smoke_train_export_load_predict(trained):
+    corpus, model_dir, summary = trained
+    for name in ("model.onnx", "tokenizer.json", "types.json", "MODEL_CARD.md", "SHA256SUMS"):
+        assert (model_dir / name).is_file()
+    assert not (model_dir / "model.onnx.data").exists()
+    assert (model_dir / "checkpoints" / "last.pt").is_file()
+    assert summary["quantization"]["top1_agreement"] >= 0.9
+    assert 0.05 < summary["temperature"] < 20
+    p = TypePredictor.load(model_dir)  # checksums verified
+    recs = read_records(corpus, "test")[:10]
+    preds = p.predict([r.slice for r in recs], None, top_k=3)
+    assert len(preds) == 10 and all(1 <= len(x) <= 3 for x in preds)
+    assert all(0.0 <= prob <= 1.0 for x in preds for _, prob in x)
+    assert all(x[i][1] >= x[i + 1][1] for x in preds for i in range(len(x) - 1))
+
+
+def test_candidates_rank_types_never_seen_in_training(trained):
+    corpus, model_dir, _ = trained
+    p = TypePredictor.load(model_dir)
+    train_labels = {r.label for r in read_records(corpus, "train")}
+    types = read_project_types(corpus)
+    test = read_records(corpus, "test")
+    user = [r for r in test if r.is_user_type]
+    assert user and not any(r.label in train_labels for r in user)  # really unseen
+    preds = p.predict([r.slice for r in user], [types[r.project] for r in user])
+    acc = sum(x[0][0] == r.label for x, r in zip(preds, user) if x) / len(user)
+    assert acc >= 0.6, acc
+    # without candidates the model cannot name them
+    blind = p.predict([r.slice for r in user], None)
+    assert sum(bool(x) and x[0][0] == r.label for x, r in zip(blind, user)) == 0
+    # the whole test split beats the per-name baseline
+    preds_all = p.predict([r.slice for r in test], [types[r.project] for r in test])
+    rep = evaluate(test, preds_all, TrainStats.from_records(read_records(corpus, "train")))
+    for lang in rep.languages.values():
+        assert lang.model.exact > lang.baselines["per-name"].exact
+
+
+def test_resume_continues_to_the_same_weights(tmp_path):
+    corpus = write_synthetic_corpus(tmp_path / "corpus", n_projects=6, records_per_project=20, seed=2)
+    cfg, tc = ModelConfig(**TINY), TrainConfig(batch_size=16, max_steps=4, checkpoint_every=100)
+    train(corpus, tmp_path / "a", cfg, tc, seed=3, progress=False)
+    train(corpus, tmp_path / "b", cfg, tc, seed=3, progress=False, max_minutes=0.0)  # stops after step 1
+    first = torch.load(tmp_path / "b" / "checkpoints" / "last.pt", weights_only=False)
+    assert first["step"] == 1
+    train(corpus, tmp_path / "b", cfg, tc, seed=3, progress=False, resume=True)
+    a = torch.load(tmp_path / "a" / "checkpoints" / "last.pt", weights_only=False)
+    b = torch.load(tmp_path / "b" / "checkpoints" / "last.pt", weights_only=False)
+    assert a["step"] == b["step"] == 4
+    for k in a["model"]:
+        assert torch.allclose(a["model"][k], b["model"][k], atol=1e-6), k
