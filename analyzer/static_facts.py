@@ -1,0 +1,1330 @@
+"""Static type facts (issue 3, static part): types that deterministic rules settle, never a guess.
+
+Needs: a linked project graph (REF, REACHING_DEF, CALL, EVAL_TYPE edges; `cpg.passes.linking`)
+and, for `infer_static`, the slices of that graph (`slices.extract_slices`).
+Does not: rank or guess anything (that is the model's job), write types back into the graph,
+or look at a slot's own declared annotation (the label).  When a rule is not sure, the answer
+is unknown (``None``).
+
+API
+===
+
+``infer_static(cpg, slices, *, use_declared=True) -> list[StaticFact | None]``
+    One entry per slice, aligned with ``slices`` (a list of `UsageSlice` or a `ProgramSlices`);
+    ``None`` means unknown.  ``slice_key(s)`` gives the stable key
+    ``(file, function, class_name, kind, name, line)`` when a dict is wanted.
+``StaticTyper(cpg, use_declared=True)``
+    The engine, reusable across many queries on one graph (every result is cached per node):
+    ``expression_type(node)`` types a CALL / LITERAL / IDENTIFIER / ... node;
+    ``target_fact(node)`` types a slot: METHOD_PARAMETER_IN, METHOD (its return), LOCAL, MEMBER.
+``expression_type(cpg, node, typer=None)``
+    Convenience wrapper around ``StaticTyper.expression_type``.
+
+``use_declared``: with ``True`` (the normal mode) the annotations *other* slots declare are
+facts too (``p: Path`` makes ``p.read_text()`` a ``str``; a callee's ``-> int`` types its calls).
+With ``False`` every declared type in the graph is ignored (TYPE_FULL_NAME of parameters,
+returns, locals, members and TS casts, and the EVAL_TYPE edges and call resolutions the linker
+derived from them), which is how ``bench/bench_static.py`` measures the layer on annotated code
+as if the annotations had been removed.
+
+JSON form of a fact (``StaticFact.to_json``)::
+
+    {"type": "Pattern[str]",            # canonical (`canonical_types.canonicalize`)
+     "full_type": "re.Pattern[str]",    # qualified where known; project classes:
+                                         #   Python pkg/models.py:User -> "pkg.models.User"
+                                         #   TypeScript: the TYPE_DECL full name "src/a.ts:User"
+     "source": "static",
+     "rule": "typeshed-return",         # one of RULES
+     "evidence": "re.compile(\"a\") at m.py:3"}   # one line
+
+Rules (ids in `RULES`; each entry says what it does)
+======================================================
+
+Values: literals; f-strings and template strings; container literals whose elements all have
+one known type (empty or mixed containers are unknown: ``[]`` is ``list[Unknown]`` to a
+checker, and annotated empties are what people write ``list[str]`` for); operators with a fixed
+result (``not``/``in``/``is``/``isinstance`` -> bool; comparisons of two primitive operands ->
+bool; every TS comparison -> boolean; arithmetic on numbers and strings by a small table);
+constructor calls of project classes (EVAL_TYPE; generic classes are unknown because their type
+arguments are not known) and of non-generic typeshed classes (``pathlib.Path(p)``; a generic one
+such as ``collections.Counter()`` is unknown); typeshed returns of stdlib and builtin functions
+and of methods on receivers of known type (overloads, Self, TypeVars, LiteralString are
+`typeshed_facts`'s job; the call's positional count, keyword names and first string literal are
+passed); project functions and methods: their declared return (``use_declared``) or the return
+this layer infers for them (calls of async functions are unknown in Python, ``Promise<T>`` in TS;
+``await`` unwraps); a small table of TS built-ins (`TS_GLOBAL_CALLS`, `TS_NEW`, `TS_MEMBERS`).
+
+Variables: an identifier's type is the union of the types of its reaching definitions, each of
+which must be known (one unknown definition makes it unknown; ``x = None`` then ``x = 1`` is
+``int | None``).  Definitions: assignments, ``for`` targets (element type through
+``__iter__``/``__next__``), comprehension targets, ``with ... as`` (``__enter__``), augmented
+assignments when the operator keeps the variable's type (``n = 0; n += 1`` is ``int``).
+Evaluation is demand-driven and memoized per node, so chains such as ``p = Path(s)``,
+``t = p.read_text()``, ``lines = t.splitlines()`` resolve in one pass; a definition that depends
+on itself (a loop-carried value other than the augmented case) is unknown, and the result is
+the same in whatever order slots are asked.  Narrowing: inside the then-branch of
+``if isinstance(x, C):`` / ``if (typeof x === "string")`` / ``if (x instanceof C)`` a use of x
+with the same reaching definitions as the test is a C.
+
+Slots:
+* variable / attribute - union of all definitions (attributes: class-level assignments and
+  initializers, ``self.x = ...`` / ``this.x = ...`` in the class's own methods); unknown if any is
+  unknown, and unknown when the only type is None/null/undefined (such a slot is annotated
+  ``X | None`` and set where we do not look).
+* return - the union of all return expressions (a bare ``return`` is None); a body with no
+  return at all is ``None`` / ``void``, except generators, abstract methods, overload
+  signatures, protocol/interface methods, stub bodies (only ``...``/``pass``/docstring/
+  ``raise``) and functions without a body, which are unknown; async functions: the returned
+  value's type in Python (the annotation convention), ``Promise<T>`` in TS.
+* parameter - only from a default that is a literal other than None/null/undefined
+  (``x=0`` -> int, ``flag=False`` -> bool).  Its measured precision is in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.passes.linking import Linker, _python_module_names
+from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, UNRESOLVED_PREFIX, Control, EdgeKind,
+                                  NodeKind, Op, Prop)
+
+from .canonical_types import canonicalize, split_union
+from .slice_schema import ProgramSlices, UsageSlice
+from .typeshed_facts import Typeshed, default_typeshed
+
+__all__ = ["RULES", "StaticFact", "StaticTyper", "expression_type", "infer_static", "slice_key"]
+
+#: Rule ids and what each one does (for ``--explain`` and hover).
+RULES: dict[str, str] = {
+    "literal": "A literal, f-string/template string or container literal with uniform element types.",
+    "operator": "An operator whose result type is fixed by its operand types (comparison, not, arithmetic).",
+    "constructor": "A call of a project class, or of a non-generic stdlib class: an instance of it.",
+    "typeshed-return": "A stdlib/builtin function or method on a receiver of known type, typed by typeshed.",
+    "project-return": "A call of a project function whose return type is declared or inferred here.",
+    "ts-builtin": "A TypeScript built-in from the module's tables (JSON.stringify, s.toUpperCase(), arr.length).",
+    "declared": "A name whose declaration is annotated (only when use_declared=True).",
+    "propagation": "A variable's value: the union of the types of all its reaching definitions.",
+    "narrowing": "A use inside `if isinstance(x, C)` / `typeof x === 't'` / `x instanceof C`.",
+    "attribute": "An attribute: the union of its class-level value and all self.x / this.x assignments.",
+    "return": "A return value: the union of the types of all return expressions.",
+    "no-return": "A function body without any return statement: None (Python) / void (TypeScript).",
+    "default": "A parameter whose default value is a literal other than None/null/undefined.",
+}
+
+_PY_PRIMITIVES = frozenset({"int", "float", "complex", "str", "bytes", "bool", "None"})
+_TS_PRIMITIVES = frozenset({"number", "string", "boolean", "bigint"})
+_NONE_TYPES = frozenset({"None", "null", "undefined", "void"})
+_SELF_NAMES = frozenset({"self", "cls", "this"})
+#: Default-value types the ``default`` rule claims for a parameter.  Measured on held-out
+#: packages (bench/RESULTS.md): ``x: Optional[int] = 8``, ``style: StyleType = ""`` and
+#: ``rate: float = 4`` make str/int/float defaults wrong about a quarter of the time.
+_DEFAULT_TYPES = frozenset({"bool", "boolean"})
+#: Decorators that leave a function's call signature alone.
+_TRANSPARENT_DECORATORS = frozenset({
+    "staticmethod", "classmethod", "functools.cache", "cache", "functools.lru_cache", "lru_cache",
+    "override", "typing.override", "typing_extensions.override", "final", "typing.final",
+    "functools.wraps",
+})
+_COMPARISONS = frozenset(Op.BINARY[s] for s in ("==", "!=", "<", ">", "<=", ">="))
+_ALWAYS_BOOL = frozenset({Op.IN, Op.NOT_IN, Op.IS, Op.IS_NOT, Op.LOGICAL_NOT, Op.INSTANCEOF})
+_TS_ALWAYS_BOOLEAN = frozenset(Op.BINARY[s] for s in ("==", "!=", "===", "!==", "<", ">", "<=", ">=")) | {
+    Op.LOGICAL_NOT, Op.INSTANCEOF, Op.IN}
+_ARITH = {Op.BINARY[s]: s for s in ("+", "-", "*", "/", "//", "%", "**", "<<", ">>", ">>>", "&", "|", "^")}
+#: Types a union may combine (with None/null/undefined); any other mix is unknown.
+_UNION_MEMBERS = frozenset({"int", "float", "str", "bytes", "bool", "number", "string", "boolean", "bigint"})
+_PY_NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2, "complex": 3}
+
+#: TypeScript global functions / static methods with a fixed result (METHOD_FULL_NAME -> type).
+#: ``None`` marks calls that are known to say nothing (``JSON.parse`` returns ``any``).
+TS_GLOBAL_CALLS: dict[str, str | None] = {
+    "JSON.parse": None, "JSON.stringify": "string", "String": "string", "Number": "number",
+    "Boolean": "boolean", "parseInt": "number", "parseFloat": "number", "isNaN": "boolean",
+    "isFinite": "boolean", "encodeURIComponent": "string", "decodeURIComponent": "string",
+    "Array.isArray": "boolean", "Number.isInteger": "boolean", "Number.isFinite": "boolean",
+    "Number.isNaN": "boolean", "Number.isSafeInteger": "boolean", "Number.parseInt": "number",
+    "Number.parseFloat": "number", "Object.keys": "string[]", "Date.now": "number",
+    "Date.parse": "number", "String.fromCharCode": "string", "Object.is": "boolean",
+    "Object.isFrozen": "boolean", "Math.*": "number",
+}
+#: ``new C(...)`` of a non-generic TypeScript built-in class.
+TS_NEW: dict[str, str] = {
+    "Date": "Date", "Error": "Error", "TypeError": "TypeError", "RangeError": "RangeError",
+    "SyntaxError": "SyntaxError", "ReferenceError": "ReferenceError", "RegExp": "RegExp",
+    "URL": "URL", "URLSearchParams": "URLSearchParams", "TextEncoder": "TextEncoder",
+    "TextDecoder": "TextDecoder", "AbortController": "AbortController", "Headers": "Headers",
+}
+#: Members of TS built-in types: receiver kind -> member -> result; ``"$elem"`` = the element type,
+#: ``"$self"`` = the receiver's own type.  Calls and property reads share the table.
+TS_MEMBERS: dict[str, dict[str, str]] = {
+    "string": {
+        "length": "number", "toUpperCase": "string", "toLowerCase": "string", "trim": "string",
+        "trimStart": "string", "trimEnd": "string", "slice": "string", "substring": "string",
+        "substr": "string", "replace": "string", "replaceAll": "string", "padStart": "string",
+        "padEnd": "string", "repeat": "string", "concat": "string", "charAt": "string",
+        "normalize": "string", "toString": "string", "toLocaleLowerCase": "string",
+        "toLocaleUpperCase": "string", "indexOf": "number", "lastIndexOf": "number",
+        "charCodeAt": "number", "codePointAt": "number | undefined", "localeCompare": "number",
+        "search": "number", "startsWith": "boolean", "endsWith": "boolean", "includes": "boolean",
+        "split": "string[]", "valueOf": "string",
+    },
+    "number": {"toFixed": "string", "toString": "string", "toPrecision": "string",
+               "toExponential": "string", "toLocaleString": "string", "valueOf": "number"},
+    "boolean": {"toString": "string", "valueOf": "boolean"},
+    "array": {
+        "length": "number", "join": "string", "includes": "boolean", "indexOf": "number",
+        "lastIndexOf": "number", "some": "boolean", "every": "boolean", "push": "number",
+        "unshift": "number", "findIndex": "number", "slice": "$self", "concat": "$self",
+        "filter": "$self", "reverse": "$self", "sort": "$self", "toString": "string",
+    },
+    "Date": {"getTime": "number", "valueOf": "number", "toISOString": "string", "toString": "string",
+             "getFullYear": "number", "getMonth": "number", "getDate": "number", "getDay": "number",
+             "getHours": "number", "getMinutes": "number", "getSeconds": "number",
+             "getMilliseconds": "number", "toJSON": "string", "toLocaleDateString": "string",
+             "toLocaleString": "string", "toUTCString": "string"},
+    "RegExp": {"test": "boolean", "source": "string", "flags": "string", "global": "boolean",
+               "lastIndex": "number", "toString": "string"},
+    "Error": {"message": "string", "name": "string", "toString": "string"},
+}
+_TS_TYPEOF = {"string": "string", "number": "number", "boolean": "boolean", "bigint": "bigint",
+              "symbol": "symbol"}
+
+
+@dataclass(frozen=True)
+class StaticFact:
+    """A type settled by a deterministic rule (JSON form: see the module docstring)."""
+
+    type: str  #: canonical form
+    full_type: str  #: qualified where known (``re.Pattern[str]``, ``pkg.models.User``)
+    rule: str  #: one of `RULES`
+    evidence: str  #: one line saying why
+    source: str = "static"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def slice_key(s: UsageSlice) -> tuple[str, str, str, str, str, int]:
+    """A stable key of a slice's slot: (file, function, class_name, kind, name, line)."""
+    return (s.file, s.function, s.class_name, s.kind, s.name, s.line)
+
+
+class StaticTyper:
+    """Types expressions and slots of one graph; results are cached per node."""
+
+    def __init__(self, cpg: CodePropertyGraph, *, use_declared: bool = True, typeshed: Typeshed | None = None,
+                 max_depth: int = 80) -> None:
+        self.cpg = cpg
+        self.use_declared = use_declared
+        self.ts = typeshed or default_typeshed()
+        self.linker = Linker(cpg)  # index only: resolve names and class hierarchies, no re-linking
+        self.max_depth = max_depth
+        self._depth = 0
+        self._expr_cache: dict[NodeId, StaticFact | None] = {}
+        self._target_cache: dict[NodeId, StaticFact | None] = {}
+        self._active: set[NodeId] = set()
+        self._writes: dict[NodeId, list[NodeId]] | None = None
+        self._decl_by_full: dict[str, NodeId] = {}
+        self._generic_cache: dict[str, bool] = {}
+        self._self_writes_cache: dict[NodeId, dict[str, list[NodeId]]] = {}
+
+    # ================================================================ public
+    def expression_type(self, node: NodeId) -> StaticFact | None:
+        """The type of an expression node, or None when no rule settles it."""
+        cache = self._expr_cache
+        if node in cache:
+            return cache[node]
+        if node in self._active or self._depth > self.max_depth:
+            return None  # a value that depends on itself, or a chain too long: unknown
+        self._active.add(node)
+        self._depth += 1
+        try:
+            fact = self._expr(node)
+        except RecursionError:
+            fact = None
+        finally:
+            self._depth -= 1
+            self._active.discard(node)
+        cache[node] = fact
+        return fact
+
+    def target_fact(self, node: NodeId) -> StaticFact | None:
+        """The type of a slot: METHOD_PARAMETER_IN, METHOD (return value), LOCAL or MEMBER."""
+        if node in self._target_cache:
+            return self._target_cache[node]
+        if node in self._active or self._depth > self.max_depth:
+            return None
+        self._active.add(node)
+        self._depth += 1
+        try:
+            kind = self.cpg.kind(node)
+            if kind == NodeKind.METHOD_PARAMETER_IN:
+                fact = self._param_fact(node)
+            elif kind == NodeKind.METHOD:
+                fact = self._return_fact(node)
+            elif kind == NodeKind.LOCAL:
+                fact = self._local_fact(node)
+            elif kind == NodeKind.MEMBER:
+                fact = self._member_fact(node)
+            else:
+                fact = None
+        except RecursionError:
+            fact = None
+        finally:
+            self._depth -= 1
+            self._active.discard(node)
+        self._target_cache[node] = fact
+        return fact
+
+    # ================================================================ helpers
+    def _lang(self, n: NodeId) -> str:
+        return self.cpg.files[n[0]].language
+
+    def _fact(self, text: str, lang: str, rule: str, evidence: str, full: str | None = None) -> StaticFact | None:
+        canonical = canonicalize(text, lang)
+        if canonical is None or canonical in ("Any", "any", "unknown", "object", "never", "Never"):
+            return None
+        return StaticFact(canonical, full or text, rule, evidence[:160].replace("\n", " "))
+
+    def _where(self, n: NodeId) -> str:
+        code = (self.cpg.get(n, Prop.CODE, "") or "").split("\n", 1)[0][:60]
+        return f"{code} at {n[0]}:{self.cpg.get(n, Prop.LINE_NUMBER, 0)}"
+
+    def _declared(self, n: NodeId) -> str | None:
+        if not self.use_declared:
+            return None
+        props = self.cpg.props(n)
+        if props.get(Prop.TYPE_SOURCE) not in (None, "declared"):
+            return None
+        return props.get(Prop.TYPE_FULL_NAME) or None
+
+    def _declared_fact(self, n: NodeId, evidence: str) -> StaticFact | None:
+        text = self._declared(n)
+        if not text:
+            return None
+        lang = self._lang(n)
+        for decl in self.cpg.out(n, EdgeKind.EVAL_TYPE):
+            full = self._class_full(decl)
+            self._decl_by_full[full] = decl
+            canonical = canonicalize(text, lang)
+            if canonical == canonicalize(self.cpg.get(decl, Prop.NAME, ""), lang):
+                return self._fact(text, lang, "declared", evidence, full)
+        full = None
+        if lang == "python" and re.fullmatch(r"[A-Za-z_][\w.]*", text.strip()):
+            target = self.linker.resolve_type(n[0], self._scope(n), text.strip())
+            full = target.external if target is not None else None
+        return self._fact(text, lang, "declared", evidence, full)
+
+    def _class_full(self, decl: NodeId) -> str:
+        """Qualified name of a project class: ``pkg/models.py:User`` -> ``pkg.models.User`` (Python)."""
+        full = self.cpg.get(decl, Prop.FULL_NAME, "")
+        if self._lang(decl) != "python":
+            return full
+        rel, _, qual = full.partition(":")
+        names = _python_module_names(rel)
+        module = names[-1] if names else ""
+        return f"{module}.{qual}" if module else qual
+
+    def _class_fact(self, decl: NodeId, rule: str, evidence: str) -> StaticFact | None:
+        """An instance of a project class (unknown for generic classes, interfaces and aliases)."""
+        cpg = self.cpg
+        mods = cpg.get(decl, Prop.MODIFIERS) or ()
+        if any(m in mods for m in ("interface", "alias", "protocol", "typeddict")):
+            return None
+        lang = self._lang(decl)
+        if lang == "python":
+            bases = cpg.get(decl, Prop.INHERITS_FROM_TYPE_FULL_NAME) or ()
+            first_line = (cpg.get(decl, Prop.CODE, "") or "").split("\n", 1)[0]
+            if any("[" in b for b in bases) or re.match(r"\s*class\s+\w+\s*\[", first_line):
+                return None
+        else:
+            head = (cpg.get(decl, Prop.CODE, "") or "").split("{", 1)[0]
+            if re.search(r"\bclass\s+[\w$]+\s*<", head):
+                return None
+        full = self._class_full(decl)
+        self._decl_by_full[full] = decl
+        qual = cpg.get(decl, Prop.FULL_NAME, "").partition(":")[2]
+        return self._fact(qual, lang, rule, evidence, full)
+
+    def _is_generic(self, full: str) -> bool:
+        """Whether a typeshed class takes type parameters (its bare constructor type is then unknown)."""
+        cached = self._generic_cache.get(full)
+        if cached is None:
+            base = self.ts.constructor_type(full)
+            one = self.ts.constructor_type(full, ("int",))
+            two = self.ts.constructor_type(full, ("int", "int"))
+            cached = base is None or (one is not None and one.full_type != base.full_type) or \
+                (two is not None and two.full_type != base.full_type)
+            self._generic_cache[full] = cached
+        return cached
+
+    def _join(self, facts: list[StaticFact | None], lang: str, rule: str, evidence: str) -> StaticFact | None:
+        """Union of facts, all of which must be known."""
+        if not facts or any(f is None for f in facts):
+            return None
+        known = [f for f in facts if f is not None]
+        first = known[0]
+        if all(f.type == first.type for f in known):
+            return StaticFact(first.type, first.full_type, rule, evidence[:160].replace("\n", " ")) \
+                if rule != first.rule else first
+        types: list[str] = []
+        fulls: list[str] = []
+        for f in known:
+            if f.type not in types:
+                types.append(f.type)
+                fulls.append(f.full_type)
+        if not all(t in _UNION_MEMBERS for t in types if t not in _NONE_TYPES) and \
+                sum(t not in _NONE_TYPES for t in types) > 1:
+            return None  # Pretty | Styled, tuple[str] | tuple[str, str]: declared as a common supertype
+        union = " | ".join(types)
+        full = " | ".join(fulls)
+        return self._fact(union, lang, rule, evidence, full if canonicalize(full, lang) == canonicalize(union, lang) else union)
+
+    def _writes_of(self, decl: NodeId) -> list[NodeId]:
+        """IDENTIFIERs with IS_WRITE that REF `decl` (built once for the whole graph)."""
+        if self._writes is None:
+            writes: dict[NodeId, list[NodeId]] = {}
+            for ident, data in self.cpg.g.nodes(data=True):
+                if data.get(Prop.KIND) == NodeKind.IDENTIFIER and data.get(Prop.IS_WRITE):
+                    for ref in self.cpg.out(ident, EdgeKind.REF):
+                        writes.setdefault(ref, []).append(ident)
+            self._writes = writes
+        return self._writes.get(decl, [])
+
+    # ================================================================ expressions
+    def _expr(self, n: NodeId) -> StaticFact | None:
+        cpg = self.cpg
+        props = cpg.props(n)
+        kind = props[Prop.KIND]
+        lang = self._lang(n)
+        if kind == NodeKind.LITERAL:
+            text = props.get(Prop.TYPE_FULL_NAME) or ""
+            return self._fact(text, lang, "literal", self._where(n)) if text else None
+        if kind == NodeKind.IDENTIFIER:
+            return self._identifier(n, lang)
+        if kind != NodeKind.CALL:
+            return None
+        name = props.get(Prop.NAME, "")
+        if name.startswith(OPERATOR_PREFIX):
+            return self._operator(n, name, lang)
+        return self._call(n, lang)
+
+    def _operator(self, n: NodeId, name: str, lang: str) -> StaticFact | None:
+        cpg = self.cpg
+        args = cpg.arguments(n)
+        where = self._where(n)
+        boolean = "bool" if lang == "python" else "boolean"
+        if name == Op.ASSIGNMENT:
+            value = args.get(2)
+            return self.expression_type(value) if value is not None else None
+        if name == Op.FORMAT_STRING:
+            return self._fact("str" if lang == "python" else "string", lang, "literal", where)
+        if name in (Op.LIST_LITERAL, Op.TUPLE_LITERAL, Op.SET_LITERAL, Op.DICT_LITERAL, Op.OBJECT_LITERAL):
+            return self._container(n, name, lang)
+        if lang == "python":
+            if name in _ALWAYS_BOOL:
+                return self._fact("bool", lang, "operator", where)
+            if name in _COMPARISONS:
+                left, right = args.get(1), args.get(2)
+                lt = self.expression_type(left) if left is not None else None
+                rt = self.expression_type(right) if right is not None else None
+                if lt and rt and lt.type in _PY_PRIMITIVES and rt.type in _PY_PRIMITIVES:
+                    return self._fact("bool", lang, "operator", where)
+                return None
+        elif name in _TS_ALWAYS_BOOLEAN:
+            return self._fact(boolean, lang, "operator", where)
+        if name == Op.TYPEOF and lang != "python":
+            return self._fact("string", lang, "operator", where)
+        if name == Op.CONDITIONAL:
+            return self._join([self.expression_type(a) if a is not None else None for a in (args.get(2), args.get(3))],
+                              lang, "operator", where)
+        if name in (Op.LOGICAL_AND, Op.LOGICAL_OR, Op.NULLISH):
+            left, right = args.get(1), args.get(2)
+            lt = self.expression_type(left) if left is not None else None
+            rt = self.expression_type(right) if right is not None else None
+            if lt and rt and lt.type == rt.type and lt.type not in _NONE_TYPES:
+                return StaticFact(lt.type, lt.full_type, "operator", where)
+            return None
+        if name in _ARITH:
+            return self._arith(n, _ARITH[name], lang)
+        if name in (Op.UNARY["-"], Op.UNARY["+"], Op.UNARY["~"]):
+            inner = self.expression_type(args.get(1)) if args.get(1) is not None else None
+            if inner is None:
+                return None
+            if lang == "python" and inner.type in ("int", "float", "complex", "bool"):
+                return self._fact("int" if inner.type == "bool" else inner.type, lang, "operator", where)
+            if lang != "python" and inner.type in ("number", "bigint"):
+                return self._fact(inner.type, lang, "operator", where)
+            return None
+        if name == Op.AWAIT:
+            return self._await(n, args.get(1), lang)
+        if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+            return self._field(n, args, lang) if name == Op.FIELD_ACCESS else None
+        if name == Op.INDEX_ACCESS:
+            return self._subscript(n, args, lang)
+        if name == Op.CAST:
+            text = self.cpg.get(n, Prop.TYPE_FULL_NAME) if self.use_declared else None
+            return self._fact(text, lang, "declared", where) if text else None
+        if name.endswith("Comprehension") and lang == "python":
+            kids = self.cpg.ast_children(n)
+            if not kids:
+                return None
+            container = {"<operator>.listComprehension": "list", "<operator>.setComprehension": "set",
+                         "<operator>.dictComprehension": "dict"}.get(name)
+            if container is None:
+                return None
+            if container == "dict":
+                kv = self.cpg.ast_children(kids[0])
+                if self.cpg.get(kids[0], Prop.NAME) != Op.KEY_VALUE or len(kv) != 2:
+                    return None
+                k, v = self.expression_type(kv[0]), self.expression_type(kv[1])
+                if k is None or v is None:
+                    return None
+                return self._fact(f"dict[{k.full_type}, {v.full_type}]", lang, "literal", where)
+            elem = self.expression_type(kids[0])
+            return self._fact(f"{container}[{elem.full_type}]", lang, "literal", where) if elem else None
+        return None
+
+    def _container(self, n: NodeId, name: str, lang: str) -> StaticFact | None:
+        cpg = self.cpg
+        where = self._where(n)
+        elements = cpg.ast_children(n)
+        if any(cpg.get(e, Prop.NAME) in (Op.SPREAD, Op.STARRED, Op.DOUBLE_SPREAD) for e in elements):
+            return None
+        if name == Op.OBJECT_LITERAL or not elements:
+            return None  # TS object literal types are structural; empty containers say nothing
+        if name == Op.DICT_LITERAL:
+            keys, values = [], []
+            for pair in elements:
+                kv = cpg.ast_children(pair)
+                if cpg.get(pair, Prop.NAME) != Op.KEY_VALUE or len(kv) != 2:
+                    return None
+                keys.append(self.expression_type(kv[0]))
+                values.append(self.expression_type(kv[1]))
+            k, v = self._uniform(keys), self._uniform(values)
+            if k is None or v is None:
+                return None
+            return self._fact(f"dict[{k.full_type}, {v.full_type}]", lang, "literal", where)
+        facts = [self.expression_type(e) for e in elements]
+        if any(f is None for f in facts):
+            return None
+        if name == Op.TUPLE_LITERAL and lang == "python":
+            return self._fact(f"tuple[{', '.join(f.full_type for f in facts)}]", lang, "literal", where)  # type: ignore[union-attr]
+        elem = self._uniform(facts)
+        if elem is None:
+            return None
+        if lang == "python":
+            container = "list" if name == Op.LIST_LITERAL else "set" if name == Op.SET_LITERAL else None
+            return self._fact(f"{container}[{elem.full_type}]", lang, "literal", where) if container else None
+        if name != Op.LIST_LITERAL:
+            return None
+        inner = elem.type if re.fullmatch(r"[\w$.]+(\[\])*", elem.type) else f"({elem.type})"
+        return self._fact(f"{inner}[]", lang, "literal", where)
+
+    @staticmethod
+    def _uniform(facts: list[StaticFact | None]) -> StaticFact | None:
+        if not facts or any(f is None for f in facts):
+            return None
+        first = facts[0]
+        assert first is not None
+        if first.type in _NONE_TYPES or any(f.type != first.type for f in facts if f is not None):
+            return None
+        return first
+
+    def _arith(self, n: NodeId, symbol: str, lang: str) -> StaticFact | None:
+        args = self.cpg.arguments(n)
+        left, right = args.get(1), args.get(2)
+        lt = self.expression_type(left) if left is not None else None
+        rt = self.expression_type(right) if right is not None else None
+        if lt is None or rt is None:
+            return None
+        return self._arith_facts(lt, rt, symbol, lang, self._where(n))
+
+    def _arith_facts(self, lt: StaticFact, rt: StaticFact, symbol: str, lang: str, where: str) -> StaticFact | None:
+        """Result of a binary arithmetic operator on two typed operands (a small table)."""
+        a, b = lt.type, rt.type
+        if lang == "python":
+            if a in _PY_NUMERIC_RANK and b in _PY_NUMERIC_RANK:
+                if symbol in ("<<", ">>", "&", "|", "^"):
+                    if a == b == "bool" and symbol in ("&", "|", "^"):
+                        return self._fact("bool", lang, "operator", where)
+                    return self._fact("int", lang, "operator", where) if "float" not in (a, b) and "complex" not in (a, b) else None
+                rank = max(_PY_NUMERIC_RANK[a], _PY_NUMERIC_RANK[b], 1)
+                if symbol == "/":
+                    rank = max(rank, 2)
+                if symbol == "**" and rank == 1:
+                    return None  # int ** int is int or float depending on the sign
+                return self._fact(["bool", "int", "float", "complex"][rank], lang, "operator", where)
+            if symbol == "+" and a == b and (a in ("str", "bytes") or re.fullmatch(r"(list|tuple)\[.*\]", a)):
+                return StaticFact(lt.type, lt.full_type, "operator", where)
+            if symbol == "%" and a in ("str", "bytes"):
+                return self._fact(a, lang, "operator", where)
+            if symbol == "*" and ((a in ("str", "bytes") and b in ("int", "bool")) or (b in ("str", "bytes") and a in ("int", "bool"))):
+                return self._fact(a if a in ("str", "bytes") else b, lang, "operator", where)
+            return None
+        if symbol == "+" and (a == "string" or b == "string") and a in _TS_PRIMITIVES and b in _TS_PRIMITIVES:
+            return self._fact("string", lang, "operator", where)
+        if a == b == "number" and symbol != "//":
+            return self._fact("number", lang, "operator", where)
+        if a == b == "bigint" and symbol not in ("//", ">>>"):
+            return self._fact("bigint", lang, "operator", where)
+        return None
+
+    def _await(self, n: NodeId, inner: NodeId | None, lang: str) -> StaticFact | None:
+        if inner is None or self.cpg.kind(inner) != NodeKind.CALL:
+            return None
+        where = self._where(n)
+        callee = self._project_callee(inner)
+        if callee is not None:
+            mods = self.cpg.get(callee, Prop.MODIFIERS) or ()
+            if "async" not in mods or "generator" in mods or not self._transparent(callee):
+                return None
+            ret = self._callee_return(callee)
+            if ret is None:
+                return None
+            return StaticFact(ret.type, ret.full_type, "project-return", where)
+        if lang != "python":
+            fact = self.expression_type(inner)
+            if fact is not None:
+                m = re.fullmatch(r"Promise<(.*)>", fact.type)
+                if m:
+                    return self._fact(m.group(1), lang, "ts-builtin", where)
+        return None
+
+    # ---------------------------------------------------------------- identifiers
+    def _identifier(self, n: NodeId, lang: str) -> StaticFact | None:
+        cpg = self.cpg
+        refs = cpg.out(n, EdgeKind.REF)
+        if refs:
+            decl = refs[0]
+            declared = self._declared_fact(decl, f"declared type of {cpg.get(decl, Prop.NAME, '')}")
+            if declared is not None:
+                return declared
+        narrowed = self._narrowed(n, lang)
+        if narrowed is not None:
+            return narrowed
+        if cpg.get(n, Prop.NAME) in _SELF_NAMES:
+            return None
+        defs = cpg.into(n, EdgeKind.REACHING_DEF)
+        if not defs:
+            target = self._comprehension_target(n)
+            return self._write_value(target) if target is not None else None
+        return self._read(self._join([self._definition(d) for d in defs], lang, "propagation",
+                          f"{cpg.get(n, Prop.NAME, '')}: {len(defs)} definition(s), at {n[0]}:{cpg.get(n, Prop.LINE_NUMBER, 0)}"))
+
+    @staticmethod
+    def _read(fact: StaticFact | None) -> StaticFact | None:
+        """A read of a possibly-None value is unknown: ``if x is not None: return x`` narrows it."""
+        if fact is None:
+            return None
+        members = fact.type.split(" | ")
+        return None if len(members) > 1 and any(m in _NONE_TYPES for m in members) else fact
+
+    def _definition(self, d: NodeId) -> StaticFact | None:
+        """The type a definition node gives its variable."""
+        cpg = self.cpg
+        kind = cpg.kind(d)
+        if kind == NodeKind.IDENTIFIER and cpg.get(d, Prop.IS_WRITE):
+            return self._write_value(d)
+        if kind == NodeKind.METHOD_PARAMETER_IN:
+            return self._declared_fact(d, f"declared type of parameter {cpg.get(d, Prop.NAME, '')}")
+        return None  # imports, nested def/class: modules, callables and classes are not typed here
+
+    def _tuple_item(self, fact: StaticFact, index: int, lang: str) -> StaticFact | None:
+        m = re.fullmatch(r"tuple\[(.+)\]", fact.full_type)
+        if not m:
+            return None
+        parts = _split_args(m.group(1))
+        if "..." in parts or index >= len(parts):
+            return None
+        return self._fact(parts[index], lang, "propagation", fact.evidence)
+
+    def _comprehension_target(self, n: NodeId) -> NodeId | None:
+        """The comprehension target a read inside the comprehension names (no REACHING_DEF there)."""
+        cpg = self.cpg
+        name = cpg.get(n, Prop.NAME)
+        node = cpg.ast_parent(n)
+        while node is not None and cpg.kind(node) == NodeKind.CALL:
+            if (cpg.get(node, Prop.NAME, "") or "").endswith("Comprehension"):
+                for d in cpg.ast_descendants(node, stop_at=(NodeKind.METHOD,)):
+                    if d != n and cpg.kind(d) == NodeKind.IDENTIFIER and cpg.get(d, Prop.IS_WRITE) \
+                            and cpg.get(d, Prop.NAME) == name:
+                        return d
+                return None
+            node = cpg.ast_parent(node)
+        return None
+
+    def _write_value(self, ident: NodeId) -> StaticFact | None:
+        """Type of the value a written IDENTIFIER receives."""
+        cpg = self.cpg
+        lang = self._lang(ident)
+        parent = cpg.ast_parent(ident)
+        if parent is None:
+            return None
+        path: list[int] = []
+        while lang == "python" and cpg.get(parent, Prop.NAME) in (Op.TUPLE_LITERAL, Op.LIST_LITERAL):
+            index = cpg.get(ident, Prop.ARGUMENT_INDEX)
+            if not isinstance(index, int):
+                return None
+            path.append(index - 1)
+            ident, parent = parent, cpg.ast_parent(parent)
+            if parent is None:
+                return None
+        if path:
+            whole = self._write_value(ident)
+            for index in reversed(path):
+                whole = self._tuple_item(whole, index, lang) if whole is not None else None
+            return whole
+        pname = cpg.get(parent, Prop.NAME, "")
+        pkind = cpg.kind(parent)
+        where = self._where(parent)
+        if pkind == NodeKind.CALL and pname == Op.ASSIGNMENT:
+            args = cpg.arguments(parent)
+            if args.get(1) != ident or args.get(2) is None:
+                return None
+            value = self.expression_type(args[2])
+            grand = cpg.ast_parent(parent)
+            if grand is not None and cpg.get(grand, Prop.CONTROL_STRUCTURE_TYPE) == Control.WITH and lang == "python":
+                if value is None:
+                    return None
+                return self._typeshed_method(value, "__enter__", 0, (), None, where)
+            return value
+        if pkind == NodeKind.CALL and Op.is_assignment(pname):
+            return self._augmented(ident, parent, pname, lang)
+        if pkind == NodeKind.CONTROL_STRUCTURE and cpg.get(parent, Prop.CONTROL_STRUCTURE_TYPE) == Control.FOR_EACH:
+            kids = cpg.ast_children(parent)
+            if len(kids) < 2 or kids[1] != ident:
+                return None
+            if lang != "python" and not re.match(r"for\s*(await\s*)?\(.*\bof\b", cpg.get(parent, Prop.CODE, "") or "", re.S):
+                return None
+            return self._element(kids[0], lang, where)
+        if pkind == NodeKind.CALL and pname.endswith("Comprehension") and lang == "python":
+            index = cpg.get(ident, Prop.ARGUMENT_INDEX)
+            iterable = cpg.arguments(parent).get(index + 1) if isinstance(index, int) else None
+            return self._element(iterable, lang, where) if iterable is not None else None
+        return None
+
+    def _augmented(self, ident: NodeId, assign: NodeId, pname: str, lang: str) -> StaticFact | None:
+        """``x op= v``: the variable's type when its plain definitions agree and op keeps that type."""
+        cpg = self.cpg
+        refs = cpg.out(ident, EdgeKind.REF)
+        value_node = cpg.arguments(assign).get(2)
+        if not refs or value_node is None:
+            return None
+        plain = [w for w in self._writes_of(refs[0])
+                 if not Op.is_assignment(cpg.get(cpg.ast_parent(w), Prop.NAME, "") or "") or
+                 cpg.get(cpg.ast_parent(w), Prop.NAME) == Op.ASSIGNMENT]
+        if not plain:
+            return None
+        base = self._join([self._write_value(w) for w in plain], lang, "propagation", self._where(assign))
+        value = self.expression_type(value_node)
+        if base is None or value is None:
+            return None
+        suffix = pname.removeprefix(Op.AUGMENTED_PREFIX)
+        op_name = OPERATOR_PREFIX + suffix[:1].lower() + suffix[1:]
+        symbol = _ARITH.get(op_name)
+        if symbol is None:
+            return None
+        result = self._arith_facts(base, value, symbol, lang, self._where(assign))
+        return base if result is not None and result.type == base.type else None
+
+    def _element(self, iterable: NodeId, lang: str, where: str) -> StaticFact | None:
+        """Element type when iterating over `iterable`."""
+        fact = self.expression_type(iterable)
+        if fact is None:
+            return None
+        if lang != "python":
+            if fact.type == "string":
+                return self._fact("string", lang, "ts-builtin", where)
+            m = re.fullmatch(r"(?:readonly )?(.+)\[\]", fact.type)
+            if m:
+                inner = m.group(1)
+                inner = inner[1:-1] if inner.startswith("(") and inner.endswith(")") else inner
+                return self._fact(inner, lang, "ts-builtin", where)
+            return None
+        if fact.full_type in self._decl_by_full:
+            return None
+        it = self._typeshed_method(fact, "__iter__", 0, (), None, where)
+        if it is None:
+            return None
+        return self._typeshed_method(it, "__next__", 0, (), None, where)
+
+    def _narrowed(self, n: NodeId, lang: str) -> StaticFact | None:
+        """`isinstance(x, C)` / `typeof x === "t"` / `x instanceof C` guarding the then-branch."""
+        cpg = self.cpg
+        name = cpg.get(n, Prop.NAME)
+        child, node = n, cpg.ast_parent(n)
+        while node is not None and cpg.kind(node) not in (NodeKind.METHOD, NodeKind.TYPE_DECL):
+            if cpg.kind(node) == NodeKind.CONTROL_STRUCTURE and cpg.get(node, Prop.CONTROL_STRUCTURE_TYPE) == Control.IF:
+                kids = cpg.ast_children(node)
+                if len(kids) >= 2 and kids[1] == child:
+                    fact = self._guard(kids[0], name, n, lang)
+                    if fact is not None:
+                        return fact
+            child, node = node, cpg.ast_parent(node)
+        return None
+
+    def _guard(self, cond: NodeId, name: str, use: NodeId, lang: str) -> StaticFact | None:
+        cpg = self.cpg
+        cname = cpg.get(cond, Prop.NAME, "")
+        args = cpg.arguments(cond)
+        subject, type_node, text = None, None, ""
+        if lang == "python" and cname == "isinstance" and cpg.get(cond, Prop.METHOD_FULL_NAME) == "builtins.isinstance":
+            subject, type_node = args.get(1), args.get(2)
+        elif lang != "python" and cname == Op.INSTANCEOF:
+            subject, type_node = args.get(1), args.get(2)
+        elif lang != "python" and cname in (Op.BINARY["==="], Op.BINARY["=="]):
+            left, right = args.get(1), args.get(2)
+            if left is not None and right is not None and cpg.get(left, Prop.NAME) == Op.TYPEOF and cpg.kind(right) == NodeKind.LITERAL:
+                subject = cpg.arguments(left).get(1)
+                text = _TS_TYPEOF.get((cpg.get(right, Prop.CODE, "") or "").strip("'\"`"), "")
+                if not text:
+                    return None
+        if subject is None or cpg.kind(subject) != NodeKind.IDENTIFIER or cpg.get(subject, Prop.NAME) != name:
+            return None
+        if set(cpg.into(subject, EdgeKind.REACHING_DEF)) != set(cpg.into(use, EdgeKind.REACHING_DEF)):
+            return None  # reassigned between the test and the use
+        where = f"narrowed by {self._where(cond)}"
+        if text:
+            return self._fact(text, lang, "narrowing", where)
+        if type_node is None or cpg.kind(type_node) != NodeKind.IDENTIFIER:
+            return None
+        return self._class_by_name(type_node, cpg.get(type_node, Prop.NAME, ""), lang, "narrowing", where)
+
+    def _class_by_name(self, at: NodeId, cls_name: str, lang: str, rule: str, where: str) -> StaticFact | None:
+        """An instance of the class a name denotes at `at`: project class, builtin or stdlib class."""
+        scope = self._scope(at)
+        target = self.linker.resolve_name(at[0], scope, cls_name)
+        if target is not None and target.node is not None:
+            if self.cpg.kind(target.node) == NodeKind.TYPE_DECL:
+                return self._class_fact(target.node, rule, where)
+            return None
+        if lang != "python":
+            return self._fact(TS_NEW[cls_name], lang, rule, where) if cls_name in TS_NEW and target is None else None
+        if target is not None and target.external:
+            full = target.external
+        elif target is None and not self.cpg.out(at, EdgeKind.REF):
+            full = f"builtins.{cls_name}"
+        else:
+            return None
+        if not self.ts.is_class(full) or self._is_generic(full):
+            return None
+        fact = self.ts.constructor_type(full)
+        return StaticFact(fact.type, fact.full_type, rule, where) if fact else None
+
+    def _scope(self, n: NodeId) -> str:
+        method = self.cpg.enclosing(n, (NodeKind.METHOD,))
+        return self.cpg.get(method, Prop.FULL_NAME, "").partition(":")[2] if method is not None else ""
+
+    # ---------------------------------------------------------------- attribute reads and subscripts
+    def _field(self, n: NodeId, args: dict[int, NodeId], lang: str) -> StaticFact | None:
+        obj, field_node = args.get(1), args.get(2)
+        if obj is None or field_node is None:
+            return None
+        attr = self.cpg.get(field_node, Prop.NAME, "")
+        where = self._where(n)
+        if self.cpg.get(obj, Prop.NAME) in _SELF_NAMES and self.cpg.kind(obj) == NodeKind.IDENTIFIER:
+            cls = self.linker._enclosing_class(obj)
+            member = self._member_named(cls, attr) if cls is not None else None
+            return self._read(self._member_type(member)) if member is not None else None
+        owner = self.expression_type(obj)
+        if owner is None:
+            return None
+        decl = self._decl_by_full.get(owner.full_type)
+        if decl is not None:
+            for cls in self.linker.mro(decl):
+                member = self._member_named(cls, attr)
+                if member is not None:
+                    return self._read(self._member_type(member))
+            return None
+        if lang != "python":
+            return self._ts_member(owner, attr, where)
+        fact = self.ts.attribute_type(owner.full_type, attr)
+        return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
+
+    def _member_named(self, cls: NodeId, attr: str) -> NodeId | None:
+        for m in self.cpg.ast_children(cls):
+            if self.cpg.kind(m) == NodeKind.MEMBER and self.cpg.get(m, Prop.NAME) == attr \
+                    and "method" not in (self.cpg.get(m, Prop.MODIFIERS) or ()):
+                return m
+        return None
+
+    def _subscript(self, n: NodeId, args: dict[int, NodeId], lang: str) -> StaticFact | None:
+        obj, key = args.get(1), args.get(2)
+        if obj is None or key is None:
+            return None
+        owner = self.expression_type(obj)
+        if owner is None:
+            return None
+        where = self._where(n)
+        t = owner.type
+        if lang != "python":
+            return None  # index signatures and noUncheckedIndexedAccess make T[] indexing unsure
+        is_slice = self.cpg.get(key, Prop.NAME) == Op.SLICE
+        key_fact = None if is_slice else self.expression_type(key)
+        if is_slice:
+            if t in ("str", "bytes") or re.fullmatch(r"(list|tuple)\[[^,\[\]]+(, \.\.\.)?\]", t):
+                return StaticFact(owner.type, owner.full_type, "operator", where)
+            return None
+        if key_fact is None:
+            return None
+        if t == "str" and key_fact.type == "int":
+            return self._fact("str", lang, "operator", where)
+        m = re.fullmatch(r"list\[(.+)\]", owner.full_type)
+        if m and key_fact.type == "int":
+            return self._fact(m.group(1), lang, "operator", where)
+        m = re.fullmatch(r"dict\[(.+)\]", owner.full_type)
+        if m:
+            parts = _split_args(m.group(1))
+            if len(parts) == 2 and canonicalize(parts[0], lang) == key_fact.type:
+                return self._fact(parts[1], lang, "operator", where)
+        m = re.fullmatch(r"tuple\[(.+)\]", owner.full_type)
+        if m and self.cpg.kind(key) == NodeKind.LITERAL and key_fact.type == "int":
+            parts = _split_args(m.group(1))
+            try:
+                index = int(self.cpg.get(key, Prop.CODE, ""))
+            except ValueError:
+                return None
+            if "..." not in parts and -len(parts) <= index < len(parts):
+                return self._fact(parts[index], lang, "operator", where)
+        return None
+
+    # ---------------------------------------------------------------- calls
+    def _call(self, n: NodeId, lang: str) -> StaticFact | None:
+        cpg = self.cpg
+        props = cpg.props(n)
+        name = props.get(Prop.NAME, "")
+        full = props.get(Prop.METHOD_FULL_NAME, "") or ""
+        where = self._where(n)
+        receiver = cpg.arguments(n).get(0) if cpg.out(n, EdgeKind.RECEIVER) else None
+        is_new = "new" in (props.get(Prop.MODIFIERS) or ())
+        trusted = receiver is None or self._is_static_ref(receiver) or \
+            (cpg.kind(receiver) == NodeKind.IDENTIFIER and cpg.get(receiver, Prop.NAME) in _SELF_NAMES)
+        if trusted:
+            for decl in cpg.out(n, EdgeKind.EVAL_TYPE):
+                return self._class_fact(decl, "constructor", where)
+            callee = self._project_callee(n)
+            if callee is not None:
+                return self._call_of(callee, lang, where)
+        if full.startswith(UNRESOLVED_PREFIX) or not full:
+            full = ""
+        if lang != "python":
+            return self._ts_call(n, name, full, receiver, is_new, trusted, where)
+        count, keywords, literal, literal_index = self._call_shape(n)
+        if trusted and full and ":" not in full:
+            if receiver is None or self._is_static_ref(receiver):
+                if self.ts.is_class(full):
+                    if self._is_generic(full):
+                        return None
+                    fact = self.ts.constructor_type(full)
+                    return StaticFact(fact.type, fact.full_type, "constructor", where) if fact else None
+                fact = self.ts.function_return(full, count, keywords, literal, literal_index=literal_index)
+                return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
+        if receiver is None or trusted:
+            return None
+        owner = self.expression_type(receiver)
+        if owner is None:
+            return None
+        decl = self._decl_by_full.get(owner.full_type)
+        if decl is not None:
+            method = self.linker.find_method(decl, name)
+            return self._call_of(method, lang, where) if method is not None else None
+        return self._typeshed_method(owner, name, count, keywords, literal, where, literal_index)
+
+    def _project_callee(self, call: NodeId) -> NodeId | None:
+        callees = self.cpg.out(call, EdgeKind.CALL)
+        if len(callees) != 1:
+            return None
+        receiver = self.cpg.arguments(call).get(0) if self.cpg.out(call, EdgeKind.RECEIVER) else None
+        if receiver is not None and not self._is_static_ref(receiver) and not (
+                self.cpg.kind(receiver) == NodeKind.IDENTIFIER and self.cpg.get(receiver, Prop.NAME) in _SELF_NAMES):
+            return None  # resolved through the receiver's (possibly declared) type: _call re-derives it
+        return callees[0]
+
+    def _transparent(self, method: NodeId) -> bool:
+        decorators = self.cpg.get(method, Prop.DECORATORS) or ()
+        return all(re.sub(r"\(.*$", "", d, flags=re.S).strip() in _TRANSPARENT_DECORATORS for d in decorators)
+
+    def _call_of(self, method: NodeId, lang: str, where: str) -> StaticFact | None:
+        """Type of calling a project function or method."""
+        mods = self.cpg.get(method, Prop.MODIFIERS) or ()
+        if "generator" in mods or not self._transparent(method) or "property" in mods:
+            return None
+        if self.cpg.get(method, Prop.NAME) in ("__init__", "constructor", "__new__"):
+            return None
+        ret = self._callee_return(method)
+        if ret is None:
+            return None
+        if "async" in mods:
+            if lang == "python":
+                return None  # a coroutine
+            return ret if ret.type.startswith("Promise<") else self._fact(f"Promise<{ret.type}>", lang, "project-return", where)
+        return StaticFact(ret.type, ret.full_type, "project-return", where)
+
+    def _callee_return(self, method: NodeId) -> StaticFact | None:
+        ret_node = next((c for c in self.cpg.ast_children(method) if self.cpg.kind(c) == NodeKind.METHOD_RETURN), None)
+        if ret_node is not None:
+            declared = self._declared_fact(ret_node, f"declared return of {self.cpg.get(method, Prop.FULL_NAME, '')}")
+            if declared is not None:
+                if "async" in (self.cpg.get(method, Prop.MODIFIERS) or ()) and self._lang(method) != "python":
+                    m = re.fullmatch(r"Promise<(.*)>", declared.type)
+                    return self._fact(m.group(1), "typescript", "declared", declared.evidence) if m else None
+                return declared
+            if self._declared(ret_node) is not None:
+                return None
+        fact = self.target_fact(method)
+        if fact is None:
+            return None
+        if "async" in (self.cpg.get(method, Prop.MODIFIERS) or ()) and self._lang(method) != "python":
+            m = re.fullmatch(r"Promise<(.*)>", fact.type)
+            return self._fact(m.group(1), "typescript", fact.rule, fact.evidence) if m else None
+        return fact
+
+    def _is_static_ref(self, n: NodeId) -> bool:
+        """A module or class object reference (``re``, ``os.path``, ``str``, ``JSON``), not an instance."""
+        cpg = self.cpg
+        kind = cpg.kind(n)
+        if kind == NodeKind.IDENTIFIER:
+            if cpg.get(n, Prop.NAME) in _SELF_NAMES:
+                return False
+            refs = cpg.out(n, EdgeKind.REF)
+            if not refs:
+                return True
+            defs = cpg.into(n, EdgeKind.REACHING_DEF)
+            if defs:
+                return all(cpg.kind(d) in (NodeKind.IMPORT, NodeKind.TYPE_DECL) for d in defs)
+            if self._writes_of(refs[0]):
+                return False  # a variable of an enclosing scope that some statement assigns
+            target = self.linker.resolve_name(n[0], self._scope(n), cpg.get(n, Prop.NAME, ""))
+            return target is not None and (target.external is not None or target.module_file is not None or (
+                target.node is not None and cpg.kind(target.node) == NodeKind.TYPE_DECL))
+        if kind == NodeKind.CALL and cpg.get(n, Prop.NAME) == Op.FIELD_ACCESS:
+            obj = cpg.arguments(n).get(1)
+            return obj is not None and self._is_static_ref(obj)
+        return False
+
+    def _call_shape(self, call: NodeId) -> tuple[int | None, tuple[str, ...], str | None, int | None]:
+        """(positional count or None with unpacking, keyword names, first str literal, its index)."""
+        cpg = self.cpg
+        args = sorted((a for a in cpg.out(call, EdgeKind.ARGUMENT) if cpg.get(a, Prop.ARGUMENT_INDEX, 0) >= 1),
+                      key=lambda a: cpg.get(a, Prop.ARGUMENT_INDEX, 0))
+        count: int | None = 0
+        keywords: list[str] = []
+        literal: str | None = None
+        literal_index: int | None = None
+        for a in args:
+            if cpg.get(a, Prop.NAME) in (Op.STARRED, Op.SPREAD, Op.DOUBLE_SPREAD):
+                count = None
+                continue
+            keyword = cpg.get(a, Prop.ARGUMENT_NAME)
+            if keyword:
+                keywords.append(keyword)
+                continue
+            if literal is None and cpg.kind(a) == NodeKind.LITERAL and cpg.get(a, Prop.TYPE_FULL_NAME) == "str":
+                literal = _string_value(cpg.get(a, Prop.CODE, ""))
+                literal_index = count if literal is not None else None
+            if count is not None:
+                count += 1
+        return count, tuple(keywords), literal, literal_index
+
+    def _typeshed_method(self, owner: StaticFact, name: str, count: int | None, keywords: tuple[str, ...],
+                         literal: str | None, where: str, literal_index: int | None = None) -> StaticFact | None:
+        if owner.type in _NONE_TYPES or " | " in owner.type or owner.full_type in self._decl_by_full:
+            return None
+        fact = self.ts.method_return(owner.full_type, name, (), count, keywords, literal, literal_index=literal_index)
+        return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
+
+    # ---------------------------------------------------------------- TypeScript built-ins
+    def _ts_call(self, n: NodeId, name: str, full: str, receiver: NodeId | None, is_new: bool, trusted: bool,
+                 where: str) -> StaticFact | None:
+        lang = "typescript"
+        if is_new:
+            if full in TS_NEW and receiver is None:
+                return self._fact(TS_NEW[full], lang, "ts-builtin", where)
+            return None
+        if trusted and full:
+            if full in TS_GLOBAL_CALLS:
+                text = TS_GLOBAL_CALLS[full]
+                return self._fact(text, lang, "ts-builtin", where) if text else None
+            if full.startswith("Math.") and receiver is not None:
+                return self._fact("number", lang, "ts-builtin", where)
+            if full == "Promise.resolve":
+                arg = self.cpg.arguments(n).get(1)
+                inner = self.expression_type(arg) if arg is not None else None
+                return self._fact(f"Promise<{inner.type}>", lang, "ts-builtin", where) if inner else None
+            return None
+        if receiver is None or trusted:
+            return None
+        owner = self.expression_type(receiver)
+        if owner is None:
+            return None
+        decl = self._decl_by_full.get(owner.full_type)
+        if decl is not None:
+            method = self.linker.find_method(decl, name)
+            return self._call_of(method, lang, where) if method is not None else None
+        return self._ts_member(owner, name, where)
+
+    def _ts_member(self, owner: StaticFact, member: str, where: str) -> StaticFact | None:
+        t = owner.type
+        table_key = "array" if re.fullmatch(r".+\[\]", t) and not t.startswith("[") else t
+        result = TS_MEMBERS.get(table_key, {}).get(member)
+        if result is None:
+            return None
+        if result == "$self":
+            return StaticFact(owner.type, owner.full_type, "ts-builtin", where)
+        return self._fact(result, "typescript", "ts-builtin", where)
+
+    # ================================================================ slots
+    def _param_fact(self, param: NodeId) -> StaticFact | None:
+        cpg = self.cpg
+        if cpg.get(param, Prop.IS_VARIADIC) or cpg.get(param, Prop.IS_KEYWORD_VARIADIC):
+            return None
+        defaults = cpg.ast_children(param)
+        if len(defaults) != 1:
+            return None
+        value = defaults[0]
+        if cpg.kind(value) != NodeKind.LITERAL and cpg.get(value, Prop.NAME) not in (Op.UNARY["-"], Op.FORMAT_STRING):
+            return None
+        fact = self.expression_type(value)
+        if fact is None or fact.type not in _DEFAULT_TYPES:
+            return None
+        return StaticFact(fact.type, fact.full_type, "default", f"default {self._where(param)}")
+
+    def _local_fact(self, local: NodeId) -> StaticFact | None:
+        writes = self._writes_of(local)
+        if not writes:
+            return None
+        lang = self._lang(local)
+        fact = self._join([self._write_value(w) for w in writes], lang, "propagation",
+                          f"{self.cpg.get(local, Prop.NAME, '')}: {len(writes)} assignment(s) in {local[0]}")
+        return None if fact is None or fact.type in _NONE_TYPES else fact
+
+    def _member_type(self, member: NodeId) -> StaticFact | None:
+        """Type of reading an attribute: its declared type (use_declared), else its slot fact."""
+        declared = self._declared_fact(member, f"declared type of attribute {self.cpg.get(member, Prop.NAME, '')}")
+        return declared if declared is not None else self.target_fact(member)
+
+    def _member_fact(self, member: NodeId) -> StaticFact | None:
+        cpg = self.cpg
+        decl = cpg.ast_parent(member)
+        if decl is None or cpg.kind(decl) != NodeKind.TYPE_DECL:
+            return None
+        name = cpg.get(member, Prop.NAME, "")
+        lang = self._lang(member)
+        facts: list[StaticFact | None] = [self.expression_type(v) for v in cpg.ast_children(member)]
+        body = next((c for c in cpg.ast_children(decl) if cpg.kind(c) == NodeKind.BLOCK), None)
+        if body is not None:
+            for local in cpg.ast_children(body):  # Python class-level `name = value`
+                if cpg.kind(local) == NodeKind.LOCAL and cpg.get(local, Prop.NAME) == name:
+                    facts.extend(self._write_value(w) for w in self._writes_of(local))
+        self_writes = self._self_writes(decl).get(name, ())
+        if not self_writes:
+            return None  # a class-level value alone is a default (dataclass, NamedTuple, ClassVar)
+        for node in self_writes:
+            parent = cpg.ast_parent(node)
+            if parent is None or cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
+                facts.append(None)  # augmented or unpacking write
+                continue
+            value = cpg.arguments(parent).get(2)
+            facts.append(self.expression_type(value) if value is not None else None)
+        if not facts:
+            return None
+        fact = self._join(facts, lang, "attribute", f"{name}: {len(facts)} assignment(s) in {cpg.get(decl, Prop.FULL_NAME, '')}")
+        return None if fact is None or fact.type in _NONE_TYPES else fact
+
+    def _self_writes(self, decl: NodeId) -> dict[str, list[NodeId]]:
+        cache = self._self_writes_cache
+        if decl in cache:
+            return cache[decl]
+        cpg = self.cpg
+        out: dict[str, list[NodeId]] = {}
+        for node in cpg.ast_descendants(decl, stop_at=(NodeKind.TYPE_DECL,)):
+            if cpg.kind(node) != NodeKind.CALL or cpg.get(node, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+                continue
+            if not cpg.get(node, Prop.IS_WRITE):
+                continue
+            args = cpg.arguments(node)
+            obj, field_node = args.get(1), args.get(2)
+            if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in _SELF_NAMES:
+                continue
+            out.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
+        cache[decl] = out
+        return out
+
+    def _return_fact(self, method: NodeId) -> StaticFact | None:
+        cpg = self.cpg
+        props = cpg.props(method)
+        lang = self._lang(method)
+        mods = props.get(Prop.MODIFIERS) or ()
+        if props.get(Prop.NAME) == MODULE_METHOD_NAME or "generator" in mods or "abstract" in mods \
+                or "overload" in mods or "declare" in mods:
+            return None
+        if any(re.sub(r"\(.*$", "", d, flags=re.S).strip().endswith(("overload", "abstractmethod"))
+               for d in props.get(Prop.DECORATORS) or ()):
+            return None
+        body = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.BLOCK), None)
+        if body is None:
+            return None
+        owner = self.linker._enclosing_class(method) if lang == "python" else _ts_owner(cpg, method)
+        if owner is not None and any(m in (cpg.get(owner, Prop.MODIFIERS) or ()) for m in ("protocol", "interface")):
+            return None
+        returns: list[NodeId] = []
+        yields = False
+        for node in cpg.ast_descendants(body, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
+            kind = cpg.kind(node)
+            if kind == NodeKind.RETURN:
+                returns.append(node)
+            elif kind == NodeKind.CALL and cpg.get(node, Prop.NAME) in (Op.YIELD, Op.YIELD_FROM):
+                yields = True
+        if yields:
+            return None
+        async_ts = "async" in mods and lang != "python"
+        where = f"{props.get(Prop.FULL_NAME, '')}"
+        if not returns:
+            if self._is_stub_body(body, lang):
+                return None
+            text = "None" if lang == "python" else ("Promise<void>" if async_ts else "void")
+            return self._fact(text, lang, "no-return", f"no return statement in {where}")
+        facts: list[StaticFact | None] = []
+        for r in returns:
+            values = cpg.ast_children(r)
+            if not values:
+                facts.append(self._fact("None" if lang == "python" else "undefined", lang, "return", self._where(r)))
+            else:
+                facts.append(self.expression_type(values[0]))
+        fact = self._join(facts, lang, "return", f"{len(returns)} return(s) in {where}")
+        if fact is None:
+            return None
+        if lang != "python" and "undefined" in split_union(fact.type, lang) and len(split_union(fact.type, lang)) == 1:
+            fact = self._fact("void", lang, "return", fact.evidence)
+            if fact is None:
+                return None
+        if async_ts:
+            return self._fact(f"Promise<{fact.type}>", lang, fact.rule, fact.evidence)
+        return fact
+
+    def _is_stub_body(self, body: NodeId, lang: str) -> bool:
+        """Only ``...``, ``pass``, a docstring, or ``raise``: a stub / abstract body, not "returns None"."""
+        cpg = self.cpg
+        stmts = [c for c in cpg.ast_children(body) if cpg.kind(c) != NodeKind.LOCAL]
+        if not stmts:
+            return True
+        for s in stmts:
+            kind = cpg.kind(s)
+            if kind == NodeKind.LITERAL:
+                continue  # docstring or `...`
+            if kind == NodeKind.CONTROL_STRUCTURE and cpg.get(s, Prop.CONTROL_STRUCTURE_TYPE) == Control.THROW:
+                continue
+            if kind == NodeKind.UNKNOWN and (cpg.get(s, Prop.CODE, "") or "").strip() in ("pass", "..."):
+                continue
+            return False
+        return True
+
+
+def _ts_owner(cpg: CodePropertyGraph, method: NodeId) -> NodeId | None:
+    node = cpg.ast_parent(method)
+    while node is not None and cpg.kind(node) == NodeKind.BLOCK:
+        node = cpg.ast_parent(node)
+    return node if node is not None and cpg.kind(node) == NodeKind.TYPE_DECL else None
+
+
+def _string_value(code: str) -> str | None:
+    """The value of a plain Python string literal (parsed, never evaluated); None for f/b-strings."""
+    text = code.strip()
+    if not text or text[0] not in "'\"rRuU":
+        return None
+    try:
+        node = ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _split_args(text: str) -> list[str]:
+    """Top-level comma split of type arguments (``str, list[int]`` -> ``["str", "list[int]"]``)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "[(<":
+            depth += 1
+        elif ch in "])>":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+def expression_type(cpg: CodePropertyGraph, node: NodeId, typer: StaticTyper | None = None) -> StaticFact | None:
+    """The static type of one expression node (builds a `StaticTyper` when none is given)."""
+    return (typer or StaticTyper(cpg)).expression_type(node)
+
+
+# ==================================================================== slices -> slots
+class _SlotIndex:
+    """Finds the graph node of a slice's slot: (file, function) -> METHOD; (file, class) -> TYPE_DECL."""
+
+    def __init__(self, cpg: CodePropertyGraph) -> None:
+        self.cpg = cpg
+        self.methods: dict[tuple[str, str], list[NodeId]] = {}
+        self.classes: dict[tuple[str, str], list[NodeId]] = {}
+        for n, data in cpg.g.nodes(data=True):
+            kind = data.get(Prop.KIND)
+            if kind == NodeKind.METHOD:
+                qual = data.get(Prop.FULL_NAME, "").partition(":")[2]
+                key = "" if data.get(Prop.NAME) == MODULE_METHOD_NAME else qual
+                self.methods.setdefault((n[0], key), []).append(n)
+            elif kind == NodeKind.TYPE_DECL:
+                self.classes.setdefault((n[0], data.get(Prop.FULL_NAME, "").partition(":")[2]), []).append(n)
+
+    def slot(self, s: UsageSlice) -> NodeId | None:
+        cpg = self.cpg
+        if s.kind == "attribute":
+            for decl in self.classes.get((s.file, s.class_name), ()):
+                for m in cpg.ast_children(decl):
+                    if cpg.kind(m) == NodeKind.MEMBER and cpg.get(m, Prop.NAME) == s.name:
+                        return m
+            return None
+        candidates = self.methods.get((s.file, s.function), [])
+        if s.function == "" and s.kind != "variable":
+            return None
+        best: NodeId | None = None
+        for method in candidates:
+            found = self._in_method(method, s)
+            if found is None:
+                continue
+            line = cpg.get(method if s.kind == "return" else found, Prop.LINE_NUMBER, 0)
+            if s.kind == "variable" or line == s.line:
+                return found
+            best = best or found
+        return best
+
+    def _in_method(self, method: NodeId, s: UsageSlice) -> NodeId | None:
+        cpg = self.cpg
+        if s.kind == "return":
+            return method
+        children = cpg.ast_children(method)
+        if s.kind == "parameter":
+            return next((c for c in children if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN
+                         and cpg.get(c, Prop.NAME) == s.name), None)
+        body = next((c for c in children if cpg.kind(c) == NodeKind.BLOCK), None)
+        if body is None:
+            return None
+        return next((c for c in cpg.ast_children(body) if cpg.kind(c) == NodeKind.LOCAL
+                     and cpg.get(c, Prop.NAME) == s.name), None)
+
+
+def infer_static(cpg: CodePropertyGraph, slices: ProgramSlices | Iterable[UsageSlice], *,
+                 use_declared: bool = True, typer: StaticTyper | None = None) -> list[StaticFact | None]:
+    """Static facts for the slots of `slices`, aligned with them (None = unknown)."""
+    items = slices.slices if isinstance(slices, ProgramSlices) else list(slices)
+    typer = typer or StaticTyper(cpg, use_declared=use_declared)
+    index = _SlotIndex(cpg)
+    out: list[StaticFact | None] = []
+    for s in items:
+        node = index.slot(s)
+        out.append(typer.target_fact(node) if node is not None else None)
+    return out
