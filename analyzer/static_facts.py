@@ -4,7 +4,9 @@ Needs: a linked project graph (REF, REACHING_DEF, CALL, EVAL_TYPE edges; `cpg.pa
 and, for `infer_static`, the slices of that graph (`slices.extract_slices`).
 Does not: rank or guess anything (that is the model's job), write types back into the graph,
 or look at a slot's own declared annotation (the label).  When a rule is not sure, the answer
-is unknown (``None``).
+is unknown (``None``).  The module is long because the expression typer is one recursive
+evaluator (one method per construct) whose rules share its per-node cache and cycle guard;
+splitting it would spread that state over several modules.
 
 API
 ===
