@@ -112,8 +112,8 @@ def test_candidate_features_match_names():
 def test_rank_merges_vocab_and_candidate_entries():
     types = ["<other>", "int", "User"]
     ok = np.array([True, True, True])
-    out = rank(np.log(np.array([1.0, 2.0, 1.0])), types, ok, {"int": 1, "User": 2},
-               np.log(np.array([4.0])), ["User"], temperature=1.0, top_k=5)
+    out = rank(np.log(np.array([1.0, 2.0, 1.0])), types, ok, np.log(np.array([4.0])), ["User"],
+               np.array([2]), temperature=1.0, top_k=5)
     assert out[0][0] == "User" and out[0][1] == pytest.approx(5 / 8)
     assert out[1] == ("int", pytest.approx(2 / 8))
     assert all(t != "<other>" for t, _ in out)

@@ -80,6 +80,15 @@ class Featurizer:
             self._csets[key] = cs
         return cs
 
+    def candidate_vocab(self, cs: CandidateSet) -> np.ndarray:
+        """Per candidate label of `cs`, the vocabulary entry with the same name (-1 if none); cached."""
+        cv = getattr(cs, "_vocab_entries", None)
+        if cv is None:
+            index = self.vocab_index.get(cs.language, {})
+            cv = np.asarray([index.get(label, -1) for label in cs.labels], dtype=np.int64)
+            cs._vocab_entries = cv
+        return cv
+
     def _names_ids(self, names: list[str]) -> list[list[int]]:
         missing = [n for n in names if n not in self._name_ids]
         if missing:

@@ -30,6 +30,7 @@ from typeinfer.typemodel.scoring import candidate_logits_np, rank
 MODEL_FILES = ("model.onnx", "tokenizer.json", "types.json")
 SUMS_FILE = "SHA256SUMS"
 TYPES_FORMAT = 1
+_NO_CANDS = np.zeros(0, dtype=np.int64)
 
 
 class ModelError(RuntimeError):
@@ -159,7 +160,8 @@ class TypePredictor:
                                        self._form_table, self._weights, self._bias)
             for k, i in enumerate(idx):
                 n = len(b.cand_labels[k])
-                lang = enc[i].language
-                out[i] = rank(vocab_logits[k], types, b.vocab_ok[k], feat.vocab_index.get(lang, {}),
-                              cand[k, :n], b.cand_labels[k], self.temperature, top_k)
+                cs = csets[i] if n else None
+                cv = feat.candidate_vocab(cs) if cs is not None else _NO_CANDS
+                out[i] = rank(vocab_logits[k], types, b.vocab_ok[k], cand[k, :n], b.cand_labels[k], cv,
+                              self.temperature, top_k)
         return out

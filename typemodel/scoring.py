@@ -16,38 +16,41 @@ NEG = -1e4  #: logit of a masked entry
 
 
 def rank(vocab_logits: np.ndarray, vocab_types: list[str], vocab_ok: np.ndarray,
-         vocab_index: dict[str, int], cand_logits: np.ndarray, cand_labels: list[str],
+         cand_logits: np.ndarray, cand_labels: list[str], cand_vocab: np.ndarray,
          temperature: float, top_k: int) -> list[tuple[str, float]]:
     """The top-k (name, probability) of one slice, probabilities calibrated by `temperature`.
 
-    `vocab_ok` masks the entries of other languages; `vocab_index` maps this language's
-    vocabulary names to their entries (to merge candidates that are also vocabulary types).
+    `vocab_ok` masks the entries of other languages; `cand_vocab[j]` is the vocabulary entry
+    naming the same type as candidate j (-1 if none), so that both entries merge into one name.
     """
     z = np.concatenate([np.where(vocab_ok, vocab_logits, NEG), cand_logits]).astype(np.float64) / temperature
     z -= z.max()
     p = np.exp(z)
     p /= p.sum()
     nv = len(vocab_types)
-    pv = p[:nv].copy()
+    pv = np.where(vocab_ok, p[:nv], 0.0)
     pv[0] = 0.0  # <other>
-    probs: dict[str, float] = {}
-    for j, label in enumerate(cand_labels):
-        i = vocab_index.get(label)
-        extra = 0.0
-        if i is not None:
-            extra, pv[i] = float(pv[i]), 0.0
-        probs[label] = probs.get(label, 0.0) + float(p[nv + j]) + extra
-    k = min(top_k, nv)
-    for i in np.argpartition(-pv, k - 1)[:k] if k > 0 else []:
-        if vocab_ok[i] and pv[i] > 0.0:
-            probs[vocab_types[i]] = probs.get(vocab_types[i], 0.0) + float(pv[i])
-    ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ranked[:top_k]
+    pc = p[nv:].copy()
+    dup = cand_vocab >= 0
+    if dup.any():
+        pc[dup] += pv[cand_vocab[dup]]
+        pv[cand_vocab[dup]] = 0.0
+    out: list[tuple[str, float]] = []
+    for probs, names in ((pv, vocab_types), (pc, cand_labels)):
+        k = min(top_k, len(probs))
+        if k:
+            for i in np.argpartition(-probs, k - 1)[:k]:
+                if probs[i] > 0.0:
+                    out.append((names[i], float(probs[i])))
+    out.sort(key=lambda kv: (-kv[1], kv[0]))
+    return out[:top_k]
 
 
 def candidate_logits_np(slice_vec: np.ndarray, name_vec: np.ndarray, cand_name: np.ndarray,
                         cand_form: np.ndarray, feats: np.ndarray, form_table: np.ndarray,
                         weights: np.ndarray, bias: float) -> np.ndarray:
-    """[B, C] candidate logits, the numpy twin of `TypeModel.candidate_logits`."""
-    cvec = name_vec[cand_name] + form_table[cand_form]
-    return np.einsum("bd,bcd->bc", slice_vec, cvec) + feats @ weights + bias
+    """[B, C] candidate logits, the numpy twin of `TypeModel.candidate_logits` (dot products first)."""
+    rows = np.arange(len(slice_vec))[:, None]
+    by_name = slice_vec @ name_vec.T  # [B, N]
+    by_form = slice_vec @ form_table.T  # [B, forms]
+    return by_name[rows, cand_name] + by_form[rows, cand_form] + feats @ weights + bias
