@@ -1266,7 +1266,7 @@ def expression_type(cpg: CodePropertyGraph, node: NodeId, typer: StaticTyper | N
 
 
 # ==================================================================== slices -> slots
-class _SlotIndex:
+class SlotIndex:
     """Finds the graph node of a slice's slot: (file, function) -> METHOD; (file, class) -> TYPE_DECL."""
 
     def __init__(self, cpg: CodePropertyGraph) -> None:
@@ -1324,7 +1324,7 @@ def infer_static(cpg: CodePropertyGraph, slices: ProgramSlices | Iterable[UsageS
     """Static facts for the slots of `slices`, aligned with them (None = unknown)."""
     items = slices.slices if isinstance(slices, ProgramSlices) else list(slices)
     typer = typer or StaticTyper(cpg, use_declared=use_declared)
-    index = _SlotIndex(cpg)
+    index = SlotIndex(cpg)
     out: list[StaticFact | None] = []
     for s in items:
         node = index.slot(s)

@@ -208,13 +208,16 @@ class Linker:
 
     def resolve_type(self, rel: str, scope_qualname: str, annotation: str) -> Target | None:
         """The class a declared type names: project TYPE_DECL, or external dotted name."""
+        if ":" in annotation and annotation.partition(":")[0] in self.index.files:
+            node = self.index.by_full_name.get(annotation.strip())  # a written-back full name
+            return Target(node=node) if node is not None else None
         name = principal_type_name(annotation)
         if name is None:
             return None
         head, _, rest = name.partition(".")
         target = self.resolve_name(rel, scope_qualname, head)
         if target is None:
-            return None
+            return self._qualified_type(name) if rest else None
         if not rest:
             if target.node is not None and self.cpg.kind(target.node) == NodeKind.TYPE_DECL:
                 return target
@@ -225,6 +228,18 @@ class Linker:
         if target.external is not None:
             return Target(external=f"{target.external}.{rest}")
         return None
+
+    def _qualified_type(self, dotted: str) -> Target | None:
+        """A fully qualified type name not bound in the file: a project class or an external one."""
+        module, _, cls = dotted.rpartition(".")
+        while module:
+            file = self.index.module_files.get(module)
+            if file is not None:
+                node = self.index.by_full_name.get(f"{file}:{cls}")
+                return Target(node=node) if node is not None else None
+            module, _, head = module.rpartition(".")
+            cls = f"{head}.{cls}"
+        return Target(external=dotted)
 
     # -- classes
     def mro(self, type_decl: NodeId) -> list[NodeId]:
@@ -263,8 +278,8 @@ class Linker:
             if kind == NodeKind.CALL:
                 self._link_call(n, props)
             elif kind in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER, NodeKind.METHOD_RETURN):
-                declared = props.get(Prop.TYPE_FULL_NAME)
-                if declared and props.get(Prop.TYPE_SOURCE) in (None, "declared"):
+                declared = props.get(Prop.TYPE_FULL_NAME)  # declared, or written back by inference
+                if declared:
                     target = self.resolve_type(n[0], self._scope_of(n), declared)
                     if target is not None and target.node is not None:
                         self.cpg.add_edge(n, target.node, EdgeKind.EVAL_TYPE)

@@ -1,0 +1,258 @@
+"""The inference pipeline behind `typeinfer annotate`, the language server and `typeinfer.load`.
+
+Reads top to bottom: graph -> slices -> static facts -> model for the rest -> consistency
+filter -> write back into the graph -> re-link calls.  Each stage is its own module; this one
+only sequences them and holds the result.
+
+Write-back (after JoernTI): for every unannotated slot, POSSIBLE_TYPES gets the ranked
+``(type, probability)`` list and TYPE_SOURCE the source; when the top type's confidence reaches
+the threshold, TYPE_FULL_NAME gets its qualified form (``sqlite3.Cursor``, ``pkg.models.User``)
+and CONFIDENCE its probability.  The linking pass then runs again, so ``cur.execute(...)`` with
+an inferred ``cur: sqlite3.Cursor`` resolves to ``sqlite3.Cursor.execute`` and ``x.m()`` with an
+inferred project class gets a CALL edge to its method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.passes.linking import link_project
+from typeinfer.cpg.project import BuildOptions, build_project
+from typeinfer.cpg.schema import NodeKind, Prop
+
+from .canonical_types import referenced_names
+from .consistency import ConsistencyFilter
+from .slice_schema import ProgramSlices, UsageSlice
+from .slices import extract_slices
+from .static_facts import SlotIndex, StaticFact, infer_static
+from .type_universe import TypeUniverse, build_type_universe
+
+KINDS = ("parameter", "return", "variable", "attribute")
+#: Confidence of a static fact: the share of static claims that were right on held-out typed
+#: packages (bench/RESULTS.md, "Static facts"): they are deterministic, not infallible.
+STATIC_CONFIDENCE = 0.98
+#: Threshold when no model is used (static facts only).
+NO_MODEL_THRESHOLD = 0.5
+
+
+@dataclass
+class Alternative:
+    type: str
+    confidence: float
+
+
+@dataclass
+class Prediction:
+    """One unannotated slot and what was inferred for it.
+
+    JSON form (`to_json`), exactly: ``file, language, kind, function, name, line, column, type,
+    confidence, source, alternatives``; ``type`` is "" and ``source`` "none" when nothing was
+    inferred.  ``full_type``, ``evidence`` and the slice stay internal.
+    """
+
+    file: str
+    language: str
+    kind: str
+    function: str
+    name: str
+    line: int
+    column: int  #: 0-based, in characters of the line (converted from tree-sitter's bytes)
+    type: str
+    confidence: float
+    source: str  #: "static", "model" or "none"
+    alternatives: list[Alternative] = field(default_factory=list)
+    full_type: str = ""  #: qualified form for imports and TYPE_FULL_NAME
+    evidence: str = ""
+    byte_column: int = 0  #: tree-sitter's column, for the source writer
+    slice: UsageSlice | None = field(default=None, repr=False)
+    node: NodeId | None = field(default=None, repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "language": self.language, "kind": self.kind, "function": self.function,
+            "name": self.name, "line": self.line, "column": self.column, "type": self.type,
+            "confidence": round(self.confidence, 4), "source": self.source,
+            "alternatives": [{"type": a.type, "confidence": round(a.confidence, 4)} for a in self.alternatives],
+        }
+
+
+@dataclass
+class InferenceOptions:
+    """What to infer and how."""
+
+    use_model: bool = True
+    model_dir: Path | None = None  #: default: the shipped model
+    min_confidence: float | None = None  #: None: the model's calibrated default threshold
+    kinds: tuple[str, ...] = KINDS
+    languages: tuple[str, ...] = ("python", "typescript")
+    jobs: int = 0
+    use_cache: bool = True
+
+
+@dataclass
+class InferenceResult:
+    """Everything the outputs need."""
+
+    cpg: CodePropertyGraph
+    program: ProgramSlices
+    universe: TypeUniverse
+    predictions: list[Prediction]
+    threshold: float
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def infer_project(path: str | Path, options: InferenceOptions | None = None) -> InferenceResult:
+    """Build the graph of `path` and infer types for its unannotated slots."""
+    options = options or InferenceOptions()
+    cpg = build_project(path, BuildOptions(jobs=options.jobs, use_cache=options.use_cache))
+    return infer_graph(cpg, options)
+
+
+def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
+                files: Iterable[str] | None = None, predictor: Any = None) -> InferenceResult:
+    """Infer types for the unannotated slots of a built graph (or of `files` in it), write back."""
+    options = options or InferenceOptions()
+    program = extract_slices(cpg, files)
+    universe = build_type_universe(cpg)
+    targets = [s for s in program.slices
+               if s.declared_type is None and s.kind in options.kinds and s.language in options.languages]
+    facts = infer_static(cpg, targets)
+    if options.use_model and predictor is None:
+        from typeinfer.typemodel.predictor import TypePredictor
+
+        predictor = TypePredictor.load(options.model_dir)
+    threshold = options.min_confidence
+    if threshold is None:
+        threshold = float(getattr(predictor, "threshold", NO_MODEL_THRESHOLD)) if options.use_model else NO_MODEL_THRESHOLD
+    ranked = _model_rankings(targets, facts, universe, predictor if options.use_model else None)
+    checker = ConsistencyFilter(universe)
+    index = SlotIndex(cpg)
+    line_cache: dict[str, list[bytes]] = {}
+    predictions: list[Prediction] = []
+    stats = {"slots": len(targets), "static": 0, "model": 0, "none": 0, "rejected_by_consistency": 0}
+    for item, fact, ranking in zip(targets, facts, ranked):
+        prediction = _prediction(item, fact, ranking, checker, universe, stats)
+        prediction.column = _char_column(cpg, item.file, item.line, item.column, line_cache)
+        prediction.byte_column = item.column
+        prediction.node = _write_target(cpg, index.slot(item), item)
+        stats[prediction.source] += 1
+        predictions.append(prediction)
+    write_back(cpg, predictions, threshold)
+    link_project(cpg)
+    return InferenceResult(cpg, program, universe, predictions, threshold, stats)
+
+
+def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], universe: TypeUniverse,
+                    predictor: Any) -> list[list[tuple[str, float]]]:
+    out: list[list[tuple[str, float]]] = [[] for _ in targets]
+    if predictor is None:
+        return out
+    todo = [i for i, f in enumerate(facts) if f is None]
+    if not todo:
+        return out
+    slices = [targets[i] for i in todo]
+    candidates = [universe.visible_names(s.file) for s in slices]
+    for i, ranking in zip(todo, predictor.predict(slices, candidates, top_k=8)):
+        out[i] = ranking
+    return out
+
+
+def _prediction(item: UsageSlice, fact: StaticFact | None, ranking: list[tuple[str, float]],
+                checker: ConsistencyFilter, universe: TypeUniverse, stats: dict[str, int]) -> Prediction:
+    base = dict(file=item.file, language=item.language, kind=item.kind, function=item.function,
+                name=item.name, line=item.line, column=item.column, slice=item)
+    if fact is not None:
+        return Prediction(type=fact.type, confidence=STATIC_CONFIDENCE, source="static",
+                          full_type=fact.full_type or fact.type, evidence=fact.evidence, **base)
+    consistent = []
+    for type_text, probability in ranking:
+        if checker.check(type_text, item).ok:
+            consistent.append((type_text, probability))
+        else:
+            stats["rejected_by_consistency"] += 1
+    if not consistent:
+        return Prediction(type="", confidence=0.0, source="none", **base)
+    (best, p), rest = consistent[0], consistent[1:5]
+    return Prediction(type=best, confidence=p, source="model",
+                      alternatives=[Alternative(t, q) for t, q in rest],
+                      full_type=qualify(best, item, universe), evidence="model", **base)
+
+
+def qualify(type_text: str, item: UsageSlice, universe: TypeUniverse) -> str:
+    """The qualified form of a canonical type's outer name, for imports and TYPE_FULL_NAME.
+
+    A project class becomes ``pkg.models.User`` (TypeScript: ``src/models.ts:User``); a name the
+    file imports becomes the imported entity; anything else stays as it is.
+    """
+    names = referenced_names(type_text, item.language)
+    if not names:
+        return type_text
+    head = names[0]
+    found = universe.by_short_name(head)
+    if len(found) == 1:
+        return project_dotted_name(found[0].full_name, item.language)
+    entity = universe.imports.get(item.file, {}).get(head)
+    if entity:
+        return entity.replace(":", ".") if item.language == "typescript" else entity
+    return type_text
+
+
+def project_dotted_name(full_name: str, language: str) -> str:
+    """``pkg/models.py:User`` -> ``pkg.models.User``; TypeScript full names stay as they are."""
+    if language != "python":
+        return full_name
+    path, _, qual = full_name.partition(":")
+    module = path.removesuffix(".py").removesuffix(".pyi").replace("/", ".").removesuffix(".__init__")
+    for prefix in ("src.", "lib."):
+        module = module.removeprefix(prefix)
+    return f"{module}.{qual}" if module else qual
+
+
+def _write_target(cpg: CodePropertyGraph, node: NodeId | None, item: UsageSlice) -> NodeId | None:
+    """The node whose TYPE_FULL_NAME holds the slot's type (METHOD_RETURN for returns)."""
+    if node is None:
+        return None
+    if item.kind == "return" and cpg.kind(node) == NodeKind.METHOD:
+        return next((c for c in cpg.ast_children(node) if cpg.kind(c) == NodeKind.METHOD_RETURN), None)
+    return node
+
+
+def write_back(cpg: CodePropertyGraph, predictions: list[Prediction], threshold: float) -> int:
+    """Store predictions in the graph; returns how many became TYPE_FULL_NAME."""
+    written = 0
+    for p in predictions:
+        if p.node is None or p.source == "none":
+            continue
+        props = cpg.props(p.node)
+        if props.get(Prop.TYPE_FULL_NAME) and props.get(Prop.TYPE_SOURCE) in (None, "declared"):
+            continue  # never overwrite what the code declares
+        props[Prop.POSSIBLE_TYPES] = tuple([(p.type, p.confidence)] + [(a.type, a.confidence) for a in p.alternatives])
+        props[Prop.TYPE_SOURCE] = p.source
+        if p.confidence >= threshold:
+            props[Prop.TYPE_FULL_NAME] = p.full_type or p.type
+            props[Prop.CONFIDENCE] = p.confidence
+            written += 1
+        else:
+            props.pop(Prop.TYPE_FULL_NAME, None)
+            props.pop(Prop.CONFIDENCE, None)
+    return written
+
+
+def _char_column(cpg: CodePropertyGraph, file: str, line: int, byte_column: int,
+                 cache: dict[str, list[bytes]]) -> int:
+    """Byte column -> character column, from the file's text (ASCII lines are the same)."""
+    lines = cache.get(file)
+    if lines is None:
+        root = Path(cpg.root)
+        path = root if root.is_file() else root / file
+        try:
+            lines = path.read_bytes().split(b"\n")
+        except OSError:
+            lines = []
+        cache[file] = lines
+    if 0 < line <= len(lines):
+        return len(lines[line - 1][:byte_column].decode("utf-8", errors="replace"))
+    return byte_column
