@@ -1,0 +1,127 @@
+"""The inference pipeline: static facts, consistency filter, write-back into the graph, relinking."""
+
+from __future__ import annotations
+
+import textwrap
+
+from typeinfer.analyzer.consistency import ConsistencyFilter
+from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
+from typeinfer.analyzer.slice_schema import CallUse, UsageSlice
+from typeinfer.analyzer.type_universe import build_type_universe
+from typeinfer.cpg.project import build_sources
+from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
+from typeinfer.cpg.source import source_from_text
+
+APP = {
+    "app/models.py": """
+        class User:
+            def __init__(self, name):
+                self.name = name
+
+            def email(self):
+                return self.name + "@example.com"
+    """,
+    "app/db.py": """
+        import sqlite3
+        from app.models import User
+
+        def connect(path):
+            conn = sqlite3.connect(path)
+            return conn
+
+        def lookup(conn, name):
+            cur = conn.cursor()
+            cur.execute("select 1")
+            u = User(name)
+            mail = u.email()
+            return mail
+    """,
+}
+
+
+def graph(files):
+    return build_sources(source_from_text(textwrap.dedent(code), path) for path, code in files.items())
+
+
+class FixedPredictor:
+    """A stand-in with the TypePredictor interface for pipeline plumbing tests (the real model
+    is tested in test_typemodel_*); it ranks the given types for every slice."""
+
+    threshold = 0.5
+
+    def __init__(self, ranking):
+        self.ranking = ranking
+        self.seen: list[UsageSlice] = []
+
+    def predict(self, slices, candidates=None, top_k=5):
+        self.seen.extend(slices)
+        return [list(self.ranking) for _ in slices]
+
+
+def by_slot(result):
+    return {(p.file, p.kind, p.function, p.name): p for p in result.predictions}
+
+
+def test_static_facts_are_written_back_and_calls_relinked():
+    cpg = graph(APP)
+    result = infer_graph(cpg, InferenceOptions(use_model=False))
+    slots = by_slot(result)
+    conn = slots[("app/db.py", "variable", "connect", "conn")]
+    assert (conn.type, conn.full_type, conn.source) == ("Connection", "sqlite3.Connection", "static")
+    assert slots[("app/db.py", "return", "connect", "connect")].type == "Connection"
+    u = slots[("app/db.py", "variable", "lookup", "u")]
+    assert (u.type, u.full_type) == ("User", "app.models.User")
+    local_u = u.node
+    assert cpg.get(local_u, Prop.TYPE_FULL_NAME) == "app.models.User"
+    assert cpg.get(local_u, Prop.POSSIBLE_TYPES)[0][0] == "User"
+    user_decl = next(n for n in cpg.nodes(NodeKind.TYPE_DECL) if cpg.get(n, Prop.NAME) == "User")
+    assert cpg.out(local_u, EdgeKind.EVAL_TYPE) == [user_decl]
+    email_call = next(n for n in cpg.nodes(NodeKind.CALL) if cpg.get(n, Prop.NAME) == "email")
+    assert cpg.get(email_call, Prop.METHOD_FULL_NAME) == "app/models.py:User.email"
+    # annotated slots are not predicted; self is never a slot
+    assert ("app/models.py", "parameter", "User.__init__", "self") not in slots
+
+
+def test_model_rankings_go_through_the_consistency_filter():
+    cpg = graph(APP)
+    # `cur` is only known to have .execute: str has no execute, Cursor (typeshed) has
+    predictor = FixedPredictor([("str", 0.6), ("Cursor", 0.2), ("int", 0.1), ("Connection", 0.1)])
+    result = infer_graph(cpg, InferenceOptions(use_model=True, min_confidence=0.1), predictor=predictor)
+    cur = by_slot(result)[("app/db.py", "variable", "lookup", "cur")]
+    assert cur.source == "model" and cur.type == "Cursor"
+    assert [a.type for a in cur.alternatives] == ["Connection"]  # int has no execute either
+    assert result.stats["rejected_by_consistency"] >= 2
+    # static facts were not sent to the model
+    assert all(s.name != "conn" or s.function != "connect" for s in predictor.seen)
+
+
+def test_below_threshold_predictions_are_reported_but_not_written_as_types():
+    cpg = graph(APP)
+    predictor = FixedPredictor([("str", 0.3), ("int", 0.2)])
+    result = infer_graph(cpg, InferenceOptions(use_model=True, min_confidence=0.5), predictor=predictor)
+    name = by_slot(result)[("app/db.py", "parameter", "lookup", "name")]
+    assert (name.type, name.confidence, name.source) == ("str", 0.3, "model")
+    assert cpg.get(name.node, Prop.TYPE_FULL_NAME) is None
+    assert cpg.get(name.node, Prop.POSSIBLE_TYPES) == (("str", 0.3), ("int", 0.2))
+
+
+def test_json_form_has_exactly_the_documented_fields():
+    cpg = graph(APP)
+    result = infer_graph(cpg, InferenceOptions(use_model=False))
+    entry = result.predictions[0].to_json()
+    assert list(entry) == ["file", "language", "kind", "function", "name", "line", "column", "type",
+                           "confidence", "source", "alternatives"]
+
+
+def test_consistency_filter_uses_project_members_and_typeshed():
+    cpg = graph(APP)
+    universe = build_type_universe(cpg)
+    check = ConsistencyFilter(universe).check
+    item = UsageSlice(name="x", kind="variable", language="python", file="f.py", line=1, column=0, function="")
+    item.invoked_calls = [CallUse(name="email")]
+    assert check("User", item).ok
+    assert not check("str", item).ok
+    item.invoked_calls = [CallUse(name="append")]
+    assert not check("User", item).ok and check("list[int]", item).ok
+    assert check("list[int] | None", item).ok
+    assert check("SomethingUnknown", item).ok  # unknown classes are not rejected
