@@ -161,12 +161,41 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", required=True, help="output file (a directory for neo4j-csv)")
     p.set_defaults(func=cmd_export)
 
+    for name, help_text in _DELEGATED.items():
+        p = sub.add_parser(name, help=help_text, add_help=False, prefix_chars="\0")
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=None, delegate=name)
+
     p = sub.add_parser("slice", help=cmd_slice.__doc__, description=cmd_slice.__doc__)
     _add_build_options(p)
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.add_argument("--output", "-o", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_slice)
     return parser
+
+
+#: Subcommands whose argument parsing lives with their stage (they parse their own --help).
+_DELEGATED = {
+    "corpus": "build the training corpus from the manifest (corpus build --help)",
+    "train": "train the type model on a corpus and export it as int8 ONNX",
+    "eval": "evaluate a model (static layer included) on the corpus test split",
+}
+
+
+def _run_delegated(name: str, argv: list[str]) -> int:
+    """Run a stage's own command line, with its usage errors reported in one line too."""
+    if name == "corpus":
+        from typeinfer.corpus.cli import main as run
+    elif name == "train":
+        from typeinfer.typemodel.cli import main_train as run
+    else:
+        from typeinfer.typemodel.cli import main_eval as run
+    original = argparse.ArgumentParser.error
+    argparse.ArgumentParser.error = _Parser.error  # type: ignore[method-assign]
+    try:
+        return int(run(argv) or 0)
+    finally:
+        argparse.ArgumentParser.error = original  # type: ignore[method-assign]
 
 
 def _version() -> str:
@@ -179,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `typeinfer` console script."""
     parser = make_parser()
     try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        if argv and argv[0] in _DELEGATED:
+            return _run_delegated(argv[0], argv[1:])
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help(sys.stderr)
