@@ -124,6 +124,42 @@ def cmd_slice(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_annotate(args: argparse.Namespace) -> int:
+    """Infer types for unannotated parameters, returns and variables; print a diff (default),
+    write them in place (--write), write stubs (--stub) or print JSON (--format json)."""
+    from typeinfer.analyzer import annotate
+    from typeinfer.analyzer.pipeline import KINDS, InferenceOptions, infer_project
+    from typeinfer.typemodel.predictor import ModelError
+
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise UsageError(f"typeinfer annotate: unknown kind {unknown[0]!r} (choose from {', '.join(KINDS)})")
+    languages = ("python", "typescript") if args.lang == "all" else (args.lang,)
+    if args.write and args.stub:
+        raise UsageError("typeinfer annotate: --write and --stub exclude each other")
+    if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
+        raise UsageError("typeinfer annotate: --min-confidence must be between 0 and 1")
+    options = InferenceOptions(use_model=not args.no_model, model_dir=Path(args.model) if args.model else None,
+                               min_confidence=args.min_confidence, kinds=kinds, languages=languages,
+                               jobs=args.jobs, use_cache=not args.no_cache)
+    try:
+        result = infer_project(args.path, options)
+    except ModelError as exc:
+        print(f"typeinfer: {exc}", file=sys.stderr)
+        return 1
+    _report_problems(result.cpg)
+    if args.format == "json":
+        print(json.dumps({"version": 1, "predictions": [p.to_json() for p in result.predictions]}, indent=1))
+        return 0
+    mode = "write" if args.write else "stub" if args.stub else "diff"
+    summary = annotate.run(result, mode, kinds, print)
+    for message in summary.messages:
+        print(f"typeinfer: {message}", file=sys.stderr)
+    print(f"typeinfer: {summary.line()} (threshold {result.threshold:.2f})", file=sys.stderr)
+    return 0
+
+
 def _write_text(path: Path, text: str) -> None:
     """Write a whole output file atomically."""
     import os
@@ -165,6 +201,22 @@ def make_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, add_help=False, prefix_chars="\0")
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=None, delegate=name)
+
+    p = sub.add_parser("annotate", help=cmd_annotate.__doc__.split(";")[0], description=cmd_annotate.__doc__)
+    _add_build_options(p)
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--write", action="store_true", help="apply the annotations in place")
+    output.add_argument("--stub", action="store_true", help="write .pyi / .d.ts stubs instead of editing")
+    p.add_argument("--format", choices=["diff", "json"], default="diff",
+                   help="json: every slot with type, confidence, source and alternatives")
+    p.add_argument("--min-confidence", type=float, default=None,
+                   help="write only types at least this likely (default: the model's calibrated threshold)")
+    p.add_argument("--kinds", default="parameter,return,variable,attribute",
+                   help="comma-separated: parameter, return, variable, attribute")
+    p.add_argument("--lang", choices=["all", "python", "typescript"], default="all")
+    p.add_argument("--no-model", action="store_true", help="static facts only")
+    p.add_argument("--model", help="model directory (default: the bundled model)")
+    p.set_defaults(func=cmd_annotate)
 
     p = sub.add_parser("slice", help=cmd_slice.__doc__, description=cmd_slice.__doc__)
     _add_build_options(p)

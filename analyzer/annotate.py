@@ -1,0 +1,190 @@
+"""`typeinfer annotate`: turn the pipeline's predictions into annotations, diffs, files or stubs.
+
+Needs: an `InferenceResult` (`pipeline.infer_project`).  Does not: decide types (the pipeline
+does) or edit bytes (`writer` does).  This module picks what is written (confidence threshold,
+kinds), works out the imports each type needs, and runs one of the output modes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .canonical_types import PYTHON_BUILTINS, TYPESCRIPT_BUILTIN_TYPES, referenced_names
+from .pipeline import InferenceResult, Prediction, project_dotted_name
+from .type_universe import TypeUniverse
+from .writer import AUTO_IMPORTS, Annotation, EditResult, TypeImport, annotate_source, unified_diff, \
+    write_file_atomically
+
+
+@dataclass
+class AnnotateSummary:
+    """Counts for the end-of-run summary line."""
+
+    slots: int = 0
+    annotated: int = 0
+    below_threshold: int = 0
+    not_inferred: int = 0
+    skipped_by_writer: int = 0
+    by_source: dict[str, int] = field(default_factory=dict)
+    files_changed: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        sources = ", ".join(f"{n} {s}" for s, n in sorted(self.by_source.items())) or "none"
+        return (f"{self.slots} slots: {self.annotated} annotated ({sources}), {self.below_threshold} below the "
+                f"confidence threshold, {self.not_inferred} not inferred, {self.skipped_by_writer} skipped "
+                f"by the writer; {self.files_changed} files changed")
+
+
+def type_imports(p: Prediction, universe: TypeUniverse) -> tuple[TypeImport, ...]:
+    """The imports a prediction's type needs, for names that are neither builtins nor bound already.
+
+    A name the writer cannot place (not a project type, not imported by the file, not in the
+    qualified type) gets no import; the writer then skips the annotation as an unresolved name.
+    """
+    out: list[TypeImport] = []
+    imported = universe.imports.get(p.file, {})
+    for name in referenced_names(p.type, p.language):
+        if name in imported or _is_builtin(name, p.language):
+            continue
+        found = [t for t in universe.by_short_name(name)]
+        if len(found) == 1:
+            decl = found[0]
+            if decl.file == p.file:
+                continue  # defined in this very file
+            out.append(TypeImport(_module_of(decl.full_name, decl.file, p.file, p.language), name, True))
+            continue
+        qualified = p.full_type.split("[", 1)[0].split("<", 1)[0]
+        if p.language == "python" and qualified.endswith("." + name):
+            out.append(TypeImport(qualified[: -len(name) - 1], name, False))
+    return tuple(out)
+
+
+def _is_builtin(name: str, language: str) -> bool:
+    if language == "python":
+        return name in PYTHON_BUILTINS or name in AUTO_IMPORTS or name == "None"
+    return name in TYPESCRIPT_BUILTIN_TYPES
+
+
+def _module_of(full_name: str, decl_file: str, from_file: str, language: str) -> str:
+    if language == "python":
+        dotted = project_dotted_name(full_name, "python")
+        return dotted.rsplit(".", 1)[0]
+    target = posixpath.splitext(decl_file)[0]
+    relative = posixpath.relpath(target, posixpath.dirname(from_file) or ".")
+    return relative if relative.startswith(".") else "./" + relative
+
+
+def written_type(p: Prediction, universe: TypeUniverse) -> str:
+    """The type text to write: the canonical type, or its qualified form where the bare name is
+    bound to something else in the file (``import datetime`` makes ``datetime`` the module, so a
+    ``datetime`` value is written ``datetime.datetime``)."""
+    if p.language != "python":
+        return p.type
+    names = referenced_names(p.type, p.language)
+    qualified = p.full_type.split("[", 1)[0]
+    if not names or not p.type.startswith(names[0]) or not qualified.endswith("." + names[0]):
+        return p.type
+    entity = universe.imports.get(p.file, {}).get(names[0])
+    if entity is None or entity == qualified:
+        return p.type
+    module_head = qualified.split(".", 1)[0]
+    if universe.imports.get(p.file, {}).get(module_head) == module_head:
+        return qualified + p.type[len(names[0]):]
+    return p.type
+
+
+def to_annotation(p: Prediction, universe: TypeUniverse) -> Annotation:
+    """The writer's input for one prediction."""
+    text = written_type(p, universe)
+    imports = type_imports(p, universe) if text == p.type else ()
+    return Annotation(kind=p.kind, name=p.name, function=p.function, line=p.line,  # type: ignore[arg-type]
+                      column=p.byte_column, type=text, imports=imports)
+
+
+def selected(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary) -> dict[str, list[Prediction]]:
+    """Predictions to write, by file: confident, of the requested kinds."""
+    per_file: dict[str, list[Prediction]] = {}
+    for p in result.predictions:
+        if p.kind not in kinds:
+            continue
+        summary.slots += 1
+        if p.source == "none":
+            summary.not_inferred += 1
+        elif p.confidence < result.threshold:
+            summary.below_threshold += 1
+        else:
+            per_file.setdefault(p.file, []).append(p)
+    return per_file
+
+
+def edit_files(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary) -> list[tuple[Path, EditResult]]:
+    """Annotated bytes of every file that gets annotations (nothing is written here)."""
+    root = Path(result.cpg.root)
+    out = []
+    for relpath, predictions in sorted(selected(result, kinds, summary).items()):
+        path = root if root.is_file() else root / relpath
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            summary.messages.append(f"{relpath}: cannot read ({exc.strerror or exc}), skipped")
+            continue
+        info = result.cpg.files.get(relpath)
+        if info is not None and info.content_hash and hashlib.sha256(data).hexdigest() != info.content_hash:
+            summary.messages.append(f"{relpath}: changed on disk during the run, skipped")
+            continue
+        edit = annotate_source(data, relpath, predictions[0].language,
+                               [to_annotation(p, result.universe) for p in predictions])
+        if edit.refused:
+            summary.messages.append(f"{relpath}: not annotated, {edit.refused}")
+            summary.skipped_by_writer += len(predictions)
+            continue
+        applied = {(a.annotation.kind, a.annotation.function, a.annotation.name) for a in edit.applied}
+        for p in predictions:
+            if (p.kind, p.function, p.name) in applied:
+                summary.annotated += 1
+                summary.by_source[p.source] = summary.by_source.get(p.source, 0) + 1
+        summary.skipped_by_writer += len(edit.skipped)
+        summary.messages.extend(f"{relpath}: {w}" for w in edit.warnings)
+        out.append((path, edit))
+    return out
+
+
+def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],
+        summary: AnnotateSummary | None = None) -> AnnotateSummary:
+    """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub"."""
+    summary = summary or AnnotateSummary()
+    edits = edit_files(result, kinds, summary)
+    if mode == "stub":
+        from .stubs import stub_for
+        from .writer import stub_path, write_stub
+
+        by_file = selected(result, kinds, AnnotateSummary())
+        for path, edit in edits:
+            relpath = edit.path
+            text = stub_for(edit.original, relpath, edit.language,
+                            [to_annotation(p, result.universe) for p in by_file.get(relpath, [])])
+            outcome = write_stub(stub_path(path), text)
+            if outcome.written:
+                summary.files_changed += 1
+                emit(str(stub_path(path)))
+            else:
+                summary.messages.append(f"{relpath}: {outcome.message}")
+        return summary
+    for path, edit in edits:
+        if not edit.changed:
+            continue
+        if mode == "write":
+            outcome = write_file_atomically(path, edit.original, edit.data)
+            if outcome.written:
+                summary.files_changed += 1
+            else:
+                summary.messages.append(f"{edit.path}: {outcome.message}")
+        else:
+            summary.files_changed += 1
+            emit(unified_diff(edit.path, edit.original, edit.data, edit.language).rstrip("\n"))
+    return summary
