@@ -90,6 +90,7 @@ class InferenceOptions:
     languages: tuple[str, ...] = ("python", "typescript")
     jobs: int = 0
     use_cache: bool = True
+    progress: Any = None  #: called with (done, total) while files are built
 
 
 @dataclass
@@ -107,7 +108,7 @@ class InferenceResult:
 def infer_project(path: str | Path, options: InferenceOptions | None = None) -> InferenceResult:
     """Build the graph of `path` and infer types for its unannotated slots."""
     options = options or InferenceOptions()
-    cpg = build_project(path, BuildOptions(jobs=options.jobs, use_cache=options.use_cache))
+    cpg = build_project(path, BuildOptions(jobs=options.jobs, use_cache=options.use_cache, progress=options.progress))
     return infer_graph(cpg, options)
 
 

@@ -143,11 +143,15 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     options = InferenceOptions(use_model=not args.no_model, model_dir=Path(args.model) if args.model else None,
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
                                jobs=args.jobs, use_cache=not args.no_cache)
+    update, stop = _progress(not args.quiet)
+    options.progress = update
     try:
         result = infer_project(args.path, options)
     except ModelError as exc:
         print(f"typeinfer: {exc}", file=sys.stderr)
         return 1
+    finally:
+        stop()
     _report_problems(result.cpg)
     if args.format == "json":
         print(json.dumps({"version": 1, "predictions": [p.to_json() for p in result.predictions]}, indent=1))
