@@ -1,0 +1,342 @@
+"""Source-to-sink scanning: rules as data (``analyzer/rules/*.yaml``), findings with flow paths.
+
+What it does: loads rules (the built-in set, or user YAML files of the same shape), finds each
+rule's source and sink nodes in a `cpg.query.Project`, runs `cpg.dataflow.flows` from every sink
+argument back to the sources, and returns one `Finding` per (rule, source, sink).  Each finding
+carries its path and ``inferred_type_needed``: whether a call on the path (the sink included)
+resolved only thanks to inferred types.  What it does not do: print (see `typeinfer.query_cli`)
+or write SARIF (see `analyzer.sarif`).
+
+A rule file (one rule each; ``sources.yaml`` holds named source sets)::
+
+    id: py-sql-injection                 # unique; SARIF ruleId
+    name: SQL injection
+    language: python                     # python | typescript
+    severity: error                      # error | warning | note (SARIF level)
+    security_severity: 9.8               # GitHub's 0-10 score
+    tags: [CWE-89]
+    what: / why: / example:              # the docs (`typeinfer scan --explain ID`)
+    sources: [python-web, {call: 'builtins\\.input'}]   # named sets or inline specs
+    sinks:
+      - call: REGEX                      # METHOD_FULL_NAME, full match
+        arguments: [1, url]              # sink positions: index (0 = receiver) or keyword; default [1]
+        when: [CONDITION, ...]           # at least one must hold (if given)
+        unless: [CONDITION, ...]         # none may hold
+    sanitizers: [REGEX, ...]             # calls whose result is clean (added to the defaults)
+
+A CONDITION is ``{keyword: NAME, code: REGEX}`` (that keyword argument is given, its text
+matches), ``{argument: I, code: REGEX}`` or ``{argument: I, not_operator: REGEX}`` (the
+argument is not such an operator call, e.g. not a list literal).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, _step, flows
+from typeinfer.cpg.graph import NodeId
+from typeinfer.cpg.query import Project, _matches
+from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
+
+RULES_DIR = Path(__file__).parent / "rules"
+SOURCES_FILE = "sources.yaml"
+SEVERITIES = ("error", "warning", "note")
+
+
+class RuleError(ValueError):
+    """A rule file is malformed (the message names the file and the problem)."""
+
+
+@dataclass
+class Sink:
+    """Where tainted data must not arrive: arguments of calls matching `call`."""
+
+    call: str
+    arguments: tuple[int | str, ...] = (1,)
+    when: tuple[dict[str, Any], ...] = ()
+    unless: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass
+class Rule:
+    """One source-to-sink rule (see the module docstring for the YAML form)."""
+
+    id: str
+    name: str
+    language: str
+    sources: list[dict[str, Any]]
+    sinks: list[Sink]
+    sanitizers: tuple[str, ...] = ()
+    severity: str = "error"
+    security_severity: float | None = None
+    tags: tuple[str, ...] = ()
+    what: str = ""
+    why: str = ""
+    example: str = ""
+    path: str = ""  #: the file it was read from
+
+    def explain(self) -> str:
+        """What / Why / Example, as printed by ``typeinfer scan --explain``."""
+        return (f"{self.id}: {self.name} ({self.language}, {', '.join(self.tags)})\n\nWhat: {self.what}\n\n"
+                f"Why: {self.why}\n\nExample:\n{self.example}")
+
+
+@dataclass
+class Finding:
+    """A flow from a rule's source to one of its sinks."""
+
+    rule: Rule
+    flow: Flow
+    sink_call: NodeId
+    message: str
+    inferred_type_needed: bool
+
+    @property
+    def source(self) -> NodeId:
+        return self.flow.source
+
+    @property
+    def location(self) -> tuple[str, int | None, int | None]:
+        """(file, line, column) of the sink call (the flow's last step)."""
+        last = self.flow.steps[-1]
+        return last.file, last.line, last.column
+
+    def fingerprint(self) -> str:
+        """Stable across unrelated edits: rule, file, sink and source code (no line numbers)."""
+        first, last = self.flow.steps[0], self.flow.steps[-1]
+        text = "\0".join((self.rule.id, last.file, " ".join(last.code.split()), first.file, " ".join(first.code.split())))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def to_dict(self) -> dict[str, Any]:
+        file, line, column = self.location
+        return {"rule": self.rule.id, "message": self.message, "file": file, "line": line, "column": column,
+                "inferred_type_needed": self.inferred_type_needed, "fingerprint": self.fingerprint(),
+                "flow": [s.to_dict() for s in self.flow.steps]}
+
+
+@dataclass
+class ScanResult:
+    """All findings of a scan, sorted by file and line; ``truncated`` when a bound was hit."""
+
+    findings: list[Finding] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    truncated: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"findings": [f.to_dict() for f in self.findings], "truncated": self.truncated,
+                "rules": [r.id for r in self.rules]}
+
+
+# ----------------------------------------------------------------------------- loading rules
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleError(f"{path}: cannot read rule file ({exc})") from exc
+
+
+def builtin_source_sets() -> dict[str, list[dict[str, Any]]]:
+    """The named source sets of ``rules/sources.yaml``."""
+    return _read_yaml(RULES_DIR / SOURCES_FILE) or {}
+
+
+def parse_rule(data: Any, path: str = "<rule>", source_sets: dict[str, list[dict[str, Any]]] | None = None) -> Rule:
+    """A `Rule` from its YAML mapping (named source sets expanded)."""
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}: a rule is a mapping")
+    for key in ("id", "language", "sources", "sinks"):
+        if key not in data:
+            raise RuleError(f"{path}: missing '{key}'")
+    if data["language"] not in ("python", "typescript"):
+        raise RuleError(f"{path}: language must be python or typescript")
+    if data.get("severity", "error") not in SEVERITIES:
+        raise RuleError(f"{path}: severity must be one of {', '.join(SEVERITIES)}")
+    sets = builtin_source_sets() if source_sets is None else source_sets
+    sources: list[dict[str, Any]] = []
+    for item in data["sources"]:
+        if isinstance(item, str):
+            if item not in sets:
+                raise RuleError(f"{path}: unknown source set {item!r} (known: {', '.join(sorted(sets))})")
+            sources.extend(sets[item])
+        elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in _SOURCE_KINDS:
+            sources.append(item)
+        else:
+            raise RuleError(f"{path}: bad source {item!r}")
+    sinks = []
+    for item in data["sinks"]:
+        if not isinstance(item, dict) or "call" not in item:
+            raise RuleError(f"{path}: each sink needs 'call'")
+        sinks.append(Sink(str(item["call"]), tuple(item.get("arguments", (1,))), tuple(item.get("when", ())),
+                          tuple(item.get("unless", ()))))
+    return Rule(id=str(data["id"]), name=str(data.get("name", data["id"])), language=data["language"],
+                sources=sources, sinks=sinks, sanitizers=tuple(data.get("sanitizers") or ()),
+                severity=data.get("severity", "error"), security_severity=data.get("security_severity"),
+                tags=tuple(data.get("tags") or ()), what=str(data.get("what", "")).strip(),
+                why=str(data.get("why", "")).strip(), example=str(data.get("example", "")), path=path)
+
+
+def load_rules(paths: Iterable[str | Path] | None = None) -> list[Rule]:
+    """Rules from YAML files (a file holds one rule, or a list under ``rules:``); None: the built-in set.
+
+    A user file may define its own named source sets under ``sources_sets:``; the built-in sets
+    are always available.
+    """
+    if paths is None:
+        files = sorted(p for p in RULES_DIR.glob("*.yaml") if p.name != SOURCES_FILE)
+    else:
+        files = [Path(p) for p in paths]
+    rules: list[Rule] = []
+    for file in files:
+        data = _read_yaml(file)
+        sets = builtin_source_sets()
+        items = [data]
+        if isinstance(data, dict) and "rules" in data:
+            sets.update(data.get("source_sets") or {})
+            items = data["rules"] or []
+        for item in items:
+            rules.append(parse_rule(item, str(file), sets))
+    seen: set[str] = set()
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError(f"{rule.path}: duplicate rule id {rule.id!r}")
+        seen.add(rule.id)
+    return rules
+
+
+# ----------------------------------------------------------------------------- sources and sinks
+def _source_call(project: Project, spec: str, language: str) -> Iterable[NodeId]:
+    return project.calls.language(language).full_name(spec).ids()
+
+
+def _source_attribute(project: Project, spec: str, language: str) -> Iterable[NodeId]:
+    cpg = project.cpg
+    for n in project.calls.language(language).name(r"<operator>\.(optionalF|f)ieldAccess").ids():
+        if not cpg.get(n, Prop.IS_WRITE) and _matches(spec, project.qualified_name(n)):
+            yield n
+
+
+def _source_decorated(project: Project, spec: str, language: str) -> Iterable[NodeId]:
+    from typeinfer.cpg.query import _regex
+
+    rx = _regex(spec)
+    for method in project.methods.language(language).ids():
+        decorators = project.cpg.get(method, Prop.DECORATORS) or ()
+        if not any(rx.search(d) for d in decorators):
+            continue
+        for param in project.of([method]).parameters.ids():
+            props = project.cpg.props(param)
+            if props.get(Prop.NAME) in ("self", "cls") or "Depends(" in (props.get(Prop.DEFAULT_VALUE) or ""):
+                continue
+            yield param
+
+
+def _source_parameter_field(project: Project, spec: dict[str, str], language: str) -> Iterable[NodeId]:
+    cpg = project.cpg
+    for n in project.calls.language(language).name(r"<operator>\.(optionalF|f)ieldAccess").ids():
+        if cpg.get(n, Prop.IS_WRITE):
+            continue
+        args = cpg.arguments(n)
+        obj, fld = args.get(1), args.get(2)
+        if obj is None or fld is None or cpg.kind(obj) != NodeKind.IDENTIFIER:
+            continue
+        decl = project.decl_of(obj)
+        if (decl is not None and cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN
+                and _matches(spec["parameter"], cpg.get(obj, Prop.NAME)) and _matches(spec["field"], cpg.get(fld, Prop.NAME))):
+            yield n
+
+
+_SOURCE_KINDS = {
+    "call": _source_call,
+    "attribute": _source_attribute,
+    "decorated_parameters": _source_decorated,
+    "parameter_field": _source_parameter_field,
+}
+
+
+def find_sources(project: Project, rule: Rule) -> set[NodeId]:
+    """Nodes of `rule`'s language that its source specs match."""
+    out: set[NodeId] = set()
+    for spec in rule.sources:
+        (kind, value), = spec.items()
+        out.update(_SOURCE_KINDS[kind](project, value, rule.language))
+    return out
+
+
+def _argument(project: Project, call: NodeId, key: int | str) -> NodeId | None:
+    for a in project.cpg.out(call, EdgeKind.ARGUMENT):
+        props = project.cpg.props(a)
+        if isinstance(key, str) and props.get(Prop.ARGUMENT_NAME) == key:
+            return a
+        if isinstance(key, int) and props.get(Prop.ARGUMENT_INDEX) == key and not props.get(Prop.ARGUMENT_NAME):
+            return a
+    return None
+
+
+def _holds(project: Project, call: NodeId, cond: dict[str, Any]) -> bool:
+    key = cond.get("keyword", cond.get("argument"))
+    arg = _argument(project, call, key) if key is not None else None
+    if arg is None:
+        return False
+    props = project.cpg.props(arg)
+    if "code" in cond and not _matches(cond["code"], props.get(Prop.CODE)):
+        return False
+    if "not_operator" in cond and props[Prop.KIND] == NodeKind.CALL and _matches(cond["not_operator"], props.get(Prop.NAME)):
+        return False
+    return True
+
+
+def find_sinks(project: Project, rule: Rule) -> dict[NodeId, NodeId]:
+    """Sink argument node -> its call, for every call matching one of `rule`'s sinks."""
+    out: dict[NodeId, NodeId] = {}
+    calls = project.calls.language(rule.language).not_operator()
+    for sink in rule.sinks:
+        for call in calls.full_name(sink.call).ids():
+            if sink.when and not any(_holds(project, call, c) for c in sink.when):
+                continue
+            if any(_holds(project, call, c) for c in sink.unless):
+                continue
+            for key in sink.arguments:
+                arg = _argument(project, call, key)
+                if arg is not None:
+                    out[arg] = call
+    return out
+
+
+# ----------------------------------------------------------------------------- the scan
+def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 80, max_call_depth: int = 6,
+         timeout_s: float = 120.0) -> ScanResult:
+    """Run every rule over `project`; `timeout_s` bounds each rule's dataflow."""
+    rules = load_rules() if rules is None else rules
+    languages = {info.language for info in project.cpg.files.values() if info.error is None}
+    result = ScanResult(rules=rules)
+    for rule in rules:
+        if rule.language not in languages:
+            continue
+        sinks = find_sinks(project, rule)
+        if not sinks:
+            continue
+        sources = find_sources(project, rule)
+        if not sources:
+            continue
+        found = flows(project, list(sinks), sources, max_depth=max_depth, max_call_depth=max_call_depth,
+                      timeout_s=timeout_s, sanitizers=DEFAULT_SANITIZERS + rule.sanitizers)
+        result.truncated |= found.truncated
+        seen: set[tuple[NodeId, NodeId]] = set()
+        for flow in found:
+            call = sinks[flow.sink]
+            if (flow.source, call) in seen:
+                continue
+            seen.add((flow.source, call))
+            flow.steps.append(_step(project, call, "sink"))
+            first, last_call = flow.steps[0], project.cpg.props(call)
+            message = (f"{rule.name}: {' '.join(first.code.split())[:60]} (line {first.line}) reaches "
+                       f"{last_call.get(Prop.METHOD_FULL_NAME)} (line {last_call.get(Prop.LINE_NUMBER)})")
+            result.findings.append(Finding(rule, flow, call, message, flow.inferred_type_needed))
+    result.findings.sort(key=lambda f: (f.location[0], f.location[1] or 0, f.rule.id, f.flow.steps[0].line or 0))
+    return result
+
