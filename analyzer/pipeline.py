@@ -113,8 +113,9 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
 
 
 def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
-                files: Iterable[str] | None = None, predictor: Any = None) -> InferenceResult:
-    """Infer types for the unannotated slots of a built graph (or of `files` in it), write back."""
+                files: Iterable[str] | None = None, predictor: Any = None, write: bool = True) -> InferenceResult:
+    """Infer types for the unannotated slots of a built graph (or of `files` in it); unless
+    `write` is False, write them back into the graph and re-link calls."""
     options = options or InferenceOptions()
     program = extract_slices(cpg, files)
     universe = build_type_universe(cpg)
@@ -141,9 +142,32 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         prediction.node = _write_target(cpg, index.slot(item), item)
         stats[prediction.source] += 1
         predictions.append(prediction)
-    write_back(cpg, predictions, threshold)
-    link_project(cpg)
+    if write:
+        write_back(cpg, predictions, threshold)
+        link_project(cpg)
     return InferenceResult(cpg, program, universe, predictions, threshold, stats)
+
+
+class PredictionOracle:
+    """The pipeline's confident predictions as a `TypeOracle` (``typeinfer.load(..., infer=True)``)."""
+
+    def __init__(self, result: InferenceResult) -> None:
+        self.types: dict[NodeId, tuple[str, float]] = {
+            p.node: (p.full_type or p.type, p.confidence) for p in result.predictions
+            if p.node is not None and p.source != "none" and p.confidence >= result.threshold}
+
+    def type_of(self, cpg: CodePropertyGraph, node: NodeId) -> str | None:
+        found = self.types.get(node)
+        return found[0] if found else None
+
+    def confidence_of(self, cpg: CodePropertyGraph, node: NodeId) -> float | None:
+        found = self.types.get(node)
+        return found[1] if found else None
+
+
+def pipeline_oracle(cpg: CodePropertyGraph, options: InferenceOptions | None = None) -> PredictionOracle:
+    """Run the pipeline on `cpg` without writing back; the caller writes the oracle's types."""
+    return PredictionOracle(infer_graph(cpg, options, write=False))
 
 
 def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], universe: TypeUniverse,

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from typeinfer.cpg.graph import CodePropertyGraph, FileInfo
 from typeinfer.cpg.project import BuildError, BuildOptions, build_project, update_file
+from typeinfer.cpg.query import Project, Traversal, load, register_default_oracle
 from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
+
+
+def _pipeline_oracle(cpg: CodePropertyGraph):  # noqa: ANN202 - a TypeOracle
+    from typeinfer.analyzer.pipeline import pipeline_oracle
+
+    return pipeline_oracle(cpg)
+
+
+# `typeinfer.load(path, infer=True)` uses the inference pipeline (static facts + the bundled model)
+register_default_oracle(_pipeline_oracle)
 
 __version__ = "0.1.0"
 
@@ -20,8 +31,11 @@ __all__ = [
     "EdgeKind",
     "FileInfo",
     "NodeKind",
+    "Project",
     "Prop",
+    "Traversal",
     "__version__",
     "build_project",
+    "load",
     "update_file",
 ]

@@ -227,6 +227,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.add_argument("--output", "-o", help="write to this file instead of stdout")
     p.set_defaults(func=cmd_slice)
+
+    from typeinfer.query_cli import add_query_commands
+
+    add_query_commands(sub)
     return parser
 
 
