@@ -1,0 +1,265 @@
+"""The analysis thread: workspace build, then one document at a time, debounced and coalesced.
+
+What it does: on start, loads the model (or tells the user once that only static facts are used)
+and builds the project graph with progress reports; then waits for document snapshots.  A
+snapshot replaces any pending one of the same document (a burst of changes costs one analysis)
+and runs once the document has been quiet for the debounce delay.  A workspace document is
+rebuilt in the graph with `update_file` (only when its text differs from the graph's) and
+re-sliced alone (`infer_graph(..., files=[relpath])`); model rankings come from the
+`PredictionCache` unless the slice changed.  A document outside the workspace, an untitled one,
+or any document opened before the workspace build is done is analysed on its own graph.
+
+What it does not do: touch documents' state or the client: results go to the `publish` callback,
+which the server forwards to its event loop.  Only this thread reads or writes the graph.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from typeinfer.analyzer.annotate import to_annotation
+from typeinfer.analyzer.canonical_types import canonicalize, split_union
+from typeinfer.analyzer.pipeline import STATIC_CONFIDENCE, InferenceOptions, Prediction, infer_graph
+from typeinfer.analyzer.static_facts import infer_static
+from typeinfer.cpg.graph import CodePropertyGraph
+from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, update_file
+from typeinfer.cpg.source import content_hash, parser_for, source_from_text
+
+from .anchors import anchor_for
+from .positions import LineIndex
+from .settings import ALL_KINDS, Settings
+from .state import CachingPredictor, Item, PredictionCache
+
+log = logging.getLogger("typeinfer.lsp")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the analysis needs of one document version."""
+
+    uri: str
+    version: int
+    text: str
+    relpath: str
+    language: str
+    grammar: str
+    in_workspace: bool
+
+
+@dataclass
+class FileResult:
+    """One document's analysis, anchored in the text it was computed from."""
+
+    uri: str
+    version: int
+    text: str
+    items: list[Item]
+    seconds: float
+    in_workspace_graph: bool  #: False: analysed on its own graph (outside the workspace, or before the build)
+    error: str | None = None
+
+
+@dataclass(order=True)
+class _Job:
+    due: float
+    uri: str = field(compare=False)
+    snapshot: Snapshot | None = field(compare=False, default=None)  #: None: revert the file to disk
+    relpath: str = field(compare=False, default="")
+
+
+class Analyzer:
+    """Owns the project graph and the analysis thread."""
+
+    def __init__(self, root: Path | None, settings: Callable[[], Settings],
+                 publish: Callable[[FileResult], None],
+                 progress: Callable[[str, str, int | None], None] | None = None,
+                 message: Callable[[str], None] | None = None) -> None:
+        self.root = root
+        self.settings = settings
+        self.publish = publish
+        self.progress = progress or (lambda *_: None)
+        self.message = message or (lambda _: None)
+        self.cpg: CodePropertyGraph | None = None
+        self.cache = PredictionCache()
+        self.predictor: Any = None
+        self.model_error: str | None = None
+        self.workspace_ready = threading.Event()
+        self.idle = threading.Event()
+        self._jobs: dict[str, _Job] = {}
+        self._cond = threading.Condition()
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name="typeinfer-analysis", daemon=True)
+        self._inferred: set[str] = set()  #: workspace files whose slots hold written-back types
+
+    # ------------------------------------------------------------------ control (any thread)
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._jobs.clear()
+            self._cond.notify_all()
+
+    def schedule(self, snapshot: Snapshot, delay: float = 0.0) -> None:
+        """Analyse `snapshot` after `delay` seconds of quiet (replaces a pending one of the document)."""
+        with self._cond:
+            self.idle.clear()
+            self._jobs[snapshot.uri] = _Job(time.monotonic() + delay, snapshot.uri, snapshot, snapshot.relpath)
+            self._cond.notify_all()
+
+    def revert(self, uri: str, relpath: str) -> None:
+        """A closed workspace document: its graph goes back to the file on disk."""
+        with self._cond:
+            self.idle.clear()
+            self._jobs[uri] = _Job(time.monotonic(), uri, None, relpath)
+            self._cond.notify_all()
+
+    def forget(self, uri: str) -> None:
+        with self._cond:
+            self._jobs.pop(uri, None)
+
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._jobs)
+
+    # ------------------------------------------------------------------ the thread
+    def _run(self) -> None:
+        try:
+            self._load_model()
+            self._build_workspace()
+        except Exception:  # noqa: BLE001 - the server keeps answering from single-file graphs
+            log.error("workspace build failed:\n%s", traceback.format_exc())
+        finally:
+            self.workspace_ready.set()
+        while True:
+            with self._cond:
+                while True:
+                    if self._stop:
+                        return
+                    if self._jobs:
+                        job = min(self._jobs.values())
+                        wait = job.due - time.monotonic()
+                        if wait <= 0:
+                            del self._jobs[job.uri]
+                            break
+                        self._cond.wait(wait)
+                    else:
+                        self.idle.set()
+                        self._cond.wait()
+            try:
+                if job.snapshot is None:
+                    self._revert(job.relpath)
+                else:
+                    self.publish(self.analyze(job.snapshot))
+            except Exception:  # noqa: BLE001 - one bad document must not stop the thread
+                log.error("analysis of %s failed:\n%s", job.uri, traceback.format_exc())
+
+    def _load_model(self) -> None:
+        if not self.settings().use_model:
+            return
+        try:
+            from typeinfer.typemodel.predictor import TypePredictor
+
+            self.predictor = CachingPredictor(TypePredictor.load(), self.cache)
+        except Exception as exc:  # noqa: BLE001 - ModelError, or onnxruntime missing: static facts only
+            self.model_error = str(exc)
+            self.message(f"typeinfer: the type model is not available ({exc}); showing static facts only.")
+
+    def _build_workspace(self) -> None:
+        if self.root is None:
+            return
+        self.progress("begin", f"building the graph of {self.root.name or self.root}", 0)
+        last = [0.0]
+
+        def report(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] > 0.2 or done == total:
+                last[0] = now
+                self.progress("report", f"{done}/{total} files", int(100 * done / max(1, total)))
+
+        try:
+            self.cpg = build_project(self.root, BuildOptions(jobs=self.settings().build_jobs, progress=report))
+        except BuildError:
+            self.cpg = CodePropertyGraph(str(self.root))  # nothing to analyse yet: opened files join it
+        self.progress("end", f"{len(self.cpg.files)} files", 100)
+        # documents analysed alone while the build ran now get the whole-project analysis
+        with self._cond:
+            for job in self._jobs.values():
+                job.due = min(job.due, time.monotonic())
+
+    def _revert(self, relpath: str) -> None:
+        if self.cpg is not None and relpath in self.cpg.files:
+            update_file(self.cpg, relpath)
+            self._inferred.discard(relpath)
+
+    # ------------------------------------------------------------------ one document
+    def analyze(self, snap: Snapshot) -> FileResult:
+        """Analyse one document version (on this thread; tests call it directly)."""
+        started = time.perf_counter()
+        use_workspace = snap.in_workspace and self.cpg is not None and self.workspace_ready.is_set()
+        if use_workspace:
+            cpg = self.cpg
+            assert cpg is not None
+            info = cpg.files.get(snap.relpath)
+            # a file already inferred holds written-back types that would read as declared: rebuild it
+            if info is None or snap.relpath in self._inferred or info.content_hash != content_hash(snap.text.encode("utf-8")):
+                update_file(cpg, snap.relpath, snap.text)
+            self._inferred.add(snap.relpath)
+        else:
+            cpg = build_sources([source_from_text(snap.text, snap.relpath)])
+        settings = self.settings()
+        predictor = self.predictor if settings.use_model else None
+        options = InferenceOptions(use_model=predictor is not None, kinds=ALL_KINDS, jobs=1, use_cache=False)
+        result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor)
+        tree = parser_for(snap.grammar).parse(snap.text.encode("utf-8"))
+        index = LineIndex(snap.text)
+        items = [Item(p, anchor_for(tree, index, p.language, p.kind, p.line, p.byte_column),
+                      annotation=to_annotation(p, result.universe) if p.type else None)
+                 for p in result.predictions if p.file == snap.relpath]
+        if settings.diagnostics:
+            items.extend(self._disagreements(cpg, result.program.slices, snap, tree, index))
+        for item in items:
+            item.prediction.node = None  # the graph changes under it; requests never need it
+        return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace)
+
+    def _disagreements(self, cpg: CodePropertyGraph, slices: list[Any], snap: Snapshot, tree: Any,
+                       index: LineIndex) -> list[Item]:
+        """Declared slots whose static inference (ignoring the declaration) disagrees with it."""
+        declared = [s for s in slices if s.file == snap.relpath and s.declared_type]
+        if not declared:
+            return []
+        out = []
+        for s, fact in zip(declared, infer_static(cpg, declared, use_declared=False)):
+            if fact is None or not fact.type:
+                continue
+            written = canonicalize(s.declared_type, s.language) or s.declared_type
+            inferred = canonicalize(fact.type, s.language) or fact.type
+            if _compatible(written, inferred, s.language):
+                continue
+            p = Prediction(file=s.file, language=s.language, kind=s.kind, function=s.function, name=s.name,
+                           line=s.line, column=s.column, type=fact.type, confidence=STATIC_CONFIDENCE,
+                           source="static", full_type=fact.full_type, evidence=fact.evidence,
+                           byte_column=s.column, slice=s)
+            out.append(Item(p, anchor_for(tree, index, s.language, s.kind, s.line, s.column), declared=s.declared_type))
+        return out
+
+
+#: a declared type that accepts the inferred one is no disagreement (PEP 484's numeric tower)
+_PROMOTIONS = {("float", "int"), ("complex", "int"), ("complex", "float"), ("number", "bigint")}
+
+
+def _compatible(written: str, inferred: str, language: str) -> bool:
+    if written == inferred or inferred in ("Any", "any", "unknown", "object", "None", "undefined", "null"):
+        return True
+    members = set(split_union(written, language) or [written])
+    if inferred in members or written in ("Any", "any", "unknown", "object"):
+        return True
+    return any((m, inferred) in _PROMOTIONS for m in members) or \
+        all(m in members for m in (split_union(inferred, language) or [inferred]))

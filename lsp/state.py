@@ -1,0 +1,323 @@
+"""Per-document and workspace state of the language server.
+
+What it does: `DocumentState` holds one open document (uri, version, text, relpath, language,
+an incrementally re-parsed tree-sitter tree, the latest analysed `Item`s and a dirty flag) and
+keeps items on the right lines while the user types: each content change moves the anchors after
+it and drops the items it overlaps, so requests are answered at once from the last analysis while
+the next one runs.  `WorkspaceState` holds the project graph and the `PredictionCache` (an LRU of
+model rankings keyed by a hash of the slice's JSON without positions, so a slice whose uses did
+not change is never predicted twice).
+
+What it does not do: analyse (analysis.py), or talk to the client (server.py).  Requests read
+documents only from the server's event loop thread; the analysis thread hands results over through
+the loop (`server.py`), and only the analysis thread touches the graph.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import tree_sitter
+
+from typeinfer.analyzer.pipeline import Prediction
+from typeinfer.cpg.source import grammar_for_path, parser_for
+
+from .anchors import Anchor
+from .positions import LineIndex, utf16_len
+
+#: languageId -> file extension, for untitled documents
+#: at most this many logged changes are replayed onto a late analysis (else: a line diff)
+MAX_REPLAY = 32
+LANGUAGE_EXTENSIONS = {"python": ".py", "typescript": ".ts", "typescriptreact": ".tsx",
+                       "javascript": ".js", "javascriptreact": ".jsx"}
+
+
+@dataclass
+class Item:
+    """One analysed slot, anchored in the document's current text."""
+
+    prediction: Prediction
+    anchor: Anchor
+    declared: str = ""  #: the annotation as written (diagnostics only; such items are no hints)
+    annotation: Any = None  #: the writer's `Annotation` (positions of the analysed text), None: nothing to write
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        p = self.prediction
+        return (p.kind, p.function, p.name, self.anchor.line)
+
+
+@dataclass
+class DocumentState:
+    """One open document."""
+
+    uri: str
+    version: int
+    text: str
+    relpath: str  #: relative to the workspace root, or a file name for loose documents
+    language: str  #: "python" or "typescript"
+    grammar: str
+    in_workspace: bool  #: part of the project graph (else analysed on its own)
+    items: list[Item] = field(default_factory=list)
+    analyzed_version: int | None = None  #: version the items come from (None: none yet)
+    dirty: bool = True  #: text changed since the last analysis was scheduled
+    _tree: tree_sitter.Tree | None = field(default=None, repr=False)
+    _tree_stale: bool = True
+    _index: LineIndex | None = field(default=None, repr=False)
+    edit_log: list[tuple[int, list[Any]]] = field(default_factory=list)  #: changes after analyzed_version
+
+    # ------------------------------------------------------------ text and tree
+    @property
+    def index(self) -> LineIndex:
+        if self._index is None or self._index.text is not self.text:
+            self._index = LineIndex(self.text)
+        return self._index
+
+    def tree(self) -> tree_sitter.Tree:
+        """The tree of the current text (re-parsed incrementally from the edited old tree)."""
+        if self._tree is None or self._tree_stale:
+            parser = parser_for(self.grammar)
+            data = self.text.encode("utf-8")
+            self._tree = parser.parse(data, self._tree) if self._tree is not None else parser.parse(data)
+            self._tree_stale = False
+        return self._tree
+
+    def apply_changes(self, version: int, changes: list[Any]) -> None:
+        """Apply LSP content changes (range changes or whole texts) in order."""
+        for change in changes:
+            rng = getattr(change, "range", None)
+            if rng is None:
+                old = self.text
+                self.text = change.text
+                self._tree, self._tree_stale = None, True
+                self.items = remap_items_by_lines(self.items, old, self.text)
+                continue
+            index = self.index
+            s_line, s_col = rng.start.line, rng.start.character
+            e_line, e_col = rng.end.line, rng.end.character
+            if (e_line, e_col) < (s_line, s_col):
+                s_line, s_col, e_line, e_col = e_line, e_col, s_line, s_col
+            start_b, end_b = index.byte_offset(s_line, s_col), index.byte_offset(e_line, e_col)
+            data = self.text.encode("utf-8")
+            new_bytes = change.text.encode("utf-8")
+            new_data = data[:start_b] + new_bytes + data[end_b:]
+            if self._tree is not None:
+                start_pt = (min(s_line, len(index.lines) - 1), index.utf16_to_byte(s_line, s_col))
+                old_end_pt = (min(e_line, len(index.lines) - 1), index.utf16_to_byte(e_line, e_col))
+                added = change.text.split("\n")
+                new_end_pt = (start_pt[0] + len(added) - 1,
+                              (start_pt[1] if len(added) == 1 else 0) + len(added[-1].encode("utf-8")))
+                self._tree.edit(start_byte=start_b, old_end_byte=end_b, new_end_byte=start_b + len(new_bytes),
+                                start_point=start_pt, old_end_point=old_end_pt, new_end_point=new_end_pt)
+            self._tree_stale = True
+            self.text = new_data.decode("utf-8", errors="replace")
+            self.items = shift_items(self.items, (s_line, s_col), (e_line, e_col), change.text)
+        self.version = version
+        self.dirty = True
+        self.edit_log.append((version, changes))
+        if len(self.edit_log) > MAX_REPLAY:  # bounded: older analyses fall back to a line remap
+            del self.edit_log[:-MAX_REPLAY]
+
+    def install(self, version: int, text: str, items: list[Item]) -> None:
+        """Take the items of an analysis of `text` (at `version`), moved through later edits."""
+        later = [(v, ch) for v, ch in self.edit_log if v > version]
+        if text == self.text:
+            self.items = items
+        else:
+            moved, replayed = items, text
+            if len(later) <= MAX_REPLAY:
+                for _, changes in later:
+                    moved = _replay(moved, replayed, changes)
+                    replayed = _apply_text(replayed, changes)
+            self.items = moved if replayed == self.text else remap_items_by_lines(items, text, self.text)
+        self.analyzed_version = version
+        self.edit_log = later
+
+
+def _apply_text(text: str, changes: list[Any]) -> str:
+    for change in changes:
+        rng = getattr(change, "range", None)
+        if rng is None:
+            text = change.text
+            continue
+        index = LineIndex(text)
+        data = text.encode("utf-8")
+        a = index.byte_offset(rng.start.line, rng.start.character)
+        b = index.byte_offset(rng.end.line, rng.end.character)
+        a, b = min(a, b), max(a, b)
+        text = (data[:a] + change.text.encode("utf-8") + data[b:]).decode("utf-8", errors="replace")
+    return text
+
+
+def _replay(items: list[Item], text: str, changes: list[Any]) -> list[Item]:
+    for change in changes:
+        rng = getattr(change, "range", None)
+        if rng is None:
+            items = remap_items_by_lines(items, text, change.text)
+            text = change.text
+            continue
+        start, end = (rng.start.line, rng.start.character), (rng.end.line, rng.end.character)
+        items = shift_items(items, min(start, end), max(start, end), change.text)
+        text = _apply_text(text, [change])
+    return items
+
+
+def _shift_point(point: tuple[int, int], start: tuple[int, int], end: tuple[int, int],
+                 new_lines: list[str]) -> tuple[int, int]:
+    """A point at or after `end`, moved by replacing [start, end) with `new_lines`."""
+    line, col = point
+    if line == end[0]:
+        base = utf16_len(new_lines[-1]) if len(new_lines) > 1 else start[1] + utf16_len(new_lines[0])
+        return start[0] + len(new_lines) - 1, base + (col - end[1])
+    return line + (len(new_lines) - 1) - (end[0] - start[0]), col
+
+
+def shift_items(items: list[Item], start: tuple[int, int], end: tuple[int, int], new_text: str) -> list[Item]:
+    """Items after a replaced range move with it; items the range touches are dropped."""
+    if not items:
+        return items
+    new_lines = new_text.split("\n")
+    out = []
+    for item in items:
+        a = item.anchor
+        first = (a.line, a.start)
+        last = max((a.line, a.end), a.insert or (a.line, a.end))
+        if last < start or (last == start and start != end):
+            out.append(item)  # wholly before the change
+        elif first >= end and not (first == end and start != end):
+            line, s = _shift_point(first, start, end, new_lines)
+            _, e = _shift_point((a.line, a.end), start, end, new_lines)
+            insert = _shift_point(a.insert, start, end, new_lines) if a.insert else None
+            out.append(replace(item, anchor=replace(a, line=line, start=s, end=e, insert=insert)))
+        # else: the change overlaps the slot: it comes back with the next analysis
+    return out
+
+
+def remap_items_by_lines(items: list[Item], old: str, new: str) -> list[Item]:
+    """Move items to the new text by a line diff (whole-text changes); changed lines lose theirs."""
+    if not items:
+        return items
+    old_lines, new_lines = old.split("\n"), new.split("\n")
+    mapping: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            mapping[block.a + k] = block.b + k
+    out = []
+    for item in items:
+        a = item.anchor
+        lines = {a.line} | ({a.insert[0]} if a.insert else set())
+        if not all(n in mapping for n in lines):
+            continue
+        delta = mapping[a.line] - a.line
+        insert = (a.insert[0] + delta, a.insert[1]) if a.insert else None
+        out.append(replace(item, anchor=replace(a, line=a.line + delta, insert=insert)))
+    return out
+
+
+# ---------------------------------------------------------------------- documents
+def uri_to_path(uri: str) -> Path | None:
+    """A file: URI's path, None for other schemes (untitled:, ...)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return Path(unquote(parsed.path))
+
+
+def document_identity(uri: str, language_id: str, root: Path | None) -> tuple[str, str, str, bool] | None:
+    """(relpath, language, grammar, in_workspace) of a document, None if not Python/TypeScript."""
+    path = uri_to_path(uri)
+    if path is not None:
+        lang = grammar_for_path(path)
+        if lang is None:
+            return None
+        if root is not None:
+            try:
+                rel = path.relative_to(root).as_posix()
+                return rel, lang[0], lang[1], True
+            except ValueError:
+                pass
+        return path.name, lang[0], lang[1], False
+    ext = LANGUAGE_EXTENSIONS.get(language_id)
+    if ext is None:
+        return None
+    digest = hashlib.sha1(uri.encode()).hexdigest()[:10]
+    name = f"untitled-{digest}{ext}"
+    lang = grammar_for_path(name)
+    assert lang is not None
+    return name, lang[0], lang[1], False
+
+
+# ---------------------------------------------------------------------- prediction cache
+def slice_hash(slice_json: dict[str, Any], candidates: Any) -> str:
+    """Hash of a slice's JSON without positions (line/column anywhere in it), plus its candidates."""
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("line", "column")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    body = json.dumps([strip(slice_json), sorted(candidates) if candidates else []], sort_keys=True, default=str)
+    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+
+
+class PredictionCache:
+    """Model rankings by slice hash, least recently used dropped beyond `capacity`."""
+
+    def __init__(self, capacity: int = 20000) -> None:
+        self.capacity = capacity
+        self._data: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def get(self, key: str) -> list[tuple[str, float]] | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: list[tuple[str, float]]) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.capacity:
+                self._data.popitem(last=False)
+
+
+class CachingPredictor:
+    """Wraps a `TypePredictor`: predicts only the slices whose hash is not in the cache."""
+
+    def __init__(self, predictor: Any, cache: PredictionCache) -> None:
+        self.predictor = predictor
+        self.cache = cache
+        threshold = getattr(predictor, "threshold", None)
+        if threshold is not None:  # else infer_graph falls back to its own default
+            self.threshold = threshold
+
+    def predict(self, slices: list[Any], candidates: list[Any], top_k: int = 8) -> list[list[tuple[str, float]]]:
+        keys = [slice_hash(s.to_json(), c) + f":{top_k}" for s, c in zip(slices, candidates)]
+        out: list[list[tuple[str, float]] | None] = [self.cache.get(k) for k in keys]
+        todo = [i for i, v in enumerate(out) if v is None]
+        self.cache.hits += len(keys) - len(todo)
+        self.cache.misses += len(todo)
+        if todo:
+            fresh = self.predictor.predict([slices[i] for i in todo], [candidates[i] for i in todo], top_k=top_k)
+            for i, ranking in zip(todo, fresh):
+                ranking = list(ranking)
+                self.cache.put(keys[i], ranking)
+                out[i] = ranking
+        return [v or [] for v in out]

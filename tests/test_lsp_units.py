@@ -1,0 +1,159 @@
+"""Language-server pieces without a client: positions, anchors moving with edits, the prediction
+cache, settings, text edits."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from lsprotocol import types
+
+from typeinfer.lsp import positions as pos
+from typeinfer.lsp.analysis import Analyzer, Snapshot
+from typeinfer.lsp.edits import apply_text_edits, text_edits
+from typeinfer.lsp.settings import Settings
+from typeinfer.lsp.state import DocumentState, PredictionCache, slice_hash
+
+# line, byte column, UTF-16 column, character index
+CASES = [
+    ("x = 1", 4, 4, 4),
+    ('s = "🎉"; y = 2', 12, 10, 9),  # emoji: 4 bytes, 2 UTF-16 units, 1 character
+    ("größe = 3", 8, 6, 6),  # ö and ß: 2 bytes, 1 unit
+    ("größe = 3", 0, 0, 0),
+    ("a = '日本'; b", 14, 10, 10),  # CJK: 3 bytes, 1 unit
+    ("𝑥 = 1", 5, 3, 2),  # a non-BMP identifier: 4 bytes, 2 units
+]
+
+
+@pytest.mark.parametrize("line,byte_col,col16,char_col", CASES)
+def test_position_conversions(line: str, byte_col: int, col16: int, char_col: int) -> None:
+    assert pos.byte_to_utf16(line, byte_col) == col16
+    assert pos.utf16_to_byte(line, col16) == byte_col
+    assert pos.byte_to_char(line, byte_col) == char_col
+    assert pos.utf16_to_char(line, col16) == char_col
+    assert pos.char_to_byte(line, char_col) == byte_col
+
+
+def test_positions_round_down_inside_a_character_and_clamp() -> None:
+    line = 'a🎉b'
+    assert pos.utf16_to_byte(line, 2) == 1  # between the surrogate halves -> start of the emoji
+    assert pos.byte_to_utf16(line, 3) == 1  # inside the UTF-8 sequence -> start of the emoji
+    assert pos.utf16_to_byte(line, 99) == len(line.encode())
+    index = pos.LineIndex("é\n🎉x\n")
+    assert index.byte_offset(1, 2) == len("é\n🎉".encode())
+    assert index.byte_offset(7, 0) == len("é\n🎉x\n".encode())
+
+
+def _change(line: int, col: int, end_line: int, end_col: int, text: str) -> types.TextDocumentContentChangePartial:
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(line, col), types.Position(end_line, end_col)), text=text)
+
+
+def _doc(text: str) -> tuple[DocumentState, Analyzer]:
+    analyzer = Analyzer(None, lambda: Settings(use_model=False), lambda _: None)
+    analyzer.workspace_ready.set()
+    doc = DocumentState("untitled:a", 1, text, "a.py", "python", "python", False)
+    result = analyzer.analyze(Snapshot(doc.uri, 1, text, doc.relpath, "python", "python", False))
+    doc.install(1, text, result.items)
+    return doc, analyzer
+
+
+def _where(doc: DocumentState, name: str) -> tuple[int, int] | None:
+    for item in doc.items:
+        if item.prediction.name == name and item.prediction.kind == "variable":
+            return item.anchor.line, item.anchor.start
+    return None
+
+
+def test_items_move_with_edits_and_survive_a_late_analysis() -> None:
+    text = 'def f():\n    a = "🎉"; b = 2\n    return b\n'
+    doc, analyzer = _doc(text)
+    assert _where(doc, "b") == (1, 14)  # UTF-16: the emoji counts 2
+    doc.apply_changes(2, [_change(1, 4, 1, 4, "zz = 0; ")])  # typed in front of `a`: both shift right
+    assert _where(doc, "b") == (1, 22) and _where(doc, "a") == (1, 12)
+    doc.apply_changes(3, [_change(1, 12, 1, 13, "aa")])  # an edit over a slot's name drops it until re-analysis
+    assert _where(doc, "a") is None and _where(doc, "b") == (1, 23)
+    doc.apply_changes(4, [_change(0, 0, 0, 0, "# c\n# d\n")])
+    assert _where(doc, "b") == (3, 23)
+    # an analysis of version 1 arriving now is moved through the logged edits
+    late = analyzer.analyze(Snapshot(doc.uri, 1, text, doc.relpath, "python", "python", False))
+    doc.install(1, text, late.items)
+    assert _where(doc, "b") == (3, 23) and _where(doc, "a") is None
+    tree_text = doc.tree().root_node.text.decode()
+    assert tree_text == doc.text  # the incrementally edited tree matches the text
+
+
+def test_whole_text_change_remaps_by_lines() -> None:
+    doc, _ = _doc("x = 1\ny = 'a'\n")
+    doc.apply_changes(2, [types.TextDocumentContentChangeWholeDocument(text="# top\nx = 1\ny = 'a'\n")])
+    assert _where(doc, "x") == (1, 0) and _where(doc, "y") == (2, 0)
+
+
+def test_text_edits_round_trip() -> None:
+    rng = random.Random(7)
+    alphabet = ["a", "é", "🎉x", "", "def f(x):", "    return 1"]
+    for _ in range(2000):
+        old = "\n".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        lines = old.split("\n")
+        for _ in range(rng.randint(0, 3)):
+            r = rng.random()
+            if r < 0.3 and lines:
+                lines.pop(rng.randrange(len(lines)))
+            elif r < 0.6:
+                lines.insert(rng.randint(0, len(lines)), rng.choice(alphabet))
+            elif lines:
+                i = rng.randrange(len(lines))
+                lines[i] = lines[i][:1] + rng.choice(alphabet) + lines[i][1:]
+        new = "\n".join(lines)
+        assert apply_text_edits(old, text_edits(old, new)) == new
+
+
+class _CountingPredictor:
+    threshold = 0.5
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def predict(self, slices, candidates, top_k=8):  # noqa: ANN001, ANN201
+        self.seen += len(slices)
+        return [[("int", 0.9)] for _ in slices]
+
+
+def test_only_changed_slices_are_predicted_again() -> None:
+    from typeinfer.lsp.state import CachingPredictor
+
+    text = "def f(a, b):\n    return a.foo(b)\n\ndef g(c):\n    return c.bar()\n"
+    counting = _CountingPredictor()
+    analyzer = Analyzer(None, lambda: Settings(), lambda _: None)
+    analyzer.predictor = CachingPredictor(counting, analyzer.cache)
+    analyzer.workspace_ready.set()
+    snap = Snapshot("untitled:b", 1, text, "b.py", "python", "python", False)
+    analyzer.analyze(snap)
+    first = counting.seen
+    assert first > 0
+    # lines move (positions change) but no slice's content does: nothing is predicted again
+    moved = "# header\n\n" + text
+    analyzer.analyze(Snapshot("untitled:b", 2, moved, "b.py", "python", "python", False))
+    assert counting.seen == first
+    # one use changes in g: only g's slices are predicted again
+    edited = moved.replace("c.bar()", "c.baz()")
+    analyzer.analyze(Snapshot("untitled:b", 3, edited, "b.py", "python", "python", False))
+    assert 0 < counting.seen - first < first
+
+
+def test_cache_is_bounded_and_hash_ignores_positions() -> None:
+    cache = PredictionCache(capacity=3)
+    for k in range(10):
+        cache.put(str(k), [])
+    assert len(cache) == 3 and cache.get("0") is None and cache.get("9") == []
+    a = {"name": "x", "line": 3, "column": 4, "invoked_calls": [{"name": "append", "line": 5, "column": 1}]}
+    b = {"name": "x", "line": 9, "column": 0, "invoked_calls": [{"name": "append", "line": 1, "column": 7}]}
+    assert slice_hash(a, ["User"]) == slice_hash(b, ["User"]) != slice_hash(a, [])
+
+
+def test_settings_merge_ignores_bad_values() -> None:
+    s = Settings().merged({"typeinfer": {"minConfidence": 0.8, "kinds": ["return", "bogus"], "diagnostics": "yes",
+                                         "debounceMs": -4, "enabled": False}})
+    assert s.min_confidence == 0.8 and s.kinds == ("return",) and s.diagnostics is False
+    assert s.debounce_ms == Settings().debounce_ms and s.enabled is False
+    assert Settings().merged(None) == Settings() and Settings().merged([1]) == Settings()
