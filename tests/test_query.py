@@ -189,15 +189,19 @@ def test_load_builds_from_disk_and_infer_needs_a_registered_pipeline(tmp_path):
     options = BuildOptions(use_cache=False, jobs=1)
     p = load(tmp_path, options=options)
     assert [m.name for m in p.methods] == ["<module>", "f"]
-    with pytest.raises(InferenceUnavailable):
-        load(tmp_path, infer=True, options=options)
-    register_default_oracle(lambda cpg: MappingOracle({("m.py", 2, "b"): "str"}))
+    import typeinfer.cpg.query as query_module
+
+    pipeline = query_module._default_oracle_factory  # `import typeinfer` registers the pipeline
+    register_default_oracle(None)
     try:
+        with pytest.raises(InferenceUnavailable):
+            load(tmp_path, infer=True, options=options)
+        register_default_oracle(lambda cpg: MappingOracle({("m.py", 2, "b"): "str"}))
         p = load(tmp_path, infer=True, options=options)
         assert p.calls.name("strip").first().full_name == "builtins.str.strip"
         assert p.locals.name("b").first().type == "str"
     finally:
-        register_default_oracle(None)
+        register_default_oracle(pipeline)
 
 
 def test_every_step_has_a_one_line_doc():
