@@ -140,6 +140,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         raise UsageError("typeinfer annotate: --write and --stub exclude each other")
     if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
         raise UsageError("typeinfer annotate: --min-confidence must be between 0 and 1")
+    if args.verify and args.format == "json":
+        raise UsageError("typeinfer annotate: --verify applies to diffs, --write and --stub, not --format json")
     options = InferenceOptions(use_model=not args.no_model, model_dir=Path(args.model) if args.model else None,
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
                                jobs=args.jobs, use_cache=not args.no_cache)
@@ -157,7 +159,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         print(json.dumps({"version": 1, "predictions": [p.to_json() for p in result.predictions]}, indent=1))
         return 0
     mode = "write" if args.write else "stub" if args.stub else "diff"
-    summary = annotate.run(result, mode, kinds, print)
+    summary = annotate.run(result, mode, kinds, print, verify=args.verify)
     for message in summary.messages:
         print(f"typeinfer: {message}", file=sys.stderr)
     print(f"typeinfer: {summary.line()} (threshold {result.threshold:.2f})", file=sys.stderr)
@@ -219,6 +221,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="comma-separated: parameter, return, variable, attribute")
     p.add_argument("--lang", choices=["all", "python", "typescript"], default="all")
     p.add_argument("--no-model", action="store_true", help="static facts only")
+    p.add_argument("--verify", action="store_true",
+                   help="type-check the result (pyright / tsc, installed from npm at first use) and drop "
+                        "the annotations that add errors")
     p.add_argument("--model", help="model directory (default: the bundled model)")
     p.set_defaults(func=cmd_annotate)
 
@@ -231,6 +236,10 @@ def make_parser() -> argparse.ArgumentParser:
     from typeinfer.query_cli import add_query_commands
 
     add_query_commands(sub)
+
+    from typeinfer.lsp.cli import add_lsp_command
+
+    add_lsp_command(sub)
     return parser
 
 
