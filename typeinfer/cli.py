@@ -247,7 +247,7 @@ def make_parser() -> argparse.ArgumentParser:
 _DELEGATED = {
     "corpus": "build the training corpus from the manifest (corpus build --help)",
     "train": "train the type model on a corpus and export it as int8 ONNX",
-    "eval": "evaluate a model (static layer included) on the corpus test split",
+    "eval": "evaluate on the corpus test split (--corpus DIR), or on an annotated PATH it strips itself",
 }
 
 
@@ -257,6 +257,8 @@ def _run_delegated(name: str, argv: list[str]) -> int:
         from typeinfer.corpus.cli import main as run
     elif name == "train":
         from typeinfer.typemodel.cli import main_train as run
+    elif argv and not argv[0].startswith("-"):  # `typeinfer eval PATH`: an annotated directory
+        from typeinfer.analyzer.evaluate_dir import main as run
     else:
         from typeinfer.typemodel.cli import main_eval as run
     original = argparse.ArgumentParser.error
