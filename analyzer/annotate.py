@@ -32,12 +32,14 @@ class AnnotateSummary:
     by_source: dict[str, int] = field(default_factory=dict)
     files_changed: int = 0
     messages: list[str] = field(default_factory=list)
+    verify: str | None = None  #: the --verify part of the summary line (None: not asked for)
 
     def line(self) -> str:
         sources = ", ".join(f"{n} {s}" for s, n in sorted(self.by_source.items())) or "none"
         return (f"{self.slots} slots: {self.annotated} annotated ({sources}), {self.below_threshold} below the "
                 f"confidence threshold, {self.not_inferred} not inferred, {self.skipped_by_writer} skipped "
-                f"by the writer; {self.files_changed} files changed")
+                f"by the writer; {self.files_changed} files changed"
+                + (f"; verify: {self.verify}" if self.verify is not None else ""))
 
 
 def type_imports(p: Prediction, universe: TypeUniverse) -> tuple[TypeImport, ...]:
@@ -154,11 +156,48 @@ def edit_files(result: InferenceResult, kinds: tuple[str, ...], summary: Annotat
     return out
 
 
+def verified(result: InferenceResult, edits: list[tuple[Path, EditResult]],
+             summary: AnnotateSummary) -> tuple[list[tuple[Path, EditResult]], set[tuple[str, str, str, str]]]:
+    """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots
+    as (file, kind, function, name); when no checker can run, `edits` unchanged, with a message."""
+    from .verify import VerifyError, verify
+
+    sources = {(p.file, p.kind, p.function, p.name): p.source for p in result.predictions}
+    dropped: set[tuple[str, str, str, str]] = set()
+    notes = []
+    for language in sorted({e.language for _, e in edits}):
+        try:
+            outcome = verify(Path(result.cpg.root), edits, language)
+        except VerifyError as exc:
+            summary.messages.append(f"verify: {exc}; {language} annotations not verified")
+            notes.append(f"{language} not verified")
+            continue
+        edits = outcome.edits
+        for d in outcome.dropped:
+            key = (d.path, d.annotation.kind, d.annotation.function, d.annotation.name)
+            dropped.add(key)
+            summary.annotated -= 1
+            source = sources.get(key)
+            if source in summary.by_source:
+                summary.by_source[source] -= 1
+            summary.messages.append(f"{d.path}: {d.annotation.name}: {d.annotation.type} dropped, {d.reason()}")
+        summary.messages.extend(f"verify: new error not traced to an annotation: {d.short()}"
+                                for d in outcome.unattributed)
+        if not outcome.converged:
+            notes.append(f"{len(outcome.remaining)} new {language} errors remain after {outcome.rounds} checks")
+    summary.verify = f"{len(dropped)} annotations dropped (new type errors)" + "".join(f", {n}" for n in notes)
+    return edits, dropped
+
+
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],
-        summary: AnnotateSummary | None = None) -> AnnotateSummary:
-    """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub"."""
+        summary: AnnotateSummary | None = None, verify: bool = False) -> AnnotateSummary:
+    """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub";
+    with `verify`, first drop the annotations that add type errors (`analyzer.verify`)."""
     summary = summary or AnnotateSummary()
     edits = edit_files(result, kinds, summary)
+    dropped: set[tuple[str, str, str, str]] = set()
+    if verify:
+        edits, dropped = verified(result, edits, summary)
     if mode == "stub":
         from .stubs import stub_for
         from .writer import stub_path, write_stub
@@ -167,7 +206,8 @@ def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callab
         for path, edit in edits:
             relpath = edit.path
             text = stub_for(edit.original, relpath, edit.language,
-                            [to_annotation(p, result.universe) for p in by_file.get(relpath, [])])
+                            [to_annotation(p, result.universe) for p in by_file.get(relpath, [])
+                             if (p.file, p.kind, p.function, p.name) not in dropped])
             outcome = write_stub(stub_path(path), text)
             if outcome.written:
                 summary.files_changed += 1

@@ -1,0 +1,561 @@
+"""`typeinfer annotate --verify` (issue 6): keep only annotations a real type checker accepts.
+
+TypeWriter-style filter.  Needs: the `EditResult`s of `annotate.edit_files` (original bytes, new
+bytes, the applied annotations with their positions in the new bytes).  Does not: decide types,
+edit bytes itself (dropping an annotation re-runs `writer.annotate_source` on the original bytes
+with the annotations that remain), or run the analyzed code: the checkers only read it.
+
+Checkers
+========
+
+pyright for Python, tsc for TypeScript, installed from the npm registry into the typeinfer cache
+(``$TYPEINFER_CACHE`` or ``~/.cache/typeinfer``, under ``tools/<name>-<version>``) at first use,
+with pinned versions (`PINNED`) and ``--ignore-scripts``; run with the ``node`` on ``PATH``.
+TypeScript is 7.x, the native compiler: ``tsc --noEmit`` is all we need, and it checks a project
+several times faster than 5.x.  TypeScript 7 has removed ``moduleResolution: "node"`` (node10), so
+the generated tsconfig uses ``"bundler"`` (extensionless relative imports resolve as before).
+
+How a run goes
+==============
+
+1. The project's files of the language (`cpg.project.discover`: same exclusions as the graph
+   build) and its top-level config files are copied to a temporary directory.  The checker runs
+   with a generated config, never the project's own (``pyrightconfig.json``: basic mode, missing
+   imports not reported; ``tsconfig.typeinfer-verify.json``: not strict, ``types: []``, lib check
+   skipped), since third-party packages are not installed there and a project config may name
+   options the pinned checker rejects.
+2. Baseline: the checker on the original files.  Then, up to `MAX_ROUNDS` times: write the
+   annotated files, check, compute the *new* errors, attribute each to one annotation, drop those,
+   re-annotate from the original bytes.  Stops as soon as a check finds no new error.
+3. Errors are compared as (file, code, message) after mapping baseline lines through a line diff
+   of the original and annotated bytes (annotations add lines: imports).  An error of the same
+   code on the same mapped line with another message counts as pre-existing (a more precise type
+   changed its wording); an error that moved keeps its identity.  Ignored in both runs: pyright
+   warnings and information, tsc "cannot find module" (TS2307, TS2792, TS7016).
+4. Attribution of one new error, first rule that names a candidate wins:
+   a. the error is on an import line the writer added: the annotation whose `TypeImport` it is;
+   b. the message quotes an annotation's name and a part of its function's dotted name (pyright:
+      'Argument ... to parameter "x" ... in function "inc"'), in any file;
+   c. the innermost function or class around the error that holds annotations: the annotation at
+      or nearest before the error (else nearest after), among those whose type the message quotes
+      if there are any (a wrong return type next to a parameter on the same ``def`` line);
+   d. the same, over the whole file.
+   An error in a file without annotations that no message names is *unattributed*: reported,
+   nothing dropped for it (TypeScript call-site errors name no parameter, for example).
+
+API
+===
+
+``ensure_checker(name) -> list[str]``          the command line (``[node, script]``), installed once.
+``verify(root, edits, language) -> VerifyResult``   the filtered edits, what was dropped and why.
+Errors are `VerifyError` (its subclass `CheckerUnavailable` when the checker cannot be installed
+or started), one line each; the caller goes on without verification.
+
+JSON form of `VerifyResult`::
+
+    {"language": "python", "checker": "pyright 1.1.414", "rounds": 1, "converged": true,
+     "dropped": [{"path": "pkg/a.py", "annotation": {...},
+                  "error": {"file": "pkg/a.py", "line": 5, "column": 12, "code": "reportOperatorIssue",
+                            "message": "Operator \\"+\\" not supported ..."}}],
+     "unattributed": [], "remaining": []}
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from typeinfer.cpg.project import BuildOptions, default_cache_dir, discover
+from typeinfer.cpg.source import grammar_for_path, parse
+
+from .writer import Annotation, Applied, EditResult, Skipped, annotate_source
+
+#: checker package -> (pinned npm version, script inside the install prefix).  Bump together
+#: with a run of tests/test_verify.py: messages and rule names change between versions.
+PINNED: dict[str, tuple[str, str]] = {
+    "pyright": ("1.1.414", "node_modules/pyright/index.js"),
+    "typescript": ("7.0.2", "node_modules/typescript/bin/tsc"),
+}
+CHECKER_FOR = {"python": "pyright", "typescript": "typescript"}
+MAX_ROUNDS = 3  #: drop-and-recheck rounds after the first check of the annotated files
+CHECK_TIMEOUT_S = 600  #: one checker run
+INSTALL_TIMEOUT_S = 300  #: one npm install
+#: copied next to the sources (the checker itself runs with our generated config)
+CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pyrightconfig.json", "tsconfig.json", "package.json")
+TS_IGNORED_CODES = frozenset({"TS2307", "TS2792", "TS7016"})  #: cannot find module / its declarations
+PYRIGHT_CONFIG = {"typeCheckingMode": "basic", "reportMissingImports": False,
+                  "reportMissingModuleSource": False}
+TSCONFIG_NAME = "tsconfig.typeinfer-verify.json"
+TSCONFIG = {
+    "compilerOptions": {
+        "strict": False, "noImplicitAny": False, "allowJs": False, "types": [], "noEmit": True,
+        "skipLibCheck": True, "target": "es2022", "module": "esnext", "moduleResolution": "bundler",
+        "jsx": "preserve", "esModuleInterop": True, "resolveJsonModule": True,
+        "allowImportingTsExtensions": True, "experimentalDecorators": True,
+    },
+    "include": ["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts"],
+    "exclude": ["node_modules"],
+}
+_SCOPE_NODES = frozenset({
+    "function_definition", "class_definition",  # Python
+    "function_declaration", "generator_function_declaration", "function_expression", "function",
+    "generator_function", "arrow_function", "method_definition", "class_declaration", "class",
+    "abstract_class_declaration",  # TypeScript
+})
+_TSC_LINE = re.compile(r"^(?P<file>.+?)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
+
+
+class VerifyError(Exception):
+    """Verification cannot run (the checker failed or gave output we cannot read); one line."""
+
+
+class CheckerUnavailable(VerifyError):
+    """The checker cannot be installed or started (no node, no network)."""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One checker error; ``line``/``column`` 1-based, ``file`` relative to the project root."""
+
+    file: str
+    line: int
+    column: int
+    code: str  #: pyright rule ("reportOperatorIssue", "" when none) or "TS2339"
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column, "code": self.code,
+                "message": self.message}
+
+    def short(self) -> str:
+        first = self.message.splitlines()[0] if self.message else ""
+        return f"{self.file}:{self.line}: {self.code + ': ' if self.code else ''}{first}"
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """An annotation removed because the checker reported `error` once it was written."""
+
+    path: str
+    annotation: Annotation
+    error: Diagnostic
+
+    def reason(self) -> str:
+        return f"type checker: new error {self.error.short()}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "annotation": self.annotation.to_json(), "error": self.error.to_json()}
+
+
+@dataclass
+class VerifyResult:
+    """What `verify` did: the edits to use from now on, and the annotations it removed."""
+
+    language: str
+    checker: str  #: "pyright 1.1.414"
+    edits: list[tuple[Path, EditResult]]  #: same order and paths as the input
+    dropped: list[Dropped] = field(default_factory=list)
+    unattributed: list[Diagnostic] = field(default_factory=list)  #: new errors no annotation was blamed for
+    remaining: list[Diagnostic] = field(default_factory=list)  #: new errors in the last check
+    rounds: int = 0  #: checks of annotated files
+    converged: bool = True  #: the last check found no new error
+
+    def to_json(self) -> dict[str, Any]:
+        return {"language": self.language, "checker": self.checker, "rounds": self.rounds,
+                "converged": self.converged, "dropped": [d.to_json() for d in self.dropped],
+                "unattributed": [d.to_json() for d in self.unattributed],
+                "remaining": [d.to_json() for d in self.remaining]}
+
+
+# --------------------------------------------------------------------------------------------
+# Installing and running the checkers
+# --------------------------------------------------------------------------------------------
+
+
+def ensure_checker(name: str, cache: Path | None = None) -> list[str]:
+    """``[node, script]`` for `name` ("pyright" or "typescript"), installed from npm at first use.
+
+    The package goes to a staging folder that is renamed into place once it works, so an
+    interrupted or concurrent install never leaves a half-installed checker behind.
+    """
+    if name not in PINNED:
+        raise VerifyError(f"unknown checker {name!r} (choose from {', '.join(PINNED)})")
+    version, script = PINNED[name]
+    node = shutil.which("node")
+    if node is None:
+        raise CheckerUnavailable(f"cannot run {name}: node is not on PATH")
+    tools = (cache or default_cache_dir()) / "tools"
+    target = tools / f"{name}-{version}"
+    if (target / script).is_file():
+        return [node, str(target / script)]
+    npm = shutil.which("npm")
+    if npm is None:
+        raise CheckerUnavailable(f"cannot install {name}@{version}: npm is not on PATH")
+    try:
+        tools.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-{version}.", dir=tools))
+    except OSError as exc:
+        raise CheckerUnavailable(f"cannot install {name}@{version}: {exc.strerror or exc} ({tools})") from None
+    try:
+        cmd = [npm, "install", "--prefix", str(staging), f"{name}@{version}", "--no-audit", "--no-fund",
+               "--ignore-scripts", "--fetch-retries=1", "--fetch-retry-mintimeout=2000",
+               "--fetch-retry-maxtimeout=10000", "--loglevel=error"]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            raise CheckerUnavailable(f"cannot install {name}@{version} from npm: no answer within "
+                                     f"{INSTALL_TIMEOUT_S} s (offline?)") from None
+        if proc.returncode != 0 or not (staging / script).is_file():
+            raise CheckerUnavailable(f"cannot install {name}@{version} from npm: {_npm_error(proc.stderr)}")
+        probe = subprocess.run([node, str(staging / script), "--version"], capture_output=True, text=True,
+                               timeout=60)
+        if probe.returncode != 0:  # e.g. no native tsc binary for this platform
+            raise CheckerUnavailable(f"{name}@{version} installed but does not start: {_last_line(probe.stderr)}")
+        try:
+            os.rename(staging, target)
+        except OSError:
+            if not (target / script).is_file():  # another process won the race: use its copy
+                raise CheckerUnavailable(f"cannot move {name}@{version} into {target}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [node, str(target / script)]
+
+
+def _npm_error(stderr: str) -> str:
+    """The telling line of npm's error output ("FetchError: request to ... failed, ...")."""
+    lines = [re.sub(r"^npm (error|ERR!)\s*", "", ln).strip() for ln in (stderr or "").splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith(("A complete log", "at ", "{", "}"))]
+    for pattern in (r"^\w*Error: ", r"^code E", r"^404 "):
+        hit = next((ln for ln in lines if re.match(pattern, ln)), None)
+        if hit is not None:
+            return hit
+    return lines[0] if lines else "no message"
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    return lines[-1] if lines else "no message"
+
+
+def run_checker(cmd: list[str], language: str, workdir: Path) -> list[Diagnostic]:
+    """The errors the checker reports for the project copied to `workdir` (config already there)."""
+    if language == "python":
+        args = cmd + ["--outputjson", "-p", str(workdir)]
+    else:
+        args = cmd + ["-p", TSCONFIG_NAME, "--noEmit", "--pretty", "false", "--skipLibCheck"]
+    try:
+        proc = subprocess.run(args, cwd=workdir, capture_output=True, text=True, timeout=CHECK_TIMEOUT_S,
+                              env={**os.environ, "NO_COLOR": "1"})
+    except subprocess.TimeoutExpired:
+        raise VerifyError(f"the type checker ran longer than {CHECK_TIMEOUT_S} s") from None
+    except OSError as exc:
+        raise CheckerUnavailable(f"cannot start the type checker: {exc.strerror or exc}") from None
+    if language == "python":
+        return _pyright_errors(proc, workdir)
+    return _tsc_errors(proc, workdir)
+
+
+def _relative(file: str, workdir: Path) -> str:
+    path = Path(file)
+    if not path.is_absolute():
+        return path.as_posix()
+    for base in (workdir, Path(os.path.realpath(workdir))):
+        try:
+            return Path(os.path.realpath(path)).relative_to(os.path.realpath(base)).as_posix()
+        except ValueError:
+            try:
+                return path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+    return path.as_posix()
+
+
+def _pyright_errors(proc: subprocess.CompletedProcess[str], workdir: Path) -> list[Diagnostic]:
+    if proc.returncode not in (0, 1):
+        raise VerifyError(f"pyright failed (exit {proc.returncode}): {_last_line(proc.stderr or proc.stdout)}")
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        raise VerifyError(f"pyright printed no JSON report: {_last_line(proc.stderr or proc.stdout)}") from None
+    out = []
+    for d in report.get("generalDiagnostics", []):
+        if d.get("severity") != "error":
+            continue
+        start = d.get("range", {}).get("start", {})
+        out.append(Diagnostic(_relative(d.get("file", ""), workdir), int(start.get("line", 0)) + 1,
+                              int(start.get("character", 0)) + 1, d.get("rule", ""), d.get("message", "")))
+    return out
+
+
+def _tsc_errors(proc: subprocess.CompletedProcess[str], workdir: Path) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    current: dict[str, Any] | None = None
+    global_errors = []
+
+    def flush() -> None:
+        if current is not None and current["code"] not in TS_IGNORED_CODES:
+            out.append(Diagnostic(_relative(current["file"], workdir), current["line"], current["col"],
+                                  current["code"], "\n".join(current["msg"])))
+
+    for line in proc.stdout.splitlines():
+        m = _TSC_LINE.match(line)
+        if m:
+            flush()
+            current = {"file": m["file"], "line": int(m["line"]), "col": int(m["col"]), "code": m["code"],
+                       "msg": [m["msg"]]}
+        elif line.startswith((" ", "\t")) and current is not None:
+            current["msg"].append(line.strip())  # continuation of a chained message
+        elif line.startswith("error TS") or (line.strip() and current is None):
+            global_errors.append(line.strip())
+    flush()
+    if proc.returncode not in (0, 1, 2) or global_errors or any(d.file == TSCONFIG_NAME for d in out):
+        detail = global_errors[0] if global_errors else next(
+            (d.message for d in out if d.file == TSCONFIG_NAME), _last_line(proc.stderr))
+        raise VerifyError(f"tsc failed (exit {proc.returncode}): {detail}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# verify
+# --------------------------------------------------------------------------------------------
+
+
+def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
+           checker: list[str] | None = None) -> VerifyResult:
+    """Check the annotated files of `language` and drop the annotations that add type errors.
+
+    `root` is the analyzed project (a directory, or one file); `edits` come from
+    `annotate.edit_files` (edits of other languages pass through untouched).  `checker` overrides
+    the command from `ensure_checker` (tests).  Raises `VerifyError` when no check can be run.
+    """
+    lang = "python" if language in ("python", "py") else "typescript"
+    name = CHECKER_FOR[lang]
+    label = f"{name} {PINNED[name][0]}"
+    result = VerifyResult(lang, label, list(edits))
+    mine = [i for i, (_, e) in enumerate(edits) if e.language == lang and e.applied and not e.refused]
+    if not mine:
+        return result
+    cmd = checker or ensure_checker(name)
+    root = Path(root)
+    base = root.parent if root.is_file() else root
+    rel = {i: _relpath(edits[i][0], edits[i][1], base) for i in mine}
+    with tempfile.TemporaryDirectory(prefix="typeinfer-verify-") as tmp:
+        work = Path(tmp)
+        _copy_project(root, base, lang, work)
+        if lang == "python":
+            (work / "pyrightconfig.json").write_text(json.dumps(PYRIGHT_CONFIG), encoding="utf-8")
+        else:
+            (work / TSCONFIG_NAME).write_text(json.dumps(TSCONFIG), encoding="utf-8")
+        for i in mine:
+            _write(work / rel[i], edits[i][1].original)
+        baseline = run_checker(cmd, lang, work)
+        pending = list(mine)  # files whose bytes changed since the last check
+        while True:
+            for i in pending:
+                _write(work / rel[i], result.edits[i][1].data)
+            after = run_checker(cmd, lang, work)
+            result.rounds += 1
+            current = {rel[i]: result.edits[i][1] for i in mine}
+            new = new_errors(baseline, after, current)
+            result.remaining = new
+            if not new:
+                result.converged = True
+                break
+            result.converged = False
+            if result.rounds > MAX_ROUNDS:
+                break
+            blame = attribute(new, current)
+            for d in new:
+                if d not in blame:
+                    if d not in result.unattributed:
+                        result.unattributed.append(d)
+            if not blame:
+                break
+            by_file: dict[str, dict[Annotation, Diagnostic]] = defaultdict(dict)
+            for diag, (path, ann) in blame.items():
+                by_file[path].setdefault(ann, diag)
+            pending = []
+            for i in mine:
+                drop = by_file.get(rel[i])
+                if not drop:
+                    continue
+                path, old = result.edits[i]
+                result.edits[i] = (path, _without(old, drop))
+                result.dropped.extend(Dropped(old.path, a, d) for a, d in drop.items())
+                pending.append(i)
+    return result
+
+
+def _relpath(path: Path, edit: EditResult, base: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return edit.path
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _copy_project(root: Path, base: Path, language: str, work: Path) -> None:
+    for path, _ in discover(root, BuildOptions(languages=(language,))).files:
+        try:
+            _write(work / Path(path).resolve().relative_to(base.resolve()), path.read_bytes())
+        except (OSError, ValueError):
+            continue  # unreadable or outside the project: the checker treats its imports as missing
+    for name in CONFIG_FILES:
+        try:
+            if (base / name).is_file():
+                shutil.copyfile(base / name, work / name)
+        except OSError:
+            continue
+
+
+def _without(edit: EditResult, drop: dict[Annotation, Diagnostic]) -> EditResult:
+    """`edit` redone from the original bytes without the annotations in `drop`."""
+    keep = [a.annotation for a in edit.applied if a.annotation not in drop]
+    dropped = [Skipped(a, Dropped(edit.path, a, d).reason()) for a, d in drop.items()]
+    redone = annotate_source(edit.original, edit.path, edit.language, keep)
+    if redone.refused:  # cannot happen for a subset of a good edit; fall back to no annotations
+        redone = EditResult(edit.path, edit.language, edit.original, edit.original)
+        dropped += [Skipped(a, f"type checker: {redone.refused}") for a in keep]
+    redone.skipped = edit.skipped + dropped + redone.skipped
+    return redone
+
+
+# --------------------------------------------------------------------------------------------
+# New errors and who caused them
+# --------------------------------------------------------------------------------------------
+
+
+def line_map(old: bytes, new: bytes) -> dict[int, int]:
+    """1-based old line -> 1-based new line, through a line diff (changed lines map to their block)."""
+    a, b = old.splitlines(), new.splitlines()
+    out: dict[int, int] = {}
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for k in range(i1, i2):
+            if tag == "equal":
+                out[k + 1] = j1 + (k - i1) + 1
+            elif j2 > j1:
+                out[k + 1] = j1 + min(k - i1, j2 - j1 - 1) + 1
+            else:
+                out[k + 1] = j1 + 1
+    return out
+
+
+def new_errors(baseline: list[Diagnostic], after: list[Diagnostic],
+               edits: dict[str, EditResult]) -> list[Diagnostic]:
+    """Errors of `after` that `baseline` does not explain (see the module docstring, step 3)."""
+    maps = {path: line_map(e.original, e.data) for path, e in edits.items()}
+    old_by_file: dict[str, list[tuple[int, Diagnostic]]] = defaultdict(list)
+    for d in baseline:
+        mapped = maps[d.file].get(d.line, d.line) if d.file in maps else d.line
+        old_by_file[d.file].append((mapped, d))
+    new: list[Diagnostic] = []
+    after_by_file: dict[str, list[Diagnostic]] = defaultdict(list)
+    for d in after:
+        after_by_file[d.file].append(d)
+    for file, diags in after_by_file.items():
+        left = list(old_by_file.get(file, []))
+        unmatched = []
+        for d in diags:  # same error, same (mapped) line
+            hit = next((k for k, (ln, o) in enumerate(left)
+                        if ln == d.line and (o.code, o.message) == (d.code, d.message)), None)
+            if hit is None:
+                unmatched.append(d)
+            else:
+                left.pop(hit)
+        still = []
+        for d in unmatched:  # same error, moved
+            same = [k for k, (_, o) in enumerate(left) if (o.code, o.message) == (d.code, d.message)]
+            if same:
+                left.pop(min(same, key=lambda k: abs(left[k][0] - d.line)))
+            else:
+                still.append(d)
+        for d in still:  # same code on the same line, reworded
+            hit = next((k for k, (ln, o) in enumerate(left) if ln == d.line and o.code == d.code), None)
+            if hit is None:
+                new.append(d)
+            else:
+                left.pop(hit)
+    return sorted(new, key=lambda d: (d.file, d.line, d.column, d.code, d.message))
+
+
+def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult]) -> dict[Diagnostic, tuple[str, Annotation]]:
+    """Error -> (file, annotation) blamed for it; errors nobody is blamed for are left out."""
+    out: dict[Diagnostic, tuple[str, Annotation]] = {}
+    scopes: dict[str, list[tuple[int, int]]] = {}
+    for d in errors:
+        edit = edits.get(d.file)
+        applied = list(edit.applied) if edit is not None else []
+        lines = edit.data.splitlines() if edit is not None else []
+        text = lines[d.line - 1].decode("utf-8", "replace").strip() if 0 < d.line <= len(lines) else ""
+        if applied and text.startswith(("from ", "import ")):
+            hit = next((a for a in applied for imp in a.annotation.imports
+                        if imp.name in text and (_quoted(imp.name, d.message) or imp.module in text)), None)
+            if hit is not None:
+                out[d] = (d.file, hit.annotation)
+                continue
+        named = [(path, a) for path, e in edits.items() for a in e.applied if _names(a.annotation, d.message)]
+        if len(named) >= 1:
+            same_file = [x for x in named if x[0] == d.file]
+            path, a = (same_file or named)[0]
+            out[d] = (path, a.annotation)
+            continue
+        if not applied:
+            continue
+        if d.file not in scopes:
+            scopes[d.file] = _scope_spans(edit)  # type: ignore[arg-type]
+        around = sorted((s for s in scopes[d.file] if s[0] <= d.line <= s[1]), key=lambda s: s[1] - s[0])
+        for start, end in around + [(1, max(len(lines), d.line))]:
+            inside = [a for a in applied if start <= a.line <= end]
+            if inside:
+                typed = [a for a in inside if _quoted(a.annotation.type, d.message)]
+                out[d] = (d.file, _nearest(typed or inside, d).annotation)
+                break
+    return out
+
+
+def _quoted(word: str, message: str) -> bool:
+    return f'"{word}"' in message or f"'{word}'" in message
+
+
+def _names(ann: Annotation, message: str) -> bool:
+    """The message quotes the annotation's name and a part of its function's dotted name."""
+    if not _quoted(ann.name, message):
+        return False
+    parts = [p for p in ann.function.split(".") if p and p != ann.name and not p.startswith("<")]
+    return any(_quoted(p, message) for p in parts)
+
+
+def _nearest(applied: list[Applied], d: Diagnostic) -> Applied:
+    at = (d.line, d.column - 1)
+    before = [a for a in applied if (a.line, a.column) <= at]
+    if before:
+        return max(before, key=lambda a: (a.line, a.column))
+    return min(applied, key=lambda a: (a.line, a.column))
+
+
+def _scope_spans(edit: EditResult) -> list[tuple[int, int]]:
+    """(first line, last line) of every function and class of the annotated bytes."""
+    grammar = grammar_for_path(edit.path)
+    name = grammar[1] if grammar else ("python" if edit.language == "python" else "typescript")
+    spans = []
+    stack = [parse(edit.data, name).root_node]
+    while stack:
+        node = stack.pop()
+        if node.type in _SCOPE_NODES:
+            spans.append((node.start_point[0] + 1, node.end_point[0] + 1))
+        stack.extend(node.named_children)
+    return spans

@@ -1,0 +1,189 @@
+"""`annotate --verify`: a real checker (pyright, tsc from npm) drops the annotations that add errors.
+
+The edits are built with `annotate_source` directly, so these tests do not depend on the model.
+Offline tests cover the pure parts (line mapping, new-error matching, attribution); the network
+ones install the pinned checkers into the typeinfer cache (once) and run them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from typeinfer.analyzer.verify import Diagnostic, attribute, ensure_checker, line_map, new_errors, verify
+from typeinfer.analyzer.writer import Annotation, EditResult, annotate_source
+
+PY_SOURCE = """\
+def inc(x):
+    return x + 1
+
+
+def double(n):
+    return n * 2
+
+
+def shout(s):
+    print(s)
+"""
+
+TS_SOURCE = """\
+export function size(s) {
+    return s.length;
+}
+
+export function double(n) {
+    return n * 2;
+}
+"""
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return tmp_path
+
+
+def _param(name: str, function: str, line: int, column: int, type_: str) -> Annotation:
+    return Annotation(kind="parameter", name=name, function=function, line=line, column=column, type=type_)
+
+
+def _edit(root: Path, rel: str, language: str, annotations: list[Annotation]) -> tuple[Path, EditResult]:
+    path = root / rel
+    edit = annotate_source(path.read_bytes(), rel, language, annotations)
+    assert len(edit.applied) == len(annotations), edit.skipped
+    return path, edit
+
+
+def _applied(edit: EditResult) -> set[tuple[str, str]]:
+    return {(a.annotation.name, a.annotation.type) for a in edit.applied}
+
+
+# ---------------------------------------------------------------------------------------------
+# offline
+# ---------------------------------------------------------------------------------------------
+
+
+def test_line_map_follows_inserted_lines() -> None:
+    old = b"a\nb\nc\n"
+    new = b"x\ny\na\nb2\nc\n"
+    assert line_map(old, new) == {1: 3, 2: 4, 3: 5}
+
+
+def test_new_errors_ignore_shifted_moved_and_reworded_baseline_errors() -> None:
+    edit = EditResult("m.py", "python", b"def f(x):\n    return x.y\n", b"from __future__ import annotations\n"
+                      b"def f(x: int):\n    return x.y\n")
+    baseline = [Diagnostic("m.py", 2, 12, "reportAttributeAccessIssue", 'Cannot access attribute "y" for class "A"'),
+                Diagnostic("other.py", 7, 1, "reportCallIssue", "Expected 0 positional arguments")]
+    after = [Diagnostic("m.py", 3, 12, "reportAttributeAccessIssue", 'Cannot access attribute "y" for class "int"'),
+             Diagnostic("other.py", 7, 1, "reportCallIssue", "Expected 0 positional arguments"),
+             Diagnostic("other.py", 9, 1, "reportCallIssue", "Expected 0 positional arguments")]
+    assert new_errors(baseline, after, {"m.py": edit}) == [after[2]]
+
+
+def test_attribute_prefers_named_annotation_then_enclosing_function(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"m.py": PY_SOURCE})
+    _, edit = _edit(root, "m.py", "python", [_param("x", "inc", 1, 8, "str"), _param("n", "double", 5, 11, "int")])
+    inside = Diagnostic("m.py", 3, 12, "reportOperatorIssue",
+                        'Operator "+" not supported for types "str" and "Literal[1]"')
+    call_site = Diagnostic("m.py", 7, 12, "reportArgumentType",
+                           'Argument of type "Literal[1]" cannot be assigned to parameter "x" of type "str" '
+                           'in function "inc"')
+    blame = attribute([inside, call_site], {"m.py": edit})
+    assert blame[inside][1].name == "x" and blame[call_site][1].name == "x"
+
+
+# ---------------------------------------------------------------------------------------------
+# network: real checkers
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.network
+def test_pyright_drops_exactly_the_wrong_annotation(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"pkg/__init__.py": "", "pkg/m.py": PY_SOURCE,
+                               "pkg/use.py": "import requests\nfrom pkg.m import double\n\nprint(double(2))\n"})
+    wrong = _param("x", "inc", 1, 8, "str")
+    right = _param("n", "double", 5, 11, "int")
+    edits = [_edit(root, "pkg/m.py", "python", [wrong, right])]
+    result = verify(root, edits, "python")
+    assert [d.annotation for d in result.dropped] == [wrong]
+    assert result.dropped[0].error.code == "reportOperatorIssue"
+    assert result.converged and not result.unattributed
+    (path, edit), = result.edits
+    assert path == root / "pkg/m.py"
+    assert _applied(edit) == {("n", "int")}
+    assert b"def double(n: int):" in edit.data and b"def inc(x):" in edit.data
+    assert any(s.annotation == wrong and s.reason.startswith("type checker: new error") for s in edit.skipped)
+
+
+@pytest.mark.network
+def test_pyright_keeps_everything_when_nothing_breaks(tmp_path: Path) -> None:
+    # the baseline error (`undefined_name`) stays, shifted by the inserted import: not new
+    root = _project(tmp_path, {"m.py": PY_SOURCE + "\nundefined_name()\n"})
+    edits = [_edit(root, "m.py", "python", [_param("n", "double", 5, 11, "int"), _param("s", "shout", 9, 10, "str")])]
+    result = verify(root, edits, "python")
+    assert result.dropped == [] and result.converged and result.rounds == 1
+    assert result.edits[0][1].data == edits[0][1].data
+
+
+@pytest.mark.network
+def test_tsc_drops_exactly_the_wrong_annotation(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"src/m.ts": TS_SOURCE,
+                               "src/use.ts": 'import { double } from "./m";\nimport lodash from "lodash";\n'
+                                             "console.log(double(2), lodash);\n"})
+    wrong = _param("s", "size", 1, 21, "number")
+    right = _param("n", "double", 5, 23, "number")
+    edits = [_edit(root, "src/m.ts", "typescript", [wrong, right])]
+    result = verify(root, edits, "typescript")
+    assert [d.annotation for d in result.dropped] == [wrong]
+    assert result.dropped[0].error.code == "TS2339"
+    assert result.converged
+    edit = result.edits[0][1]
+    assert _applied(edit) == {("n", "number")}
+    assert b"function double(n: number)" in edit.data and b"function size(s)" in edit.data
+
+
+@pytest.mark.network
+def test_tsc_no_op_and_other_languages_pass_through(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"m.ts": TS_SOURCE, "p.py": PY_SOURCE})
+    ts_edit = _edit(root, "m.ts", "typescript", [_param("n", "double", 5, 23, "number")])
+    py_edit = _edit(root, "p.py", "python", [_param("x", "inc", 1, 8, "str")])  # wrong, but not checked here
+    result = verify(root, [py_edit, ts_edit], "typescript")
+    assert result.dropped == [] and result.converged
+    assert result.edits == [py_edit, ts_edit]
+
+
+@pytest.mark.network
+def test_ensure_checker_is_idempotent() -> None:
+    first = ensure_checker("pyright")
+    assert ensure_checker("pyright") == first and Path(first[1]).is_file()
+
+
+@pytest.mark.network
+def test_cli_annotate_verify_reports_in_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from typeinfer import cli
+
+    root = _project(tmp_path, {"m.py": "def answer():\n    return 42\n"})
+    assert cli.main(["annotate", str(root), "--no-model", "--no-cache", "-q", "--verify"]) == 0
+    out, err = capsys.readouterr()
+    assert "+def answer() -> int:" in out
+    assert "verify: 0 annotations dropped (new type errors)" in err
+
+
+def test_cli_annotate_verify_refuses_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from typeinfer import cli
+
+    root = _project(tmp_path, {"m.py": "x = 1\n"})
+    assert cli.main(["annotate", str(root), "--verify", "--format", "json"]) != 0
+    assert "--verify" in capsys.readouterr().err
+
+
+def test_attribute_prefers_the_annotation_whose_type_the_message_quotes(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"m.py": "def f(a):\n    return 1\n"})
+    ret = Annotation(kind="return", name="f", function="f", line=1, column=4, type="str")
+    _, edit = _edit(root, "m.py", "python", [ret, _param("a", "f", 1, 6, "int")])
+    error = Diagnostic("m.py", 4, 12, "reportReturnType", 'Type "Literal[1]" is not assignable to return type "str"')
+    assert attribute([error], {"m.py": edit})[error][1] == ret
