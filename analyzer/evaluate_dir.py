@@ -20,11 +20,12 @@ an outer type the project defines; here "the project" is the evaluated directory
 universe).  Predictions: the pipeline's top-1 and its alternatives, canonicalized, as
 ``[(type, confidence), ...]``; no prediction is an empty list (wrong, confidence 0).
 
-Baselines: the shipped model directory does not store its training label counts
-(``types.json`` has the vocabulary in frequency order but no counts, and nothing per name), so
-the "most-frequent" and "per-name" baselines are computed leave-one-out over the evaluated
-directory's own labels (each record's own label is removed from the counts before predicting
-it); the common/rare split uses the directory's label counts too.  The report says so.
+Baselines: "most-frequent" and "per-name" come from the training split's label counts that the
+model directory stores (``train_stats.json``, written by ``typeinfer train``), as for the corpus
+evaluation.  A model directory without them (older models, ``--no-model`` with no model at all)
+falls back to leave-one-out over the evaluated directory's own labels (each record's own label
+removed from the counts before predicting it), which is a much stronger baseline: it has seen the
+project.  The report says which was used.
 """
 
 from __future__ import annotations
@@ -46,6 +47,19 @@ from .strip import RemovedAnnotation, StripResult, strip_tree_results
 _NULLISH = frozenset({"None", "null", "undefined"})
 BASELINE_NOTE = ("baselines most-frequent / per-name: leave-one-out over this directory's own labels "
                  "(the model directory stores no training label counts)")
+TRAIN_BASELINE_NOTE = "baselines most-frequent / per-name: the training split's label counts (train_stats.json)"
+
+
+def _train_stats(model_dir: Path | None):  # noqa: ANN202 - TrainStats | None
+    """The model's training label counts, if its directory has them."""
+    from typeinfer.typemodel.evaluate import TrainStats
+    from typeinfer.typemodel.predictor import default_model_dir
+
+    path = (model_dir or default_model_dir()) / "train_stats.json"
+    try:
+        return TrainStats.from_json(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        return None
 
 
 class LeaveOneOutStats:
@@ -248,7 +262,11 @@ def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_mode
     labels = _labels(results, report)
     records, preds = join(labels, result, report, project=f"dir:{path.resolve().name}")
     report.records, report.predictions = records, preds
-    stats = LeaveOneOutStats(records)
+    stats = _train_stats(model_dir)
+    if stats is None:
+        stats = LeaveOneOutStats(records)
+    else:
+        report.baselines = TRAIN_BASELINE_NOTE
     report.metrics = evaluate(records, preds, stats, threshold=result.threshold)  # type: ignore[arg-type]
     return report
 

@@ -153,6 +153,25 @@ class TrainStats:
             st.by_name[(r.language, r.slice.name)][r.label] += 1
         return st
 
+    def to_json(self, min_name_count: int = 2, top_labels: int = 3) -> dict:
+        """Compact JSON (``train_stats.json`` in a model directory): label counts per language, and
+        per (language, name) the top labels of names seen at least `min_name_count` times."""
+        by_name: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+        for (language, name), counts in self.by_name.items():
+            if sum(counts.values()) >= min_name_count:
+                by_name[language][name] = dict(counts.most_common(top_labels))
+        return {"version": 1, "labels": {lang: dict(c) for lang, c in self.labels.items()}, "by_name": by_name}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TrainStats":
+        st = cls()
+        for language, counts in data.get("labels", {}).items():
+            st.labels[language] = Counter(counts)
+        for language, names in data.get("by_name", {}).items():
+            for name, counts in names.items():
+                st.by_name[(language, name)] = Counter(counts)
+        return st
+
     def common(self, language: str, top: int) -> set[str]:
         ranked = sorted(self.labels[language].items(), key=lambda kv: (-kv[1], kv[0]))
         return {t for t, _ in ranked[:top]}

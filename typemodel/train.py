@@ -13,6 +13,8 @@ is a safety stop: a run it cuts short is not reproducible and the model card say
 
 from __future__ import annotations
 
+TRAIN_STATS_FILE = "train_stats.json"
+
 import json
 import math
 import os
@@ -240,6 +242,12 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
     }
     model.eval()
     model.cpu()
+    from typeinfer.typemodel.evaluate import TrainStats
+    from typeinfer.typemodel.predictor import MODEL_FILES, write_sums
+
     export_model(model, feat, out_dir, temperature, summary, tc, valid_split, project_types)
+    # label counts of the train split: baselines and common/rare for `typeinfer eval PATH`
+    (out_dir / TRAIN_STATS_FILE).write_text(json.dumps(TrainStats.from_records(train_recs).to_json()))
+    write_sums(out_dir, [*MODEL_FILES, "MODEL_CARD.md", TRAIN_STATS_FILE])
     (out_dir / "train_summary.json").write_text(json.dumps(summary, indent=2))
     return summary
