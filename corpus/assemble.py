@@ -114,12 +114,17 @@ def assemble(out: Path, specs: list[PackageSpec], run: dict | None = None, work:
     headers: dict[str, dict] = {}
     paths: dict[str, Path] = {}
     failures: list[dict] = []
+    package_seconds = 0.0
     for spec in specs:
-        data, _, failed = package_paths(work, spec)
+        data, done, failed = package_paths(work, spec)
         state = package_state(work, spec)
         if state == "done":
             headers[spec.project] = _header(data)
             paths[spec.project] = data
+            try:
+                package_seconds += float(json.loads(done.read_text()).get("seconds", 0))
+            except (OSError, ValueError):
+                pass
         elif state == "failed":
             try:
                 failures.append(json.loads(failed.read_text()))
@@ -206,6 +211,8 @@ def assemble(out: Path, specs: list[PackageSpec], run: dict | None = None, work:
             },
             "slots": dict(sorted(slot_stats.items())),
             "failures": sorted(f.get("project", "") for f in failures),
+            "failure_details": sorted(failures, key=lambda f: f.get("project", ""))[:50],
+            "package_seconds_all": round(package_seconds, 1),  #: stage-1 work of every built package, any run
         },
         "run": run or {},
     }

@@ -47,8 +47,13 @@ def render(meta: dict) -> str:
         add(f"- build: {_minutes(run.get('wall_seconds', 0))} wall on {run.get('cores', '?')} cores with "
             f"`--jobs {run.get('jobs', '?')}`" + (f" ({resumed} packages reused from an earlier run)" if resumed else "")
             + f"; per-package work summed: {_minutes(run.get('package_seconds', 0))}")
+        if st.get("package_seconds_all"):
+            add(f"- stage-1 work of all built packages, summed over workers and runs: {_minutes(st['package_seconds_all'])}")
         if run.get("command"):
             add(f"- command: `{run['command']}`")
+    details = st.get("failure_details") or [{"project": p} for p in st.get("failures", [])]
+    for f in details[:20]:
+        add(f"  - failed: `{f.get('project')}`" + (f" ({f.get('stage')}: {f.get('error')})" if f.get("error") else ""))
     add("")
     add("## Projects per split")
     add("")
