@@ -98,8 +98,9 @@ def build_type_universe(cpg: CodePropertyGraph) -> TypeUniverse:
             if base in seen:
                 continue
             seen.add(base)
-            fields += own[base][0]
-            methods += own[base][1]
+            base_fields, base_methods = own.get(base, ((), ()))
+            fields += base_fields
+            methods += base_methods
             queue += cpg.out(base, EdgeKind.INHERITS_FROM)
         user_type = UserType(
             name=props[Prop.NAME],

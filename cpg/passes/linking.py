@@ -224,7 +224,7 @@ class Linker:
             return target if target.external else None
         if target.module_file is not None:
             node = self.index.by_full_name.get(f"{target.module_file}:{rest}")
-            return Target(node=node) if node is not None else None
+            return Target(node=node) if node is not None and self.cpg.kind(node) == NodeKind.TYPE_DECL else None
         if target.external is not None:
             return Target(external=f"{target.external}.{rest}")
         return None
@@ -236,7 +236,7 @@ class Linker:
             file = self.index.module_files.get(module)
             if file is not None:
                 node = self.index.by_full_name.get(f"{file}:{cls}")
-                return Target(node=node) if node is not None else None
+                return Target(node=node) if node is not None and self.cpg.kind(node) == NodeKind.TYPE_DECL else None
             module, _, head = module.rpartition(".")
             cls = f"{head}.{cls}"
         return Target(external=dotted)
@@ -301,7 +301,8 @@ class Linker:
         scope = self.cpg.get(n, Prop.FULL_NAME, "").partition(":")[2].rpartition(".")[0]
         for base in self.cpg.get(n, Prop.INHERITS_FROM_TYPE_FULL_NAME, ()) or ():
             target = self.resolve_type(n[0], scope, re.sub(r"[<\[].*$", "", base))
-            if target is not None and target.node is not None and target.node != n:
+            if target is not None and target.node is not None and target.node != n \
+                    and self.cpg.kind(target.node) == NodeKind.TYPE_DECL:  # not `extends makeClass()`
                 self.cpg.add_edge(n, target.node, EdgeKind.INHERITS_FROM)
 
     def _link_call(self, call: NodeId, props: dict) -> None:
