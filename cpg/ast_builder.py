@@ -58,6 +58,7 @@ class AstBuilder:
         self.graph.loc = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
         self._next_id = 0
         self._next_order: dict[int, int] = {}
+        self._children: dict[int, list[int]] = {}  #: AST children so far (patterns re-read them)
 
     # ----------------------------------------------------------------- primitives
     def text(self, ts: tree_sitter.Node) -> str:
@@ -107,6 +108,7 @@ class AstBuilder:
         self._next_order[parent] = order
         self.graph.nodes[child][Prop.ORDER] = order
         self.graph.edges.append((parent, child, EdgeKind.AST, None))
+        self._children.setdefault(parent, []).append(child)
         return child
 
     def children(self, parent: int, kids: Sequence[int | None]) -> int:
@@ -171,10 +173,7 @@ class AstBuilder:
                     self.mark_write(arg)
 
     def _ast_children(self, parent: int) -> list[int]:
-        # patterns are small; a linear scan of the most recent edges is enough
-        kids = [d for s, d, k, _ in reversed(self.graph.edges[-256:]) if s == parent and k == EdgeKind.AST]
-        kids.reverse()
-        return kids
+        return self._children.get(parent, [])
 
     def identifier(self, ts: tree_sitter.Node, name: str | None = None, scope: Scope | None = None,
                    write: bool = False) -> int:
