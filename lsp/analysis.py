@@ -1,7 +1,8 @@
 """The analysis thread: workspace build, then one document at a time, debounced and coalesced.
 
 What it does: on start, loads the model (or tells the user once that only static facts are used)
-and builds the project graph with progress reports; then waits for document snapshots.  A
+and builds the project graph with progress reports in a second thread; meanwhile and afterwards it
+analyses document snapshots.  A
 snapshot replaces any pending one of the same document (a burst of changes costs one analysis)
 and runs once the document has been quiet for the debounce delay.  A workspace document is
 rebuilt in the graph with `update_file` (only when its text differs from the graph's) and
@@ -10,7 +11,8 @@ re-sliced alone (`infer_graph(..., files=[relpath])`); model rankings come from 
 or any document opened before the workspace build is done is analysed on its own graph.
 
 What it does not do: touch documents' state or the client: results go to the `publish` callback,
-which the server forwards to its event loop.  Only this thread reads or writes the graph.
+which the server forwards to its event loop.  Only the build thread (until `workspace_ready`)
+and then this thread read or write the project graph.
 """
 
 from __future__ import annotations
@@ -79,12 +81,14 @@ class Analyzer:
     def __init__(self, root: Path | None, settings: Callable[[], Settings],
                  publish: Callable[[FileResult], None],
                  progress: Callable[[str, str, int | None], None] | None = None,
-                 message: Callable[[str], None] | None = None) -> None:
+                 message: Callable[[str], None] | None = None,
+                 on_ready: Callable[[], None] | None = None) -> None:
         self.root = root
         self.settings = settings
         self.publish = publish
         self.progress = progress or (lambda *_: None)
         self.message = message or (lambda _: None)
+        self.on_ready = on_ready or (lambda: None)  #: called (from the build thread) once the graph is built
         self.cpg: CodePropertyGraph | None = None
         self.cache = PredictionCache()
         self.predictor: Any = None
@@ -133,11 +137,10 @@ class Analyzer:
     def _run(self) -> None:
         try:
             self._load_model()
-            self._build_workspace()
-        except Exception:  # noqa: BLE001 - the server keeps answering from single-file graphs
-            log.error("workspace build failed:\n%s", traceback.format_exc())
-        finally:
-            self.workspace_ready.set()
+        except Exception:  # noqa: BLE001
+            log.error("model loading failed:\n%s", traceback.format_exc())
+        # the build runs beside this thread, so documents opened meanwhile get hints from their own graph
+        threading.Thread(target=self._build_then_signal, name="typeinfer-build", daemon=True).start()
         while True:
             with self._cond:
                 while True:
@@ -155,11 +158,23 @@ class Analyzer:
                         self._cond.wait()
             try:
                 if job.snapshot is None:
-                    self._revert(job.relpath)
+                    if self.workspace_ready.is_set():
+                        self._revert(job.relpath)
                 else:
                     self.publish(self.analyze(job.snapshot))
             except Exception:  # noqa: BLE001 - one bad document must not stop the thread
                 log.error("analysis of %s failed:\n%s", job.uri, traceback.format_exc())
+
+    def _build_then_signal(self) -> None:
+        try:
+            self._build_workspace()
+        except Exception:  # noqa: BLE001 - the server keeps answering from single-file graphs
+            log.error("workspace build failed:\n%s", traceback.format_exc())
+        finally:
+            with self._cond:
+                self.workspace_ready.set()
+                self._cond.notify_all()
+            self.on_ready()
 
     def _load_model(self) -> None:
         if not self.settings().use_model:
@@ -189,10 +204,6 @@ class Analyzer:
         except BuildError:
             self.cpg = CodePropertyGraph(str(self.root))  # nothing to analyse yet: opened files join it
         self.progress("end", f"{len(self.cpg.files)} files", 100)
-        # documents analysed alone while the build ran now get the whole-project analysis
-        with self._cond:
-            for job in self._jobs.values():
-                job.due = min(job.due, time.monotonic())
 
     def _revert(self, relpath: str) -> None:
         if self.cpg is not None and relpath in self.cpg.files:

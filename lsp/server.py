@@ -63,6 +63,15 @@ class TypeinferServer(LanguageServer):
                 return False
         return bool(node)
 
+    def resolves_text_edits(self) -> bool:
+        """Whether the client resolves inlay hints' textEdits lazily (then they are left out)."""
+        node: Any = self.client_capabilities
+        for name in ("text_document", "inlay_hint", "resolve_support"):
+            node = getattr(node, name, None)
+            if node is None:
+                return False
+        return "textEdits" in (node.properties or [])
+
     # ------------------------------------------------------------------ from the analysis thread
     def _from_thread(self, fn: Any, *args: Any) -> None:
         loop = self.loop
@@ -109,6 +118,7 @@ class TypeinferServer(LanguageServer):
             return
         doc.install(result.version, result.text, result.items)
         doc.dirty = result.version != doc.version
+        doc.in_graph = result.in_workspace_graph
         self.installs += 1
         event = self.first_results.get(doc.uri)
         if event is not None:
@@ -122,6 +132,12 @@ class TypeinferServer(LanguageServer):
             except Exception:  # noqa: BLE001
                 log.debug("inlay hint refresh failed", exc_info=True)
         self.publish_diagnostics(doc)
+
+    def workspace_built(self) -> None:
+        """Documents analysed on their own while the graph was built: again, with the project."""
+        for doc in self.documents.values():
+            if doc.in_workspace and not doc.in_graph:
+                self.schedule(doc, 0.0)
 
     def publish_diagnostics(self, doc: DocumentState) -> None:
         found = diagnostics.diagnostics(doc, self.settings)
@@ -157,7 +173,7 @@ class TypeinferServer(LanguageServer):
             "cacheMisses": analyzer.cache.misses if analyzer else 0,
             "installs": self.installs,
             "documents": [{"uri": uri, "version": d.version, "analyzedVersion": d.analyzed_version,
-                           "items": len(d.items), "dirty": d.dirty} for uri, d in self.documents.items()],
+                           "items": len(d.items), "dirty": d.dirty, "inGraph": d.in_graph} for uri, d in self.documents.items()],
         }
 
 
@@ -190,7 +206,8 @@ def create_server() -> TypeinferServer:
                 ls.progress_ready = True
             except Exception:  # noqa: BLE001 - no progress bar, same analysis
                 log.debug("progress token refused", exc_info=True)
-        ls.analyzer = Analyzer(ls.root, lambda: ls.settings, ls._publish, ls._progress, ls._message)
+        ls.analyzer = Analyzer(ls.root, lambda: ls.settings, ls._publish, ls._progress, ls._message,
+                               lambda: ls._from_thread(ls.workspace_built))
         ls.analyzer.start()
         for doc in ls.documents.values():  # opened before `initialized` finished
             ls.schedule(doc, 0.0)
@@ -271,7 +288,7 @@ def create_server() -> TypeinferServer:
             ls.diagnosed.discard(uri)
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
-    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
+    @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=True))
     async def inlay_hint(ls: TypeinferServer, params: types.InlayHintParams) -> list[types.InlayHint]:
         doc = ls.documents.get(params.text_document.uri)
         if doc is None or not ls.settings.enabled:
@@ -286,7 +303,12 @@ def create_server() -> TypeinferServer:
             doc = ls.documents.get(params.text_document.uri)
             if doc is None:
                 return []
-        return inlay_hints.inlay_hints(doc, params.range, ls.settings)
+        return inlay_hints.inlay_hints(doc, params.range, ls.settings, lazy_edits=ls.resolves_text_edits())
+
+    @server.feature(types.INLAY_HINT_RESOLVE)
+    def inlay_hint_resolve(ls: TypeinferServer, hint: types.InlayHint) -> types.InlayHint:
+        data = hint.data if isinstance(hint.data, dict) else {}
+        return inlay_hints.resolve(ls.documents.get(str(data.get("uri", ""))), hint)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: TypeinferServer, params: types.HoverParams) -> types.Hover | None:

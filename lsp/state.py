@@ -69,6 +69,7 @@ class DocumentState:
     items: list[Item] = field(default_factory=list)
     analyzed_version: int | None = None  #: version the items come from (None: none yet)
     dirty: bool = True  #: text changed since the last analysis was scheduled
+    in_graph: bool = False  #: the items come from the whole-project graph (not a single-file one)
     _tree: tree_sitter.Tree | None = field(default=None, repr=False)
     _tree_stale: bool = True
     _index: LineIndex | None = field(default=None, repr=False)

@@ -179,6 +179,8 @@ async def test_session(client: LanguageClient):
         text_document=types.TextDocumentIdentifier(uri=URI), range=WHOLE))
     hint = next(h for h in full if (h.position.line, h.position.character) == (emoji_line, 17))
     assert "confidence" in hint.tooltip.value
+    if hint.text_edits is None:  # a client that resolves textEdits gets them from inlayHint/resolve
+        hint = await client.inlay_hint_resolve_async(hint)
     applied = apply_text_edits(APP, hint.text_edits)
     ast.parse(applied)
     assert 'ä = "🎉🎉"; ö: int = 4' in applied

@@ -157,3 +157,22 @@ def test_settings_merge_ignores_bad_values() -> None:
     assert s.min_confidence == 0.8 and s.kinds == ("return",) and s.diagnostics is False
     assert s.debounce_ms == Settings().debounce_ms and s.enabled is False
     assert Settings().merged(None) == Settings() and Settings().merged([1]) == Settings()
+
+
+def test_hint_edits_eager_or_resolved() -> None:
+    from typeinfer.lsp import inlay_hints
+
+    doc, _ = _doc("def f():\n    n = len('é🎉')\n    return n\n")
+    whole = types.Range(types.Position(0, 0), types.Position(9, 0))
+    eager = inlay_hints.inlay_hints(doc, whole, Settings())
+    lazy = inlay_hints.inlay_hints(doc, whole, Settings(), lazy_edits=True)
+    assert [h.label for h in eager] == [h.label for h in lazy] == ["-> int", ": int"]
+    assert all(h.text_edits for h in eager) and not any(h.text_edits for h in lazy)
+    resolved = [inlay_hints.resolve(doc, h) for h in lazy]
+    assert [h.text_edits for h in resolved] == [h.text_edits for h in eager]
+    new = apply_text_edits(doc.text, resolved[1].text_edits)
+    assert "    n: int = len('é🎉')" in new
+    old = inlay_hints.inlay_hints(doc, whole, Settings(), lazy_edits=True)
+    doc.apply_changes(2, [_change(0, 0, 0, 0, "#\n")])  # a hint of an older version is not resolved
+    assert inlay_hints.resolve(doc, inlay_hints.inlay_hints(doc, whole, Settings(), lazy_edits=True)[0]).text_edits
+    assert inlay_hints.resolve(doc, old[0]).text_edits is None

@@ -1,0 +1,195 @@
+"""Language-server latency: inlay hints after an edit, and initialize -> first hints.
+
+Workspace: the installed `pygls` and `lsprotocol` packages (dependencies, so always there) plus
+`networkx/classes/graph.py` as a 2,000-line `big.py`: about 25k lines of Python.  The server runs as
+a subprocess (`python -m typeinfer.lsp`) driven by pygls' client over stdio, with a fresh graph
+cache (`TYPEINFER_CACHE` in a temporary directory) so the initial build is not a cache hit.
+
+Measured:
+- initialize -> first inlay hints of big.py (the document is analysed alone while the workspace
+  builds), and initialize -> hints from the whole-workspace analysis;
+- inlay-hint request latency right after each of N edits typed into big.py (a viewport of 60
+  lines around the edit, and the whole file), p50/p95;
+- freshness: edit -> the analysis of that version installed (debounce included), p50/p95.
+
+Usage: python bench/bench_lsp.py [--edits 200] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+
+def make_workspace(root: Path) -> Path:
+    import lsprotocol
+    import networkx
+    import pygls
+
+    for pkg in (pygls, lsprotocol):
+        src = Path(pkg.__file__).parent
+        shutil.copytree(src, root / src.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    big = root / "big.py"
+    shutil.copy(Path(networkx.__file__).parent / "classes" / "graph.py", big)
+    return big
+
+
+def loc(root: Path) -> int:
+    return sum(p.read_text(encoding="utf-8", errors="replace").count("\n") for p in root.rglob("*.py"))
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def _plain(value):  # noqa: ANN001, ANN202
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+async def status(client: LanguageClient, uri: str) -> dict:
+    s = _plain(await client.protocol.send_request_async("typeinfer/status", {}))
+    s["doc"] = next((d for d in s["documents"] if d["uri"] == uri), {})
+    return s
+
+
+async def run(edits: int, keep: Path | None) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="typeinfer-bench-lsp-"))
+    cache = Path(tempfile.mkdtemp(prefix="typeinfer-bench-cache-"))
+    try:
+        root = work / "ws"
+        root.mkdir()
+        big = make_workspace(root)
+        text = big.read_text()
+        uri = big.as_uri()
+        lines = text.split("\n")
+        client = LanguageClient("bench", "1")
+        os.environ["TYPEINFER_CACHE"] = str(cache)
+        await client.start_io(sys.executable, "-m", "typeinfer.lsp")
+        # like VS Code: textEdits of inlay hints are resolved lazily (inlayHint/resolve)
+        caps = types.ClientCapabilities(text_document=types.TextDocumentClientCapabilities(
+            inlay_hint=types.InlayHintClientCapabilities(resolve_support=types.ClientInlayHintResolveOptions(
+                properties=["tooltip", "textEdits"]))))
+        t0 = time.perf_counter()
+        await client.initialize_async(types.InitializeParams(capabilities=caps, root_uri=root.as_uri(),
+                                                             initialization_options={"debounceMs": 100}))
+        client.initialized(types.InitializedParams())
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+        whole = types.Range(types.Position(0, 0), types.Position(len(lines), 0))
+        first = await client.text_document_inlay_hint_async(types.InlayHintParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=whole))
+        first_hints = time.perf_counter() - t0
+        while True:
+            s = await status(client, uri)
+            if s["workspaceReady"] and s["idle"] and s["doc"].get("inGraph"):
+                break
+            await asyncio.sleep(0.05)
+        workspace_hints = time.perf_counter() - t0
+        hints_full = await client.text_document_inlay_hint_async(types.InlayHintParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=whole))
+
+        # edits: type one character at a time into a comment line inserted in the middle of the file
+        target = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("    def "))
+        version = 1
+        version += 1
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(types.Position(target, 0), types.Position(target, 0)), text="    # \n")]))
+        viewport_ms, full_ms, fresh_ms, counts, resolve_ms = [], [], [], [], []
+        resolved_with_edits = 0
+        col = 6
+        for k in range(edits):
+            version += 1
+            sent = time.perf_counter()
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(target, col), types.Position(target, col)), text="x")]))
+            col += 1
+            view = types.Range(types.Position(max(0, target - 30), 0), types.Position(target + 30, 0))
+            t = time.perf_counter()
+            got = await client.text_document_inlay_hint_async(types.InlayHintParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), range=view))
+            viewport_ms.append(1000 * (time.perf_counter() - t))
+            t = time.perf_counter()
+            got_full = await client.text_document_inlay_hint_async(types.InlayHintParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), range=whole))
+            full_ms.append(1000 * (time.perf_counter() - t))
+            counts.append((len(got or []), len(got_full or [])))
+            if got:
+                t = time.perf_counter()
+                resolved = await client.inlay_hint_resolve_async(got[0])
+                resolve_ms.append(1000 * (time.perf_counter() - t))
+                resolved_with_edits += bool(resolved.text_edits)
+            if k % 20 == 19:  # every 20th edit: pause and measure how long until the analysis caught up
+                while True:
+                    s = await status(client, uri)
+                    if s["doc"].get("analyzedVersion") == version:
+                        break
+                    await asyncio.sleep(0.01)
+                fresh_ms.append(1000 * (time.perf_counter() - sent))
+            else:
+                await asyncio.sleep(0.03)  # ~30 characters a second
+        final = await status(client, uri)
+        await client.shutdown_async(None)
+        client.exit(None)
+        await asyncio.sleep(0.2)
+        await client.stop()
+        return {
+            "workspace_loc": loc(root), "big_py_lines": len(lines), "files": sum(1 for _ in root.rglob("*.py")),
+            "first_hints_s": first_hints, "first_hint_count": len(first or []),
+            "workspace_hints_s": workspace_hints, "workspace_hint_count": len(hints_full or []),
+            "viewport_p50_ms": statistics.median(viewport_ms), "viewport_p95_ms": pct(viewport_ms, 0.95),
+            "full_p50_ms": statistics.median(full_ms), "full_p95_ms": pct(full_ms, 0.95),
+            "fresh_p50_ms": statistics.median(fresh_ms), "fresh_p95_ms": pct(fresh_ms, 0.95),
+            "hints_per_viewport": statistics.median(c[0] for c in counts),
+            "hints_per_file": statistics.median(c[1] for c in counts),
+            "resolve_p50_ms": statistics.median(resolve_ms) if resolve_ms else 0.0,
+            "resolve_p95_ms": pct(resolve_ms, 0.95) if resolve_ms else 0.0,
+            "resolved_with_edits": f"{resolved_with_edits}/{len(resolve_ms)}",
+            "edits": edits, "cache": {k: final[k] for k in ("cacheSize", "cacheHits", "cacheMisses")},
+        }
+    finally:
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=200)
+    parser.add_argument("--keep", type=Path)
+    args = parser.parse_args()
+    r = asyncio.run(run(args.edits, args.keep))
+    print(f"workspace: {r['files']} files, {r['workspace_loc']} lines; big.py {r['big_py_lines']} lines; {r['edits']} edits")
+    print(f"initialize -> first hints (big.py analysed alone): {r['first_hints_s']:.2f} s ({r['first_hint_count']} hints)")
+    print(f"initialize -> whole-workspace hints: {r['workspace_hints_s']:.2f} s ({r['workspace_hint_count']} hints)")
+    print(f"inlay hints after an edit, 60-line viewport: p50 {r['viewport_p50_ms']:.1f} ms, p95 {r['viewport_p95_ms']:.1f} ms"
+          f" ({r['hints_per_viewport']} hints)")
+    print(f"inlay hints after an edit, whole file:       p50 {r['full_p50_ms']:.1f} ms, p95 {r['full_p95_ms']:.1f} ms"
+          f" ({r['hints_per_file']} hints)")
+    print(f"inlayHint/resolve (textEdits via the writer): p50 {r['resolve_p50_ms']:.1f} ms, p95 {r['resolve_p95_ms']:.1f} ms"
+          f" ({r['resolved_with_edits']} with edits)")
+    print(f"edit -> re-analysis installed (100 ms debounce included): p50 {r['fresh_p50_ms']:.0f} ms, "
+          f"p95 {r['fresh_p95_ms']:.0f} ms")
+    print(f"prediction cache: {r['cache']}")
+
+
+if __name__ == "__main__":
+    main()
