@@ -144,7 +144,9 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         predictions.append(prediction)
     if write:
         write_back(cpg, predictions, threshold)
-        link_project(cpg)
+        # only the analysed files got new types: re-link their calls (the language server's
+        # per-edit path); a whole-project run re-links everything
+        link_project(cpg, files=None if files is None else list(files))
     return InferenceResult(cpg, program, universe, predictions, threshold, stats)
 
 

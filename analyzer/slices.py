@@ -12,6 +12,7 @@ returns cannot be annotated), and every class attribute (MEMBER, not methods).
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
@@ -166,7 +167,7 @@ class Slicer:
             name = props[Prop.NAME]
             item = UsageSlice(name=name, kind="attribute", language=language, file=decl[0],
                               line=props.get(Prop.LINE_NUMBER, 0), column=props.get(Prop.COLUMN_NUMBER, 0),
-                              function="", class_name=class_name, declared_type=props.get(Prop.TYPE_FULL_NAME))
+                              function="", class_name=class_name, declared_type=_declared(props))
             for value in cpg.ast_children(member):  # a class-level initializer
                 item.defined_by.append(self._definition(value, language))
             for ident in self.uses.get(class_locals.get(name), ()):
@@ -191,7 +192,7 @@ class Slicer:
         name = props.get(Prop.NAME, "")
         item = UsageSlice(name=name, kind="parameter", line=props.get(Prop.LINE_NUMBER, 0),
                           column=props.get(Prop.COLUMN_NUMBER, 0),  # front ends put parameters on their name
-                          declared_type=props.get(Prop.TYPE_FULL_NAME), param_index=position,
+                          declared_type=_declared(props), param_index=position,
                           default_value=(props.get(Prop.DEFAULT_VALUE) or "")[:_CODE_LIMIT],
                           is_variadic=bool(props.get(Prop.IS_VARIADIC)),
                           is_keyword_variadic=bool(props.get(Prop.IS_KEYWORD_VARIADIC)),
@@ -209,12 +210,9 @@ class Slicer:
         cpg = self.cpg
         props = cpg.props(method)
         name = props.get(Prop.NAME, "")
-        code = props.get(Prop.CODE, "")
-        first_line = code.split("\n", 1)[0]
-        offset = first_line.find(name) if name and not name.startswith("<") else -1
         item = UsageSlice(name=name, kind="return", line=props.get(Prop.LINE_NUMBER, 0),
-                          column=props.get(Prop.COLUMN_NUMBER, 0) + max(offset, 0),
-                          declared_type=cpg.get(ret, Prop.TYPE_FULL_NAME), sibling_names=names, **base)
+                          column=props.get(Prop.COLUMN_NUMBER, 0) + _name_offset(props.get(Prop.CODE, ""), name),
+                          declared_type=_declared(cpg.props(ret)), sibling_names=names, **base)
         if body is None:
             return item
         for node in cpg.ast_descendants(body, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
@@ -240,7 +238,7 @@ class Slicer:
         props = cpg.props(local)
         uses = self.uses.get(local, [])
         writes = [u for u in uses if cpg.get(u, Prop.IS_WRITE)]
-        declared = props.get(Prop.TYPE_FULL_NAME)
+        declared = _declared(props)
         if not writes and not declared:
             return None  # bound by import / def / class, or only read (a global)
         first = writes[0] if writes else local
@@ -473,6 +471,25 @@ class Slicer:
             return ""
         text = self.cpg.get(first, Prop.CODE, "").strip("'\"rbuf \n")
         return text.split("\n", 1)[0][:_CODE_LIMIT]
+
+
+def _declared(props: dict) -> str | None:
+    """The annotation the code declares; a type written back by inference is not one."""
+    if props.get(Prop.TYPE_SOURCE) not in (None, "declared"):
+        return None
+    return props.get(Prop.TYPE_FULL_NAME)
+
+
+def _name_offset(code: str, name: str) -> int:
+    """Where a function's name starts in its source text (``def f(``: 4, not the f of ``def``)."""
+    if not name or name.startswith("<"):
+        return 0
+    first_line = code.split("\n", 1)[0]
+    found = re.search(r"(?:\bdef|\bfunction\*?|\bclass)\s+(" + re.escape(name) + r")\b", first_line)
+    if found:
+        return found.start(1)
+    found = re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", first_line)
+    return found.start() if found else 0
 
 
 def _augmented_symbol(name: str) -> str:

@@ -131,6 +131,7 @@ def test_python_return_slices():
     assert "async" in fetch.modifiers and fetch.return_kinds == ["comprehension:listComprehension"]
     none = one(program, "return", "no_return")
     assert none.declared_type == "None" and none.returns == []
+    assert (none.line, none.column) == (32, 4)  # on the name, not on the f of `def`
     assert one(program, "parameter", "items").declared_type == "list[str]"
 
 

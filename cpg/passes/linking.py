@@ -25,7 +25,7 @@ import builtins
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Protocol
+from typing import Iterable, Protocol
 
 from ..graph import CodePropertyGraph, NodeId
 from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op,
@@ -266,14 +266,22 @@ class Linker:
         return None
 
     # -- the pass
-    def run(self) -> None:
+    def run(self, files: Iterable[str] | None = None) -> None:
+        """Link the whole project, or only the nodes of `files` (the rest keeps its links)."""
         g = self.cpg.g
-        stale = [(s, d, k) for s, d, k in g.edges(keys=True) if k in _LINK_EDGES]
+        if files is None:
+            nodes = list(g.nodes)
+            stale = [(s, d, k) for s, d, k in g.edges(keys=True) if k in _LINK_EDGES]
+        else:
+            nodes = [n for f in files for n in self.cpg.file_nodes(f)]
+            stale = [(s, d, k) for s, d, k in g.out_edges(nodes, keys=True) if k in _LINK_EDGES]
         g.remove_edges_from(stale)
         self._mro_cache.clear()
-        for n in list(self.cpg.nodes(NodeKind.TYPE_DECL)):
-            self._link_bases(n)
-        for n, props in list(g.nodes(data=True)):
+        for n in nodes:
+            if g.nodes[n][Prop.KIND] == NodeKind.TYPE_DECL:
+                self._link_bases(n)
+        for n in nodes:
+            props = g.nodes[n]
             kind = props[Prop.KIND]
             if kind == NodeKind.CALL:
                 self._link_call(n, props)
@@ -443,8 +451,9 @@ class Linker:
         return None
 
 
-def link_project(cpg: CodePropertyGraph, oracle: TypeOracle | None = None) -> Linker:
-    """Run the linking pass; returns the linker (its index serves later stages)."""
+def link_project(cpg: CodePropertyGraph, oracle: TypeOracle | None = None,
+                 files: Iterable[str] | None = None) -> Linker:
+    """Run the linking pass (over `files` only, when given); returns the linker."""
     linker = Linker(cpg, oracle)
-    linker.run()
+    linker.run(files)
     return linker
