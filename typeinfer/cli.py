@@ -28,9 +28,10 @@ def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callabl
     """A rich progress bar on stderr when it is a terminal (and `enabled`)."""
     if not enabled or not sys.stderr.isatty():
         return None, lambda: None
+    from rich.console import Console
     from rich.progress import Progress
 
-    progress = Progress(transient=True, console=__import__("rich.console").console.Console(stderr=True))
+    progress = Progress(transient=True, console=Console(stderr=True))
     task = progress.add_task("building graph", total=None)
     progress.start()
 
