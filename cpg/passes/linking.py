@@ -192,8 +192,8 @@ class Linker:
         self.index = build_index(cpg)
         self.oracle = oracle
         self._mro_cache: dict[NodeId, list[NodeId]] = {}
-        # AST parents in one pass over the edges: walking in-edges node by node is much slower
-        self.parent: dict[NodeId, NodeId] = {d: s for s, d, k in cpg.g.edges(keys=True) if k == EdgeKind.AST}
+        self._pred = cpg.g._pred  # networkx's in-adjacency: {node: {pred: {edge kind: props}}}
+        self._method_of: dict[NodeId, NodeId | None] = {}
 
     # -- names
     def resolve_name(self, rel: str, scope_qualname: str, name: str) -> Target | None:
@@ -269,19 +269,16 @@ class Linker:
     def run(self, files: Iterable[str] | None = None) -> None:
         """Link the whole project, or only the nodes of `files` (the rest keeps its links)."""
         g = self.cpg.g
-        if files is None:
-            nodes = list(g.nodes)
-            stale = [(s, d, k) for s, d, k in g.edges(keys=True) if k in _LINK_EDGES]
-        else:
-            nodes = [n for f in files for n in self.cpg.file_nodes(f)]
-            stale = [(s, d, k) for s, d, k in g.out_edges(nodes, keys=True) if k in _LINK_EDGES]
+        attrs, succ = g._node, g._succ  # direct dict access: this loop visits every node
+        nodes = list(attrs) if files is None else [n for f in files for n in self.cpg.file_nodes(f)]
+        stale = [(n, d, k) for n in nodes for d, kinds in succ[n].items() for k in kinds if k in _LINK_EDGES]
         g.remove_edges_from(stale)
         self._mro_cache.clear()
         for n in nodes:
-            if g.nodes[n][Prop.KIND] == NodeKind.TYPE_DECL:
+            if attrs[n][Prop.KIND] == NodeKind.TYPE_DECL:
                 self._link_bases(n)
         for n in nodes:
-            props = g.nodes[n]
+            props = attrs[n]
             kind = props[Prop.KIND]
             if kind == NodeKind.CALL:
                 self._link_call(n, props)
@@ -292,12 +289,27 @@ class Linker:
                     if target is not None and target.node is not None:
                         self.cpg.add_edge(n, target.node, EdgeKind.EVAL_TYPE)
 
+    def _parent(self, n: NodeId) -> NodeId | None:
+        """The AST parent (looked up on demand: most nodes are never asked about)."""
+        for pred, kinds in self._pred[n].items():
+            if EdgeKind.AST in kinds:
+                return pred
+        return None
+
     def _enclosing_method(self, n: NodeId) -> NodeId | None:
-        nodes = self.cpg.g.nodes
-        parent = self.parent.get(n)
-        while parent is not None and nodes[parent][Prop.KIND] != NodeKind.METHOD:
-            parent = self.parent.get(parent)
-        return parent
+        """The METHOD a node belongs to (memoized along the way up)."""
+        nodes = self.cpg.g._node
+        chain = []
+        node: NodeId | None = self._parent(n)
+        while node is not None and nodes[node][Prop.KIND] != NodeKind.METHOD:
+            if node in self._method_of:
+                node = self._method_of[node]
+                break
+            chain.append(node)
+            node = self._parent(node)
+        for visited in chain:
+            self._method_of[visited] = node
+        return node
 
     def _scope_of(self, n: NodeId) -> str:
         method = self._enclosing_method(n) if self.cpg.kind(n) != NodeKind.METHOD else n
@@ -427,7 +439,7 @@ class Linker:
             return self.resolve_type(ident[0], self._scope_of(decl), annotation)
         # x = Foo(): follow the reaching definitions to a constructor call
         for definition in self.cpg.into(ident, EdgeKind.REACHING_DEF):
-            parent = self.parent.get(definition)
+            parent = self._parent(definition)
             if parent is None or self.cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
                 continue
             value = self.cpg.arguments(parent).get(2)
@@ -440,9 +452,9 @@ class Linker:
         method = self._enclosing_method(n)
         # skip lambdas / arrows nested in the method: `this` is the class's in arrows too
         while method is not None:
-            parent = self.parent.get(method)
+            parent = self._parent(method)
             while parent is not None and self.cpg.kind(parent) == NodeKind.BLOCK:
-                parent = self.parent.get(parent)
+                parent = self._parent(parent)
             if parent is not None and self.cpg.kind(parent) == NodeKind.TYPE_DECL:
                 return parent
             if parent is None or self.cpg.kind(parent) != NodeKind.METHOD:
