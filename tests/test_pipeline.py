@@ -125,3 +125,17 @@ def test_consistency_filter_uses_project_members_and_typeshed():
     assert not check("User", item).ok and check("list[int]", item).ok
     assert check("list[int] | None", item).ok
     assert check("SomethingUnknown", item).ok  # unknown classes are not rejected
+
+
+def test_the_bundled_model_fills_what_static_facts_leave_open():
+    cpg = graph(APP)
+    result = infer_graph(cpg, InferenceOptions())  # the shipped model, checksums verified
+    by_source = {p.source for p in result.predictions}
+    assert {"static", "model"} <= by_source
+    for p in result.predictions:
+        assert 0.0 <= p.confidence <= 1.0
+        assert len(p.alternatives) <= 4
+        assert all(a.confidence <= p.confidence for a in p.alternatives)
+    name = by_slot(result)[("app/db.py", "parameter", "lookup", "name")]
+    assert name.source == "model" and name.type  # a parameter passed to User(name) and nothing else
+    assert 0.0 < result.threshold < 1.0
