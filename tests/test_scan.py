@@ -230,10 +230,18 @@ def app_dir(tmp_path: Path) -> Path:
 
 
 def test_cli_scan_text_and_sarif(app_dir: Path, tmp_path: Path):
-    done = _cli("scan", str(app_dir), "--no-cache", "-q")
+    done = _cli("scan", str(app_dir), "--no-cache", "-q", "--no-infer")
     assert done.returncode == 0, done.stderr
     assert f"{len(FOUND_WITHOUT)} finding(s)" in done.stdout
     assert "flask_app.py:30:5: error: [py-sql-injection]" in done.stdout
+
+    # the real inference pipeline (static facts alone: conn = sqlite3.connect(...), cur = conn.cursor())
+    # types `cur` in the Flask handler and finds the flow the declared types miss
+    done = _cli("scan", str(app_dir), "--no-cache", "-q", "--no-model")
+    assert done.returncode == 0, done.stderr
+    assert f"{len(FOUND_WITHOUT) + 1} finding(s)" in done.stdout
+    inferred = [line for line in done.stdout.splitlines() if line.endswith("[inferred type needed]")]
+    assert len(inferred) == 1 and inferred[0].startswith("flask_app.py:22:5: error: [py-sql-injection]")
 
     types = tmp_path / "types.json"
     types.write_text(json.dumps({"flask_app.py:21:cur": ["sqlite3.Cursor", 0.8]}))
@@ -247,7 +255,7 @@ def test_cli_scan_text_and_sarif(app_dir: Path, tmp_path: Path):
     assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results
             if r["properties"]["typeinfer/inferredTypeNeeded"]] == [22]
 
-    done = _cli("scan", str(app_dir), "--no-cache", "-q", "--fail")
+    done = _cli("scan", str(app_dir), "--no-cache", "-q", "--no-infer", "--fail")
     assert done.returncode == 1
     done = _cli("scan", str(app_dir), "--explain", "py-ssrf")
     assert done.returncode == 0 and done.stdout.startswith("py-ssrf: Server-side request forgery")

@@ -3,8 +3,9 @@
 ``typeinfer query PATH script.py`` runs a query script with ``p`` (a `cpg.query.Project`) bound
 and prints the value of its last expression (or whatever it assigns to ``result``).
 ``typeinfer scan PATH`` runs the source-to-sink rules and prints findings as text, JSON or SARIF.
-Both take ``--types FILE``: inferred types as JSON ``{"relpath:line:name": "type"}`` (or
-``[type, confidence]``), the same hook `cpg.query.load` offers to the inference pipeline.
+Both infer types first with the pipeline (static facts and the bundled model; ``--no-model``:
+static facts only; ``--no-infer``: declared types only), or take them from ``--types FILE``:
+JSON ``{"relpath:line:name": "type"}`` (or ``[type, confidence]``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,18 @@ def _project(args: argparse.Namespace):  # noqa: ANN202 - Project
 
     cpg = _build(args)
     _report_problems(cpg)
-    return project_from_cpg(cpg, _load_types(args.types))
+    types = _load_types(args.types)
+    if types is None and not args.no_infer:
+        # the inference pipeline: static facts, and the bundled model unless --no-model
+        from typeinfer.analyzer.pipeline import InferenceOptions, pipeline_oracle
+        from typeinfer.typemodel.predictor import ModelError
+
+        try:
+            types = pipeline_oracle(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs))
+        except ModelError as exc:
+            print(f"typeinfer: {exc}; using static facts only", file=sys.stderr)
+            types = pipeline_oracle(cpg, InferenceOptions(use_model=False, jobs=args.jobs))
+    return project_from_cpg(cpg, types)
 
 
 def _render(value: Any) -> str:
@@ -166,6 +178,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 1 if (args.fail and result.findings) else 0
 
 
+def _add_inference_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--types", help="inferred types, JSON {\"relpath:line:name\": type} (instead of inferring)")
+    p.add_argument("--no-infer", action="store_true", help="use declared types only (no inference)")
+    p.add_argument("--no-model", action="store_true", help="infer with static facts only")
+
+
 def add_query_commands(subparsers: Any) -> None:
     """Register `query` and `scan` on the `typeinfer` subparsers."""
     from typeinfer.cli import _add_build_options
@@ -174,7 +192,7 @@ def add_query_commands(subparsers: Any) -> None:
     _add_build_options(p)
     p.add_argument("script", help="query script (Python, `p` bound to the project; '-' reads stdin)")
     p.add_argument("-e", "--expression", action="store_true", help="SCRIPT is the query text itself")
-    p.add_argument("--types", help="inferred types, JSON {\"relpath:line:name\": type}")
+    _add_inference_options(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_query)
 
@@ -185,7 +203,7 @@ def add_query_commands(subparsers: Any) -> None:
     p.add_argument("--no-builtin-rules", action="store_true", help="only the rules given with --rules")
     p.add_argument("--format", "-f", choices=["text", "json", "sarif"], default="text")
     p.add_argument("--output", "-o", help="write to this file instead of stdout")
-    p.add_argument("--types", help="inferred types, JSON {\"relpath:line:name\": type}")
+    _add_inference_options(p)
     p.add_argument("--max-depth", type=int, default=80, help="longest flow path, in nodes (default 80)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds of dataflow per rule (default 120)")
     p.add_argument("--explain", metavar="RULE", help="print a rule's What / Why / Example and exit")
