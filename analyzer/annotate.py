@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -156,6 +156,68 @@ def edit_files(result: InferenceResult, kinds: tuple[str, ...], summary: Annotat
     return out
 
 
+def settle(result: InferenceResult, edits: list[tuple[Path, EditResult]], kinds: tuple[str, ...],
+           summary: AnnotateSummary, max_rounds: int = 3) -> list[tuple[Path, EditResult]]:
+    """Annotate the annotated text again, in memory, until no new annotation is confident.
+
+    New annotations change the context of the slots left open (their neighbours' types, the
+    file's imports), so the next run could find more.  Re-running here on exactly the text that
+    would be written makes the result a fixed point: a second `typeinfer annotate` changes nothing.
+    """
+    from typeinfer.cpg.project import build_sources
+    from typeinfer.cpg.source import source_from_text
+
+    from .pipeline import infer_graph
+
+    root = Path(result.cpg.root)
+    edited = {edit.path: (path, edit) for path, edit in edits}
+    texts = {rel: edit.data for rel, (_, edit) in edited.items()}
+
+    def disk(rel: str) -> tuple[Path, bytes] | None:
+        path = root if root.is_file() else root / rel
+        try:
+            return path, path.read_bytes()
+        except OSError:
+            return None
+
+    for _ in range(max_rounds - 1):
+        sources = []
+        for rel, info in result.cpg.files.items():
+            if info.error is None and (rel in texts or disk(rel) is not None):
+                sources.append(source_from_text(texts[rel] if rel in texts else disk(rel)[1], rel))  # type: ignore[index]
+        cpg = build_sources(sources)
+        cpg.root = result.cpg.root
+        again = infer_graph(cpg, replace(result.options, rounds=1), predictor=result.predictor)
+        changed = False
+        for rel, predictions in sorted(selected(again, kinds, AnnotateSummary()).items()):
+            found = disk(rel) if rel not in edited else None
+            if rel not in edited and found is None:
+                continue
+            current = texts.get(rel, found[1] if found else b"")
+            edit = annotate_source(current, rel, predictions[0].language,
+                                   [to_annotation(p, again.universe) for p in predictions])
+            if edit.refused or not edit.changed:
+                continue
+            changed = True
+            applied = {(a.annotation.kind, a.annotation.function, a.annotation.name) for a in edit.applied}
+            for p in predictions:
+                if (p.kind, p.function, p.name) in applied:
+                    summary.annotated += 1
+                    summary.by_source[p.source] = summary.by_source.get(p.source, 0) + 1
+            texts[rel] = edit.data
+            if rel not in edited:
+                path, original = found  # type: ignore[misc]
+                edited[rel] = (path, EditResult(rel, edit.language, original, original))
+            path, first = edited[rel]
+            first.applied.extend(edit.applied)
+            first.imports_added.extend(edit.imports_added)
+        if not changed:
+            break
+    for rel, (_, edit) in edited.items():
+        edit.data = texts[rel]
+    return sorted(edited.values(), key=lambda item: item[1].path)
+
+
 def verified(result: InferenceResult, edits: list[tuple[Path, EditResult]],
              summary: AnnotateSummary) -> tuple[list[tuple[Path, EditResult]], set[tuple[str, str, str, str]]]:
     """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots
@@ -198,6 +260,8 @@ def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callab
     dropped: set[tuple[str, str, str, str]] = set()
     if verify:
         edits, dropped = verified(result, edits, summary)
+    elif mode != "stub":
+        edits = settle(result, edits, kinds, summary)
     if mode == "stub":
         from .stubs import stub_for
         from .writer import stub_path, write_stub

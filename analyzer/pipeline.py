@@ -34,6 +34,9 @@ KINDS = ("parameter", "return", "variable", "attribute")
 #: Confidence of a static fact: the share of static claims that were right on held-out typed
 #: packages (bench/RESULTS.md, "Static facts"): they are deterministic, not infallible.
 STATIC_CONFIDENCE = 0.98
+#: Inference rounds of `typeinfer annotate` (see `infer_graph`); 3 reached a fixed point on the
+#: held-out packages of the end-to-end tests.
+ANNOTATE_ROUNDS = 3
 #: Threshold when no model is used (static facts only).
 NO_MODEL_THRESHOLD = 0.5
 
@@ -91,6 +94,7 @@ class InferenceOptions:
     jobs: int = 0
     use_cache: bool = True
     progress: Any = None  #: called with (done, total) while files are built
+    rounds: int = 1  #: inference rounds, confident types of one feeding the next (annotate: 3)
 
 
 @dataclass
@@ -103,6 +107,8 @@ class InferenceResult:
     predictions: list[Prediction]
     threshold: float
     stats: dict[str, int] = field(default_factory=dict)
+    options: InferenceOptions = field(default_factory=lambda: InferenceOptions())  #: how it was inferred
+    predictor: Any = field(default=None, repr=False)  #: the loaded model, for re-running
 
 
 def infer_project(path: str | Path, options: InferenceOptions | None = None) -> InferenceResult:
@@ -115,13 +121,15 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
 def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                 files: Iterable[str] | None = None, predictor: Any = None, write: bool = True) -> InferenceResult:
     """Infer types for the unannotated slots of a built graph (or of `files` in it); unless
-    `write` is False, write them back into the graph and re-link calls."""
+    `write` is False, write them back into the graph and re-link calls.
+
+    With ``options.rounds > 1`` the confident types of one round become declared types for the
+    next (as they will be once written into the source), and the remaining slots are inferred
+    again in that context, until a round adds nothing.  That is what makes `annotate`
+    idempotent: a second run starts from the context of the last round and finds nothing new.
+    """
     options = options or InferenceOptions()
-    program = extract_slices(cpg, files)
-    universe = build_type_universe(cpg)
-    targets = [s for s in program.slices
-               if s.declared_type is None and s.kind in options.kinds and s.language in options.languages]
-    facts = infer_static(cpg, targets)
+    file_list = None if files is None else list(files)
     if options.use_model and predictor is None:
         from typeinfer.typemodel.predictor import TypePredictor
 
@@ -129,25 +137,61 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     threshold = options.min_confidence
     if threshold is None:
         threshold = float(getattr(predictor, "threshold", NO_MODEL_THRESHOLD)) if options.use_model else NO_MODEL_THRESHOLD
-    ranked = _model_rankings(targets, facts, universe, predictor if options.use_model else None)
+    final: dict[tuple[str, str, str, str, int], Prediction] = {}
+    fixed: dict[NodeId, str] = {}  #: nodes made "declared" for the next round -> their real source
+    stats = {"slots": 0, "static": 0, "model": 0, "none": 0, "rejected_by_consistency": 0, "rounds": 0}
+    rounds = max(1, options.rounds) if write else 1
+    program = universe = None
+    for round_number in range(rounds):
+        program = extract_slices(cpg, file_list)
+        universe = build_type_universe(cpg)
+        targets = [s for s in program.slices
+                   if s.declared_type is None and s.kind in options.kinds and s.language in options.languages]
+        predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats)
+        for p in predictions:
+            final[(p.file, p.kind, p.function, p.name, p.line)] = p
+        stats["rounds"] = round_number + 1
+        if not write:
+            break
+        write_back(cpg, predictions, threshold)
+        confident = [p for p in predictions if p.node is not None and p.source != "none"
+                     and p.confidence >= threshold and p.node not in fixed]
+        if not confident or round_number == rounds - 1:
+            break
+        for p in confident:
+            fixed[p.node] = cpg.props(p.node)[Prop.TYPE_SOURCE]
+            cpg.props(p.node)[Prop.TYPE_SOURCE] = "declared"
+        link_project(cpg, files=file_list)
+    for node, source in fixed.items():
+        cpg.props(node)[Prop.TYPE_SOURCE] = source
+    if write:
+        # only the analysed files got new types: re-link their calls (the language server's
+        # per-edit path); a whole-project run re-links everything
+        link_project(cpg, files=file_list)
+    predictions = sorted(final.values(), key=lambda p: (p.file, p.line, p.column, p.kind))
+    stats["slots"] = len(predictions)
+    for source in ("static", "model", "none"):
+        stats[source] = sum(1 for p in predictions if p.source == source)
+    assert program is not None and universe is not None
+    return InferenceResult(cpg, program, universe, predictions, threshold, stats, options, predictor)
+
+
+def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
+                 stats: dict[str, int]) -> list[Prediction]:
+    """Static facts, then the model for the rest, then the consistency filter, for one round."""
+    facts = infer_static(cpg, targets)
+    ranked = _model_rankings(targets, facts, universe, predictor)
     checker = ConsistencyFilter(universe)
     index = SlotIndex(cpg)
     line_cache: dict[str, list[bytes]] = {}
     predictions: list[Prediction] = []
-    stats = {"slots": len(targets), "static": 0, "model": 0, "none": 0, "rejected_by_consistency": 0}
     for item, fact, ranking in zip(targets, facts, ranked):
         prediction = _prediction(item, fact, ranking, checker, universe, stats)
         prediction.column = _char_column(cpg, item.file, item.line, item.column, line_cache)
         prediction.byte_column = item.column
         prediction.node = _write_target(cpg, index.slot(item), item)
-        stats[prediction.source] += 1
         predictions.append(prediction)
-    if write:
-        write_back(cpg, predictions, threshold)
-        # only the analysed files got new types: re-link their calls (the language server's
-        # per-edit path); a whole-project run re-links everything
-        link_project(cpg, files=None if files is None else list(files))
-    return InferenceResult(cpg, program, universe, predictions, threshold, stats)
+    return predictions
 
 
 class PredictionOracle:

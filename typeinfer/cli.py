@@ -129,7 +129,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     """Infer types for unannotated parameters, returns and variables; print a diff (default),
     write them in place (--write), write stubs (--stub) or print JSON (--format json)."""
     from typeinfer.analyzer import annotate
-    from typeinfer.analyzer.pipeline import KINDS, InferenceOptions, infer_project
+    from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, KINDS, InferenceOptions, infer_project
     from typeinfer.typemodel.predictor import ModelError
 
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
@@ -145,7 +145,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         raise UsageError("typeinfer annotate: --verify applies to diffs, --write and --stub, not --format json")
     options = InferenceOptions(use_model=not args.no_model, model_dir=Path(args.model) if args.model else None,
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
-                               jobs=args.jobs, use_cache=not args.no_cache)
+                               jobs=args.jobs, use_cache=not args.no_cache, rounds=ANNOTATE_ROUNDS)
     update, stop = _progress(not args.quiet)
     options.progress = update
     try:
