@@ -9,6 +9,7 @@ shutdown/exit.  Static facts only (no model needed): the server says so once.
 from __future__ import annotations
 
 import ast
+import re
 import asyncio
 import inspect
 import shutil
@@ -199,7 +200,9 @@ async def test_session(client: LanguageClient):
     everything = next(a for a in actions if a.title.startswith("Annotate all in file"))
     text = apply_text_edits(APP, everything.edit.changes[URI])
     tree = ast.parse(text)
-    assert "def count(text) -> int:" in text and "def make(name) -> User:" in text
+    # the static facts are certain; the model may also type the parameters (`text`, `name`)
+    assert re.search(r"def count\(text(: \w+)?\) -> int:", text), text
+    assert re.search(r"def make\(name(: \w+)?\) -> User:", text), text
     assert 'ö: int = 4' in text and "k: str = 5" in text  # the declared one is left alone
     assert any(isinstance(n, ast.ImportFrom) and n.module == "__future__" for n in tree.body)
 
