@@ -187,10 +187,11 @@ class TrainStats:
 
     def most_frequent_for_name(self, records: list[TrainingRecord]) -> list[Prediction]:
         """The name's label distribution in train; the language's when the name was never seen."""
+        fallback = {lang: self._ranked(c) for lang, c in self.labels.items()}  # ranking 40k labels once
         out = []
         for r in records:
             c = self.by_name.get((r.language, r.slice.name))
-            out.append(self._ranked(c) if c else self._ranked(self.labels.get(r.language, Counter())))
+            out.append(self._ranked(c) if c else fallback.get(r.language, []))
         return out
 
 
