@@ -124,6 +124,15 @@ def selected(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateS
     return per_file
 
 
+def _count_applied(summary: AnnotateSummary, predictions: list[Prediction], edit: EditResult) -> None:
+    """Add the predictions the writer applied to the summary, by source."""
+    applied = {(a.annotation.kind, a.annotation.function, a.annotation.name) for a in edit.applied}
+    for p in predictions:
+        if (p.kind, p.function, p.name) in applied:
+            summary.annotated += 1
+            summary.by_source[p.source] = summary.by_source.get(p.source, 0) + 1
+
+
 def edit_files(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary) -> list[tuple[Path, EditResult]]:
     """Annotated bytes of every file that gets annotations (nothing is written here)."""
     root = Path(result.cpg.root)
@@ -145,11 +154,7 @@ def edit_files(result: InferenceResult, kinds: tuple[str, ...], summary: Annotat
             summary.messages.append(f"{relpath}: not annotated, {edit.refused}")
             summary.skipped_by_writer += len(predictions)
             continue
-        applied = {(a.annotation.kind, a.annotation.function, a.annotation.name) for a in edit.applied}
-        for p in predictions:
-            if (p.kind, p.function, p.name) in applied:
-                summary.annotated += 1
-                summary.by_source[p.source] = summary.by_source.get(p.source, 0) + 1
+        _count_applied(summary, predictions, edit)
         summary.skipped_by_writer += len(edit.skipped)
         summary.messages.extend(f"{relpath}: {w}" for w in edit.warnings)
         out.append((path, edit))
@@ -199,11 +204,7 @@ def settle(result: InferenceResult, edits: list[tuple[Path, EditResult]], kinds:
             if edit.refused or not edit.changed:
                 continue
             changed = True
-            applied = {(a.annotation.kind, a.annotation.function, a.annotation.name) for a in edit.applied}
-            for p in predictions:
-                if (p.kind, p.function, p.name) in applied:
-                    summary.annotated += 1
-                    summary.by_source[p.source] = summary.by_source.get(p.source, 0) + 1
+            _count_applied(summary, predictions, edit)
             texts[rel] = edit.data
             if rel not in edited:
                 path, original = found  # type: ignore[misc]
