@@ -202,3 +202,14 @@ def test_runtime_imports_no_torch():
     code = ("import sys; import typeinfer.typemodel.predictor, typeinfer.typemodel.evaluate, typeinfer.typemodel.cli; "
             "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
+
+
+def test_default_threshold_is_the_lowest_reaching_the_target_precision():
+    from typeinfer.typemodel.calibrate import choose_threshold
+
+    conf = [0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.35]
+    right = [True, True, True, True, False, False, False, False]
+    # grid steps of 0.05: at 0.65 4/4 right; at 0.55 4/5 = 0.8; at 0.5 4/6 < 0.8
+    assert choose_threshold(conf, right, 0.8) == 0.55
+    assert choose_threshold(conf, right, 1.0) == 0.65
+    assert choose_threshold([0.4, 0.3], [False, False], 0.8) == 0.95

@@ -45,3 +45,60 @@ def fit_temperature(rows: list[np.ndarray], targets: list[np.ndarray],
             d = a + g * (b - a)
             fd = nll(rows, targets, math.exp(d))
     return float(math.exp((a + b) / 2))
+
+
+#: Precision the default confidence threshold is chosen for: of the types `annotate` writes by
+#: default, about this share should be right (measured on the valid split).
+TARGET_PRECISION = 0.8
+
+
+def choose_threshold(confidences: list[float], correct: list[bool], target_precision: float = TARGET_PRECISION,
+                     grid: tuple[float, ...] = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))) -> float:
+    """The lowest threshold on `grid` whose covered predictions reach `target_precision` on the
+    calibration curve (top-1 confidence >= threshold); the highest grid value if none does."""
+    conf = np.asarray(confidences, dtype=np.float64)
+    ok = np.asarray(correct, dtype=bool)
+    for t in grid:
+        covered = conf >= t
+        if covered.sum() and ok[covered].mean() >= target_precision:
+            return float(t)
+    return float(grid[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m typeinfer.typemodel.calibrate --model DIR --corpus DIR``: choose the model's
+    default threshold on the valid split and store it in ``types.json`` (checksums rewritten)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from typeinfer.typemodel.data import read_project_types, read_records
+    from typeinfer.typemodel.predictor import MODEL_FILES, TypePredictor, default_model_dir, write_sums
+
+    p = argparse.ArgumentParser(prog="python -m typeinfer.typemodel.calibrate", description=main.__doc__)
+    p.add_argument("--model", type=Path, default=default_model_dir())
+    p.add_argument("--corpus", type=Path, required=True)
+    p.add_argument("--limit", type=int, default=20000, help="valid records used")
+    p.add_argument("--target-precision", type=float, default=TARGET_PRECISION)
+    a = p.parse_args(argv)
+    predictor = TypePredictor.load(a.model)
+    records = read_records(a.corpus, "valid", a.limit)
+    project_types = read_project_types(a.corpus)
+    ranked = predictor.predict([r.slice for r in records], [project_types.get(r.project) for r in records])
+    conf = [float(r[0][1]) if r else 0.0 for r in ranked]
+    correct = [bool(r) and r[0][0] == rec.label for r, rec in zip(ranked, records)]
+    threshold = choose_threshold(conf, correct, a.target_precision)
+    types_path = a.model / "types.json"
+    meta = json.loads(types_path.read_text())
+    meta["default_threshold"] = threshold
+    meta["default_threshold_basis"] = (f"lowest threshold with precision >= {a.target_precision} on "
+                                       f"{len(records)} valid records")
+    types_path.write_text(json.dumps(meta))
+    extra = [f for f in ("MODEL_CARD.md", "train_stats.json") if (a.model / f).exists()]
+    write_sums(a.model, [*MODEL_FILES, *extra])
+    print(f"default threshold {threshold} (precision >= {a.target_precision} on {len(records)} valid records)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
