@@ -87,7 +87,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.linking import Linker, _python_module_names
@@ -927,6 +927,12 @@ class StaticTyper:
                 return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
         if receiver is None or trusted:
             return None
+        return self._method_on(receiver, name, lang, where, lambda owner: self._typeshed_method(
+            owner, name, count, keywords, literal, where, literal_index))
+
+    def _method_on(self, receiver: NodeId, name: str, lang: str, where: str,
+                   library: Callable[[StaticFact], StaticFact | None]) -> StaticFact | None:
+        """`receiver.name(...)`: a project class's method, else what `library` says of the type."""
         owner = self.expression_type(receiver)
         if owner is None:
             return None
@@ -934,7 +940,7 @@ class StaticTyper:
         if decl is not None:
             method = self.linker.find_method(decl, name)
             return self._call_of(method, lang, where) if method is not None else None
-        return self._typeshed_method(owner, name, count, keywords, literal, where, literal_index)
+        return library(owner)
 
     def _project_callee(self, call: NodeId) -> NodeId | None:
         callees = self.cpg.out(call, EdgeKind.CALL)
@@ -1060,14 +1066,7 @@ class StaticTyper:
             return None
         if receiver is None or trusted:
             return None
-        owner = self.expression_type(receiver)
-        if owner is None:
-            return None
-        decl = self._decl_by_full.get(owner.full_type)
-        if decl is not None:
-            method = self.linker.find_method(decl, name)
-            return self._call_of(method, lang, where) if method is not None else None
-        return self._ts_member(owner, name, where)
+        return self._method_on(receiver, name, lang, where, lambda owner: self._ts_member(owner, name, where))
 
     def _ts_member(self, owner: StaticFact, member: str, where: str) -> StaticFact | None:
         t = owner.type

@@ -1249,15 +1249,21 @@ class Typeshed:
             _decorator_names(child.ast) & _PROPERTY_DECORATORS
         ):
             return None  # a property is not callable as a method (its value might be)
-        recv_env = self._receiver_env(root, receiver_args)
-        full_env = {k: self._subst(v, recv_env, None) for k, v in env.items()}
-        full_env.update(recv_env if owner is root else {})
+        full_env = self._member_env(root, owner, env, receiver_args)
         self_type = self._instance_node(root, receiver_args)
         sigs = self._signatures(child, owner.module, is_method=True)
         node = self._select(sigs, arg_count, keywords, literal, literal_index, full_env, self_type, partial)
         if node is None:
             return None
         return self._fact(node, f"typeshed:{owner.full}.{method}", partial)
+
+    def _member_env(self, root, owner, env: dict, receiver_args: tuple[str, ...]) -> dict:  # noqa: ANN001
+        """Type-variable bindings for a member found on `owner` (a base of `root` or `root`
+        itself), with the receiver's type arguments substituted."""
+        recv_env = self._receiver_env(root, receiver_args)
+        full_env = {k: self._subst(v, recv_env, None) for k, v in env.items()}
+        full_env.update(recv_env if owner is root else {})
+        return full_env
 
     def _attribute_type_uncached(
         self, class_name: str, attr: str, receiver_args: tuple[str, ...]
@@ -1284,9 +1290,7 @@ class Typeshed:
             ann = node.returns
         else:
             return None
-        recv_env = self._receiver_env(root, receiver_args)
-        full_env = {k: self._subst(v, recv_env, None) for k, v in env.items()}
-        full_env.update(recv_env if owner is root else {})
+        full_env = self._member_env(root, owner, env, receiver_args)
         rendered = self._subst(self._render(ann, owner.module), full_env, self._instance_node(root, receiver_args))
         return self._fact(rendered, f"typeshed:{owner.full}.{attr}")
 
