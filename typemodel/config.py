@@ -35,7 +35,7 @@ class ModelConfig:
     heads: int = 4  # attention heads (hidden must divide by it)
     intermediate: int = 768  # feed-forward width (4 x hidden)
     dropout: float = 0.1  # dropout in encoder and heads
-    num_types: int = 1000  # K: size of the classification vocabulary (most frequent training labels)
+    num_types: int = 3000  # K: size of the classification vocabulary (most frequent training labels)
     min_type_count: int = 3  # a label enters the K-vocabulary only if seen this often in train
     cand_dim: int = 128  # width of the slice/candidate vectors that the scorer compares
     cand_max_tokens: int = 12  # sub-tokens kept per candidate type name
@@ -66,6 +66,8 @@ class TrainConfig:
     calib_max_records: int = 20000  # valid records used to fit the temperature
     check_max_records: int = 5000  # valid records used to compare int8 with fp32
     threads: int = 2  # torch CPU threads (the machine has 2 cores)
+    #: passes per epoch over a language's records: TypeScript is under a fifth of the corpus
+    language_repeats: dict[str, int] = field(default_factory=lambda: {"typescript": 2})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":

@@ -73,9 +73,16 @@ class TypeModel(nn.Module):
         return vocab_logits, slice_vec, name_vec
 
     def candidate_logits(self, slice_vec, name_vec, cand_name, cand_form, feats):
-        """[B, C] candidate logits (padding not masked here)."""
-        cvec = name_vec[cand_name] + self.form_table[cand_form]  # [B, C, D]
-        return torch.einsum("bd,bcd->bc", slice_vec, cvec) + self.feat(feats).squeeze(-1)
+        """[B, C] candidate logits (padding not masked here).
+
+        s . (name + form) is computed as s . name + s . form over the distinct names and forms and
+        then gathered, so no [B, C, D] tensor is built: the same numbers as
+        `scoring.candidate_logits_np`, and the candidate half of a step no longer rivals the encoder.
+        """
+        by_name = slice_vec @ name_vec.T  # [B, N]
+        by_form = slice_vec @ self.form_table.T  # [B, forms]
+        return (by_name.gather(1, cand_name) + by_form.gather(1, cand_form)
+                + self.feat(feats).squeeze(-1))
 
     def all_logits(self, batch_tensors: dict) -> torch.Tensor:
         """[B, V + C] logits with other-language vocabulary entries and candidate padding masked."""

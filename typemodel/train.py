@@ -39,6 +39,8 @@ from typeinfer.typemodel.serialize import serialize
 from typeinfer.typemodel.tokenizer import train_tokenizer
 
 PROJECTS_PER_BATCH = 8  #: batches are cut from chunks of batch_size // 8 records of one project
+LENGTH_JITTER = 4.0  #: tokens of noise on the length sort, so chunks differ between epochs
+BUCKET_WINDOW_BATCHES = 50  #: chunks are grouped by length within windows of this many batches
 
 
 @dataclass
@@ -71,19 +73,41 @@ def encode_split(feat: Featurizer, records: list[TrainingRecord], project_types:
     return Split(records, encoded, csets)
 
 
-def epoch_order(records: list[TrainingRecord], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
-    """Deterministic batches of one epoch: per-project shuffled chunks, chunks shuffled, then cut."""
+def epoch_order(records: list[TrainingRecord], batch_size: int, seed: int, epoch: int,
+                lengths: list[int] | None = None, repeats: dict[str, int] | None = None) -> list[list[int]]:
+    """Deterministic batches of one epoch, each made of chunks of batch_size // 8 records of one project.
+
+    A language in `repeats` has its records taken that many times (the smaller language gets
+    more passes).  With `lengths` (tokens per record), records are chunked by jittered length
+    within their project and the chunks of a window are grouped by length, so a batch pads
+    to about its own records' length instead of the longest of a random 64.  The number of
+    batches depends only on the records, not on the seed or the epoch.
+    """
     rng = np.random.default_rng([seed, epoch])
     by_project: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
-        by_project[r.project].append(i)
+        by_project[r.project].extend([i] * (repeats or {}).get(r.language, 1))
     chunk = max(1, batch_size // PROJECTS_PER_BATCH)
     chunks = []
     for p in sorted(by_project):
-        idx = np.asarray(by_project[p])[rng.permutation(len(by_project[p]))].tolist()
+        idx = np.asarray(by_project[p])
+        idx = idx[rng.permutation(len(idx))]
+        if lengths is not None:
+            jitter = rng.uniform(0.0, LENGTH_JITTER, len(idx))
+            idx = idx[np.argsort(np.asarray([lengths[i] for i in idx]) + jitter, kind="stable")]
+        idx = idx.tolist()
         chunks += [idx[i: i + chunk] for i in range(0, len(idx), chunk)]
-    flat = [i for c in (chunks[j] for j in rng.permutation(len(chunks))) for i in c]
-    return [flat[i: i + batch_size] for i in range(0, len(flat), batch_size)]
+    chunks = [chunks[j] for j in rng.permutation(len(chunks))]
+    if lengths is None:
+        flat = [i for c in chunks for i in c]
+        return [flat[i: i + batch_size] for i in range(0, len(flat), batch_size)]
+    per_batch = max(1, batch_size // chunk)
+    batches: list[list[int]] = []
+    window = per_batch * BUCKET_WINDOW_BATCHES
+    for w in range(0, len(chunks), window):
+        part = sorted(chunks[w: w + window], key=lambda c: max(lengths[i] for i in c))
+        batches += [[i for c in part[k: k + per_batch] for i in c] for k in range(0, len(part), per_batch)]
+    return [batches[j] for j in rng.permutation(len(batches))]
 
 
 def lr_at(step: int, total: int, tc: TrainConfig) -> float:
@@ -173,7 +197,12 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
     no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "form_table" not in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": tc.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=tc.lr)
-    steps_per_epoch = math.ceil(len(train_recs) / tc.batch_size)
+    lengths = [len(e.ids) for e in train_split.encoded]
+
+    def order_of(epoch: int) -> list[list[int]]:
+        return epoch_order(train_recs, tc.batch_size, seed, epoch, lengths, tc.language_repeats)
+
+    steps_per_epoch = len(order_of(0))
     total = tc.max_steps or steps_per_epoch * tc.epochs
     step = 0
     if state is not None:
@@ -201,7 +230,7 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
         while step < total:
             epoch, within = divmod(step, steps_per_epoch)
             if epoch != order_epoch:
-                order, order_epoch = epoch_order(train_recs, tc.batch_size, seed, epoch), epoch
+                order, order_epoch = order_of(epoch), epoch
             b = make_batch(feat, train_split, order[within], with_target=True)
             t = to_tensors(b, device)
             for g in opt.param_groups:
