@@ -83,3 +83,56 @@ def test_resume_continues_to_the_same_weights(tmp_path):
     assert a["step"] == b["step"] == 4
     for k in a["model"]:
         assert torch.allclose(a["model"][k], b["model"][k], atol=1e-6), k
+
+
+def _fake_records(n_projects: int = 30, per_project: int = 70, seed: int = 3):
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    recs, lengths = [], []
+    for p in range(n_projects):
+        lang = "typescript" if p % 5 == 0 else "python"
+        for _ in range(per_project):
+            recs.append(SimpleNamespace(project=f"p{p}", language=lang))
+            lengths.append(int(rng.integers(8, 65)))
+    return recs, lengths
+
+
+def test_epoch_order_takes_each_record_once_and_a_repeated_language_twice():
+    from collections import Counter
+
+    from typeinfer.typemodel.train import epoch_order
+
+    recs, lengths = _fake_records()
+    batches = epoch_order(recs, 64, seed=0, epoch=0, lengths=lengths, repeats={"typescript": 2})
+    seen = Counter(i for b in batches for i in b)
+    assert all(seen[i] == (2 if r.language == "typescript" else 1) for i, r in enumerate(recs))
+    assert all(1 <= len(b) <= 64 for b in batches)
+    assert all(len({recs[i].project for i in b}) <= 8 for b in batches)  # candidate sets stay shared
+
+
+def test_epoch_order_batches_records_of_similar_length():
+    import numpy as np
+
+    from typeinfer.typemodel.train import epoch_order
+
+    recs, lengths = _fake_records()
+
+    def mean_padding(batches):  # padded tokens per real token
+        return np.mean([max(lengths[i] for i in b) * len(b) / sum(lengths[i] for i in b) for b in batches])
+
+    plain = epoch_order(recs, 64, seed=0, epoch=0)
+    bucketed = epoch_order(recs, 64, seed=0, epoch=0, lengths=lengths)
+    assert mean_padding(bucketed) < 0.8 * mean_padding(plain)
+
+
+def test_epoch_order_is_deterministic_and_its_length_does_not_depend_on_seed_or_epoch():
+    from typeinfer.typemodel.train import epoch_order
+
+    recs, lengths = _fake_records()
+    a = epoch_order(recs, 64, seed=0, epoch=1, lengths=lengths)
+    assert a == epoch_order(recs, 64, seed=0, epoch=1, lengths=lengths)
+    assert a != epoch_order(recs, 64, seed=0, epoch=2, lengths=lengths)
+    assert len({len(epoch_order(recs, 64, seed=s, epoch=e, lengths=lengths)) for s in range(3) for e in range(3)}) == 1
