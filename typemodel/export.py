@@ -130,6 +130,7 @@ def export_model(model: TypeModel, feat: Featurizer, out_dir: Path, temperature:
 def write_card(out_dir: Path, meta: dict, metrics_text: str = "") -> None:
     s = meta["summary"]
     cfg = meta["model_config"]
+    tc = meta.get("train_config", {})
     q = s.get("quantization", {})
     lines = [
         "# typeinfer type model", "",
@@ -148,7 +149,10 @@ def write_card(out_dir: Path, meta: dict, metrics_text: str = "") -> None:
         f"user-defined labels {s.get('user_type_fraction')}",
         f"- seed {s.get('seed')}, device {s.get('device')}, steps {s.get('steps')}/{s.get('total_steps')}"
         + (" (STOPPED BY THE TIME LIMIT: not reproducible)" if s.get("stopped_by_time") else ""),
-        f"- {s.get('train_seconds')} s, {s.get('train_samples_per_second')} samples/s", "",
+        f"- {s.get('train_seconds')} s, {s.get('train_samples_per_second')} samples/s",
+        f"- optimizer: {tc.get('epochs')} epochs (or {tc.get('max_steps')} steps if set), batch {tc.get('batch_size')}, "
+        f"peak lr {tc.get('lr')}, warmup {tc.get('warmup_frac')}, cosine decay; records per epoch taken "
+        f"{tc.get('language_repeats', {})} times by language (1 otherwise); batches grouped by length", "",
         "## Quantization check (valid split)", "",
         f"- records {q.get('records')}, int8/fp32 top-1 agreement {q.get('top1_agreement')}, "
         f"exact fp32 {q.get('exact_fp32')}, int8 {q.get('exact_int8')} (delta {q.get('exact_delta')})", "",
