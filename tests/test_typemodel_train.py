@@ -136,3 +136,21 @@ def test_epoch_order_is_deterministic_and_its_length_does_not_depend_on_seed_or_
     assert a == epoch_order(recs, 64, seed=0, epoch=1, lengths=lengths)
     assert a != epoch_order(recs, 64, seed=0, epoch=2, lengths=lengths)
     assert len({len(epoch_order(recs, 64, seed=s, epoch=e, lengths=lengths)) for s in range(3) for e in range(3)}) == 1
+
+
+def test_train_cli_reports_a_missing_corpus_in_one_line(tmp_path, capsys):
+    from typeinfer.typemodel.cli import main_train
+
+    assert main_train(["--corpus", str(tmp_path / "nope"), "--out", str(tmp_path / "m"), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("typeinfer train: ") and "records-train.jsonl.gz" in err and "\n" not in err
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this check is for machines without a GPU")
+def test_train_cli_reports_a_missing_cuda_device_in_one_line(tmp_path, capsys):
+    from typeinfer.typemodel.cli import main_train
+
+    corpus = write_synthetic_corpus(tmp_path / "corpus", n_projects=4, records_per_project=10, seed=1)
+    assert main_train(["--corpus", str(corpus), "--out", str(tmp_path / "m"), "--device", "cuda", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "--device cuda" in err and "no CUDA device" in err and "Traceback" not in err

@@ -45,15 +45,19 @@ def main_train(argv: list[str] | None = None) -> int:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     a = p.parse_args(argv)
     from typeinfer.typemodel.config import ModelConfig, TrainConfig
-    from typeinfer.typemodel.train import train
+    from typeinfer.typemodel.train import TrainInputError, train
 
     cfg, tc = ModelConfig(), TrainConfig()
     for name in ("epochs", "max_steps", "batch_size"):
         if getattr(a, name) is not None:
             setattr(tc, name, getattr(a, name))
     _parse_set(a.set, [cfg, tc])
-    summary = train(a.corpus, a.out, cfg, tc, seed=a.seed, device=a.device, max_minutes=a.max_minutes,
-                    resume=a.resume, progress=not a.no_progress)
+    try:
+        summary = train(a.corpus, a.out, cfg, tc, seed=a.seed, device=a.device, max_minutes=a.max_minutes,
+                        resume=a.resume, progress=not a.no_progress)
+    except (FileNotFoundError, TrainInputError) as e:  # no corpus, an empty split, no CUDA
+        print(f"typeinfer train: {e}", file=sys.stderr)
+        return 2
     q = summary.get("quantization", {})
     print(f"model written to {a.out}: {summary['parameters']} parameters, {summary['steps']} steps, "
           f"{summary['train_samples_per_second']} samples/s, temperature {summary['temperature']:.3f}, "

@@ -43,6 +43,10 @@ LENGTH_JITTER = 4.0  #: tokens of noise on the length sort, so chunks differ bet
 BUCKET_WINDOW_BATCHES = 50  #: chunks are grouped by length within windows of this many batches
 
 
+class TrainInputError(ValueError):
+    """The corpus or the device cannot be trained on (reported in one line by ``typeinfer train``)."""
+
+
 @dataclass
 class Split:
     """Encoded records of one split plus their candidate sets."""
@@ -158,7 +162,7 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
     if device == "cpu":
         torch.set_num_threads((train_config or TrainConfig()).threads)
     elif device.startswith("cuda") and not torch.cuda.is_available():
-        raise RuntimeError("--device cuda: torch sees no CUDA device (this torch build may be CPU-only)")
+        raise TrainInputError(f"--device {device}: torch sees no CUDA device (this torch build may be CPU-only)")
     t0 = time.time()
 
     train_recs = read_records(corpus_dir, "train")
@@ -168,7 +172,7 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
         valid_recs = []
     project_types = read_project_types(corpus_dir)
     if not train_recs:
-        raise ValueError(f"{corpus_dir}: the train split is empty")
+        raise TrainInputError(f"{corpus_dir}: the train split is empty")
 
     state = None
     if resume and ckpt_path.exists():
