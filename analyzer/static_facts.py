@@ -1187,6 +1187,12 @@ class StaticTyper:
         if not returns:
             if self._is_stub_body(body, lang):
                 return None
+            if not self._completes_normally(method):
+                # every path raises: NoReturn, unless it is a placeholder (NotImplementedError) whose
+                # declared type is the one its overrides return; TS "throws" helpers vary too much
+                if lang != "python" or "NotImplemented" in (cpg.get(method, Prop.CODE) or ""):
+                    return None
+                return self._fact("NoReturn", lang, "no-return", f"every path of {where} raises")
             text = "None" if lang == "python" else ("Promise<void>" if async_ts else "void")
             return self._fact(text, lang, "no-return", f"no return statement in {where}")
         facts: list[StaticFact | None] = []
@@ -1206,6 +1212,18 @@ class StaticTyper:
         if async_ts:
             return self._fact(f"Promise<{fact.type}>", lang, fact.rule, fact.evidence)
         return fact
+
+    def _completes_normally(self, method: NodeId) -> bool:
+        """Can control reach the method's exit without an exception?  (The CFG ends a path at a
+        ``raise``/``throw`` outside a ``try``, so an exit with no CFG predecessor is never reached.)"""
+        cpg = self.cpg
+        exit_ = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.METHOD_RETURN), None)
+        if exit_ is None or cpg.into(exit_, EdgeKind.CFG):
+            return True
+        # a raise caught by a handler is only partly modelled (calls in a try may jump to it): trust
+        # "never completes" only in try-free bodies
+        return any(cpg.kind(n) == NodeKind.CONTROL_STRUCTURE and cpg.get(n, Prop.CONTROL_STRUCTURE_TYPE) == Control.TRY
+                   for n in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)))
 
     def _is_stub_body(self, body: NodeId, lang: str) -> bool:
         """Only ``...``, ``pass``, a docstring, or ``raise``: a stub / abstract body, not "returns None"."""

@@ -162,6 +162,40 @@ def unknown(x):
     assert ret(r, "unknown") is None
 
 
+def test_a_function_whose_every_path_raises_returns_noreturn_not_none():
+    r = facts(("m.py", """\
+def fail(msg):
+    text = "error: " + msg
+    raise RuntimeError(text)
+
+def either(x):
+    if x:
+        raise ValueError(x)
+    else:
+        raise KeyError(x)
+
+def sometimes(x):
+    if x:
+        raise ValueError(x)
+
+def placeholder(self):
+    name = type(self).__name__
+    raise NotImplementedError(name)
+
+def caught(e):
+    try:
+        raise e
+    except Exception:
+        pass
+"""))
+    assert ret(r, "fail") == "NoReturn" and ret(r, "either") == "NoReturn"
+    assert ret(r, "sometimes") == "None"
+    assert ret(r, "placeholder") is None  # its overrides decide the declared type
+    assert ret(r, "caught") == "None"
+    ts = facts(("m.ts", 'function fail(msg: string) { const t = "error: " + msg; throw new Error(t); }\n'))
+    assert ret(ts, "fail") is None  # TypeScript "throws" helpers are declared never, void or a type
+
+
 def test_typescript_returns():
     r = facts(("m.ts", """\
 function log(x) { console.log(x); }
