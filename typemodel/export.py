@@ -150,12 +150,13 @@ def write_card(out_dir: Path, meta: dict, metrics_text: str = "") -> None:
         f"- seed {s.get('seed')}, device {s.get('device')}, steps {s.get('steps')}/{s.get('total_steps')}"
         + (" (STOPPED BY THE TIME LIMIT: not reproducible)" if s.get("stopped_by_time") else ""),
         f"- {s.get('train_seconds')} s, {s.get('train_samples_per_second')} samples/s",
-        f"- optimizer: {tc.get('epochs')} epochs (or {tc.get('max_steps')} steps if set), batch {tc.get('batch_size')}, "
+        f"- optimizer: " + (f"{tc.get('max_steps')} steps" if tc.get("max_steps") else f"{tc.get('epochs')} epochs")
+        + f", batch {tc.get('batch_size')}, "
         f"peak lr {tc.get('lr')}, warmup {tc.get('warmup_frac')}, cosine decay; records per epoch taken "
         f"{tc.get('language_repeats', {})} times by language (1 otherwise); batches grouped by length", "",
         "## Quantization check (valid split)", "",
         f"- records {q.get('records')}, int8/fp32 top-1 agreement {q.get('top1_agreement')}, "
-        f"exact fp32 {q.get('exact_fp32')}, int8 {q.get('exact_int8')} (delta {q.get('exact_delta')})", "",
+        f"exact fp32 {q.get('exact_fp32')}, int8 {q.get('exact_int8')} (delta {q.get('exact_delta', 0.0):+.4f})", "",
         "## Test metrics", "", metrics_text or "_Not yet measured: run `typeinfer eval --model <dir> --corpus <corpus>`._", "",
     ]
     (out_dir / "MODEL_CARD.md").write_text("\n".join(lines))
