@@ -178,18 +178,26 @@ def settle(result: InferenceResult, edits: list[tuple[Path, EditResult]], kinds:
     edited = {edit.path: (path, edit) for path, edit in edits}
     texts = {rel: edit.data for rel, (_, edit) in edited.items()}
 
+    on_disk: dict[str, tuple[Path, bytes] | None] = {}
+
     def disk(rel: str) -> tuple[Path, bytes] | None:
-        path = root if root.is_file() else root / rel
-        try:
-            return path, path.read_bytes()
-        except OSError:
-            return None
+        """The unedited file as it is on disk, read once per run."""
+        if rel not in on_disk:
+            path = root if root.is_file() else root / rel
+            try:
+                on_disk[rel] = (path, path.read_bytes())
+            except OSError:
+                on_disk[rel] = None
+        return on_disk[rel]
 
     for _ in range(max_rounds - 1):
         sources = []
         for rel, info in result.cpg.files.items():
-            if info.error is None and (rel in texts or disk(rel) is not None):
-                sources.append(source_from_text(texts[rel] if rel in texts else disk(rel)[1], rel))  # type: ignore[index]
+            if info.error is not None:
+                continue
+            data = texts[rel] if rel in texts else (disk(rel) or (None, None))[1]
+            if data is not None:
+                sources.append(source_from_text(data, rel))
         cpg = build_sources(sources)
         cpg.root = result.cpg.root
         again = infer_graph(cpg, replace(result.options, rounds=1), predictor=result.predictor)

@@ -207,7 +207,8 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
     def order_of(epoch: int) -> list[list[int]]:
         return epoch_order(train_recs, tc.batch_size, seed, epoch, lengths, tc.language_repeats)
 
-    steps_per_epoch = len(order_of(0))
+    first_order = order_of(0)  # also counts the steps of an epoch
+    steps_per_epoch = len(first_order)
     total = tc.max_steps or steps_per_epoch * tc.epochs
     step = 0
     if state is not None:
@@ -230,7 +231,7 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
                TimeElapsedColumn(), TimeRemainingColumn()]
     with Progress(*columns, disable=not progress) as bar:
         task = bar.add_task("train", total=total, completed=step, info="")
-        order_epoch, order = -1, []
+        order_epoch, order = 0, first_order
         model.train()
         while step < total:
             epoch, within = divmod(step, steps_per_epoch)
