@@ -74,10 +74,20 @@ def quantize(fp32: Path, int8: Path) -> None:
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # silence "please consider pre-processing" (a hint for CNNs)
+    import onnx
+
+    # The exporter's intermediate shape annotations are optional, and some torch releases (2.11
+    # on the GPU machine) write ones that onnx's shape inference rejects inside quantize_dynamic;
+    # quantize a copy without them so inference recomputes every shape from the graph itself.
+    graph = onnx.load(str(fp32))
+    del graph.graph.value_info[:]
+    bare = fp32.with_name(fp32.stem + ".noshapes.onnx")
+    onnx.save(graph, str(bare))
     try:
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(bare), str(int8), weight_type=QuantType.QInt8)
     finally:
         root.setLevel(level)
+        bare.unlink(missing_ok=True)
 
 
 def types_json(model: TypeModel, feat: Featurizer, temperature: float, summary: dict, tc: TrainConfig) -> dict:
