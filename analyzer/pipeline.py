@@ -225,7 +225,7 @@ def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], u
     if not todo:
         return out
     slices = [targets[i] for i in todo]
-    candidates = [universe.visible_names(s.file) for s in slices]
+    candidates = [universe.candidates()] * len(slices)  # one object: one cached candidate set
     for i, ranking in zip(todo, predictor.predict(slices, candidates, top_k=8)):
         out[i] = ranking
     return out

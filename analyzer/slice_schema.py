@@ -119,6 +119,36 @@ class UserType:
     methods: list[str] = field(default_factory=list)  #: own and inherited
 
 
+@dataclass(eq=False)
+class ProjectCandidates:
+    """The type names the candidate scorer may rank for one project, and where each is visible.
+
+    ``names``: the project's own types plus the type names its files import, sorted.  ``own``:
+    which of them the project defines (the rest come from elsewhere).  ``visible``: per file, the
+    names it defines or imports.  Compared by identity, so a featurizer can cache one candidate set
+    per project object.  JSON form (``projects.jsonl`` of the corpus): ``{"user_types": [...],
+    "imported_types": [...], "visible": {file: [...]}}``.
+    """
+
+    names: tuple[str, ...]
+    own: frozenset[str] = frozenset()
+    visible: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, own: Any, imported: Any = (), visible: dict[str, Any] | None = None) -> "ProjectCandidates":
+        own_set = frozenset(n for n in own if n)
+        names = tuple(sorted(own_set | {n for n in imported if n}))
+        return cls(names, own_set, {f: frozenset(v) for f, v in (visible or {}).items()})
+
+    def to_json(self) -> dict[str, Any]:
+        return {"user_types": sorted(self.own), "imported_types": sorted(set(self.names) - self.own),
+                "visible": {f: sorted(v) for f, v in sorted(self.visible.items())}}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ProjectCandidates":
+        return cls.build(data.get("user_types", []), data.get("imported_types", []), data.get("visible", {}))
+
+
 @dataclass
 class ProgramSlices:
     """All slices of a project (Joern's ``ProgramUsageSlice``): per-method object slices + types."""

@@ -20,7 +20,7 @@ from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, Control, 
                                   Prop)
 
 from .slice_schema import SLICE_VERSION, CallUse, Definition, ProgramSlices, UsageSlice
-from .type_universe import build_type_universe
+from .type_universe import TypeUniverse, build_type_universe
 
 _SELF_NAMES = frozenset({"self", "cls", "this"})
 _OPERATOR_SYMBOL = {name: symbol for symbol, name in Op.BINARY.items()}
@@ -498,9 +498,11 @@ def _augmented_symbol(name: str) -> str:
     return _OPERATOR_SYMBOL.get(base, base.removeprefix(OPERATOR_PREFIX)) + "="
 
 
-def extract_slices(cpg: CodePropertyGraph, files: Iterable[str] | None = None) -> ProgramSlices:
-    """Slices of every target (or of the targets in `files`) plus the project's user types."""
-    universe = build_type_universe(cpg)
+def extract_slices(cpg: CodePropertyGraph, files: Iterable[str] | None = None,
+                   universe: TypeUniverse | None = None) -> ProgramSlices:
+    """Slices of every target (or of the targets in `files`) plus the project's user types
+    (from `universe` when the caller has built it already)."""
+    universe = universe or build_type_universe(cpg)
     wanted = set(files) if files is not None else None
     user_types = [t for t in universe.types.values() if wanted is None or t.file in wanted]
     return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg).slices(files), user_types=user_types)

@@ -14,7 +14,7 @@ from typing import Any
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
 
-from .slice_schema import UserType
+from .slice_schema import ProjectCandidates, UserType
 
 _KIND_BY_MODIFIER = (
     ("interface", "interface"), ("enum", "enum"), ("alias", "alias"), ("typeddict", "typeddict"),
@@ -41,10 +41,27 @@ class TypeUniverse:
         """Short names of all project types, sorted (the model's candidate list)."""
         return sorted(self._by_name)
 
+    def imported_type_names(self, file: str) -> list[str]:
+        """Names `file` imports that may name a type: capitalized, not a typing construct
+        (``Optional``) and not a constant (``TYPE_CHECKING``)."""
+        return sorted(a for a, entity in self.imports.get(file, {}).items() if _may_name_type(a, entity))
+
     def visible_names(self, file: str) -> list[str]:
         """Candidate type names for slots of `file`: project types plus names the file imports."""
-        imported = [a for a in self.imports.get(file, {}) if a[:1].isupper()]
-        return sorted(set(self._by_name) | set(imported))
+        return sorted(set(self._by_name) | set(self.imported_type_names(file)))
+
+    def candidates(self) -> ProjectCandidates:
+        """The scorer's candidates: every project type and every imported type name, with the
+        names each file defines or imports (the "visible in the slot's file" feature)."""
+        visible: dict[str, set[str]] = {}
+        for t in self.types.values():
+            visible.setdefault(t.file, set()).add(t.name)
+        imported: set[str] = set()
+        for file in self.imports:
+            names = self.imported_type_names(file)
+            imported.update(names)
+            visible.setdefault(file, set()).update(names)
+        return ProjectCandidates.build(self._by_name, imported, visible)
 
     def members(self, name: str) -> set[str] | None:
         """Members (own and inherited) of the project type with this short name; None if unknown
@@ -57,6 +74,15 @@ class TypeUniverse:
 
     def to_json(self) -> dict[str, Any]:
         return {"types": [asdict(t) for t in self.types.values()], "imports": self.imports}
+
+
+_TYPING_MODULES = ("typing.", "typing_extensions.", "__future__.")
+
+
+def _may_name_type(alias: str, entity: str | None) -> bool:
+    if not alias[:1].isupper() or (alias.isupper() and "_" in alias):
+        return False
+    return not (entity or "").startswith(_TYPING_MODULES)
 
 
 def _kind(modifiers: tuple[str, ...]) -> str:

@@ -163,7 +163,8 @@ def assemble(out: Path, specs: list[PackageSpec], run: dict | None = None, work:
         writer.close(commit=ok)
 
     write_jsonl_gz(cdir / "projects.jsonl.gz", (
-        {"project": p, "language": headers[p]["language"], "split": splits[p], "user_types": headers[p]["user_types"]}
+        {"project": p, "language": headers[p]["language"], "split": splits[p], "user_types": headers[p]["user_types"],
+         "imported_types": headers[p].get("imported_types", []), "visible": headers[p].get("visible", {})}
         for p in sorted(headers)
     ))
     buf = io.StringIO()

@@ -50,6 +50,7 @@ from typing import Callable, Iterable, Iterator
 from typeinfer.analyzer.canonical_types import canonicalize, outer_type, referenced_names, split_union
 from typeinfer.analyzer.slice_schema import CORPUS_VERSION, TrainingRecord, UsageSlice, UserType
 from typeinfer.analyzer.slices import extract_slices
+from typeinfer.analyzer.type_universe import build_type_universe
 from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.passes import run_project_passes
 from typeinfer.cpg.project import build_file
@@ -65,7 +66,7 @@ __all__ = [
 ]
 
 #: Bump to rebuild every package (stored in the .done markers).
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2  #: 2: headers name each file's imported and defined type names
 #: Source files larger than this are skipped (generated tables, bundles).
 MAX_FILE_BYTES = 300 * 1024
 #: Seconds allowed for one package (download + build + slices).
@@ -201,6 +202,8 @@ class PackageResult:
     project: str
     language: str
     user_types: list[str] = field(default_factory=list)  #: short names, sorted
+    imported_types: list[str] = field(default_factory=list)  #: type names the files import, sorted
+    visible: dict[str, list[str]] = field(default_factory=dict)  #: file -> names it defines or imports
     files: list[FileFingerprint] = field(default_factory=list)
     records: list[TrainingRecord] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
@@ -284,9 +287,12 @@ def build_package(root: Path, project: str, language: str) -> PackageResult:
         result.stats = dict(stats)
         return result
     run_project_passes(cpg)
-    program = extract_slices(cpg)
+    universe = build_type_universe(cpg)
+    program = extract_slices(cpg, universe=universe)
     stats["slices"] = len(program.slices)
     result.user_types = sorted({t.name for t in program.user_types})
+    candidates = universe.candidates().to_json()
+    result.imported_types, result.visible = candidates["imported_types"], candidates["visible"]
     result.records = make_records(program.slices, program.user_types, project, language, stats)
     result.stats = dict(stats)
     return result
@@ -356,6 +362,7 @@ def write_package(out: Path, spec: PackageSpec, result: PackageResult, seconds: 
     header = {
         "project": result.project, "language": result.language, "registry": spec.registry,
         "name": spec.name, "version": spec.version, "user_types": result.user_types,
+        "imported_types": result.imported_types, "visible": result.visible,
         "files": [asdict(f) for f in result.files], "stats": result.stats,
     }
     write_jsonl_gz(data, [header, *(r.to_json() for r in result.records)])

@@ -233,7 +233,7 @@ def test_assemble_splits_by_project_and_drops_duplicate_files(tmp_path):
     with gzip.open(v1 / "projects.jsonl.gz", "rt") as f:
         projects = [json.loads(line) for line in f]
     assert sorted(p["project"] for p in projects) == sorted(s.project for s in specs)
-    assert all(set(p) == {"project", "language", "split", "user_types"} for p in projects)
+    assert all(set(p) == {"project", "language", "split", "user_types", "imported_types", "visible"} for p in projects)
     # PY_MODELS appears in all three python packages (twice in each): only the first copy is kept
     d = meta["stats"]["dedup"]
     assert (d["exact_duplicates"], d["near_duplicates"]) == (3, 0)

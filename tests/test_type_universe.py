@@ -90,3 +90,18 @@ def test_imports_and_candidate_names_per_file():
     assert u.imports["pkg/user.py"] == {"B": "pkg.base.Base", "json": "json"}
     assert "B" in u.visible_names("pkg/user.py") and "User" in u.visible_names("pkg/user.py")
     assert u.names() == sorted(t.name for t in u.types.values())
+
+
+def test_imported_type_names_skip_typing_constructs_and_constants():
+    files = {
+        "app/views.py": "from typing import Optional, TYPE_CHECKING\nfrom numpy.typing import ArrayLike\n"
+                        "from uuid import UUID\nfrom .conf import MAX_SIZE\nfrom .models import User as U\n"
+                        "import json\n",
+        "app/models.py": "class User:\n    pass\n",
+    }
+    cpg = build_sources(source_from_text(textwrap.dedent(t), p) for p, t in files.items())
+    u = build_type_universe(cpg)
+    assert u.imported_type_names("app/views.py") == ["ArrayLike", "U", "UUID"]
+    pc = u.candidates()
+    assert pc.names == ("ArrayLike", "U", "UUID", "User") and pc.own == {"User"}
+    assert pc.visible == {"app/views.py": {"ArrayLike", "U", "UUID"}, "app/models.py": {"User"}}

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from typeinfer.analyzer.slice_schema import CallUse, Definition, TrainingRecord, UsageSlice
-from typeinfer.typemodel.candidates import CandidateSet, slice_words
+from typeinfer.analyzer.slice_schema import CallUse, Definition, ProjectCandidates, TrainingRecord, UsageSlice
+from typeinfer.typemodel.candidates import NUM_FEATURES, CandidateSet, slice_words
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.evaluate import TrainStats, evaluate, expected_calibration_error
 from typeinfer.typemodel.predictor import ModelError, TypePredictor, write_sums
@@ -104,9 +104,26 @@ def test_candidate_features_match_names():
                          "list[UserProfile]"]
     s = _slice(name="user_profile", defined_by=[Definition(kind="constructor", code="UserProfile()", name="UserProfile")])
     f = cs.features(slice_words(s, serialize(s)))
-    assert f.shape == (6, 10)
+    assert f.shape == (6, NUM_FEATURES)
     assert f[3, :4].tolist() == [1.0, 1.0, 1.0, 1.0] and f[0, :6].sum() == 0.0
     assert f[4, 7] == 1.0  # form one-hot: "X | None" is form 1
+    assert f[:, -2:].tolist() == [[1.0, 0.0]] * 6  # a plain name list: own types, visible everywhere
+
+
+def test_project_candidates_mark_imported_and_file_visible_names():
+    pc = ProjectCandidates.build(own=["Zebra", "Order"], imported=["ArrayLike", "Request"],
+                                 visible={"app/views.py": ["Request", "Order"], "app/models.py": ["Zebra"]})
+    assert pc.names == ("ArrayLike", "Order", "Request", "Zebra")
+    assert ProjectCandidates.from_json(pc.to_json()).to_json() == pc.to_json()
+    cs = CandidateSet(pc, "python", {"python": ["{}"]}, 512)
+    assert cs.bases == ["Order", "Zebra", "ArrayLike", "Request"]  # own types first
+    s = _slice(name="request")
+    s.file = "app/views.py"
+    f = cs.features(slice_words(s, serialize(s)))
+    visible, external = f[:, -2].tolist(), f[:, -1].tolist()
+    assert visible == [1.0, 0.0, 0.0, 1.0] and external == [0.0, 0.0, 1.0, 1.0]
+    # over the limit, imported names go before the project's own types do
+    assert CandidateSet(pc, "python", {"python": ["{}"]}, 3).bases == ["Order", "Zebra", "ArrayLike"]
 
 
 def test_rank_merges_vocab_and_candidate_entries():

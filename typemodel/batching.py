@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from tokenizers import Tokenizer
 
-from typeinfer.analyzer.slice_schema import UsageSlice
+from typeinfer.analyzer.slice_schema import ProjectCandidates, UsageSlice
 from typeinfer.typemodel.candidates import NUM_FEATURES, CandidateSet, SliceWords, slice_words
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.data import TypeVocab
@@ -68,15 +68,18 @@ class Featurizer:
         ids = encode(self.tok, texts, self.cfg.max_len)
         return [Encoded(i, slice_words(s, t), s.language) for s, t, i in zip(slices, texts, ids)]
 
-    def candidate_set(self, names: list[str] | tuple[str, ...] | None, language: str) -> CandidateSet | None:
-        if not names:
+    def candidate_set(self, names: list[str] | tuple[str, ...] | ProjectCandidates | None,
+                      language: str) -> CandidateSet | None:
+        """The (cached) candidate set of a project for slices of `language`; None without names."""
+        if not (names.names if isinstance(names, ProjectCandidates) else names):
             return None
-        key = (language, tuple(names))
+        # one ProjectCandidates object per project: keyed by identity (the cached set holds it)
+        key = (language, id(names)) if isinstance(names, ProjectCandidates) else (language, tuple(names))
         cs = self._csets.get(key)
         if cs is None:
             if len(self._csets) > 4096:
                 self._csets.clear()
-            cs = CandidateSet(list(names), language, self.cfg.candidate_forms, self.cfg.max_candidates)
+            cs = CandidateSet(names if isinstance(names, ProjectCandidates) else list(names), language, self.cfg.candidate_forms, self.cfg.max_candidates)
             self._csets[key] = cs
         return cs
 

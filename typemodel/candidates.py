@@ -19,15 +19,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from typeinfer.analyzer.slice_schema import UsageSlice
+from typeinfer.analyzer.slice_schema import ProjectCandidates, UsageSlice
 from typeinfer.typemodel.serialize import _short, split_identifier
 
 MAX_FORMS = 4  #: forms per language; the form table has len(LANGUAGE_IDS) * MAX_FORMS rows
 LANGUAGE_IDS = {"python": 0, "typescript": 1}
 #: name spells the type, name covers its words, same last word, built by calling it,
-#: type-checked against it, covered by any word of the slice; then the one-hot form index
+#: type-checked against it, covered by any word of the slice; then the one-hot form index;
+#: then where the name comes from: visible in the slice's file (defined or imported there), and
+#: imported rather than defined by the project.  The last two came later, so they sit at the end:
+#: a model trained without them reads the first NUM_FEATURES_V1 columns only.
 NUM_BASE_FEATURES = 6
-NUM_FEATURES = NUM_BASE_FEATURES + MAX_FORMS
+NUM_FEATURES_V1 = NUM_BASE_FEATURES + MAX_FORMS
+NUM_FEATURES = NUM_FEATURES_V1 + 2
 
 
 def _words(name: str) -> list[str]:
@@ -42,21 +46,35 @@ class SliceWords:
     defs: frozenset[str]  #: joined words of defining callees (``UserProfile(...)`` -> "userprofile")
     checks: frozenset[str]  #: joined words of isinstance / typeof targets
     all: frozenset[str]  #: every word of the serialized slice
+    file: str = ""  #: the slice's file (for the "visible in the file" feature)
 
 
 def slice_words(s: UsageSlice, text: str) -> SliceWords:
     """`text` is ``serialize(s)``."""
     defs = frozenset("".join(_words(_short(d.name or d.resolved))) for d in s.defined_by if d.name or d.resolved)
     checks = frozenset("".join(_words(_short(t))) for t in s.type_checks)
-    return SliceWords(tuple(split_identifier(s.name)), defs, checks, frozenset(text.split()))
+    return SliceWords(tuple(split_identifier(s.name)), defs, checks, frozenset(text.split()), s.file)
 
 
 class CandidateSet:
-    """The candidate labels of one project (one language), with indexes for fast features."""
+    """The candidate labels of one project (one language), with indexes for fast features.
 
-    def __init__(self, names: list[str], language: str, forms: dict[str, list[str]], limit: int):
+    Built from a plain list of names (all treated as the project's own, visible everywhere) or
+    from `ProjectCandidates`; past `limit` names, the project's own types are kept first.
+    """
+
+    def __init__(self, names: list[str] | ProjectCandidates, language: str, forms: dict[str, list[str]], limit: int):
         self.language = language
-        self.bases: list[str] = sorted(set(n for n in names if n))[:limit]
+        pc = names if isinstance(names, ProjectCandidates) else None
+        if pc is None:
+            self.bases: list[str] = sorted(set(n for n in names if n))[:limit]  # type: ignore[union-attr]
+        else:
+            own = [n for n in pc.names if n in pc.own]
+            self.bases = (own + [n for n in pc.names if n not in pc.own])[:limit]
+        self.source = pc  # keeps the object alive while a cache keys this set by its id
+        self._visible = pc.visible if pc is not None and pc.visible else None  # unknown: all visible
+        self._base_index = {n: b for b, n in enumerate(self.bases)}
+        external = np.asarray([pc is not None and n not in pc.own for n in self.bases], dtype=np.float32)
         lang_forms = forms.get(language, ["{}"])[:MAX_FORMS]
         self.labels: list[str] = []
         base_idx, form_idx = [], []
@@ -75,6 +93,7 @@ class CandidateSet:
         self.form_row = self.form_of + LANGUAGE_IDS.get(language, 0) * MAX_FORMS
         self._onehot = np.zeros((len(self.labels), MAX_FORMS), dtype=np.float32)
         self._onehot[np.arange(len(self.labels)), self.form_of] = 1.0
+        self._external = external[self.base_of]
         words = [_words(b) for b in self.bases]
         self._inv_len = np.asarray([1.0 / len(w) for w in words], dtype=np.float32)
         self._joined: dict[str, list[int]] = defaultdict(list)
@@ -110,4 +129,13 @@ class CandidateSet:
         for w in sw.all:
             for b in self._by_word.get(w, ()):
                 base[b, 5] += self._inv_len[b]
-        return np.concatenate([base[self.base_of], self._onehot], axis=1)
+        visible = np.zeros(len(self.bases), dtype=np.float32)
+        if self._visible is None:
+            visible[:] = 1.0
+        else:
+            for n in self._visible.get(sw.file, ()):
+                b = self._base_index.get(n)
+                if b is not None:
+                    visible[b] = 1.0
+        return np.concatenate([base[self.base_of], self._onehot, visible[self.base_of, None],
+                               self._external[:, None]], axis=1)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from typeinfer.analyzer.slice_schema import CORPUS_VERSION, TrainingRecord
+from typeinfer.analyzer.slice_schema import CORPUS_VERSION, ProjectCandidates, TrainingRecord
 
 OTHER = "<other>"
 LANGUAGES = ("python", "typescript")
@@ -44,17 +44,18 @@ def read_records(corpus_dir: Path, split: str, limit: int | None = None) -> list
     return out
 
 
-def read_project_types(corpus_dir: Path) -> dict[str, list[str]]:
-    """Project id -> short names of its own types (the candidates of the scorer)."""
+def read_project_types(corpus_dir: Path) -> dict[str, ProjectCandidates]:
+    """Project id -> the scorer's candidates: its own types, imported type names, and the names
+    each file defines or imports (a corpus built before the imports were recorded has own types only)."""
     path = corpus_file(corpus_dir, "projects.jsonl.gz")
-    out: dict[str, list[str]] = {}
+    out: dict[str, ProjectCandidates] = {}
     if not path.exists():
         return out
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 p = json.loads(line)
-                out[p["project"]] = list(p.get("user_types", []))
+                out[p["project"]] = ProjectCandidates.from_json(p)
     return out
 
 

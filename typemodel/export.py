@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.typemodel.batching import Featurizer
 from typeinfer.typemodel.config import TrainConfig
 from typeinfer.typemodel.model import TypeModel
@@ -98,7 +99,7 @@ def types_json(model: TypeModel, feat: Featurizer, temperature: float, summary: 
     }
 
 
-def compare(fp32_dir: Path, int8_dir: Path, split, project_types: dict[str, list[str]], limit: int) -> dict:
+def compare(fp32_dir: Path, int8_dir: Path, split, project_types: dict[str, ProjectCandidates], limit: int) -> dict:
     """Top-1 agreement and exact-match of fp32 vs int8 on (up to `limit`) valid records."""
     recs = split.records[:limit]
     if not recs:
@@ -115,7 +116,7 @@ def compare(fp32_dir: Path, int8_dir: Path, split, project_types: dict[str, list
 
 
 def export_model(model: TypeModel, feat: Featurizer, out_dir: Path, temperature: float, summary: dict,
-                 tc: TrainConfig, valid_split, project_types: dict[str, list[str]]) -> dict:
+                 tc: TrainConfig, valid_split, project_types: dict[str, ProjectCandidates]) -> dict:
     """Write the model directory `out_dir` (see module docstring); returns the quantization check."""
     out_dir = Path(out_dir)
     staging = out_dir / "fp32"

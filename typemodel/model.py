@@ -23,13 +23,14 @@ import torch
 from torch import nn
 from transformers import BertConfig, BertModel
 
-from typeinfer.typemodel.candidates import LANGUAGE_IDS, MAX_FORMS, NUM_BASE_FEATURES, NUM_FEATURES
+from typeinfer.typemodel.candidates import LANGUAGE_IDS, MAX_FORMS, NUM_BASE_FEATURES, NUM_FEATURES, NUM_FEATURES_V1
 from typeinfer.typemodel.config import ModelConfig
 
 NEG = -1e4
 #: initial weights of the lexical features (name spells type, name covers it, same last word, built by
 #: it, type-checked against it, any word covers it); training moves them, this only starts it right
 FEATURE_PRIOR = [2.0, 1.0, 1.0, 2.0, 2.0, 0.5]
+VISIBLE_PRIOR = 1.0  #: a name the slot's file defines or imports is likelier than one from elsewhere
 
 
 def bert_config(cfg: ModelConfig) -> BertConfig:
@@ -59,6 +60,7 @@ class TypeModel(nn.Module):
         with torch.no_grad():  # prior: a name that spells / builds / checks the type points to it
             self.feat.weight.zero_()
             self.feat.weight[0, :NUM_BASE_FEATURES] = torch.tensor(FEATURE_PRIOR)
+            self.feat.weight[0, NUM_FEATURES_V1] = VISIBLE_PRIOR
             self.feat.bias.zero_()
 
     def forward(self, input_ids, attention_mask, name_ids, name_mask):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from typeinfer.analyzer.slice_schema import UsageSlice
+from typeinfer.analyzer.slice_schema import ProjectCandidates, UsageSlice
 from typeinfer.typemodel.batching import Featurizer
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.data import TypeVocab
@@ -134,12 +134,14 @@ class TypePredictor:
             raise ModelError(f"model file {path} is corrupt ({str(e).splitlines()[0][:120]}); {_rebuild(model_dir)}") from None
         return cls(model_dir, session, Featurizer(tok, cfg, vocab), meta)
 
-    def predict(self, slices: list[UsageSlice], candidates: list[list[str]] | None = None, top_k: int = 5,
+    def predict(self, slices: list[UsageSlice], candidates: list[list[str] | ProjectCandidates] | None = None, top_k: int = 5,
                 batch_size: int = 64) -> list[list[tuple[str, float]]]:
         """Ranked (canonical type, calibrated probability) per slice, best first.
 
-        `candidates[i]` are the short names of the types of slice i's project (its classes,
-        interfaces, aliases and imported names); ``None`` scores the K-vocabulary only.
+        `candidates[i]` are the types of slice i's project: a `ProjectCandidates` (its classes,
+        interfaces, aliases and imported type names, with the names each file sees; pass the
+        same object for every slice of a project) or a plain list of short names; ``None``
+        scores the K-vocabulary only.
         """
         if candidates is not None and len(candidates) != len(slices):
             raise ValueError("candidates must have one list per slice")

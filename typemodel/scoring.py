@@ -53,4 +53,5 @@ def candidate_logits_np(slice_vec: np.ndarray, name_vec: np.ndarray, cand_name: 
     rows = np.arange(len(slice_vec))[:, None]
     by_name = slice_vec @ name_vec.T  # [B, N]
     by_form = slice_vec @ form_table.T  # [B, forms]
-    return by_name[rows, cand_name] + by_form[rows, cand_form] + feats @ weights + bias
+    # a model trained before the newer feature columns has fewer weights: it reads the first ones
+    return by_name[rows, cand_name] + by_form[rows, cand_form] + feats[..., : len(weights)] @ weights + bias

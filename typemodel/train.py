@@ -30,7 +30,7 @@ import torch
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from tokenizers import Tokenizer
 
-from typeinfer.analyzer.slice_schema import TrainingRecord
+from typeinfer.analyzer.slice_schema import ProjectCandidates, TrainingRecord
 from typeinfer.typemodel.batching import Batch, Encoded, Featurizer
 from typeinfer.typemodel.calibrate import fit_temperature
 from typeinfer.typemodel.config import ModelConfig, TrainConfig
@@ -72,7 +72,7 @@ def to_tensors(b: Batch, device: str) -> dict[str, torch.Tensor]:
     return out
 
 
-def encode_split(feat: Featurizer, records: list[TrainingRecord], project_types: dict[str, list[str]]) -> Split:
+def encode_split(feat: Featurizer, records: list[TrainingRecord], project_types: dict[str, ProjectCandidates]) -> Split:
     encoded = feat.encode_slices([r.slice for r in records])
     csets = [feat.candidate_set(project_types.get(r.project), r.language) for r in records]
     return Split(records, encoded, csets)
