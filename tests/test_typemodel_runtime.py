@@ -216,7 +216,7 @@ def test_unreadable_onnx_with_matching_sums(tmp_path):
 
 
 def test_runtime_imports_no_torch():
-    code = ("import sys; import typeinfer.typemodel.predictor, typeinfer.typemodel.evaluate, typeinfer.typemodel.cli; "
+    code = ("import sys; import typeinfer.typemodel.predictor, typeinfer.typemodel.evaluate, typeinfer.typemodel.cli, typeinfer.typemodel.calibrate, typeinfer.typemodel.card; "
             "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
 
@@ -230,3 +230,22 @@ def test_default_threshold_is_the_lowest_reaching_the_target_precision():
     assert choose_threshold(conf, right, 0.8) == 0.55
     assert choose_threshold(conf, right, 1.0) == 0.65
     assert choose_threshold([0.4, 0.3], [False, False], 0.8) == 0.95
+
+
+def test_calibration_rewrites_the_threshold_line_of_the_model_card(tmp_path):
+    import json
+
+    from typeinfer.typemodel.card import set_card_threshold, write_card
+    from typeinfer.typemodel.predictor import default_model_dir
+
+    meta = json.loads((default_model_dir() / "types.json").read_text())
+    meta["default_threshold"] = 0.5
+    write_card(tmp_path, meta, "metrics table")
+    before = (tmp_path / "MODEL_CARD.md").read_text().splitlines()
+    assert set_card_threshold(tmp_path, 0.65, "precision >= 0.8 on 100 valid records")
+    after = (tmp_path / "MODEL_CARD.md").read_text().splitlines()
+    changed = [(a, b) for a, b in zip(before, after) if a != b]
+    assert len(before) == len(after) and len(changed) == 1
+    assert changed[0][1].endswith("default threshold 0.65 (precision >= 0.8 on 100 valid records)")
+    assert "metrics table" in after
+    assert not set_card_threshold(tmp_path / "missing", 0.7, "x")

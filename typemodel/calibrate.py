@@ -67,11 +67,13 @@ def choose_threshold(confidences: list[float], correct: list[bool], target_preci
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m typeinfer.typemodel.calibrate --model DIR --corpus DIR``: choose the model's
-    default threshold on the valid split and store it in ``types.json`` (checksums rewritten)."""
+    default threshold on the valid split and store it in ``types.json`` and the model card
+    (checksums rewritten)."""
     import argparse
     import json
     from pathlib import Path
 
+    from typeinfer.typemodel.card import set_card_threshold
     from typeinfer.typemodel.data import read_project_types, read_records
     from typeinfer.typemodel.predictor import MODEL_FILES, TypePredictor, default_model_dir, write_sums
 
@@ -94,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     meta["default_threshold_basis"] = (f"lowest threshold with precision >= {a.target_precision} on "
                                        f"{len(records)} valid records")
     types_path.write_text(json.dumps(meta))
+    set_card_threshold(a.model, threshold, meta["default_threshold_basis"])
     extra = [f for f in ("MODEL_CARD.md", "train_stats.json") if (a.model / f).exists()]
     write_sums(a.model, [*MODEL_FILES, *extra])
     print(f"default threshold {threshold} (precision >= {a.target_precision} on {len(records)} valid records)")

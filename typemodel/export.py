@@ -25,6 +25,7 @@ import torch
 
 from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.typemodel.batching import Featurizer
+from typeinfer.typemodel.card import write_card
 from typeinfer.typemodel.config import TrainConfig
 from typeinfer.typemodel.model import TypeModel
 from typeinfer.typemodel.predictor import MODEL_FILES, TYPES_FORMAT, TypePredictor, write_sums
@@ -136,38 +137,3 @@ def export_model(model: TypeModel, feat: Featurizer, out_dir: Path, temperature:
     write_card(out_dir, meta)
     write_sums(out_dir, [*MODEL_FILES, "MODEL_CARD.md"])
     return check
-
-
-def write_card(out_dir: Path, meta: dict, metrics_text: str = "") -> None:
-    s = meta["summary"]
-    cfg = meta["model_config"]
-    tc = meta.get("train_config", {})
-    q = s.get("quantization", {})
-    lines = [
-        "# typeinfer type model", "",
-        "Predicts canonical types of Python / TypeScript parameters, returns and variables from usage slices.",
-        "Loaded by `typeinfer.typemodel.predictor.TypePredictor.load()` (onnxruntime + tokenizers).", "",
-        "## Model", "",
-        f"- BERT encoder from scratch: {cfg['layers']} layers, hidden {cfg['hidden']}, {cfg['heads']} heads, "
-        f"max {cfg['max_len']} tokens, WordPiece vocabulary {cfg['vocab_size']}",
-        f"- heads: {cfg['num_types']} vocabulary types (+ `<other>`) and a project-candidate scorer (dim {cfg['cand_dim']})",
-        f"- parameters: {s.get('parameters')}; ONNX int8 {s.get('onnx_bytes', {}).get('int8')} bytes "
-        f"(fp32 {s.get('onnx_bytes', {}).get('fp32')})",
-        f"- temperature (valid split): {meta['temperature']:.4f}; default threshold {meta['default_threshold']}", "",
-        "## Training", "",
-        f"- corpus: `{s.get('corpus')}`; {s.get('train_records')} train records from {s.get('train_projects')} projects, "
-        f"{s.get('valid_records')} valid records; per language {s.get('label_counts_by_language')}; "
-        f"user-defined labels {s.get('user_type_fraction')}",
-        f"- seed {s.get('seed')}, device {s.get('device')}, steps {s.get('steps')}/{s.get('total_steps')}"
-        + (" (STOPPED BY THE TIME LIMIT: not reproducible)" if s.get("stopped_by_time") else ""),
-        f"- {s.get('train_seconds')} s, {s.get('train_samples_per_second')} samples/s",
-        f"- optimizer: " + (f"{tc.get('max_steps')} steps" if tc.get("max_steps") else f"{tc.get('epochs')} epochs")
-        + f", batch {tc.get('batch_size')}, "
-        f"peak lr {tc.get('lr')}, warmup {tc.get('warmup_frac')}, cosine decay; records per epoch taken "
-        f"{tc.get('language_repeats', {})} times by language (1 otherwise); batches grouped by length", "",
-        "## Quantization check (valid split)", "",
-        f"- records {q.get('records')}, int8/fp32 top-1 agreement {q.get('top1_agreement')}, "
-        f"exact fp32 {q.get('exact_fp32')}, int8 {q.get('exact_int8')} (delta {q.get('exact_delta', 0.0):+.4f})", "",
-        "## Test metrics", "", metrics_text or "_Not yet measured: run `typeinfer eval --model <dir> --corpus <corpus>`._", "",
-    ]
-    (out_dir / "MODEL_CARD.md").write_text("\n".join(lines))
