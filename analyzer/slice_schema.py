@@ -73,6 +73,7 @@ class UsageSlice:
     is_keyword_variadic: bool = False  #: **kwargs
     decorators: list[str] = field(default_factory=list)  #: of the enclosing function
     modifiers: list[str] = field(default_factory=list)  #: async, generator, static, ...
+    type_params: list[str] = field(default_factory=list)  #: type parameters in scope: the class's, then the function's
     defined_by: list[Definition] = field(default_factory=list)
     invoked_calls: list[CallUse] = field(default_factory=list)
     arg_to_calls: list[CallUse] = field(default_factory=list)

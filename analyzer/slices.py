@@ -118,9 +118,10 @@ class Slicer:
         body = next((c for c in children if cpg.kind(c) == NodeKind.BLOCK), None)
         ret = next((c for c in children if cpg.kind(c) == NodeKind.METHOD_RETURN), None)
         is_python_lambda = language == "python" and props.get(Prop.NAME, "").startswith("<lambda")
+        type_params = self._scope_type_params(method)
         base = dict(language=language, file=method[0], function=function, class_name=class_name,
                     decorators=list(props.get(Prop.DECORATORS) or ()),
-                    modifiers=list(props.get(Prop.MODIFIERS) or ()))
+                    modifiers=list(props.get(Prop.MODIFIERS) or ()), type_params=type_params)
         out: list[UsageSlice] = []
         visible = [p for p in params if not self._is_self(p, cls)]
         names = [cpg.get(p, Prop.NAME, "") for p in visible]
@@ -167,7 +168,8 @@ class Slicer:
             name = props[Prop.NAME]
             item = UsageSlice(name=name, kind="attribute", language=language, file=decl[0],
                               line=props.get(Prop.LINE_NUMBER, 0), column=props.get(Prop.COLUMN_NUMBER, 0),
-                              function="", class_name=class_name, declared_type=_declared(props))
+                              function="", class_name=class_name, declared_type=_declared(props),
+                              type_params=self._scope_type_params(decl))
             for value in cpg.ast_children(member):  # a class-level initializer
                 item.defined_by.append(self._definition(value, language))
             for ident in self.uses.get(class_locals.get(name), ()):
@@ -455,6 +457,18 @@ class Slicer:
             return True
         return cls is not None and self.cpg.get(param, Prop.INDEX) == 0 and name in ("self", "cls") and \
             self.cpg.files[param[0]].language == "python"
+
+    def _scope_type_params(self, node: NodeId) -> list[str]:
+        """Type parameters declared by `node` and every function or class around it, outermost first."""
+        chain: list[NodeId] = []
+        while node is not None:
+            if self.cpg.kind(node) in (NodeKind.METHOD, NodeKind.TYPE_DECL):
+                chain.append(node)
+            node = self.cpg.ast_parent(node)
+        out: list[str] = []
+        for n in reversed(chain):
+            out += [t for t in self.cpg.get(n, Prop.TYPE_PARAMETERS) or () if t not in out]
+        return out
 
     def _enclosing_class(self, method: NodeId) -> NodeId | None:
         node = self.cpg.ast_parent(method)

@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 #: Bump to rebuild every package (stored in the .done markers).
-BUILDER_VERSION = 2  #: 2: headers name each file's imported and defined type names
+BUILDER_VERSION = 3  #: 2: headers name each file's imported and defined type names; 3: slices carry type parameters
 #: Source files larger than this are skipped (generated tables, bundles).
 MAX_FILE_BYTES = 300 * 1024
 #: Seconds allowed for one package (download + build + slices).

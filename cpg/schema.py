@@ -105,6 +105,7 @@ class Prop(StrEnum):
     IS_KEYWORD_VARIADIC = "IS_KEYWORD_VARIADIC"  #: **kwargs parameter
     DEFAULT_VALUE = "DEFAULT_VALUE"  #: a parameter's default value, as source text
     DECORATORS = "DECORATORS"  #: tuple of decorator source texts
+    TYPE_PARAMETERS = "TYPE_PARAMETERS"  #: on METHOD / TYPE_DECL: tuple of declared type parameter names (TS generics)
     VARIABLE = "VARIABLE"  #: on REACHING_DEF edges: the variable's name
     PARSE_ERRORS = "PARSE_ERRORS"  #: on FILE: number of ERROR/MISSING nodes
     CONFIDENCE = "CONFIDENCE"  #: probability of TYPE_FULL_NAME when it was inferred

@@ -223,6 +223,23 @@ def test_typescript_class_properties_and_interfaces():
     assert kinds == {"User": "interface", "Service": "class"}
 
 
+def test_typescript_slices_carry_the_type_parameters_in_scope():
+    program = slices_of({"box.ts": """
+export class Box<T> {
+  value: Wrapper<T>;
+  map<R>(f: (x: T) => R): Box<R> {
+    const g = <K extends keyof R>(key: K) => key;
+    return null as any;
+  }
+}
+export function plain(x: number): number { return x; }
+"""})
+    assert one(program, "attribute", "value").type_params == ["T"]
+    assert one(program, "parameter", "f").type_params == ["T", "R"]  # the class's, then the method's
+    assert one(program, "parameter", "key").type_params == ["T", "R", "K"]  # an arrow inside: all three
+    assert one(program, "parameter", "x").type_params == []
+
+
 def test_cli_slice_json_matches_the_schema(tmp_path):
     (tmp_path / "repo.py").write_text(textwrap.dedent(PY))
     (tmp_path / "svc.ts").write_text(textwrap.dedent(TS))

@@ -249,3 +249,24 @@ def test_calibration_rewrites_the_threshold_line_of_the_model_card(tmp_path):
     assert changed[0][1].endswith("default threshold 0.65 (precision >= 0.8 on 100 valid records)")
     assert "metrics table" in after
     assert not set_card_threshold(tmp_path / "missing", 0.7, "x")
+
+
+def test_generic_forms_take_the_slots_type_parameters_and_are_masked_without_them(tmp_path):
+    from typeinfer.typemodel.batching import Featurizer
+    from typeinfer.typemodel.data import TypeVocab
+
+    texts = [serialize(_slice(name=n)) for n in ["box", "items", "value"] * 5]
+    tok = train_tokenizer(texts, vocab_size=200, min_frequency=1)
+    vocab = TypeVocab(["<other>", "Box<T>"], ["", "typescript"])
+    cfg = ModelConfig()
+    feat = Featurizer(tok, cfg, vocab)
+    cs = feat.candidate_set(["Box"], "typescript")
+    generic, plain = _slice(name="box", language="typescript"), _slice(name="items", language="typescript")
+    generic.type_params = ["T"]
+    b = feat.batch(feat.encode_slices([generic, plain]), [cs, cs], ["Box<T>", "Box"])
+    assert b.cand_labels[0] == ["Box", "Box<T>", "Box | null", "Box[]"]
+    assert b.cand_ok[0].tolist() == [True] * 4 and b.cand_ok[1].tolist() == [True, False, True, True]
+    assert b.cand_vocab[0].tolist() == [-1, 1, -1, -1]  # "Box<T>" merges with its vocabulary entry
+    V = len(vocab)
+    assert b.target[0].nonzero()[0].tolist() == [1, V + 1] and b.target[1].nonzero()[0].tolist() == [V]
+    assert "[TPARAM] t" in serialize(generic) and "[TPARAM]" not in serialize(plain)

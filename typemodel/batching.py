@@ -22,6 +22,9 @@ from typeinfer.typemodel.serialize import candidate_text, serialize
 from typeinfer.typemodel.tokenizer import PAD, encode, encode_plain
 
 
+_NO_CANDIDATES = np.zeros(0, dtype=np.int64)
+
+
 @dataclass
 class Encoded:
     """One slice, ready to batch."""
@@ -45,6 +48,7 @@ class Batch:
     feats: np.ndarray  #: [B, C, F] float32
     vocab_ok: np.ndarray  #: [B, V] bool -- vocabulary entries of the slice's language
     cand_labels: list[list[str]]  #: per slice, its candidate labels (C_b <= C)
+    cand_vocab: list[np.ndarray]  #: per slice, the vocabulary entry of each candidate label (-1 if none)
     target: np.ndarray | None = None  #: [B, V + C] bool -- entries naming the label (training)
 
 
@@ -128,9 +132,11 @@ class Featurizer:
         cand_ok = np.zeros((B, C), dtype=bool)
         feats = np.zeros((B, C, NUM_FEATURES), dtype=np.float32)
         cand_labels: list[list[str]] = []
+        cand_vocab: list[np.ndarray] = []
         for b, (e, cs) in enumerate(zip(items, csets)):
             if cs is None or cs.language != e.language:
                 cand_labels.append([])
+                cand_vocab.append(_NO_CANDIDATES)
                 continue
             n = len(cs)
             remap = np.asarray([name_pos[x] for x in cs.bases], dtype=np.int64)
@@ -138,7 +144,15 @@ class Featurizer:
             cand_form[b, :n] = cs.form_row
             cand_ok[b, :n] = True
             feats[b, :n] = cs.features(e.words)
-            cand_labels.append(cs.labels)
+            own, cv = cs.labels_for(e.words.type_params), self.candidate_vocab(cs)
+            if own is not cs.labels:  # generic forms filled in: they may name vocabulary types
+                index = self.vocab_index.get(cs.language, {})
+                cv = cv.copy()
+                cv[cs.template_idx] = [index.get(own[j], -1) for j in cs.template_idx]
+            elif len(cs.template_idx):
+                cand_ok[b, cs.template_idx] = False  # no type parameter in scope
+            cand_labels.append(own)
+            cand_vocab.append(cv)
         vocab_ok = np.stack([self.vocab_ok.get(e.language, self.vocab_ok["python"]) for e in items])
         target = None
         if labels is not None:
@@ -154,4 +168,4 @@ class Featurizer:
                 if not target[b].any():
                     target[b, 0] = True  # <other>
         return Batch(input_ids, attention_mask, name_ids, name_mask, cand_name, cand_form, cand_ok,
-                     feats, vocab_ok, cand_labels, target)
+                     feats, vocab_ok, cand_labels, cand_vocab, target)

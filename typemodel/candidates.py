@@ -34,6 +34,12 @@ NUM_FEATURES_V1 = NUM_BASE_FEATURES + MAX_FORMS
 NUM_FEATURES = NUM_FEATURES_V1 + 2
 
 
+#: in a candidate form, stands for the slice's type parameters in scope: ``{}<$TP>`` makes
+#: ``Box<T>`` for a slot inside ``function f<T>``; such candidates are masked where no type
+#: parameter is in scope
+TYPE_PARAMS_SLOT = "$TP"
+
+
 def _words(name: str) -> list[str]:
     return split_identifier(name) or [name.lower()]
 
@@ -47,13 +53,15 @@ class SliceWords:
     checks: frozenset[str]  #: joined words of isinstance / typeof targets
     all: frozenset[str]  #: every word of the serialized slice
     file: str = ""  #: the slice's file (for the "visible in the file" feature)
+    type_params: str = ""  #: type parameters in scope, joined (fills the TYPE_PARAMS_SLOT of generic forms)
 
 
 def slice_words(s: UsageSlice, text: str) -> SliceWords:
     """`text` is ``serialize(s)``."""
     defs = frozenset("".join(_words(_short(d.name or d.resolved))) for d in s.defined_by if d.name or d.resolved)
     checks = frozenset("".join(_words(_short(t))) for t in s.type_checks)
-    return SliceWords(tuple(split_identifier(s.name)), defs, checks, frozenset(text.split()), s.file)
+    return SliceWords(tuple(split_identifier(s.name)), defs, checks, frozenset(text.split()), s.file,
+                      ", ".join(s.type_params))
 
 
 class CandidateSet:
@@ -88,6 +96,9 @@ class CandidateSet:
                     base_idx.append(b)
                     form_idx.append(f)
         self.base_of = np.asarray(base_idx, dtype=np.int64)
+        self.template_idx = np.asarray([j for j, label in enumerate(self.labels) if TYPE_PARAMS_SLOT in label],
+                                       dtype=np.int64)
+        self._filled: dict[str, list[str]] = {}
         self.form_of = np.asarray(form_idx, dtype=np.int64)
         #: row of the form table: language * MAX_FORMS + form
         self.form_row = self.form_of + LANGUAGE_IDS.get(language, 0) * MAX_FORMS
@@ -107,6 +118,20 @@ class CandidateSet:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def labels_for(self, type_params: str) -> list[str]:
+        """The labels with the generic forms filled in with `type_params` (cached per value)."""
+        if not len(self.template_idx) or not type_params:
+            return self.labels
+        filled = self._filled.get(type_params)
+        if filled is None:
+            if len(self._filled) > 64:
+                self._filled.clear()
+            filled = list(self.labels)
+            for j in self.template_idx:
+                filled[j] = filled[j].replace(TYPE_PARAMS_SLOT, type_params)
+            self._filled[type_params] = filled
+        return filled
 
     def features(self, sw: SliceWords) -> np.ndarray:
         """``[len(self), NUM_FEATURES]`` float32 features of every candidate for this slice."""

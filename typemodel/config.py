@@ -18,10 +18,13 @@ from typing import Any
 
 def _default_forms() -> dict[str, list[str]]:
     # How a project type name becomes candidate labels ("{}" is the short name).  Canonical forms
-    # (analyzer.canonical_types): Python unions sort None last; TS sorts null before undefined.
+    # (analyzer.canonical_types): Python unions sort None last.  "$TP" is filled per slot with the
+    # type parameters in scope (candidates.TYPE_PARAMS_SLOT): Name<T> is about ten times as
+    # frequent among TypeScript labels naming a project type as "Name | undefined" (an optional
+    # slot is written `x?: Name`), which this form replaced.
     return {
         "python": ["{}", "{} | None", "list[{}]"],
-        "typescript": ["{}", "{} | undefined", "{} | null", "{}[]"],
+        "typescript": ["{}", "{}<$TP>", "{} | null", "{}[]"],
     }
 
 

@@ -25,12 +25,11 @@ from typeinfer.analyzer.slice_schema import ProjectCandidates, UsageSlice
 from typeinfer.typemodel.batching import Featurizer
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.data import TypeVocab
-from typeinfer.typemodel.scoring import candidate_logits_np, rank
+from typeinfer.typemodel.scoring import NEG, candidate_logits_np, rank
 
 MODEL_FILES = ("model.onnx", "tokenizer.json", "types.json")
 SUMS_FILE = "SHA256SUMS"
 TYPES_FORMAT = 1
-_NO_CANDS = np.zeros(0, dtype=np.int64)
 
 
 class ModelError(RuntimeError):
@@ -162,8 +161,7 @@ class TypePredictor:
                                        self._form_table, self._weights, self._bias)
             for k, i in enumerate(idx):
                 n = len(b.cand_labels[k])
-                cs = csets[i] if n else None
-                cv = feat.candidate_vocab(cs) if cs is not None else _NO_CANDS
-                out[i] = rank(vocab_logits[k], types, b.vocab_ok[k], cand[k, :n], b.cand_labels[k], cv,
+                logits = np.where(b.cand_ok[k, :n], cand[k, :n], NEG)  # masked: generic forms out of scope
+                out[i] = rank(vocab_logits[k], types, b.vocab_ok[k], logits, b.cand_labels[k], b.cand_vocab[k],
                               self.temperature, top_k)
         return out

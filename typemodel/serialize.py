@@ -23,7 +23,7 @@ from typeinfer.analyzer.slice_schema import UsageSlice
 
 #: Section markers; registered as special tokens so they are never split.
 MARKERS = ["[LANG]", "[KIND]", "[NAME]", "[DEF]", "[CALLS]", "[ATTR]", "[ARGOF]", "[OPS]",
-           "[CHECK]", "[RET]", "[DEFAULT]", "[FN]", "[CLASS]", "[DECO]", "[SIB]", "[DOC]"]
+           "[CHECK]", "[RET]", "[DEFAULT]", "[FN]", "[CLASS]", "[DECO]", "[SIB]", "[DOC]", "[TPARAM]"]
 
 MAX_ITEMS = 6  #: items kept per list section
 MAX_WORDS = 96  #: words kept in total (the tokenizer then truncates to ModelConfig.max_len)
@@ -70,6 +70,8 @@ def serialize(s: UsageSlice) -> str:
     head += ["[NAME]"] + (["*"] if s.is_variadic else []) + (["**"] if s.is_keyword_variadic else [])
     head += split_identifier(s.name) or ["_"]
     sec.append(head)
+    if s.type_params:  # generic scope: candidates of the form Name<T, U> become possible
+        sec.append(["[TPARAM]", *[w for t in s.type_params[:3] for w in split_identifier(t)]])
 
     if s.defined_by:
         words = ["[DEF]"]

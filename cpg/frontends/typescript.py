@@ -363,7 +363,8 @@ class _Frontend:
         """A METHOD for any function-like node; the caller places it (statement or nested)."""
         b = self.b
         m = b.method(ts, name, f"{self.rel}:{qual}", MODIFIERS=tuple(mods) or None,
-                     DECORATORS=tuple(decorators) if decorators else None)
+                     DECORATORS=tuple(decorators) if decorators else None,
+                     TYPE_PARAMETERS=self.type_parameters(ts))
         body_ts = ts.child_by_field_name("body")
         block = b.add(NodeKind.BLOCK, body_ts if body_ts is not None else ts)
         scope = Scope(m, block, parent=ctx.scope)
@@ -383,6 +384,15 @@ class _Frontend:
         b.children(m, [*params, block, ret, *fctx.nested])
         b.close(scope)
         return m
+
+    def type_parameters(self, ts: tree_sitter.Node) -> tuple[str, ...] | None:
+        """Names of the type parameters `ts` declares (``<T, K extends keyof T>`` -> ("T", "K"))."""
+        tp = ts.child_by_field_name("type_parameters")
+        if tp is None:
+            return None
+        names = [self.text(n) for c in tp.named_children if c.type == "type_parameter"
+                 for n in [c.child_by_field_name("name")] if n is not None]
+        return tuple(names) or None
 
     def parameters(self, ts: tree_sitter.Node, fctx: _Fn, prologue: list[int],
                    ctor_class: _Class | None) -> list[int]:
@@ -560,7 +570,7 @@ class _Frontend:
         decorators = decorators + self.decorators_of(ts)
         td = b.type_decl(ts, name, f"{self.rel}:{qual}", MODIFIERS=tuple(mods),
                          INHERITS_FROM_TYPE_FULL_NAME=self.heritage(ts) or None,
-                         DECORATORS=tuple(decorators) or None)
+                         DECORATORS=tuple(decorators) or None, TYPE_PARAMETERS=self.type_parameters(ts))
         body_ts = ts.child_by_field_name("body")
         block = b.add(NodeKind.BLOCK, body_ts if body_ts is not None else ts)
         cscope = Scope(ctx.scope.method, block, parent=ctx.scope, is_class=True)
@@ -668,7 +678,7 @@ class _Frontend:
         name_ts = ts.child_by_field_name("name")
         name = self.text(name_ts) if name_ts is not None else ANONYMOUS
         td = b.type_decl(ts, name, f"{self.rel}:{_join(ctx.qual, name)}", MODIFIERS=("interface", *mods),
-                         INHERITS_FROM_TYPE_FULL_NAME=self.heritage(ts) or None)
+                         INHERITS_FROM_TYPE_FULL_NAME=self.heritage(ts) or None, TYPE_PARAMETERS=self.type_parameters(ts))
         if name_ts is not None:
             b.declare(ctx.scope, name, name_ts)
         body_ts = ts.child_by_field_name("body")
