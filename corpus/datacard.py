@@ -140,7 +140,9 @@ def render(meta: dict) -> str:
     add("")
     add("- `records-{train,valid,test}.jsonl.gz`: one `TrainingRecord` JSON object per line")
     add("  (`analyzer/slice_schema.py`); `slice.declared_type` is the label as written and must not be model input.")
-    add("- `projects.jsonl.gz`: `{project, language, split, user_types}` per project.")
+    add("- `projects.jsonl.gz`: `{project, language, split, user_types, imported_types, visible}` per project: "
+        "its own type names, the type names its files import, and per file the names it defines or imports "
+        "(the candidate scorer's names; `analyzer.slice_schema.ProjectCandidates`).")
     add("- `meta.json`: counts and the statistics above; `failures.tsv`: `project  stage  error`.")
     add("- `packages/`: per-package intermediate results and markers (stage 1).")
     add("")
