@@ -63,7 +63,33 @@ def type_imports(p: Prediction, universe: TypeUniverse) -> tuple[TypeImport, ...
         qualified = p.full_type.split("[", 1)[0].split("<", 1)[0]
         if p.language == "python" and qualified.endswith("." + name):
             out.append(TypeImport(qualified[: -len(name) - 1], name, False))
+            continue
+        elsewhere = _imported_elsewhere(name, universe, p.language)
+        if elsewhere is not None:
+            out.append(elsewhere)
     return tuple(out)
+
+
+def _imported_elsewhere(name: str, universe: TypeUniverse, language: str) -> TypeImport | None:
+    """The import other files of the project use for `name` (the model may rank a name that a
+    sibling file imports): taken only when every file that binds the name imports it from the
+    same library module under its own name; relative imports are left alone."""
+    modules: set[str] = set()
+    for file, imports in universe.imports.items():
+        entity = imports.get(name)
+        if entity is None or not file.endswith(_EXTENSIONS[language]):
+            continue
+        if language == "python":
+            module, _, original = entity.rpartition(".")
+        else:
+            module, _, original = entity.rpartition(":")
+        if original != name or not module or module.startswith("."):
+            return None
+        modules.add(module)
+    return TypeImport(modules.pop(), name, False) if len(modules) == 1 else None
+
+
+_EXTENSIONS = {"python": (".py", ".pyi"), "typescript": (".ts", ".tsx", ".mts", ".cts")}
 
 
 def _is_builtin(name: str, language: str) -> bool:

@@ -139,3 +139,29 @@ def test_the_bundled_model_fills_what_static_facts_leave_open():
     name = by_slot(result)[("app/db.py", "parameter", "lookup", "name")]
     assert name.source == "model" and name.type  # a parameter passed to User(name) and nothing else
     assert 0.0 < result.threshold < 1.0
+
+
+def test_a_type_a_sibling_file_imports_from_a_library_is_imported_from_there():
+    from typeinfer.analyzer.annotate import type_imports
+    from typeinfer.analyzer.pipeline import Prediction
+
+    files = {
+        "app/views.py": "from starlette.requests import Request\n\ndef home(request: Request): ...\n",
+        "app/api.py": "def handler(request):\n    return request.url\n",
+        "app/other.py": "from .compat import Response\n",
+        "app/more.py": "from starlette.responses import Response\n",
+        "web/a.ts": "import { Context } from 'hono';\nexport function f(c: Context) {}\n",
+        "web/b.ts": "export function g(c) {}\n",
+    }
+    universe = build_type_universe(build_sources(source_from_text(t, p) for p, t in files.items()))
+
+    def needed(file: str, type_: str, language: str = "python"):
+        p = Prediction(file=file, language=language, kind="parameter", function="handler", name="request",
+                       line=1, column=12, type=type_, confidence=0.9, source="model", full_type=type_)
+        return [(i.module, i.name) for i in type_imports(p, universe)]
+
+    assert needed("app/api.py", "Request") == [("starlette.requests", "Request")]
+    assert needed("app/api.py", "Request | None") == [("starlette.requests", "Request")]
+    assert needed("app/api.py", "Response") == []  # one file imports it relatively: ambiguous, left alone
+    assert needed("app/views.py", "Request") == []  # bound in the file already
+    assert needed("web/b.ts", "Context", "typescript") == [("hono", "Context")]

@@ -125,7 +125,7 @@ class CandidateSet:
             return self.labels
         filled = self._filled.get(type_params)
         if filled is None:
-            if len(self._filled) > 64:
+            if len(self._filled) > 16:
                 self._filled.clear()
             filled = list(self.labels)
             for j in self.template_idx:
