@@ -83,7 +83,8 @@ class Featurizer:
         if cs is None:
             if len(self._csets) > 4096:
                 self._csets.clear()
-            cs = CandidateSet(names if isinstance(names, ProjectCandidates) else list(names), language, self.cfg.candidate_forms, self.cfg.max_candidates)
+            source = names if isinstance(names, ProjectCandidates) else list(names)
+            cs = CandidateSet(source, language, self.cfg.candidate_forms, self.cfg.max_candidates)
             self._csets[key] = cs
         return cs
 
@@ -144,14 +145,14 @@ class Featurizer:
             cand_form[b, :n] = cs.form_row
             cand_ok[b, :n] = True
             feats[b, :n] = cs.features(e.words)
-            own, cv = cs.labels_for(e.words.type_params), self.candidate_vocab(cs)
-            if own is not cs.labels:  # generic forms filled in: they may name vocabulary types
+            slot_labels, cv = cs.labels_for(e.words.type_params), self.candidate_vocab(cs)
+            if slot_labels is not cs.labels:  # generic forms filled in: they may name vocabulary types
                 index = self.vocab_index.get(cs.language, {})
                 cv = cv.copy()
-                cv[cs.template_idx] = [index.get(own[j], -1) for j in cs.template_idx]
+                cv[cs.template_idx] = [index.get(slot_labels[j], -1) for j in cs.template_idx]
             elif len(cs.template_idx):
                 cand_ok[b, cs.template_idx] = False  # no type parameter in scope
-            cand_labels.append(own)
+            cand_labels.append(slot_labels)
             cand_vocab.append(cv)
         vocab_ok = np.stack([self.vocab_ok.get(e.language, self.vocab_ok["python"]) for e in items])
         target = None
