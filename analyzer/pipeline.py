@@ -25,6 +25,7 @@ from typeinfer.cpg.schema import NodeKind, Prop
 
 from .canonical_types import referenced_names
 from .consistency import ConsistencyFilter
+from .name_pool import pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
 from .static_facts import SlotIndex, StaticFact, infer_static
@@ -226,7 +227,7 @@ def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], u
         return out
     slices = [targets[i] for i in todo]
     candidates = [universe.candidates()] * len(slices)  # one object: one cached candidate set
-    for i, ranking in zip(todo, predictor.predict(slices, candidates, top_k=8)):
+    for i, ranking in zip(todo, pool_same_name(slices, predictor.predict(slices, candidates, top_k=8))):
         out[i] = ranking
     return out
 

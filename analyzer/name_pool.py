@@ -1,0 +1,49 @@
+"""Same-name pooling: slots of one project that share a name, a kind and a language usually share a
+type (on the corpus's test projects, the majority type of the other ``request`` parameters of a
+project is the type of this one 70% of the time), so each slot's model ranking is mixed with the
+mean ranking of its namesakes.
+
+Needs: the model's calibrated rankings of one round's slots (`pipeline._model_rankings`).
+Linear pooling keeps the result a probability distribution; with `POOL_WEIGHT` = 0.3 it raised
+exact match of the shipped model on the test split by 0.7 points (Python) and 0.4 (TypeScript)
+and lowered calibration error (bench/RESULTS.md, "Model accuracy").
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from .slice_schema import UsageSlice
+
+POOL_WEIGHT = 0.3  #: share of a slot's distribution taken from its namesakes' mean
+_GROUP_TOP = 16  #: a group's most probable types that every member may move towards
+
+Ranking = list[tuple[str, float]]
+
+
+def pool_same_name(targets: Sequence[UsageSlice], rankings: Sequence[Ranking], weight: float = POOL_WEIGHT,
+                   top_k: int = 8) -> list[Ranking]:
+    """Each ranking mixed with the mean of the rankings of the other slots with the same
+    (language, kind, name); a slot without namesakes, or without a ranking, keeps its own."""
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, (s, ranking) in enumerate(zip(targets, rankings)):
+        if ranking:
+            groups[(s.language, s.kind, s.name)].append(i)
+    out = [list(r) for r in rankings]
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        total: Counter[str] = Counter()
+        for i in members:
+            for t, p in rankings[i]:
+                total[t] += p
+        group_top = [t for t, _ in total.most_common(_GROUP_TOP)]
+        others = len(members) - 1
+        for i in members:
+            own = dict(rankings[i])
+            mixed = {t: (1.0 - weight) * own.get(t, 0.0) + weight * (total[t] - own.get(t, 0.0)) / others
+                     for t in {*own, *group_top}}
+            ranked = sorted(mixed.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
+            out[i] = [(t, p) for t, p in ranked if p > 0.0]
+    return out
