@@ -12,6 +12,7 @@ training and evaluation and must never be part of the model's input.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
@@ -140,6 +141,14 @@ class ProjectCandidates:
         own_set = frozenset(n for n in own if n)
         names = tuple(sorted(own_set | {n for n in imported if n}))
         return cls(names, own_set, {f: frozenset(v) for f, v in (visible or {}).items()})
+
+    def fingerprint(self) -> str:
+        """A digest of the names and which are the project's own (computed once per object)."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            body = "\n".join(n + ("\t*" if n in self.own else "") for n in self.names)
+            cached = self.__dict__["_fingerprint"] = hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+        return cached
 
     def to_json(self) -> dict[str, Any]:
         return {"user_types": sorted(self.own), "imported_types": sorted(set(self.names) - self.own),

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlparse
 import tree_sitter
 
 from typeinfer.analyzer.pipeline import Prediction
+from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.cpg.source import grammar_for_path, parser_for
 
 from .anchors import Anchor
@@ -267,7 +268,11 @@ def slice_hash(slice_json: dict[str, Any], candidates: Any) -> str:
             return [strip(v) for v in value]
         return value
 
-    body = json.dumps([strip(slice_json), sorted(candidates) if candidates else []], sort_keys=True, default=str)
+    if isinstance(candidates, ProjectCandidates):  # what the model sees of them: the names, and the file's
+        cands: Any = [candidates.fingerprint(), sorted(candidates.visible.get(slice_json.get("file", ""), ()))]
+    else:
+        cands = sorted(candidates) if candidates else []
+    body = json.dumps([strip(slice_json), cands], sort_keys=True, default=str)
     return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
 
 
