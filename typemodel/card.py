@@ -25,6 +25,9 @@ def write_card(out_dir: Path, meta: dict, metrics_text: str = "") -> None:
         f"- BERT encoder from scratch: {cfg['layers']} layers, hidden {cfg['hidden']}, {cfg['heads']} heads, "
         f"max {cfg['max_len']} tokens, WordPiece vocabulary {cfg['vocab_size']}",
         f"- heads: {cfg['num_types']} vocabulary types (+ `<other>`) and a project-candidate scorer (dim {cfg['cand_dim']})",
+        "- candidates: the project's own types and the type names its files import (up to "
+        f"{cfg.get('max_candidates')} per project), in the forms {cfg.get('candidate_forms')}; "
+        "`$TP` is filled with the type parameters in scope of the slot",
         f"- parameters: {s.get('parameters')}; ONNX int8 {s.get('onnx_bytes', {}).get('int8')} bytes "
         f"(fp32 {s.get('onnx_bytes', {}).get('fp32')})",
         f"- temperature (valid split): {meta['temperature']:.4f}; default threshold {meta['default_threshold']}", "",
