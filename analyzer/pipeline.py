@@ -144,8 +144,8 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     rounds = max(1, options.rounds) if write else 1
     program = universe = None
     for round_number in range(rounds):
-        program = extract_slices(cpg, file_list)
         universe = build_type_universe(cpg)
+        program = extract_slices(cpg, file_list, universe=universe)
         targets = [s for s in program.slices
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages]
         predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats)

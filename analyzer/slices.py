@@ -516,7 +516,7 @@ def extract_slices(cpg: CodePropertyGraph, files: Iterable[str] | None = None,
                    universe: TypeUniverse | None = None) -> ProgramSlices:
     """Slices of every target (or of the targets in `files`) plus the project's user types
     (from `universe` when the caller has built it already)."""
-    universe = universe or build_type_universe(cpg)
+    universe = universe if universe is not None else build_type_universe(cpg)
     wanted = set(files) if files is not None else None
     user_types = [t for t in universe.types.values() if wanted is None or t.file in wanted]
     return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg).slices(files), user_types=user_types)
