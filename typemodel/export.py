@@ -71,12 +71,8 @@ def export_onnx(model: TypeModel, path: Path) -> None:
 
 
 def quantize(fp32: Path, int8: Path) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)  # silence "please consider pre-processing" (a hint for CNNs)
     import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # The exporter's intermediate shape annotations are optional, and some torch releases (2.11
     # on the GPU machine) write ones that onnx's shape inference rejects inside quantize_dynamic;
@@ -85,6 +81,9 @@ def quantize(fp32: Path, int8: Path) -> None:
     del graph.graph.value_info[:]
     bare = fp32.with_name(fp32.stem + ".noshapes.onnx")
     onnx.save(graph, str(bare))
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # silence "please consider pre-processing" (a hint for CNNs)
     try:
         quantize_dynamic(str(bare), str(int8), weight_type=QuantType.QInt8)
     finally:
