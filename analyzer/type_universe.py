@@ -46,10 +46,6 @@ class TypeUniverse:
         (``Optional``) and not a constant (``TYPE_CHECKING``)."""
         return sorted(a for a, entity in self.imports.get(file, {}).items() if _may_name_type(a, entity))
 
-    def visible_names(self, file: str) -> list[str]:
-        """Candidate type names for slots of `file`: project types plus names the file imports."""
-        return sorted(set(self._by_name) | set(self.imported_type_names(file)))
-
     def candidates(self) -> ProjectCandidates:
         """The scorer's candidates: every project type and every imported type name, with the
         names each file defines or imports (the "visible in the slot's file" feature)."""

@@ -88,7 +88,8 @@ def test_members_include_inherited_ones_across_files_and_aliased_imports():
 def test_imports_and_candidate_names_per_file():
     u = universe()
     assert u.imports["pkg/user.py"] == {"B": "pkg.base.Base", "json": "json"}
-    assert "B" in u.visible_names("pkg/user.py") and "User" in u.visible_names("pkg/user.py")
+    candidates = u.candidates()
+    assert {"B", "User"} <= candidates.visible["pkg/user.py"] and {"B", "User"} <= set(candidates.names)
     assert u.names() == sorted(t.name for t in u.types.values())
 
 
