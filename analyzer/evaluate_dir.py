@@ -125,6 +125,11 @@ class DirectoryEvalReport:
     metrics: Any = None  #: `typemodel.evaluate.EvalReport`
     records: list[TrainingRecord] = field(default_factory=list, repr=False)
     predictions: list[list[tuple[str, float]]] = field(default_factory=list, repr=False)
+    sources: list[str] = field(default_factory=list, repr=False)  #: per record: "static", "model" or "none"
+
+    def by_source(self) -> dict[str, dict[str, float]]:
+        """Per language and source: slots and exact match (``{"python/static": {"n", "exact"}}``)."""
+        return by_source(self.records, self.predictions, self.sources)
 
     @property
     def found_share(self) -> float:
@@ -138,6 +143,7 @@ class DirectoryEvalReport:
             "uninformative": self.uninformative, "labels": self.labels, "scored": self.scored,
             "no_slot": self.no_slot, "still_declared": self.still_declared, "ambiguous": self.ambiguous,
             "merged_duplicates": self.merged_duplicates, "pipeline": self.pipeline, "baselines": self.baselines,
+            "by_source": self.by_source(),
             "metrics": self.metrics.to_json() if self.metrics is not None else None,
         }
 
@@ -149,6 +155,7 @@ class DirectoryEvalReport:
             f"labels {self.labels} (+{self.uninformative} that say nothing, dropped); scored {self.scored} slots, "
             f"{self.merged_duplicates} duplicate labels merged, {self.no_slot} without a slot, "
             f"{self.still_declared} still declared, {self.ambiguous} ambiguous",
+            "exact by source: " + ", ".join(f"{k} {v['exact']:.3f} (n={v['n']:.0f})" for k, v in self.by_source().items()),
             self.baselines,
         ]
         lines += [f"left unchanged: {m}" for m in self.files_unchanged]
@@ -156,6 +163,15 @@ class DirectoryEvalReport:
 
     def render(self) -> str:
         return self.summary() + "\n" + (self.metrics.render() if self.metrics is not None else "")
+
+
+def by_source(records: list[TrainingRecord], predictions: list[list[tuple[str, float]]],
+              sources: list[str]) -> dict[str, dict[str, float]]:
+    """Slots and exact match per language and the layer that settled them (static facts, model, none)."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for record, ranking, source in zip(records, predictions, sources):
+        groups[f"{record.language}/{source}"].append(bool(ranking) and ranking[0][0] == record.label)
+    return {k: {"n": len(v), "exact": sum(v) / len(v)} for k, v in sorted(groups.items())}
 
 
 def _labels(results: dict[str, StripResult], report: DirectoryEvalReport) -> list[tuple[str, str, RemovedAnnotation, str]]:
@@ -196,8 +212,10 @@ def _ranking(p: Prediction) -> list[tuple[str, float]]:
 
 
 def join(labels: list[tuple[str, str, RemovedAnnotation, str]], result: InferenceResult,
-         report: DirectoryEvalReport, project: str) -> tuple[list[TrainingRecord], list[list[tuple[str, float]]]]:
-    """Match labels to the pipeline's predictions (see the module docstring); fills the counts."""
+         report: DirectoryEvalReport, project: str) -> tuple[list[TrainingRecord], list[list[tuple[str, float]]], list[str]]:
+    """Match labels to the pipeline's predictions (see the module docstring); fills the counts.
+
+    Returns the records, their rankings and the source of each prediction."""
     by_key: dict[tuple[str, str, str, str], list[Prediction]] = defaultdict(list)
     for p in result.predictions:
         by_key[(p.file, p.kind, p.function, p.name)].append(p)
@@ -219,7 +237,7 @@ def join(labels: list[tuple[str, str, RemovedAnnotation, str]], result: Inferenc
             report.still_declared += 1
         else:
             report.no_slot += 1
-    records, preds = [], []
+    records, preds, sources = [], [], []
     for pid, items in per_slot.items():
         p = slot_of[pid]
         distinct = {label for _, _, _, label in items}
@@ -234,15 +252,19 @@ def join(labels: list[tuple[str, str, RemovedAnnotation, str]], result: Inferenc
                                       is_user_type=_is_user_type(label, language, result), split="test",
                                       slice=p.slice))
         preds.append(_ranking(p))
+        sources.append(p.source)
     order = sorted(range(len(records)), key=lambda i: (records[i].file, records[i].slice.line, records[i].kind,
                                                        records[i].slice.name))
     report.scored = len(records)
-    return [records[i] for i in order], [preds[i] for i in order]
+    return [records[i] for i in order], [preds[i] for i in order], [sources[i] for i in order]
 
 
 def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_model: bool = True,
-                       threshold: float | None = None, jobs: int = 0) -> DirectoryEvalReport:
+                       threshold: float | None = None, jobs: int = 0, rounds: int = 1) -> DirectoryEvalReport:
     """Strip `path`'s annotations, infer them back, and score the result (see the module docstring).
+
+    `rounds` > 1 infers as `typeinfer annotate` does: confident types of one round are context
+    for the next (`pipeline.infer_graph`).
 
     Raises `FileNotFoundError` for a missing path, `typemodel.predictor.ModelError` for a
     broken model directory and `cpg.project.BuildError` when nothing can be analysed.
@@ -256,12 +278,13 @@ def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_mode
         root = Path(tmp) / "src"
         results = strip_tree_results(path, root)
         result = infer_project(root, InferenceOptions(use_model=use_model, model_dir=model_dir,
-                                                      min_confidence=threshold, jobs=jobs, use_cache=False))
+                                                      min_confidence=threshold, jobs=jobs, use_cache=False,
+                                                      rounds=rounds))
     report = DirectoryEvalReport(path=str(path), threshold=result.threshold, use_model=use_model,
                                  pipeline=dict(result.stats))
     labels = _labels(results, report)
-    records, preds = join(labels, result, report, project=f"dir:{path.resolve().name}")
-    report.records, report.predictions = records, preds
+    records, preds, sources = join(labels, result, report, project=f"dir:{path.resolve().name}")
+    report.records, report.predictions, report.sources = records, preds, sources
     stats = _train_stats(model_dir)
     if stats is None:
         stats = LeaveOneOutStats(records)
@@ -272,7 +295,7 @@ def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_mode
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``typeinfer eval PATH [--model DIR] [--no-model] [--threshold T] [--json FILE]``."""
+    """``typeinfer eval PATH [--model DIR] [--no-model] [--threshold T] [--rounds N] [--json FILE]``."""
     p = argparse.ArgumentParser(
         prog="typeinfer eval",
         description="Evaluate the pipeline on an annotated directory: strip its annotations, infer them back, score.")
@@ -281,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-model", action="store_true", help="static facts only")
     p.add_argument("--threshold", type=float, default=None,
                    help="confidence threshold (default: the model's; 0.5 with --no-model)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="inference rounds; 3 infers as `typeinfer annotate` does (default: 1)")
     p.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     a = p.parse_args(argv)
     from rich.console import Console
@@ -289,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     from typeinfer.typemodel.predictor import ModelError
 
     try:
-        report = evaluate_directory(a.path, model_dir=a.model, use_model=not a.no_model, threshold=a.threshold)
+        report = evaluate_directory(a.path, model_dir=a.model, use_model=not a.no_model, threshold=a.threshold,
+                                    rounds=max(1, a.rounds))
     except (FileNotFoundError, ModelError, BuildError) as e:
         print(f"typeinfer eval: {e}", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 """The inference pipeline behind `typeinfer annotate`, the language server and `typeinfer.load`.
 
-Reads top to bottom: graph -> slices -> static facts -> model for the rest -> consistency
-filter -> write back into the graph -> re-link calls.  Each stage is its own module; this one
+Reads top to bottom: graph -> slices -> static facts -> model for the rest, conditioned on
+partial static evidence (`evidence`) -> consistency filter -> write back into the graph ->
+re-link calls.  Each stage is its own module; this one
 only sequences them and holds the result.
 
 Write-back (after JoernTI): for every unannotated slot, POSSIBLE_TYPES gets the ranked
@@ -25,10 +26,11 @@ from typeinfer.cpg.schema import NodeKind, Prop
 
 from .canonical_types import referenced_names
 from .consistency import ConsistencyFilter
+from .evidence import Evidence, collect_evidence, condition
 from .name_pool import pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
-from .static_facts import SlotIndex, StaticFact, infer_static
+from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
 from .type_universe import TypeUniverse, build_type_universe
 
 KINDS = ("parameter", "return", "variable", "attribute")
@@ -179,11 +181,14 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
                  stats: dict[str, int]) -> list[Prediction]:
-    """Static facts, then the model for the rest, then the consistency filter, for one round."""
-    facts = infer_static(cpg, targets)
-    ranked = _model_rankings(targets, facts, universe, predictor)
-    checker = ConsistencyFilter(universe)
+    """Static facts, then the model for the rest (conditioned on partial evidence), then the
+    consistency filter, for one round."""
+    typer = StaticTyper(cpg)
     index = SlotIndex(cpg)
+    facts = infer_static(cpg, targets, typer=typer)
+    evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
+    ranked = _model_rankings(targets, facts, evidence, universe, predictor)
+    checker = ConsistencyFilter(universe)
     line_cache: dict[str, list[bytes]] = {}
     predictions: list[Prediction] = []
     for item, fact, ranking in zip(targets, facts, ranked):
@@ -217,8 +222,8 @@ def pipeline_oracle(cpg: CodePropertyGraph, options: InferenceOptions | None = N
     return PredictionOracle(infer_graph(cpg, options, write=False))
 
 
-def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], universe: TypeUniverse,
-                    predictor: Any) -> list[list[tuple[str, float]]]:
+def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], evidence: list[Evidence | None],
+                    universe: TypeUniverse, predictor: Any) -> list[list[tuple[str, float]]]:
     out: list[list[tuple[str, float]]] = [[] for _ in targets]
     if predictor is None:
         return out
@@ -228,7 +233,7 @@ def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], u
     slices = [targets[i] for i in todo]
     candidates = [universe.candidates()] * len(slices)  # one object: one cached candidate set
     for i, ranking in zip(todo, pool_same_name(slices, predictor.predict(slices, candidates, top_k=8))):
-        out[i] = ranking
+        out[i] = condition(ranking, evidence[i], targets[i].language, universe)
     return out
 
 

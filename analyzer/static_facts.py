@@ -1094,6 +1094,10 @@ class StaticTyper:
             return None
         return StaticFact(fact.type, fact.full_type, "default", f"default {self._where(param)}")
 
+    def assigned_values(self, local: NodeId) -> list[StaticFact | None]:
+        """The type of each value assigned to a LOCAL (None where unknown)."""
+        return [self._write_value(w) for w in self._writes_of(local)]
+
     def _local_fact(self, local: NodeId) -> StaticFact | None:
         writes = self._writes_of(local)
         if not writes:

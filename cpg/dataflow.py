@@ -31,7 +31,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .graph import NodeId
+from .graph import CodePropertyGraph, NodeId
 from .schema import OPERATOR_PREFIX, EdgeKind, NodeKind, Op, Prop
 
 if TYPE_CHECKING:
@@ -116,6 +116,25 @@ class FlowList(list):
 def _one_line(code: str) -> str:
     text = " ".join(code.split())
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def argument_for(cpg: CodePropertyGraph, call: NodeId, method: NodeId, param: NodeId) -> NodeId | None:
+    """The argument of `call` that binds parameter `param` of `method` (keyword, else position;
+    a Python method's ``self`` binds the receiver, a constructor's binds nothing)."""
+    name, index = cpg.get(param, Prop.NAME), cpg.get(param, Prop.INDEX) or 0
+    args = cpg.out(call, EdgeKind.ARGUMENT)
+    for a in args:
+        if cpg.get(a, Prop.ARGUMENT_NAME) == name:
+            return a
+    params = [c for c in cpg.out(method, EdgeKind.AST) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
+    first = min(params, key=lambda c: cpg.get(c, Prop.INDEX) or 0) if params else None
+    has_self = (first is not None and cpg.get(first, Prop.NAME) in ("self", "cls")
+                and cpg.files[method[0]].language == "python")
+    position = index if has_self else index + 1  # with self: INDEX 0 is the receiver
+    if position == 0 and cpg.get(method, Prop.NAME) in _CONSTRUCTORS:
+        return None
+    positional = {cpg.get(a, Prop.ARGUMENT_INDEX): a for a in args if not cpg.get(a, Prop.ARGUMENT_NAME)}
+    return positional.get(position)
 
 
 @dataclass
@@ -243,22 +262,7 @@ class _Engine:
         return out
 
     def _argument_for(self, call: NodeId, method: NodeId, param: NodeId) -> NodeId | None:
-        """The argument of `call` that binds parameter `param` of `method`."""
-        pprops = self.p(param)
-        name, index = pprops.get(Prop.NAME), pprops.get(Prop.INDEX) or 0
-        args = [a for a in self.cpg.out(call, EdgeKind.ARGUMENT)]
-        for a in args:
-            if self.p(a).get(Prop.ARGUMENT_NAME) == name:
-                return a
-        params = [c for c in self.cpg.out(method, EdgeKind.AST) if self.p(c)[Prop.KIND] == NodeKind.METHOD_PARAMETER_IN]
-        first = min(params, key=lambda c: self.p(c).get(Prop.INDEX) or 0) if params else None
-        has_self = (first is not None and self.p(first).get(Prop.NAME) in ("self", "cls")
-                    and self.cpg.files[method[0]].language == "python")
-        position = index if has_self else index + 1  # with self: INDEX 0 is the receiver
-        if position == 0 and self.p(method).get(Prop.NAME) in _CONSTRUCTORS:
-            return None
-        positional = {self.p(a).get(Prop.ARGUMENT_INDEX): a for a in args if not self.p(a).get(Prop.ARGUMENT_NAME)}
-        return positional.get(position)
+        return argument_for(self.cpg, call, method, param)
 
     def _call(self, n: NodeId, props: dict, ctx: tuple) -> list:
         name = props.get(Prop.NAME, "")

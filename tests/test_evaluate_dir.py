@@ -101,6 +101,13 @@ def test_counts_on_hand_made_code(tmp_path):
     assert set(langs["python"].baselines) == {"most-frequent", "per-name"}
     assert report.threshold == 0.5 and report.use_model is False
     assert report.pipeline["static"] >= 7
+    # which layer settled each scored slot, and how often it was right
+    assert report.by_source() == {
+        "python/none": {"n": 2, "exact": 0.0},
+        "python/static": {"n": 3, "exact": pytest.approx(2 / 3)},
+        "typescript/static": {"n": 5, "exact": 1.0},
+    }
+    assert "python/static 0.667 (n=3)" in report.summary()
 
 
 def test_leave_one_out_baselines_never_see_the_own_label(tmp_path):

@@ -1,0 +1,184 @@
+"""Partial static evidence: types a slot's type must admit, where the static layer cannot settle it.
+
+`static_facts` settles a slot only when every value that reaches it has a known type.  Often only
+some do: a function returns ``None`` on one path and an unknown call's result on another; every
+resolved call of a helper passes a ``Path``, but the helper is also called from outside the
+project.  Such a slot is left to the model, and the known values are still evidence: its type
+must admit ``None`` (or ``Path``).  This module collects that evidence and conditions the model's
+ranking on it.
+
+Needs: a linked graph, the `StaticTyper` the static stage used (its cache is reused) and the
+slots the static layer left unknown.  Does not: settle a slot (a type that admits the evidence is
+the model's choice) or look at the slot's own annotation.
+
+Evidence, per kind of slot:
+
+* parameter - the argument bound to it at each resolved call site (`cpg.dataflow.argument_for`);
+* return - each ``return`` expression (a bare ``return`` is None); generators and TypeScript
+  async functions are skipped (their type wraps the returned values);
+* variable - each assignment.
+
+Unknown values are ignored; a slot with no known value has no evidence.
+
+Conditioning (`condition`): a ranked type that admits every evidence type keeps its probability,
+one that does not is multiplied by `MISMATCH_WEIGHT`, and the ranking is rescaled to its previous
+total mass (the mass of the types outside the ranking is unchanged).  This is Bayes' rule with
+P(evidence | type) = 1 or `MISMATCH_WEIGHT`: the evidence itself can be wrong (an ``int`` passed
+where ``float`` is declared is admitted; a subclass instance passed where a protocol is declared is
+not).  A type admits an evidence type when the evidence is one of its union members, is ``int``
+where it has ``float`` (``undefined`` where it has ``void``), is a project class whose bases include a member, or is a container whose
+outer type matches a bare member (``list[str]`` for ``list``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from typeinfer.cpg.dataflow import argument_for
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.schema import EdgeKind, NodeKind, Op, Prop
+
+from .canonical_types import outer_type, split_union
+from .slice_schema import UsageSlice
+from .static_facts import SlotIndex, StaticFact, StaticTyper
+from .type_universe import TypeUniverse
+
+#: P(evidence | type) for a type that does not admit the evidence; chosen on the valid split
+#: (bench/RESULTS.md, "Partial evidence").
+MISMATCH_WEIGHT = 0.02
+_MAX_SITES = 64  #: call sites looked at per parameter
+_UNINFORMATIVE = frozenset({"Any", "any", "unknown", "object", "Unknown"})
+
+Ranking = list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Known types of the values that reach one slot.
+
+    JSON form: ``{"types": ["None", "int"], "known": 2, "values": 3}``: the distinct canonical
+    types, how many values had a known type, how many values were looked at.
+    """
+
+    types: tuple[str, ...]
+    known: int
+    values: int
+
+    def to_json(self) -> dict:
+        return {"types": list(self.types), "known": self.known, "values": self.values}
+
+
+def collect_evidence(cpg: CodePropertyGraph, targets: Sequence[UsageSlice], facts: Sequence[StaticFact | None],
+                     typer: StaticTyper, index: SlotIndex | None = None) -> list[Evidence | None]:
+    """Evidence for each target the static layer left unknown (aligned with `targets`)."""
+    index = index or SlotIndex(cpg)
+    out: list[Evidence | None] = []
+    for item, fact in zip(targets, facts):
+        node = index.slot(item) if fact is None else None
+        out.append(_evidence(cpg, typer, node, item.kind) if node is not None else None)
+    return out
+
+
+def _evidence(cpg: CodePropertyGraph, typer: StaticTyper, node: NodeId, kind: str) -> Evidence | None:
+    language = cpg.files[node[0]].language
+    if kind == "variable" and cpg.kind(node) == NodeKind.LOCAL:
+        return _summarize(typer.assigned_values(node), language)
+    if kind == "parameter" and cpg.kind(node) == NodeKind.METHOD_PARAMETER_IN:
+        values = _arguments(cpg, node)
+    elif kind == "return" and cpg.kind(node) == NodeKind.METHOD:
+        values = _returns(cpg, node)
+    else:
+        return None
+    if values is None:
+        return None
+    return _summarize([typer.expression_type(v) if v is not None else _NONE[language] for v in values], language)
+
+
+def _summarize(facts: list[StaticFact | None], language: str) -> Evidence | None:
+    types: list[str] = []
+    for f in facts:
+        if f is None:
+            continue
+        for member in split_union(f.type, language):
+            if member not in types and member not in _UNINFORMATIVE:
+                types.append(member)
+    known = sum(f is not None for f in facts)
+    return Evidence(tuple(types), known, len(facts)) if types else None
+
+
+_NONE = {"python": StaticFact("None", "None", "return", "bare return"),
+         "typescript": StaticFact("undefined", "undefined", "return", "bare return")}
+
+
+def _arguments(cpg: CodePropertyGraph, param: NodeId) -> list[NodeId | None] | None:
+    if cpg.get(param, Prop.IS_VARIADIC) or cpg.get(param, Prop.IS_KEYWORD_VARIADIC):
+        return None
+    method = next(iter(cpg.into(param, EdgeKind.AST)), None)
+    if method is None:
+        return None
+    sites = cpg.into(method, EdgeKind.CALL)[:_MAX_SITES]
+    values = [argument_for(cpg, site, method, param) for site in sites]
+    # a missing argument means the default was used: that is not evidence about the parameter
+    return [v for v in values if v is not None and cpg.get(v, Prop.NAME) not in (Op.STARRED, Op.DOUBLE_SPREAD, Op.SPREAD)] or None
+
+
+def _returns(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId | None] | None:
+    mods = cpg.get(method, Prop.MODIFIERS) or ()
+    language = cpg.files[method[0]].language
+    if "generator" in mods or (language != "python" and "async" in mods):
+        return None
+    body = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.BLOCK), None)
+    if body is None:
+        return None
+    values: list[NodeId | None] = []
+    for node in cpg.ast_descendants(body, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
+        kind = cpg.kind(node)
+        if kind == NodeKind.CALL and cpg.get(node, Prop.NAME) in (Op.YIELD, Op.YIELD_FROM):
+            return None
+        if kind == NodeKind.RETURN:
+            children = cpg.ast_children(node)
+            values.append(children[0] if children else None)
+    return values or None
+
+
+def admits(type_text: str, evidence_type: str, language: str, universe: TypeUniverse) -> bool:
+    """Whether a value of `evidence_type` may be stored in a slot of `type_text` (see the module docstring)."""
+    members = split_union(type_text, language)
+    if evidence_type in members or type_text in _UNINFORMATIVE:
+        return True
+    if (evidence_type == "int" and "float" in members) or (evidence_type == "undefined" and "void" in members):
+        return True
+    outer = outer_type(evidence_type, language)
+    if outer != evidence_type and outer in members:
+        return True
+    return bool(_ancestors(outer, universe) & set(members))
+
+
+def _ancestors(name: str, universe: TypeUniverse, depth: int = 0) -> set[str]:
+    out: set[str] = set()
+    if depth > 8:
+        return out
+    for t in universe.by_short_name(name):
+        for base in t.bases:
+            short = re.split(r"[\[<(]", base, maxsplit=1)[0].strip().rsplit(".", 1)[-1]
+            if short and short not in out:
+                out.add(short)
+                out |= _ancestors(short, universe, depth + 1)
+    return out
+
+
+def condition(ranking: Ranking, evidence: Evidence | None, language: str, universe: TypeUniverse,
+              weight: float | None = None) -> Ranking:
+    """`ranking` conditioned on `evidence` (see the module docstring); unchanged without evidence."""
+    weight = MISMATCH_WEIGHT if weight is None else weight
+    if evidence is None or not ranking or weight >= 1.0:
+        return ranking
+    mass = sum(p for _, p in ranking)
+    scaled = [(t, p if all(admits(t, e, language, universe) for e in evidence.types) else p * weight)
+              for t, p in ranking]
+    total = sum(p for _, p in scaled)
+    if total <= 0.0:
+        return ranking
+    return sorted(((t, p * mass / total) for t, p in scaled), key=lambda kv: -kv[1])
