@@ -16,7 +16,9 @@ Evidence, per kind of slot:
 * parameter - the argument bound to it at each resolved call site (`cpg.dataflow.argument_for`);
 * return - each ``return`` expression (a bare ``return`` is None); generators and TypeScript
   async functions are skipped (their type wraps the returned values);
-* variable - each assignment.
+* variable - each assignment;
+* attribute - its initializer, class-level value and each ``self.x = ...`` / ``this.x = ...``
+  in the class's methods (only when a method assigns it, as for the static fact).
 
 Unknown values are ignored; a slot with no known value has no evidence.
 
@@ -85,6 +87,8 @@ def _evidence(cpg: CodePropertyGraph, typer: StaticTyper, node: NodeId, kind: st
     language = cpg.files[node[0]].language
     if kind == "variable" and cpg.kind(node) == NodeKind.LOCAL:
         return _summarize(typer.assigned_values(node), language)
+    if kind == "attribute" and cpg.kind(node) == NodeKind.MEMBER:
+        return _summarize(typer.member_values(node) or [], language)
     if kind == "parameter" and cpg.kind(node) == NodeKind.METHOD_PARAMETER_IN:
         values = _arguments(cpg, node)
     elif kind == "return" and cpg.kind(node) == NodeKind.METHOD:

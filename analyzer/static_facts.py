@@ -1113,12 +1113,24 @@ class StaticTyper:
         return declared if declared is not None else self.target_fact(member)
 
     def _member_fact(self, member: NodeId) -> StaticFact | None:
+        facts = self.member_values(member)
+        if not facts:
+            return None
+        cpg = self.cpg
+        decl = cpg.ast_parent(member)
+        name = cpg.get(member, Prop.NAME, "")
+        fact = self._join(facts, self._lang(member), "attribute",
+                          f"{name}: {len(facts)} assignment(s) in {cpg.get(decl, Prop.FULL_NAME, '')}")
+        return None if fact is None or fact.type in _NONE_TYPES else fact
+
+    def member_values(self, member: NodeId) -> list[StaticFact | None] | None:
+        """The type of each value assigned to a MEMBER (initializer, class-level value, ``self.x =``;
+        None where unknown); None when no method assigns it (a class-level value alone is a default)."""
         cpg = self.cpg
         decl = cpg.ast_parent(member)
         if decl is None or cpg.kind(decl) != NodeKind.TYPE_DECL:
             return None
         name = cpg.get(member, Prop.NAME, "")
-        lang = self._lang(member)
         facts: list[StaticFact | None] = [self.expression_type(v) for v in cpg.ast_children(member)]
         body = next((c for c in cpg.ast_children(decl) if cpg.kind(c) == NodeKind.BLOCK), None)
         if body is not None:
@@ -1135,10 +1147,7 @@ class StaticTyper:
                 continue
             value = cpg.arguments(parent).get(2)
             facts.append(self.expression_type(value) if value is not None else None)
-        if not facts:
-            return None
-        fact = self._join(facts, lang, "attribute", f"{name}: {len(facts)} assignment(s) in {cpg.get(decl, Prop.FULL_NAME, '')}")
-        return None if fact is None or fact.type in _NONE_TYPES else fact
+        return facts
 
     def _self_writes(self, decl: NodeId) -> dict[str, list[NodeId]]:
         cache = self._self_writes_cache

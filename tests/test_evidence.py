@@ -53,6 +53,14 @@ def local_values(flag):
     if flag:
         x = "text"
     return x
+
+
+class Holder:
+    def __init__(self):
+        self.item = None
+
+    def fill(self):
+        self.item = helpers.make()
 """
 
 TS = """\
@@ -83,6 +91,7 @@ def test_evidence_from_returns_calls_and_assignments():
     assert fact is None and ev.types == ("Path",) and (ev.known, ev.values) == (2, 3)
     assert got[("parameter", "load", "retries")][1].types == ("int",)
     assert got[("variable", "local_values", "x")][1].types == ("str",)
+    assert got[("attribute", "", "item")][1] == Evidence(("None",), 1, 2)
     # a slot the static layer settles has no evidence; neither has one without callers
     fact, ev = got[("return", "settled", "settled")]
     assert fact is not None and fact.type == "int" and ev is None
