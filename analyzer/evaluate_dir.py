@@ -103,7 +103,7 @@ class DirectoryEvalReport:
     JSON form (`to_json`): ``{"path", "threshold", "use_model", "files", "files_unchanged":
     [messages], "removed", "kept": {reason: count}, "uninformative", "labels", "scored",
     "no_slot", "still_declared", "ambiguous", "merged_duplicates", "pipeline": {...},
-    "baselines", "metrics": <typemodel EvalReport JSON>}``.
+    "baselines", "by_source": {"python/static": {"n", "exact"}, ...}, "metrics": <typemodel EvalReport JSON>}``.
     """
 
     path: str
@@ -155,7 +155,7 @@ class DirectoryEvalReport:
             f"labels {self.labels} (+{self.uninformative} that say nothing, dropped); scored {self.scored} slots, "
             f"{self.merged_duplicates} duplicate labels merged, {self.no_slot} without a slot, "
             f"{self.still_declared} still declared, {self.ambiguous} ambiguous",
-            "exact by source: " + ", ".join(f"{k} {v['exact']:.3f} (n={v['n']:.0f})" for k, v in self.by_source().items()),
+            render_by_source(self.by_source()),
             self.baselines,
         ]
         lines += [f"left unchanged: {m}" for m in self.files_unchanged]
@@ -172,6 +172,11 @@ def by_source(records: list[TrainingRecord], predictions: list[list[tuple[str, f
     for record, ranking, source in zip(records, predictions, sources):
         groups[f"{record.language}/{source}"].append(bool(ranking) and ranking[0][0] == record.label)
     return {k: {"n": len(v), "exact": sum(v) / len(v)} for k, v in sorted(groups.items())}
+
+
+def render_by_source(table: dict[str, dict[str, float]]) -> str:
+    """One line: ``exact by source: python/model 0.436 (n=35400), ...``."""
+    return "exact by source: " + ", ".join(f"{k} {v['exact']:.3f} (n={v['n']:.0f})" for k, v in table.items())
 
 
 def _labels(results: dict[str, StripResult], report: DirectoryEvalReport) -> list[tuple[str, str, RemovedAnnotation, str]]:

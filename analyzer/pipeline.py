@@ -2,8 +2,7 @@
 
 Reads top to bottom: graph -> slices -> static facts -> model for the rest, conditioned on
 partial static evidence (`evidence`) -> consistency filter -> write back into the graph ->
-re-link calls.  Each stage is its own module; this one
-only sequences them and holds the result.
+re-link calls.  Each stage is its own module; this one only sequences them and holds the result.
 
 Write-back (after JoernTI): for every unannotated slot, POSSIBLE_TYPES gets the ranked
 ``(type, probability)`` list and TYPE_SOURCE the source; when the top type's confidence reaches

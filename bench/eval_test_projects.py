@@ -18,7 +18,7 @@ import json
 import time
 from pathlib import Path
 
-from typeinfer.analyzer.evaluate_dir import _train_stats, by_source, evaluate_directory
+from typeinfer.analyzer.evaluate_dir import _train_stats, by_source, evaluate_directory, render_by_source
 from typeinfer.corpus.fetch import FetchError, fetch_npm, fetch_pypi
 from typeinfer.typemodel.evaluate import evaluate
 
@@ -78,7 +78,7 @@ def main() -> None:
     print(f"\n{len(rows)} {args.split} projects, {len(records)} slots, {time.time() - t0:.0f} s\n")
     print(result.render())
     source_table = by_source(records, predictions, sources)
-    print("exact by source:", ", ".join(f"{k} {v['exact']:.3f} (n={v['n']:.0f})" for k, v in source_table.items()))
+    print(render_by_source(source_table))
     if args.json:
         args.json.write_text(json.dumps({"projects": rows, "by_source": source_table, "metrics": result.to_json()},
                                         indent=1))
