@@ -14,7 +14,9 @@ inferred project class gets a CALL edge to its method.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -184,11 +186,11 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
     consistency filter, for one round."""
     typer = StaticTyper(cpg)
     index = SlotIndex(cpg)
-    facts = infer_static(cpg, targets, typer=typer)
+    facts = infer_static(cpg, targets, typer=typer, index=index)
     evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
     ranked = _model_rankings(targets, facts, evidence, universe, predictor)
     checker = ConsistencyFilter(universe)
-    line_cache: dict[str, list[bytes]] = {}
+    line_cache: dict[str, list[Any]] = {}
     predictions: list[Prediction] = []
     for item, fact, ranking in zip(targets, facts, ranked):
         prediction = _prediction(item, fact, ranking, checker, universe, stats)
@@ -318,17 +320,37 @@ def write_back(cpg: CodePropertyGraph, predictions: list[Prediction], threshold:
 
 
 def _char_column(cpg: CodePropertyGraph, file: str, line: int, byte_column: int,
-                 cache: dict[str, list[bytes]]) -> int:
-    """Byte column -> character column, from the file's text (ASCII lines are the same)."""
+                 cache: dict[str, list[Any]]) -> int:
+    """Byte column -> character column, from the file's text (ASCII lines are the same).
+
+    `cache` holds each file's lines; once seen, an ASCII line is replaced by None and a long
+    non-ASCII one by the byte offsets of its characters: a minified bundle has thousands of slots
+    on one line, and decoding its prefix for each would be quadratic."""
     lines = cache.get(file)
     if lines is None:
         root = Path(cpg.root)
         path = root if root.is_file() else root / file
         try:
-            lines = path.read_bytes().split(b"\n")
+            lines = list(path.read_bytes().split(b"\n"))
         except OSError:
             lines = []
         cache[file] = lines
     if 0 < line <= len(lines):
-        return len(lines[line - 1][:byte_column].decode("utf-8", errors="replace"))
+        text = lines[line - 1]
+        if text is None:
+            return byte_column
+        if isinstance(text, list):
+            return bisect_left(text, byte_column)
+        if text.isascii():
+            lines[line - 1] = None
+            return byte_column
+        if len(text) > _LONG_LINE:
+            starts = list(accumulate((len(c.encode("utf-8", errors="surrogateescape"))
+                                      for c in text.decode("utf-8", errors="surrogateescape")), initial=0))[:-1]
+            lines[line - 1] = starts
+            return bisect_left(starts, byte_column)
+        return len(text[:byte_column].decode("utf-8", errors="replace"))
     return byte_column
+
+
+_LONG_LINE = 4096  #: bytes; a longer non-ASCII line gets a character-offset table

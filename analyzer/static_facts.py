@@ -1303,6 +1303,7 @@ class SlotIndex:
         self.cpg = cpg
         self.methods: dict[tuple[str, str], list[NodeId]] = {}
         self.classes: dict[tuple[str, str], list[NodeId]] = {}
+        self._method_slots: dict[NodeId, tuple[dict[str, NodeId], dict[str, NodeId]]] = {}
         for n, data in cpg.g.nodes(data=True):
             kind = data.get(Prop.KIND)
             if kind == NodeKind.METHOD:
@@ -1335,26 +1336,38 @@ class SlotIndex:
         return best
 
     def _in_method(self, method: NodeId, s: UsageSlice) -> NodeId | None:
-        cpg = self.cpg
         if s.kind == "return":
             return method
-        children = cpg.ast_children(method)
-        if s.kind == "parameter":
-            return next((c for c in children if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN
-                         and cpg.get(c, Prop.NAME) == s.name), None)
-        body = next((c for c in children if cpg.kind(c) == NodeKind.BLOCK), None)
-        if body is None:
-            return None
-        return next((c for c in cpg.ast_children(body) if cpg.kind(c) == NodeKind.LOCAL
-                     and cpg.get(c, Prop.NAME) == s.name), None)
+        params, locals_ = self._slots_of(method)
+        return (params if s.kind == "parameter" else locals_).get(s.name)
+
+    def _slots_of(self, method: NodeId) -> tuple[dict[str, NodeId], dict[str, NodeId]]:
+        """A method's parameters and its body's LOCALs by name (the first of each name), built once:
+        a module of thousands of statements would otherwise be scanned once per slot."""
+        found = self._method_slots.get(method)
+        if found is None:
+            cpg = self.cpg
+            params: dict[str, NodeId] = {}
+            locals_: dict[str, NodeId] = {}
+            children = cpg.ast_children(method)
+            for c in children:
+                if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN:
+                    params.setdefault(cpg.get(c, Prop.NAME), c)
+            body = next((c for c in children if cpg.kind(c) == NodeKind.BLOCK), None)
+            for c in cpg.ast_children(body) if body is not None else ():
+                if cpg.kind(c) == NodeKind.LOCAL:
+                    locals_.setdefault(cpg.get(c, Prop.NAME), c)
+            found = self._method_slots[method] = (params, locals_)
+        return found
 
 
 def infer_static(cpg: CodePropertyGraph, slices: ProgramSlices | Iterable[UsageSlice], *,
-                 use_declared: bool = True, typer: StaticTyper | None = None) -> list[StaticFact | None]:
+                 use_declared: bool = True, typer: StaticTyper | None = None,
+                 index: SlotIndex | None = None) -> list[StaticFact | None]:
     """Static facts for the slots of `slices`, aligned with them (None = unknown)."""
     items = slices.slices if isinstance(slices, ProgramSlices) else list(slices)
     typer = typer or StaticTyper(cpg, use_declared=use_declared)
-    index = SlotIndex(cpg)
+    index = index or SlotIndex(cpg)
     out: list[StaticFact | None] = []
     for s in items:
         node = index.slot(s)

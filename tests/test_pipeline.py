@@ -188,3 +188,20 @@ def test_same_name_pooling_moves_a_weak_slot_towards_its_namesakes():
     assert pooled[3] == rankings[3] and pooled[4] == rankings[4]  # another kind; no namesake
     assert all(sum(p for _, p in r) <= 1.0 + 1e-9 for r in pooled)
     assert pool_same_name(targets, [[]] * 5) == [[]] * 5
+
+
+def test_character_columns_of_long_and_non_ascii_lines(tmp_path):
+    """Byte columns become character columns; a long minified line is indexed once, with the same answers."""
+    from types import SimpleNamespace
+
+    from typeinfer.analyzer.pipeline import _char_column
+
+    long_line = ("é" * 3000 + "x = 1; ") * 3
+    (tmp_path / "a.js").write_bytes(b"abc\n" + long_line.encode() + b"\n\xc3\xa9\xc3\xa9ab\n")
+    cpg = SimpleNamespace(root=str(tmp_path))
+    lines = (tmp_path / "a.js").read_bytes().split(b"\n")
+    cache: dict = {}
+    for line, column in [(1, 2), (2, 0), (2, 6000), (2, 6004), (2, 12010), (3, 4), (3, 5), (1, 3)]:
+        expected = len(lines[line - 1][:column].decode("utf-8"))
+        assert _char_column(cpg, "a.js", line, column, cache) == expected
+        assert _char_column(cpg, "a.js", line, column, cache) == expected  # from the cached line
