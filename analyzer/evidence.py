@@ -89,15 +89,11 @@ def _evidence(cpg: CodePropertyGraph, typer: StaticTyper, node: NodeId, kind: st
         return _summarize(typer.assigned_values(node), language)
     if kind == "attribute" and cpg.kind(node) == NodeKind.MEMBER:
         return _summarize(typer.member_values(node) or [], language)
+    if kind == "return" and cpg.kind(node) == NodeKind.METHOD:
+        return _summarize(_returns(cpg, typer, node) or [], language)
     if kind == "parameter" and cpg.kind(node) == NodeKind.METHOD_PARAMETER_IN:
-        values = _arguments(cpg, node)
-    elif kind == "return" and cpg.kind(node) == NodeKind.METHOD:
-        values = _returns(cpg, node)
-    else:
-        return None
-    if values is None:
-        return None
-    return _summarize([typer.expression_type(v) if v is not None else _NONE[language] for v in values], language)
+        return _summarize([typer.expression_type(v) for v in _arguments(cpg, node)], language)
+    return None
 
 
 def _summarize(facts: list[StaticFact | None], language: str) -> Evidence | None:
@@ -112,39 +108,23 @@ def _summarize(facts: list[StaticFact | None], language: str) -> Evidence | None
     return Evidence(tuple(types), known, len(facts)) if types else None
 
 
-_NONE = {"python": StaticFact("None", "None", "return", "bare return"),
-         "typescript": StaticFact("undefined", "undefined", "return", "bare return")}
-
-
-def _arguments(cpg: CodePropertyGraph, param: NodeId) -> list[NodeId | None] | None:
+def _arguments(cpg: CodePropertyGraph, param: NodeId) -> list[NodeId]:
     if cpg.get(param, Prop.IS_VARIADIC) or cpg.get(param, Prop.IS_KEYWORD_VARIADIC):
-        return None
+        return []
     method = next(iter(cpg.into(param, EdgeKind.AST)), None)
     if method is None:
-        return None
+        return []
     sites = cpg.into(method, EdgeKind.CALL)[:_MAX_SITES]
     values = [argument_for(cpg, site, method, param) for site in sites]
     # a missing argument means the default was used: that is not evidence about the parameter
-    return [v for v in values if v is not None and cpg.get(v, Prop.NAME) not in (Op.STARRED, Op.DOUBLE_SPREAD, Op.SPREAD)] or None
+    return [v for v in values if v is not None and cpg.get(v, Prop.NAME) not in (Op.STARRED, Op.DOUBLE_SPREAD, Op.SPREAD)]
 
 
-def _returns(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId | None] | None:
+def _returns(cpg: CodePropertyGraph, typer: StaticTyper, method: NodeId) -> list[StaticFact | None] | None:
     mods = cpg.get(method, Prop.MODIFIERS) or ()
-    language = cpg.files[method[0]].language
-    if "generator" in mods or (language != "python" and "async" in mods):
-        return None
-    body = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.BLOCK), None)
-    if body is None:
-        return None
-    values: list[NodeId | None] = []
-    for node in cpg.ast_descendants(body, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
-        kind = cpg.kind(node)
-        if kind == NodeKind.CALL and cpg.get(node, Prop.NAME) in (Op.YIELD, Op.YIELD_FROM):
-            return None
-        if kind == NodeKind.RETURN:
-            children = cpg.ast_children(node)
-            values.append(children[0] if children else None)
-    return values or None
+    if "generator" in mods or ("async" in mods and cpg.files[method[0]].language != "python"):
+        return None  # the type wraps the returned values
+    return typer.returned_values(method)
 
 
 def admits(type_text: str, evidence_type: str, language: str, universe: TypeUniverse) -> bool:

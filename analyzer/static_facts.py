@@ -1094,17 +1094,45 @@ class StaticTyper:
             return None
         return StaticFact(fact.type, fact.full_type, "default", f"default {self._where(param)}")
 
+    def returned_values(self, method: NodeId) -> list[StaticFact | None] | None:
+        """The type of each ``return`` statement's value in a METHOD (a bare ``return`` is
+        None/undefined; None where unknown); None for a generator or a method without a body."""
+        body = next((c for c in self.cpg.ast_children(method) if self.cpg.kind(c) == NodeKind.BLOCK), None)
+        returns = self._return_statements(body) if body is not None else None
+        if returns is None:
+            return None
+        lang = self._lang(method)
+        return [self._returned_value(r, lang) for r in returns]
+
+    def _return_statements(self, body: NodeId) -> list[NodeId] | None:
+        """RETURN nodes of a body, those of nested functions and classes left out; None for a generator."""
+        cpg = self.cpg
+        returns: list[NodeId] = []
+        for node in cpg.ast_descendants(body, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
+            kind = cpg.kind(node)
+            if kind == NodeKind.RETURN:
+                returns.append(node)
+            elif kind == NodeKind.CALL and cpg.get(node, Prop.NAME) in (Op.YIELD, Op.YIELD_FROM):
+                return None
+        return returns
+
+    def _returned_value(self, ret: NodeId, lang: str) -> StaticFact | None:
+        values = self.cpg.ast_children(ret)
+        if not values:
+            return self._fact("None" if lang == "python" else "undefined", lang, "return", self._where(ret))
+        return self.expression_type(values[0])
+
     def assigned_values(self, local: NodeId) -> list[StaticFact | None]:
         """The type of each value assigned to a LOCAL (None where unknown)."""
         return [self._write_value(w) for w in self._writes_of(local)]
 
     def _local_fact(self, local: NodeId) -> StaticFact | None:
-        writes = self._writes_of(local)
-        if not writes:
+        values = self.assigned_values(local)
+        if not values:
             return None
         lang = self._lang(local)
-        fact = self._join([self._write_value(w) for w in writes], lang, "propagation",
-                          f"{self.cpg.get(local, Prop.NAME, '')}: {len(writes)} assignment(s) in {local[0]}")
+        fact = self._join(values, lang, "propagation",
+                          f"{self.cpg.get(local, Prop.NAME, '')}: {len(values)} assignment(s) in {local[0]}")
         return None if fact is None or fact.type in _NONE_TYPES else fact
 
     def _member_type(self, member: NodeId) -> StaticFact | None:
@@ -1185,15 +1213,8 @@ class StaticTyper:
         owner = self.linker._enclosing_class(method) if lang == "python" else _ts_owner(cpg, method)
         if owner is not None and any(m in (cpg.get(owner, Prop.MODIFIERS) or ()) for m in ("protocol", "interface")):
             return None
-        returns: list[NodeId] = []
-        yields = False
-        for node in cpg.ast_descendants(body, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
-            kind = cpg.kind(node)
-            if kind == NodeKind.RETURN:
-                returns.append(node)
-            elif kind == NodeKind.CALL and cpg.get(node, Prop.NAME) in (Op.YIELD, Op.YIELD_FROM):
-                yields = True
-        if yields:
+        returns = self._return_statements(body)
+        if returns is None:
             return None
         async_ts = "async" in mods and lang != "python"
         where = f"{props.get(Prop.FULL_NAME, '')}"
@@ -1208,13 +1229,7 @@ class StaticTyper:
                 return self._fact("NoReturn", lang, "no-return", f"every path of {where} raises")
             text = "None" if lang == "python" else ("Promise<void>" if async_ts else "void")
             return self._fact(text, lang, "no-return", f"no return statement in {where}")
-        facts: list[StaticFact | None] = []
-        for r in returns:
-            values = cpg.ast_children(r)
-            if not values:
-                facts.append(self._fact("None" if lang == "python" else "undefined", lang, "return", self._where(r)))
-            else:
-                facts.append(self.expression_type(values[0]))
+        facts = [self._returned_value(r, lang) for r in returns]
         fact = self._join(facts, lang, "return", f"{len(returns)} return(s) in {where}")
         if fact is None:
             return None
