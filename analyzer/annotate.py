@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from typeinfer.cpg.source import grammar_for_path
+
 from .canonical_types import PYTHON_BUILTINS, TYPESCRIPT_BUILTIN_TYPES, referenced_names
 from .pipeline import InferenceResult, Prediction, project_dotted_name
 from .type_universe import TypeUniverse
@@ -77,8 +79,8 @@ def _imported_elsewhere(name: str, universe: TypeUniverse, language: str) -> Typ
     modules: set[str] = set()
     for file, imports in universe.imports.items():
         entity = imports.get(name)
-        if entity is None or not file.endswith(_EXTENSIONS[language]):
-            continue
+        if entity is None or grammar_for_path(file) not in _TYPED_GRAMMARS[language]:
+            continue  # a JavaScript file's imports are values, not type imports
         if language == "python":
             module, _, original = entity.rpartition(".")
         else:
@@ -89,7 +91,9 @@ def _imported_elsewhere(name: str, universe: TypeUniverse, language: str) -> Typ
     return TypeImport(modules.pop(), name, False) if len(modules) == 1 else None
 
 
-_EXTENSIONS = {"python": (".py", ".pyi"), "typescript": (".ts", ".tsx", ".mts", ".cts")}
+#: (language, grammar) pairs of the files whose imports name types (`cpg.source.grammar_for_path`)
+_TYPED_GRAMMARS = {"python": {("python", "python")},
+                   "typescript": {("typescript", "typescript"), ("typescript", "tsx")}}
 
 
 def _is_builtin(name: str, language: str) -> bool:

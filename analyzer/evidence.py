@@ -20,16 +20,20 @@ Evidence, per kind of slot:
 * attribute - its initializer, class-level value and each ``self.x = ...`` / ``this.x = ...``
   in the class's methods (only when a method assigns it, as for the static fact).
 
-Unknown values are ignored; a slot with no known value has no evidence.
+Unknown values are ignored.  Besides the values, the code's own tests are evidence: a parameter
+or local that is compared with ``None`` (``x is None``, ``x is not None``, ``x == None``; in
+TypeScript ``x === null`` / ``x !== null``) is expected to hold it, so its type should admit it.
+A slot with neither known values nor such tests has no evidence.
 
 Conditioning (`condition`): a ranked type that admits every evidence type keeps its probability,
-one that does not is multiplied by `MISMATCH_WEIGHT`, and the ranking is rescaled to its previous
-total mass (the mass of the types outside the ranking is unchanged).  This is Bayes' rule with
-P(evidence | type) = 1 or `MISMATCH_WEIGHT`: the evidence itself can be wrong (an ``int`` passed
-where ``float`` is declared is admitted; a subclass instance passed where a protocol is declared is
-not).  A type admits an evidence type when the evidence is one of its union members, is ``int``
-where it has ``float`` (``undefined`` where it has ``void``), is a project class whose bases include a member, or is a container whose
-outer type matches a bare member (``list[str]`` for ``list``).
+one that does not is multiplied by `MISMATCH_WEIGHT` (and by `CHECK_WEIGHT` when it does not admit
+a tested-for type), and the ranking is rescaled to its previous total mass (the mass of the types
+outside the ranking is unchanged).  This is Bayes' rule with P(evidence | type) = 1 or the weight:
+the evidence itself can be wrong (an ``int`` passed where ``float`` is declared is admitted; a
+subclass instance passed where a protocol is declared is not; a None check can be defensive).  A
+type admits an evidence type when the evidence is one of its union members, is ``int`` where it
+has ``float`` (``undefined`` where it has ``void``), is a project class whose bases include a
+member, or is a container whose outer type matches a bare member (``list[str]`` for ``list``).
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ from .type_universe import TypeUniverse
 #: P(evidence | type) for a type that does not admit the evidence; the best of eight values on 13
 #: projects of the valid split (bench/RESULTS.md, "Model accuracy", "With partial evidence").
 MISMATCH_WEIGHT = 0.02
+#: P(test | type) for a type that does not admit what the code tests the slot against (a None check
+#: on a parameter whose type has no ``None``: defensive code); tuned like MISMATCH_WEIGHT.
+CHECK_WEIGHT = 0.05
 _MAX_SITES = 64  #: call sites looked at per parameter
 _UNINFORMATIVE = frozenset({"Any", "any", "unknown", "object", "Unknown"})
 
@@ -60,16 +67,19 @@ Ranking = list[tuple[str, float]]
 class Evidence:
     """Known types of the values that reach one slot.
 
-    JSON form: ``{"types": ["None", "int"], "known": 2, "values": 3}``: the distinct canonical
-    types, how many values had a known type, how many values were looked at.
+    JSON form: ``{"types": ["None", "int"], "known": 2, "values": 3, "checked": ["None"]}``: the
+    distinct canonical types, how many values had a known type, how many values were looked at,
+    and the types the code compares the slot against (``x is None``).
     """
 
     types: tuple[str, ...]
     known: int
     values: int
+    checked: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
-        return {"types": list(self.types), "known": self.known, "values": self.values}
+        return {"types": list(self.types), "known": self.known, "values": self.values,
+                "checked": list(self.checked)}
 
 
 def collect_evidence(cpg: CodePropertyGraph, targets: Sequence[UsageSlice], facts: Sequence[StaticFact | None],
@@ -86,17 +96,18 @@ def collect_evidence(cpg: CodePropertyGraph, targets: Sequence[UsageSlice], fact
 def _evidence(cpg: CodePropertyGraph, typer: StaticTyper, node: NodeId, kind: str) -> Evidence | None:
     language = cpg.files[node[0]].language
     if kind == "variable" and cpg.kind(node) == NodeKind.LOCAL:
-        return _summarize(typer.assigned_values(node), language)
+        return _summarize(typer.assigned_values(node), language, _null_checks(cpg, node, language))
     if kind == "attribute" and cpg.kind(node) == NodeKind.MEMBER:
         return _summarize(typer.member_values(node) or [], language)
     if kind == "return" and cpg.kind(node) == NodeKind.METHOD:
         return _summarize(_returns(cpg, typer, node) or [], language)
     if kind == "parameter" and cpg.kind(node) == NodeKind.METHOD_PARAMETER_IN:
-        return _summarize([typer.expression_type(v) for v in _arguments(cpg, node)], language)
+        return _summarize([typer.expression_type(v) for v in _arguments(cpg, node)], language,
+                          _null_checks(cpg, node, language))
     return None
 
 
-def _summarize(facts: list[StaticFact | None], language: str) -> Evidence | None:
+def _summarize(facts: list[StaticFact | None], language: str, checked: tuple[str, ...] = ()) -> Evidence | None:
     types: list[str] = []
     for f in facts:
         if f is None:
@@ -105,7 +116,28 @@ def _summarize(facts: list[StaticFact | None], language: str) -> Evidence | None
             if member not in types and member not in _UNINFORMATIVE:
                 types.append(member)
     known = sum(f is not None for f in facts)
-    return Evidence(tuple(types), known, len(facts)) if types else None
+    return Evidence(tuple(types), known, len(facts), checked) if types or checked else None
+
+
+#: comparisons that test a value against the null literal, per language (``== null`` in TypeScript
+#: also matches ``undefined``, which an optional ``x?: T`` holds without declaring it: left out)
+_NULL_TESTS = {
+    "python": ({Op.BINARY["is"], Op.BINARY["is not"], Op.BINARY["=="], Op.BINARY["!="]}, "None"),
+    "typescript": ({Op.BINARY["==="], Op.BINARY["!=="]}, "null"),
+}
+
+
+def _null_checks(cpg: CodePropertyGraph, decl: NodeId, language: str) -> tuple[str, ...]:
+    """``("None",)`` when some reference to `decl` is compared with the null literal, else ``()``."""
+    operators, null = _NULL_TESTS.get(language, (set(), ""))
+    for ident in cpg.into(decl, EdgeKind.REF):
+        test = cpg.ast_parent(ident)
+        if test is None or cpg.get(test, Prop.NAME) not in operators:
+            continue
+        if any(cpg.kind(other) == NodeKind.LITERAL and cpg.get(other, Prop.CODE) == null
+               for other in cpg.ast_children(test) if other != ident):
+            return (null,)
+    return ()
 
 
 def _arguments(cpg: CodePropertyGraph, param: NodeId) -> list[NodeId]:
@@ -153,15 +185,24 @@ def _ancestors(name: str, universe: TypeUniverse, depth: int = 0) -> set[str]:
     return out
 
 
+def _likelihood(type_text: str, evidence: Evidence, language: str, universe: TypeUniverse, weight: float) -> float:
+    """P(evidence | the slot has `type_text`), up to a constant."""
+    p = 1.0
+    if not all(admits(type_text, e, language, universe) for e in evidence.types):
+        p *= weight
+    if not all(admits(type_text, c, language, universe) for c in evidence.checked):
+        p *= CHECK_WEIGHT
+    return p
+
+
 def condition(ranking: Ranking, evidence: Evidence | None, language: str, universe: TypeUniverse,
               weight: float | None = None) -> Ranking:
     """`ranking` conditioned on `evidence` (see the module docstring); unchanged without evidence."""
     weight = MISMATCH_WEIGHT if weight is None else weight
-    if evidence is None or not ranking or weight >= 1.0:
+    if evidence is None or not ranking or (weight >= 1.0 and (CHECK_WEIGHT >= 1.0 or not evidence.checked)):
         return ranking
     mass = sum(p for _, p in ranking)
-    scaled = [(t, p if all(admits(t, e, language, universe) for e in evidence.types) else p * weight)
-              for t, p in ranking]
+    scaled = [(t, p * _likelihood(t, evidence, language, universe, weight)) for t, p in ranking]
     total = sum(p for _, p in scaled)
     if total <= 0.0:
         return ranking

@@ -24,6 +24,7 @@ from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.linking import link_project
 from typeinfer.cpg.project import BuildOptions, build_project
 from typeinfer.cpg.schema import NodeKind, Prop
+from typeinfer.cpg.source import DEFAULT_MAX_BYTES
 
 from .canonical_types import referenced_names
 from .consistency import ConsistencyFilter
@@ -97,6 +98,8 @@ class InferenceOptions:
     languages: tuple[str, ...] = ("python", "typescript")
     jobs: int = 0
     use_cache: bool = True
+    max_bytes: int = DEFAULT_MAX_BYTES  #: larger files are skipped with a message
+    skip_minified: bool = True  #: minified JavaScript bundles are skipped with a message
     progress: Any = None  #: called with (done, total) while files are built
     rounds: int = 1  #: inference rounds, confident types of one feeding the next (annotate: 3)
 
@@ -118,7 +121,8 @@ class InferenceResult:
 def infer_project(path: str | Path, options: InferenceOptions | None = None) -> InferenceResult:
     """Build the graph of `path` and infer types for its unannotated slots."""
     options = options or InferenceOptions()
-    cpg = build_project(path, BuildOptions(jobs=options.jobs, use_cache=options.use_cache, progress=options.progress))
+    cpg = build_project(path, BuildOptions(jobs=options.jobs, use_cache=options.use_cache, max_bytes=options.max_bytes,
+                                           skip_minified=options.skip_minified, progress=options.progress))
     return infer_graph(cpg, options)
 
 

@@ -54,7 +54,7 @@ from typeinfer.analyzer.type_universe import build_type_universe
 from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.passes import run_project_passes
 from typeinfer.cpg.project import build_file
-from typeinfer.cpg.source import SourceError, read_source
+from typeinfer.cpg.source import SourceError, looks_minified, read_source
 
 from .curate import GENERATED_DIRS, GENERATED_MARK, read_manifest
 from .dedup import FileFingerprint, fingerprint
@@ -71,9 +71,6 @@ BUILDER_VERSION = 3  #: 2: headers name each file's imported and defined type na
 MAX_FILE_BYTES = 300 * 1024
 #: Seconds allowed for one package (download + build + slices).
 PACKAGE_TIMEOUT = 300
-#: A line longer than this, or an average line longer than MINIFIED_AVG, marks a minified file.
-MINIFIED_LINE = 5000
-MINIFIED_AVG = 300
 
 #: Folders never descended into: vendored or installed copies of other code, build output.
 SKIP_DIRS = frozenset({
@@ -137,11 +134,6 @@ def read_specs(manifest_dir: Path, lang: str | None = None, limit: int | None = 
 # Source selection
 
 
-def _minified(data: bytes) -> bool:
-    lines = data.split(b"\n")
-    return max((len(ln) for ln in lines), default=0) > MINIFIED_LINE or len(data) / max(1, len(lines)) > MINIFIED_AVG
-
-
 def select_files(root: Path, language: str) -> tuple[list[tuple[Path, str]], Counter]:
     """Source files of one language under `root`, sorted by relative path, and why others were skipped.
 
@@ -183,7 +175,7 @@ def select_files(root: Path, language: str) -> tuple[list[tuple[Path, str]], Cou
             if GENERATED_MARK.search(data[:2048]):
                 skipped["generated"] += 1
                 continue
-            if _minified(data):
+            if looks_minified(data):
                 skipped["minified"] += 1
                 continue
             out.append((path, path.relative_to(root).as_posix()))

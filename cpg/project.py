@@ -41,6 +41,7 @@ class BuildOptions:
 
     jobs: int = 0  #: worker processes; 0 = one per core
     max_bytes: int = DEFAULT_MAX_BYTES  #: larger files are skipped with a message
+    skip_minified: bool = True  #: minified JavaScript bundles are skipped with a message
     use_cache: bool = True  #: per-file and whole-project caches on disk
     cache_dir: Path | None = None  #: default: $TYPEINFER_CACHE or ~/.cache/typeinfer
     languages: tuple[str, ...] = ("python", "typescript")
@@ -171,15 +172,15 @@ def _load_pickle(path: Path) -> object | None:
         return None
 
 
-def _build_task(args: tuple[Path, str, int, str | None]) -> tuple[FileGraph, str | None]:
+def _build_task(args: tuple[Path, str, int, bool, str | None]) -> tuple[FileGraph, str | None]:
     """Worker: read, build (or load from cache) one file; returns (graph, warning)."""
     with _NoCycleCollection():
         return _build_one(args)
 
 
-def _build_one(args: tuple[Path, str, int, str | None]) -> tuple[FileGraph, str | None]:
-    path, relpath, max_bytes, cache = args
-    source = read_source(path, relpath, max_bytes)
+def _build_one(args: tuple[Path, str, int, bool, str | None]) -> tuple[FileGraph, str | None]:
+    path, relpath, max_bytes, skip_minified, cache = args
+    source = read_source(path, relpath, max_bytes, skip_minified)
     if isinstance(source, SourceError):
         lang = grammar_for_path(path)
         return FileGraph(path=relpath, language=lang[0] if lang else "", content_hash="", error=source.message), None
@@ -194,8 +195,9 @@ def _build_one(args: tuple[Path, str, int, str | None]) -> tuple[FileGraph, str 
     return fg, source.warning
 
 
-def _project_key(files: list[tuple[Path, str]], hashes: list[str]) -> str:
+def _project_key(files: list[tuple[Path, str]], hashes: list[str], options: BuildOptions) -> str:
     digest = hashlib.sha256(BUILDER_FINGERPRINT.encode())
+    digest.update(f"skip_minified={options.skip_minified}\n".encode())
     for (_, rel), h in zip(files, hashes):
         digest.update(f"{rel}\0{h}\n".encode())
     return digest.hexdigest()
@@ -254,7 +256,7 @@ def _build_project(root: str | os.PathLike[str], options: BuildOptions | None) -
     if cache_dir is not None:
         hashes = _quick_hashes(found.files, options.max_bytes)
         if hashes is not None:
-            project_cache = cache_dir / "projects" / f"{_project_key(found.files, hashes)}.pickle"
+            project_cache = cache_dir / "projects" / f"{_project_key(found.files, hashes, options)}.pickle"
             cached = _load_pickle(project_cache)
             if isinstance(cached, CodePropertyGraph):
                 cached.root = str(root_path)
@@ -263,7 +265,8 @@ def _build_project(root: str | os.PathLike[str], options: BuildOptions | None) -
 
     cpg = CodePropertyGraph(str(root_path))
     cpg.problems = list(found.problems)
-    tasks = [(path, rel, options.max_bytes, str(cache_dir) if cache_dir else None) for path, rel in found.files]
+    tasks = [(path, rel, options.max_bytes, options.skip_minified, str(cache_dir) if cache_dir else None)
+             for path, rel in found.files]
     for done, (fg, warning) in enumerate(_run_tasks(tasks, options.jobs), start=1):
         cpg.add_file(fg, warning)
         if options.progress is not None:
@@ -274,7 +277,7 @@ def _build_project(root: str | os.PathLike[str], options: BuildOptions | None) -
     return cpg
 
 
-def _run_tasks(tasks: list[tuple[Path, str, int, str | None]], jobs: int) -> Iterator[tuple[FileGraph, str | None]]:
+def _run_tasks(tasks: list[tuple[Path, str, int, bool, str | None]], jobs: int) -> Iterator[tuple[FileGraph, str | None]]:
     jobs = jobs or (os.cpu_count() or 1)
     if jobs <= 1 or len(tasks) < 4:
         yield from map(_build_task, tasks)

@@ -19,6 +19,9 @@ import tree_sitter_typescript
 
 #: Files larger than this are skipped (minified bundles, generated code).
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+#: A line longer than this, or an average line longer than MINIFIED_AVG, marks a minified file.
+MINIFIED_LINE = 5000
+MINIFIED_AVG = 300
 
 #: extension -> (language of the analysis, tree-sitter grammar name)
 EXTENSIONS: dict[str, tuple[str, str]] = {
@@ -86,8 +89,20 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_source(path: Path, relpath: str, max_bytes: int = DEFAULT_MAX_BYTES) -> SourceFile | SourceError:
-    """Read a file for parsing, or say in one line why it cannot be."""
+def looks_minified(data: bytes) -> bool:
+    """Whether file bytes look like a minified bundle (a very long line, or long lines on average)."""
+    lines = data.split(b"\n")
+    return max((len(ln) for ln in lines), default=0) > MINIFIED_LINE or len(data) / max(1, len(lines)) > MINIFIED_AVG
+
+
+def read_source(path: Path, relpath: str, max_bytes: int = DEFAULT_MAX_BYTES,
+                skip_minified: bool = False) -> SourceFile | SourceError:
+    """Read a file for parsing, or say in one line why it cannot be.
+
+    With `skip_minified`, a minified JavaScript bundle (a vendored ``redoc.standalone.js``) is
+    skipped: it holds no annotations to learn from or write, and graph building and inference on
+    it cost more than the rest of a typical package.
+    """
     lang = grammar_for_path(path)
     if lang is None:
         return SourceError(relpath, f"{relpath}: unsupported file type")
@@ -100,6 +115,8 @@ def read_source(path: Path, relpath: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
         return SourceError(relpath, f"{relpath}: cannot read ({exc.strerror or exc})")
     if b"\x00" in data[:8192]:
         return SourceError(relpath, f"{relpath}: skipped, looks like a binary file")
+    if skip_minified and lang[1] == "javascript" and looks_minified(data):
+        return SourceError(relpath, f"{relpath}: skipped, a minified JavaScript bundle (--include-minified analyses it)")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

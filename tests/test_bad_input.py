@@ -151,3 +151,34 @@ def test_random_mutations_of_real_typescript_never_crash_the_builder(data):
     fg = build_file(source_from_text(data, "m.ts"))
     assert fg.error is None
     assert validate(fg.to_networkx()) == []
+
+
+MINIFIED_JS = "!function(e){" + ";".join(f"var a{i}=function(b){{return b+{i}}}" for i in range(800)) + "}(this);\n"
+
+
+def test_minified_bundles_are_skipped_with_a_message_unless_asked_for(tmp_path):
+    (tmp_path / "app.py").write_text(GOOD_PY)
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "redoc.standalone.js").write_text(MINIFIED_JS)
+    (tmp_path / "static" / "plain.js").write_text("function add(a, b) {\n  return a + b;\n}\n")
+    cpg = build_project(tmp_path, BuildOptions(use_cache=False, jobs=1))
+    bundle = cpg.files["static/redoc.standalone.js"]
+    assert bundle.error == "static/redoc.standalone.js: skipped, a minified JavaScript bundle (--include-minified analyses it)"
+    assert cpg.files["static/plain.js"].error is None and cpg.files["app.py"].error is None
+    kept = build_project(tmp_path, BuildOptions(use_cache=False, jobs=1, skip_minified=False))
+    assert kept.files["static/redoc.standalone.js"].error is None
+    names = {kept.get(n, "NAME") for n in kept.file_nodes("static/redoc.standalone.js") if kept.kind(n) == NodeKind.METHOD}
+    assert len(names) > 100
+
+
+def test_annotate_honours_the_build_options(tmp_path):
+    (tmp_path / "app.py").write_text(GOOD_PY)
+    (tmp_path / "bundle.js").write_text(MINIFIED_JS)
+    (tmp_path / "big.py").write_text("def f(x):\n    return x\n" + "# padding\n" * 4000)
+    result = run_cli("annotate", str(tmp_path), "--no-cache", "-q", "--no-model", "--max-bytes", "30000")
+    assert result.returncode == 0, result.stderr
+    assert "bundle.js: skipped, a minified JavaScript bundle" in result.stderr
+    assert "big.py: skipped" in result.stderr and "30000-byte limit" in result.stderr
+    result = run_cli("annotate", str(tmp_path), "--no-cache", "-q", "--no-model", "--include-minified")
+    assert result.returncode == 0, result.stderr
+    assert "bundle.js" not in result.stderr and "big.py" not in result.stderr

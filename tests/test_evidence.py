@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from typeinfer.analyzer.evidence import Evidence, admits, collect_evidence, condition
+from typeinfer.analyzer.evidence import CHECK_WEIGHT, Evidence, admits, collect_evidence, condition
 from typeinfer.analyzer.slices import extract_slices
 from typeinfer.analyzer.static_facts import StaticTyper, infer_static
 from typeinfer.analyzer.type_universe import build_type_universe
@@ -126,3 +126,48 @@ def test_condition_moves_mass_to_types_that_admit_the_evidence():
     assert dict(out)["str | None"] == pytest.approx(0.3 * 0.9 / (0.05 + 0.3 + 0.01))
     assert condition(ranking, None, "python", universe) == ranking
     assert condition(ranking, Evidence(("None",), 1, 1), "python", universe, weight=1.0) == ranking
+
+
+CHECKS_PY = """\
+import helpers
+
+
+def describe(label, count, sentinel=helpers.MISSING):
+    if label is None:
+        return "?"
+    if count != None and sentinel is not helpers.MISSING:
+        return label
+    total = helpers.make()
+    if total is not None:
+        return total
+    return label
+"""
+
+CHECKS_TS = """\
+export function show(name, count) {
+  if (name === null) { return ""; }
+  if (count == null) { return name; }
+  return name + count;
+}
+"""
+
+
+def test_a_comparison_with_none_is_evidence_that_the_slot_holds_none():
+    got, _ = _evidence(("c.py", CHECKS_PY), ("c.ts", CHECKS_TS))
+    assert got[("parameter", "describe", "label")][1] == Evidence((), 0, 0, ("None",))
+    assert got[("parameter", "describe", "count")][1].checked == ("None",)  # `!= None` too
+    assert got[("parameter", "describe", "sentinel")][1] is None  # compared, but not with None
+    assert got[("variable", "describe", "total")][1].checked == ("None",)
+    assert got[("parameter", "show", "name")][1].checked == ("null",)
+    # `== null` also matches undefined, which an optional parameter holds without declaring it
+    assert got[("parameter", "show", "count")][1] is None
+
+
+def test_condition_weighs_a_none_check_more_softly_than_a_value():
+    _, cpg = _evidence(("c.py", CHECKS_PY))
+    universe = build_type_universe(cpg)
+    ranking = [("str", 0.6), ("str | None", 0.2), ("Any", 0.1)]
+    out = dict(condition(ranking, Evidence((), 0, 0, ("None",)), "python", universe))
+    assert out["str | None"] > out["str"]
+    assert out["str"] / out["str | None"] == pytest.approx(3 * CHECK_WEIGHT)
+    assert out["Any"] == pytest.approx(out["str | None"] / 2)  # Any admits everything

@@ -156,6 +156,7 @@ def test_a_type_a_sibling_file_imports_from_a_library_is_imported_from_there():
         "app/more.py": "from starlette.responses import Response\n",
         "web/a.ts": "import { Context } from 'hono';\nexport function f(c: Context) {}\n",
         "web/b.ts": "export function g(c) {}\n",
+        "web/legacy.js": "import { Context } from 'koa';\n",  # a JavaScript import names a value
     }
     universe = build_type_universe(build_sources(source_from_text(t, p) for p, t in files.items()))
 

@@ -45,7 +45,8 @@ def _build(args: argparse.Namespace):  # noqa: ANN202 - CodePropertyGraph
     update, stop = _progress(not getattr(args, "quiet", False))
     try:
         return build_project(args.path, BuildOptions(jobs=args.jobs, use_cache=not args.no_cache,
-                                                     max_bytes=args.max_bytes, progress=update))
+                                                     max_bytes=args.max_bytes,
+                                                     skip_minified=not args.include_minified, progress=update))
     finally:
         stop()
 
@@ -145,7 +146,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
         raise UsageError("typeinfer annotate: --verify applies to diffs, --write and --stub, not --format json")
     options = InferenceOptions(use_model=not args.no_model, model_dir=Path(args.model) if args.model else None,
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
-                               jobs=args.jobs, use_cache=not args.no_cache, rounds=ANNOTATE_ROUNDS)
+                               jobs=args.jobs, use_cache=not args.no_cache, max_bytes=args.max_bytes,
+                               skip_minified=not args.include_minified, rounds=ANNOTATE_ROUNDS)
     update, stop = _progress(not args.quiet)
     options.progress = update
     try:
@@ -184,6 +186,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not read or write the on-disk graph cache")
     p.add_argument("--max-bytes", type=int, default=2 * 1024 * 1024,
                    help="skip files larger than this (default 2 MB: minified bundles)")
+    p.add_argument("--include-minified", action="store_true",
+                   help="analyse minified JavaScript bundles too (skipped by default: they hold no types)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
