@@ -270,3 +270,20 @@ def test_generic_forms_take_the_slots_type_parameters_and_are_masked_without_the
     V = len(vocab)
     assert b.target[0].nonzero()[0].tolist() == [1, V + 1] and b.target[1].nonzero()[0].tolist() == [V]
     assert "[TPARAM] t" in serialize(generic) and "[TPARAM]" not in serialize(plain)
+
+
+def test_the_type_vocabulary_keeps_labels_seen_in_several_projects():
+    from typeinfer.typemodel.data import TypeVocab
+
+    def rec(project: str, label: str) -> TrainingRecord:
+        s = UsageSlice(name="x", kind="parameter", language="python", file="a.py", line=1, column=0, function="f",
+                       declared_type=label)
+        return TrainingRecord(project=project, language="python", kind="parameter", file="a.py", label=label,
+                              label_full=label, is_user_type=False, split="train", slice=s)
+
+    records = [rec("a", "OnlyHere")] * 9 + [rec("a", "str"), rec("b", "str"), rec("c", "str"),
+                                             rec("a", "Path"), rec("b", "Path"), rec("b", "Path")]
+    assert TypeVocab.build(records, k=10, min_count=3, min_projects=1).types == ["<other>", "OnlyHere", "Path", "str"]
+    # a label that only one project uses is left to the candidate scorer
+    assert TypeVocab.build(records, k=10, min_count=3, min_projects=2).types == ["<other>", "Path", "str"]
+    assert TypeVocab.build(records, k=1, min_count=1, min_projects=2).types == ["<other>", "Path"]

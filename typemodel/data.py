@@ -74,11 +74,17 @@ class TypeVocab:
     languages: list[str]
 
     @classmethod
-    def build(cls, records: Iterable[TrainingRecord], k: int, min_count: int) -> "TypeVocab":
-        counts = Counter((r.language, r.label) for r in records)
+    def build(cls, records: Iterable[TrainingRecord], k: int, min_count: int, min_projects: int = 1) -> "TypeVocab":
+        """The `k` most frequent labels seen at least `min_count` times in `min_projects` projects."""
+        counts: Counter = Counter()
+        projects: dict[tuple[str, str], set[str]] = {}
+        for r in records:
+            key = (r.language, r.label)
+            counts[key] += 1
+            projects.setdefault(key, set()).add(r.project)
         # most frequent first; ties broken by text so the vocabulary is deterministic
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        kept = [key for key, n in ranked if n >= min_count][:k]
+        kept = [key for key, n in ranked if n >= min_count and len(projects[key]) >= min_projects][:k]
         return cls([OTHER] + [t for _, t in kept], [""] + [lang for lang, _ in kept])
 
     def __len__(self) -> int:

@@ -187,7 +187,7 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
         cfg = ModelConfig.from_dict((config or ModelConfig()).to_dict())
         tc = TrainConfig.from_dict((train_config or TrainConfig()).to_dict())
         _seed_all(seed)
-        vocab = TypeVocab.build(train_recs, cfg.num_types, cfg.min_type_count)
+        vocab = TypeVocab.build(train_recs, cfg.num_types, cfg.min_type_count, cfg.min_type_projects)
         tok = train_tokenizer((serialize(r.slice) for r in train_recs), cfg.vocab_size)
         cfg.vocab_size = tok.get_vocab_size()
         cfg.num_types = len(vocab) - 1
