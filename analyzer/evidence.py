@@ -30,8 +30,8 @@ evidence.
 
 Conditioning (`condition`): a ranked type that admits every evidence type keeps its probability,
 one that does not is multiplied by `MISMATCH_WEIGHT` (by `CHECK_WEIGHT` when it does not admit a
-tested-for type, by `SINK_WEIGHT` when none of its members fits a sink), and the ranking is rescaled to its previous total mass (the mass of the types
-outside the ranking is unchanged).  This is Bayes' rule with P(evidence | type) = 1 or the weight:
+tested-for type, by `SINK_WEIGHT` when none of its members fits a sink), and the ranking is
+rescaled to its previous total mass (the mass of the types outside the ranking is unchanged).  This is Bayes' rule with P(evidence | type) = 1 or the weight:
 the evidence itself can be wrong (an ``int`` passed where ``float`` is declared is admitted; a
 subclass instance passed where a protocol is declared is not; a None check can be defensive).  A
 type admits an evidence type when the evidence is one of its union members, is ``int`` where it
@@ -58,10 +58,13 @@ from .type_universe import TypeUniverse
 #: projects of the valid split (bench/RESULTS.md, "Model accuracy", "With partial evidence").
 MISMATCH_WEIGHT = 0.02
 #: P(test | type) for a type that does not admit what the code tests the slot against (a None check
-#: on a parameter whose type has no ``None``: defensive code); tuned like MISMATCH_WEIGHT.
+#: on a parameter whose type has no ``None``: defensive code); tuned like MISMATCH_WEIGHT
+#: (bench/RESULTS.md, "With None checks as evidence").
 CHECK_WEIGHT = 0.05
-#: P(sinks | type) for a type none of whose members fits the parameter the value is passed to.
-SINK_WEIGHT = 0.1
+#: P(sinks | type) for a type none of whose members fits the parameter the value is passed to;
+#: tuned like MISMATCH_WEIGHT, with annotate's three rounds (bench/RESULTS.md, "With None checks
+#: as evidence").
+SINK_WEIGHT = 0.05
 _MAX_SITES = 64  #: call sites looked at per parameter
 _UNINFORMATIVE = frozenset({"Any", "any", "unknown", "object", "Unknown"})
 _NULLS = frozenset({"None", "null", "undefined"})
@@ -105,14 +108,14 @@ def _evidence(cpg: CodePropertyGraph, typer: StaticTyper, node: NodeId, kind: st
     language = cpg.files[node[0]].language
     if kind == "variable" and cpg.kind(node) == NodeKind.LOCAL:
         return _summarize(typer.assigned_values(node), language, _null_checks(cpg, node, language),
-                          _sinks(cpg, typer, node, language))
+                          _sinks(cpg, typer, node))
     if kind == "attribute" and cpg.kind(node) == NodeKind.MEMBER:
         return _summarize(typer.member_values(node) or [], language)
     if kind == "return" and cpg.kind(node) == NodeKind.METHOD:
         return _summarize(_returns(cpg, typer, node) or [], language)
     if kind == "parameter" and cpg.kind(node) == NodeKind.METHOD_PARAMETER_IN:
         return _summarize([typer.expression_type(v) for v in _arguments(cpg, node)], language,
-                          _null_checks(cpg, node, language), _sinks(cpg, typer, node, language))
+                          _null_checks(cpg, node, language), _sinks(cpg, typer, node))
     return None
 
 
@@ -150,7 +153,7 @@ def _null_checks(cpg: CodePropertyGraph, decl: NodeId, language: str) -> tuple[s
     return ()
 
 
-def _sinks(cpg: CodePropertyGraph, typer: StaticTyper, decl: NodeId, language: str) -> tuple[str, ...]:
+def _sinks(cpg: CodePropertyGraph, typer: StaticTyper, decl: NodeId) -> tuple[str, ...]:
     """The known types of the project parameters that references to `decl` are passed to."""
     out: list[str] = []
     for ident in cpg.into(decl, EdgeKind.REF)[:_MAX_SITES]:
