@@ -41,9 +41,9 @@ class ModelConfig:
     dropout: float = 0.1  # dropout in encoder and heads
     num_types: int = 3000  # K: size of the classification vocabulary (most frequent training labels)
     min_type_count: int = 3  # a label enters the K-vocabulary only if seen this often in train
-    #: ... and in at least this many training projects: a type only one project uses is that
-    #: project's own (the candidate scorer's job), and a head entry for it only memorizes
-    min_type_projects: int = 2
+    #: ... and in at least this many training projects.  2 (leave the types of one project to the
+    #: candidate scorer) was tried and lost on the valid split, user-defined types most (RESULTS)
+    min_type_projects: int = 1
     cand_dim: int = 128  # width of the slice/candidate vectors that the scorer compares
     cand_max_tokens: int = 12  # sub-tokens kept per candidate type name
     max_candidates: int = 512  # project type names per slice (sorted; the rest are dropped)
