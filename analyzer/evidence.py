@@ -23,15 +23,12 @@ Evidence, per kind of slot:
 Unknown values are ignored.  Besides the values, the code's own tests are evidence: a parameter
 or local that is compared with ``None`` (``x is None``, ``x is not None``, ``x == None``; in
 TypeScript ``x === null`` / ``x !== null``) is expected to hold it, so its type should admit it.
-Where the code passes a parameter or local on, as an argument of a resolved project call, the
-type of the callee's parameter (declared, or settled by the static layer) is evidence too: the
-value is expected to fit it.  A slot with neither known values, tests nor such sinks has no
-evidence.
+A slot with neither known values nor such tests has no evidence.
 
 Conditioning (`condition`): a ranked type that admits every evidence type keeps its probability,
-one that does not is multiplied by `MISMATCH_WEIGHT` (by `CHECK_WEIGHT` when it does not admit a
-tested-for type, by `SINK_WEIGHT` when none of its members fits a sink), and the ranking is
-rescaled to its previous total mass (the mass of the types outside the ranking is unchanged).  This is Bayes' rule with P(evidence | type) = 1 or the weight:
+one that does not is multiplied by `MISMATCH_WEIGHT` (and by `CHECK_WEIGHT` when it does not admit
+a tested-for type), and the ranking is rescaled to its previous total mass (the mass of the types
+outside the ranking is unchanged).  This is Bayes' rule with P(evidence | type) = 1 or the weight:
 the evidence itself can be wrong (an ``int`` passed where ``float`` is declared is admitted; a
 subclass instance passed where a protocol is declared is not; a None check can be defensive).  A
 type admits an evidence type when the evidence is one of its union members, is ``int`` where it
@@ -61,13 +58,8 @@ MISMATCH_WEIGHT = 0.02
 #: on a parameter whose type has no ``None``: defensive code); tuned like MISMATCH_WEIGHT
 #: (bench/RESULTS.md, "With None checks as evidence").
 CHECK_WEIGHT = 0.05
-#: P(sinks | type) for a type none of whose members fits the parameter the value is passed to;
-#: tuned like MISMATCH_WEIGHT, with annotate's three rounds (bench/RESULTS.md, "With None checks
-#: as evidence").
-SINK_WEIGHT = 0.05
 _MAX_SITES = 64  #: call sites looked at per parameter
 _UNINFORMATIVE = frozenset({"Any", "any", "unknown", "object", "Unknown"})
-_NULLS = frozenset({"None", "null", "undefined"})
 
 Ranking = list[tuple[str, float]]
 
@@ -76,21 +68,19 @@ Ranking = list[tuple[str, float]]
 class Evidence:
     """Known types of the values that reach one slot.
 
-    JSON form: ``{"types": ["None", "int"], "known": 2, "values": 3, "checked": ["None"],
-    "sinks": ["Path"]}``: the distinct canonical types, how many values had a known type, how many
-    values were looked at, the types the code compares the slot against (``x is None``), and the
-    types of the project parameters the slot's value is passed to.
+    JSON form: ``{"types": ["None", "int"], "known": 2, "values": 3, "checked": ["None"]}``: the
+    distinct canonical types, how many values had a known type, how many values were looked at,
+    and the types the code compares the slot against (``x is None``).
     """
 
     types: tuple[str, ...]
     known: int
     values: int
     checked: tuple[str, ...] = ()
-    sinks: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         return {"types": list(self.types), "known": self.known, "values": self.values,
-                "checked": list(self.checked), "sinks": list(self.sinks)}
+                "checked": list(self.checked)}
 
 
 def collect_evidence(cpg: CodePropertyGraph, targets: Sequence[UsageSlice], facts: Sequence[StaticFact | None],
@@ -107,20 +97,18 @@ def collect_evidence(cpg: CodePropertyGraph, targets: Sequence[UsageSlice], fact
 def _evidence(cpg: CodePropertyGraph, typer: StaticTyper, node: NodeId, kind: str) -> Evidence | None:
     language = cpg.files[node[0]].language
     if kind == "variable" and cpg.kind(node) == NodeKind.LOCAL:
-        return _summarize(typer.assigned_values(node), language, _null_checks(cpg, node, language),
-                          _sinks(cpg, typer, node))
+        return _summarize(typer.assigned_values(node), language, _null_checks(cpg, node, language))
     if kind == "attribute" and cpg.kind(node) == NodeKind.MEMBER:
         return _summarize(typer.member_values(node) or [], language)
     if kind == "return" and cpg.kind(node) == NodeKind.METHOD:
         return _summarize(_returns(cpg, typer, node) or [], language)
     if kind == "parameter" and cpg.kind(node) == NodeKind.METHOD_PARAMETER_IN:
         return _summarize([typer.expression_type(v) for v in _arguments(cpg, node)], language,
-                          _null_checks(cpg, node, language), _sinks(cpg, typer, node))
+                          _null_checks(cpg, node, language))
     return None
 
 
-def _summarize(facts: list[StaticFact | None], language: str, checked: tuple[str, ...] = (),
-               sinks: tuple[str, ...] = ()) -> Evidence | None:
+def _summarize(facts: list[StaticFact | None], language: str, checked: tuple[str, ...] = ()) -> Evidence | None:
     types: list[str] = []
     for f in facts:
         if f is None:
@@ -129,7 +117,7 @@ def _summarize(facts: list[StaticFact | None], language: str, checked: tuple[str
             if member not in types and member not in _UNINFORMATIVE:
                 types.append(member)
     known = sum(f is not None for f in facts)
-    return Evidence(tuple(types), known, len(facts), checked, sinks) if types or checked or sinks else None
+    return Evidence(tuple(types), known, len(facts), checked) if types or checked else None
 
 
 #: comparisons that test a value against the null literal, per language (``== null`` in TypeScript
@@ -151,24 +139,6 @@ def _null_checks(cpg: CodePropertyGraph, decl: NodeId, language: str) -> tuple[s
                for other in cpg.ast_children(test) if other != ident):
             return (null,)
     return ()
-
-
-def _sinks(cpg: CodePropertyGraph, typer: StaticTyper, decl: NodeId) -> tuple[str, ...]:
-    """The known types of the project parameters that references to `decl` are passed to."""
-    out: list[str] = []
-    for ident in cpg.into(decl, EdgeKind.REF)[:_MAX_SITES]:
-        call = cpg.ast_parent(ident)
-        if call is None or cpg.kind(call) != NodeKind.CALL or cpg.get(ident, Prop.ARGUMENT_INDEX) in (None, 0):
-            continue  # not an argument, or the receiver
-        for method in cpg.out(call, EdgeKind.CALL):
-            for param in cpg.out(method, EdgeKind.AST):
-                if cpg.kind(param) != NodeKind.METHOD_PARAMETER_IN or argument_for(cpg, call, method, param) != ident \
-                        or cpg.get(param, Prop.IS_VARIADIC) or cpg.get(param, Prop.IS_KEYWORD_VARIADIC):
-                    continue
-                fact = typer.slot_type(param)
-                if fact is not None and fact.type not in _UNINFORMATIVE and fact.type not in out:
-                    out.append(fact.type)
-    return tuple(out)
 
 
 def _arguments(cpg: CodePropertyGraph, param: NodeId) -> list[NodeId]:
@@ -223,10 +193,6 @@ def _likelihood(type_text: str, evidence: Evidence, language: str, universe: Typ
         p *= weight
     if not all(admits(type_text, c, language, universe) for c in evidence.checked):
         p *= CHECK_WEIGHT
-    if evidence.sinks and type_text not in _UNINFORMATIVE and not all(
-            any(admits(sink, m, language, universe) for m in split_union(type_text, language) if m not in _NULLS)
-            for sink in evidence.sinks):
-        p *= SINK_WEIGHT  # a value narrowed before the call (`if x: g(x)`) fits through any member
     return p
 
 
@@ -234,7 +200,7 @@ def condition(ranking: Ranking, evidence: Evidence | None, language: str, univer
               weight: float | None = None) -> Ranking:
     """`ranking` conditioned on `evidence` (see the module docstring); unchanged without evidence."""
     weight = MISMATCH_WEIGHT if weight is None else weight
-    if evidence is None or not ranking or (weight >= 1.0 and not evidence.checked and not evidence.sinks):
+    if evidence is None or not ranking or (weight >= 1.0 and not evidence.checked):
         return ranking
     mass = sum(p for _, p in ranking)
     scaled = [(t, p * _likelihood(t, evidence, language, universe, weight)) for t, p in ranking]

@@ -1094,10 +1094,6 @@ class StaticTyper:
             return None
         return StaticFact(fact.type, fact.full_type, "default", f"default {self._where(param)}")
 
-    def slot_type(self, node: NodeId) -> StaticFact | None:
-        """A slot's declared type (with use_declared), else its static fact, else None."""
-        return self._declared_fact(node, f"declared {self._where(node)}") or self.target_fact(node)
-
     def returned_values(self, method: NodeId) -> list[StaticFact | None] | None:
         """The type of each ``return`` statement's value in a METHOD (a bare ``return`` is
         None/undefined; None where unknown); None for a generator or a method without a body."""

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from typeinfer.analyzer.evidence import CHECK_WEIGHT, SINK_WEIGHT, Evidence, admits, collect_evidence, condition
+from typeinfer.analyzer.evidence import CHECK_WEIGHT, Evidence, admits, collect_evidence, condition
 from typeinfer.analyzer.slices import extract_slices
 from typeinfer.analyzer.static_facts import StaticTyper, infer_static
 from typeinfer.analyzer.type_universe import build_type_universe
@@ -171,32 +171,3 @@ def test_condition_weighs_a_none_check_more_softly_than_a_value():
     assert out["str | None"] > out["str"]
     assert out["str"] / out["str | None"] == pytest.approx(3 * CHECK_WEIGHT)
     assert out["Any"] == pytest.approx(out["str | None"] / 2)  # Any admits everything
-
-
-SINKS_PY = """\
-from pathlib import Path
-
-
-def read(path: Path, limit=10, strict=False):
-    return path.read_text()[:limit]
-
-
-def load(source, count, options):
-    n = count
-    read(source, strict=n)
-    read(path=options)
-    return source
-"""
-
-
-def test_a_value_passed_to_a_typed_parameter_is_evidence_of_its_type():
-    got, cpg = _evidence(("s.py", SINKS_PY))
-    assert got[("parameter", "load", "source")][1].sinks == ("Path",)
-    assert got[("parameter", "load", "options")][1].sinks == ("Path",)  # bound by keyword
-    assert got[("variable", "load", "n")][1].sinks == ("bool",)  # the callee's default settles it
-    assert got[("parameter", "load", "count")][1] is None  # passed on only through `n`
-    universe = build_type_universe(cpg)
-    ranking = [("str", 0.5), ("Path | None", 0.3), ("Any", 0.1)]
-    out = dict(condition(ranking, Evidence((), 0, 0, (), ("Path",)), "python", universe))
-    assert max(out, key=out.get) == "Path | None"  # narrowed before the call: a member fits
-    assert out["str"] / out["Path | None"] == pytest.approx(5 / 3 * SINK_WEIGHT)
