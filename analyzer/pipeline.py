@@ -335,7 +335,7 @@ def _char_column(cpg: CodePropertyGraph, file: str, line: int, byte_column: int,
         root = Path(cpg.root)
         path = root if root.is_file() else root / file
         try:
-            lines = list(path.read_bytes().split(b"\n"))
+            lines = path.read_bytes().split(b"\n")
         except OSError:
             lines = []
         cache[file] = lines
