@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from typeinfer.cpg.source import grammar_for_path
+from typeinfer.cpg.source import carries_annotations, grammar_for_path
 
 from .canonical_types import PYTHON_BUILTINS, TYPESCRIPT_BUILTIN_TYPES, referenced_names
 from .pipeline import InferenceResult, Prediction, project_dotted_name
@@ -79,8 +79,9 @@ def _imported_elsewhere(name: str, universe: TypeUniverse, language: str) -> Typ
     modules: set[str] = set()
     for file, imports in universe.imports.items():
         entity = imports.get(name)
-        if entity is None or grammar_for_path(file) not in _TYPED_GRAMMARS[language]:
-            continue  # a JavaScript file's imports are values, not type imports
+        g = grammar_for_path(file)
+        if entity is None or g is None or g[0] != language or not carries_annotations(file):
+            continue
         if language == "python":
             module, _, original = entity.rpartition(".")
         else:
@@ -89,11 +90,6 @@ def _imported_elsewhere(name: str, universe: TypeUniverse, language: str) -> Typ
             return None
         modules.add(module)
     return TypeImport(modules.pop(), name, False) if len(modules) == 1 else None
-
-
-#: (language, grammar) pairs of the files whose imports name types (`cpg.source.grammar_for_path`)
-_TYPED_GRAMMARS = {"python": {("python", "python")},
-                   "typescript": {("typescript", "typescript"), ("typescript", "tsx")}}
 
 
 def _is_builtin(name: str, language: str) -> bool:

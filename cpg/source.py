@@ -63,6 +63,13 @@ def grammar_for_path(path: str | os.PathLike[str]) -> tuple[str, str] | None:
     return EXTENSIONS.get(Path(path).suffix.lower())
 
 
+def carries_annotations(path: str | os.PathLike[str]) -> bool:
+    """Whether the file's syntax has type annotations: Python and TypeScript do, JavaScript (which
+    is analysed with the TypeScript pipeline) does not, so its imports are values, never types."""
+    g = grammar_for_path(path)
+    return g is not None and g[1] != "javascript"
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """The bytes of one file that can be parsed."""
