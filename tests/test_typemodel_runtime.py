@@ -287,3 +287,14 @@ def test_the_type_vocabulary_keeps_labels_seen_in_several_projects():
     # a label that only one project uses is left to the candidate scorer
     assert TypeVocab.build(records, k=10, min_count=3, min_projects=2).types == ["<other>", "Path", "str"]
     assert TypeVocab.build(records, k=1, min_count=1, min_projects=2).types == ["<other>", "Path"]
+
+
+def test_calibration_records_are_drawn_from_the_whole_valid_split():
+    from typeinfer.typemodel.data import spread_sample
+
+    # records are stored project by project: 1,000 projects of 100 records, 2,000 records wanted
+    pick = spread_sample(100_000, 2_000, seed=0)
+    assert len(pick) == len(set(pick)) == 2_000 and pick == sorted(pick)
+    assert len({i // 100 for i in pick}) > 800  # most projects, not the first twenty
+    assert pick == spread_sample(100_000, 2_000, seed=0)  # the temperature is reproducible
+    assert spread_sample(5, 20_000) == [0, 1, 2, 3, 4]

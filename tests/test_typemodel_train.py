@@ -83,6 +83,8 @@ def test_resume_continues_to_the_same_weights(tmp_path):
     assert a["step"] == b["step"] == 4
     for k in a["model"]:
         assert torch.allclose(a["model"][k], b["model"][k], atol=1e-6), k
+    # the summary of a resumed run counts the samples and loop time of the run it continues
+    assert b["seen"] == a["seen"] > first["seen"] > 0 and b["train_seconds"] > first["train_seconds"] > 0
 
 
 def _fake_records(n_projects: int = 30, per_project: int = 70, seed: int = 3):

@@ -74,17 +74,18 @@ def main(argv: list[str] | None = None) -> int:
     from pathlib import Path
 
     from typeinfer.typemodel.card import set_card_threshold
-    from typeinfer.typemodel.data import read_project_types, read_records
+    from typeinfer.typemodel.data import read_project_types, read_records, spread_sample
     from typeinfer.typemodel.predictor import MODEL_FILES, TypePredictor, default_model_dir, write_sums
 
     p = argparse.ArgumentParser(prog="python -m typeinfer.typemodel.calibrate", description=main.__doc__)
     p.add_argument("--model", type=Path, default=default_model_dir())
     p.add_argument("--corpus", type=Path, required=True)
-    p.add_argument("--limit", type=int, default=20000, help="valid records used")
+    p.add_argument("--limit", type=int, default=20000, help="valid records used (a seeded sample spread over the whole split)")
     p.add_argument("--target-precision", type=float, default=TARGET_PRECISION)
     a = p.parse_args(argv)
     predictor = TypePredictor.load(a.model)
-    records = read_records(a.corpus, "valid", a.limit)
+    records = read_records(a.corpus, "valid")
+    records = [records[i] for i in spread_sample(len(records), a.limit)]
     project_types = read_project_types(a.corpus)
     ranked = predictor.predict([r.slice for r in records], [project_types.get(r.project) for r in records])
     conf = [float(r[0][1]) if r else 0.0 for r in ranked]

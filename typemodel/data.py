@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -57,6 +58,17 @@ def read_project_types(corpus_dir: Path) -> dict[str, ProjectCandidates]:
                 p = json.loads(line)
                 out[p["project"]] = ProjectCandidates.from_json(p)
     return out
+
+
+def spread_sample(n: int, k: int, seed: int = 0) -> list[int]:
+    """Sorted indices of a seeded random sample of `k` of `n` records (all of them when k >= n).
+
+    The valid records that fit the temperature, check quantization and choose the threshold are
+    drawn this way: records are stored project by project, so the first `k` would be a few projects.
+    """
+    if k >= n:
+        return list(range(n))
+    return sorted(random.Random(seed).sample(range(n), k))
 
 
 def write_jsonl_gz(path: Path, rows: Iterable[dict]) -> None:

@@ -25,6 +25,7 @@ import torch
 
 from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.typemodel.batching import Featurizer
+from typeinfer.typemodel.data import spread_sample
 from typeinfer.typemodel.card import write_card
 from typeinfer.typemodel.config import TrainConfig
 from typeinfer.typemodel.model import TypeModel
@@ -101,7 +102,7 @@ def types_json(model: TypeModel, feat: Featurizer, temperature: float, summary: 
 
 def compare(fp32_dir: Path, int8_dir: Path, split, project_types: dict[str, ProjectCandidates], limit: int) -> dict:
     """Top-1 agreement and exact-match of fp32 vs int8 on (up to `limit`) valid records."""
-    recs = split.records[:limit]
+    recs = [split.records[i] for i in spread_sample(len(split.records), limit)]
     if not recs:
         return {"records": 0}
     cands = [project_types.get(r.project) for r in recs]

@@ -34,7 +34,7 @@ from typeinfer.analyzer.slice_schema import ProjectCandidates, TrainingRecord
 from typeinfer.typemodel.batching import Batch, Encoded, Featurizer
 from typeinfer.typemodel.calibrate import fit_temperature
 from typeinfer.typemodel.config import ModelConfig, TrainConfig
-from typeinfer.typemodel.data import TypeVocab, read_project_types, read_records
+from typeinfer.typemodel.data import TypeVocab, read_project_types, read_records, spread_sample
 from typeinfer.typemodel.model import TypeModel, count_parameters, loss_fn
 from typeinfer.typemodel.serialize import serialize
 from typeinfer.typemodel.tokenizer import train_tokenizer
@@ -211,17 +211,20 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
     steps_per_epoch = len(first_order)
     total = tc.max_steps or steps_per_epoch * tc.epochs
     step = 0
+    seconds_before, seen_before = 0.0, 0  # training-loop time and samples of the runs this one resumes
     if state is not None:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         step = state["step"]
         torch.set_rng_state(state["rng"])
+        seconds_before, seen_before = state.get("train_seconds", 0.0), state.get("seen", 0)
 
     def checkpoint() -> None:
         _save(ckpt_path, {
             "model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "seed": seed,
             "rng": torch.get_rng_state(), "model_config": cfg.to_dict(), "train_config": tc.to_dict(),
             "tokenizer": tok.to_str(), "vocab": vocab.to_json(), "corpus": str(corpus_dir),
+            "train_seconds": seconds_before + time.time() - t_loop, "seen": seen_before + seen,
         })
 
     n_params = count_parameters(model)
@@ -257,11 +260,13 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
                 stopped_by_time = True
                 checkpoint()
                 break
-    train_seconds = time.time() - t_loop
+    train_seconds = seconds_before + time.time() - t_loop
+    seen += seen_before
 
     # temperature on the valid split
-    calib = Split(valid_split.records[: tc.calib_max_records], valid_split.encoded[: tc.calib_max_records],
-                  valid_split.csets[: tc.calib_max_records])
+    pick = spread_sample(len(valid_split.records), tc.calib_max_records, seed)
+    calib = Split([valid_split.records[i] for i in pick], [valid_split.encoded[i] for i in pick],
+                  [valid_split.csets[i] for i in pick])
     rows, targets = valid_logits(model, feat, calib, device)
     temperature = fit_temperature(rows, targets) if rows else 1.0
 
