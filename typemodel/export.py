@@ -25,9 +25,9 @@ import torch
 
 from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.typemodel.batching import Featurizer
-from typeinfer.typemodel.data import spread_sample
 from typeinfer.typemodel.card import write_card
 from typeinfer.typemodel.config import TrainConfig
+from typeinfer.typemodel.data import spread_sample
 from typeinfer.typemodel.model import TypeModel
 from typeinfer.typemodel.predictor import MODEL_FILES, TYPES_FORMAT, TypePredictor, write_sums
 
