@@ -19,7 +19,7 @@ from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.evaluate import TrainStats, evaluate, expected_calibration_error
 from typeinfer.typemodel.predictor import ModelError, TypePredictor, write_sums
 from typeinfer.typemodel.scoring import rank
-from typeinfer.typemodel.serialize import serialize, split_identifier, type_words
+from typeinfer.typemodel.serialize import INPUT_FORMAT, serialize, split_identifier, type_words
 from typeinfer.typemodel.tokenizer import encode, train_tokenizer
 
 
@@ -178,7 +178,7 @@ def _model_dir(tmp_path: Path) -> Path:
     tok.save(str(d / "tokenizer.json"))
     cfg = ModelConfig(vocab_size=tok.get_vocab_size(), num_types=1)
     (d / "types.json").write_text(json.dumps({
-        "format": 1, "model_config": cfg.to_dict(), "vocab": {"types": ["<other>", "int"], "languages": ["", "python"]},
+        "format": 1, "input_format": INPUT_FORMAT, "model_config": cfg.to_dict(), "vocab": {"types": ["<other>", "int"], "languages": ["", "python"]},
         "temperature": 1.0, "scorer": {"form_table": [[0.0]] * 8, "feature_weights": [0.0] * 10, "feature_bias": 0.0}}))
     (d / "model.onnx").write_bytes(b"not an onnx model")
     (d / "MODEL_CARD.md").write_text("card")
@@ -213,6 +213,23 @@ def test_unreadable_onnx_with_matching_sums(tmp_path):
     with pytest.raises(ModelError, match=r"model\.onnx is corrupt") as e:
         TypePredictor.load(d)
     assert "typeinfer train --corpus" in str(e.value)
+
+
+def test_a_model_trained_on_another_input_format_is_refused(tmp_path):
+    d = _model_dir(tmp_path)
+    meta = json.loads((d / "types.json").read_text())
+    meta["input_format"] = INPUT_FORMAT + 1
+    (d / "types.json").write_text(json.dumps(meta))
+    write_sums(d, ["model.onnx", "tokenizer.json", "types.json", "MODEL_CARD.md"])
+    with pytest.raises(ModelError, match=rf"types\.json was trained on input format {INPUT_FORMAT + 1}, "
+                                         rf".* format {INPUT_FORMAT}") as e:
+        TypePredictor.load(d)
+    assert "typeinfer train --corpus" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_the_shipped_model_reads_the_input_format_serialize_writes():
+    meta = json.loads((Path(__file__).resolve().parents[1] / "typemodel" / "model" / "types.json").read_text())
+    assert meta.get("input_format", 1) == INPUT_FORMAT
 
 
 def test_runtime_imports_no_torch():

@@ -30,6 +30,7 @@ from typeinfer.typemodel.config import TrainConfig
 from typeinfer.typemodel.data import spread_sample
 from typeinfer.typemodel.model import TypeModel
 from typeinfer.typemodel.predictor import MODEL_FILES, TYPES_FORMAT, TypePredictor, write_sums
+from typeinfer.typemodel.serialize import INPUT_FORMAT
 
 INPUTS = ["input_ids", "attention_mask", "name_ids", "name_mask"]
 OUTPUTS = ["vocab_logits", "slice_vec", "name_vec"]
@@ -94,7 +95,7 @@ def quantize(fp32: Path, int8: Path) -> None:
 
 def types_json(model: TypeModel, feat: Featurizer, temperature: float, summary: dict, tc: TrainConfig) -> dict:
     return {
-        "format": TYPES_FORMAT, "model_config": model.cfg.to_dict(), "train_config": tc.to_dict(),
+        "format": TYPES_FORMAT, "input_format": INPUT_FORMAT, "model_config": model.cfg.to_dict(), "train_config": tc.to_dict(),
         "vocab": feat.vocab.to_json(), "temperature": temperature, "default_threshold": DEFAULT_THRESHOLD,
         "scorer": model.scorer_params(), "onnx": {"inputs": INPUTS, "outputs": OUTPUTS}, "summary": summary,
     }

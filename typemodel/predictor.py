@@ -26,6 +26,7 @@ from typeinfer.typemodel.batching import Featurizer
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.data import TypeVocab
 from typeinfer.typemodel.scoring import NEG, candidate_logits_np, rank
+from typeinfer.typemodel.serialize import INPUT_FORMAT
 
 MODEL_FILES = ("model.onnx", "tokenizer.json", "types.json")
 SUMS_FILE = "SHA256SUMS"
@@ -112,6 +113,10 @@ class TypePredictor:
             meta = json.loads(path.read_text(encoding="utf-8"))
             if meta.get("format") != TYPES_FORMAT:
                 raise ValueError(f"format {meta.get('format')!r}, expected {TYPES_FORMAT}")
+            trained_on = meta.get("input_format", 1)  # models before the field read format 1
+            if trained_on != INPUT_FORMAT:
+                raise ModelError(f"model file {path} was trained on input format {trained_on}, and this typeinfer "
+                                 f"writes format {INPUT_FORMAT}; {_rebuild(model_dir)}")
             cfg = ModelConfig.from_dict(meta["model_config"])
             vocab = TypeVocab.from_json(meta["vocab"])
             meta["scorer"], meta["temperature"]  # noqa: B018 -- presence check

@@ -25,6 +25,12 @@ from typeinfer.analyzer.slice_schema import UsageSlice
 MARKERS = ["[LANG]", "[KIND]", "[NAME]", "[DEF]", "[CALLS]", "[ATTR]", "[ARGOF]", "[OPS]",
            "[CHECK]", "[RET]", "[DEFAULT]", "[FN]", "[CLASS]", "[DECO]", "[SIB]", "[DOC]", "[TPARAM]"]
 
+#: Version of the text `serialize` writes.  A model directory records the format it was trained on
+#: (``types.json`` ``input_format``; a model without the field read format 1) and the predictor
+#: refuses another one, so a model never reads text laid out unlike its training data.  Bump it
+#: with any change to the output.
+INPUT_FORMAT = 1
+
 MAX_ITEMS = 6  #: items kept per list section
 MAX_WORDS = 96  #: words kept in total (the tokenizer then truncates to ModelConfig.max_len)
 MAX_CODE_WORDS = 8  #: words kept from a code snippet (default value, docstring, definition code)
