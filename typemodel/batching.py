@@ -18,6 +18,7 @@ from typeinfer.analyzer.slice_schema import ProjectCandidates, UsageSlice
 from typeinfer.typemodel.candidates import NUM_FEATURES, CandidateSet, SliceWords, slice_words
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.data import TypeVocab
+from typeinfer.typemodel.scope import ScopeMask
 from typeinfer.typemodel.serialize import candidate_text, serialize
 from typeinfer.typemodel.tokenizer import PAD, encode, encode_plain
 
@@ -32,6 +33,7 @@ class Encoded:
     ids: list[int]
     words: SliceWords
     language: str
+    type_params: tuple[str, ...] = ()
 
 
 @dataclass
@@ -46,7 +48,7 @@ class Batch:
     cand_form: np.ndarray  #: [B, C] int64 -- row of the form table
     cand_ok: np.ndarray  #: [B, C] bool -- False for padding
     feats: np.ndarray  #: [B, C, F] float32
-    vocab_ok: np.ndarray  #: [B, V] bool -- vocabulary entries of the slice's language
+    vocab_ok: np.ndarray  #: [B, V] bool -- vocabulary entries of the slice's language its file can name
     cand_labels: list[list[str]]  #: per slice, its candidate labels (C_b <= C)
     cand_vocab: list[np.ndarray]  #: per slice, the vocabulary entry of each candidate label (-1 if none)
     target: np.ndarray | None = None  #: [B, V + C] bool -- entries naming the label (training)
@@ -61,6 +63,7 @@ class Featurizer:
         self.vocab = vocab
         self.pad_id = tokenizer.token_to_id(PAD)
         self.vocab_ok = {lang: np.asarray(vocab.language_mask(lang), dtype=bool) for lang in ("python", "typescript")}
+        self.scope = ScopeMask(vocab.types, vocab.languages, vocab.imported_only)
         self.vocab_index: dict[str, dict[str, int]] = {"python": {}, "typescript": {}}
         for (lang, t), i in vocab.index().items():
             self.vocab_index.setdefault(lang, {})[t] = i
@@ -70,7 +73,7 @@ class Featurizer:
     def encode_slices(self, slices: list[UsageSlice]) -> list[Encoded]:
         texts = [serialize(s) for s in slices]
         ids = encode(self.tok, texts, self.cfg.max_len)
-        return [Encoded(i, slice_words(s, t), s.language) for s, t, i in zip(slices, texts, ids)]
+        return [Encoded(i, slice_words(s, t), s.language, tuple(s.type_params)) for s, t, i in zip(slices, texts, ids)]
 
     def candidate_set(self, names: list[str] | tuple[str, ...] | ProjectCandidates | None,
                       language: str) -> CandidateSet | None:
@@ -154,14 +157,17 @@ class Featurizer:
                 cand_ok[b, cs.template_idx] = False  # no type parameter in scope
             cand_labels.append(slot_labels)
             cand_vocab.append(cv)
-        vocab_ok = np.stack([self.vocab_ok.get(e.language, self.vocab_ok["python"]) for e in items])
+        vocab_ok = np.stack([
+            self.scope.allowed(self.vocab_ok.get(e.language, self.vocab_ok["python"]), e.language,
+                               cs.source if cs is not None else None, e.words.file, e.type_params)
+            for e, cs in zip(items, csets)])
         target = None
         if labels is not None:
             V = len(self.vocab)
             target = np.zeros((B, V + C), dtype=bool)
             for b, (e, label) in enumerate(zip(items, labels)):
                 i = self.vocab_index.get(e.language, {}).get(label)
-                if i is not None:
+                if i is not None and vocab_ok[b, i]:  # a masked entry cannot be the answer
                     target[b, i] = True
                 for j, c in enumerate(cand_labels[b]):
                     if c == label:

@@ -13,7 +13,7 @@ import json
 import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from typeinfer.analyzer.slice_schema import CORPUS_VERSION, ProjectCandidates, TrainingRecord
@@ -84,6 +84,8 @@ class TypeVocab:
 
     types: list[str]
     languages: list[str]
+    #: per language, names an entry may use only where the slot's file sees them (`scope`)
+    imported_only: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, records: Iterable[TrainingRecord], k: int, min_count: int, min_projects: int = 1) -> "TypeVocab":
@@ -110,8 +112,12 @@ class TypeVocab:
         return [i == 0 or lang == language for i, lang in enumerate(self.languages)]
 
     def to_json(self) -> dict:
-        return {"types": self.types, "languages": self.languages}
+        out: dict = {"types": self.types, "languages": self.languages}
+        if self.imported_only:
+            out["imported_only"] = self.imported_only
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> "TypeVocab":
-        return cls(list(data["types"]), list(data["languages"]))
+        only = data.get("imported_only", {})
+        return cls(list(data["types"]), list(data["languages"]), {lang: list(v) for lang, v in only.items()})

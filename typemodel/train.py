@@ -1,6 +1,7 @@
 """Training: corpus in, model directory out (torch; the ``train`` extra).
 
-Order of work: read the corpus -> type vocabulary + tokenizer (from the train split only) ->
+Order of work: read the corpus -> type vocabulary (with the names a file must see to use them,
+`scope`) + tokenizer (from the train split only) ->
 encode -> AdamW with linear warmup and cosine decay, fixed seed, batches grouped a few projects at
 a time (so each batch's candidate names stay few) and by length (so little of a batch is padding;
 with the factored candidate logits of `model.py` this made a step about 3x faster) -> periodic self-describing checkpoints
@@ -36,6 +37,7 @@ from typeinfer.typemodel.calibrate import fit_temperature
 from typeinfer.typemodel.config import ModelConfig, TrainConfig
 from typeinfer.typemodel.data import TypeVocab, read_project_types, read_records, spread_sample
 from typeinfer.typemodel.model import TypeModel, count_parameters, loss_fn
+from typeinfer.typemodel.scope import learn_imported_only
 from typeinfer.typemodel.serialize import serialize
 from typeinfer.typemodel.tokenizer import train_tokenizer
 
@@ -188,6 +190,7 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
         tc = TrainConfig.from_dict((train_config or TrainConfig()).to_dict())
         _seed_all(seed)
         vocab = TypeVocab.build(train_recs, cfg.num_types, cfg.min_type_count, cfg.min_type_projects)
+        vocab.imported_only = learn_imported_only(train_recs, project_types, among=vocab.types[1:])
         tok = train_tokenizer((serialize(r.slice) for r in train_recs), cfg.vocab_size)
         cfg.vocab_size = tok.get_vocab_size()
         cfg.num_types = len(vocab) - 1
