@@ -28,6 +28,10 @@ def write_card(out_dir: Path, meta: dict, metrics_text: str = "") -> None:
         "- candidates: the project's own types and the type names its files import (up to "
         f"{cfg.get('max_candidates')} per project), in the forms {cfg.get('candidate_forms')}; "
         "`$TP` is filled with the type parameters in scope of the slot",
+        "- scope: a vocabulary type naming an imported-only name (learned from the train labels: "
+        + ", ".join(f"{len(v)} {lang}" for lang, v in sorted(meta["vocab"].get("imported_only", {}).items()))
+        + ") is ranked only where the slot's file defines or imports that name (`typemodel/scope.py`)"
+        if meta["vocab"].get("imported_only") else "- scope: no imported-only names (every vocabulary type ranked everywhere)",
         f"- parameters: {s.get('parameters')}; ONNX int8 {s.get('onnx_bytes', {}).get('int8')} bytes "
         f"(fp32 {s.get('onnx_bytes', {}).get('fp32')})",
         f"- temperature (valid split): {meta['temperature']:.4f}; default threshold {meta['default_threshold']}", "",
