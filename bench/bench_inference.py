@@ -4,7 +4,7 @@
     python bench/bench_inference.py --untrained /tmp/untrained   # default-config model, random weights
 
 Slices are synthetic but realistic in size (names, calls, operators, definitions, siblings, a
-project with 60 candidate types).  `--untrained DIR` exports a default-`ModelConfig` model with
+project with 60 candidate types, 50 files that each see 8 of them).  `--untrained DIR` exports a default-`ModelConfig` model with
 random weights (needs the train extra): speed does not depend on the weights.
 """
 
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--candidates", type=int, default=60)
     a = ap.parse_args(argv)
+    from typeinfer.analyzer.slice_schema import ProjectCandidates
     from typeinfer.typemodel.predictor import TypePredictor
 
     model_dir = build_untrained(a.untrained) if a.untrained else a.model
@@ -62,7 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     from typeinfer.typemodel.synthetic import _ADJ, _NOUN
     project = sorted({rng.choice(_ADJ) + rng.choice(_NOUN) for _ in range(a.candidates * 3)})[: a.candidates]
     slices = [make_slice(rng, "python" if i % 3 else "typescript", project)[0] for i in range(a.n)]
-    cands = [project] * a.n
+    # as `infer_project` passes them: one ProjectCandidates with the names each of 50 files sees,
+    # so the scope mask (typemodel/scope.py) is computed per file as in a real project
+    files = [f"pkg/mod{j}.py" for j in range(50)]
+    for i, s in enumerate(slices):
+        s.file = files[i % len(files)]
+    visible = {f: rng.sample(project, min(8, len(project))) for f in files}
+    cands = [ProjectCandidates.build(own=project, visible=visible)] * a.n
     p.predict(slices[:200], cands[:200], batch_size=a.batch_size)  # warm-up
     for label, c in (("with candidates", cands), ("vocabulary only", None)):
         t = time.perf_counter()

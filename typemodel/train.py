@@ -1,12 +1,12 @@
 """Training: corpus in, model directory out (torch; the ``train`` extra).
 
-Order of work: read the corpus -> type vocabulary (with the names a file must see to use them,
-`scope`) + tokenizer (from the train split only) ->
+Order of work: read the corpus -> type vocabulary + tokenizer (from the train split only) ->
 encode -> AdamW with linear warmup and cosine decay, fixed seed, batches grouped a few projects at
 a time (so each batch's candidate names stay few) and by length (so little of a batch is padding;
 with the factored candidate logits of `model.py` this made a step about 3x faster) -> periodic self-describing checkpoints
 (``<out>/checkpoints/last.pt``: weights, optimizer, schedule, RNG, configs, tokenizer, vocabulary;
-``resume=True`` continues bit-for-bit on CPU) -> temperature fitted on the valid split ->
+``resume=True`` continues bit-for-bit on CPU) -> the scope mask (`scope`: the names a file must
+see to use them, learned from the train split) -> temperature fitted on the valid split ->
 `export.export_model` (ONNX, int8, checks, model card, checksums).
 
 CPU first (``torch.set_num_threads``), ``device="cuda"`` when a GPU is lent.  ``max_minutes``
@@ -190,7 +190,6 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
         tc = TrainConfig.from_dict((train_config or TrainConfig()).to_dict())
         _seed_all(seed)
         vocab = TypeVocab.build(train_recs, cfg.num_types, cfg.min_type_count, cfg.min_type_projects)
-        vocab.imported_only = learn_imported_only(train_recs, project_types, among=vocab.types[1:])
         tok = train_tokenizer((serialize(r.slice) for r in train_recs), cfg.vocab_size)
         cfg.vocab_size = tok.get_vocab_size()
         cfg.num_types = len(vocab) - 1
@@ -265,6 +264,12 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
                 break
     train_seconds = seconds_before + time.time() - t_loop
     seen += seen_before
+
+    # The scope mask joins after the loop, for calibration, export and inference: masking the
+    # loss with it as well bought nothing (bench/RESULTS.md), and a loop left as it was keeps
+    # retraining byte-for-byte reproducible.
+    vocab.imported_only = learn_imported_only(train_recs, project_types, among=vocab.types[1:])
+    feat = Featurizer(tok, cfg, vocab)
 
     # temperature on the valid split
     pick = spread_sample(len(valid_split.records), tc.calib_max_records, seed)
