@@ -74,7 +74,7 @@ def test_the_mask_drops_entries_naming_what_the_file_does_not_see():
     assert not ScopeMask(types, languages, {})
 
 
-def test_a_training_label_the_file_cannot_see_targets_other(tmp_path):
+def test_a_training_label_the_file_cannot_see_targets_other():
     from typeinfer.typemodel.batching import Featurizer
     from typeinfer.typemodel.serialize import serialize
     from typeinfer.typemodel.tokenizer import train_tokenizer
