@@ -142,6 +142,11 @@ class ProjectCandidates:
         names = tuple(sorted(own_set | {n for n in imported if n}))
         return cls(names, own_set, {f: frozenset(v) for f, v in (visible or {}).items()})
 
+    def visible_in(self, file: str) -> frozenset[str] | None:
+        """The names `file` defines or imports; None when the project records no visibility
+        (then every name counts as visible)."""
+        return self.visible.get(file, frozenset()) if self.visible else None
+
     def fingerprint(self) -> str:
         """A digest of the names and which are the project's own (computed once per object)."""
         cached = self.__dict__.get("_fingerprint")

@@ -79,8 +79,7 @@ class CandidateSet:
         else:
             own = [n for n in pc.names if n in pc.own]
             self.bases = (own + [n for n in pc.names if n not in pc.own])[:limit]
-        self.source = pc  # keeps the object alive while a cache keys this set by its id
-        self._visible = pc.visible if pc is not None and pc.visible else None  # unknown: all visible
+        self.source = pc  # its visibility records; also keeps it alive while a cache keys this set by its id
         self._base_index = {n: b for b, n in enumerate(self.bases)}
         external = np.asarray([pc is not None and n not in pc.own for n in self.bases], dtype=np.float32)
         lang_forms = forms.get(language, ["{}"])[:MAX_FORMS]
@@ -155,10 +154,11 @@ class CandidateSet:
             for b in self._by_word.get(w, ()):
                 base[b, 5] += self._inv_len[b]
         visible = np.zeros(len(self.bases), dtype=np.float32)
-        if self._visible is None:
+        seen = self.source.visible_in(sw.file) if self.source is not None else None
+        if seen is None:
             visible[:] = 1.0
         else:
-            for n in self._visible.get(sw.file, ()):
+            for n in seen:
                 b = self._base_index.get(n)
                 if b is not None:
                     visible[b] = 1.0

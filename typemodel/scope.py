@@ -44,13 +44,6 @@ def type_names(label: str) -> frozenset[str]:
                      if m.group(1) and m.group(1) not in _TS_OPERATORS)
 
 
-def visible_names(project: ProjectCandidates | None, file: str) -> frozenset[str] | None:
-    """The type names `file` defines or imports; None when the project does not record them."""
-    if project is None or not project.visible:
-        return None
-    return project.visible.get(file, frozenset())
-
-
 def learn_imported_only(records: Iterable[TrainingRecord], projects: dict[str, ProjectCandidates],
                         among: Iterable[str] | None = None, max_unseen_share: float = MAX_UNSEEN_SHARE,
                         min_labels: int = MIN_LABELS) -> dict[str, list[str]]:
@@ -61,7 +54,8 @@ def learn_imported_only(records: Iterable[TrainingRecord], projects: dict[str, P
     total: Counter = Counter()
     unseen: Counter = Counter()
     for r in records:
-        seen = visible_names(projects.get(r.project), r.file)
+        project = projects.get(r.project)
+        seen = project.visible_in(r.file) if project is not None else None
         if seen is None:
             continue  # a project without import records says nothing about visibility
         params = r.slice.type_params
@@ -92,9 +86,6 @@ class ScopeMask:
             self._entries[lang] = {n: np.asarray(ix, dtype=np.int64) for n, ix in sorted(by_name.items())}
         self._cache: dict[tuple, tuple[ProjectCandidates, np.ndarray]] = {}
 
-    def __bool__(self) -> bool:
-        return any(self._entries.values())
-
     def allowed(self, language_ok: np.ndarray, language: str, project: ProjectCandidates | None, file: str,
                 type_params: Iterable[str]) -> np.ndarray:
         """`language_ok` minus the entries naming an imported-only name that `file` does not see.
@@ -102,7 +93,7 @@ class ScopeMask:
         Without visibility records (no project, or one built from a plain name list) nothing is masked.
         """
         entries = self._entries.get(language)
-        seen = visible_names(project, file)
+        seen = project.visible_in(file) if project is not None else None
         if not entries or seen is None:
             return language_ok
         params = tuple(type_params)
