@@ -33,7 +33,6 @@ class Encoded:
     ids: list[int]
     words: SliceWords
     language: str
-    type_params: tuple[str, ...] = ()
 
 
 @dataclass
@@ -73,7 +72,7 @@ class Featurizer:
     def encode_slices(self, slices: list[UsageSlice]) -> list[Encoded]:
         texts = [serialize(s) for s in slices]
         ids = encode(self.tok, texts, self.cfg.max_len)
-        return [Encoded(i, slice_words(s, t), s.language, tuple(s.type_params)) for s, t, i in zip(slices, texts, ids)]
+        return [Encoded(i, slice_words(s, t), s.language) for s, t, i in zip(slices, texts, ids)]
 
     def candidate_set(self, names: list[str] | tuple[str, ...] | ProjectCandidates | None,
                       language: str) -> CandidateSet | None:
@@ -159,7 +158,7 @@ class Featurizer:
             cand_vocab.append(cv)
         vocab_ok = np.stack([
             self.scope.allowed(self.vocab_ok.get(e.language, self.vocab_ok["python"]), e.language,
-                               cs.source if cs is not None else None, e.words.file, e.type_params)
+                               cs.source if cs is not None else None, e.words.file, e.words.type_params)
             for e, cs in zip(items, csets)])
         target = None
         if labels is not None:

@@ -53,7 +53,7 @@ class SliceWords:
     checks: frozenset[str]  #: joined words of isinstance / typeof targets
     all: frozenset[str]  #: every word of the serialized slice
     file: str = ""  #: the slice's file (for the "visible in the file" feature)
-    type_params: str = ""  #: type parameters in scope, joined (fills the TYPE_PARAMS_SLOT of generic forms)
+    type_params: tuple[str, ...] = ()  #: type parameters in scope (fill the TYPE_PARAMS_SLOT of generic forms)
 
 
 def slice_words(s: UsageSlice, text: str) -> SliceWords:
@@ -61,7 +61,7 @@ def slice_words(s: UsageSlice, text: str) -> SliceWords:
     defs = frozenset("".join(_words(_short(d.name or d.resolved))) for d in s.defined_by if d.name or d.resolved)
     checks = frozenset("".join(_words(_short(t))) for t in s.type_checks)
     return SliceWords(tuple(split_identifier(s.name)), defs, checks, frozenset(text.split()), s.file,
-                      ", ".join(s.type_params))
+                      tuple(s.type_params))
 
 
 class CandidateSet:
@@ -97,7 +97,7 @@ class CandidateSet:
         self.base_of = np.asarray(base_idx, dtype=np.int64)
         self.template_idx = np.asarray([j for j, label in enumerate(self.labels) if TYPE_PARAMS_SLOT in label],
                                        dtype=np.int64)
-        self._filled: dict[str, list[str]] = {}
+        self._filled: dict[tuple[str, ...], list[str]] = {}
         self.form_of = np.asarray(form_idx, dtype=np.int64)
         #: row of the form table: language * MAX_FORMS + form
         self.form_row = self.form_of + LANGUAGE_IDS.get(language, 0) * MAX_FORMS
@@ -118,7 +118,7 @@ class CandidateSet:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def labels_for(self, type_params: str) -> list[str]:
+    def labels_for(self, type_params: tuple[str, ...]) -> list[str]:
         """The labels with the generic forms filled in with `type_params` (cached per value)."""
         if not len(self.template_idx) or not type_params:
             return self.labels
@@ -126,9 +126,10 @@ class CandidateSet:
         if filled is None:
             if len(self._filled) > 16:
                 self._filled.clear()
+            joined = ", ".join(type_params)
             filled = list(self.labels)
             for j in self.template_idx:
-                filled[j] = filled[j].replace(TYPE_PARAMS_SLOT, type_params)
+                filled[j] = filled[j].replace(TYPE_PARAMS_SLOT, joined)
             self._filled[type_params] = filled
         return filled
 
