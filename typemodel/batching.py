@@ -30,7 +30,7 @@ _NO_CANDIDATES = np.zeros(0, dtype=np.int64)
 class Encoded:
     """One slice, ready to batch."""
 
-    ids: list[int]
+    ids: np.ndarray  #: token ids (int32)
     words: SliceWords
     language: str
 
@@ -72,7 +72,9 @@ class Featurizer:
     def encode_slices(self, slices: list[UsageSlice]) -> list[Encoded]:
         texts = [serialize(s) for s in slices]
         ids = encode(self.tok, texts, self.cfg.max_len)
-        return [Encoded(i, slice_words(s, t), s.language) for s, t, i in zip(slices, texts, ids)]
+        # int32 arrays, not lists: a training split holds about a million of these
+        return [Encoded(np.asarray(i, dtype=np.int32), slice_words(s, t), s.language)
+                for s, t, i in zip(slices, texts, ids)]
 
     def candidate_set(self, names: list[str] | tuple[str, ...] | ProjectCandidates | None,
                       language: str) -> CandidateSet | None:
