@@ -28,10 +28,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from typeinfer.corpus.curate import RESERVED_NPM, RESERVED_PYPI, _norm, read_candidates
+from typeinfer.corpus.curate import RESERVED_NPM, RESERVED_PYPI, SNAPSHOT_DIR, _norm, read_candidates
 from typeinfer.corpus.fetch import _ssl_context
 
-SNAPSHOT = Path("/work/.library/env/packages")
 MANIFEST = Path(__file__).resolve().parent / "manifest"
 
 
@@ -110,10 +109,10 @@ def discover(registry: str, limit: int, min_downloads: int, workers: int) -> lis
     """Names worth a curation attempt, in download order."""
     known = _known(registry)
     if registry == "pypi":
-        names = [n for n in pypi_names(SNAPSHOT / "pypi.tsv") if _norm(n) not in known]
+        names = [n for n in pypi_names(SNAPSHOT_DIR / "pypi.tsv") if _norm(n) not in known]
         check = pypi_is_typed
     else:
-        names = [n for n in npm_names(SNAPSHOT / "npm.tsv", min_downloads) if n not in known]
+        names = [n for n in npm_names(SNAPSHOT_DIR / "npm.tsv", min_downloads) if n not in known]
         check = npm_ships_ts
     names = names[:limit]
     with ThreadPoolExecutor(workers) as pool:
@@ -126,12 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--registry", choices=["pypi", "npm"], required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--limit", type=int, default=20000, help="most downloaded names to look at")
-    ap.add_argument("--min-downloads", type=int, default=5000, help="npm: monthly downloads at least")
+    ap.add_argument("--min-downloads", type=int, default=3000, help="npm: monthly downloads at least")
     ap.add_argument("--workers", type=int, default=32)
     args = ap.parse_args(argv)
     found = discover(args.registry, args.limit, args.min_downloads, args.workers)
-    header = (f"# Proposed by corpus/discover.py --registry {args.registry} (registry metadata says typed;\n"
-              f"# curate.py applies the real criteria). Most downloaded first.\n[discovered]\n")
+    header = (f"# Proposed by corpus/discover.py --registry {args.registry} --limit {args.limit} "
+              f"--min-downloads {args.min_downloads}\n"
+              f"# (registry metadata says typed; curate.py applies the real criteria). Most downloaded first.\n"
+              f"[discovered]\n")
     args.out.write_text(header + "".join(n + "\n" for n in found))
     print(f"{len(found)} candidates -> {args.out}")
     return 0

@@ -26,4 +26,4 @@ def test_known_names_include_existing_candidates_and_reserved():
     known = discover._known("pypi")
     assert "attrs" in known  # reserved for evaluation
     assert "anyio" in known  # in the hand-written candidate list
-    assert "rich" in discover._known("pypi") and "zod" in discover._known("npm")
+    assert "rich" in known and "zod" in discover._known("npm")
