@@ -233,6 +233,8 @@ class Op:
 OPERATOR_PREFIX = "<operator>."
 UNRESOLVED_PREFIX = "<unresolved>."  #: METHOD_FULL_NAME of a call that no pass resolved
 MODULE_METHOD_NAME = "<module>"
+#: Receiver names that denote the enclosing instance or class (Python's `self`/`cls`, TypeScript's `this`)
+SELF_NAMES = frozenset({"self", "cls", "this"})
 LANGUAGES = ("python", "typescript")
 CODE_LIMIT = 200
 

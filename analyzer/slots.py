@@ -1,0 +1,58 @@
+"""Slots: the places of a program that can carry a type annotation, and the one key that names them.
+
+A slot is a parameter, a return, a variable or a class attribute.  `SlotKey` is how every stage
+refers to one (the pipeline's rounds, annotate, `--verify`, evaluation, the language server):
+file, kind, function, name and line.  JSON form of a key:
+``{"file": "pkg/a.py", "kind": "parameter", "function": "C.f", "name": "x", "line": 3}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class SlotKind(StrEnum):
+    """What a slot annotates."""
+
+    PARAMETER = "parameter"
+    RETURN = "return"
+    VARIABLE = "variable"
+    ATTRIBUTE = "attribute"
+
+
+#: every slot kind, in the order commands list them
+KINDS: tuple[str, ...] = tuple(k.value for k in SlotKind)
+
+
+class HasSlot(Protocol):
+    file: str
+    kind: str
+    function: str
+    name: str
+    line: int
+
+
+@dataclass(frozen=True, order=True)
+class SlotKey:
+    """One slot: ``function`` is the qualified name of the enclosing function ("" at module level;
+    the class name for attributes), ``line`` the 1-based line of the slot's name."""
+
+    file: str
+    kind: str
+    function: str
+    name: str
+    line: int
+
+    @classmethod
+    def of(cls, item: HasSlot) -> SlotKey:
+        """The key of anything that names a slot (a slice, a prediction, an annotation with a file)."""
+        return cls(item.file, item.kind, item.function, item.name, item.line)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "kind": self.kind, "function": self.function, "name": self.name, "line": self.line}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SlotKey:
+        return cls(data["file"], data["kind"], data["function"], data["name"], int(data["line"]))
