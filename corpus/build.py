@@ -45,7 +45,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from typeinfer.analyzer.canonical_types import canonicalize, outer_type, referenced_names, split_union
 from typeinfer.analyzer.slice_schema import CORPUS_VERSION, TrainingRecord, UsageSlice, UserType
@@ -333,13 +333,6 @@ def write_jsonl_gz(path: Path, rows: Iterable[dict]) -> int:
 
 def write_json(path: Path, data: dict) -> None:
     _atomic_write(Path(path), lambda f: f.write(json.dumps(data, indent=1, sort_keys=True) + "\n"))
-
-
-def read_jsonl_gz(path: Path) -> Iterator[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
 
 
 def package_paths(out: Path, spec: PackageSpec) -> tuple[Path, Path, Path]:

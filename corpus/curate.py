@@ -503,16 +503,18 @@ PYPI_HEADER = ["name", "version", "license", "domain", "files", "loc",
 NPM_HEADER = PYPI_HEADER[:-1] + ["ts_files"]
 
 
-def _norm(name: str) -> str:
+def normalize_name(name: str) -> str:
+    """A PyPI project name in its normalized form (PEP 503: ``Foo_Bar.baz`` -> ``foo-bar-baz``)."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def evaluate(c: Candidate, registry: str, cache: Path) -> tuple[list[str] | None, str]:
     """Fetch and measure one candidate; return (row, '') if kept, else (None, reason)."""
     reserved = RESERVED_PYPI if registry == "pypi" else RESERVED_NPM
-    if (_norm(c.name) if registry == "pypi" else c.name) in reserved:
+    norm = normalize_name(c.name)
+    if (norm if registry == "pypi" else c.name) in reserved:
         return None, "reserved for evaluation"
-    if registry == "pypi" and (_norm(c.name).startswith("types-") or _norm(c.name).endswith("-stubs")):
+    if registry == "pypi" and (norm.startswith("types-") or norm.endswith("-stubs")):
         return None, "stub-only package"
     if not c.version:
         return None, "no version known"

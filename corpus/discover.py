@@ -28,15 +28,15 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from typeinfer.corpus.curate import RESERVED_NPM, RESERVED_PYPI, SNAPSHOT_DIR, _norm, read_candidates
-from typeinfer.corpus.fetch import _ssl_context
+from typeinfer.corpus.curate import RESERVED_NPM, RESERVED_PYPI, SNAPSHOT_DIR, normalize_name, read_candidates
+from typeinfer.corpus.fetch import ssl_context
 
 MANIFEST = Path(__file__).resolve().parent / "manifest"
 
 
 def _get_json(url: str) -> dict | None:
     try:
-        with urllib.request.urlopen(url, timeout=30, context=_ssl_context()) as resp:
+        with urllib.request.urlopen(url, timeout=30, context=ssl_context()) as resp:
             return json.load(resp)
     except Exception:  # noqa: BLE001 - a package whose metadata cannot be read is simply not proposed
         return None
@@ -45,7 +45,7 @@ def _get_json(url: str) -> dict | None:
 def _known(registry: str) -> set[str]:
     known: set[str] = set()
     for path in MANIFEST.glob(f"candidates-{registry}*.txt"):
-        known |= {(_norm(c.name) if registry == "pypi" else c.name) for c in read_candidates(path, registry)}
+        known |= {(normalize_name(c.name) if registry == "pypi" else c.name) for c in read_candidates(path, registry)}
     return known | (RESERVED_PYPI if registry == "pypi" else RESERVED_NPM)
 
 
@@ -109,7 +109,7 @@ def discover(registry: str, limit: int, min_downloads: int, workers: int) -> lis
     """Names worth a curation attempt, in download order."""
     known = _known(registry)
     if registry == "pypi":
-        names = [n for n in pypi_names(SNAPSHOT_DIR / "pypi.tsv") if _norm(n) not in known]
+        names = [n for n in pypi_names(SNAPSHOT_DIR / "pypi.tsv") if normalize_name(n) not in known]
         check = pypi_is_typed
     else:
         names = [n for n in npm_names(SNAPSHOT_DIR / "npm.tsv", min_downloads) if n not in known]

@@ -285,7 +285,9 @@ def _pip_download(spec: str, where: Path, label: str, pure: bool) -> tuple[Path 
     return None, _last_line(proc.stderr or proc.stdout)
 
 
-def _ssl_context() -> ssl.SSLContext:
+def ssl_context() -> ssl.SSLContext:
+    """The TLS context for registry downloads: the CA file named by ``PIP_CERT`` / ``SSL_CERT_FILE``
+    when it exists, else the system's default trust store."""
     cafile = os.environ.get("PIP_CERT") or os.environ.get("SSL_CERT_FILE")
     if cafile and os.path.exists(cafile):
         return ssl.create_default_context(cafile=cafile)
@@ -303,7 +305,7 @@ def _pypi_sdist(name: str, version: str, where: Path, label: str) -> tuple[Path 
         headers={"Accept": "application/vnd.pypi.simple.v1+json"},
     )
     try:
-        with urllib.request.urlopen(req, timeout=60, context=_ssl_context()) as resp:
+        with urllib.request.urlopen(req, timeout=60, context=ssl_context()) as resp:
             info = json.load(resp)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         return None, f"PyPI index lookup failed: {exc}"
@@ -323,7 +325,7 @@ def _pypi_sdist(name: str, version: str, where: Path, label: str) -> tuple[Path 
     fname = os.path.basename(fname)
     target = where / fname
     try:
-        with urllib.request.urlopen(entry["url"], timeout=DOWNLOAD_TIMEOUT, context=_ssl_context()) as resp, \
+        with urllib.request.urlopen(entry["url"], timeout=DOWNLOAD_TIMEOUT, context=ssl_context()) as resp, \
                 open(target, "wb") as out:
             shutil.copyfileobj(resp, out, 1 << 20)
     except (urllib.error.URLError, OSError) as exc:

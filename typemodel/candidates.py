@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from typeinfer.analyzer.slice_schema import ProjectCandidates, UsageSlice
-from typeinfer.typemodel.serialize import _short, split_identifier
+from typeinfer.typemodel.serialize import short_name, split_identifier
 
 MAX_FORMS = 4  #: forms per language; the form table has len(LANGUAGE_IDS) * MAX_FORMS rows
 LANGUAGE_IDS = {"python": 0, "typescript": 1}
@@ -58,8 +58,8 @@ class SliceWords:
 
 def slice_words(s: UsageSlice, text: str) -> SliceWords:
     """`text` is ``serialize(s)``."""
-    defs = frozenset("".join(_words(_short(d.name or d.resolved))) for d in s.defined_by if d.name or d.resolved)
-    checks = frozenset("".join(_words(_short(t))) for t in s.type_checks)
+    defs = frozenset("".join(_words(short_name(d.name or d.resolved))) for d in s.defined_by if d.name or d.resolved)
+    checks = frozenset("".join(_words(short_name(t))) for t in s.type_checks)
     return SliceWords(tuple(split_identifier(s.name)), defs, checks, frozenset(text.split()), s.file,
                       tuple(s.type_params))
 

@@ -58,7 +58,7 @@ def type_words(text: str) -> list[str]:
     return out
 
 
-def _short(dotted: str) -> str:
+def short_name(dotted: str) -> str:
     """Last component of a dotted / ``file:Qual.Name`` name."""
     return re.split(r"[.:/]", dotted)[-1] if dotted else ""
 
@@ -84,9 +84,9 @@ def serialize(s: UsageSlice) -> str:
         for d in s.defined_by[:MAX_ITEMS]:
             words.append(d.kind)
             if d.name:
-                words += type_words(_short(d.name))
-            if d.resolved and _short(d.resolved) != d.name:
-                words += type_words(_short(d.resolved.rsplit(".", 1)[0]))  # module / class of callee
+                words += type_words(short_name(d.name))
+            if d.resolved and short_name(d.resolved) != d.name:
+                words += type_words(short_name(d.resolved.rsplit(".", 1)[0]))  # module / class of callee
             if d.literal_type:
                 words += type_words(d.literal_type)
             if d.kind in ("literal", "other", "comprehension", "lambda") and not d.literal_type:
@@ -123,11 +123,11 @@ def serialize(s: UsageSlice) -> str:
     if s.default_value:
         sec.append(["[DEFAULT]", *_code(s.default_value)])
     if s.function and s.kind != "return":
-        sec.append(["[FN]", *split_identifier(_short(s.function))])
+        sec.append(["[FN]", *split_identifier(short_name(s.function))])
     if s.class_name:
-        sec.append(["[CLASS]", *split_identifier(_short(s.class_name))])
+        sec.append(["[CLASS]", *split_identifier(short_name(s.class_name))])
     if s.decorators or s.modifiers:
-        sec.append(["[DECO]"] + [w for d in s.decorators[:3] for w in split_identifier(_short(d))]
+        sec.append(["[DECO]"] + [w for d in s.decorators[:3] for w in split_identifier(short_name(d))]
                    + [m for m in s.modifiers[:3]])
     if s.sibling_names:
         sec.append(["[SIB]"] + [w for n in s.sibling_names[:MAX_ITEMS] for w in split_identifier(n)])

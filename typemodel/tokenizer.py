@@ -1,15 +1,16 @@
-"""The WordPiece tokenizer: train it on serialized slices, save and load ``tokenizer.json``.
+"""The WordPiece tokenizer: train it on serialized slices and encode text with it.
 
 Identifiers are already split into words by `serialize` (the camelCase / snake_case pre-split of
 issue 5), so the tokenizer only splits on whitespace and then merges sub-words (WordPiece).  Section
 markers are special tokens.  The vocabulary is chosen by `build_vocab` (deterministic), not by HF's
 trainer, whose tie-breaking changes between runs.  Needs only the ``tokenizers`` package (runtime-safe).
+``tokenizer.json`` is written by export (``Tokenizer.save``) and read by the predictor
+(``Tokenizer.from_file``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
 
@@ -68,14 +69,6 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 8000, min_frequency:
     )
     tok.decoder = decoders.WordPiece()
     return tok
-
-
-def save_tokenizer(tok: Tokenizer, path: Path) -> None:
-    tok.save(str(path))
-
-
-def load_tokenizer(path: Path) -> Tokenizer:
-    return Tokenizer.from_file(str(path))
 
 
 def encode(tok: Tokenizer, texts: list[str], max_len: int) -> list[list[int]]:
