@@ -16,6 +16,7 @@ import pytest
 from typeinfer.analyzer.slice_schema import CallUse, Definition, ProjectCandidates, TrainingRecord, UsageSlice
 from typeinfer.typemodel.candidates import NUM_FEATURES, CandidateSet, slice_words
 from typeinfer.typemodel.config import ModelConfig
+from typeinfer.typemodel.contract import MODEL_INPUTS, MODEL_OUTPUTS, ModelOutputs, missing_names, run_model
 from typeinfer.typemodel.evaluate import TrainStats, evaluate, expected_calibration_error
 from typeinfer.typemodel.predictor import ModelError, TypePredictor, write_sums
 from typeinfer.typemodel.scoring import rank
@@ -232,8 +233,54 @@ def test_the_shipped_model_reads_the_input_format_serialize_writes():
     assert meta.get("input_format", 1) == INPUT_FORMAT
 
 
+def test_the_shipped_graph_has_the_contracts_input_and_output_names_in_order():
+    import onnxruntime as ort
+
+    s = ort.InferenceSession(str(Path(__file__).resolve().parents[1] / "typemodel" / "model" / "model.onnx"),
+                             providers=["CPUExecutionProvider"])
+    assert [x.name for x in s.get_inputs()] == list(MODEL_INPUTS)
+    assert [x.name for x in s.get_outputs()] == list(MODEL_OUTPUTS) == ["vocab_logits", "slice_vec", "name_vec"]
+    assert missing_names(s) == []
+
+
+class _Named:
+    def __init__(self, name: str):
+        self.name = name
+
+
+class _ShuffledSession:
+    """A session whose graph lists its outputs in another order than the model's forward."""
+
+    def get_inputs(self):
+        return [_Named(n) for n in MODEL_INPUTS]
+
+    def get_outputs(self):
+        return [_Named(n) for n in reversed(MODEL_OUTPUTS)]
+
+    def run(self, names, feeds):
+        assert names is not None and set(feeds) == set(MODEL_INPUTS)
+        return [np.full(1, MODEL_OUTPUTS.index(n)) for n in names]
+
+
+def test_outputs_are_fetched_by_name_whatever_the_graphs_order():
+    out = run_model(_ShuffledSession(), {n: np.zeros(1) for n in (*MODEL_INPUTS, "cand_ok")})
+    assert isinstance(out, ModelOutputs)
+    assert [int(x[0]) for x in (out.vocab_logits, out.slice_vec, out.name_vec)] == [0, 1, 2]
+
+
+def test_a_graph_without_one_of_the_contracts_outputs_is_refused(tmp_path):
+    d = _model_dir(tmp_path)
+    shipped = (Path(__file__).resolve().parents[1] / "typemodel" / "model" / "model.onnx").read_bytes()
+    # same length, so the protobuf stays valid: the graph's third output is now called "name_vex"
+    (d / "model.onnx").write_bytes(shipped.replace(b"name_vec", b"name_vex"))
+    write_sums(d, ["model.onnx", "tokenizer.json", "types.json", "MODEL_CARD.md"])
+    with pytest.raises(ModelError, match=r"model\.onnx is corrupt \(its graph has no name_vec\)") as e:
+        TypePredictor.load(d)
+    assert "typeinfer train --corpus" in str(e.value) and "\n" not in str(e.value)
+
+
 def test_runtime_imports_no_torch():
-    code = ("import sys; import typeinfer.typemodel.predictor, typeinfer.typemodel.evaluate, typeinfer.typemodel.cli, typeinfer.typemodel.calibrate, typeinfer.typemodel.card; "
+    code = ("import sys; import typeinfer.typemodel.predictor, typeinfer.typemodel.contract, typeinfer.typemodel.evaluate, typeinfer.typemodel.cli, typeinfer.typemodel.calibrate, typeinfer.typemodel.card; "
             "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
 

@@ -2,9 +2,9 @@
 
 Writes ``model.onnx`` (int8, one graph with four inputs -- the slice tokens and the token ids of
 the batch's candidate type names -- and three outputs: ``vocab_logits`` [B, K+1], ``slice_vec``
-[B, D] (already scaled), ``name_vec`` [N, D]; the candidate form table and lexical feature weights
-are a few hundred floats applied in numpy, stored in ``types.json``), ``tokenizer.json``,
-``types.json``, ``MODEL_CARD.md`` and ``SHA256SUMS``.
+[B, D] (already scaled), ``name_vec`` [N, D], all named by `typemodel.contract`; the candidate form
+table and lexical feature weights are a few hundred floats applied in numpy, stored in ``types.json``),
+``tokenizer.json``, ``types.json``, ``MODEL_CARD.md`` and ``SHA256SUMS``.
 
 Export uses ``torch.onnx.export`` (dynamo) with dynamic batch / sequence / name axes, example
 batches of >= 2 and ``external_data=False`` (one file, no ``.onnx.data``); the fp32 graph is
@@ -27,13 +27,14 @@ from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.typemodel.batching import Featurizer
 from typeinfer.typemodel.card import write_card
 from typeinfer.typemodel.config import TrainConfig
+from typeinfer.typemodel.contract import MODEL_INPUTS, MODEL_OUTPUTS, ModelOutputs, run_model
 from typeinfer.typemodel.data import spread_sample
 from typeinfer.typemodel.model import TypeModel
 from typeinfer.typemodel.predictor import MODEL_FILES, TYPES_FORMAT, TypePredictor, write_sums
 from typeinfer.typemodel.serialize import INPUT_FORMAT
 
-INPUTS = ["input_ids", "attention_mask", "name_ids", "name_mask"]
-OUTPUTS = ["vocab_logits", "slice_vec", "name_vec"]
+INPUTS = list(MODEL_INPUTS)  #: the graph's input names (`typemodel.contract`)
+OUTPUTS = list(MODEL_OUTPUTS)  #: the graph's output names, in `TypeModel.forward`'s return order
 DEFAULT_THRESHOLD = 0.5  #: confidence at and above which a prediction is reported by default
 
 
@@ -65,8 +66,8 @@ def export_onnx(model: TypeModel, path: Path) -> None:
     ids2, mask2 = ids[:2, :5].clone(), mask[:2, :5].clone()
     nids2, nmask2 = nids[:4, :2].clone(), nmask[:4, :2].clone()
     with torch.no_grad():
-        want = [t.numpy() for t in model(ids2, mask2, nids2, nmask2)]
-    got = sess.run(None, dict(zip(INPUTS, [ids2.numpy(), mask2.numpy(), nids2.numpy(), nmask2.numpy()])))
+        want = ModelOutputs(*(t.numpy() for t in model(ids2, mask2, nids2, nmask2)))
+    got = run_model(sess, dict(zip(INPUTS, [ids2.numpy(), mask2.numpy(), nids2.numpy(), nmask2.numpy()])))
     for name, w, o in zip(OUTPUTS, want, got):
         if w.shape != o.shape or not np.allclose(w, o, atol=1e-3, rtol=1e-3):
             raise RuntimeError(f"ONNX export mismatch on {name}: max |diff| {np.abs(w - o).max() if w.shape == o.shape else 'shape'}")

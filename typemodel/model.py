@@ -11,8 +11,10 @@ One softmax runs over vocabulary entries and candidates together (`scoring.py`; 
 probability of every entry that names the label).
 
 `forward` is what gets exported: (input_ids, attention_mask, name_ids, name_mask) ->
-(vocab_logits, slice_vec, name_vec).  The small rest (form table, feature weights) goes to
-``types.json`` and is applied in numpy at run time (`scoring.candidate_logits_np`).
+(vocab_logits, slice_vec, name_vec), the names and order of `contract.MODEL_INPUTS` and
+`contract.ModelOutputs` (a plain tuple here, so that the exported graph stays as it was).  The small
+rest (form table, feature weights) goes to ``types.json`` and is applied in numpy at run time
+(`scoring.candidate_logits_np`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from transformers import BertConfig, BertModel
 
 from typeinfer.typemodel.candidates import LANGUAGE_IDS, MAX_FORMS, NUM_BASE_FEATURES, NUM_FEATURES, NUM_FEATURES_V1
 from typeinfer.typemodel.config import ModelConfig
+from typeinfer.typemodel.contract import ModelOutputs
 
 NEG = -1e4
 #: initial weights of the lexical features (name spells type, name covers it, same last word, built by
@@ -89,9 +92,9 @@ class TypeModel(nn.Module):
     def all_logits(self, batch_tensors: dict) -> torch.Tensor:
         """[B, V + C] logits with other-language vocabulary entries and candidate padding masked."""
         t = batch_tensors
-        vocab_logits, slice_vec, name_vec = self(t["input_ids"], t["attention_mask"], t["name_ids"], t["name_mask"])
-        cand = self.candidate_logits(slice_vec, name_vec, t["cand_name"], t["cand_form"], t["feats"])
-        return torch.cat([vocab_logits.masked_fill(~t["vocab_ok"], NEG), cand.masked_fill(~t["cand_ok"], NEG)], 1)
+        out = ModelOutputs(*self(t["input_ids"], t["attention_mask"], t["name_ids"], t["name_mask"]))
+        cand = self.candidate_logits(out.slice_vec, out.name_vec, t["cand_name"], t["cand_form"], t["feats"])
+        return torch.cat([out.vocab_logits.masked_fill(~t["vocab_ok"], NEG), cand.masked_fill(~t["cand_ok"], NEG)], 1)
 
     def scorer_params(self) -> dict:
         """The numpy half of the candidate scorer, for ``types.json``."""

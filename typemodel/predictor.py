@@ -8,7 +8,8 @@ names of its project's types, and returns ranked ``(type, probability)`` lists, 
 calibrated by the temperature fitted on the valid split.
 
 Model directory: ``model.onnx`` (int8; inputs ``input_ids``, ``attention_mask`` [batch, seq] and
-``name_ids``, ``name_mask`` [names, name_len]; outputs ``vocab_logits``, ``slice_vec``, ``name_vec``),
+``name_ids``, ``name_mask`` [names, name_len]; outputs ``vocab_logits``, ``slice_vec``, ``name_vec``,
+fed and fetched by these names: `typemodel.contract`),
 ``tokenizer.json``, ``types.json`` (vocabulary, temperature, configs, candidate scorer's numpy
 half), ``MODEL_CARD.md``, ``SHA256SUMS``.
 """
@@ -24,6 +25,7 @@ import numpy as np
 from typeinfer.analyzer.slice_schema import ProjectCandidates, UsageSlice
 from typeinfer.typemodel.batching import Featurizer
 from typeinfer.typemodel.config import ModelConfig
+from typeinfer.typemodel.contract import missing_names, run_model
 from typeinfer.typemodel.data import TypeVocab
 from typeinfer.typemodel.scoring import NEG, candidate_logits_np, rank
 from typeinfer.typemodel.serialize import INPUT_FORMAT
@@ -136,6 +138,10 @@ class TypePredictor:
             session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as e:
             raise ModelError(f"model file {path} is corrupt ({str(e).splitlines()[0][:120]}); {_rebuild(model_dir)}") from None
+        missing = missing_names(session)
+        if missing:
+            raise ModelError(f"model file {path} is corrupt (its graph has no {', '.join(missing)}); "
+                             f"{_rebuild(model_dir)}")
         return cls(model_dir, session, Featurizer(tok, cfg, vocab), meta)
 
     def predict(self, slices: list[UsageSlice], candidates: list[list[str] | ProjectCandidates] | None = None, top_k: int = 5,
@@ -159,14 +165,13 @@ class TypePredictor:
         for start in range(0, len(order), batch_size):
             idx = order[start: start + batch_size]
             b = feat.batch([enc[i] for i in idx], [csets[i] for i in idx])
-            vocab_logits, slice_vec, name_vec = self.session.run(
-                None, {"input_ids": b.input_ids, "attention_mask": b.attention_mask,
-                       "name_ids": b.name_ids, "name_mask": b.name_mask})
-            cand = candidate_logits_np(slice_vec, name_vec, b.cand_name, b.cand_form, b.feats,
+            res = run_model(self.session, {"input_ids": b.input_ids, "attention_mask": b.attention_mask,
+                                           "name_ids": b.name_ids, "name_mask": b.name_mask})
+            cand = candidate_logits_np(res.slice_vec, res.name_vec, b.cand_name, b.cand_form, b.feats,
                                        self._form_table, self._weights, self._bias)
             for k, i in enumerate(idx):
                 n = len(b.cand_labels[k])
                 logits = np.where(b.cand_ok[k, :n], cand[k, :n], NEG)  # masked: generic forms out of scope
-                out[i] = rank(vocab_logits[k], types, b.vocab_ok[k], logits, b.cand_labels[k], b.cand_vocab[k],
+                out[i] = rank(res.vocab_logits[k], types, b.vocab_ok[k], logits, b.cand_labels[k], b.cand_vocab[k],
                               self.temperature, top_k)
         return out
