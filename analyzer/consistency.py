@@ -99,13 +99,3 @@ class ConsistencyFilter:
         if "__getattr__" in members:
             return None
         return set(members)
-
-    def first_consistent(self, ranked: list[tuple[str, float]], item: UsageSlice) -> tuple[int, list[str]]:
-        """Index of the first candidate that passes (-1 if none) and the rejected ones' reasons."""
-        reasons = []
-        for index, (type_text, _) in enumerate(ranked):
-            verdict = self.check(type_text, item)
-            if verdict.ok:
-                return index, reasons
-            reasons.append(f"{type_text}: no member {verdict.missing!r}")
-        return -1, reasons

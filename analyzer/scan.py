@@ -38,9 +38,10 @@ from typing import Any, Iterable
 
 import yaml
 
-from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, _step, flows
+from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, flow_step, flows
 from typeinfer.cpg.graph import NodeId
-from typeinfer.cpg.query import Project, _matches
+from typeinfer.cpg.matching import matches, regex
+from typeinfer.cpg.query import Project
 from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -216,14 +217,12 @@ def _source_call(project: Project, spec: str, language: str) -> Iterable[NodeId]
 def _source_attribute(project: Project, spec: str, language: str) -> Iterable[NodeId]:
     cpg = project.cpg
     for n in project.calls.language(language).name(r"<operator>\.(optionalF|f)ieldAccess").ids():
-        if not cpg.get(n, Prop.IS_WRITE) and _matches(spec, project.qualified_name(n)):
+        if not cpg.get(n, Prop.IS_WRITE) and matches(spec, project.qualified_name(n)):
             yield n
 
 
 def _source_decorated(project: Project, spec: str, language: str) -> Iterable[NodeId]:
-    from typeinfer.cpg.query import _regex
-
-    rx = _regex(spec)
+    rx = regex(spec)
     for method in project.methods.language(language).ids():
         decorators = project.cpg.get(method, Prop.DECORATORS) or ()
         if not any(rx.search(d) for d in decorators):
@@ -246,7 +245,7 @@ def _source_parameter_field(project: Project, spec: dict[str, str], language: st
             continue
         decl = project.decl_of(obj)
         if (decl is not None and cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN
-                and _matches(spec["parameter"], cpg.get(obj, Prop.NAME)) and _matches(spec["field"], cpg.get(fld, Prop.NAME))):
+                and matches(spec["parameter"], cpg.get(obj, Prop.NAME)) and matches(spec["field"], cpg.get(fld, Prop.NAME))):
             yield n
 
 
@@ -283,9 +282,9 @@ def _holds(project: Project, call: NodeId, cond: dict[str, Any]) -> bool:
     if arg is None:
         return False
     props = project.cpg.props(arg)
-    if "code" in cond and not _matches(cond["code"], props.get(Prop.CODE)):
+    if "code" in cond and not matches(cond["code"], props.get(Prop.CODE)):
         return False
-    if "not_operator" in cond and props[Prop.KIND] == NodeKind.CALL and _matches(cond["not_operator"], props.get(Prop.NAME)):
+    if "not_operator" in cond and props[Prop.KIND] == NodeKind.CALL and matches(cond["not_operator"], props.get(Prop.NAME)):
         return False
     return True
 
@@ -332,7 +331,7 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
             if (flow.source, call) in seen:
                 continue
             seen.add((flow.source, call))
-            flow.steps.append(_step(project, call, "sink"))
+            flow.steps.append(flow_step(project, call, "sink"))
             first, last_call = flow.steps[0], project.cpg.props(call)
             message = (f"{rule.name}: {' '.join(first.code.split())[:60]} (line {first.line}) reaches "
                        f"{last_call.get(Prop.METHOD_FULL_NAME)} (line {last_call.get(Prop.LINE_NUMBER)})")

@@ -16,13 +16,12 @@ import re
 from typing import Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, Control, EdgeKind, NodeKind, Op,
-                                  Prop)
+from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind,
+                                  Op, Prop, is_declared)
 
 from .slice_schema import SLICE_VERSION, CallUse, Definition, ProgramSlices, UsageSlice
 from .type_universe import TypeUniverse, build_type_universe
 
-_SELF_NAMES = frozenset({"self", "cls", "this"})
 _OPERATOR_SYMBOL = {name: symbol for symbol, name in Op.BINARY.items()}
 _OPERATOR_SYMBOL.update({name: symbol for symbol, name in Op.UNARY.items()})
 _OPERATOR_SYMBOL.update({
@@ -153,7 +152,7 @@ class Slicer:
                 continue
             args = cpg.arguments(node)
             obj, field_node = args.get(1), args.get(2)
-            if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in _SELF_NAMES:
+            if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in SELF_NAMES:
                 continue
             accesses.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
         class_locals: dict[str, NodeId] = {}  # Python class-body assignments: `table = "users"`
@@ -489,9 +488,7 @@ class Slicer:
 
 def _declared(props: dict) -> str | None:
     """The annotation the code declares; a type written back by inference is not one."""
-    if props.get(Prop.TYPE_SOURCE) not in (None, "declared"):
-        return None
-    return props.get(Prop.TYPE_FULL_NAME)
+    return props[Prop.TYPE_FULL_NAME] if is_declared(props) else None
 
 
 def _name_offset(code: str, name: str) -> int:

@@ -90,9 +90,9 @@ from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.linking import Linker, _python_module_names
-from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, UNRESOLVED_PREFIX, Control, EdgeKind,
-                                  NodeKind, Op, Prop)
+from typeinfer.cpg.passes.linking import Linker, python_module_names
+from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control,
+                                  EdgeKind, NodeKind, Op, Prop, is_declared)
 
 from .canonical_types import canonicalize, split_union
 from .slice_schema import ProgramSlices, UsageSlice
@@ -120,7 +120,6 @@ RULES: dict[str, str] = {
 _PY_PRIMITIVES = frozenset({"int", "float", "complex", "str", "bytes", "bool", "None"})
 _TS_PRIMITIVES = frozenset({"number", "string", "boolean", "bigint"})
 _NONE_TYPES = frozenset({"None", "null", "undefined", "void"})
-_SELF_NAMES = frozenset({"self", "cls", "this"})
 #: Default-value types the ``default`` rule claims for a parameter.  Measured on held-out
 #: packages (bench/RESULTS.md): ``x: Optional[int] = 8``, ``style: StyleType = ""`` and
 #: ``rate: float = 4`` make str/int/float defaults wrong about a quarter of the time.
@@ -299,9 +298,7 @@ class StaticTyper:
         if not self.use_declared:
             return None
         props = self.cpg.props(n)
-        if props.get(Prop.TYPE_SOURCE) not in (None, "declared"):
-            return None
-        return props.get(Prop.TYPE_FULL_NAME) or None
+        return props[Prop.TYPE_FULL_NAME] if is_declared(props) else None
 
     def _declared_fact(self, n: NodeId, evidence: str) -> StaticFact | None:
         text = self._declared(n)
@@ -326,7 +323,7 @@ class StaticTyper:
         if self._lang(decl) != "python":
             return full
         rel, _, qual = full.partition(":")
-        names = _python_module_names(rel)
+        names = python_module_names(rel)
         module = names[-1] if names else ""
         return f"{module}.{qual}" if module else qual
 
@@ -608,7 +605,7 @@ class StaticTyper:
         narrowed = self._narrowed(n, lang)
         if narrowed is not None:
             return narrowed
-        if cpg.get(n, Prop.NAME) in _SELF_NAMES:
+        if cpg.get(n, Prop.NAME) in SELF_NAMES:
             return None
         defs = cpg.into(n, EdgeKind.REACHING_DEF)
         if not defs:
@@ -828,7 +825,7 @@ class StaticTyper:
             return None
         attr = self.cpg.get(field_node, Prop.NAME, "")
         where = self._where(n)
-        if self.cpg.get(obj, Prop.NAME) in _SELF_NAMES and self.cpg.kind(obj) == NodeKind.IDENTIFIER:
+        if self.cpg.get(obj, Prop.NAME) in SELF_NAMES and self.cpg.kind(obj) == NodeKind.IDENTIFIER:
             cls = self.linker._enclosing_class(obj)
             member = self._member_named(cls, attr) if cls is not None else None
             return self._read(self._member_type(member)) if member is not None else None
@@ -904,7 +901,7 @@ class StaticTyper:
         receiver = cpg.arguments(n).get(0) if cpg.out(n, EdgeKind.RECEIVER) else None
         is_new = "new" in (props.get(Prop.MODIFIERS) or ())
         trusted = receiver is None or self._is_static_ref(receiver) or \
-            (cpg.kind(receiver) == NodeKind.IDENTIFIER and cpg.get(receiver, Prop.NAME) in _SELF_NAMES)
+            (cpg.kind(receiver) == NodeKind.IDENTIFIER and cpg.get(receiver, Prop.NAME) in SELF_NAMES)
         if trusted:
             for decl in cpg.out(n, EdgeKind.EVAL_TYPE):
                 return self._class_fact(decl, "constructor", where)
@@ -948,7 +945,7 @@ class StaticTyper:
             return None
         receiver = self.cpg.arguments(call).get(0) if self.cpg.out(call, EdgeKind.RECEIVER) else None
         if receiver is not None and not self._is_static_ref(receiver) and not (
-                self.cpg.kind(receiver) == NodeKind.IDENTIFIER and self.cpg.get(receiver, Prop.NAME) in _SELF_NAMES):
+                self.cpg.kind(receiver) == NodeKind.IDENTIFIER and self.cpg.get(receiver, Prop.NAME) in SELF_NAMES):
             return None  # resolved through the receiver's (possibly declared) type: _call re-derives it
         return callees[0]
 
@@ -996,7 +993,7 @@ class StaticTyper:
         cpg = self.cpg
         kind = cpg.kind(n)
         if kind == NodeKind.IDENTIFIER:
-            if cpg.get(n, Prop.NAME) in _SELF_NAMES:
+            if cpg.get(n, Prop.NAME) in SELF_NAMES:
                 return False
             refs = cpg.out(n, EdgeKind.REF)
             if not refs:
@@ -1190,7 +1187,7 @@ class StaticTyper:
                 continue
             args = cpg.arguments(node)
             obj, field_node = args.get(1), args.get(2)
-            if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in _SELF_NAMES:
+            if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in SELF_NAMES:
                 continue
             out.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
         cache[decl] = out

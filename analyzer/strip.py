@@ -61,6 +61,7 @@ from typing import Any
 import tree_sitter
 
 from typeinfer.cpg.frontends import build_ast
+from typeinfer.cpg.frontends.python import callee_key
 from typeinfer.cpg.project import EXCLUDED_DIRS
 from typeinfer.cpg.schema import MODULE_METHOD_NAME, EdgeKind, NodeKind, Prop
 from typeinfer.cpg.source import (DEFAULT_MAX_BYTES, count_parse_errors, grammar_for_path, parse,
@@ -273,7 +274,7 @@ class _Stripper:
         for d in parent.named_children:
             if d.type == "decorator":
                 text = data[d.start_byte:d.end_byte].decode("utf-8", errors="replace").lstrip("@")
-                keys.add(_callee_key(text))
+                keys.add(callee_key(text))
         return keys
 
     def py_function(self, fn: tree_sitter.Node, ctx: _Ctx) -> None:
@@ -394,7 +395,7 @@ class _Stripper:
         for arg in (supers.named_children if supers is not None else ()):
             if arg.type == "keyword_argument":
                 continue
-            if _callee_key(self.text(arg)).rsplit(".", 1)[-1] in _FIELD_BASES:
+            if callee_key(self.text(arg)).rsplit(".", 1)[-1] in _FIELD_BASES:
                 return True
         return False
 
@@ -587,15 +588,6 @@ def _to_original(offset: int, chosen: list[tuple[int, int, str]]) -> int:
             break
         delta += (end - start) - len(rep.encode())
     return offset + delta
-
-
-def _callee_key(text: str) -> str:
-    """Decorator / base text without call arguments or subscripts: "dataclass(frozen=True)" -> "dataclass"."""
-    for stop in ("(", "["):
-        cut = text.find(stop)
-        if cut >= 0:
-            text = text[:cut]
-    return "".join(text.split())
 
 
 def strip_annotations(data: bytes, path: str, language: str) -> StripResult:

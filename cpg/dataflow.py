@@ -1,6 +1,7 @@
 """Taint dataflow: which sources reach which sinks, and by which path (`flows`).
 
-Needs: a linked project graph (CFG, REACHING_DEF, CALL edges) wrapped in a `query.Project`.
+Needs: a linked project graph (CFG, REACHING_DEF, CALL edges) wrapped in a `query.Project` (any
+object with the few members of this module's `FlowProject` protocol).
 
 A backward breadth-first search from each sink over "the value of X flows into Y" edges:
 
@@ -11,8 +12,8 @@ A backward breadth-first search from each sink over "the value of X flows into Y
 * a call's result <- its arguments and receiver ("a call's result is tainted if any argument or
   receiver is"), except sanitizers (regexes over METHOD_FULL_NAME) and operators whose result
   is a boolean (comparisons, ``in``, ``is``); a conditional's result <- both branches only;
-* a field read ``o.f`` <- ``o``; ``o[k]`` <- ``o``; ``self.f`` / ``this.f`` <- every
-  ``self.f = v`` in the same class (coarse: no object identity, no ordering);
+* a field read ``o.f`` <- ``o``; ``o[k]`` <- ``o``; ``self.f`` / ``cls.f`` / ``this.f`` <- every
+  ``self.f = v`` / ``cls.f = v`` in the same class (coarse: no object identity, no ordering);
 * interprocedural: a call resolved to project METHODs <- the callee's ``return`` values (the
   call site is pushed on a context stack); a parameter <- the matching argument of the call
   site on top of the stack, or of every call site (CALL edges) when the stack is empty.
@@ -29,13 +30,23 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from .graph import CodePropertyGraph, NodeId
-from .schema import OPERATOR_PREFIX, EdgeKind, NodeKind, Op, Prop
+from .matching import matches
+from .schema import OPERATOR_PREFIX, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 
-if TYPE_CHECKING:
-    from .query import Project
+
+class FlowProject(Protocol):
+    """What `flows` needs of a project; `query.Project` is one (this module does not import it)."""
+
+    cpg: CodePropertyGraph
+    inferred_calls: set[NodeId]  #: calls resolved only through inferred types
+
+    def decl_of(self, n: NodeId) -> NodeId | None: ...
+
+    def enclosing_method(self, n: NodeId) -> NodeId | None: ...
+
 
 #: Calls whose result is never tainted (conversions to numbers and booleans, escaping).
 DEFAULT_SANITIZERS: tuple[str, ...] = (
@@ -52,7 +63,6 @@ _NO_PROPAGATION = frozenset({
 })
 _FIELD_OPS = frozenset({Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS})
 _DESTRUCTURING = frozenset({Op.TUPLE_LITERAL, Op.LIST_LITERAL, Op.OBJECT_LITERAL})
-_SELF_NAMES = frozenset({"self", "this"})
 _CONSTRUCTORS = frozenset({"__init__", "constructor"})
 
 
@@ -139,7 +149,7 @@ def argument_for(cpg: CodePropertyGraph, call: NodeId, method: NodeId, param: No
 
 @dataclass
 class _Engine:
-    project: Project
+    project: FlowProject
     sanitizers: tuple[str, ...]
     max_depth: int
     max_call_depth: int
@@ -162,13 +172,11 @@ class _Engine:
         return self._parent[n]
 
     def is_sanitizer(self, call: NodeId) -> bool:
-        from .query import _matches
-
         full = self.p(call).get(Prop.METHOD_FULL_NAME, "")
-        return any(_matches(rx, full) for rx in self.sanitizers)
+        return any(matches(rx, full) for rx in self.sanitizers)
 
     def field_writes(self, cls: NodeId | None, name: str) -> list[NodeId]:
-        """Values assigned to ``self.name`` / ``this.name`` anywhere in class `cls`."""
+        """Values assigned to ``self.name`` / ``cls.name`` / ``this.name`` anywhere in class `cls`."""
         if self._field_writes is None:
             table: dict[tuple[NodeId | None, str], list[NodeId]] = {}
             for n, props in self.cpg.g.nodes(data=True):
@@ -176,7 +184,7 @@ class _Engine:
                     continue
                 args = self.cpg.arguments(n)
                 obj, fld = args.get(1), args.get(2)
-                if obj is None or fld is None or self.p(obj).get(Prop.NAME) not in _SELF_NAMES:
+                if obj is None or fld is None or self.p(obj).get(Prop.NAME) not in SELF_NAMES:
                     continue
                 assign = self.parent(n)
                 if assign is None or not Op.is_assignment(self.p(assign).get(Prop.NAME, "")):
@@ -272,7 +280,7 @@ class _Engine:
         if name in _FIELD_OPS:
             out = [(args[1], ctx, "field", None)] if 1 in args else []
             obj, fld = args.get(1), args.get(2)
-            if obj is not None and fld is not None and self.p(obj).get(Prop.NAME) in _SELF_NAMES and not props.get(Prop.IS_WRITE):
+            if obj is not None and fld is not None and self.p(obj).get(Prop.NAME) in SELF_NAMES and not props.get(Prop.IS_WRITE):
                 cls = self.cpg.enclosing(n, (NodeKind.TYPE_DECL,))
                 out.extend((v, ctx, "field write", None) for v in self.field_writes(cls, self.p(fld).get(Prop.NAME, "")))
             return out
@@ -344,7 +352,7 @@ class _Engine:
         return out
 
 
-def flows(project: Project, sinks: Iterable[NodeId], sources: Iterable[NodeId], *, max_depth: int = 80,
+def flows(project: FlowProject, sinks: Iterable[NodeId], sources: Iterable[NodeId], *, max_depth: int = 80,
           max_call_depth: int = 6, timeout_s: float = 30.0, sanitizers: Iterable[str] | None = None) -> FlowList:
     """Every (source, sink) pair with a path, shortest path each; sinks and sources are node ids.
 
@@ -359,7 +367,7 @@ def flows(project: Project, sinks: Iterable[NodeId], sources: Iterable[NodeId], 
         owners = project.cpg.into(sink, EdgeKind.ARGUMENT)
         sink_call = owners[0] if owners else (sink if engine.p(sink)[Prop.KIND] == NodeKind.CALL else None)
         for src, path, sites in engine.search(sink, source_set):
-            steps = [_step(project, n, note) for n, note in path]
+            steps = [flow_step(project, n, note) for n, note in path]
             calls = {n for n, _ in path} | sites | ({sink_call} if sink_call is not None else set())
             needed = bool(calls & project.inferred_calls)
             result.append(Flow(src, sink, steps, frozenset(sites), needed))
@@ -369,7 +377,8 @@ def flows(project: Project, sinks: Iterable[NodeId], sources: Iterable[NodeId], 
     return result
 
 
-def _step(project: Project, n: NodeId, note: str) -> FlowStep:
+def flow_step(project: FlowProject, n: NodeId, note: str) -> FlowStep:
+    """The `FlowStep` for node `n` of a path, `note` saying how the value got there."""
     props = project.cpg.props(n)
     method = project.enclosing_method(n)
     return FlowStep(n[0], props.get(Prop.LINE_NUMBER), props.get(Prop.COLUMN_NUMBER),

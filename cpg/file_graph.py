@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from .schema import EdgeKind, Prop
+from .schema import EdgeKind
 
 #: One edge: (source id, destination id, kind, extra properties or None).
 Edge = tuple[int, int, EdgeKind, dict[str, Any] | None]
@@ -74,8 +74,3 @@ class FileGraph:
 
 def _jsonable(props: dict[str, Any]) -> dict[str, Any]:
     return {str(k): (list(v) if isinstance(v, tuple) else v) for k, v in props.items()}
-
-
-def node_kind(props: dict[str, Any]) -> str:
-    """The kind of a node from its property dict."""
-    return props[Prop.KIND]

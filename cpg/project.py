@@ -2,7 +2,7 @@
 
 The pipeline for one file (`build_file`): read -> parse -> front end -> CFG -> reaching
 definitions.  Files are independent, so they are built in worker processes and cached on disk
-by content hash; the project passes (`passes.DEFAULT_PROJECT_PASSES`: call resolution,
+by content hash; the project passes (`passes.run_project_passes`: call resolution,
 inheritance, type edges) run after the merge.  `update_file` rebuilds one file in place, for the
 language server.
 """

@@ -37,14 +37,13 @@ lines with a one-line docstring (the docstrings are the `typeinfer query --help-
 from __future__ import annotations
 
 import builtins
-import functools
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
 from .graph import CodePropertyGraph, NodeId
+from .matching import matches
 from .passes.linking import TypeOracle, build_index, link_project, principal_type_name
 from .project import BuildOptions, build_project
 from .schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
@@ -419,15 +418,6 @@ class NodeView:
 
 
 # ----------------------------------------------------------------------------- traversals
-@functools.lru_cache(maxsize=512)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.DOTALL)
-
-
-def _matches(pattern: str, value: Any) -> bool:
-    return value is not None and _regex(pattern).fullmatch(str(value)) is not None
-
-
 class Traversal:
     """A lazy, re-runnable sequence of nodes; steps return new traversals."""
 
@@ -501,27 +491,27 @@ class Traversal:
     # -- filters
     def name(self, pattern: str) -> Traversal:
         """Nodes whose NAME fully matches the regex."""
-        return self._keep(lambda n: _matches(pattern, self._prop(n, Prop.NAME)))
+        return self._keep(lambda n: matches(pattern, self._prop(n, Prop.NAME)))
 
     def name_not(self, pattern: str) -> Traversal:
         """Nodes whose NAME does not match the regex."""
-        return self._keep(lambda n: not _matches(pattern, self._prop(n, Prop.NAME)))
+        return self._keep(lambda n: not matches(pattern, self._prop(n, Prop.NAME)))
 
     def full_name(self, pattern: str) -> Traversal:
         """Calls by METHOD_FULL_NAME, methods and types by FULL_NAME (full regex match)."""
-        return self._keep(lambda n: _matches(pattern, self._prop(n, Prop.METHOD_FULL_NAME) or self._prop(n, Prop.FULL_NAME)))
+        return self._keep(lambda n: matches(pattern, self._prop(n, Prop.METHOD_FULL_NAME) or self._prop(n, Prop.FULL_NAME)))
 
     def qualified_name(self, pattern: str) -> Traversal:
         """Expressions whose dotted name (imports followed: ``flask.request.args``) matches."""
-        return self._keep(lambda n: _matches(pattern, self.project.qualified_name(n)))
+        return self._keep(lambda n: matches(pattern, self.project.qualified_name(n)))
 
     def code(self, pattern: str) -> Traversal:
         """Nodes whose CODE fully matches the regex."""
-        return self._keep(lambda n: _matches(pattern, self._prop(n, Prop.CODE)))
+        return self._keep(lambda n: matches(pattern, self._prop(n, Prop.CODE)))
 
     def type_full_name(self, pattern: str) -> Traversal:
         """Nodes whose declared or inferred type matches (any of POSSIBLE_TYPES too)."""
-        return self._keep(lambda n: any(_matches(pattern, t) for t in self.project.possible_types(n)))
+        return self._keep(lambda n: any(matches(pattern, t) for t in self.project.possible_types(n)))
 
     def kind(self, *kinds: str) -> Traversal:
         """Nodes of one of the given kinds."""
@@ -530,7 +520,7 @@ class Traversal:
 
     def file(self, pattern: str) -> Traversal:
         """Nodes in files whose relative path matches."""
-        return self._keep(lambda n: _matches(pattern, n[0]))
+        return self._keep(lambda n: matches(pattern, n[0]))
 
     def line(self, line: int) -> Traversal:
         """Nodes starting on a line."""
@@ -557,10 +547,10 @@ class Traversal:
         member = f"(?:{type_name})\\..*"
 
         def keep(n: NodeId) -> bool:
-            if _matches(member, self._prop(n, Prop.METHOD_FULL_NAME)):
+            if matches(member, self._prop(n, Prop.METHOD_FULL_NAME)):
                 return True
             receiver = self._receiver(n)
-            return receiver is not None and any(_matches(type_name, t) for t in self.project.possible_types(receiver))
+            return receiver is not None and any(matches(type_name, t) for t in self.project.possible_types(receiver))
         return self._keep(keep)
 
     def is_resolved(self) -> Traversal:

@@ -28,7 +28,9 @@ How the front ends encode code (the contract the passes and the slicer rely on):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 import networkx as nx
 
@@ -109,6 +111,13 @@ class Prop(StrEnum):
     VARIABLE = "VARIABLE"  #: on REACHING_DEF edges: the variable's name
     PARSE_ERRORS = "PARSE_ERRORS"  #: on FILE: number of ERROR/MISSING nodes
     CONFIDENCE = "CONFIDENCE"  #: probability of TYPE_FULL_NAME when it was inferred
+
+
+def is_declared(props: Mapping[str, Any]) -> bool:
+    """True when a node's TYPE_FULL_NAME is what the code declares (an annotation, a TypeScript type):
+    it is set, non-empty, and TYPE_SOURCE is absent or ``"declared"`` (not written back by inference,
+    ``"static"`` or ``"model"``)."""
+    return bool(props.get(Prop.TYPE_FULL_NAME)) and props.get(Prop.TYPE_SOURCE) in (None, "declared")
 
 
 class Control(StrEnum):
@@ -235,7 +244,6 @@ UNRESOLVED_PREFIX = "<unresolved>."  #: METHOD_FULL_NAME of a call that no pass 
 MODULE_METHOD_NAME = "<module>"
 #: Receiver names that denote the enclosing instance or class (Python's `self`/`cls`, TypeScript's `this`)
 SELF_NAMES = frozenset({"self", "cls", "this"})
-LANGUAGES = ("python", "typescript")
 CODE_LIMIT = 200
 
 #: Properties every node of a kind must have (checked by `validate`).

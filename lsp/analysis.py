@@ -28,6 +28,7 @@ from typing import Any, Callable
 from typeinfer.analyzer.annotate import to_annotation
 from typeinfer.analyzer.canonical_types import canonicalize, split_union
 from typeinfer.analyzer.pipeline import STATIC_CONFIDENCE, InferenceOptions, Prediction, infer_graph
+from typeinfer.analyzer.slots import KINDS
 from typeinfer.analyzer.static_facts import infer_static
 from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, update_file
@@ -35,7 +36,7 @@ from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 
 from .anchors import anchor_for
 from .positions import LineIndex
-from .settings import ALL_KINDS, Settings
+from .settings import Settings
 from .state import CachingPredictor, Item, PredictionCache
 
 log = logging.getLogger("typeinfer.lsp")
@@ -227,7 +228,7 @@ class Analyzer:
             cpg = build_sources([source_from_text(snap.text, snap.relpath)])
         settings = self.settings()
         predictor = self.predictor if settings.use_model else None
-        options = InferenceOptions(use_model=predictor is not None, kinds=ALL_KINDS, jobs=1, use_cache=False)
+        options = InferenceOptions(use_model=predictor is not None, kinds=KINDS, jobs=1, use_cache=False)
         result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor)
         tree = parser_for(snap.grammar).parse(snap.text.encode("utf-8"))
         index = LineIndex(snap.text)

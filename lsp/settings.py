@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-ALL_KINDS = ("parameter", "return", "variable", "attribute")
+from typeinfer.analyzer.slots import KINDS
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Settings:
                 changes[attr] = value
         kinds = data.get("kinds")
         if isinstance(kinds, list) and all(isinstance(k, str) for k in kinds):
-            changes["kinds"] = tuple(k for k in ALL_KINDS if k in kinds)
+            changes["kinds"] = tuple(k for k in KINDS if k in kinds)
         return replace(self, **changes)
 
 

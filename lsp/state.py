@@ -4,9 +4,9 @@ What it does: `DocumentState` holds one open document (uri, version, text, relpa
 an incrementally re-parsed tree-sitter tree, the latest analysed `Item`s and a dirty flag) and
 keeps items on the right lines while the user types: each content change moves the anchors after
 it and drops the items it overlaps, so requests are answered at once from the last analysis while
-the next one runs.  `WorkspaceState` holds the project graph and the `PredictionCache` (an LRU of
+the next one runs.  `PredictionCache` (held with the project graph by `analysis.Analyzer`) is an LRU of
 model rankings keyed by a hash of the slice's JSON without positions, so a slice whose uses did
-not change is never predicted twice).
+not change is never predicted twice.
 
 What it does not do: analyse (analysis.py), or talk to the client (server.py).  Requests read
 documents only from the server's event loop thread; the analysis thread hands results over through

@@ -162,6 +162,23 @@ def test_field_writes_reach_reads_in_the_same_class():
     assert lines(flow) == [9, 3, 4, 7]
 
 
+def test_class_attributes_written_through_cls_reach_reads_through_cls_and_self():
+    found = flows_of("""
+        class Config:
+            @classmethod
+            def load(cls):
+                cls.cmd = source()
+
+            @classmethod
+            def run(cls):
+                sink(cls.cmd)
+
+            def go(self):
+                sink(self.cmd)
+    """)
+    assert sorted(lines(f) for f in found) == [[5, 9], [5, 12]]
+
+
 def test_module_globals_used_in_functions():
     [flow] = flows_of("""
         CMD = source()

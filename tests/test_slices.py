@@ -14,6 +14,7 @@ import pytest
 from typeinfer.analyzer.slice_schema import UsageSlice
 from typeinfer.analyzer.slices import extract_slices
 from typeinfer.cpg.project import build_sources
+from typeinfer.cpg.schema import NodeKind, Prop, is_declared
 from typeinfer.cpg.source import source_from_text
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "analyzer" / "slices.schema.json").read_text())
@@ -80,6 +81,20 @@ def test_python_parameter_slice():
     assert "%" in s.operators
     # passed inside a tuple literal to execute: not a direct argument
     assert s.invoked_calls == []
+
+
+def test_declared_means_written_in_the_code_not_written_back():
+    assert is_declared({Prop.TYPE_FULL_NAME: "str"})
+    assert is_declared({Prop.TYPE_FULL_NAME: "str", Prop.TYPE_SOURCE: "declared"})
+    assert not is_declared({Prop.TYPE_FULL_NAME: "str", Prop.TYPE_SOURCE: "model"})
+    assert not is_declared({Prop.TYPE_FULL_NAME: "str", Prop.TYPE_SOURCE: "static"})
+    assert not is_declared({Prop.TYPE_FULL_NAME: ""}) and not is_declared({})
+    cpg = build_sources([source_from_text("def f(a: int, b):\n    return a\n", "m.py")])
+    b = next(n for n in cpg.nodes(NodeKind.METHOD_PARAMETER_IN) if cpg.get(n, Prop.NAME) == "b")
+    cpg.props(b).update({Prop.TYPE_FULL_NAME: "str", Prop.TYPE_SOURCE: "model"})
+    program = extract_slices(cpg)
+    assert one(program, "parameter", "a").declared_type == "int"
+    assert one(program, "parameter", "b").declared_type is None
 
 
 def test_python_parameter_defaults_variadics_and_declared_types():

@@ -126,7 +126,7 @@ def _max_depth() -> int:
     return max(16, min(MAX_DEPTH, (sys.getrecursionlimit() - used - 60) // _FRAMES_PER_LEVEL))
 
 
-def _callee_key(text: str) -> str:
+def callee_key(text: str) -> str:
     """Decorator / base text without call arguments or subscripts: "dataclass(frozen=True)" -> "dataclass"."""
     for stop in ("(", "["):
         cut = text.find(stop)
@@ -573,16 +573,13 @@ class _Walker:
                 args.append(self.expr(k))
         out.append(self.b.call(ts, name, UNRESOLVED_PREFIX + name, args))
 
-    def s_unknown(self, ts: tree_sitter.Node, out: list[int]) -> None:
-        out.append(self.unknown(ts, "<unsupported>"))
-
     # ================================================================= definitions
     def function_def(self, ts: tree_sitter.Node, decorators: tuple[str, ...]) -> int:
         b = self.b
         outer = self.ctx
         name_ts = ts.child_by_field_name("name")
         name = self.text(name_ts) if name_ts is not None else "<error>"
-        keys = {_callee_key(d) for d in decorators}
+        keys = {callee_key(d) for d in decorators}
         modifiers: list[str] = []
         if ts.children and ts.children[0].type == "async":
             modifiers.append("async")
@@ -700,8 +697,8 @@ class _Walker:
             else:
                 bases.append(" ".join(self.text(arg).split()))
         modifiers = ["class"]
-        keys = {_callee_key(d) for d in decorators}
-        base_keys = {_callee_key(x).rsplit(".", 1)[-1] for x in bases}
+        keys = {callee_key(d) for d in decorators}
+        base_keys = {callee_key(x).rsplit(".", 1)[-1] for x in bases}
         if keys & _DATACLASS_DECORATORS:
             modifiers.append("dataclass")
         if base_keys & _ENUM_BASES:
@@ -712,7 +709,7 @@ class _Walker:
             modifiers.append("protocol")
         if "NamedTuple" in base_keys or "namedtuple" in base_keys:
             modifiers.append("namedtuple")
-        if "ABC" in base_keys or _callee_key(keywords.get("metaclass", "")).rsplit(".", 1)[-1] == "ABCMeta":
+        if "ABC" in base_keys or callee_key(keywords.get("metaclass", "")).rsplit(".", 1)[-1] == "ABCMeta":
             modifiers.append("abstract")
         decl = b.type_decl(ts, name, self.full_name(name), MODIFIERS=tuple(modifiers),
                            INHERITS_FROM_TYPE_FULL_NAME=tuple(bases), DECORATORS=decorators or None)

@@ -28,11 +28,10 @@ from pathlib import PurePosixPath
 from typing import Iterable, Protocol
 
 from ..graph import CodePropertyGraph, NodeId
-from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op,
-                      Prop)
+from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, EdgeKind, NodeKind,
+                      Op, Prop)
 
 _LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
-_SELF_NAMES = frozenset({"self", "cls", "this"})
 _TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _CONSTRUCTORS = ("__init__", "constructor")
 _PYTHON_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
@@ -85,7 +84,8 @@ def principal_type_name(annotation: str) -> str | None:
     return match.group(0) if match else None
 
 
-def _python_module_names(relpath: str) -> list[str]:
+def python_module_names(relpath: str) -> list[str]:
+    """Dotted names of a Python file's module: ``pkg/mod.py`` -> ``pkg.mod``; ``src/pkg/mod.py`` also ``pkg.mod``."""
     path = PurePosixPath(relpath)
     parts = list(path.with_suffix("").parts)
     if parts and parts[-1] == "__init__":
@@ -109,7 +109,7 @@ def build_index(cpg: CodePropertyGraph) -> SymbolIndex:
                 index.default_exports[n[0]] = n
     for rel, info in cpg.files.items():
         if info.language == "python":
-            for name in _python_module_names(rel):
+            for name in python_module_names(rel):
                 index.module_files.setdefault(name, rel)
     for n in cpg.nodes(NodeKind.IMPORT):
         props = cpg.props(n)
@@ -161,7 +161,7 @@ def _absolute_python(rel: str, entity: str) -> str:
     if level > 1:
         package = package[: len(package) - (level - 1)]
     rest = entity[level:]
-    names = _python_module_names("/".join(package + ["__init__.py"])) if package else [""]
+    names = python_module_names("/".join(package + ["__init__.py"])) if package else [""]
     base = names[-1] if names else ""
     return ".".join(p for p in (base, rest) if p)
 
@@ -383,7 +383,7 @@ class Linker:
         kind = props[Prop.KIND]
         if kind == NodeKind.IDENTIFIER:
             name = props[Prop.NAME]
-            if name in _SELF_NAMES:
+            if name in SELF_NAMES:
                 cls = self._enclosing_class(receiver)
                 if cls is not None:
                     return Target(node=cls)
@@ -412,7 +412,7 @@ class Linker:
                 if node is not None and self.cpg.kind(node) == NodeKind.TYPE_DECL:
                     return None  # Class.method(...) called on the class object: unbound
                 sub = self.index.module_files.get(
-                    next(iter(_python_module_names(owner.module_file)), "") + "." + attr)
+                    next(iter(python_module_names(owner.module_file)), "") + "." + attr)
                 return Target(module_file=sub) if sub else None
             return None
         if kind == NodeKind.CALL and self.cpg.out(receiver, EdgeKind.EVAL_TYPE):
