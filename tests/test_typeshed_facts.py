@@ -321,3 +321,43 @@ def test_fuzz_never_raises(ts, name, n, lit):
         ts.attribute_type(name, name),
     ):
         assert result is None or isinstance(result, TypeFact)
+
+
+# --------------------------------------------------------------------------- the layer's parts
+
+PARTS = ["typeshed_lookup", "typeshed_overloads", "typeshed_nodes", "typeshed_cache"]
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_each_part_says_what_it_does_and_does_not(part):
+    import importlib
+
+    doc = importlib.import_module(f"typeinfer.analyzer.{part}").__doc__ or ""
+    assert "Does:" in doc and "Does not:" in doc
+
+
+def test_the_public_api_stays_in_typeshed_facts():
+    import typeinfer.analyzer.typeshed_facts as facade
+
+    assert facade.__all__ == ["TypeFact", "Typeshed", "default_typeshed"]
+    assert TypeFact.__module__ == Typeshed.__module__ == "typeinfer.analyzer.typeshed_facts"
+
+
+def test_a_memoized_guarded_worker_keeps_the_fallback_of_a_recursive_call():
+    """A recursive alias is unknown however it is reached: the re-entered call's fallback is the
+    value the memo table keeps for the key."""
+    from typeinfer.analyzer.typeshed_cache import CycleGuard, memoize
+
+    class Worker:
+        def __init__(self):
+            self.guard, self.calls = CycleGuard(), 0
+            self.get = memoize(self._get_uncached)
+
+        def _get_uncached(self, key):
+            self.calls += 1
+            return self.guard.run(key, lambda: ("resolved", self.get(key)), "unknown")
+
+    w = Worker()
+    assert w.get("alias") == ("resolved", "unknown")
+    assert w.get("alias") == "unknown" and w.calls == 2
+    assert w.guard.run("x", lambda: 1, 0) == 1  # nothing left active
