@@ -16,7 +16,9 @@ from typing import Callable
 from typeinfer.cpg.source import carries_annotations, grammar_for_path
 
 from .canonical_types import PYTHON_BUILTINS, TYPESCRIPT_BUILTIN_TYPES, referenced_names
-from .pipeline import InferenceResult, Prediction, project_dotted_name
+from .inferred_types import Prediction
+from .pipeline import InferenceResult, project_dotted_name
+from .slots import SlotKey
 from .type_universe import TypeUniverse
 from .writer import AUTO_IMPORTS, Annotation, EditResult, TypeImport, annotate_source, unified_diff, \
     write_file_atomically
@@ -150,11 +152,16 @@ def selected(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateS
     return per_file
 
 
+def applied_key(path: str, annotation: Annotation) -> SlotKey:
+    """The slot an annotation of file `path` was written for."""
+    return SlotKey(path, annotation.kind, annotation.function, annotation.name, annotation.line)
+
+
 def _count_applied(summary: AnnotateSummary, predictions: list[Prediction], edit: EditResult) -> None:
     """Add the predictions the writer applied to the summary, by source."""
-    applied = {(a.annotation.kind, a.annotation.function, a.annotation.name) for a in edit.applied}
+    applied = {applied_key(edit.path, a.annotation) for a in edit.applied}
     for p in predictions:
-        if (p.kind, p.function, p.name) in applied:
+        if p.key in applied:
             summary.annotated += 1
             summary.by_source[p.source] = summary.by_source.get(p.source, 0) + 1
 
@@ -254,13 +261,13 @@ def settle(result: InferenceResult, edits: list[tuple[Path, EditResult]], kinds:
 
 
 def verified(result: InferenceResult, edits: list[tuple[Path, EditResult]],
-             summary: AnnotateSummary) -> tuple[list[tuple[Path, EditResult]], set[tuple[str, str, str, str]]]:
-    """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots
-    as (file, kind, function, name); when no checker can run, `edits` unchanged, with a message."""
+             summary: AnnotateSummary) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
+    """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots;
+    when no checker can run, `edits` unchanged, with a message."""
     from .verify import VerifyError, verify
 
-    sources = {(p.file, p.kind, p.function, p.name): p.source for p in result.predictions}
-    dropped: set[tuple[str, str, str, str]] = set()
+    sources = {p.key: p.source for p in result.predictions}
+    dropped: set[SlotKey] = set()
     notes = []
     for language in sorted({e.language for _, e in edits}):
         try:
@@ -271,7 +278,7 @@ def verified(result: InferenceResult, edits: list[tuple[Path, EditResult]],
             continue
         edits = outcome.edits
         for d in outcome.dropped:
-            key = (d.path, d.annotation.kind, d.annotation.function, d.annotation.name)
+            key = applied_key(d.path, d.annotation)
             dropped.add(key)
             summary.annotated -= 1
             source = sources.get(key)
@@ -289,10 +296,15 @@ def verified(result: InferenceResult, edits: list[tuple[Path, EditResult]],
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],
         summary: AnnotateSummary | None = None, verify: bool = False) -> AnnotateSummary:
     """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub";
-    with `verify`, first drop the annotations that add type errors (`analyzer.verify`)."""
+    with `verify`, first drop the annotations that add type errors (`analyzer.verify`).
+
+    Every mode starts from the same rounds (`pipeline.infer_graph`, run by the caller) and the
+    same edits.  Diffs and writes then take the settling pass (`settle`) on the written text;
+    `--verify` and stubs do not yet: they redo edits from the original bytes, and the settling
+    pass places its annotations in the edited text."""
     summary = summary or AnnotateSummary()
     edits = edit_files(result, kinds, summary)
-    dropped: set[tuple[str, str, str, str]] = set()
+    dropped: set[SlotKey] = set()
     if verify:
         edits, dropped = verified(result, edits, summary)
     elif mode != "stub":
@@ -306,7 +318,7 @@ def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callab
             relpath = edit.path
             text = stub_for(edit.original, relpath, edit.language,
                             [to_annotation(p, result.universe) for p in by_file.get(relpath, [])
-                             if (p.file, p.kind, p.function, p.name) not in dropped])
+                             if p.key not in dropped])
             outcome = write_stub(stub_path(path), text)
             if outcome.written:
                 summary.files_changed += 1

@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from .canonical_types import canonicalize, outer_type, split_union
-from .pipeline import InferenceOptions, InferenceResult, Prediction, infer_project
+from .inferred_types import Prediction
+from .pipeline import InferenceOptions, InferenceResult, infer_project
 from .slice_schema import TrainingRecord
 from .strip import RemovedAnnotation, StripResult, strip_tree_results
 
@@ -299,9 +300,11 @@ def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_mode
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``typeinfer eval PATH [--model DIR] [--no-model] [--threshold T] [--rounds N] [--json FILE]``."""
-    p = argparse.ArgumentParser(
+def main(argv: list[str] | None = None,
+         parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> int:
+    """``typeinfer eval PATH [--model DIR] [--no-model] [--threshold T] [--rounds N] [--json FILE]``;
+    `parser_class` builds the parser (and reports its usage errors)."""
+    p = parser_class(
         prog="typeinfer eval",
         description="Evaluate the pipeline on an annotated directory: strip its annotations, infer them back, score.")
     p.add_argument("path", type=Path, help="annotated Python / TypeScript file or directory")

@@ -1,15 +1,10 @@
 """The inference pipeline behind `typeinfer annotate`, the language server and `typeinfer.load`.
 
 Reads top to bottom: graph -> slices -> static facts -> model for the rest, conditioned on
-partial static evidence (`evidence`) -> consistency filter -> write back into the graph ->
-re-link calls.  Each stage is its own module; this one only sequences them and holds the result.
-
-Write-back (after JoernTI): for every unannotated slot, POSSIBLE_TYPES gets the ranked
-``(type, probability)`` list and TYPE_SOURCE the source; when the top type's confidence reaches
-the threshold, TYPE_FULL_NAME gets its qualified form (``sqlite3.Cursor``, ``pkg.models.User``)
-and CONFIDENCE its probability.  The linking pass then runs again, so ``cur.execute(...)`` with
-an inferred ``cur: sqlite3.Cursor`` resolves to ``sqlite3.Cursor.execute`` and ``x.m()`` with an
-inferred project class gets a CALL edge to its method.
+partial static evidence (`evidence`) -> consistency filter -> the inferred-type table
+(`inferred_types.InferredTypes`) -> write back into the graph and re-link calls (the one
+write-back pass, `typeinfer.cpg.passes.type_writeback`).  Each stage is its own module; this one
+only sequences them, runs the rounds and holds the result.
 """
 
 from __future__ import annotations
@@ -21,21 +16,22 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.linking import link_project
+from typeinfer.cpg.passes.type_writeback import relink, write_types
 from typeinfer.cpg.project import BuildOptions, build_project
-from typeinfer.cpg.schema import NodeKind, Prop
+from typeinfer.cpg.schema import NodeKind
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
 
 from .canonical_types import referenced_names
 from .consistency import ConsistencyFilter
 from .evidence import Evidence, collect_evidence, condition
+from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
 from .name_pool import pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
+from .slots import KINDS
 from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
 from .type_universe import TypeUniverse, build_type_universe
 
-KINDS = ("parameter", "return", "variable", "attribute")
 #: Confidence of a static fact: the share of static claims that were right on held-out typed
 #: packages (bench/RESULTS.md, "Static facts"): they are deterministic, not infallible.
 STATIC_CONFIDENCE = 0.98
@@ -44,47 +40,6 @@ STATIC_CONFIDENCE = 0.98
 ANNOTATE_ROUNDS = 3
 #: Threshold when no model is used (static facts only).
 NO_MODEL_THRESHOLD = 0.5
-
-
-@dataclass
-class Alternative:
-    type: str
-    confidence: float
-
-
-@dataclass
-class Prediction:
-    """One unannotated slot and what was inferred for it.
-
-    JSON form (`to_json`), exactly: ``file, language, kind, function, name, line, column, type,
-    confidence, source, alternatives``; ``type`` is "" and ``source`` "none" when nothing was
-    inferred.  ``full_type``, ``evidence`` and the slice stay internal.
-    """
-
-    file: str
-    language: str
-    kind: str
-    function: str
-    name: str
-    line: int
-    column: int  #: 0-based, in characters of the line (converted from tree-sitter's bytes)
-    type: str
-    confidence: float
-    source: str  #: "static", "model" or "none"
-    alternatives: list[Alternative] = field(default_factory=list)
-    full_type: str = ""  #: qualified form for imports and TYPE_FULL_NAME
-    evidence: str = ""
-    byte_column: int = 0  #: tree-sitter's column, for the source writer
-    slice: UsageSlice | None = field(default=None, repr=False)
-    node: NodeId | None = field(default=None, repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file, "language": self.language, "kind": self.kind, "function": self.function,
-            "name": self.name, "line": self.line, "column": self.column, "type": self.type,
-            "confidence": round(self.confidence, 4), "source": self.source,
-            "alternatives": [{"type": a.type, "confidence": round(a.confidence, 4)} for a in self.alternatives],
-        }
 
 
 @dataclass
@@ -111,11 +66,19 @@ class InferenceResult:
     cpg: CodePropertyGraph
     program: ProgramSlices
     universe: TypeUniverse
-    predictions: list[Prediction]
-    threshold: float
+    types: InferredTypes  #: every slot's inference, the one table all outputs read
     stats: dict[str, int] = field(default_factory=dict)
     options: InferenceOptions = field(default_factory=lambda: InferenceOptions())  #: how it was inferred
     predictor: Any = field(default=None, repr=False)  #: the loaded model, for re-running
+
+    @property
+    def threshold(self) -> float:
+        return self.types.threshold
+
+    @property
+    def predictions(self) -> list[Prediction]:
+        """The table's rows, sorted by file, line, column and kind."""
+        return list(self.types)
 
 
 def infer_project(path: str | Path, options: InferenceOptions | None = None) -> InferenceResult:
@@ -126,69 +89,75 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
     return infer_graph(cpg, options)
 
 
+def load_predictor(options: InferenceOptions) -> Any:
+    """The model `options` asks for (None for static facts only); raises `ModelError`."""
+    if not options.use_model:
+        return None
+    from typeinfer.typemodel.predictor import TypePredictor
+
+    return TypePredictor.load(options.model_dir)
+
+
+def threshold_for(options: InferenceOptions, predictor: Any) -> float:
+    """The confidence threshold: the user's, else the model's calibrated one."""
+    if options.min_confidence is not None:
+        return options.min_confidence
+    return float(getattr(predictor, "threshold", NO_MODEL_THRESHOLD)) if options.use_model else NO_MODEL_THRESHOLD
+
+
 def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                 files: Iterable[str] | None = None, predictor: Any = None, write: bool = True) -> InferenceResult:
     """Infer types for the unannotated slots of a built graph (or of `files` in it); unless
-    `write` is False, write them back into the graph and re-link calls.
+    `write` is False, write them back into the graph and re-link calls (`type_writeback`).
 
-    With ``options.rounds > 1`` the confident types of one round become declared types for the
-    next (as they will be once written into the source), and the remaining slots are inferred
-    again in that context, until a round adds nothing.  That is what makes `annotate`
-    idempotent: a second run starts from the context of the last round and finds nothing new.
+    This is the one round loop.  With ``options.rounds > 1`` the confident types of one round
+    are settled: the next round reads them as declared (as they will be once written into the
+    source) and infers the remaining slots again in that context, until a round adds nothing.
+    That is what makes `annotate` idempotent: a second run starts from the context of the last
+    round and finds nothing new.  Rounds pass the table and the set of settled nodes; the graph
+    only ever carries the written-back types with their real source.
     """
     options = options or InferenceOptions()
     file_list = None if files is None else list(files)
     if options.use_model and predictor is None:
-        from typeinfer.typemodel.predictor import TypePredictor
-
-        predictor = TypePredictor.load(options.model_dir)
-    threshold = options.min_confidence
-    if threshold is None:
-        threshold = float(getattr(predictor, "threshold", NO_MODEL_THRESHOLD)) if options.use_model else NO_MODEL_THRESHOLD
-    final: dict[tuple[str, str, str, str, int], Prediction] = {}
-    fixed: dict[NodeId, str] = {}  #: nodes made "declared" for the next round -> their real source
+        predictor = load_predictor(options)
+    table = InferredTypes(threshold_for(options, predictor))
+    settled: set[NodeId] = set()  #: nodes whose confident type an earlier round settled
     stats = {"slots": 0, "static": 0, "model": 0, "none": 0, "rejected_by_consistency": 0, "rounds": 0}
     rounds = max(1, options.rounds) if write else 1
     program = universe = None
     for round_number in range(rounds):
         universe = build_type_universe(cpg)
-        program = extract_slices(cpg, file_list, universe=universe)
+        program = extract_slices(cpg, file_list, universe=universe, settled=settled)
         targets = [s for s in program.slices
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages]
-        predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats)
-        for p in predictions:
-            final[(p.file, p.kind, p.function, p.name, p.line)] = p
+        predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats, settled)
+        table.update(predictions)
         stats["rounds"] = round_number + 1
         if not write:
             break
-        write_back(cpg, predictions, threshold)
-        confident = [p for p in predictions if p.node is not None and p.source != "none"
-                     and p.confidence >= threshold and p.node not in fixed]
+        write_types(cpg, graph_types(predictions, table.threshold))
+        confident = [p for p in predictions if p.node is not None and table.is_confident(p) and p.node not in settled]
         if not confident or round_number == rounds - 1:
             break
-        for p in confident:
-            fixed[p.node] = cpg.props(p.node)[Prop.TYPE_SOURCE]
-            cpg.props(p.node)[Prop.TYPE_SOURCE] = "declared"
-        link_project(cpg, files=file_list)
-    for node, source in fixed.items():
-        cpg.props(node)[Prop.TYPE_SOURCE] = source
+        settled.update(p.node for p in confident)
+        relink(cpg, files=file_list)
     if write:
         # only the analysed files got new types: re-link their calls (the language server's
         # per-edit path); a whole-project run re-links everything
-        link_project(cpg, files=file_list)
-    predictions = sorted(final.values(), key=lambda p: (p.file, p.line, p.column, p.kind))
-    stats["slots"] = len(predictions)
+        relink(cpg, files=file_list)
+    stats["slots"] = len(table)
     for source in ("static", "model", "none"):
-        stats[source] = sum(1 for p in predictions if p.source == source)
+        stats[source] = sum(1 for p in table if p.source == source)
     assert program is not None and universe is not None
-    return InferenceResult(cpg, program, universe, predictions, threshold, stats, options, predictor)
+    return InferenceResult(cpg, program, universe, table, stats, options, predictor)
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
-                 stats: dict[str, int]) -> list[Prediction]:
+                 stats: dict[str, int], settled: set[NodeId]) -> list[Prediction]:
     """Static facts, then the model for the rest (conditioned on partial evidence), then the
-    consistency filter, for one round."""
-    typer = StaticTyper(cpg)
+    consistency filter, for one round; `settled` nodes read as declared."""
+    typer = StaticTyper(cpg, settled=settled)
     index = SlotIndex(cpg)
     facts = infer_static(cpg, targets, typer=typer, index=index)
     evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
@@ -203,28 +172,6 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
         prediction.node = _write_target(cpg, index.slot(item), item)
         predictions.append(prediction)
     return predictions
-
-
-class PredictionOracle:
-    """The pipeline's confident predictions as a `TypeOracle` (``typeinfer.load(..., infer=True)``)."""
-
-    def __init__(self, result: InferenceResult) -> None:
-        self.types: dict[NodeId, tuple[str, float]] = {
-            p.node: (p.full_type or p.type, p.confidence) for p in result.predictions
-            if p.node is not None and p.source != "none" and p.confidence >= result.threshold}
-
-    def type_of(self, cpg: CodePropertyGraph, node: NodeId) -> str | None:
-        found = self.types.get(node)
-        return found[0] if found else None
-
-    def confidence_of(self, cpg: CodePropertyGraph, node: NodeId) -> float | None:
-        found = self.types.get(node)
-        return found[1] if found else None
-
-
-def pipeline_oracle(cpg: CodePropertyGraph, options: InferenceOptions | None = None) -> PredictionOracle:
-    """Run the pipeline on `cpg` without writing back; the caller writes the oracle's types."""
-    return PredictionOracle(infer_graph(cpg, options, write=False))
 
 
 def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], evidence: list[Evidence | None],
@@ -300,27 +247,6 @@ def _write_target(cpg: CodePropertyGraph, node: NodeId | None, item: UsageSlice)
     if item.kind == "return" and cpg.kind(node) == NodeKind.METHOD:
         return next((c for c in cpg.ast_children(node) if cpg.kind(c) == NodeKind.METHOD_RETURN), None)
     return node
-
-
-def write_back(cpg: CodePropertyGraph, predictions: list[Prediction], threshold: float) -> int:
-    """Store predictions in the graph; returns how many became TYPE_FULL_NAME."""
-    written = 0
-    for p in predictions:
-        if p.node is None or p.source == "none":
-            continue
-        props = cpg.props(p.node)
-        if props.get(Prop.TYPE_FULL_NAME) and props.get(Prop.TYPE_SOURCE) in (None, "declared"):
-            continue  # never overwrite what the code declares
-        props[Prop.POSSIBLE_TYPES] = tuple([(p.type, p.confidence)] + [(a.type, a.confidence) for a in p.alternatives])
-        props[Prop.TYPE_SOURCE] = p.source
-        if p.confidence >= threshold:
-            props[Prop.TYPE_FULL_NAME] = p.full_type or p.type
-            props[Prop.CONFIDENCE] = p.confidence
-            written += 1
-        else:
-            props.pop(Prop.TYPE_FULL_NAME, None)
-            props.pop(Prop.CONFIDENCE, None)
-    return written
 
 
 def _char_column(cpg: CodePropertyGraph, file: str, line: int, byte_column: int,

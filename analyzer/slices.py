@@ -13,7 +13,7 @@ returns cannot be annotated), and every class attribute (MEMBER, not methods).
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Collection, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind,
@@ -81,12 +81,20 @@ def literal_type(cpg: CodePropertyGraph, node: NodeId, language: str) -> str:
 class Slicer:
     """Extracts the usage slices of one project graph."""
 
-    def __init__(self, cpg: CodePropertyGraph) -> None:
+    def __init__(self, cpg: CodePropertyGraph, settled: Collection[NodeId] = frozenset()) -> None:
         self.cpg = cpg
+        self.settled = settled  #: nodes whose inferred type an earlier inference round settled: read as declared
         self.uses: dict[NodeId, list[NodeId]] = {}
         for ident in cpg.nodes(NodeKind.IDENTIFIER):
             for decl in cpg.out(ident, EdgeKind.REF):
                 self.uses.setdefault(decl, []).append(ident)
+
+    def _declared(self, node: NodeId) -> str | None:
+        """The annotation the code declares (or a settled round's type); other written-back types are not one."""
+        props = self.cpg.props(node)
+        if is_declared(props) or (node in self.settled and props.get(Prop.TYPE_FULL_NAME)):
+            return props[Prop.TYPE_FULL_NAME]
+        return None
 
     # ----------------------------------------------------------------- entry points
     def slices(self, files: Iterable[str] | None = None) -> list[UsageSlice]:
@@ -167,7 +175,7 @@ class Slicer:
             name = props[Prop.NAME]
             item = UsageSlice(name=name, kind="attribute", language=language, file=decl[0],
                               line=props.get(Prop.LINE_NUMBER, 0), column=props.get(Prop.COLUMN_NUMBER, 0),
-                              function="", class_name=class_name, declared_type=_declared(props),
+                              function="", class_name=class_name, declared_type=self._declared(member),
                               type_params=self._scope_type_params(decl))
             for value in cpg.ast_children(member):  # a class-level initializer
                 item.defined_by.append(self._definition(value, language))
@@ -193,7 +201,7 @@ class Slicer:
         name = props.get(Prop.NAME, "")
         item = UsageSlice(name=name, kind="parameter", line=props.get(Prop.LINE_NUMBER, 0),
                           column=props.get(Prop.COLUMN_NUMBER, 0),  # front ends put parameters on their name
-                          declared_type=_declared(props), param_index=position,
+                          declared_type=self._declared(param), param_index=position,
                           default_value=(props.get(Prop.DEFAULT_VALUE) or "")[:_CODE_LIMIT],
                           is_variadic=bool(props.get(Prop.IS_VARIADIC)),
                           is_keyword_variadic=bool(props.get(Prop.IS_KEYWORD_VARIADIC)),
@@ -213,7 +221,7 @@ class Slicer:
         name = props.get(Prop.NAME, "")
         item = UsageSlice(name=name, kind="return", line=props.get(Prop.LINE_NUMBER, 0),
                           column=props.get(Prop.COLUMN_NUMBER, 0) + _name_offset(props.get(Prop.CODE, ""), name),
-                          declared_type=_declared(cpg.props(ret)), sibling_names=names, **base)
+                          declared_type=self._declared(ret), sibling_names=names, **base)
         if body is None:
             return item
         for node in cpg.ast_descendants(body, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
@@ -239,7 +247,7 @@ class Slicer:
         props = cpg.props(local)
         uses = self.uses.get(local, [])
         writes = [u for u in uses if cpg.get(u, Prop.IS_WRITE)]
-        declared = _declared(props)
+        declared = self._declared(local)
         if not writes and not declared:
             return None  # bound by import / def / class, or only read (a global)
         first = writes[0] if writes else local
@@ -486,11 +494,6 @@ class Slicer:
         return text.split("\n", 1)[0][:_CODE_LIMIT]
 
 
-def _declared(props: dict) -> str | None:
-    """The annotation the code declares; a type written back by inference is not one."""
-    return props[Prop.TYPE_FULL_NAME] if is_declared(props) else None
-
-
 def _name_offset(code: str, name: str) -> int:
     """Where a function's name starts in its source text (``def f(``: 4, not the f of ``def``)."""
     if not name or name.startswith("<"):
@@ -510,10 +513,11 @@ def _augmented_symbol(name: str) -> str:
 
 
 def extract_slices(cpg: CodePropertyGraph, files: Iterable[str] | None = None,
-                   universe: TypeUniverse | None = None) -> ProgramSlices:
+                   universe: TypeUniverse | None = None, settled: Collection[NodeId] = frozenset()) -> ProgramSlices:
     """Slices of every target (or of the targets in `files`) plus the project's user types
-    (from `universe` when the caller has built it already)."""
+    (from `universe` when the caller has built it already); `settled` nodes (types an earlier
+    inference round settled) read as declared."""
     universe = universe if universe is not None else build_type_universe(cpg)
     wanted = set(files) if files is not None else None
     user_types = [t for t in universe.types.values() if wanted is None or t.file in wanted]
-    return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg).slices(files), user_types=user_types)
+    return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg, settled).slices(files), user_types=user_types)

@@ -13,9 +13,8 @@ API
 
 ``infer_static(cpg, slices, *, use_declared=True) -> list[StaticFact | None]``
     One entry per slice, aligned with ``slices`` (a list of `UsageSlice` or a `ProgramSlices`);
-    ``None`` means unknown.  ``slice_key(s)`` gives the stable key
-    ``(file, function, class_name, kind, name, line)`` when a dict is wanted.
-``StaticTyper(cpg, use_declared=True)``
+    ``None`` means unknown.  ``slots.SlotKey.of(s)`` gives the slot's key when a dict is wanted.
+``StaticTyper(cpg, use_declared=True, settled=())``
     The engine, reusable across many queries on one graph (every result is cached per node):
     ``expression_type(node)`` types a CALL / LITERAL / IDENTIFIER / ... node;
     ``target_fact(node)`` types a slot: METHOD_PARAMETER_IN, METHOD (its return), LOCAL, MEMBER.
@@ -87,7 +86,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.linking import Linker, python_module_names
@@ -98,7 +97,7 @@ from .canonical_types import canonicalize, split_union
 from .slice_schema import ProgramSlices, UsageSlice
 from .typeshed_facts import Typeshed, default_typeshed
 
-__all__ = ["RULES", "StaticFact", "StaticTyper", "expression_type", "infer_static", "slice_key"]
+__all__ = ["RULES", "StaticFact", "StaticTyper", "expression_type", "infer_static"]
 
 #: Rule ids and what each one does (for ``--explain`` and hover).
 RULES: dict[str, str] = {
@@ -208,18 +207,14 @@ class StaticFact:
         return asdict(self)
 
 
-def slice_key(s: UsageSlice) -> tuple[str, str, str, str, str, int]:
-    """A stable key of a slice's slot: (file, function, class_name, kind, name, line)."""
-    return (s.file, s.function, s.class_name, s.kind, s.name, s.line)
-
-
 class StaticTyper:
     """Types expressions and slots of one graph; results are cached per node."""
 
     def __init__(self, cpg: CodePropertyGraph, *, use_declared: bool = True, typeshed: Typeshed | None = None,
-                 max_depth: int = 80) -> None:
+                 max_depth: int = 80, settled: Collection[NodeId] = frozenset()) -> None:
         self.cpg = cpg
         self.use_declared = use_declared
+        self.settled = settled  #: nodes whose inferred type an earlier inference round settled: read as declared
         self.ts = typeshed or default_typeshed()
         self.linker = Linker(cpg)  # index only: resolve names and class hierarchies, no re-linking
         self.max_depth = max_depth
@@ -298,7 +293,9 @@ class StaticTyper:
         if not self.use_declared:
             return None
         props = self.cpg.props(n)
-        return props[Prop.TYPE_FULL_NAME] if is_declared(props) else None
+        if is_declared(props) or (n in self.settled and props.get(Prop.TYPE_FULL_NAME)):
+            return props[Prop.TYPE_FULL_NAME]
+        return None
 
     def _declared_fact(self, n: NodeId, evidence: str) -> StaticFact | None:
         text = self._declared(n)

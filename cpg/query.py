@@ -18,17 +18,16 @@ types; `receiver_type(T)` keeps calls resolved to a member of ``T`` or whose rec
 holds a recipe, and every iteration (`list()`, `len()`, `for`) runs it again over the graph.
 Steps without arguments are properties (`.parameters`, `.callee`); filters are methods.
 
-Types and inference (the hook for the annotate pipeline): `load(path, types=...)` takes a
-`TypeOracle` (``type_of(cpg, node) -> str | None``, optional ``confidence_of``), or a mapping
-from node id ``(relpath, id)`` or ``(relpath, line, name)`` to a type (or ``(type,
-confidence)``).  The types are written back onto LOCAL / METHOD_PARAMETER_IN nodes that declare
-none (TYPE_SOURCE ``"model"``, CONFIDENCE), then calls are linked again with the oracle, so that
-``cur.execute`` on an undeclared ``cur`` inferred as ``sqlite3.Cursor`` resolves to
+Types: `load(path, types=...)` takes a `TypeOracle` (``type_of(cpg, node) -> str | None``,
+optional ``confidence_of``), or a mapping from node id ``(relpath, id)`` or ``(relpath, line,
+name)`` to a type (or ``(type, confidence)``).  The types are written back onto LOCAL /
+METHOD_PARAMETER_IN nodes that declare none by the one write-back pass
+(`passes.type_writeback`: TYPE_SOURCE ``"model"``, CONFIDENCE), then calls are linked again, so
+that ``cur.execute`` on an undeclared ``cur`` inferred as ``sqlite3.Cursor`` resolves to
 ``sqlite3.Cursor.execute``.  Calls whose resolution changed are remembered
 (`Project.inferred_calls`): findings that depend on them are marked "inferred type needed".
-``load(path, infer=True)`` uses the oracle factory registered with `register_default_oracle`;
-the annotate pipeline registers its model-backed oracle there.  Until it does, ``infer=True``
-raises `InferenceUnavailable` rather than pretending.
+Inferred types come from the pipeline through ``typeinfer.load(path, infer=True)``, which
+writes its table back by the same pass.
 
 This module is large because the step list is the user-facing language; each step is a few
 lines with a one-line docstring (the docstrings are the `typeinfer query --help-steps` text).
@@ -36,7 +35,6 @@ lines with a one-line docstring (the docstrings are the `typeinfer query --help-
 
 from __future__ import annotations
 
-import builtins
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -44,36 +42,24 @@ from typing import Any, Union
 
 from .graph import CodePropertyGraph, NodeId
 from .matching import matches
-from .passes.linking import TypeOracle, build_index, link_project, principal_type_name
-from .project import BuildOptions, build_project
+from .passes.linking import TypeOracle, build_index, principal_type_name
+from .passes.type_writeback import WrittenType, apply_types
+from .project import BuildOptions, build_project, build_sources
+from .source import source_from_text
 from .schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
 
 __all__ = [
-    "InferenceUnavailable", "MappingOracle", "NodeView", "Project", "Traversal", "TypesArg", "as_oracle",
-    "load", "project_from_cpg", "project_from_sources", "register_default_oracle",
+    "MappingOracle", "NodeView", "Project", "Traversal", "TypesArg", "as_oracle", "load", "oracle_types",
+    "project_from_cpg", "project_from_sources",
 ]
 
 #: What `load` accepts as inferred types.
 TypesArg = Union[TypeOracle, Mapping[Any, Any], None]
 
 _FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
-_PY_BUILTIN_TYPES = frozenset(n for n in dir(builtins) if isinstance(getattr(builtins, n), type))
-
-
-class InferenceUnavailable(RuntimeError):
-    """``infer=True`` but no inference pipeline has registered a default oracle."""
 
 
 # ----------------------------------------------------------------------------- oracles
-_default_oracle_factory: Callable[[CodePropertyGraph], TypeOracle] | None = None
-
-
-def register_default_oracle(factory: Callable[[CodePropertyGraph], TypeOracle] | None) -> None:
-    """Set the oracle ``load(..., infer=True)`` builds from a project graph (the annotate pipeline's)."""
-    global _default_oracle_factory
-    _default_oracle_factory = factory
-
-
 class MappingOracle:
     """A `TypeOracle` over a mapping: keys ``(relpath, id)`` or ``(relpath, line, name)``; values
     ``"type"`` or ``("type", confidence)``."""
@@ -107,92 +93,40 @@ def as_oracle(types: TypesArg) -> TypeOracle | None:
     raise TypeError(f"types must be a TypeOracle or a mapping, not {type(types).__name__}")
 
 
-def _call_resolution(cpg: CodePropertyGraph) -> dict[NodeId, tuple[str, tuple[NodeId, ...]]]:
-    out = {}
-    for n, props in cpg.g.nodes(data=True):
-        if props[Prop.KIND] == NodeKind.CALL and not props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
-            out[n] = (props.get(Prop.METHOD_FULL_NAME, ""), tuple(sorted(cpg.out(n, EdgeKind.CALL))))
-    return out
-
-
-def apply_types(cpg: CodePropertyGraph, oracle: TypeOracle) -> set[NodeId]:
-    """Write the oracle's types back and relink; returns the calls whose resolution changed.
-
-    Write-back (Joern's convention): TYPE_FULL_NAME, TYPE_SOURCE ``"model"`` and CONFIDENCE on
-    LOCAL / METHOD_PARAMETER_IN nodes without a declared type.  Then `link_project` with the
-    oracle, then a fallback the linker lacks: a receiver whose type is a dotted external name
-    not bound in the file (``sqlite3.Cursor`` where only ``connect`` was imported), or a call
-    expression the oracle types (``conn.cursor().execute``), gives ``Type.method``.
-    """
-    before = _call_resolution(cpg)
+def oracle_types(cpg: CodePropertyGraph, oracle: TypeOracle) -> dict[NodeId, WrittenType]:
+    """What an oracle says of the LOCAL / METHOD_PARAMETER_IN nodes that declare no type, in the
+    write-back pass's form (source ``"model"``; confidence 1.0 when the oracle gives none)."""
     confidence_of = getattr(oracle, "confidence_of", None)
+    out = {}
     for kind in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN):
-        for n in list(cpg.nodes(kind)):
-            props = cpg.props(n)
-            if props.get(Prop.TYPE_FULL_NAME):
+        for n in cpg.nodes(kind):
+            if cpg.props(n).get(Prop.TYPE_FULL_NAME):
                 continue
             inferred = oracle.type_of(cpg, n)
             if inferred:
-                props[Prop.TYPE_FULL_NAME] = inferred
-                props[Prop.TYPE_SOURCE] = "model"
                 conf = confidence_of(cpg, n) if confidence_of else None
-                props[Prop.CONFIDENCE] = 1.0 if conf is None else conf
-    link_project(cpg, oracle)
-    for n, props in cpg.g.nodes(data=True):
-        if props[Prop.KIND] != NodeKind.CALL or not props.get(Prop.METHOD_FULL_NAME, "").startswith(UNRESOLVED_PREFIX):
-            continue
-        if not cpg.out(n, EdgeKind.RECEIVER) or props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
-            continue
-        receiver = cpg.arguments(n).get(0)
-        if receiver is None:
-            continue
-        typ = _receiver_type_name(cpg, receiver, oracle)
-        if typ and "." not in typ and cpg.files[n[0]].language == "python" and typ in _PY_BUILTIN_TYPES:
-            typ = f"builtins.{typ}"  # the linker's convention for builtins (builtins.open)
-        if typ and "." in typ:
-            props[Prop.METHOD_FULL_NAME] = f"{typ}.{props[Prop.NAME]}"
-    after = _call_resolution(cpg)
-    return {c for c, res in after.items() if before.get(c) != res}
-
-
-def _receiver_type_name(cpg: CodePropertyGraph, receiver: NodeId, oracle: TypeOracle | None) -> str | None:
-    props = cpg.props(receiver)
-    typ = None
-    if props[Prop.KIND] == NodeKind.IDENTIFIER:
-        refs = cpg.out(receiver, EdgeKind.REF)
-        if refs:
-            typ = cpg.get(refs[0], Prop.TYPE_FULL_NAME)
-    elif props[Prop.KIND] == NodeKind.CALL and oracle is not None:
-        typ = oracle.type_of(cpg, receiver)
-    return principal_type_name(typ) if typ else None
+                conf = 1.0 if conf is None else float(conf)
+                out[n] = WrittenType(inferred, "model", conf, ((inferred, conf),), True)
+    return out
 
 
 # ----------------------------------------------------------------------------- loading
-def load(path: str | os.PathLike[str], types: TypesArg = None, *, infer: bool = False,
-         options: BuildOptions | None = None) -> Project:
-    """Build (or load from cache) the graph of `path`; with `types`, or ``infer=True``, link with inferred types."""
-    cpg = build_project(path, options)
-    if infer and types is None:
-        if _default_oracle_factory is None:
-            raise InferenceUnavailable(
-                "no inference pipeline is registered (typeinfer.cpg.query.register_default_oracle); "
-                "pass types=<TypeOracle or mapping> instead")
-        types = _default_oracle_factory(cpg)
-    return project_from_cpg(cpg, types)
+def load(path: str | os.PathLike[str], types: TypesArg = None, *, options: BuildOptions | None = None) -> Project:
+    """Build (or load from cache) the graph of `path`; with `types`, write them back and re-link.
+
+    ``typeinfer.load(path, infer=True)`` runs the inference pipeline instead."""
+    return project_from_cpg(build_project(path, options), types)
 
 
 def project_from_cpg(cpg: CodePropertyGraph, types: TypesArg = None) -> Project:
     """A `Project` over a built graph; with `types`, written back and relinked first (mutates `cpg`)."""
     oracle = as_oracle(types)
-    inferred = apply_types(cpg, oracle) if oracle is not None else set()
+    inferred = apply_types(cpg, oracle_types(cpg, oracle), oracle=oracle) if oracle is not None else set()
     return Project(cpg, oracle, inferred)
 
 
 def project_from_sources(files: Mapping[str, str], types: TypesArg = None) -> Project:
     """A `Project` from in-memory files ``{relpath: text}`` (tests, examples)."""
-    from .project import build_sources
-    from .source import source_from_text
-
     return project_from_cpg(build_sources(source_from_text(text, rel) for rel, text in files.items()), types)
 
 

@@ -6,8 +6,10 @@ analyses document snapshots.  A
 snapshot replaces any pending one of the same document (a burst of changes costs one analysis)
 and runs once the document has been quiet for the debounce delay.  A workspace document is
 rebuilt in the graph with `update_file` (only when its text differs from the graph's) and
-re-sliced alone (`infer_graph(..., files=[relpath])`); model rankings come from the
-`PredictionCache` unless the slice changed.  A document outside the workspace, an untitled one,
+re-sliced alone (`infer_graph(..., files=[relpath], write=False)`); model rankings come from the
+`PredictionCache` unless the slice changed.  A document's inferred types are its own table (the
+`FileResult`): they are never written into the shared graph, so a document's hints depend only on
+the workspace's texts, not on which documents were analysed before.  A document outside the workspace, an untitled one,
 or any document opened before the workspace build is done is analysed on its own graph.
 
 What it does not do: touch documents' state or the client: results go to the `publish` callback,
@@ -27,7 +29,8 @@ from typing import Any, Callable
 
 from typeinfer.analyzer.annotate import to_annotation
 from typeinfer.analyzer.canonical_types import canonicalize, split_union
-from typeinfer.analyzer.pipeline import STATIC_CONFIDENCE, InferenceOptions, Prediction, infer_graph
+from typeinfer.analyzer.inferred_types import Prediction
+from typeinfer.analyzer.pipeline import STATIC_CONFIDENCE, InferenceOptions, infer_graph
 from typeinfer.analyzer.slots import KINDS
 from typeinfer.analyzer.static_facts import infer_static
 from typeinfer.cpg.graph import CodePropertyGraph
@@ -100,7 +103,6 @@ class Analyzer:
         self._cond = threading.Condition()
         self._stop = False
         self._thread = threading.Thread(target=self._run, name="typeinfer-analysis", daemon=True)
-        self._inferred: set[str] = set()  #: workspace files whose slots hold written-back types
 
     # ------------------------------------------------------------------ control (any thread)
     def start(self) -> None:
@@ -209,7 +211,6 @@ class Analyzer:
     def _revert(self, relpath: str) -> None:
         if self.cpg is not None and relpath in self.cpg.files:
             update_file(self.cpg, relpath)
-            self._inferred.discard(relpath)
 
     # ------------------------------------------------------------------ one document
     def analyze(self, snap: Snapshot) -> FileResult:
@@ -220,16 +221,16 @@ class Analyzer:
             cpg = self.cpg
             assert cpg is not None
             info = cpg.files.get(snap.relpath)
-            # a file already inferred holds written-back types that would read as declared: rebuild it
-            if info is None or snap.relpath in self._inferred or info.content_hash != content_hash(snap.text.encode("utf-8")):
+            if info is None or info.content_hash != content_hash(snap.text.encode("utf-8")):
                 update_file(cpg, snap.relpath, snap.text)
-            self._inferred.add(snap.relpath)
         else:
             cpg = build_sources([source_from_text(snap.text, snap.relpath)])
         settings = self.settings()
         predictor = self.predictor if settings.use_model else None
         options = InferenceOptions(use_model=predictor is not None, kinds=KINDS, jobs=1, use_cache=False)
-        result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor)
+        # the document's inferred types stay in its own table (`FileResult.items`), never in the
+        # shared graph: another document's hints must not depend on which files were analysed first
+        result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, write=False)
         tree = parser_for(snap.grammar).parse(snap.text.encode("utf-8"))
         index = LineIndex(snap.text)
         items = [Item(p, anchor_for(tree, index, p.language, p.kind, p.line, p.byte_column),

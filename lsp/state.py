@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlparse
 
 import tree_sitter
 
-from typeinfer.analyzer.pipeline import Prediction
+from typeinfer.analyzer.inferred_types import Prediction
 from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.cpg.source import grammar_for_path, parser_for
 

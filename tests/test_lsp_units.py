@@ -176,3 +176,36 @@ def test_hint_edits_eager_or_resolved() -> None:
     doc.apply_changes(2, [_change(0, 0, 0, 0, "#\n")])  # a hint of an older version is not resolved
     assert inlay_hints.resolve(doc, inlay_hints.inlay_hints(doc, whole, Settings(), lazy_edits=True)[0]).text_edits
     assert inlay_hints.resolve(doc, old[0]).text_edits is None
+
+
+def _workspace_hints(root, order: list[str]) -> dict[str, list[tuple[str, str, str, float]]]:
+    analyzer = Analyzer(root, lambda: Settings(use_model=False), lambda _: None)
+    analyzer.start()
+    try:
+        assert analyzer.workspace_ready.wait(60)
+        out = {}
+        for rel in order:
+            text = (root / rel).read_text()
+            result = analyzer.analyze(Snapshot(f"file://{root / rel}", 1, text, rel, "python", "python", True))
+            assert result.in_workspace_graph
+            out[rel] = sorted((i.prediction.kind, i.prediction.name, i.prediction.type, i.prediction.confidence)
+                              for i in result.items)
+        written = [n for n, d in analyzer.cpg.g.nodes(data=True) if d.get("TYPE_SOURCE") in ("static", "model")]
+        assert written == []  # inferred types live in the documents' results, not in the shared graph
+        return out
+    finally:
+        analyzer.stop()
+
+
+def test_hints_do_not_depend_on_which_files_were_analysed_first(tmp_path) -> None:
+    (tmp_path / "store.py").write_text(
+        "import sqlite3\n\n\ndef connect(path):\n    conn = sqlite3.connect(path)\n    return conn\n\n\n"
+        "def fetch(conn, key):\n    cur = conn.cursor()\n    cur.execute('select 1 where k = ?', (key,))\n"
+        "    return cur.fetchone()\n")
+    (tmp_path / "app.py").write_text(
+        "from store import connect, fetch\n\n\ndef handler(path, key):\n    db = connect(path)\n"
+        "    row = fetch(db, key)\n    count = len(key)\n    return row, count\n")
+    first = _workspace_hints(tmp_path, ["store.py", "app.py"])
+    second = _workspace_hints(tmp_path, ["app.py", "store.py"])
+    assert first == second
+    assert any(kind == "variable" and name == "count" and typ == "int" for kind, name, typ, _ in first["app.py"])

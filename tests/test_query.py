@@ -7,8 +7,9 @@ import textwrap
 import pytest
 
 from typeinfer.cpg.project import BuildOptions
-from typeinfer.cpg.query import (InferenceUnavailable, MappingOracle, NodeView, Traversal, load, project_from_sources,
-                                 register_default_oracle, step_docs)
+import typeinfer
+from typeinfer.analyzer.pipeline import InferenceOptions
+from typeinfer.cpg.query import MappingOracle, NodeView, Traversal, load, project_from_sources, step_docs
 
 PY = textwrap.dedent("""\
     import sqlite3
@@ -184,24 +185,21 @@ def test_typescript_traversals():
     assert len(p.calls.language("python")) == 0
 
 
-def test_load_builds_from_disk_and_infer_needs_a_registered_pipeline(tmp_path):
-    (tmp_path / "m.py").write_text("def f(a):\n    b = a\n    return b.strip()\n")
+def test_load_builds_from_disk_and_links_with_given_or_inferred_types(tmp_path):
+    (tmp_path / "m.py").write_text("def f(a):\n    b = a\n    return b.strip()\n\ndef h():\n    return 'x'\n\ndef g():\n    c = h()\n    return c.upper()\n")
     options = BuildOptions(use_cache=False, jobs=1)
     p = load(tmp_path, options=options)
-    assert [m.name for m in p.methods] == ["<module>", "f"]
-    import typeinfer.cpg.query as query_module
-
-    pipeline = query_module._default_oracle_factory  # `import typeinfer` registers the pipeline
-    register_default_oracle(None)
-    try:
-        with pytest.raises(InferenceUnavailable):
-            load(tmp_path, infer=True, options=options)
-        register_default_oracle(lambda cpg: MappingOracle({("m.py", 2, "b"): "str"}))
-        p = load(tmp_path, infer=True, options=options)
-        assert p.calls.name("strip").first().full_name == "builtins.str.strip"
-        assert p.locals.name("b").first().type == "str"
-    finally:
-        register_default_oracle(pipeline)
+    assert [m.name for m in p.methods] == ["<module>", "f", "h", "g"]
+    assert p.calls.name("strip").first().full_name != "builtins.str.strip"
+    assert p.calls.name("upper").first().full_name != "builtins.str.upper"
+    # a user's mapping goes through the one write-back pass
+    p = load(tmp_path, {("m.py", 2, "b"): "str"}, options=options)
+    assert p.calls.name("strip").first().full_name == "builtins.str.strip"
+    assert p.locals.name("b").first().type == "str"
+    # the pipeline's table goes through it too: static facts type `c` (h returns a str)
+    p = typeinfer.load(tmp_path, infer=True, options=options, inference=InferenceOptions(use_model=False, jobs=1))
+    assert p.calls.name("upper").first().full_name == "builtins.str.upper"
+    assert p.calls.name("upper").first().id in p.inferred_calls
 
 
 def test_every_step_has_a_one_line_doc():

@@ -2,7 +2,7 @@
 
 The "with inference" runs pass an explicit oracle (`HandlerOracle`) that answers, for a LOCAL in
 a named handler, the type an inference step would give; the annotate pipeline's oracle will
-take its place (`typeinfer.cpg.query.register_default_oracle`).
+take its place (`typeinfer.load(..., infer=True)`).
 """
 
 from __future__ import annotations
@@ -197,26 +197,8 @@ def test_user_rules_file(tmp_path):
 
 # ----------------------------------------------------------------------------- the command line
 def _cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the real command: `python -m typeinfer` once `query`/`scan` are registered in cli.py,
-    until then the same parser entry with `add_query_commands` added."""
-    from typeinfer.cli import make_parser
-
-    sub = next(a for a in make_parser()._actions if isinstance(a, __import__("argparse")._SubParsersAction))
-    if "scan" in sub.choices:
-        cmd = [sys.executable, "-m", "typeinfer", *argv]
-    else:
-        boot = ("import sys, typeinfer.cli as c\n"
-                "orig = c.make_parser\n"
-                "def mp():\n"
-                "    p = orig()\n"
-                "    import argparse\n"
-                "    s = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))\n"
-                "    from typeinfer.query_cli import add_query_commands\n"
-                "    add_query_commands(s)\n"
-                "    return p\n"
-                "c.make_parser = mp\n"
-                "raise SystemExit(c.main(sys.argv[1:]))\n")
-        cmd = [sys.executable, "-c", boot, *argv]
+    """Run the real command, `python -m typeinfer`."""
+    cmd = [sys.executable, "-m", "typeinfer", *argv]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=cwd)
 
 

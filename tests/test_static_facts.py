@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from typeinfer.analyzer.slices import extract_slices
-from typeinfer.analyzer.static_facts import StaticFact, infer_static, slice_key
+from typeinfer.analyzer.slots import SlotKey
+from typeinfer.analyzer.static_facts import StaticFact, infer_static
 from typeinfer.cpg.project import build_sources
 from typeinfer.cpg.source import source_from_text
 
@@ -310,5 +311,5 @@ def test_slice_key_and_alignment():
     program = extract_slices(cpg)
     result = infer_static(cpg, program.slices)
     assert len(result) == len(program.slices)
-    keys = {slice_key(s) for s in program.slices}
+    keys = {SlotKey.of(s) for s in program.slices}
     assert len(keys) == len(program.slices)

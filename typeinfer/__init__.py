@@ -29,18 +29,9 @@ _serve_from_source_checkout()
 
 from typeinfer.cpg.graph import CodePropertyGraph, FileInfo
 from typeinfer.cpg.project import BuildError, BuildOptions, build_project, update_file
-from typeinfer.cpg.query import Project, Traversal, load, register_default_oracle
+from typeinfer.cpg.query import Project, Traversal
 from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
-
-
-def _pipeline_oracle(cpg: CodePropertyGraph):  # noqa: ANN202 - a TypeOracle
-    from typeinfer.analyzer.pipeline import pipeline_oracle
-
-    return pipeline_oracle(cpg)
-
-
-# `typeinfer.load(path, infer=True)` uses the inference pipeline (static facts + the bundled model)
-register_default_oracle(_pipeline_oracle)
+from typeinfer.loading import load, project_with_inference
 
 __version__ = "0.1.0"
 
@@ -57,5 +48,6 @@ __all__ = [
     "__version__",
     "build_project",
     "load",
+    "project_with_inference",
     "update_file",
 ]

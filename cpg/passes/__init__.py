@@ -2,6 +2,8 @@
 
 Per-file passes run in the worker that built the file (they only need that file); project
 passes run once after all files are merged.  Each pass module's docstring says what it needs.
+`type_writeback` runs later, whenever inferred types are applied to a built graph (it is not a
+build pass: it needs the types).
 """
 
 from __future__ import annotations

@@ -1,0 +1,52 @@
+"""`typeinfer.load`: a project graph with the pipeline's inferred types written back.
+
+Needs: the graph builder (`typeinfer.cpg`) and the inference pipeline (`typeinfer.analyzer`);
+this is the one place that joins them for the query API, so that neither imports the other.
+"""
+
+from __future__ import annotations
+
+import os
+
+from typeinfer.analyzer.inferred_types import InferredTypes
+from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.passes.type_writeback import call_resolution
+from typeinfer.cpg.project import BuildOptions, build_project
+from typeinfer.cpg.query import Project, TypesArg, project_from_cpg
+
+
+class TableOracle:
+    """The confident rows of an `InferredTypes` table as a `TypeOracle` over the graph they were inferred on."""
+
+    def __init__(self, types: InferredTypes) -> None:
+        self.types: dict[NodeId, tuple[str, float]] = {
+            p.node: (p.full_type or p.type, p.confidence) for p in types.confident() if p.node is not None}
+
+    def type_of(self, cpg: CodePropertyGraph, node: NodeId) -> str | None:
+        found = self.types.get(node)
+        return found[0] if found else None
+
+    def confidence_of(self, cpg: CodePropertyGraph, node: NodeId) -> float | None:
+        found = self.types.get(node)
+        return found[1] if found else None
+
+
+def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | None = None) -> Project:
+    """Infer the types of `cpg`'s slots, write them back and re-link (mutates `cpg`); the calls
+    whose resolution changed are the project's `inferred_calls`."""
+    before = call_resolution(cpg)
+    result = infer_graph(cpg, options)
+    after = call_resolution(cpg)
+    return Project(cpg, TableOracle(result.types), {c for c, res in after.items() if before.get(c) != res})
+
+
+def load(path: str | os.PathLike[str], types: TypesArg = None, *, infer: bool = False,
+         options: BuildOptions | None = None, inference: InferenceOptions | None = None) -> Project:
+    """Build (or load from cache) the graph of `path`.  With ``infer=True``, infer types (static
+    facts and the bundled model; `inference` says how) and link with them; with `types` (a
+    `TypeOracle` or a mapping), link with those instead."""
+    cpg = build_project(path, options)
+    if infer and types is None:
+        return project_with_inference(cpg, inference)
+    return project_from_cpg(cpg, types)
