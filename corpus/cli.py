@@ -1,4 +1,5 @@
-"""Command line of the corpus: ``typeinfer corpus build ...`` (wired to `main`).
+"""Command line of the corpus: ``typeinfer corpus build ...`` (wired to `main`, which
+`typeinfer.commands.corpus` calls with the one-line-error parser class of `typeinfer`).
 
 Also runnable as ``python -m typeinfer.corpus.cli build ...``.  Progress goes to stderr (a rich
 progress bar on a terminal, one line per package otherwise); the summary goes to stdout.
@@ -19,8 +20,8 @@ DEFAULT_OUT = HERE / "data"
 DEFAULT_CARD = HERE / "README.md"
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="typeinfer corpus", description="Build the type inference training corpus.")
+def _parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    p = parser_class(prog="typeinfer corpus", description="Build the type inference training corpus.")
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="download, slice, de-duplicate and split the manifest packages")
     b.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST, help="folder with pypi.tsv / npm.tsv")
@@ -126,9 +127,11 @@ def build(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None,
+         parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> int:
+    """``typeinfer corpus ARGV``; `parser_class` builds the parsers (and reports their usage errors)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = _parser().parse_args(argv)
+    args = _parser(parser_class).parse_args(argv)
     if args.command == "build":
         return build(args, argv)
     return 2

@@ -1,5 +1,5 @@
 """`python -m typeinfer.lsp`: the language server over stdio (`--tcp HOST PORT`, `--log FILE`)."""
 
-from typeinfer.lsp.server import main
+from typeinfer.lsp.cli import main
 
 raise SystemExit(main())

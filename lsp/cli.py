@@ -1,32 +1,26 @@
-"""`typeinfer lsp`: the command-line entry of the language server.
+"""The language server's command line: its options (`add_arguments`, shared with `typeinfer lsp`)
+and `main`, the entry of ``python -m typeinfer.lsp``.
 
-`add_lsp_command(subparsers)` registers the subcommand on `typeinfer`'s parser;
-`python -m typeinfer.lsp` runs the same thing.
+`typeinfer lsp` is registered by `typeinfer.commands.lsp`; both run `server.run(args)`.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Sequence
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The server's options: --tcp HOST PORT, --log FILE."""
     parser.add_argument("--tcp", nargs=2, metavar=("HOST", "PORT"), help="listen on TCP instead of stdio")
     parser.add_argument("--log", metavar="FILE", help="write the server's log to FILE")
 
 
-def cmd_lsp(args: argparse.Namespace) -> int:
-    """Run the language server (stdio by default)."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m typeinfer.lsp [--tcp HOST PORT] [--log FILE]`."""
     from .server import run
 
+    parser = argparse.ArgumentParser(prog="typeinfer lsp", description=run.__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
     return run(args)
-
-
-def add_lsp_command(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `typeinfer lsp [--tcp HOST PORT] [--log FILE]`."""
-    p = subparsers.add_parser("lsp", help="run the language server (stdio, or --tcp HOST PORT)",
-                              description="Speak the Language Server Protocol over stdio (or TCP): inlay hints, "
-                                          "hover and code actions with inferred types.")
-    add_arguments(p)
-    p.set_defaults(func=cmd_lsp)
-    return p

@@ -19,7 +19,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -335,16 +335,6 @@ def create_server() -> TypeinferServer:
             ls.analyzer.stop()
 
     return server
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`typeinfer lsp [--tcp HOST PORT] [--log FILE]` (also `python -m typeinfer.lsp`)."""
-    from .cli import add_arguments
-
-    parser = argparse.ArgumentParser(prog="typeinfer lsp", description=run.__doc__)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return run(args)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """``typeinfer train`` and ``typeinfer eval``: argparse front ends over `train.train` and `evaluate.evaluate`.
 
-The top-level ``typeinfer`` CLI dispatches to `main_train(argv)` / `main_eval(argv)`; each returns
-an exit status.  ``train`` imports torch lazily (train extra); ``eval`` needs only the runtime.
+The top-level ``typeinfer`` CLI dispatches to `main_train(argv, parser_class)` /
+`main_eval(argv, parser_class)` (`parser_class`: its one-line-error parser); each returns an exit
+status.  ``train`` imports torch lazily (train extra); ``eval`` needs only the runtime.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ def _parse_set(items: list[str], targets: list) -> None:
             raise SystemExit(f"--set {item}: no config field named {key!r}")
 
 
-def main_train(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="typeinfer train", description="Train the type model: corpus in, model directory out.")
+def main_train(argv: list[str] | None = None,
+               parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> int:
+    """``typeinfer train ARGV``; `parser_class` builds the parser (and reports its usage errors)."""
+    p = parser_class(prog="typeinfer train", description="Train the type model: corpus in, model directory out.")
     p.add_argument("--corpus", type=Path, required=True, help="corpus directory (holds v1/records-*.jsonl.gz)")
     p.add_argument("--out", type=Path, required=True, help="model directory to write (checkpoints under <out>/checkpoints)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -65,8 +68,10 @@ def main_train(argv: list[str] | None = None) -> int:
     return 0
 
 
-def main_eval(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="typeinfer eval", description="Evaluate a model on a corpus split.")
+def main_eval(argv: list[str] | None = None,
+              parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> int:
+    """``typeinfer eval --corpus DIR ARGV``; `parser_class` builds the parser (and reports its usage errors)."""
+    p = parser_class(prog="typeinfer eval", description="Evaluate a model on a corpus split.")
     p.add_argument("--corpus", type=Path, required=True, help="corpus directory (its train split feeds the baselines)")
     p.add_argument("--split", default="test", choices=["train", "valid", "test"])
     p.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")

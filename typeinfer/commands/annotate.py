@@ -1,0 +1,77 @@
+"""`typeinfer annotate PATH`: infer the missing annotations; print a diff, write them in place,
+write stubs or print every slot as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from typeinfer.commands.common import UsageError, add_build_options, progress_bar, report_problems
+
+
+def register(subparsers: Any) -> None:
+    """Add `annotate` to the `typeinfer` subparsers."""
+    p = subparsers.add_parser("annotate", help=run.__doc__.split(";")[0], description=run.__doc__)
+    add_build_options(p)
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--write", action="store_true", help="apply the annotations in place")
+    output.add_argument("--stub", action="store_true", help="write .pyi / .d.ts stubs instead of editing")
+    p.add_argument("--format", choices=["diff", "json"], default="diff",
+                   help="json: every slot with type, confidence, source and alternatives")
+    p.add_argument("--min-confidence", type=float, default=None,
+                   help="write only types at least this likely (default: the model's calibrated threshold)")
+    p.add_argument("--kinds", default="parameter,return,variable,attribute",
+                   help="comma-separated: parameter, return, variable, attribute")
+    p.add_argument("--lang", choices=["all", "python", "typescript"], default="all")
+    p.add_argument("--no-model", action="store_true", help="static facts only")
+    p.add_argument("--verify", action="store_true",
+                   help="type-check the result (pyright / tsc, installed from npm at first use) and drop "
+                        "the annotations that add errors")
+    p.add_argument("--model", help="model directory (default: the bundled model)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Infer types for unannotated parameters, returns and variables; print a diff (default),
+    write them in place (--write), write stubs (--stub) or print JSON (--format json)."""
+    from typeinfer.analyzer import annotate
+    from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, KINDS, InferenceOptions, infer_project
+    from typeinfer.typemodel.predictor import ModelError
+
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise UsageError(f"typeinfer annotate: unknown kind {unknown[0]!r} (choose from {', '.join(KINDS)})")
+    languages = ("python", "typescript") if args.lang == "all" else (args.lang,)
+    if args.write and args.stub:
+        raise UsageError("typeinfer annotate: --write and --stub exclude each other")
+    if args.min_confidence is not None and not 0.0 <= args.min_confidence <= 1.0:
+        raise UsageError("typeinfer annotate: --min-confidence must be between 0 and 1")
+    if args.verify and args.format == "json":
+        raise UsageError("typeinfer annotate: --verify applies to diffs, --write and --stub, not --format json")
+    options = InferenceOptions(use_model=not args.no_model, model_dir=Path(args.model) if args.model else None,
+                               min_confidence=args.min_confidence, kinds=kinds, languages=languages,
+                               jobs=args.jobs, use_cache=not args.no_cache, max_bytes=args.max_bytes,
+                               skip_minified=not args.include_minified, rounds=ANNOTATE_ROUNDS)
+    update, stop = progress_bar(not args.quiet)
+    options.progress = update
+    try:
+        result = infer_project(args.path, options)
+    except ModelError as exc:
+        print(f"typeinfer: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stop()
+    report_problems(result.cpg)
+    if args.format == "json":
+        print(json.dumps({"version": 1, "predictions": [p.to_json() for p in result.predictions]}, indent=1))
+        return 0
+    mode = "write" if args.write else "stub" if args.stub else "diff"
+    summary = annotate.run(result, mode, kinds, print, verify=args.verify)
+    for message in summary.messages:
+        print(f"typeinfer: {message}", file=sys.stderr)
+    print(f"typeinfer: {summary.line()} (threshold {result.threshold:.2f})", file=sys.stderr)
+    return 0
