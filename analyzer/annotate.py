@@ -8,19 +8,19 @@ kinds), works out the imports each type needs, and runs one of the output modes.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from typeinfer.cpg.source import carries_annotations, grammar_for_path
 
-from .canonical_types import PYTHON_BUILTINS, TYPESCRIPT_BUILTIN_TYPES, referenced_names
+from .canonical_types import referenced_names
 from .inferred_types import Prediction
-from .pipeline import InferenceResult, project_dotted_name
+from .languages import adapter_for
+from .pipeline import InferenceResult
 from .slots import SlotKey
 from .type_universe import TypeUniverse
-from .writer import AUTO_IMPORTS, Annotation, EditResult, TypeImport, annotate_source, unified_diff, \
+from .writer import Annotation, EditResult, TypeImport, annotate_source, unified_diff, \
     write_file_atomically
 
 
@@ -53,19 +53,20 @@ def type_imports(p: Prediction, universe: TypeUniverse) -> tuple[TypeImport, ...
     qualified type) gets no import; the writer then skips the annotation as an unresolved name.
     """
     out: list[TypeImport] = []
+    adapter = adapter_for(p.language)
     imported = universe.imports.get(p.file, {})
     for name in referenced_names(p.type, p.language):
-        if name in imported or _is_builtin(name, p.language):
+        if name in imported or name in adapter.builtin_types:
             continue
         found = [t for t in universe.by_short_name(name)]
         if len(found) == 1:
             decl = found[0]
             if decl.file == p.file:
                 continue  # defined in this very file
-            out.append(TypeImport(_module_of(decl.full_name, decl.file, p.file, p.language), name, True))
+            out.append(TypeImport(adapter.import_module(decl.full_name, decl.file, p.file), name, True))
             continue
         qualified = p.full_type.split("[", 1)[0].split("<", 1)[0]
-        if p.language == "python" and qualified.endswith("." + name):
+        if adapter.dotted_full_types and qualified.endswith("." + name):
             out.append(TypeImport(qualified[: -len(name) - 1], name, False))
             continue
         elsewhere = _imported_elsewhere(name, universe, p.language)
@@ -84,36 +85,18 @@ def _imported_elsewhere(name: str, universe: TypeUniverse, language: str) -> Typ
         g = grammar_for_path(file)
         if entity is None or g is None or g[0] != language or not carries_annotations(file):
             continue
-        if language == "python":
-            module, _, original = entity.rpartition(".")
-        else:
-            module, _, original = entity.rpartition(":")
+        module, original = adapter_for(language).split_entity(entity)
         if original != name or not module or module.startswith("."):
             return None
         modules.add(module)
     return TypeImport(modules.pop(), name, False) if len(modules) == 1 else None
 
 
-def _is_builtin(name: str, language: str) -> bool:
-    if language == "python":
-        return name in PYTHON_BUILTINS or name in AUTO_IMPORTS or name == "None"
-    return name in TYPESCRIPT_BUILTIN_TYPES
-
-
-def _module_of(full_name: str, decl_file: str, from_file: str, language: str) -> str:
-    if language == "python":
-        dotted = project_dotted_name(full_name, "python")
-        return dotted.rsplit(".", 1)[0]
-    target = posixpath.splitext(decl_file)[0]
-    relative = posixpath.relpath(target, posixpath.dirname(from_file) or ".")
-    return relative if relative.startswith(".") else "./" + relative
-
-
 def written_type(p: Prediction, universe: TypeUniverse) -> str:
     """The type text to write: the canonical type, or its qualified form where the bare name is
     bound to something else in the file (``import datetime`` makes ``datetime`` the module, so a
     ``datetime`` value is written ``datetime.datetime``)."""
-    if p.language != "python":
+    if not adapter_for(p.language).dotted_full_types:
         return p.type
     names = referenced_names(p.type, p.language)
     qualified = p.full_type.split("[", 1)[0]

@@ -25,6 +25,7 @@ from .canonical_types import referenced_names
 from .consistency import ConsistencyFilter
 from .evidence import Evidence, collect_evidence, condition
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
+from .languages import adapter_for
 from .name_pool import pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
@@ -214,30 +215,20 @@ def qualify(type_text: str, item: UsageSlice, universe: TypeUniverse) -> str:
     """The qualified form of a canonical type's outer name, for imports and TYPE_FULL_NAME.
 
     A project class becomes ``pkg.models.User`` (TypeScript: ``src/models.ts:User``); a name the
-    file imports becomes the imported entity; anything else stays as it is.
+    file imports becomes the imported entity (dotted); anything else stays as it is.
     """
     names = referenced_names(type_text, item.language)
     if not names:
         return type_text
     head = names[0]
+    adapter = adapter_for(item.language)
     found = universe.by_short_name(head)
     if len(found) == 1:
-        return project_dotted_name(found[0].full_name, item.language)
+        return adapter.dotted_name(found[0].full_name)
     entity = universe.imports.get(item.file, {}).get(head)
     if entity:
-        return entity.replace(":", ".") if item.language == "typescript" else entity
+        return adapter.entity_dotted(entity)
     return type_text
-
-
-def project_dotted_name(full_name: str, language: str) -> str:
-    """``pkg/models.py:User`` -> ``pkg.models.User``; TypeScript full names stay as they are."""
-    if language != "python":
-        return full_name
-    path, _, qual = full_name.partition(":")
-    module = path.removesuffix(".py").removesuffix(".pyi").replace("/", ".").removesuffix(".__init__")
-    for prefix in ("src.", "lib."):
-        module = module.removeprefix(prefix)
-    return f"{module}.{qual}" if module else qual
 
 
 def _write_target(cpg: CodePropertyGraph, node: NodeId | None, item: UsageSlice) -> NodeId | None:

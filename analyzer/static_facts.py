@@ -53,7 +53,8 @@ and of methods on receivers of known type (overloads, Self, TypeVars, LiteralStr
 `typeshed_facts`'s job; the call's positional count, keyword names and first string literal are
 passed); project functions and methods: their declared return (``use_declared``) or the return
 this layer infers for them (calls of async functions are unknown in Python, ``Promise<T>`` in TS;
-``await`` unwraps); a small table of TS built-ins (`TS_GLOBAL_CALLS`, `TS_NEW`, `TS_MEMBERS`).
+``await`` unwraps); a small table of TS built-ins (`TS_GLOBAL_CALLS`, `TS_NEW`, `TS_MEMBERS`, kept with the
+TypeScript adapter in `languages.typescript`).
 
 Variables: an identifier's type is the union of the types of its reaching definitions, each of
 which must be known (one unknown definition makes it unknown; ``x = None`` then ``x = 1`` is
@@ -94,6 +95,7 @@ from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAME
                                   EdgeKind, NodeKind, Op, Prop, is_declared)
 
 from .canonical_types import canonicalize, split_union
+from .languages.typescript import TS_GLOBAL_CALLS, TS_MEMBERS, TS_NEW, TS_TYPEOF
 from .slice_schema import ProgramSlices, UsageSlice
 from .typeshed_facts import Typeshed, default_typeshed
 
@@ -137,60 +139,6 @@ _ARITH = {Op.BINARY[s]: s for s in ("+", "-", "*", "/", "//", "%", "**", "<<", "
 #: Types a union may combine (with None/null/undefined); any other mix is unknown.
 _UNION_MEMBERS = frozenset({"int", "float", "str", "bytes", "bool", "number", "string", "boolean", "bigint"})
 _PY_NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2, "complex": 3}
-
-#: TypeScript global functions / static methods with a fixed result (METHOD_FULL_NAME -> type).
-#: ``None`` marks calls that are known to say nothing (``JSON.parse`` returns ``any``).
-TS_GLOBAL_CALLS: dict[str, str | None] = {
-    "JSON.parse": None, "JSON.stringify": "string", "String": "string", "Number": "number",
-    "Boolean": "boolean", "parseInt": "number", "parseFloat": "number", "isNaN": "boolean",
-    "isFinite": "boolean", "encodeURIComponent": "string", "decodeURIComponent": "string",
-    "Array.isArray": "boolean", "Number.isInteger": "boolean", "Number.isFinite": "boolean",
-    "Number.isNaN": "boolean", "Number.isSafeInteger": "boolean", "Number.parseInt": "number",
-    "Number.parseFloat": "number", "Object.keys": "string[]", "Date.now": "number",
-    "Date.parse": "number", "String.fromCharCode": "string", "Object.is": "boolean",
-    "Object.isFrozen": "boolean", "Math.*": "number",
-}
-#: ``new C(...)`` of a non-generic TypeScript built-in class.
-TS_NEW: dict[str, str] = {
-    "Date": "Date", "Error": "Error", "TypeError": "TypeError", "RangeError": "RangeError",
-    "SyntaxError": "SyntaxError", "ReferenceError": "ReferenceError", "RegExp": "RegExp",
-    "URL": "URL", "URLSearchParams": "URLSearchParams", "TextEncoder": "TextEncoder",
-    "TextDecoder": "TextDecoder", "AbortController": "AbortController", "Headers": "Headers",
-}
-#: Members of TS built-in types: receiver kind -> member -> result; ``"$elem"`` = the element type,
-#: ``"$self"`` = the receiver's own type.  Calls and property reads share the table.
-TS_MEMBERS: dict[str, dict[str, str]] = {
-    "string": {
-        "length": "number", "toUpperCase": "string", "toLowerCase": "string", "trim": "string",
-        "trimStart": "string", "trimEnd": "string", "slice": "string", "substring": "string",
-        "substr": "string", "replace": "string", "replaceAll": "string", "padStart": "string",
-        "padEnd": "string", "repeat": "string", "concat": "string", "charAt": "string",
-        "normalize": "string", "toString": "string", "toLocaleLowerCase": "string",
-        "toLocaleUpperCase": "string", "indexOf": "number", "lastIndexOf": "number",
-        "charCodeAt": "number", "codePointAt": "number | undefined", "localeCompare": "number",
-        "search": "number", "startsWith": "boolean", "endsWith": "boolean", "includes": "boolean",
-        "split": "string[]", "valueOf": "string",
-    },
-    "number": {"toFixed": "string", "toString": "string", "toPrecision": "string",
-               "toExponential": "string", "toLocaleString": "string", "valueOf": "number"},
-    "boolean": {"toString": "string", "valueOf": "boolean"},
-    "array": {
-        "length": "number", "join": "string", "includes": "boolean", "indexOf": "number",
-        "lastIndexOf": "number", "some": "boolean", "every": "boolean", "push": "number",
-        "unshift": "number", "findIndex": "number", "slice": "$self", "concat": "$self",
-        "filter": "$self", "reverse": "$self", "sort": "$self", "toString": "string",
-    },
-    "Date": {"getTime": "number", "valueOf": "number", "toISOString": "string", "toString": "string",
-             "getFullYear": "number", "getMonth": "number", "getDate": "number", "getDay": "number",
-             "getHours": "number", "getMinutes": "number", "getSeconds": "number",
-             "getMilliseconds": "number", "toJSON": "string", "toLocaleDateString": "string",
-             "toLocaleString": "string", "toUTCString": "string"},
-    "RegExp": {"test": "boolean", "source": "string", "flags": "string", "global": "boolean",
-               "lastIndex": "number", "toString": "string"},
-    "Error": {"message": "string", "name": "string", "toString": "string"},
-}
-_TS_TYPEOF = {"string": "string", "number": "number", "boolean": "boolean", "bigint": "bigint",
-              "symbol": "symbol"}
 
 
 @dataclass(frozen=True)
@@ -776,7 +724,7 @@ class StaticTyper:
             left, right = args.get(1), args.get(2)
             if left is not None and right is not None and cpg.get(left, Prop.NAME) == Op.TYPEOF and cpg.kind(right) == NodeKind.LITERAL:
                 subject = cpg.arguments(left).get(1)
-                text = _TS_TYPEOF.get((cpg.get(right, Prop.CODE, "") or "").strip("'\"`"), "")
+                text = TS_TYPEOF.get((cpg.get(right, Prop.CODE, "") or "").strip("'\"`"), "")
                 if not text:
                     return None
         if subject is None or cpg.kind(subject) != NodeKind.IDENTIFIER or cpg.get(subject, Prop.NAME) != name:
