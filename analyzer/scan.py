@@ -4,7 +4,7 @@ What it does: loads rules (the built-in set, or user YAML files of the same shap
 rule's source and sink nodes in a `cpg.query.Project`, runs `cpg.dataflow.flows` from every sink
 argument back to the sources, and returns one `Finding` per (rule, source, sink).  Each finding
 carries its path and ``inferred_type_needed``: whether a call on the path (the sink included)
-resolved only thanks to inferred types.  What it does not do: print (see `typeinfer.query_cli`)
+resolved only thanks to inferred types.  What it does not do: print (see `typeinfer.commands.scan`)
 or write SARIF (see `analyzer.sarif`).
 
 A rule file (one rule each; ``sources.yaml`` holds named source sets)::
