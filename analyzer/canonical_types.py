@@ -30,8 +30,11 @@ API
     (for writing imports).
 ``is_builtin_type(annotation, language) -> bool``
     Built-in/common vs user-defined/library, for splitting evaluation.
+``ts_type_node(text, leading_extras=False) -> tree_sitter.Node | None``
+    The parsed TypeScript type, or ``None`` when ``text`` is not exactly one
+    type: the one TypeScript type-text parser (the source writer uses it too).
 
-All five accept any annotation text: they canonicalize first (cached with
+The first five accept any annotation text: they canonicalize first (cached with
 ``functools.lru_cache``), so passing an already canonical string is cheap.
 
 Python
@@ -188,6 +191,7 @@ __all__ = [
     "outer_type",
     "referenced_names",
     "split_union",
+    "ts_type_node",
 ]
 
 #: Longer annotation text gives ``None`` (keeps the worst case cheap).
@@ -657,26 +661,42 @@ def _ts_parser():
     return parser
 
 
-def _ts_type_node(text: str):
+def ts_type_node(text: str, *, leading_extras: bool = False):
+    """The tree-sitter node of the one TypeScript type `text` is, or None (the one parser of TS type texts).
+
+    `text` is parsed as the type of ``let __x: <text>;``: no syntax error, one declaration, one
+    declarator without a value, and the type ends where `text` ends.  It must also start where
+    `text` starts, unless ``leading_extras``: then white space and comments may come first (the
+    source writer's check of a type text; canonical forms need the exact span).
+    """
     body = text.encode("utf-8")
     src = _TS_PREFIX + body + b";"
     tree = _ts_parser().parse(src)
     root = tree.root_node
     if root.has_error or root.named_child_count != 1:
-        raise _Reject("not one TypeScript type")
+        return None
     decl = root.named_children[0]
     declarators = [c for c in decl.named_children if c.type == "variable_declarator"]
     if decl.type != "lexical_declaration" or len(declarators) != 1:
-        raise _Reject("not one TypeScript type")
+        return None
     annotation = declarators[0].child_by_field_name("type")
     if annotation is None or annotation.type != "type_annotation":
-        raise _Reject("no type")
-    kids = _kids(annotation)
+        return None
+    kids = [c for c in annotation.named_children if c.type not in ("comment", "html_comment")]
     if len(kids) != 1:
-        raise _Reject("no type")
+        return None
     node = kids[0]
-    if node.start_byte != len(_TS_PREFIX) or node.end_byte != len(_TS_PREFIX) + len(body):
-        raise _Reject("annotation is more than one type")
+    if node.end_byte != len(_TS_PREFIX) + len(body):
+        return None
+    if node.start_byte != len(_TS_PREFIX) and not leading_extras:
+        return None
+    return node
+
+
+def _ts_type_node(text: str):
+    node = ts_type_node(text)
+    if node is None:
+        raise _Reject("not one TypeScript type")
     return node
 
 

@@ -51,22 +51,14 @@ from __future__ import annotations
 
 import tree_sitter
 
-from typeinfer.analyzer.writer import (
-    STUB_MARKER,
-    Annotation,
-    Slot,
-    _grammar,
-    _ImportPlan,
-    _is_docstring,
-    _language,
-    _py_bindings,
-    _py_class_fields_matter,
-    _py_receiver,
-    _text,
-    _ts_bindings,
-    _type_problem,
-    locate,
-)
+from typeinfer.analyzer.writer import STUB_MARKER, Annotation, Slot, locate
+from typeinfer.analyzer.writer.bindings import py_bindings, ts_bindings
+from typeinfer.analyzer.writer.contract import normalize_language
+from typeinfer.analyzer.writer.edits import node_text
+from typeinfer.analyzer.writer.imports import ImportPlan, is_docstring
+from typeinfer.analyzer.writer.python_slots import py_class_fields_matter, py_receiver
+from typeinfer.analyzer.writer.source import grammar_of
+from typeinfer.analyzer.writer.type_texts import type_problem
 from typeinfer.cpg.source import parse
 
 def _norm(text: str) -> str:
@@ -86,14 +78,14 @@ KEEP_DECORATORS = frozenset({
 
 def stub_for(data: bytes, path: str, language: str, annotations: list[Annotation]) -> str:
     """The ``.pyi`` / ``.d.ts`` text for a file and its annotations (see the module docstring)."""
-    lang = _language(language)
-    grammar = _grammar(path, lang)
+    lang = normalize_language(language)
+    grammar = grammar_of(path, lang)
     root = parse(data, grammar).root_node
-    bindings = _py_bindings(root) if lang == "python" else _ts_bindings(root)
-    plan = _ImportPlan(lang, bindings)
+    bindings = py_bindings(root) if lang == "python" else ts_bindings(root)
+    plan = ImportPlan(lang, bindings)
     types: dict[tuple, str] = {}
     for ann in annotations:
-        if _type_problem(ann.type, lang) is not None:
+        if type_problem(ann.type, lang) is not None:
             continue
         slot = locate(root, ann, lang)
         if not isinstance(slot, Slot) or slot.key in types:
@@ -119,11 +111,11 @@ def _decorator_kept(dec: tree_sitter.Node) -> bool:
         return False
     if expr.type == "call":
         expr = expr.child_by_field_name("function") or expr
-    return _text(expr).split(".")[-1] in KEEP_DECORATORS
+    return node_text(expr).split(".")[-1] in KEEP_DECORATORS
 
 
 class _PyStub:
-    def __init__(self, types: dict[tuple, str], plan: _ImportPlan) -> None:
+    def __init__(self, types: dict[tuple, str], plan: ImportPlan) -> None:
         self.types = types
         self.plan = plan
         self.incomplete = False
@@ -138,19 +130,19 @@ class _PyStub:
         for n in root.named_children:
             t = n.type
             if t in ("import_statement", "import_from_statement"):
-                imports.append(_norm(_text(n)))
-            elif t == "if_statement" and _text(n.child_by_field_name("condition")).split(".")[-1] == "TYPE_CHECKING":
+                imports.append(_norm(node_text(n)))
+            elif t == "if_statement" and node_text(n.child_by_field_name("condition")).split(".")[-1] == "TYPE_CHECKING":
                 block = n.child_by_field_name("consequence")
                 for c in block.named_children if block is not None else []:
                     if c.type in ("import_statement", "import_from_statement"):
-                        imports.append(_norm(_text(c)))
+                        imports.append(_norm(node_text(c)))
             elif t in ("function_definition", "class_definition", "decorated_definition"):
                 body.append("")
                 body.extend(self.definition(n, ""))
-            elif t == "expression_statement" and not _is_docstring(n):
+            elif t == "expression_statement" and not is_docstring(n):
                 body.extend(self.assignment(n, "", None))
             elif t == "type_alias_statement":
-                body.append(_norm(_text(n)))
+                body.append(_norm(node_text(n)))
         for module, names in self.plan.by_module().items():
             imports.append(f"from {module} import {', '.join(names)}")
         if self.incomplete:
@@ -171,7 +163,7 @@ class _PyStub:
     def definition(self, n: tree_sitter.Node, indent: str) -> list[str]:
         decorators: list[str] = []
         if n.type == "decorated_definition":
-            decorators = [f"{indent}{_norm(_text(d))}" for d in n.named_children
+            decorators = [f"{indent}{_norm(node_text(d))}" for d in n.named_children
                           if d.type == "decorator" and _decorator_kept(d)]
             n = n.child_by_field_name("definition")  # type: ignore[assignment]
             if n is None:
@@ -188,26 +180,26 @@ class _PyStub:
             inferred = self.types.get(("param", p.start_byte))
             ann = f": {inferred}" if inferred else ""
             if t == "identifier":
-                params.append(_text(p) + ann)
+                params.append(node_text(p) + ann)
             elif t in ("list_splat_pattern", "dictionary_splat_pattern"):
-                params.append(_text(p) + ann)
+                params.append(node_text(p) + ann)
             elif t == "default_parameter":
-                params.append(_text(p.child_by_field_name("name")) + ann + (" = ..." if ann else "=..."))
+                params.append(node_text(p.child_by_field_name("name")) + ann + (" = ..." if ann else "=..."))
             elif t == "typed_parameter":
-                params.append(_norm(_text(p)))
+                params.append(_norm(node_text(p)))
             elif t == "typed_default_parameter":
-                params.append(f"{_text(p.child_by_field_name('name'))}: "
-                              f"{_norm(_text(p.child_by_field_name('type')))} = ...")
+                params.append(f"{node_text(p.child_by_field_name('name'))}: "
+                              f"{_norm(node_text(p.child_by_field_name('type')))} = ...")
             elif t == "keyword_separator":
                 params.append("*")
             elif t == "positional_separator":
                 params.append("/")
         ret_node = f.child_by_field_name("return_type")
-        ret = _norm(_text(ret_node)) if ret_node is not None else self.types.get(("return", f.start_byte))
+        ret = _norm(node_text(ret_node)) if ret_node is not None else self.types.get(("return", f.start_byte))
         is_async = any(c.type == "async" for c in f.children)
         tparams = f.child_by_field_name("type_parameters")
-        head = f"{indent}{'async ' if is_async else ''}def {_text(f.child_by_field_name('name'))}"
-        head += _norm(_text(tparams)) if tparams is not None else ""
+        head = f"{indent}{'async ' if is_async else ''}def {node_text(f.child_by_field_name('name'))}"
+        head += _norm(node_text(tparams)) if tparams is not None else ""
         return f"{head}({', '.join(params)}){' -> ' + ret if ret else ''}: ..."
 
     def assignment(self, stmt: tree_sitter.Node, indent: str, cls: tree_sitter.Node | None,
@@ -222,13 +214,13 @@ class _PyStub:
             if left is None:
                 continue
             if left.type == "identifier":
-                name = _text(left)
+                name = node_text(left)
                 if name == "__all__" and typ is None:
-                    out.append(f"{indent}{_norm(_text(a))}")
+                    out.append(f"{indent}{_norm(node_text(a))}")
                     continue
                 value = " = ..." if fields and right is not None else ""
                 if typ is not None:
-                    out.append(f"{indent}{name}: {_norm(_text(typ))}{value}")
+                    out.append(f"{indent}{name}: {_norm(node_text(typ))}{value}")
                     continue
                 key = ("attribute", cls.start_byte, name) if cls is not None else ("variable", a.start_byte)
                 inferred = self.types.get(key)
@@ -241,28 +233,28 @@ class _PyStub:
             elif left.type in ("pattern_list", "tuple_pattern") and cls is None:
                 for c in left.named_children:
                     if c.type == "identifier":
-                        out.append(f"{indent}{_text(c)}: {self._unknown()}")
+                        out.append(f"{indent}{node_text(c)}: {self._unknown()}")
         return out
 
     def klass(self, c: tree_sitter.Node, indent: str) -> list[str]:
         inner = indent + "    "
-        fields = _py_class_fields_matter(c) is not None
+        fields = py_class_fields_matter(c) is not None
         bases = c.child_by_field_name("superclasses")
         tparams = c.child_by_field_name("type_parameters")
-        head = f"{indent}class {_text(c.child_by_field_name('name'))}"
-        head += _norm(_text(tparams)) if tparams is not None else ""
-        head += _norm(_text(bases)) if bases is not None and bases.named_children else ""
+        head = f"{indent}class {node_text(c.child_by_field_name('name'))}"
+        head += _norm(node_text(tparams)) if tparams is not None else ""
+        head += _norm(node_text(bases)) if bases is not None and bases.named_children else ""
         body = c.child_by_field_name("body")
         attrs: list[str] = []
         methods: list[str] = []
         declared: set[str] = set()
         for n in body.named_children if body is not None else []:
-            if n.type == "expression_statement" and not _is_docstring(n):
+            if n.type == "expression_statement" and not is_docstring(n):
                 lines = self.assignment(n, inner, c, fields)
                 for a in n.named_children:
                     left = a.child_by_field_name("left") if a.type == "assignment" else None
                     if left is not None and left.type == "identifier":
-                        declared.add(_text(left))
+                        declared.add(node_text(left))
                 attrs.extend(lines)
             elif n.type in ("function_definition", "class_definition", "decorated_definition"):
                 methods.extend(self.definition(n, inner))
@@ -281,7 +273,7 @@ class _PyStub:
             f = n.child_by_field_name("definition") if n.type == "decorated_definition" else n
             if f is None or f.type != "function_definition":
                 continue
-            receiver = _py_receiver(f)
+            receiver = py_receiver(f)
             if not receiver:
                 continue
             stack = [f.child_by_field_name("body")]
@@ -293,10 +285,10 @@ class _PyStub:
                 if x.type == "assignment":
                     left = x.child_by_field_name("left")
                     if left is not None and left.type == "attribute" and \
-                            _text(left.child_by_field_name("object")) == receiver:
+                            node_text(left.child_by_field_name("object")) == receiver:
                         typ = x.child_by_field_name("type")
-                        found.append((left.start_byte, _text(left.child_by_field_name("attribute")),
-                                      _norm(_text(typ)) if typ is not None else None))
+                        found.append((left.start_byte, node_text(left.child_by_field_name("attribute")),
+                                      _norm(node_text(typ)) if typ is not None else None))
                 stack.extend(x.children)
             for _, name, typ in sorted(found):
                 if name in seen:
@@ -315,20 +307,20 @@ _MODIFIERS = ("accessibility_modifier", "static", "readonly", "abstract", "overr
 
 
 class _TsStub:
-    def __init__(self, types: dict[tuple, str], plan: _ImportPlan) -> None:
+    def __init__(self, types: dict[tuple, str], plan: ImportPlan) -> None:
         self.types = types
         self.plan = plan
 
     def module(self, root: tree_sitter.Node) -> str:
         imports: list[str] = []
         body: list[str] = []
-        defaults = {_text(n.child_by_field_name("value")) for n in root.named_children
+        defaults = {node_text(n.child_by_field_name("value")) for n in root.named_children
                     if n.type == "export_statement" and n.child_by_field_name("value") is not None
                     and n.child_by_field_name("value").type == "identifier"}
         for n in root.named_children:
             t = n.type
             nm = n.child_by_field_name("name")
-            if nm is not None and _text(nm) in defaults:  # `export default f` of a local declaration
+            if nm is not None and node_text(nm) in defaults:  # `export default f` of a local declaration
                 if t in ("function_declaration", "generator_function_declaration"):
                     body.append(f"declare {self.function(n, 'function')};")
                 elif t in ("class_declaration", "abstract_class_declaration"):
@@ -336,11 +328,11 @@ class _TsStub:
                     body.extend(self.klass(n, f"declare {abstract}class"))
             if t == "import_statement":
                 if any(c.type == "import_clause" for c in n.children):
-                    imports.append(_norm(_text(n)).rstrip(";") + ";")
+                    imports.append(_norm(node_text(n)).rstrip(";") + ";")
             elif t == "export_statement":
                 body.extend(self.export(n))
             elif t in ("interface_declaration", "type_alias_declaration"):
-                body.append(_norm(_text(n)).rstrip(";") + ("" if t == "interface_declaration" else ";"))
+                body.append(_norm(node_text(n)).rstrip(";") + ("" if t == "interface_declaration" else ";"))
         modules: dict[str, list[str]] = {}
         for name, module in self.plan.wanted.items():
             modules.setdefault(module, []).append(name)
@@ -360,7 +352,7 @@ class _TsStub:
         if decl is None:
             value = n.child_by_field_name("value")
             if value is None or value.type == "identifier":  # export { a }, export * from, export default x
-                return [_norm(_text(n)).rstrip(";") + ";"]
+                return [_norm(node_text(n)).rstrip(";") + ";"]
             if value.type in ("function_expression", "function", "generator_function") and \
                     value.child_by_field_name("name") is not None:
                 return [f"export default {self.function(value, 'function')};"]
@@ -374,7 +366,7 @@ class _TsStub:
             abstract = "abstract " if t == "abstract_class_declaration" else ""
             return self.klass(decl, f"export declare {abstract}class")
         if t in ("lexical_declaration", "variable_declaration"):
-            kind = _text(decl.children[0]) if decl.children else "const"
+            kind = node_text(decl.children[0]) if decl.children else "const"
             out = []
             for d in decl.named_children:
                 if d.type != "variable_declarator":
@@ -384,16 +376,16 @@ class _TsStub:
                     continue
                 typ = d.child_by_field_name("type")
                 value = d.child_by_field_name("value")
-                ty = _norm(_text(typ))[1:].strip() if typ is not None else self.types.get(("variable", d.start_byte))
+                ty = _norm(node_text(typ))[1:].strip() if typ is not None else self.types.get(("variable", d.start_byte))
                 if ty is None and value is not None and value.type in ("arrow_function", "function_expression"):
                     ty = self.function_type(value)
                 ty = ty or "any"
-                out.append(f"export declare {kind} {_text(name)}: {ty};")
+                out.append(f"export declare {kind} {node_text(name)}: {ty};")
             return out
         if t in ("interface_declaration", "type_alias_declaration"):
-            return ["export " + _norm(_text(decl)).rstrip(";") + ("" if t == "interface_declaration" else ";")]
+            return ["export " + _norm(node_text(decl)).rstrip(";") + ("" if t == "interface_declaration" else ";")]
         if t == "enum_declaration":
-            return ["export declare " + _norm(_text(decl))]
+            return ["export declare " + _norm(node_text(decl))]
         return []
 
     def params(self, f: tree_sitter.Node) -> tuple[str, list[str]]:
@@ -412,7 +404,7 @@ class _TsStub:
                 typ = p.child_by_field_name("type")
                 value = p.child_by_field_name("value")
                 optional = p.type == "optional_parameter"
-                mods = [_text(c) for c in p.children if c.type in ("accessibility_modifier", "readonly", "override")]
+                mods = [node_text(c) for c in p.children if c.type in ("accessibility_modifier", "readonly", "override")]
             else:  # JavaScript: bare patterns
                 pattern, typ, value, optional, mods = p, None, None, False, []
                 if p.type == "assignment_pattern":
@@ -420,16 +412,16 @@ class _TsStub:
             if pattern is None:
                 continue
             if pattern.type == "this":
-                out.append(_norm(_text(p)))
+                out.append(_norm(node_text(p)))
                 continue
             rest = pattern.type == "rest_pattern"
             inner = pattern.named_children[0] if rest and pattern.named_children else pattern
             if inner.type == "identifier":
-                name = _text(inner)
+                name = node_text(inner)
             else:
                 name = f"__{index}"
             index += 1
-            ty = _norm(_text(typ))[1:].strip() if typ is not None else \
+            ty = _norm(node_text(typ))[1:].strip() if typ is not None else \
                 self.types.get(("param", (p if p.type in ("required_parameter", "optional_parameter",
                                                           "assignment_pattern") else pattern).start_byte)) or \
                 (self.types.get(("param", single.start_byte)) if single is not None else None) or \
@@ -444,15 +436,15 @@ class _TsStub:
 
     def function(self, f: tree_sitter.Node, keyword: str, name: str | None = None,
                  with_return: bool = True) -> str:
-        nm = name if name is not None else _text(f.child_by_field_name("name"))
+        nm = name if name is not None else node_text(f.child_by_field_name("name"))
         tparams = f.child_by_field_name("type_parameters")
         params, _ = self.params(f)
         sig = f"{keyword} {nm}" if keyword else nm
-        sig += _norm(_text(tparams)) if tparams is not None else ""
+        sig += _norm(node_text(tparams)) if tparams is not None else ""
         sig += f"({params})"
         if with_return:
             ret = f.child_by_field_name("return_type")
-            ty = _norm(_text(ret))[1:].strip() if ret is not None else \
+            ty = _norm(node_text(ret))[1:].strip() if ret is not None else \
                 self.types.get(("return", f.start_byte)) or "any"
             sig += f": {ty}"
         return sig
@@ -461,42 +453,42 @@ class _TsStub:
         """``(x: T) => R`` for a function assigned to a variable (its return slot is the variable's)."""
         params, _ = self.params(f)
         ret = f.child_by_field_name("return_type")
-        ty = _norm(_text(ret))[1:].strip() if ret is not None else \
+        ty = _norm(node_text(ret))[1:].strip() if ret is not None else \
             self.types.get(("return", f.start_byte)) or "any"
         tparams = f.child_by_field_name("type_parameters")
-        return f"{_norm(_text(tparams)) if tparams is not None else ''}({params}) => {ty}"
+        return f"{_norm(node_text(tparams)) if tparams is not None else ''}({params}) => {ty}"
 
     def klass(self, c: tree_sitter.Node, head: str) -> list[str]:
-        name = _text(c.child_by_field_name("name"))
+        name = node_text(c.child_by_field_name("name"))
         tparams = c.child_by_field_name("type_parameters")
-        header = f"{head} {name}" + (_norm(_text(tparams)) if tparams is not None else "")
+        header = f"{head} {name}" + (_norm(node_text(tparams)) if tparams is not None else "")
         heritage = next((x for x in c.named_children if x.type == "class_heritage"), None)
         if heritage is not None:
-            header += " " + _norm(_text(heritage))
+            header += " " + _norm(node_text(heritage))
         members: list[str] = []
         body = c.child_by_field_name("body")
         for m in body.named_children if body is not None else []:
-            mods = [_text(x) for x in m.children if x.type in _MODIFIERS]
+            mods = [node_text(x) for x in m.children if x.type in _MODIFIERS]
             private = "private" in mods or (m.child_by_field_name("name") is not None
-                                            and _text(m.child_by_field_name("name")).startswith("#"))
+                                            and node_text(m.child_by_field_name("name")).startswith("#"))
             prefix = " ".join(mods) + " " if mods else ""
             if m.type in ("public_field_definition", "field_definition"):
                 nm_node = m.child_by_field_name("name") or m.child_by_field_name("property")
-                if nm_node is None or _text(nm_node).startswith("#"):
+                if nm_node is None or node_text(nm_node).startswith("#"):
                     continue
                 q = "?" if any(x.type == "?" for x in m.children) else ""
                 if private:
-                    members.append(f"    {prefix}{_text(nm_node)}{q};")
+                    members.append(f"    {prefix}{node_text(nm_node)}{q};")
                     continue
                 typ = m.child_by_field_name("type")
-                ty = _norm(_text(typ))[1:].strip() if typ is not None else \
-                    self.types.get(("attribute", c.start_byte, _text(nm_node))) or "any"
-                members.append(f"    {prefix}{_text(nm_node)}{q}: {ty};")
+                ty = _norm(node_text(typ))[1:].strip() if typ is not None else \
+                    self.types.get(("attribute", c.start_byte, node_text(nm_node))) or "any"
+                members.append(f"    {prefix}{node_text(nm_node)}{q}: {ty};")
             elif m.type == "method_definition":
                 nm_node = m.child_by_field_name("name")
-                if nm_node is None or _text(nm_node).startswith("#"):
+                if nm_node is None or node_text(nm_node).startswith("#"):
                     continue
-                nm = _text(nm_node)
+                nm = node_text(nm_node)
                 accessor = next((x.type for x in m.children if x.type in ("get", "set")), "")
                 if private:
                     members.append(f"    {prefix}{nm};")
@@ -509,7 +501,7 @@ class _TsStub:
                 kw = f"{prefix}{accessor + ' ' if accessor else ''}".strip()
                 members.append(f"    {self.function(m, kw, nm, with_return=accessor != 'set')};")
             elif m.type in ("method_signature", "abstract_method_signature", "index_signature"):
-                members.append(f"    {_norm(_text(m)).rstrip(';')};")
+                members.append(f"    {_norm(node_text(m)).rstrip(';')};")
         if not members:
             return [header + " {", "}"]
         return [header + " {"] + members + ["}"]

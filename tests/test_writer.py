@@ -1,4 +1,4 @@
-"""Source writer and stubs (analyzer/writer.py, analyzer/stubs.py): construct by construct, golden files, safety.
+"""Source writer and stubs (analyzer/writer/, analyzer/stubs.py): construct by construct, golden files, safety.
 
 Golden files live in tests/golden/writer/: ``<name>.in`` (input), ``<name>.annotations.json``,
 ``<name>.out`` (annotated source), ``<name>.diff`` and ``<name>.stub`` (.pyi / .d.ts).
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from typeinfer.analyzer import writer
+from typeinfer.analyzer.canonical_types import ts_type_node
 from typeinfer.analyzer.stubs import stub_for
 from typeinfer.analyzer.writer import (
     Annotation,
@@ -27,6 +27,9 @@ from typeinfer.analyzer.writer import (
     write_file_atomically,
     write_stub,
 )
+from typeinfer.analyzer.writer import files as writer_files
+from typeinfer.analyzer.writer import source as writer_source
+from typeinfer.analyzer.writer import type_texts as writer_type_texts
 from typeinfer.cpg.source import count_parse_errors, parse
 
 GOLDEN = Path(__file__).parent / "golden" / "writer"
@@ -209,6 +212,24 @@ def test_typescript_left_alone(src, kind, name, token, nth, type_, reason):
     assert len(result.skipped) == 1 and reason in result.skipped[0].reason, result.skipped
 
 
+@pytest.mark.parametrize("text,writable,canonical", [
+    ("Map<string, User[]>", True, True),
+    ("  number", True, False),  # white space before the type: written as given, not a canonical span
+    ("number ", False, False),
+    ("number = 1", False, False),
+    ("number, y", False, False),
+    ("x; let y: string", False, False),
+    ("number)(", False, False),
+])
+def test_typescript_type_texts_share_the_canonical_parser(text, writable, canonical):
+    # one parser of TypeScript type texts: canonical_types.ts_type_node; the writer admits leading blanks
+    assert (writer_type_texts.type_problem(text, "typescript") is None) == writable
+    assert (ts_type_node(text, leading_extras=True) is not None) == writable
+    assert (ts_type_node(text) is not None) == canonical
+    if writable:
+        assert writer_type_texts.type_names(text, "typescript") == [n for n in ("Map", "User") if n in text]
+
+
 def test_typescript_arrow_parameter_and_return_together():
     src = "const g = x => x;\n"
     anns = [ann(src, "parameter", "x", "number"), ann(src, "return", "g", "string")]
@@ -363,7 +384,7 @@ def test_multibyte_columns_are_bytes():
 
 def test_refused_when_the_edit_breaks_parsing(monkeypatch):
     src = "def f(x):\n    pass\n"
-    monkeypatch.setattr(writer, "_type_problem", lambda t, language: None)  # let garbage through
+    monkeypatch.setattr(writer_source, "type_problem", lambda t, language: None)  # let garbage through
     result = annotate_source(src.encode(), "m.py", "python", [ann(src, "parameter", "x", "int)(")])
     assert result.refused and "syntax error" in result.refused
     assert result.data == src.encode() and not result.changed
@@ -529,14 +550,14 @@ def test_write_skips_a_file_changed_on_disk(tmp_path):
 def test_write_skips_a_file_changed_just_before_the_rename(tmp_path, monkeypatch):
     f = tmp_path / "m.py"
     f.write_bytes(b"a = 1\n")
-    real_mkstemp = writer.tempfile.mkstemp
+    real_mkstemp = writer_files.tempfile.mkstemp
 
     def mkstemp_then_edit(*args, **kwargs):
         fd, name = real_mkstemp(*args, **kwargs)
         f.write_bytes(b"a = 2  # edited meanwhile\n")
         return fd, name
 
-    monkeypatch.setattr(writer.tempfile, "mkstemp", mkstemp_then_edit)
+    monkeypatch.setattr(writer_files.tempfile, "mkstemp", mkstemp_then_edit)
     out = write_file_atomically(f, b"a = 1\n", b"a: int = 1\n")
     assert not out.written and "changed on disk" in out.message
     assert f.read_bytes() == b"a = 2  # edited meanwhile\n"
@@ -550,7 +571,7 @@ def test_write_failure_leaves_original_and_no_temp_file(tmp_path, monkeypatch):
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(writer.os, "replace", refuse)
+    monkeypatch.setattr(writer_files.os, "replace", refuse)
     out = write_file_atomically(f, b"a = 1\n", b"a: int = 1\n")
     assert not out.written and "Permission denied" in out.message and "original untouched" in out.message
     assert f.read_bytes() == b"a = 1\n"
