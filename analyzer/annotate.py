@@ -18,6 +18,7 @@ from .canonical_types import referenced_names
 from .inferred_types import Prediction
 from .languages import adapter_for
 from .pipeline import InferenceResult
+from .slice_schema import UsageSlice
 from .slots import SlotKey
 from .type_universe import TypeUniverse
 from .writer import Annotation, EditResult, TypeImport, annotate_source, unified_diff, \
@@ -149,11 +150,12 @@ def _count_applied(summary: AnnotateSummary, predictions: list[Prediction], edit
             summary.by_source[p.source] = summary.by_source.get(p.source, 0) + 1
 
 
-def edit_files(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary) -> list[tuple[Path, EditResult]]:
-    """Annotated bytes of every file that gets annotations (nothing is written here)."""
+def edit_files(result: InferenceResult, plan: dict[str, list[Prediction]],
+               summary: AnnotateSummary) -> list[tuple[Path, EditResult]]:
+    """Annotated bytes of every file that gets annotations in `plan` (nothing is written here)."""
     root = Path(result.cpg.root)
     out = []
-    for relpath, predictions in sorted(selected(result, kinds, summary).items()):
+    for relpath, predictions in sorted(plan.items()):
         path = root if root.is_file() else root / relpath
         try:
             data = path.read_bytes()
@@ -177,70 +179,111 @@ def edit_files(result: InferenceResult, kinds: tuple[str, ...], summary: Annotat
     return out
 
 
-def settle(result: InferenceResult, edits: list[tuple[Path, EditResult]], kinds: tuple[str, ...],
-           summary: AnnotateSummary, max_rounds: int = 3) -> list[tuple[Path, EditResult]]:
-    """Annotate the annotated text again, in memory, until no new annotation is confident.
+def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary,
+            max_rounds: int = 3) -> dict[str, list[Prediction]]:
+    """What annotate writes, by file, at positions of the text on disk: the confident rows of
+    the rounds (`pipeline.infer_graph`), then what the settling pass adds.
 
-    New annotations change the context of the slots left open (their neighbours' types, the
-    file's imports), so the next run could find more.  Re-running here on exactly the text that
-    would be written makes the result a fixed point: a second `typeinfer annotate` changes nothing.
-    """
+    The settling pass infers again on exactly the text the rounds' annotations make (new
+    annotations and imports change the context of the slots left open) until nothing new is
+    confident, so that a second `typeinfer annotate` changes nothing.  What it finds is mapped
+    back onto the slots of the text on disk; diffs, `--write`, `--verify` and `--stub` all start
+    from this one plan."""
+    plan = selected(result, kinds, summary)
+    for rel, found in settle(result, plan, kinds, max_rounds).items():
+        plan.setdefault(rel, []).extend(found)
+    return plan
+
+
+def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tuple[str, ...],
+           max_rounds: int = 3) -> dict[str, list[Prediction]]:
+    """The rows that become confident once `plan` is written, by file, at the slots' positions
+    in the text on disk (see `planned`)."""
     from typeinfer.cpg.project import build_sources
     from typeinfer.cpg.source import source_from_text
 
     from .pipeline import infer_graph
 
     root = Path(result.cpg.root)
-    edited = {edit.path: (path, edit) for path, edit in edits}
-    texts = {rel: edit.data for rel, (_, edit) in edited.items()}
+    on_disk: dict[str, bytes | None] = {}
 
-    on_disk: dict[str, tuple[Path, bytes] | None] = {}
-
-    def disk(rel: str) -> tuple[Path, bytes] | None:
+    def disk(rel: str) -> bytes | None:
         """The unedited file as it is on disk, read once per run."""
         if rel not in on_disk:
-            path = root if root.is_file() else root / rel
             try:
-                on_disk[rel] = (path, path.read_bytes())
+                on_disk[rel] = (root if root.is_file() else root / rel).read_bytes()
             except OSError:
                 on_disk[rel] = None
         return on_disk[rel]
 
+    texts: dict[str, bytes] = {}
+    for rel, predictions in plan.items():
+        original = disk(rel)
+        if original is None:
+            continue
+        edit = annotate_source(original, rel, predictions[0].language,
+                               [to_annotation(p, result.universe) for p in predictions])
+        if not edit.refused and edit.changed:
+            texts[rel] = edit.data
+    on_disk_slots = _slots_by_identity(result.program.slices)
+    found: dict[str, list[Prediction]] = {}
     for _ in range(max_rounds - 1):
+        if not texts:
+            break
         sources = []
         for rel, info in result.cpg.files.items():
             if info.error is not None:
                 continue
-            data = texts[rel] if rel in texts else (disk(rel) or (None, None))[1]
+            data = texts[rel] if rel in texts else disk(rel)
             if data is not None:
                 sources.append(source_from_text(data, rel))
         cpg = build_sources(sources)
         cpg.root = result.cpg.root
         again = infer_graph(cpg, replace(result.options, rounds=1), predictor=result.predictor)
+        edited_slots = _slots_by_identity(again.program.slices)
         changed = False
         for rel, predictions in sorted(selected(again, kinds, AnnotateSummary()).items()):
-            found = disk(rel) if rel not in edited else None
-            if rel not in edited and found is None:
+            current = texts.get(rel) or disk(rel)
+            if current is None:
                 continue
-            current = texts.get(rel, found[1] if found else b"")
             edit = annotate_source(current, rel, predictions[0].language,
                                    [to_annotation(p, again.universe) for p in predictions])
             if edit.refused or not edit.changed:
                 continue
+            applied = {applied_key(rel, a.annotation) for a in edit.applied}
+            mapped = [_on_disk(p, edited_slots, on_disk_slots) for p in predictions if p.key in applied]
+            if None in mapped:
+                continue  # a slot that cannot be placed in the text on disk: leave the file as it was
             changed = True
-            _count_applied(summary, predictions, edit)
             texts[rel] = edit.data
-            if rel not in edited:
-                path, original = found  # type: ignore[misc]
-                edited[rel] = (path, EditResult(rel, edit.language, original, original))
-            path, first = edited[rel]
-            first.applied.extend(edit.applied)
-            first.imports_added.extend(edit.imports_added)
+            found.setdefault(rel, []).extend(m for m in mapped if m is not None)
         if not changed:
             break
-    for rel, (_, edit) in edited.items():
-        edit.data = texts[rel]
-    return sorted(edited.values(), key=lambda item: item[1].path)
+    return found
+
+
+def _slots_by_identity(slices: list[UsageSlice]) -> dict[tuple[str, str, str, str], list[UsageSlice]]:
+    """Slices grouped by (file, kind, function, name), in text order: annotations only insert
+    text, so the n-th such slot of an edited file is the n-th of the file on disk."""
+    out: dict[tuple[str, str, str, str], list[UsageSlice]] = {}
+    for s in sorted(slices, key=lambda s: (s.file, s.line, s.column)):
+        out.setdefault((s.file, s.kind, s.function, s.name), []).append(s)
+    return out
+
+
+def _on_disk(p: Prediction, edited: dict[tuple[str, str, str, str], list[UsageSlice]],
+             on_disk: dict[tuple[str, str, str, str], list[UsageSlice]]) -> Prediction | None:
+    """`p` (inferred on edited text) moved onto its slot in the text on disk; None when the two
+    texts do not have the same slots of its name."""
+    identity = (p.file, p.kind, p.function, p.name)
+    mine, theirs = edited.get(identity, []), on_disk.get(identity, [])
+    if len(mine) != len(theirs):
+        return None
+    for s, target in zip(mine, theirs):
+        if s.line == p.line and s.column == p.byte_column:
+            # the plan's rows are written (byte columns), never printed: column is the byte column too
+            return replace(p, line=target.line, byte_column=target.column, column=target.column, slice=target, node=None)
+    return None
 
 
 def verified(result: InferenceResult, edits: list[tuple[Path, EditResult]],
@@ -279,28 +322,22 @@ def verified(result: InferenceResult, edits: list[tuple[Path, EditResult]],
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],
         summary: AnnotateSummary | None = None, verify: bool = False) -> AnnotateSummary:
     """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub";
-    with `verify`, first drop the annotations that add type errors (`analyzer.verify`).
-
-    Every mode starts from the same rounds (`pipeline.infer_graph`, run by the caller) and the
-    same edits.  Diffs and writes then take the settling pass (`settle`) on the written text;
-    `--verify` and stubs do not yet: they redo edits from the original bytes, and the settling
-    pass places its annotations in the edited text."""
+    with `verify`, first drop the annotations that add type errors (`analyzer.verify`).  Every
+    mode writes the same plan (`planned`: the rounds, then the settling pass)."""
     summary = summary or AnnotateSummary()
-    edits = edit_files(result, kinds, summary)
+    plan = planned(result, kinds, summary)
+    edits = edit_files(result, plan, summary)
     dropped: set[SlotKey] = set()
     if verify:
         edits, dropped = verified(result, edits, summary)
-    elif mode != "stub":
-        edits = settle(result, edits, kinds, summary)
     if mode == "stub":
         from .stubs import stub_for
         from .writer import stub_path, write_stub
 
-        by_file = selected(result, kinds, AnnotateSummary())
         for path, edit in edits:
             relpath = edit.path
             text = stub_for(edit.original, relpath, edit.language,
-                            [to_annotation(p, result.universe) for p in by_file.get(relpath, [])
+                            [to_annotation(p, result.universe) for p in plan.get(relpath, [])
                              if p.key not in dropped])
             outcome = write_stub(stub_path(path), text)
             if outcome.written:

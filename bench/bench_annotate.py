@@ -17,7 +17,7 @@ import platform
 import time
 from pathlib import Path
 
-from typeinfer.analyzer.annotate import AnnotateSummary, edit_files
+from typeinfer.analyzer.annotate import AnnotateSummary, edit_files, selected
 from typeinfer.analyzer.pipeline import KINDS, InferenceOptions, infer_graph
 from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
 from typeinfer.cpg.project import BuildOptions, build_project
@@ -55,7 +55,8 @@ def run(jobs: int) -> list[dict]:
         t1 = time.perf_counter()
         result = infer_graph(cpg, InferenceOptions(jobs=jobs), predictor=predictor)
         t2 = time.perf_counter()
-        edits = edit_files(result, KINDS, AnnotateSummary())
+        summary = AnnotateSummary()
+        edits = edit_files(result, selected(result, KINDS, summary), summary)
         t3 = time.perf_counter()
         loc = sum(f.loc for f in cpg.files.values() if f.error is None)
         model = sum(1 for p in result.predictions if p.source == "model")

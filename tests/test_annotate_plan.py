@@ -1,0 +1,59 @@
+"""One plan for every output mode: what the settling pass finds (slots that become confident only
+once the rounds' annotations are in the text) is placed on the slots of the text on disk, and
+diffs, `--write` and `--stub` all write it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from typeinfer.analyzer import annotate
+from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, InferenceOptions, infer_project
+from typeinfer.analyzer.slots import KINDS
+from typeinfer.analyzer.writer import stub_path
+
+SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "project"
+
+
+@pytest.fixture(scope="module")
+def inferred(tmp_path_factory):
+    root = tmp_path_factory.mktemp("plan") / "project"
+    shutil.copytree(SAMPLE, root)
+    options = InferenceOptions(rounds=ANNOTATE_ROUNDS, use_cache=False, jobs=1)
+    return root, infer_project(root, options)
+
+
+def test_settled_rows_sit_on_the_slots_of_the_text_on_disk(inferred):
+    root, result = inferred
+    rounds = annotate.selected(result, KINDS, annotate.AnnotateSummary())
+    found = annotate.settle(result, rounds, KINDS)
+    assert found, "the sample project has slots that only the settling pass types"
+    for rel, rows in found.items():
+        lines = (root / rel).read_bytes().split(b"\n")
+        for p in rows:
+            line = lines[p.line - 1]
+            assert line[p.byte_column:p.byte_column + len(p.name)].decode() == p.name, (rel, p)
+
+
+def test_diff_and_stub_write_the_same_plan(inferred):
+    root, result = inferred
+    rounds = annotate.selected(result, KINDS, annotate.AnnotateSummary())
+    found = annotate.settle(result, rounds, KINDS)
+    diffs: list[str] = []
+    summary = annotate.run(result, "diff", KINDS, diffs.append)
+    diff = "\n".join(diffs)
+    stubs: list[str] = []
+    annotate.run(result, "stub", KINDS, stubs.append)
+    try:
+        for rel, rows in found.items():
+            stub = stub_path(root / rel).read_text()
+            for p in rows:
+                assert f"{p.type}" in diff, p
+                assert p.type in stub, (rel, p.kind, p.name, p.type)
+        planned = sum(len(v) for v in rounds.values()) + sum(len(v) for v in found.values())
+        assert summary.annotated + summary.skipped_by_writer == planned
+    finally:
+        for rel in result.cpg.files:
+            stub_path(root / rel).unlink(missing_ok=True)
