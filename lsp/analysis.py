@@ -38,7 +38,7 @@ from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 
 from .anchors import anchor_for
-from .positions import LineIndex
+from .positions import UTF16, LineIndex
 from .settings import Settings
 from .state import CachingPredictor, Item, PredictionCache
 
@@ -56,6 +56,7 @@ class Snapshot:
     language: str
     grammar: str
     in_workspace: bool
+    encoding: str = UTF16  #: the client's position encoding: the items' anchors use its columns
 
 
 @dataclass
@@ -232,7 +233,7 @@ class Analyzer:
         # shared graph: another document's hints must not depend on which files were analysed first
         result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, write=False)
         tree = parser_for(snap.grammar).parse(snap.text.encode("utf-8"))
-        index = LineIndex(snap.text)
+        index = LineIndex(snap.text, snap.encoding)
         items = [Item(p, anchor_for(tree, index, p.language, p.kind, p.line, p.byte_column),
                       annotation=to_annotation(p, result.universe) if p.type else None)
                  for p in result.predictions if p.file == snap.relpath]

@@ -32,8 +32,8 @@ def _touches(item: Item, rng: types.Range) -> bool:
 
 
 def _action(doc: DocumentState, title: str, kind: str, items: list[Item]) -> types.CodeAction | None:
-    new = annotated_text(doc.text, doc.relpath, doc.language, items)
-    edits = text_edits(doc.text, new)
+    new = annotated_text(doc.text, doc.relpath, doc.language, items, doc.encoding)
+    edits = text_edits(doc.text, new, doc.encoding)
     if not edits:
         return None
     return types.CodeAction(title=title, kind=kind, edit=workspace_edit(doc.uri, edits))

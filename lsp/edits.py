@@ -19,19 +19,20 @@ from lsprotocol import types
 
 from typeinfer.analyzer.writer import annotate_source
 
-from .positions import LineIndex, char_to_utf16
+from .positions import UTF16, LineIndex, char_to_col
 from .state import Item
 
 
-def annotated_text(text: str, relpath: str, language: str, items: list[Item]) -> str:
-    """`text` with the annotations of `items` (those the writer can place) and their imports."""
-    index = LineIndex(text)
+def annotated_text(text: str, relpath: str, language: str, items: list[Item], encoding: str = UTF16) -> str:
+    """`text` with the annotations of `items` (those the writer can place) and their imports;
+    the items' anchors are in `encoding`'s columns."""
+    index = LineIndex(text, encoding)
     notes = []
     for item in items:
         if item.annotation is None or item.anchor.insert is None:
             continue
         a = item.anchor
-        notes.append(replace(item.annotation, line=a.line + 1, column=index.utf16_to_byte(a.line, a.start)))
+        notes.append(replace(item.annotation, line=a.line + 1, column=index.col_to_byte(a.line, a.start)))
     if not notes:
         return text
     result = annotate_source(text.encode("utf-8"), relpath, language, notes)
@@ -41,8 +42,8 @@ def annotated_text(text: str, relpath: str, language: str, items: list[Item]) ->
 
 
 # ---------------------------------------------------------------------- diff
-def text_edits(old: str, new: str) -> list[types.TextEdit]:
-    """A short list of TextEdits (in UTF-16 positions of `old`) that turn `old` into `new`."""
+def text_edits(old: str, new: str, encoding: str = UTF16) -> list[types.TextEdit]:
+    """A short list of TextEdits (positions of `old`, columns in `encoding`) that turn `old` into `new`."""
     if old == new:
         return []
     a, b = old.split("\n"), new.split("\n")
@@ -60,31 +61,31 @@ def text_edits(old: str, new: str) -> list[types.TextEdit]:
             continue
         s, e = lo + i1, lo + i2
         if tag == "replace" and i2 - i1 == 1 and j2 - j1 == 1:
-            edits.append(_line_edit(s, a[s], b[lo + j1]))
+            edits.append(_line_edit(s, a[s], b[lo + j1], encoding))
             continue
         added = b[lo + j1:lo + j2]
         if e < len(a):  # whole lines before a line that stays
             rng = types.Range(types.Position(s, 0), types.Position(e, 0))
             new_text = "".join(line + "\n" for line in added)
         elif s < len(a) and added:  # up to the end of the text, which has no newline after it
-            rng = types.Range(types.Position(s, 0), _end_of(a))
+            rng = types.Range(types.Position(s, 0), _end_of(a, encoding))
             new_text = "\n".join(added)
         elif s < len(a):  # deleting the last lines: take the newline before them too
-            rng = types.Range(_end_of(a, s - 1) if s > 0 else types.Position(0, 0), _end_of(a))
+            rng = types.Range(_end_of(a, encoding, s - 1) if s > 0 else types.Position(0, 0), _end_of(a, encoding))
             new_text = ""
         else:  # appending after the last line
-            rng = types.Range(_end_of(a), _end_of(a))
+            rng = types.Range(_end_of(a, encoding), _end_of(a, encoding))
             new_text = "".join("\n" + line for line in added)
         edits.append(types.TextEdit(range=rng, new_text=new_text))
     return edits
 
 
-def _end_of(lines: list[str], n: int | None = None) -> types.Position:
+def _end_of(lines: list[str], encoding: str, n: int | None = None) -> types.Position:
     n = len(lines) - 1 if n is None else n
-    return types.Position(n, char_to_utf16(lines[n], len(lines[n])))
+    return types.Position(n, char_to_col(lines[n], len(lines[n]), encoding))
 
 
-def _line_edit(line: int, old: str, new: str) -> types.TextEdit:
+def _line_edit(line: int, old: str, new: str, encoding: str) -> types.TextEdit:
     """One changed line -> the smallest character range that differs (keeps hint-sized edits)."""
     p = 0
     while p < len(old) and p < len(new) and old[p] == new[p]:
@@ -92,13 +93,14 @@ def _line_edit(line: int, old: str, new: str) -> types.TextEdit:
     q = 0
     while q < len(old) - p and q < len(new) - p and old[-1 - q] == new[-1 - q]:
         q += 1
-    rng = types.Range(types.Position(line, char_to_utf16(old, p)), types.Position(line, char_to_utf16(old, len(old) - q)))
+    rng = types.Range(types.Position(line, char_to_col(old, p, encoding)),
+                      types.Position(line, char_to_col(old, len(old) - q, encoding)))
     return types.TextEdit(range=rng, new_text=new[p:len(new) - q])
 
 
-def apply_text_edits(text: str, edits: list[types.TextEdit]) -> str:
+def apply_text_edits(text: str, edits: list[types.TextEdit], encoding: str = UTF16) -> str:
     """Apply non-overlapping TextEdits (tests and the benchmark use it to check round trips)."""
-    index = LineIndex(text)
+    index = LineIndex(text, encoding)
     data = text.encode("utf-8")
     spans = sorted(((index.byte_offset(e.range.start.line, e.range.start.character),
                      index.byte_offset(e.range.end.line, e.range.end.character), k, e.new_text)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from typeinfer.cpg.schema import SELF_NAMES
+
 from .anchors import enclosing_function, name_at
 from .settings import Settings
 from .state import DocumentState, Item
@@ -24,14 +26,15 @@ def visible(item: Item, settings: Settings) -> bool:
             and p.confidence >= settings.min_confidence)
 
 
-def lookup(doc: DocumentState, line: int, col16: int) -> list[Item]:
-    """The slots a position names, best first (several when one name is a variable and a return)."""
+def lookup(doc: DocumentState, line: int, col: int) -> list[Item]:
+    """The slots a position names (`col` in the document's position encoding), best first
+    (several when one name is a variable and a return)."""
     items = [i for i in doc.items if not i.declared]
-    own = [i for i in items if i.anchor.line == line and i.anchor.start <= col16 <= i.anchor.end]
+    own = [i for i in items if i.anchor.line == line and i.anchor.start <= col <= i.anchor.end]
     if own:
         return sorted(own, key=lambda i: i.prediction.kind == "return")
     index = doc.index
-    byte_col = index.utf16_to_byte(line, col16)
+    byte_col = index.col_to_byte(line, col)
     tree = doc.tree()
     node = name_at(tree, line, byte_col)
     if node is None or node.text is None:
@@ -41,7 +44,7 @@ def lookup(doc: DocumentState, line: int, col16: int) -> list[Item]:
     if parent is not None and parent.type in ("attribute", "member_expression") and node.prev_sibling is not None:
         obj = parent.child_by_field_name("object")
         receiver = obj.text.decode("utf-8", errors="replace") if obj is not None and obj.text else ""
-        if receiver in ("self", "this", "cls"):
+        if receiver in SELF_NAMES:
             return [i for i in items if i.prediction.kind == "attribute" and i.prediction.name == name][:1]
         return []
     if parent is not None and parent.type in ("call", "call_expression") and parent.child_by_field_name("function") == node:
@@ -54,7 +57,7 @@ def lookup(doc: DocumentState, line: int, col16: int) -> list[Item]:
     pool = scoped or [i for i in same if i.prediction.function == ""]
     if not pool:
         return []
-    before = [i for i in pool if (i.anchor.line, i.anchor.start) <= (line, col16)]
+    before = [i for i in pool if (i.anchor.line, i.anchor.start) <= (line, col)]
     best = max(before, key=lambda i: (i.anchor.line, i.anchor.start)) if before else pool[0]
     return [best]
 

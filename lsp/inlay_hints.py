@@ -33,8 +33,8 @@ def _in_range(item: Item, rng: types.Range) -> bool:
 def _edits(doc: DocumentState, item: Item) -> list[types.TextEdit] | None:
     if item.anchor.insert is None or item.annotation is None:
         return None
-    new = annotated_text(doc.text, doc.relpath, doc.language, [item])
-    return text_edits(doc.text, new) or None
+    new = annotated_text(doc.text, doc.relpath, doc.language, [item], doc.encoding)
+    return text_edits(doc.text, new, doc.encoding) or None
 
 
 def hint_for(doc: DocumentState, item: Item, with_edits: bool) -> types.InlayHint:

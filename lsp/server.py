@@ -28,6 +28,7 @@ from typeinfer import __version__
 
 from . import code_actions, diagnostics, hover, inlay_hints
 from .analysis import Analyzer, FileResult, Snapshot
+from .positions import ENCODINGS, UTF16
 from .settings import Settings
 from .state import DocumentState, document_identity, uri_to_path
 
@@ -62,6 +63,15 @@ class TypeinferServer(LanguageServer):
             if node is None:
                 return False
         return bool(node)
+
+    def position_encoding(self) -> str:
+        """The position encoding negotiated at initialize (`positions.ENCODINGS`; UTF-16 before it)."""
+        try:
+            encoding = self.workspace.position_encoding
+        except RuntimeError:  # no workspace yet: nothing was negotiated
+            return UTF16
+        encoding = str(getattr(encoding, "value", encoding) or UTF16)
+        return encoding if encoding in ENCODINGS else UTF16
 
     def resolves_text_edits(self) -> bool:
         """Whether the client resolves inlay hints' textEdits lazily (then they are left out)."""
@@ -106,7 +116,8 @@ class TypeinferServer(LanguageServer):
 
     # ------------------------------------------------------------------ on the loop
     def snapshot(self, doc: DocumentState) -> Snapshot:
-        return Snapshot(doc.uri, doc.version, doc.text, doc.relpath, doc.language, doc.grammar, doc.in_workspace)
+        return Snapshot(doc.uri, doc.version, doc.text, doc.relpath, doc.language, doc.grammar, doc.in_workspace,
+                        doc.encoding)
 
     def schedule(self, doc: DocumentState, delay: float) -> None:
         if self.analyzer is not None:
@@ -240,7 +251,8 @@ def create_server() -> TypeinferServer:
         if identity is None:
             return
         relpath, language, grammar, in_workspace = identity
-        doc = DocumentState(item.uri, item.version, item.text, relpath, language, grammar, in_workspace)
+        doc = DocumentState(item.uri, item.version, item.text, relpath, language, grammar, in_workspace,
+                            ls.position_encoding())
         ls.documents[item.uri] = doc
         ls.first_results.setdefault(item.uri, asyncio.Event())
         ls.schedule(doc, 0.0)

@@ -32,7 +32,7 @@ from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.cpg.source import grammar_for_path, parser_for
 
 from .anchors import Anchor
-from .positions import LineIndex, utf16_len
+from .positions import UTF16, LineIndex, units_len
 
 #: languageId -> file extension, for untitled documents
 #: at most this many logged changes are replayed onto a late analysis (else: a line diff)
@@ -67,6 +67,7 @@ class DocumentState:
     language: str  #: "python" or "typescript"
     grammar: str
     in_workspace: bool  #: part of the project graph (else analysed on its own)
+    encoding: str = UTF16  #: the position encoding negotiated with the client (`positions.ENCODINGS`)
     items: list[Item] = field(default_factory=list)
     analyzed_version: int | None = None  #: version the items come from (None: none yet)
     dirty: bool = True  #: text changed since the last analysis was scheduled
@@ -80,7 +81,7 @@ class DocumentState:
     @property
     def index(self) -> LineIndex:
         if self._index is None or self._index.text is not self.text:
-            self._index = LineIndex(self.text)
+            self._index = LineIndex(self.text, self.encoding)
         return self._index
 
     def tree(self) -> tree_sitter.Tree:
@@ -112,8 +113,8 @@ class DocumentState:
             new_bytes = change.text.encode("utf-8")
             new_data = data[:start_b] + new_bytes + data[end_b:]
             if self._tree is not None:
-                start_pt = (min(s_line, len(index.lines) - 1), index.utf16_to_byte(s_line, s_col))
-                old_end_pt = (min(e_line, len(index.lines) - 1), index.utf16_to_byte(e_line, e_col))
+                start_pt = (min(s_line, len(index.lines) - 1), index.col_to_byte(s_line, s_col))
+                old_end_pt = (min(e_line, len(index.lines) - 1), index.col_to_byte(e_line, e_col))
                 added = change.text.split("\n")
                 new_end_pt = (start_pt[0] + len(added) - 1,
                               (start_pt[1] if len(added) == 1 else 0) + len(added[-1].encode("utf-8")))
@@ -121,7 +122,7 @@ class DocumentState:
                                 start_point=start_pt, old_end_point=old_end_pt, new_end_point=new_end_pt)
             self._tree_stale = True
             self.text = new_data.decode("utf-8", errors="replace")
-            self.items = shift_items(self.items, (s_line, s_col), (e_line, e_col), change.text)
+            self.items = shift_items(self.items, (s_line, s_col), (e_line, e_col), change.text, self.encoding)
         self.version = version
         self.dirty = True
         self.edit_log.append((version, changes))
@@ -137,20 +138,20 @@ class DocumentState:
             moved, replayed = items, text
             if len(later) <= MAX_REPLAY:
                 for _, changes in later:
-                    moved = _replay(moved, replayed, changes)
-                    replayed = _apply_text(replayed, changes)
+                    moved = _replay(moved, replayed, changes, self.encoding)
+                    replayed = _apply_text(replayed, changes, self.encoding)
             self.items = moved if replayed == self.text else remap_items_by_lines(items, text, self.text)
         self.analyzed_version = version
         self.edit_log = later
 
 
-def _apply_text(text: str, changes: list[Any]) -> str:
+def _apply_text(text: str, changes: list[Any], encoding: str) -> str:
     for change in changes:
         rng = getattr(change, "range", None)
         if rng is None:
             text = change.text
             continue
-        index = LineIndex(text)
+        index = LineIndex(text, encoding)
         data = text.encode("utf-8")
         a = index.byte_offset(rng.start.line, rng.start.character)
         b = index.byte_offset(rng.end.line, rng.end.character)
@@ -159,7 +160,7 @@ def _apply_text(text: str, changes: list[Any]) -> str:
     return text
 
 
-def _replay(items: list[Item], text: str, changes: list[Any]) -> list[Item]:
+def _replay(items: list[Item], text: str, changes: list[Any], encoding: str) -> list[Item]:
     for change in changes:
         rng = getattr(change, "range", None)
         if rng is None:
@@ -167,23 +168,24 @@ def _replay(items: list[Item], text: str, changes: list[Any]) -> list[Item]:
             text = change.text
             continue
         start, end = (rng.start.line, rng.start.character), (rng.end.line, rng.end.character)
-        items = shift_items(items, min(start, end), max(start, end), change.text)
-        text = _apply_text(text, [change])
+        items = shift_items(items, min(start, end), max(start, end), change.text, encoding)
+        text = _apply_text(text, [change], encoding)
     return items
 
 
 def _shift_point(point: tuple[int, int], start: tuple[int, int], end: tuple[int, int],
-                 new_lines: list[str]) -> tuple[int, int]:
-    """A point at or after `end`, moved by replacing [start, end) with `new_lines`."""
+                 new_lines: list[str], encoding: str) -> tuple[int, int]:
+    """A point at or after `end`, moved by replacing [start, end) with `new_lines` (columns in `encoding`)."""
     line, col = point
     if line == end[0]:
-        base = utf16_len(new_lines[-1]) if len(new_lines) > 1 else start[1] + utf16_len(new_lines[0])
+        base = units_len(new_lines[-1], encoding) if len(new_lines) > 1 else start[1] + units_len(new_lines[0], encoding)
         return start[0] + len(new_lines) - 1, base + (col - end[1])
     return line + (len(new_lines) - 1) - (end[0] - start[0]), col
 
 
-def shift_items(items: list[Item], start: tuple[int, int], end: tuple[int, int], new_text: str) -> list[Item]:
-    """Items after a replaced range move with it; items the range touches are dropped."""
+def shift_items(items: list[Item], start: tuple[int, int], end: tuple[int, int], new_text: str,
+                encoding: str = UTF16) -> list[Item]:
+    """Items after a replaced range move with it; items the range touches are dropped (columns in `encoding`)."""
     if not items:
         return items
     new_lines = new_text.split("\n")
@@ -195,9 +197,9 @@ def shift_items(items: list[Item], start: tuple[int, int], end: tuple[int, int],
         if last < start or (last == start and start != end):
             out.append(item)  # wholly before the change
         elif first >= end and not (first == end and start != end):
-            line, s = _shift_point(first, start, end, new_lines)
-            _, e = _shift_point((a.line, a.end), start, end, new_lines)
-            insert = _shift_point(a.insert, start, end, new_lines) if a.insert else None
+            line, s = _shift_point(first, start, end, new_lines, encoding)
+            _, e = _shift_point((a.line, a.end), start, end, new_lines, encoding)
+            insert = _shift_point(a.insert, start, end, new_lines, encoding) if a.insert else None
             out.append(replace(item, anchor=replace(a, line=line, start=s, end=e, insert=insert)))
         # else: the change overlaps the slot: it comes back with the next analysis
     return out
