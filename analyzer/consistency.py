@@ -14,34 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .canonical_types import outer_type, split_union
+from .languages import adapter_for
 from .slice_schema import UsageSlice
 from .type_universe import TypeUniverse
 from .typeshed_facts import Typeshed, default_typeshed
-
-#: Members of TypeScript built-in types (lib.es2022 + DOM-free), by the outer type `outer_type` gives.
-_TS_MEMBERS: dict[str, frozenset[str]] = {
-    "string": frozenset("""length at charAt charCodeAt codePointAt concat endsWith includes indexOf lastIndexOf
-        localeCompare match matchAll normalize padEnd padStart repeat replace replaceAll search slice split
-        startsWith substring substr toLowerCase toUpperCase toLocaleLowerCase toLocaleUpperCase trim trimEnd
-        trimStart toString valueOf""".split()),
-    "number": frozenset("toFixed toExponential toPrecision toString toLocaleString valueOf".split()),
-    "boolean": frozenset("toString valueOf".split()),
-    "Array": frozenset("""length at concat copyWithin entries every fill filter find findIndex findLast
-        findLastIndex flat flatMap forEach includes indexOf join keys lastIndexOf map pop push reduce
-        reduceRight reverse shift slice some sort splice toString unshift values toReversed toSorted
-        toSpliced with""".split()),
-    "ReadonlyArray": frozenset("""length at concat entries every filter find findIndex flat flatMap forEach
-        includes indexOf join keys lastIndexOf map reduce reduceRight slice some values""".split()),
-    "Map": frozenset("size clear delete entries forEach get has keys set values".split()),
-    "Set": frozenset("size add clear delete entries forEach has keys values".split()),
-    "Promise": frozenset("then catch finally".split()),
-    "Date": frozenset("""getTime getDate getDay getFullYear getHours getMilliseconds getMinutes getMonth
-        getSeconds setDate setFullYear setHours setMinutes setMonth setSeconds setTime toISOString toJSON
-        toDateString toLocaleDateString toLocaleString toLocaleTimeString toString toUTCString valueOf
-        getTimezoneOffset getUTCDate getUTCFullYear getUTCHours getUTCMonth getUTCDay""".split()),
-    "RegExp": frozenset("exec test source flags global lastIndex".split()),
-}
-_PY_ANY_MEMBER = frozenset({"Any", "object", "type", "Callable", "Protocol"})
 
 
 def used_members(item: UsageSlice) -> set[str]:
@@ -81,18 +57,18 @@ class ConsistencyFilter:
 
     def _members(self, outer: str, language: str, full_type: str) -> set[str] | None:
         """Members of a type by its outer name; None when unknown (then it is accepted)."""
-        if language == "typescript":
-            project = self.universe.members(outer)
-            if project is not None:
-                return project
-            known = _TS_MEMBERS.get(outer)
-            return set(known) if known is not None else None
-        if outer in _PY_ANY_MEMBER:
+        adapter = adapter_for(language)
+        if outer in adapter.any_member_types:
             return None
         project = self.universe.members(outer)
         if project is not None:
-            return project | {"__class__", "__dict__"}
-        dotted = full_type.split("[", 1)[0] if full_type and "." in full_type else f"builtins.{outer}"
+            return project | adapter.implicit_members
+        known = adapter.builtin_members.get(outer)
+        if known is not None:
+            return set(known)
+        if not adapter.builtins_module:
+            return None
+        dotted = full_type.split("[", 1)[0] if full_type and "." in full_type else f"{adapter.builtins_module}.{outer}"
         if not self.typeshed.is_class(dotted):
             return None
         members = self.typeshed.class_members(dotted)

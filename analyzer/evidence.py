@@ -47,6 +47,7 @@ from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import EdgeKind, NodeKind, Op, Prop
 
 from .canonical_types import outer_type, split_union
+from .languages import adapter_for
 from .slice_schema import UsageSlice
 from .static_facts import SlotIndex, StaticFact, StaticTyper
 from .type_universe import TypeUniverse
@@ -155,7 +156,7 @@ def _arguments(cpg: CodePropertyGraph, param: NodeId) -> list[NodeId]:
 
 def _returns(cpg: CodePropertyGraph, typer: StaticTyper, method: NodeId) -> list[StaticFact | None] | None:
     mods = cpg.get(method, Prop.MODIFIERS) or ()
-    if "generator" in mods or ("async" in mods and cpg.files[method[0]].language != "python"):
+    if "generator" in mods or ("async" in mods and adapter_for(cpg.files[method[0]].language).async_wraps_return):
         return None  # the type wraps the returned values
     return typer.returned_values(method)
 

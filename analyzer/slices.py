@@ -19,6 +19,7 @@ from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind,
                                   Op, Prop, is_declared)
 
+from .languages import adapter_for
 from .slice_schema import SLICE_VERSION, CallUse, Definition, ProgramSlices, UsageSlice
 from .type_universe import TypeUniverse, build_type_universe
 
@@ -47,14 +48,15 @@ def literal_type(cpg: CodePropertyGraph, node: NodeId, language: str) -> str:
     if kind != NodeKind.CALL:
         return ""
     name = props.get(Prop.NAME, "")
+    adapter = adapter_for(language)
     if name == Op.FORMAT_STRING:
-        return "str" if language == "python" else "string"
+        return adapter.str_type
     container = _CONTAINER_LITERALS.get(name)
     if container is None:
         return ""
     elements = cpg.ast_children(node)
     if container == "object":
-        return "object" if language == "typescript" else ""
+        return adapter.object_literal_type
     if container == "dict":
         keys, values = set(), set()
         for pair in elements:
@@ -67,15 +69,12 @@ def literal_type(cpg: CodePropertyGraph, node: NodeId, language: str) -> str:
             return f"dict[{keys.pop()}, {values.pop()}]"
         return "dict"
     types = {literal_type(cpg, e, language) for e in elements}
-    if container == "tuple" and language == "python":
+    if container == "tuple" and adapter.typed_tuple_literals:
         parts = [literal_type(cpg, e, language) for e in elements]
         return f"tuple[{', '.join(parts)}]" if parts and all(parts) else "tuple"
     if len(types) == 1 and "" not in types and "None" not in types and "null" not in types:
-        element = types.pop()
-        return f"{container}[{element}]" if language == "python" else f"{element}[]"
-    if language == "typescript":
-        return ""  # an empty or mixed array literal says nothing definite
-    return container
+        return adapter.container_literal_type(container, types.pop())
+    return adapter.container_literal_type(container, "")  # an empty or mixed literal
 
 
 class Slicer:
@@ -124,7 +123,7 @@ class Slicer:
         params = [c for c in children if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
         body = next((c for c in children if cpg.kind(c) == NodeKind.BLOCK), None)
         ret = next((c for c in children if cpg.kind(c) == NodeKind.METHOD_RETURN), None)
-        is_python_lambda = language == "python" and props.get(Prop.NAME, "").startswith("<lambda")
+        unannotatable_lambda = not adapter_for(language).annotatable_lambdas and props.get(Prop.NAME, "").startswith("<lambda")
         type_params = self._scope_type_params(method)
         base = dict(language=language, file=method[0], function=function, class_name=class_name,
                     decorators=list(props.get(Prop.DECORATORS) or ()),
@@ -132,7 +131,7 @@ class Slicer:
         out: list[UsageSlice] = []
         visible = [p for p in params if not self._is_self(p, cls)]
         names = [cpg.get(p, Prop.NAME, "") for p in visible]
-        if not is_module and not is_python_lambda:
+        if not is_module and not unannotatable_lambda:
             for position, param in enumerate(visible):
                 out.append(self._param_slice(param, position, names, base))
             if ret is not None and cpg.get(method, Prop.NAME) != "constructor":
@@ -462,8 +461,8 @@ class Slicer:
         name = self.cpg.get(param, Prop.NAME)
         if name == "this":
             return True
-        return cls is not None and self.cpg.get(param, Prop.INDEX) == 0 and name in ("self", "cls") and \
-            self.cpg.files[param[0]].language == "python"
+        return cls is not None and self.cpg.get(param, Prop.INDEX) == 0 and \
+            name in adapter_for(self.cpg.files[param[0]].language).self_names
 
     def _scope_type_params(self, node: NodeId) -> list[str]:
         """Type parameters declared by `node` and every function or class around it, outermost first."""
@@ -484,7 +483,7 @@ class Slicer:
         return node if node is not None and self.cpg.kind(node) == NodeKind.TYPE_DECL else None
 
     def _docstring(self, body: NodeId, language: str) -> str:
-        if language != "python":
+        if not adapter_for(language).docstrings:
             return ""
         kids = self.cpg.ast_children(body)
         first = next((k for k in kids if self.cpg.kind(k) != NodeKind.LOCAL), None)

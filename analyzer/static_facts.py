@@ -54,7 +54,7 @@ and of methods on receivers of known type (overloads, Self, TypeVars, LiteralStr
 passed); project functions and methods: their declared return (``use_declared``) or the return
 this layer infers for them (calls of async functions are unknown in Python, ``Promise<T>`` in TS;
 ``await`` unwraps); a small table of TS built-ins (`TS_GLOBAL_CALLS`, `TS_NEW`, `TS_MEMBERS`, kept with the
-TypeScript adapter in `languages.typescript`).
+TypeScript adapter in `languages.typescript`, read through `adapter_for(lang).static_tables`).
 
 Variables: an identifier's type is the union of the types of its reaching definitions, each of
 which must be known (one unknown definition makes it unknown; ``x = None`` then ``x = 1`` is
@@ -95,7 +95,8 @@ from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAME
                                   EdgeKind, NodeKind, Op, Prop, is_declared)
 
 from .canonical_types import canonicalize, split_union
-from .languages.typescript import TS_GLOBAL_CALLS, TS_MEMBERS, TS_NEW, TS_TYPEOF
+from .languages import adapter_for
+from .languages.typescript import TS_GLOBAL_CALLS, TS_MEMBERS, TS_NEW, TS_TYPEOF  # noqa: F401  (re-exported; read through the adapter)
 from .slice_schema import ProgramSlices, UsageSlice
 from .typeshed_facts import Typeshed, default_typeshed
 
@@ -360,12 +361,13 @@ class StaticTyper:
         cpg = self.cpg
         args = cpg.arguments(n)
         where = self._where(n)
-        boolean = "bool" if lang == "python" else "boolean"
+        adapter = adapter_for(lang)
+        boolean = adapter.bool_type
         if name == Op.ASSIGNMENT:
             value = args.get(2)
             return self.expression_type(value) if value is not None else None
         if name == Op.FORMAT_STRING:
-            return self._fact("str" if lang == "python" else "string", lang, "literal", where)
+            return self._fact(adapter.str_type, lang, "literal", where)
         if name in (Op.LIST_LITERAL, Op.TUPLE_LITERAL, Op.SET_LITERAL, Op.DICT_LITERAL, Op.OBJECT_LITERAL):
             return self._container(n, name, lang)
         if lang == "python":
@@ -398,11 +400,8 @@ class StaticTyper:
             inner = self.expression_type(args.get(1)) if args.get(1) is not None else None
             if inner is None:
                 return None
-            if lang == "python" and inner.type in ("int", "float", "complex", "bool"):
-                return self._fact("int" if inner.type == "bool" else inner.type, lang, "operator", where)
-            if lang != "python" and inner.type in ("number", "bigint"):
-                return self._fact(inner.type, lang, "operator", where)
-            return None
+            result = adapter.static_tables.unary_numeric.get(inner.type)
+            return self._fact(result, lang, "operator", where) if result else None
         if name == Op.AWAIT:
             return self._await(n, args.get(1), lang)
         if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
@@ -724,7 +723,7 @@ class StaticTyper:
             left, right = args.get(1), args.get(2)
             if left is not None and right is not None and cpg.get(left, Prop.NAME) == Op.TYPEOF and cpg.kind(right) == NodeKind.LITERAL:
                 subject = cpg.arguments(left).get(1)
-                text = TS_TYPEOF.get((cpg.get(right, Prop.CODE, "") or "").strip("'\"`"), "")
+                text = adapter_for(lang).static_tables.typeof.get((cpg.get(right, Prop.CODE, "") or "").strip("'\"`"), "")
                 if not text:
                     return None
         if subject is None or cpg.kind(subject) != NodeKind.IDENTIFIER or cpg.get(subject, Prop.NAME) != name:
@@ -747,7 +746,8 @@ class StaticTyper:
                 return self._class_fact(target.node, rule, where)
             return None
         if lang != "python":
-            return self._fact(TS_NEW[cls_name], lang, rule, where) if cls_name in TS_NEW and target is None else None
+            constructors = adapter_for(lang).static_tables.constructors
+            return self._fact(constructors[cls_name], lang, rule, where) if cls_name in constructors and target is None else None
         if target is not None and target.external:
             full = target.external
         elif target is None and not self.cpg.out(at, EdgeKind.REF):
@@ -991,13 +991,14 @@ class StaticTyper:
     def _ts_call(self, n: NodeId, name: str, full: str, receiver: NodeId | None, is_new: bool, trusted: bool,
                  where: str) -> StaticFact | None:
         lang = "typescript"
+        tables = adapter_for(lang).static_tables
         if is_new:
-            if full in TS_NEW and receiver is None:
-                return self._fact(TS_NEW[full], lang, "ts-builtin", where)
+            if full in tables.constructors and receiver is None:
+                return self._fact(tables.constructors[full], lang, "ts-builtin", where)
             return None
         if trusted and full:
-            if full in TS_GLOBAL_CALLS:
-                text = TS_GLOBAL_CALLS[full]
+            if full in tables.global_calls:
+                text = tables.global_calls[full]
                 return self._fact(text, lang, "ts-builtin", where) if text else None
             if full.startswith("Math.") and receiver is not None:
                 return self._fact("number", lang, "ts-builtin", where)
@@ -1013,7 +1014,7 @@ class StaticTyper:
     def _ts_member(self, owner: StaticFact, member: str, where: str) -> StaticFact | None:
         t = owner.type
         table_key = "array" if re.fullmatch(r".+\[\]", t) and not t.startswith("[") else t
-        result = TS_MEMBERS.get(table_key, {}).get(member)
+        result = adapter_for("typescript").static_tables.members.get(table_key, {}).get(member)
         if result is None:
             return None
         if result == "$self":
@@ -1061,7 +1062,7 @@ class StaticTyper:
     def _returned_value(self, ret: NodeId, lang: str) -> StaticFact | None:
         values = self.cpg.ast_children(ret)
         if not values:
-            return self._fact("None" if lang == "python" else "undefined", lang, "return", self._where(ret))
+            return self._fact(adapter_for(lang).bare_return_type, lang, "return", self._where(ret))
         return self.expression_type(values[0])
 
     def assigned_values(self, local: NodeId) -> list[StaticFact | None]:
@@ -1158,7 +1159,7 @@ class StaticTyper:
         returns = self._return_statements(body)
         if returns is None:
             return None
-        async_ts = "async" in mods and lang != "python"
+        async_ts = "async" in mods and adapter_for(lang).async_wraps_return
         where = f"{props.get(Prop.FULL_NAME, '')}"
         if not returns:
             if self._is_stub_body(body, lang):

@@ -67,6 +67,8 @@ from typeinfer.cpg.schema import MODULE_METHOD_NAME, EdgeKind, NodeKind, Prop
 from typeinfer.cpg.source import (DEFAULT_MAX_BYTES, count_parse_errors, grammar_for_path, parse,
                                   source_from_text)
 
+from .languages import adapter_for
+
 #: Decorators / bases whose classes declare fields by annotation (class-level annotations kept).
 _FIELD_DECORATORS = frozenset({
     "dataclass", "dataclasses.dataclass", "pydantic.dataclasses.dataclass", "attr.s", "attr.attrs",
@@ -214,13 +216,8 @@ class _Stripper:
         return self.data[node.start_byte:node.end_byte].decode("utf-8", errors="replace")
 
     def annotation(self, node: tree_sitter.Node) -> str:
-        """The front ends' stored form: Python collapses only multi-line / double-spaced text."""
-        text = self.text(node)
-        if self.language == "python":
-            return " ".join(text.split()) if "\n" in text or "  " in text else text
-        if node.type.endswith("annotation") and text.startswith(":"):
-            text = text[1:]
-        return " ".join(text.split())
+        """The front end's stored form (the adapter's `stored_annotation`)."""
+        return adapter_for(self.language).stored_annotation(self.text(node), node.type)
 
     def remove(self, kind: str, name: str, function: str, class_name: str, annotation: str,
                at: tree_sitter.Node, start: int, end: int, replacement: str = "") -> None:

@@ -75,9 +75,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from typeinfer.cpg.project import BuildOptions, default_cache_dir, discover
-from typeinfer.cpg.source import grammar_for_path, parse
+from typeinfer.cpg.source import parse
 
+from .languages import ADAPTERS, adapter_for
+from .languages.typescript import TSCONFIG_NAME
 from .writer import Annotation, Applied, EditResult, Skipped, annotate_source
+from .writer.source import grammar_of
 
 #: checker package -> (pinned npm version, script inside the install prefix).  Bump together
 #: with a run of tests/test_verify.py: messages and rule names change between versions.
@@ -85,32 +88,16 @@ PINNED: dict[str, tuple[str, str]] = {
     "pyright": ("1.1.414", "node_modules/pyright/index.js"),
     "typescript": ("7.0.2", "node_modules/typescript/bin/tsc"),
 }
-CHECKER_FOR = {"python": "pyright", "typescript": "typescript"}
+#: language -> checker package (the adapters' `checker`)
+CHECKER_FOR = {a.name: a.checker for a in ADAPTERS}
 MAX_ROUNDS = 3  #: drop-and-recheck rounds after the first check of the annotated files
 CHECK_TIMEOUT_S = 600  #: one checker run
 INSTALL_TIMEOUT_S = 300  #: one npm install
 #: copied next to the sources (the checker itself runs with our generated config)
 CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pyrightconfig.json", "tsconfig.json", "package.json")
 TS_IGNORED_CODES = frozenset({"TS2307", "TS2792", "TS7016"})  #: cannot find module / its declarations
-PYRIGHT_CONFIG = {"typeCheckingMode": "basic", "reportMissingImports": False,
-                  "reportMissingModuleSource": False}
-TSCONFIG_NAME = "tsconfig.typeinfer-verify.json"
-TSCONFIG = {
-    "compilerOptions": {
-        "strict": False, "noImplicitAny": False, "allowJs": False, "types": [], "noEmit": True,
-        "skipLibCheck": True, "target": "es2022", "module": "esnext", "moduleResolution": "bundler",
-        "jsx": "preserve", "esModuleInterop": True, "resolveJsonModule": True,
-        "allowImportingTsExtensions": True, "experimentalDecorators": True,
-    },
-    "include": ["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts"],
-    "exclude": ["node_modules"],
-}
-_SCOPE_NODES = frozenset({
-    "function_definition", "class_definition",  # Python
-    "function_declaration", "generator_function_declaration", "function_expression", "function",
-    "generator_function", "arrow_function", "method_definition", "class_declaration", "class",
-    "abstract_class_declaration",  # TypeScript
-})
+#: function and class node types of every grammar (the adapters' `scope_node_types`)
+_SCOPE_NODES = frozenset().union(*(a.scope_node_types for a in ADAPTERS))
 _TSC_LINE = re.compile(r"^(?P<file>.+?)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
 
 
@@ -248,10 +235,8 @@ def _last_line(text: str) -> str:
 
 def run_checker(cmd: list[str], language: str, workdir: Path) -> list[Diagnostic]:
     """The errors the checker reports for the project copied to `workdir` (config already there)."""
-    if language == "python":
-        args = cmd + ["--outputjson", "-p", str(workdir)]
-    else:
-        args = cmd + ["-p", TSCONFIG_NAME, "--noEmit", "--pretty", "false", "--skipLibCheck"]
+    adapter = adapter_for(language)
+    args = cmd + [str(workdir) if a == "{workdir}" else a for a in adapter.checker_args]
     try:
         proc = subprocess.run(args, cwd=workdir, capture_output=True, text=True, timeout=CHECK_TIMEOUT_S,
                               env={**os.environ, "NO_COLOR": "1"})
@@ -259,9 +244,7 @@ def run_checker(cmd: list[str], language: str, workdir: Path) -> list[Diagnostic
         raise VerifyError(f"the type checker ran longer than {CHECK_TIMEOUT_S} s") from None
     except OSError as exc:
         raise CheckerUnavailable(f"cannot start the type checker: {exc.strerror or exc}") from None
-    if language == "python":
-        return _pyright_errors(proc, workdir)
-    return _tsc_errors(proc, workdir)
+    return PARSERS[adapter.checker_output](proc, workdir)
 
 
 def _relative(file: str, workdir: Path) -> str:
@@ -324,6 +307,10 @@ def _tsc_errors(proc: subprocess.CompletedProcess[str], workdir: Path) -> list[D
     return out
 
 
+#: the adapters' `checker_output` -> the reader of that output
+PARSERS = {"pyright-json": _pyright_errors, "tsc-text": _tsc_errors}
+
+
 # --------------------------------------------------------------------------------------------
 # verify
 # --------------------------------------------------------------------------------------------
@@ -351,10 +338,8 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
     with tempfile.TemporaryDirectory(prefix="typeinfer-verify-") as tmp:
         work = Path(tmp)
         _copy_project(root, base, lang, work)
-        if lang == "python":
-            (work / "pyrightconfig.json").write_text(json.dumps(PYRIGHT_CONFIG), encoding="utf-8")
-        else:
-            (work / TSCONFIG_NAME).write_text(json.dumps(TSCONFIG), encoding="utf-8")
+        config_name, config = adapter_for(lang).checker_config
+        (work / config_name).write_text(json.dumps(config), encoding="utf-8")
         for i in mine:
             _write(work / rel[i], edits[i][1].original)
         baseline = run_checker(cmd, lang, work)
@@ -549,10 +534,8 @@ def _nearest(applied: list[Applied], d: Diagnostic) -> Applied:
 
 def _scope_spans(edit: EditResult) -> list[tuple[int, int]]:
     """(first line, last line) of every function and class of the annotated bytes."""
-    grammar = grammar_for_path(edit.path)
-    name = grammar[1] if grammar else ("python" if edit.language == "python" else "typescript")
     spans = []
-    stack = [parse(edit.data, name).root_node]
+    stack = [parse(edit.data, grammar_of(edit.path, edit.language)).root_node]
     while stack:
         node = stack.pop()
         if node.type in _SCOPE_NODES:

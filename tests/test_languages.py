@@ -101,3 +101,65 @@ def test_typescript_static_tables_are_the_ones_the_static_typer_reads():
     assert tables.typeof is static_facts.TS_TYPEOF and tables.typeof["bigint"] == "bigint"
     empty = adapter_for("python").static_tables
     assert not (empty.global_calls or empty.constructors or empty.members or empty.typeof)
+
+
+# -- slicing, stripping, consistency, evidence and --verify read these adapter fields
+
+_STAGE_FIELDS = ("str_type", "bool_type", "bare_return_type", "checker", "checker_args", "checker_config",
+                 "checker_output", "scope_node_types")
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda a: a.name)
+def test_every_adapter_fills_the_stage_fields(adapter: LanguageAdapter):
+    from typeinfer.analyzer import verify
+    for name in _STAGE_FIELDS:
+        assert getattr(adapter, name), f"{adapter.name} leaves {name} empty"
+    assert adapter.checker in verify.PINNED
+    assert adapter.checker_output in verify.PARSERS
+    assert verify.CHECKER_FOR[adapter.name] == adapter.checker
+    config_name, config = adapter.checker_config
+    assert config_name and config
+    assert adapter.static_tables.unary_numeric
+    assert adapter.container_literal_type("list", adapter.str_type)
+
+
+def test_python_adapter_stage_fields():
+    py = adapter_for("python")
+    assert (py.str_type, py.bool_type, py.bare_return_type) == ("str", "bool", "None")
+    assert py.checker in ("basedpyright", "pyright", "mypy") and py.checker == "pyright"
+    assert py.checker_output == "pyright-json" and "--outputjson" in py.checker_args and "{workdir}" in py.checker_args
+    assert py.checker_config[0] == "pyrightconfig.json" and py.checker_config[1]["typeCheckingMode"] == "basic"
+    assert py.container_literal_type("list", "int") == "list[int]" and py.container_literal_type("set", "") == "set"
+    assert py.typed_tuple_literals and py.docstrings and not py.annotatable_lambdas and not py.async_wraps_return
+    assert py.object_literal_type == ""
+    assert py.stored_annotation("int", "type") == "int"
+    assert py.stored_annotation("dict[str,\n    int]", "type") == "dict[str, int]"
+    assert py.builtins_module == "builtins" and not py.builtin_members
+    assert "Any" in py.any_member_types and "__dict__" in py.implicit_members
+    assert py.static_tables.unary_numeric["bool"] == "int" and "number" not in py.static_tables.unary_numeric
+    assert {"function_definition", "class_definition"} <= py.scope_node_types
+
+
+def test_typescript_adapter_stage_fields():
+    ts = adapter_for("typescript")
+    assert (ts.str_type, ts.bool_type, ts.bare_return_type) == ("string", "boolean", "undefined")
+    assert ts.checker == "typescript"  # tsc
+    from typeinfer.analyzer import verify
+    assert verify.PINNED[ts.checker][1].endswith("/tsc")
+    assert ts.checker_output == "tsc-text" and "--noEmit" in ts.checker_args
+    assert ts.checker_config[0] in ts.checker_args and ts.checker_config[1]["compilerOptions"]["noEmit"] is True
+    assert ts.container_literal_type("list", "number") == "number[]" and ts.container_literal_type("list", "") == ""
+    assert not ts.typed_tuple_literals and not ts.docstrings and ts.annotatable_lambdas and ts.async_wraps_return
+    assert ts.object_literal_type == "object"
+    assert ts.stored_annotation(": Map<string,  number>", "type_annotation") == "Map<string, number>"
+    assert ts.builtins_module == "" and not ts.any_member_types and not ts.implicit_members
+    assert "push" in ts.builtin_members["Array"] and "then" in ts.builtin_members["Promise"]
+    assert ts.static_tables.unary_numeric == {"number": "number", "bigint": "bigint"}
+    assert {"arrow_function", "method_definition", "class_declaration"} <= ts.scope_node_types
+    assert not ts.scope_node_types & adapter_for("python").scope_node_types
+
+
+def test_stages_hold_no_per_language_tables_of_their_own():
+    from typeinfer.analyzer import consistency, verify
+    assert not hasattr(consistency, "_TS_MEMBERS") and not hasattr(consistency, "_PY_ANY_MEMBER")
+    assert verify._SCOPE_NODES == frozenset().union(*(a.scope_node_types for a in ADAPTERS))

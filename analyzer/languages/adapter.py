@@ -19,6 +19,8 @@ class StaticTables:
     members: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: ``typeof x === "..."`` string -> the type it narrows to
     typeof: Mapping[str, str] = field(default_factory=dict)
+    #: type of a numeric operand -> the type of ``-x`` / ``+x`` / ``~x``
+    unary_numeric: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,47 @@ class LanguageAdapter:
     #: whether a qualified type ``a.b.C`` names the module ``a.b`` it is imported from
     dotted_full_types: bool
     static_tables: StaticTables = field(default_factory=StaticTables)
+    # -- the source writer and the editor's anchors (fields with defaults below this line)
+    # -- slicing, stripping, consistency, evidence and --verify (fields with defaults below this line)
+    #: the type of a string value (an f-string, a template string): ``str`` / ``string``
+    str_type: str = ""
+    #: the type of a boolean value: ``bool`` / ``boolean``
+    bool_type: str = ""
+    #: what a bare ``return`` gives: ``None`` / ``undefined``
+    bare_return_type: str = ""
+    #: the type of an object literal ``{...}`` ("" when it says nothing)
+    object_literal_type: str = ""
+    #: (container of a literal: ``list``, ``set``..., its one element type or "" when empty or mixed)
+    #: -> the literal's type ("" when it says nothing): ``list[int]`` / ``int[]``
+    container_literal_type: Callable[[str, str], str] = field(default=lambda container, element: "")
+    #: whether a tuple literal's type lists each element's type (``tuple[int, str]``)
+    typed_tuple_literals: bool = False
+    #: whether a lambda's parameters and result can carry annotations (Python's cannot)
+    annotatable_lambdas: bool = True
+    #: whether a function's first string statement is its docstring
+    docstrings: bool = False
+    #: whether the declared result of an ``async`` function wraps the returned values (``Promise<T>``)
+    async_wraps_return: bool = False
+    #: (an annotation's source text, its tree-sitter node type) -> the form the front end stores
+    stored_annotation: Callable[[str, str], str] = field(default=lambda text, node_type: " ".join(text.split()))
+    #: members of built-in types by outer type name (the consistency filter; typeshed answers for Python)
+    builtin_members: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: types a value of which may have any member (the consistency filter accepts them)
+    any_member_types: frozenset[str] = frozenset()
+    #: members every instance of a project class has beyond the ones it declares
+    implicit_members: frozenset[str] = frozenset()
+    #: the typeshed module of built-in classes (``builtins``); "" when typeshed does not describe the language
+    builtins_module: str = ""
+    #: --verify: the checker's npm package (a key of `verify.PINNED`): ``pyright`` / ``typescript`` (tsc)
+    checker: str = ""
+    #: --verify: the checker's arguments after its command; ``{workdir}`` stands for the checked copy
+    checker_args: tuple[str, ...] = ()
+    #: --verify: (file name, JSON content) of the generated checker config written next to the sources
+    checker_config: tuple[str, Mapping[str, object]] = ("", {})
+    #: --verify: how the checker's output is read (a key of `verify.PARSERS`): ``pyright-json`` / ``tsc-text``
+    checker_output: str = ""
+    #: --verify: tree-sitter node types of functions and classes (errors are attributed within them)
+    scope_node_types: frozenset[str] = frozenset()
 
     def entity_dotted(self, entity: str) -> str:
         """An imported entity (``./models:User``) as a dotted name (``./models.User``)."""

@@ -6,7 +6,7 @@ from typeinfer.cpg.schema import SELF_NAMES
 
 from ..canonical_types import PYTHON_BUILTINS
 from ..writer import AUTO_IMPORTS
-from .adapter import LanguageAdapter
+from .adapter import LanguageAdapter, StaticTables
 
 
 def dotted_name(full_name: str) -> str:
@@ -23,6 +23,23 @@ def import_module(full_name: str, decl_file: str, from_file: str) -> str:
     return dotted_name(full_name).rsplit(".", 1)[0]
 
 
+def container_literal_type(container: str, element: str) -> str:
+    """``[1, 2]`` -> ``list[int]``; an empty or mixed literal is the bare container."""
+    return f"{container}[{element}]" if element else container
+
+
+def stored_annotation(text: str, node_type: str) -> str:
+    """The front end's stored form: only multi-line or double-spaced text is collapsed."""
+    return " ".join(text.split()) if "\n" in text or "  " in text else text
+
+
+#: types a value of which may have any member (the consistency filter accepts them)
+ANY_MEMBER_TYPES = frozenset({"Any", "object", "type", "Callable", "Protocol"})
+#: --verify: pyright's generated config (basic mode, missing imports not reported)
+PYRIGHT_CONFIG = {"typeCheckingMode": "basic", "reportMissingImports": False,
+                  "reportMissingModuleSource": False}
+
+
 PYTHON = LanguageAdapter(
     name="python",
     builtin_types=PYTHON_BUILTINS | frozenset(AUTO_IMPORTS) | {"None"},
@@ -31,4 +48,21 @@ PYTHON = LanguageAdapter(
     dotted_name=dotted_name,
     entity_separator=".",
     dotted_full_types=True,
+    static_tables=StaticTables(unary_numeric={"int": "int", "float": "float", "complex": "complex", "bool": "int"}),
+    str_type="str",
+    bool_type="bool",
+    bare_return_type="None",
+    container_literal_type=container_literal_type,
+    typed_tuple_literals=True,
+    annotatable_lambdas=False,
+    docstrings=True,
+    stored_annotation=stored_annotation,
+    any_member_types=ANY_MEMBER_TYPES,
+    implicit_members=frozenset({"__class__", "__dict__"}),
+    builtins_module="builtins",
+    checker="pyright",
+    checker_args=("--outputjson", "-p", "{workdir}"),
+    checker_config=("pyrightconfig.json", PYRIGHT_CONFIG),
+    checker_output="pyright-json",
+    scope_node_types=frozenset({"function_definition", "class_definition"}),
 )

@@ -78,6 +78,56 @@ def import_module(full_name: str, decl_file: str, from_file: str) -> str:
     return relative if relative.startswith(".") else "./" + relative
 
 
+def container_literal_type(container: str, element: str) -> str:
+    """``[1, 2]`` -> ``number[]``; an empty or mixed array literal says nothing definite."""
+    return f"{element}[]" if element else ""
+
+
+def stored_annotation(text: str, node_type: str) -> str:
+    """The front end's stored form: without the ``:`` of a type annotation, whitespace collapsed."""
+    if node_type.endswith("annotation") and text.startswith(":"):
+        text = text[1:]
+    return " ".join(text.split())
+
+
+#: Members of TypeScript built-in types (lib.es2022 + DOM-free), by the outer type `outer_type` gives
+#: (the consistency filter).
+TS_BUILTIN_MEMBERS: dict[str, frozenset[str]] = {
+    "string": frozenset("""length at charAt charCodeAt codePointAt concat endsWith includes indexOf lastIndexOf
+        localeCompare match matchAll normalize padEnd padStart repeat replace replaceAll search slice split
+        startsWith substring substr toLowerCase toUpperCase toLocaleLowerCase toLocaleUpperCase trim trimEnd
+        trimStart toString valueOf""".split()),
+    "number": frozenset("toFixed toExponential toPrecision toString toLocaleString valueOf".split()),
+    "boolean": frozenset("toString valueOf".split()),
+    "Array": frozenset("""length at concat copyWithin entries every fill filter find findIndex findLast
+        findLastIndex flat flatMap forEach includes indexOf join keys lastIndexOf map pop push reduce
+        reduceRight reverse shift slice some sort splice toString unshift values toReversed toSorted
+        toSpliced with""".split()),
+    "ReadonlyArray": frozenset("""length at concat entries every filter find findIndex flat flatMap forEach
+        includes indexOf join keys lastIndexOf map reduce reduceRight slice some values""".split()),
+    "Map": frozenset("size clear delete entries forEach get has keys set values".split()),
+    "Set": frozenset("size add clear delete entries forEach has keys values".split()),
+    "Promise": frozenset("then catch finally".split()),
+    "Date": frozenset("""getTime getDate getDay getFullYear getHours getMilliseconds getMinutes getMonth
+        getSeconds setDate setFullYear setHours setMinutes setMonth setSeconds setTime toISOString toJSON
+        toDateString toLocaleDateString toLocaleString toLocaleTimeString toString toUTCString valueOf
+        getTimezoneOffset getUTCDate getUTCFullYear getUTCHours getUTCMonth getUTCDay""".split()),
+    "RegExp": frozenset("exec test source flags global lastIndex".split()),
+}
+#: --verify: the generated tsconfig (not strict, ``types: []``, lib check skipped), never the project's own
+TSCONFIG_NAME = "tsconfig.typeinfer-verify.json"
+TSCONFIG = {
+    "compilerOptions": {
+        "strict": False, "noImplicitAny": False, "allowJs": False, "types": [], "noEmit": True,
+        "skipLibCheck": True, "target": "es2022", "module": "esnext", "moduleResolution": "bundler",
+        "jsx": "preserve", "esModuleInterop": True, "resolveJsonModule": True,
+        "allowImportingTsExtensions": True, "experimentalDecorators": True,
+    },
+    "include": ["**/*.ts", "**/*.tsx", "**/*.mts", "**/*.cts"],
+    "exclude": ["node_modules"],
+}
+
+
 TYPESCRIPT = LanguageAdapter(
     name="typescript",
     builtin_types=TYPESCRIPT_BUILTIN_TYPES,
@@ -86,6 +136,23 @@ TYPESCRIPT = LanguageAdapter(
     dotted_name=dotted_name,
     entity_separator=":",
     dotted_full_types=False,
+    str_type="string",
+    bool_type="boolean",
+    bare_return_type="undefined",
+    object_literal_type="object",
+    container_literal_type=container_literal_type,
+    async_wraps_return=True,
+    stored_annotation=stored_annotation,
+    builtin_members=TS_BUILTIN_MEMBERS,
+    checker="typescript",
+    checker_args=("-p", TSCONFIG_NAME, "--noEmit", "--pretty", "false", "--skipLibCheck"),
+    checker_config=(TSCONFIG_NAME, TSCONFIG),
+    checker_output="tsc-text",
+    scope_node_types=frozenset({
+        "function_declaration", "generator_function_declaration", "function_expression", "function",
+        "generator_function", "arrow_function", "method_definition", "class_declaration", "class",
+        "abstract_class_declaration",
+    }),
     static_tables=StaticTables(global_calls=TS_GLOBAL_CALLS, constructors=TS_NEW, members=TS_MEMBERS,
-                               typeof=TS_TYPEOF),
+                               typeof=TS_TYPEOF, unary_numeric={"number": "number", "bigint": "bigint"}),
 )
