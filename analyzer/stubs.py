@@ -52,13 +52,10 @@ from __future__ import annotations
 import tree_sitter
 
 from typeinfer.analyzer.writer import STUB_MARKER, Annotation, Slot, locate
-from typeinfer.analyzer.writer.bindings import py_bindings, ts_bindings
-from typeinfer.analyzer.writer.contract import normalize_language
 from typeinfer.analyzer.writer.edits import node_text
 from typeinfer.analyzer.writer.imports import ImportPlan, is_docstring
 from typeinfer.analyzer.writer.python_slots import py_class_fields_matter, py_receiver
-from typeinfer.analyzer.writer.source import grammar_of
-from typeinfer.analyzer.writer.type_texts import type_problem
+from typeinfer.analyzer.writer.source import grammar_of, normalize_language, type_problem, writer_syntax
 from typeinfer.cpg.source import parse
 
 def _norm(text: str) -> str:
@@ -78,11 +75,14 @@ KEEP_DECORATORS = frozenset({
 
 def stub_for(data: bytes, path: str, language: str, annotations: list[Annotation]) -> str:
     """The ``.pyi`` / ``.d.ts`` text for a file and its annotations (see the module docstring)."""
+    syntax = writer_syntax(language)
     lang = normalize_language(language)
+    writer_class = STUB_WRITERS.get(syntax.stub_suffix)
+    if writer_class is None:
+        raise ValueError(f"no stub writer for {syntax.stub_suffix} files (language {lang!r})")
     grammar = grammar_of(path, lang)
     root = parse(data, grammar).root_node
-    bindings = py_bindings(root) if lang == "python" else ts_bindings(root)
-    plan = ImportPlan(lang, bindings)
+    plan = ImportPlan(syntax, syntax.bindings(root))
     types: dict[tuple, str] = {}
     for ann in annotations:
         if type_problem(ann.type, lang) is not None:
@@ -95,9 +95,7 @@ def stub_for(data: bytes, path: str, language: str, annotations: list[Annotation
             continue
         plan.accept(adds)
         types[slot.key] = ann.type
-    if lang == "python":
-        return _PyStub(types, plan).module(root)
-    return _TsStub(types, plan).module(root)
+    return writer_class(types, plan).module(root)
 
 
 # --------------------------------------------------------------------------------------------
@@ -505,3 +503,7 @@ class _TsStub:
         if not members:
             return [header + " {", "}"]
         return [header + " {"] + members + ["}"]
+
+
+#: The stub writer of each stub format, by the extension a language's `WriterSyntax.stub_suffix` names.
+STUB_WRITERS: dict[str, type[_PyStub] | type[_TsStub]] = {".pyi": _PyStub, ".d.ts": _TsStub}

@@ -8,6 +8,9 @@ insert (``: T`` or `` -> T``).  Slots that cannot take an inline annotation (lam
 tuple targets, ``for`` targets, ``this.x = ...``, arrow functions without parentheses) get a range
 but no insertion point: hints still show, without an edit.
 
+Which tree-sitter nodes anchor a slot in each language is the `AnchorSyntax` of the language's
+adapter (``adapter_for(language).anchors``); this module turns those nodes into LSP positions.
+
 What it does not do: decide what to show (inlay_hints, hover) or build edits with imports
 (edits).  It only reads the tree; the tree is parsed by `state.DocumentState`.
 """
@@ -18,11 +21,11 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from typeinfer.analyzer.languages import adapter_for
+from typeinfer.analyzer.writer.syntax import AnchorSyntax
+
 from .positions import LineIndex
 
-_PY_FUNCS = ("function_definition",)
-_TS_FUNCS = ("function_declaration", "method_definition", "arrow_function", "function_expression",
-             "function", "generator_function_declaration", "generator_function")
 _NAME_NODES = ("identifier", "property_identifier", "shorthand_property_identifier",
                "shorthand_property_identifier_pattern", "private_property_identifier", "type_identifier")
 
@@ -42,7 +45,7 @@ class Anchor:
 
 
 def _point(index: LineIndex, row: int, byte_col: int) -> tuple[int, int]:
-    return row, index.byte_to_utf16(row, byte_col)
+    return row, index.byte_to_col(row, byte_col)
 
 
 def _node_at(tree: tree_sitter.Tree, row: int, byte_col: int) -> tree_sitter.Node | None:
@@ -50,12 +53,11 @@ def _node_at(tree: tree_sitter.Tree, row: int, byte_col: int) -> tree_sitter.Nod
     return node
 
 
-def _end_after_optional_mark(node: tree_sitter.Node) -> tree_sitter.Node:
-    """``x?`` / ``x!``: the annotation goes after the mark."""
-    sib = node.next_sibling
-    if sib is not None and sib.type in ("?", "!") and sib.start_byte == node.end_byte:
-        return sib
-    return node
+def _anchors(language: str) -> AnchorSyntax:
+    anchors = adapter_for(language).anchors
+    if anchors is None:
+        raise ValueError(f"no editor anchors for the language {language!r}")
+    return anchors
 
 
 def anchor_for(tree: tree_sitter.Tree, index: LineIndex, language: str, kind: str,
@@ -66,15 +68,15 @@ def anchor_for(tree: tree_sitter.Tree, index: LineIndex, language: str, kind: st
     fallback_end = byte_column + 1
     if node is not None and node.start_point[0] == row:
         fallback_end = node.end_point[1] if node.end_point[0] == row else fallback_end
-    default = Anchor(row, index.byte_to_utf16(row, byte_column), index.byte_to_utf16(row, fallback_end), None)
+    default = Anchor(row, index.byte_to_col(row, byte_column), index.byte_to_col(row, fallback_end), None)
     if node is None:
         return default
     try:
+        anchors = _anchors(language)
         if kind == "return":
-            return _return_anchor(node, index, language, row) or default
-        if language == "python":
-            return _python_anchor(node, index, kind) or default
-        return _ts_anchor(node, index, kind) or default
+            return _return_anchor(node, index, anchors, row) or default
+        found = anchors.name_slot(node, kind)
+        return _name_anchor(found[0], index, found[1]) if found is not None else default
     except Exception:  # noqa: BLE001 - an odd tree shape costs the edit, never the request
         return default
 
@@ -84,57 +86,11 @@ def _name_anchor(name: tree_sitter.Node, index: LineIndex, insert_after: tree_si
     row, col = name.start_point
     _, end = _point(index, name.end_point[0], name.end_point[1])
     insert = _point(index, insert_after.end_point[0], insert_after.end_point[1]) if insert_after is not None else None
-    return Anchor(row, index.byte_to_utf16(row, col), end, insert, arrow)
+    return Anchor(row, index.byte_to_col(row, col), end, insert, arrow)
 
 
-def _python_anchor(node: tree_sitter.Node, index: LineIndex, kind: str) -> Anchor | None:
-    parent = node.parent
-    if node.type == "identifier" and parent is not None and parent.type == "attribute" \
-            and parent.child_by_field_name("object") == node:
-        node, parent = parent, parent.parent  # self.x: the whole attribute is the target
-    if node.type not in ("identifier", "attribute") or parent is None:
-        return None
-    name = node.child_by_field_name("attribute") if node.type == "attribute" else node
-    if kind == "parameter":
-        if parent.type in ("parameters", "list_splat_pattern", "dictionary_splat_pattern"):
-            return _name_anchor(name, index, node)
-        if parent.type == "default_parameter" and parent.child_by_field_name("name") == node:
-            return _name_anchor(name, index, node)
-        return _name_anchor(name, index, None)
-    # variables and attributes: only a plain `name = value` (or `self.x = value`) takes `: T`
-    if parent.type == "assignment" and parent.child_by_field_name("left") == node \
-            and parent.child_by_field_name("type") is None and parent.child_by_field_name("right") is not None:
-        grand = parent.parent
-        if grand is not None and grand.type == "assignment":  # a = b = 1: not annotatable
-            return _name_anchor(name, index, None)
-        return _name_anchor(name, index, node)
-    return _name_anchor(name, index, None)
-
-
-def _ts_anchor(node: tree_sitter.Node, index: LineIndex, kind: str) -> Anchor | None:
-    parent = node.parent
-    if node.type not in _NAME_NODES or parent is None:
-        return None
-    if kind == "parameter":
-        if parent.type == "rest_pattern":
-            holder = parent.parent
-            if holder is not None and holder.type == "required_parameter" and holder.child_by_field_name("type") is None:
-                return _name_anchor(node, index, parent)
-            return _name_anchor(node, index, None)
-        if parent.type in ("required_parameter", "optional_parameter") \
-                and parent.child_by_field_name("type") is None and parent.child_by_field_name("pattern") == node:
-            return _name_anchor(node, index, _end_after_optional_mark(node))
-        return _name_anchor(node, index, None)
-    if parent.type == "variable_declarator" and parent.child_by_field_name("name") == node \
-            and parent.child_by_field_name("type") is None:
-        return _name_anchor(node, index, node)
-    if parent.type in ("public_field_definition", "field_definition") and parent.child_by_field_name("type") is None:
-        return _name_anchor(node, index, _end_after_optional_mark(node))
-    return _name_anchor(node, index, None)
-
-
-def _return_anchor(node: tree_sitter.Node, index: LineIndex, language: str, row: int) -> Anchor | None:
-    funcs = _PY_FUNCS if language == "python" else _TS_FUNCS
+def _return_anchor(node: tree_sitter.Node, index: LineIndex, anchors: AnchorSyntax, row: int) -> Anchor | None:
+    funcs = anchors.functions
     func = node
     for _ in range(4):
         if func is None or func.type in funcs:
@@ -153,15 +109,14 @@ def _return_anchor(node: tree_sitter.Node, index: LineIndex, language: str, row:
     params = func.child_by_field_name("parameters")
     if func.child_by_field_name("return_type") is not None or params is None:
         return _name_anchor(name, index, None)
-    return _name_anchor(name, index, params, arrow=language == "python")
+    return _name_anchor(name, index, params, arrow=anchors.return_arrow)
 
 
 def enclosing_function(tree: tree_sitter.Tree, row: int, byte_col: int, language: str) -> str:
     """Dotted name of the functions and classes around a point, as slices name them ("" at module level)."""
     node = _node_at(tree, row, byte_col)
     parts: list[str] = []
-    containers = ("function_definition", "class_definition") if language == "python" else \
-        (*_TS_FUNCS, "class_declaration", "class", "abstract_class_declaration")
+    containers = _anchors(language).containers
     while node is not None:
         if node.type in containers:
             name = node.child_by_field_name("name")

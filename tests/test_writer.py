@@ -223,11 +223,11 @@ def test_typescript_left_alone(src, kind, name, token, nth, type_, reason):
 ])
 def test_typescript_type_texts_share_the_canonical_parser(text, writable, canonical):
     # one parser of TypeScript type texts: canonical_types.ts_type_node; the writer admits leading blanks
-    assert (writer_type_texts.type_problem(text, "typescript") is None) == writable
+    assert (writer_type_texts.ts_type_problem(text) is None) == writable
     assert (ts_type_node(text, leading_extras=True) is not None) == writable
     assert (ts_type_node(text) is not None) == canonical
     if writable:
-        assert writer_type_texts.type_names(text, "typescript") == [n for n in ("Map", "User") if n in text]
+        assert writer_type_texts.ts_type_names(text) == [n for n in ("Map", "User") if n in text]
 
 
 def test_typescript_arrow_parameter_and_return_together():

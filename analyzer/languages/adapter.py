@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
+
+if TYPE_CHECKING:  # the writer's modules do not import this package at module level
+    from typeinfer.analyzer.writer.syntax import AnchorSyntax, WriterSyntax
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,11 @@ class LanguageAdapter:
     dotted_full_types: bool
     static_tables: StaticTables = field(default_factory=StaticTables)
     # -- the source writer and the editor's anchors (fields with defaults below this line)
+    #: what the source writer and the stub writer need (slots, bindings, type texts, imports);
+    #: None: the writer refuses the language
+    writer: WriterSyntax | None = None
+    #: which tree-sitter nodes anchor the editor's hints; None: the editor shows no inline slots
+    anchors: AnchorSyntax | None = None
     # -- slicing, stripping, consistency, evidence and --verify (fields with defaults below this line)
     #: the type of a string value (an f-string, a template string): ``str`` / ``string``
     str_type: str = ""

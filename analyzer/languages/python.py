@@ -5,7 +5,8 @@ from __future__ import annotations
 from typeinfer.cpg.schema import SELF_NAMES
 
 from ..canonical_types import PYTHON_BUILTINS
-from ..writer import AUTO_IMPORTS
+from ..writer.imports import AUTO_IMPORTS
+from ..writer.python_syntax import PYTHON_ANCHORS, PYTHON_SYNTAX
 from .adapter import LanguageAdapter, StaticTables
 
 
@@ -48,6 +49,8 @@ PYTHON = LanguageAdapter(
     dotted_name=dotted_name,
     entity_separator=".",
     dotted_full_types=True,
+    writer=PYTHON_SYNTAX,
+    anchors=PYTHON_ANCHORS,
     static_tables=StaticTables(unary_numeric={"int": "int", "float": "float", "complex": "complex", "bool": "int"}),
     str_type="str",
     bool_type="bool",

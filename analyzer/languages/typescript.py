@@ -8,6 +8,7 @@ import posixpath
 from typeinfer.cpg.schema import SELF_NAMES
 
 from ..canonical_types import TYPESCRIPT_BUILTIN_TYPES
+from ..writer.typescript_syntax import TYPESCRIPT_ANCHORS, TYPESCRIPT_SYNTAX
 from .adapter import LanguageAdapter, StaticTables
 
 #: TypeScript global functions / static methods with a fixed result (METHOD_FULL_NAME -> type).
@@ -136,6 +137,8 @@ TYPESCRIPT = LanguageAdapter(
     dotted_name=dotted_name,
     entity_separator=":",
     dotted_full_types=False,
+    writer=TYPESCRIPT_SYNTAX,
+    anchors=TYPESCRIPT_ANCHORS,
     str_type="string",
     bool_type="boolean",
     bare_return_type="undefined",

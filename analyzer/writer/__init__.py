@@ -115,6 +115,10 @@ callers need.
 
 ``contract``          `Annotation`, `TypeImport` and the results (`EditResult`, `Applied`, `Skipped`,
                       `WriteOutcome`), with their JSON forms.
+``syntax``            `WriterSyntax` / `AnchorSyntax`: what one language contributes; every
+                      `LanguageAdapter` carries one of each (``writer``, ``anchors``).
+``python_syntax``     `PYTHON_SYNTAX` / `PYTHON_ANCHORS`, from the Python functions below.
+``typescript_syntax`` `TYPESCRIPT_SYNTAX` / `TYPESCRIPT_ANCHORS`, likewise.
 ``edits``             bytes: encodings, line endings, positions, `Edit` splices, `Slot`.
 ``python_slots``      where each kind of annotation goes in Python, and when it must not.
 ``typescript_slots``  the same for TypeScript (and JavaScript, for stubs).
@@ -122,7 +126,9 @@ callers need.
                       are parsed by `canonical_types.ts_type_node`).
 ``bindings``          the names a file binds at module level.
 ``imports``           import planning (`ImportPlan`, `AUTO_IMPORTS`) and placement.
-``source``            `locate` and `annotate_source`, which tie the stages together.
+``source``            `locate` and `annotate_source`, which tie the stages together; the one place
+                      (with `analyzer.stubs` and `lsp.anchors`) that picks a language's parts,
+                      by ``adapter_for(language)``.
 ``files``             atomic writes, stub paths and stub writes, unified diffs.
 
 `analyzer.stubs` (a different output) uses the slot lookup, bindings and import planning through
@@ -139,12 +145,17 @@ from typeinfer.analyzer.writer.contract import (
     TypeImport,
     WriteOutcome,
 )
-from typeinfer.analyzer.writer.edits import Slot, file_encoding, file_newline
+from typeinfer.analyzer.writer.edits import Slot, file_newline
 from typeinfer.analyzer.writer.files import STUB_MARKER, stub_path, unified_diff, write_file_atomically, write_stub
 from typeinfer.analyzer.writer.imports import AUTO_IMPORTS
 from typeinfer.analyzer.writer.python_slots import FIELD_MAKING_BASES
-from typeinfer.analyzer.writer.source import RUNTIME_ANNOTATION_MODULES, annotate_source, locate
-from typeinfer.analyzer.writer.type_texts import type_names
+from typeinfer.analyzer.writer.source import (
+    RUNTIME_ANNOTATION_MODULES,
+    annotate_source,
+    file_encoding,
+    locate,
+    type_names,
+)
 
 __all__ = [
     "AUTO_IMPORTS",

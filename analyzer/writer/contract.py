@@ -119,7 +119,3 @@ class WriteOutcome:
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "written": self.written, "message": self.message}
 
-
-def normalize_language(language: str) -> str:
-    """The writer's name of a language: "python" for "python"/"py", else "typescript"."""
-    return "python" if language in ("python", "py") else "typescript"

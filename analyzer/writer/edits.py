@@ -20,11 +20,12 @@ import tree_sitter
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
 
-def file_encoding(data: bytes, language: str) -> str:
-    """The codec of a file: a PEP 263 cookie for Python (first two lines), else UTF-8."""
+def declared_encoding(data: bytes, coding_cookie: bool) -> str:
+    """The codec of a file: a PEP 263 cookie (first two lines) where the language reads one
+    (`WriterSyntax.coding_cookie`), else UTF-8; `source.file_encoding` asks by language."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8"
-    if language == "python":
+    if coding_cookie:
         for line in data.split(b"\n", 2)[:2]:
             m = _COOKIE.match(line)
             if m:

@@ -13,8 +13,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from typeinfer.analyzer.writer.contract import WriteOutcome, normalize_language
-from typeinfer.analyzer.writer.edits import file_encoding
+from typeinfer.analyzer.writer.contract import WriteOutcome
+from typeinfer.analyzer.writer.source import file_encoding, normalize_language
 from typeinfer.cpg.source import grammar_for_path
 
 #: Header line of generated stubs; only files that start with it are overwritten by `write_stub`.

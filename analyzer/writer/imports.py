@@ -14,11 +14,11 @@ import sys
 
 import tree_sitter
 
-from typeinfer.analyzer.canonical_types import PYTHON_BUILTINS, TYPESCRIPT_BUILTIN_TYPES
 from typeinfer.analyzer.writer.bindings import Bindings
 from typeinfer.analyzer.writer.contract import Annotation
 from typeinfer.analyzer.writer.edits import Edit, line_end, line_start, node_text
-from typeinfer.analyzer.writer.type_texts import scope_type_params, type_names
+from typeinfer.analyzer.writer.syntax import WriterSyntax
+from typeinfer.analyzer.writer.type_texts import scope_type_params
 
 #: Python names a type may use without a `TypeImport`: the module they are imported from.
 #: ABCs come from ``collections.abc`` (PEP 585), the other typing constructs from ``typing``.
@@ -47,8 +47,8 @@ AUTO_IMPORTS: dict[str, str] = {
 class ImportPlan:
     """Names to import, per module, collected while annotations are accepted."""
 
-    def __init__(self, language: str, bindings: Bindings) -> None:
-        self.language = language
+    def __init__(self, syntax: WriterSyntax, bindings: Bindings) -> None:
+        self.syntax = syntax
         self.bindings = bindings
         self.wanted: dict[str, str] = {}  #: name -> module
         self.project: set[str] = set()  #: modules of the analyzed project
@@ -56,13 +56,11 @@ class ImportPlan:
     def resolve(self, ann: Annotation, scope: tree_sitter.Node | None) -> dict[str, str] | str:
         """The imports this annotation adds (name -> module), or why it cannot be written."""
         given = {i.name: i.module for i in ann.imports}
-        names = type_names(ann.type, self.language)
+        names = self.syntax.type_names(ann.type)
         tparams = scope_type_params(scope)
         out: dict[str, str] = {}
         for name in names:
-            if self.language == "python" and (name in PYTHON_BUILTINS or name == "None"):
-                continue
-            if self.language != "python" and name in TYPESCRIPT_BUILTIN_TYPES:
+            if name in self.syntax.builtin_names:
                 continue
             if name in tparams:
                 continue
@@ -73,8 +71,8 @@ class ImportPlan:
                         and bound_from != module:
                     return f"name conflict: {name!r} is imported from {bound_from} here, the type needs {module}.{name}"
                 continue
-            if module is None and self.language == "python":
-                module = AUTO_IMPORTS.get(name)
+            if module is None:
+                module = self.syntax.auto_imports.get(name)
             if module is None:
                 if self.bindings.star:
                     continue  # may come from the star import; cannot tell

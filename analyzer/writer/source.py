@@ -1,42 +1,76 @@
 """`annotate_source`: one file's bytes and annotations in, the edited bytes and a report out.
 
-Parses the bytes, checks each type text (`type_texts`), locates its slot (`locate`, over
-`python_slots` / `typescript_slots`), plans the imports (`imports`), splices everything in
-(`edits`), and refuses the result when it parses worse than the original.  Pure: does not read
-or write files (see `files`), and never raises on analyzed data.
+Parses the bytes, checks each type text, locates its slot (`locate`), plans the imports
+(`imports`), splices everything in (`edits`), and refuses the result when it parses worse than
+the original.  What differs per language (slot lookup, bindings, type texts, imports, encoding,
+the extra parser check) is the `WriterSyntax` of the language's adapter
+(``adapter_for(language).writer``, built in `python_syntax` / `typescript_syntax`); a language
+with no adapter is refused (`UnknownLanguageError`).  Pure: does not read or write files (see
+`files`), and never raises on analyzed data.
 """
 
 from __future__ import annotations
 
-import ast
-
 import tree_sitter
 
-from typeinfer.analyzer.writer.bindings import py_bindings, ts_bindings
-from typeinfer.analyzer.writer.contract import Annotation, Applied, EditResult, Skipped, normalize_language
+from typeinfer.analyzer.writer.contract import Annotation, Applied, EditResult, Skipped
 from typeinfer.analyzer.writer.edits import (
     Edit,
     SkipSlot,
     Slot,
     apply_edits,
-    file_encoding,
+    declared_encoding,
     file_newline,
     line_starts,
-    node_text,
     offset_to_point,
     shift_offset,
 )
-from typeinfer.analyzer.writer.imports import ImportPlan, py_import_edits, ts_import_edits
-from typeinfer.analyzer.writer.python_slots import py_slot
-from typeinfer.analyzer.writer.type_texts import type_problem
-from typeinfer.analyzer.writer.typescript_slots import ts_slot
+from typeinfer.analyzer.writer.imports import ImportPlan
+from typeinfer.analyzer.writer.python_syntax import RUNTIME_ANNOTATION_MODULES
+from typeinfer.analyzer.writer.syntax import WriterSyntax
 from typeinfer.cpg.source import count_parse_errors, grammar_for_path, parse
 
-#: Modules whose presence means annotations may be evaluated at run time.
-RUNTIME_ANNOTATION_MODULES = frozenset({
-    "pydantic", "fastapi", "typer", "beartype", "typeguard", "strawberry", "sqlmodel", "cattrs",
-    "msgspec", "attrs", "attr", "dacite", "marshmallow_dataclass", "litestar", "cyclopts",
-})
+__all__ = ["RUNTIME_ANNOTATION_MODULES", "annotate_source", "file_encoding", "grammar_of", "locate",
+           "normalize_language", "stub_suffixes", "type_names", "type_problem", "writer_syntax"]
+
+
+def writer_syntax(language: str) -> WriterSyntax:
+    """The writer's part of the language's adapter; `UnknownLanguageError` for a language without one."""
+    from typeinfer.analyzer.languages import adapter_for  # the adapters import this package's modules
+
+    syntax = adapter_for(language).writer
+    if syntax is None:
+        raise ValueError(f"the source writer does not support the language {language!r}")
+    return syntax
+
+
+def normalize_language(language: str) -> str:
+    """The writer's name of a language: its adapter's name; `UnknownLanguageError` for any other."""
+    from typeinfer.analyzer.languages import adapter_for
+
+    return adapter_for(language).name
+
+
+def stub_suffixes() -> tuple[str, ...]:
+    """The extensions of every registered language's stub / declaration files."""
+    from typeinfer.analyzer.languages import ADAPTERS
+
+    return tuple(a.writer.stub_suffix for a in ADAPTERS)
+
+
+def type_problem(t: str, language: str) -> str | None:
+    """Why a type text cannot be written in `language`, or None."""
+    return writer_syntax(language).type_problem(t)
+
+
+def type_names(t: str, language: str) -> list[str]:
+    """The names a type text of `language` needs bound (roots of dotted names), textual order, no duplicates."""
+    return writer_syntax(language).type_names(t)
+
+
+def file_encoding(data: bytes, language: str) -> str:
+    """The codec of a file: a PEP 263 cookie for a language that reads one (Python), else UTF-8."""
+    return declared_encoding(data, writer_syntax(language).coding_cookie)
 
 
 def grammar_of(path: str, language: str) -> str:
@@ -44,44 +78,35 @@ def grammar_of(path: str, language: str) -> str:
     g = grammar_for_path(path)
     if g is not None:
         return g[1]
-    return "python" if language == "python" else "typescript"
+    return writer_syntax(language).grammar
 
 
 def locate(root: tree_sitter.Node, ann: Annotation, language: str, type_text: str | None = None) -> Slot | str:
     """The slot an annotation targets, or why it cannot be annotated (a one-line reason)."""
     t = ann.type if type_text is None else type_text
     try:
-        if language == "python":
-            return py_slot(root, ann, t)
-        return ts_slot(root, ann, t)
+        return writer_syntax(language).locate_slot(root, ann, t)
     except SkipSlot as s:
         return s.reason
     except (AssertionError, AttributeError, ValueError) as exc:  # an odd tree: skip, never crash
         return f"cannot locate the slot ({type(exc).__name__})"
 
 
-def _ast_ok(data: bytes) -> bool:
-    try:
-        ast.parse(data)
-        return True
-    except Exception:  # SyntaxError, ValueError (null bytes), RecursionError, MemoryError...
-        return False
-
-
 def annotate_source(data: bytes, path: str, language: str, annotations: list[Annotation]) -> EditResult:
     """Write `annotations` into `data` (the bytes of `path`); see the module docstring for the rules."""
+    syntax = writer_syntax(language)
     lang = normalize_language(language)
     result = EditResult(path=path, language=lang, original=data, data=data)
     grammar = grammar_of(path, lang)
-    if lang != "python" and grammar == "javascript":
+    if grammar in syntax.stub_only_grammars:
         for a in annotations:
             result.skipped.append(Skipped(a, "JavaScript file: inline type annotations are not valid (use --stub)"))
         return result
-    if path.endswith(".d.ts") or path.endswith(".pyi"):
+    if path.endswith(stub_suffixes()):
         for a in annotations:
             result.skipped.append(Skipped(a, "declaration/stub file: not annotated"))
         return result
-    encoding = file_encoding(data, lang)
+    encoding = declared_encoding(data, syntax.coding_cookie)
     nl = file_newline(data).decode("ascii")
     try:
         tree = parse(data, grammar)
@@ -90,8 +115,7 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
             result.skipped.append(Skipped(a, f"cannot parse ({exc})"))
         return result
     root = tree.root_node
-    bindings = py_bindings(root) if lang == "python" else ts_bindings(root)
-    plan = ImportPlan(lang, bindings)
+    plan = ImportPlan(syntax, syntax.bindings(root))
     edits: list[Edit] = []
     accepted: list[tuple[Annotation, Slot]] = []
     taken: set[tuple] = set()
@@ -117,16 +141,8 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         edits.extend(slot.edits)
     if not accepted:
         return result
-    if lang == "python":
-        has_future = any(c.type == "future_import_statement" and "annotations" in
-                         [node_text(n) for n in c.children_by_field_name("name")] for c in root.named_children)
-        import_edits, added = py_import_edits(data, root, plan, nl, add_future=not has_future)
-        runtime = sorted(m for m in RUNTIME_ANNOTATION_MODULES if _imports_module(root, m))
-        if runtime:
-            result.warnings.append(f"{path}: imports {', '.join(runtime)}, which may evaluate annotations at "
-                                   "run time; names imported under TYPE_CHECKING are not available then")
-    else:
-        import_edits, added = ts_import_edits(data, root, plan, nl)
+    import_edits, added, warnings = syntax.import_edits(data, root, plan, nl, path)
+    result.warnings.extend(warnings)
     all_edits = edits + import_edits
     new = apply_edits(data, all_edits, encoding)
     before = count_parse_errors(tree)
@@ -135,8 +151,9 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
     if after > before:
         result.refused = f"the edit would add {after - before} syntax error(s)"
         return result
-    if lang == "python" and _ast_ok(data) and not _ast_ok(new):
-        result.refused = "the edited file is rejected by the Python parser"
+    refusal = syntax.refuse_edit(data, new)
+    if refusal is not None:
+        result.refused = refusal
         return result
     result.data = new
     result.imports_added = added
@@ -147,15 +164,3 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         result.applied.append(Applied(ann, row + 1, col))
     return result
 
-
-def _imports_module(root: tree_sitter.Node, module: str) -> bool:
-    for n in root.named_children:
-        if n.type == "import_statement":
-            for c in n.children_by_field_name("name"):
-                dotted = c.child_by_field_name("name") if c.type == "aliased_import" else c
-                if node_text(dotted).split(".")[0] == module:
-                    return True
-        elif n.type == "import_from_statement":
-            if node_text(n.child_by_field_name("module_name")).split(".")[0] == module:
-                return True
-    return False

@@ -1,7 +1,8 @@
 """Type texts: whether a type text can be written, and which names it needs bound.
 
-`type_problem` says why a text cannot be written (empty, spans lines, holds a comment, does not
-parse as a type); `type_names` lists the names it uses; `scope_type_params` the type parameters
+`py_type_problem` / `ts_type_problem` say why a text cannot be written (empty, spans lines, holds
+a comment, does not parse as a type); `py_type_names` / `ts_type_names` list the names it uses
+(`source.type_problem` / `source.type_names` pick one by language); `scope_type_params` the type parameters
 in scope at a slot.  TypeScript texts are parsed by `canonical_types.ts_type_node`, the one parser
 of TypeScript type texts.  Does not: canonicalize types or decide where names come from.
 """
@@ -16,20 +17,33 @@ from typeinfer.analyzer.canonical_types import ts_type_node
 from typeinfer.analyzer.writer.edits import node_text
 
 
-def type_problem(t: str, language: str) -> str | None:
-    """Why a type text cannot be written, or None."""
+def _line_problem(t: str) -> str | None:
     if not t.strip():
         return "empty type"
     if "\n" in t or "\r" in t:
         return "type text spans lines"
-    if language == "python":
-        if "#" in t:
-            return "type text contains a comment"
-        try:
-            ast.parse(t, mode="eval")
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return f"not a valid type: {t[:60]!r}"
-        return None
+    return None
+
+
+def py_type_problem(t: str) -> str | None:
+    """Why a Python type text cannot be written, or None."""
+    problem = _line_problem(t)
+    if problem is not None:
+        return problem
+    if "#" in t:
+        return "type text contains a comment"
+    try:
+        ast.parse(t, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return f"not a valid type: {t[:60]!r}"
+    return None
+
+
+def ts_type_problem(t: str) -> str | None:
+    """Why a TypeScript type text cannot be written, or None."""
+    problem = _line_problem(t)
+    if problem is not None:
+        return problem
     if "//" in t or "/*" in t:
         return "type text contains a comment"
     node = ts_type_node(t, leading_extras=True)
@@ -38,35 +52,39 @@ def type_problem(t: str, language: str) -> str | None:
     return None
 
 
-def type_names(t: str, language: str) -> list[str]:
-    """The names a type text needs bound (roots of dotted names), textual order, no duplicates."""
+def py_type_names(t: str) -> list[str]:
+    """The names a Python type text needs bound (roots of dotted names), textual order, no duplicates."""
     names: list[str] = []
-    if language == "python":
-        try:
-            tree = ast.parse(t, mode="eval")
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return []
+    try:
+        tree = ast.parse(t, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
 
-        def visit(n: ast.AST) -> None:
-            if isinstance(n, ast.Name):
-                names.append(n.id)
-            elif isinstance(n, ast.Attribute):
-                root = n
-                while isinstance(root, ast.Attribute):
-                    root = root.value  # type: ignore[assignment]
-                visit(root)
-            elif isinstance(n, ast.Subscript):
-                visit(n.value)
-                if not (isinstance(n.value, ast.Name) and n.value.id == "Literal"):
-                    visit(n.slice)
-            elif isinstance(n, ast.Constant):
-                return
-            else:
-                for c in ast.iter_child_nodes(n):
-                    visit(c)
+    def visit(n: ast.AST) -> None:
+        if isinstance(n, ast.Name):
+            names.append(n.id)
+        elif isinstance(n, ast.Attribute):
+            root = n
+            while isinstance(root, ast.Attribute):
+                root = root.value  # type: ignore[assignment]
+            visit(root)
+        elif isinstance(n, ast.Subscript):
+            visit(n.value)
+            if not (isinstance(n.value, ast.Name) and n.value.id == "Literal"):
+                visit(n.slice)
+        elif isinstance(n, ast.Constant):
+            return
+        else:
+            for c in ast.iter_child_nodes(n):
+                visit(c)
 
-        visit(tree.body)
-        return list(dict.fromkeys(names))
+    visit(tree.body)
+    return list(dict.fromkeys(names))
+
+
+def ts_type_names(t: str) -> list[str]:
+    """The names a TypeScript type text needs bound (roots of dotted names), textual order, no duplicates."""
+    names: list[str] = []
     node = ts_type_node(t, leading_extras=True)
     if node is None:
         return []
