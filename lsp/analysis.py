@@ -23,6 +23,8 @@ import logging
 import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -30,10 +32,14 @@ from typing import Any, Callable
 from typeinfer.analyzer.annotate import to_annotation
 from typeinfer.analyzer.canonical_types import canonicalize, split_union
 from typeinfer.analyzer.inferred_types import Prediction
-from typeinfer.analyzer.pipeline import STATIC_CONFIDENCE, InferenceOptions, infer_graph
+from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, NO_MODEL_THRESHOLD, STATIC_CONFIDENCE, InferenceOptions, \
+    infer_graph
+from typeinfer.analyzer.writer import annotate_source
 from typeinfer.analyzer.slots import KINDS
 from typeinfer.analyzer.static_facts import infer_static
 from typeinfer.cpg.graph import CodePropertyGraph
+from typeinfer.cpg.passes.type_writeback import relink
+from typeinfer.cpg.schema import Prop
 from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, update_file
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 
@@ -70,6 +76,8 @@ class FileResult:
     seconds: float
     in_workspace_graph: bool  #: False: analysed on its own graph (outside the workspace, or before the build)
     error: str | None = None
+    threshold: float = NO_MODEL_THRESHOLD  #: the confidence a hint needs when the user set none
+    refused: str | None = None  #: why the writer refuses the whole-file annotation (None: it does not)
 
 
 @dataclass(order=True)
@@ -228,20 +236,25 @@ class Analyzer:
             cpg = build_sources([source_from_text(snap.text, snap.relpath)])
         settings = self.settings()
         predictor = self.predictor if settings.use_model else None
-        options = InferenceOptions(use_model=predictor is not None, kinds=KINDS, jobs=1, use_cache=False)
-        # the document's inferred types stay in its own table (`FileResult.items`), never in the
-        # shared graph: another document's hints must not depend on which files were analysed first
-        result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, write=False)
+        # the rounds and the threshold of `typeinfer annotate`, so that the editor and the command
+        # line give one answer; the rounds' types are written into the graph only while they run:
+        # another document's hints must not depend on which files were analysed first
+        options = InferenceOptions(use_model=predictor is not None, kinds=KINDS, jobs=1, use_cache=False,
+                                   min_confidence=settings.min_confidence, rounds=ANNOTATE_ROUNDS)
+        with types_restored(cpg, snap.relpath):
+            result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor)
         tree = parser_for(snap.grammar).parse(snap.text.encode("utf-8"))
         index = LineIndex(snap.text, snap.encoding)
         items = [Item(p, anchor_for(tree, index, p.language, p.kind, p.line, p.byte_column),
                       annotation=to_annotation(p, result.universe) if p.type else None)
                  for p in result.predictions if p.file == snap.relpath]
+        refused = _mark_writable(snap, items, result.threshold)
         if settings.diagnostics:
             items.extend(self._disagreements(cpg, result.program.slices, snap, tree, index))
         for item in items:
             item.prediction.node = None  # the graph changes under it; requests never need it
-        return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace)
+        return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace,
+                          threshold=result.threshold, refused=refused)
 
     def _disagreements(self, cpg: CodePropertyGraph, slices: list[Any], snap: Snapshot, tree: Any,
                        index: LineIndex) -> list[Item]:
@@ -263,6 +276,46 @@ class Analyzer:
                            byte_column=s.column, slice=s)
             out.append(Item(p, anchor_for(tree, index, s.language, s.kind, s.line, s.column), declared=s.declared_type))
         return out
+
+
+#: what inference writes on a node (and the linker on a call): saved and put back around a document's rounds
+_INFERENCE_PROPS = (Prop.TYPE_FULL_NAME, Prop.TYPE_SOURCE, Prop.CONFIDENCE, Prop.POSSIBLE_TYPES, Prop.METHOD_FULL_NAME)
+
+
+@contextmanager
+def types_restored(cpg: CodePropertyGraph, relpath: str) -> Iterator[None]:
+    """Run inference rounds on one file of the shared graph, then put its nodes' types and its
+    calls' links back as they were: inferred types live in the document's result, not the graph."""
+    nodes = cpg.file_nodes(relpath) if relpath in cpg.files else []
+    saved = [(n, {p: cpg.props(n)[p] for p in _INFERENCE_PROPS if p in cpg.props(n)}) for n in nodes]
+    try:
+        yield
+    finally:
+        for n, values in saved:
+            if n in cpg.g:
+                props = cpg.props(n)
+                for p in _INFERENCE_PROPS:
+                    props.pop(p, None)
+                props.update(values)
+        if nodes:
+            relink(cpg, files=[relpath])
+
+
+def _mark_writable(snap: Snapshot, items: list[Item], threshold: float) -> str | None:
+    """Mark the items whose annotation the source writer cannot place (no hint is shown for those);
+    returns why the writer refuses the whole file, if it does."""
+    wanted = [i for i in items if i.annotation is not None and i.prediction.confidence >= threshold]
+    if not wanted:
+        return None
+    edit = annotate_source(snap.text.encode("utf-8"), snap.relpath, snap.language, [i.annotation for i in wanted])
+    if edit.refused:
+        return edit.refused
+    placed = {id(a.annotation) for a in edit.applied}
+    skipped = {id(s.annotation) for s in edit.skipped}
+    for item in wanted:
+        if id(item.annotation) in skipped and id(item.annotation) not in placed:
+            item.writable = False
+    return None
 
 
 #: a declared type that accepts the inferred one is no disagreement (PEP 484's numeric tower)

@@ -43,7 +43,7 @@ def code_actions(doc: DocumentState, rng: types.Range, settings: Settings,
                  only: list[str] | None = None) -> list[types.CodeAction]:
     if not settings.enabled:
         return []
-    wanted = [i for i in doc.items if visible(i, settings) and i.anchor.insert is not None]
+    wanted = [i for i in doc.items if visible(i, settings, doc.threshold) and i.anchor.insert is not None and i.writable]
     out: list[types.CodeAction] = []
     here = [i for i in wanted if _touches(i, rng)]
     if not here and rng.start == rng.end:
@@ -55,7 +55,11 @@ def code_actions(doc: DocumentState, rng: types.Range, settings: Settings,
         if action:
             action.is_preferred = True
             out.append(action)
-    if wanted and allow(ANNOTATE_ALL_KIND):
+    if allow(ANNOTATE_ALL_KIND) and doc.refused:
+        # say why rather than offer nothing: clients list a disabled action with its reason
+        out.append(types.CodeAction(title="Annotate all in file", kind=ANNOTATE_ALL_KIND,
+                                    disabled=types.CodeActionDisabled(reason=f"typeinfer: not annotated, {doc.refused}")))
+    elif wanted and allow(ANNOTATE_ALL_KIND):
         action = _action(doc, f"Annotate all in file ({len(wanted)} annotations)", ANNOTATE_ALL_KIND, wanted)
         if action:
             out.append(action)

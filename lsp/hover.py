@@ -19,11 +19,13 @@ from .settings import Settings
 from .state import DocumentState, Item
 
 
-def visible(item: Item, settings: Settings) -> bool:
-    """An inference worth showing under the settings (not a declared slot, not "no type")."""
+def visible(item: Item, settings: Settings, threshold: float) -> bool:
+    """An inference worth showing under the settings (not a declared slot, not "no type"); the
+    user's minConfidence, else `threshold` (the one `typeinfer annotate` uses)."""
     p = item.prediction
+    floor = settings.min_confidence if settings.min_confidence is not None else threshold
     return (not item.declared and p.source != "none" and bool(p.type) and p.kind in settings.kinds
-            and p.confidence >= settings.min_confidence)
+            and p.confidence >= floor)
 
 
 def lookup(doc: DocumentState, line: int, col: int) -> list[Item]:
@@ -119,7 +121,7 @@ def render(item: Item) -> str:
 
 def hover(doc: DocumentState, position: types.Position, settings: Settings) -> types.Hover | None:
     """The hover for a position, None when nothing worth showing is inferred there."""
-    found = [i for i in lookup(doc, position.line, position.character) if visible(i, settings)]
+    found = [i for i in lookup(doc, position.line, position.character) if visible(i, settings, doc.threshold)]
     if not found:
         return None
     first = found[0].anchor

@@ -8,7 +8,8 @@ imports it needs, made by the source writer (`edits.annotated_text`) and a line 
 re-parses the file (~20 ms for 2,000 lines), so for clients that can resolve `textEdits` (VS Code
 can) hints go out without them and `resolve` adds them to the one hint the user acts on; other
 clients get them eagerly within a time budget (hints past it go without an edit).
-Python returns read `-> T`; TypeScript returns `: T`, as their syntax writes them.
+Python returns read `-> T`; TypeScript returns `: T`, as their syntax writes them.  A model guess
+below `GUESS_BELOW` reads `: ≈T`.  No hint is shown where the writer cannot place the annotation.
 
 What it does not do: wait for analysis (the server decides how long a request may wait).
 """
@@ -37,10 +38,16 @@ def _edits(doc: DocumentState, item: Item) -> list[types.TextEdit] | None:
     return text_edits(doc.text, new, doc.encoding) or None
 
 
+#: a model guess below this confidence is marked in its label (``: ≈str``): it must not look like a fact
+GUESS_BELOW = 0.8
+GUESS_MARK = "≈"
+
+
 def hint_for(doc: DocumentState, item: Item, with_edits: bool) -> types.InlayHint:
     a, p = item.anchor, item.prediction
     at = a.insert or (a.line, a.end)
-    label = a.annotation_text(p.type).lstrip() if (a.arrow or p.kind != "return") else f": {p.type}"
+    shown = f"{GUESS_MARK}{p.type}" if p.source == "model" and p.confidence < GUESS_BELOW else p.type
+    label = a.annotation_text(shown).lstrip() if (a.arrow or p.kind != "return") else f": {shown}"
     return types.InlayHint(
         position=types.Position(at[0], at[1]),
         label=label,
@@ -57,7 +64,10 @@ def inlay_hints(doc: DocumentState, rng: types.Range, settings: Settings, lazy_e
     """The hints of a document range (`lazy_edits`: the client resolves textEdits)."""
     if not settings.enabled:
         return []
-    items = [i for i in doc.items if visible(i, settings) and _in_range(i, rng)]
+    # a hint promises an annotation: none where the writer cannot place one (tuple and `for`
+    # targets, a type parameter out of its scope, a name the file cannot import)
+    items = [i for i in doc.items if visible(i, settings, doc.threshold) and i.writable and i.anchor.insert is not None
+             and _in_range(i, rng)]
     items.sort(key=lambda i: (i.anchor.insert or (i.anchor.line, i.anchor.end)))
     deadline = time.perf_counter() + budget_s
     return [hint_for(doc, i, not lazy_edits and time.perf_counter() < deadline) for i in items]

@@ -128,6 +128,7 @@ class TypeinferServer(LanguageServer):
         if doc is None:
             return
         doc.install(result.version, result.text, result.items)
+        doc.threshold, doc.refused = result.threshold, result.refused
         doc.dirty = result.version != doc.version
         doc.in_graph = result.in_workspace_graph
         self.installs += 1

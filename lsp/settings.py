@@ -5,7 +5,8 @@ know and values of the wrong type (a bad setting never stops the server).  Keys 
 editors write them):
 
 - ``enabled`` (bool, default true): inlay hints, hover and code actions on or off.
-- ``minConfidence`` (number 0..1, default 0.5): hide inferences below it.
+- ``minConfidence`` (number 0..1; default: the threshold `typeinfer annotate` uses, the model's
+  calibrated one, or 0.5 with static facts only): hide inferences below it.
 - ``kinds`` (list of "parameter", "return", "variable", "attribute"; default the first three).
 - ``diagnostics`` (bool, default false): report annotations that disagree with an inference.
 - ``diagnosticsMinConfidence`` (number, default 0.9): how sure an inference must be to disagree.
@@ -25,7 +26,7 @@ from typeinfer.analyzer.slots import KINDS
 @dataclass(frozen=True)
 class Settings:
     enabled: bool = True
-    min_confidence: float = 0.5
+    min_confidence: float | None = None  #: None: annotate's threshold
     kinds: tuple[str, ...] = ("parameter", "return", "variable")
     diagnostics: bool = False
     diagnostics_min_confidence: float = 0.9

@@ -49,6 +49,7 @@ class Item:
     anchor: Anchor
     declared: str = ""  #: the annotation as written (diagnostics only; such items are no hints)
     annotation: Any = None  #: the writer's `Annotation` (positions of the analysed text), None: nothing to write
+    writable: bool = True  #: False: the source writer cannot place the annotation (no hint, no action)
 
     @property
     def key(self) -> tuple[str, str, str, int]:
@@ -72,6 +73,8 @@ class DocumentState:
     analyzed_version: int | None = None  #: version the items come from (None: none yet)
     dirty: bool = True  #: text changed since the last analysis was scheduled
     in_graph: bool = False  #: the items come from the whole-project graph (not a single-file one)
+    threshold: float = 0.5  #: the confidence a hint needs when the user set none (annotate's threshold)
+    refused: str | None = None  #: why the source writer refuses to annotate the whole document
     _tree: tree_sitter.Tree | None = field(default=None, repr=False)
     _tree_stale: bool = True
     _index: LineIndex | None = field(default=None, repr=False)

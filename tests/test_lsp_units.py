@@ -55,6 +55,7 @@ def _doc(text: str) -> tuple[DocumentState, Analyzer]:
     doc = DocumentState("untitled:a", 1, text, "a.py", "python", "python", False)
     result = analyzer.analyze(Snapshot(doc.uri, 1, text, doc.relpath, "python", "python", False))
     doc.install(1, text, result.items)
+    doc.threshold, doc.refused = result.threshold, result.refused
     return doc, analyzer
 
 
@@ -209,3 +210,45 @@ def test_hints_do_not_depend_on_which_files_were_analysed_first(tmp_path) -> Non
     second = _workspace_hints(tmp_path, ["app.py", "store.py"])
     assert first == second
     assert any(kind == "variable" and name == "count" and typ == "int" for kind, name, typ, _ in first["app.py"])
+
+
+WHOLE_RANGE = types.Range(types.Position(0, 0), types.Position(99, 0))
+
+
+def test_no_hint_where_no_annotation_can_be_written() -> None:
+    from typeinfer.lsp import inlay_hints
+
+    doc, _ = _doc("def f():\n    a, b = 1, 'x'\n    for i in range(3):\n        pass\n    n = 2\n    return n\n")
+    labels = {(h.position.line, h.label) for h in inlay_hints.inlay_hints(doc, WHOLE_RANGE, Settings())}
+    assert (4, ": int") in labels and (0, "-> int") in labels
+    assert not any(line in (1, 2) for line, _ in labels)  # tuple and `for` targets take no annotation
+
+
+def test_model_guesses_below_the_band_are_marked() -> None:
+    from typeinfer.lsp import inlay_hints
+
+    doc, _ = _doc("def f():\n    n = 2\n    return n\n")
+    item = next(i for i in doc.items if i.prediction.name == "n" and i.prediction.kind == "variable")
+    assert inlay_hints.hint_for(doc, item, False).label == ": int"  # a static fact
+    item.prediction.source, item.prediction.confidence = "model", 0.62
+    assert inlay_hints.hint_for(doc, item, False).label == f": {inlay_hints.GUESS_MARK}int"
+    item.prediction.confidence = 0.9
+    assert inlay_hints.hint_for(doc, item, False).label == ": int"
+
+
+def test_a_refused_whole_file_action_says_why() -> None:
+    from typeinfer.lsp import code_actions
+
+    # tree-sitter misreads `def f(k) -> None: y[k] = 1`, so the writer refuses the file
+    doc, _ = _doc("y = {}\ndef f(k): y[k] = 1\n\n\ndef g():\n    x = 1\n    return x\n")
+    assert doc.refused and "syntax error" in doc.refused
+    found = [a for a in code_actions.code_actions(doc, WHOLE_RANGE, Settings()) if a.title.startswith("Annotate all")]
+    assert len(found) == 1 and found[0].disabled is not None and found[0].edit is None
+    assert "syntax error" in found[0].disabled.reason
+
+
+def test_editor_default_threshold_is_annotates() -> None:
+    from typeinfer.analyzer.pipeline import NO_MODEL_THRESHOLD
+
+    doc, _ = _doc("def f():\n    n = 2\n    return n\n")
+    assert Settings().min_confidence is None and doc.threshold == NO_MODEL_THRESHOLD
