@@ -163,3 +163,75 @@ def test_stages_hold_no_per_language_tables_of_their_own():
     from typeinfer.analyzer import consistency, verify
     assert not hasattr(consistency, "_TS_MEMBERS") and not hasattr(consistency, "_PY_ANY_MEMBER")
     assert verify._SCOPE_NODES == frozenset().union(*(a.scope_node_types for a in ADAPTERS))
+
+
+# -- the source writer, stubs and the editor's anchors ------------------------------------------
+
+
+@pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda a: a.name)
+def test_every_adapter_provides_the_writer_syntax_and_the_anchors(adapter):
+    from typeinfer.analyzer.stubs import STUB_WRITERS
+    from typeinfer.analyzer.writer.syntax import AnchorSyntax, WriterSyntax
+    from typeinfer.cpg.source import parse
+
+    w = adapter.writer
+    assert isinstance(w, WriterSyntax) and isinstance(adapter.anchors, AnchorSyntax)
+    assert w.stub_suffix in STUB_WRITERS  # the stub writer of the language's stub format exists
+    for f in (w.locate_slot, w.bindings, w.type_problem, w.type_names, w.import_edits, w.refuse_edit,
+              adapter.anchors.name_slot):
+        assert callable(f)
+    assert adapter.anchors.functions and set(adapter.anchors.functions) <= set(adapter.anchors.containers)
+    root = parse({"python": b"x = 1\n", "typescript": b"const x = 1;\n"}[adapter.name], w.grammar).root_node
+    assert "x" in w.bindings(root).names
+    assert w.type_problem("") == "empty type" and w.type_problem("A | B") is None
+    assert w.type_names("A | B") == ["A", "B"]
+
+
+def test_the_writer_and_anchors_of_each_language_differ_where_the_syntax_does():
+    py, ts = adapter_for("python"), adapter_for("typescript")
+    assert (py.writer.grammar, ts.writer.grammar) == ("python", "typescript")
+    assert (py.writer.stub_suffix, ts.writer.stub_suffix) == (".pyi", ".d.ts")
+    assert py.writer.coding_cookie and not ts.writer.coding_cookie
+    assert "javascript" in ts.writer.stub_only_grammars and not py.writer.stub_only_grammars
+    assert py.writer.auto_imports is AUTO_IMPORTS and not ts.writer.auto_imports
+    assert "None" in py.writer.builtin_names and "string" in ts.writer.builtin_names
+    assert py.writer.type_problem("x # c") == "type text contains a comment"
+    assert ts.writer.type_problem("x // c") == "type text contains a comment"
+    assert py.anchors.return_arrow and not ts.anchors.return_arrow
+
+
+@pytest.mark.parametrize("language", ["javascript", "rust", "py"])
+def test_the_writer_refuses_a_language_without_an_adapter_naming_it(language):
+    from typeinfer.analyzer.stubs import stub_for
+    from typeinfer.analyzer.writer import Annotation, annotate_source
+    from typeinfer.analyzer.writer.source import normalize_language, writer_syntax
+
+    ann = Annotation("variable", "x", "", 1, 0, "int")
+    for call in (lambda: annotate_source(b"x = 1\n", "m.py", language, [ann]),
+                 lambda: stub_for(b"x = 1\n", "m.py", language, [ann]),
+                 lambda: writer_syntax(language), lambda: normalize_language(language)):
+        with pytest.raises(UnknownLanguageError) as err:
+            call()
+        assert repr(language) in str(err.value)
+
+
+def test_editor_anchors_come_from_the_adapter():
+    from typeinfer.cpg.source import parse
+    from typeinfer.lsp.anchors import anchor_for, enclosing_function
+    from typeinfer.lsp.positions import LineIndex
+
+    py = b"def f(a, b=1):\n    y = a\n"
+    tree = parse(py, "python")
+    index = LineIndex(py.decode())
+    assert anchor_for(tree, index, "python", "return", 1, 4).annotation_text("int") == " -> int"
+    assert anchor_for(tree, index, "python", "parameter", 1, 6).insert == (0, 7)
+    assert enclosing_function(tree, 1, 4, "python") == "f"
+    ts_src = b"function g(x?, ...r) { const z = x; }\n"
+    tree = parse(ts_src, "typescript")
+    index = LineIndex(ts_src.decode())
+    assert anchor_for(tree, index, "typescript", "return", 1, 9).annotation_text("T") == ": T"
+    assert anchor_for(tree, index, "typescript", "parameter", 1, 11).insert == (0, 13)  # after `?`
+    assert anchor_for(tree, index, "typescript", "parameter", 1, 18).insert == (0, 19)  # `...r`
+    assert enclosing_function(tree, 0, 29, "typescript") == "g"
+    with pytest.raises(UnknownLanguageError, match="'rust'"):
+        enclosing_function(tree, 0, 29, "rust")
