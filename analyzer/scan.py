@@ -24,6 +24,14 @@ A rule file (one rule each; ``sources.yaml`` holds named source sets)::
         unless: [CONDITION, ...]         # none may hold
     sanitizers: [REGEX, ...]             # calls whose result is clean (added to the defaults)
 
+A source spec is one of ``{call: REGEX}`` (the call's result), ``{attribute: REGEX}`` (an
+attribute read whose dotted name, imports followed, matches: ``flask.request.args``),
+``{typed: {type: REGEX, fields: REGEX}}`` (values of a type wherever they appear: ``p.f`` reads
+of a parameter or variable whose declared or inferred type, imports followed, matches ``type``,
+and what destructuring such a value binds, ``({ params }: Request) =>``; without ``fields``, the
+typed parameters themselves), ``{decorated_parameters: REGEX}`` or, by name only, the fallback
+``{parameter_field: {parameter: REGEX, field: REGEX}}``.
+
 A CONDITION is ``{keyword: NAME, code: REGEX}`` (that keyword argument is given, its text
 matches), ``{argument: I, code: REGEX}`` or ``{argument: I, not_operator: REGEX}`` (the
 argument is not such an operator call, e.g. not a list literal).
@@ -41,8 +49,9 @@ import yaml
 from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, flow_step, flows
 from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import matches, regex
+from typeinfer.cpg.passes.linking import principal_type_name
 from typeinfer.cpg.query import Project
-from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
+from typeinfer.cpg.schema import EdgeKind, NodeKind, Op, Prop
 
 RULES_DIR = Path(__file__).parent / "rules"
 SOURCES_FILE = "sources.yaml"
@@ -249,11 +258,78 @@ def _source_parameter_field(project: Project, spec: dict[str, str], language: st
             yield n
 
 
+def qualified_types(project: Project, n: NodeId) -> list[str]:
+    """The declared or written-back type of a parameter / variable, its principal name with the
+    head resolved through the file's imports (``Request`` -> ``express.Request``)."""
+    typ = project.type_of(n)
+    if not typ:
+        return []
+    name = principal_type_name(typ)
+    if not name:
+        return []
+    head, dot, rest = name.partition(".")
+    bound = project.import_bindings(n[0]).get(head)
+    return [f"{bound}{dot}{rest}" if bound else name]
+
+
+def _typed_declarations(project: Project, type_rx: str, language: str) -> list[NodeId]:
+    cpg = project.cpg
+    out = []
+    for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL):
+        for n in cpg.nodes(kind):
+            if cpg.files[n[0]].language == language and any(matches(type_rx, t) for t in qualified_types(project, n)):
+                out.append(n)
+    return out
+
+
+def _destructured(project: Project, decl: NodeId) -> Iterable[tuple[str, NodeId]]:
+    """(field, bound identifier) of each destructuring of `decl` (``{ params, query: q } = req``)."""
+    cpg = project.cpg
+    for use in cpg.into(decl, EdgeKind.REF):
+        for parent in cpg.into(use, EdgeKind.ARGUMENT):
+            if cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT or cpg.arguments(parent).get(2) != use:
+                continue
+            pattern = cpg.arguments(parent).get(1)
+            if pattern is None or cpg.get(pattern, Prop.NAME) != Op.OBJECT_LITERAL:
+                continue
+            for entry in cpg.arguments(pattern).values():
+                if cpg.kind(entry) == NodeKind.IDENTIFIER:
+                    yield cpg.get(entry, Prop.NAME, ""), entry
+                elif cpg.get(entry, Prop.NAME) == Op.KEY_VALUE:
+                    key, target = cpg.arguments(entry).get(1), cpg.arguments(entry).get(2)
+                    if key is not None and target is not None and cpg.kind(target) == NodeKind.IDENTIFIER:
+                        yield (cpg.get(key, Prop.CODE, "") or "").strip("'\"`"), target
+
+
+def _source_typed(project: Project, spec: dict[str, str], language: str) -> Iterable[NodeId]:
+    """Values of a type, wherever they appear: ``p.field`` reads of a parameter or variable whose
+    declared or inferred type matches ``type``, and what destructuring such a value binds; with
+    no ``fields``, the typed parameters themselves."""
+    cpg = project.cpg
+    typed = set(_typed_declarations(project, spec["type"], language))
+    fields = spec.get("fields")
+    if fields is None:
+        yield from (n for n in typed if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN)
+        return
+    for n in project.calls.language(language).name(r"<operator>\.(optionalF|f)ieldAccess").ids():
+        if cpg.get(n, Prop.IS_WRITE):
+            continue
+        args = cpg.arguments(n)
+        obj, fld = args.get(1), args.get(2)
+        if obj is not None and fld is not None and project.decl_of(obj) in typed and matches(fields, cpg.get(fld, Prop.NAME)):
+            yield n
+    for decl in typed:
+        for field, bound in _destructured(project, decl):
+            if matches(fields, field):
+                yield bound
+
+
 _SOURCE_KINDS = {
     "call": _source_call,
     "attribute": _source_attribute,
     "decorated_parameters": _source_decorated,
     "parameter_field": _source_parameter_field,
+    "typed": _source_typed,
 }
 
 

@@ -1,0 +1,57 @@
+"""Sources by type: request values are found by the request's declared or inferred type wherever
+they appear (destructured, renamed, any parameter name), on small Express, Flask, Django and
+aiohttp apps with positive and negative cases (`tests/fixtures/scan_typed/`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from typeinfer.analyzer.pipeline import InferenceOptions
+from typeinfer.analyzer.scan import parse_rule, scan
+from typeinfer.cpg.project import BuildOptions, build_project
+from typeinfer.cpg.query import project_from_cpg, project_from_sources
+from typeinfer.loading import project_with_inference
+
+APPS = Path(__file__).resolve().parent / "fixtures" / "scan_typed"
+
+#: every flow the apps hold; the comments in the apps say which handlers are negative cases
+EXPECTED = {
+    ("express_typed.ts", 9, "ts-path-traversal"),  # ({ params }: Request) destructured
+    ("express_typed.ts", 15, "ts-path-traversal"),  # const { query: q } = incoming
+    ("express_typed.ts", 20, "ts-path-traversal"),  # (r: Request) ... r.body
+    ("flask_typed.py", 14, "py-sql-injection"),  # needs the inferred sqlite3.Cursor
+    ("flask_typed.py", 19, "py-command-injection"),  # django HttpRequest.GET
+    ("flask_typed.py", 25, "py-command-injection"),  # aiohttp match_info
+}
+
+
+def _findings(infer: bool) -> set[tuple[str, int, str]]:
+    cpg = build_project(APPS, BuildOptions(use_cache=False, jobs=1))
+    project = project_with_inference(cpg, InferenceOptions(use_model=False, jobs=1)) if infer else project_from_cpg(cpg)
+    return {(f.location[0], f.location[1], f.rule.id) for f in scan(project).findings}
+
+
+def test_typed_sources_find_every_flow_and_no_negative_case():
+    assert _findings(infer=True) == EXPECTED
+
+
+def test_inference_adds_the_flow_whose_sink_needs_an_inferred_receiver_and_removes_none():
+    without = _findings(infer=False)
+    assert without == EXPECTED - {("flask_typed.py", 14, "py-sql-injection")}
+
+
+@pytest.mark.parametrize("code, found", [
+    ("def v(req: Request):\n    os.system(req.args['x'])\n", True),
+    ("def v(req: Request):\n    os.system(req.method)\n", False),
+    ("def v(req: str):\n    os.system(req.args)\n", False),  # the name alone does not make a typed source
+])
+def test_a_rule_for_an_unknown_framework_needs_no_python(code, found):
+    rule = parse_rule({
+        "id": "acme-cmd", "language": "python",
+        "sources": [{"typed": {"type": "acme\\.web\\.Request", "fields": "args|form"}}],
+        "sinks": [{"call": "os\\.system"}],
+    })
+    project = project_from_sources({"m.py": "import os\nfrom acme.web import Request\n\n\n" + code})
+    assert bool(scan(project, [rule]).findings) is found
