@@ -32,7 +32,7 @@ from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.cpg.source import grammar_for_path, parser_for
 
 from .anchors import Anchor
-from .positions import UTF16, LineIndex, units_len
+from .positions import UTF16, LineIndex, char_to_byte, col_to_char, units_len
 
 #: languageId -> file extension, for untitled documents
 #: at most this many logged changes are replayed onto a late analysis (else: a line diff)
@@ -78,13 +78,32 @@ class DocumentState:
     _tree: tree_sitter.Tree | None = field(default=None, repr=False)
     _tree_stale: bool = True
     _index: LineIndex | None = field(default=None, repr=False)
+    _index_generation: int = field(default=-1, repr=False)
     edit_log: list[tuple[int, list[Any]]] = field(default_factory=list)  #: changes after analyzed_version
 
     # ------------------------------------------------------------ text and tree
+    # The text is kept as a list of lines (and their UTF-8 lengths) that changes edit in place, so
+    # a keystroke costs the edited lines, not the document: `text` is joined only when read.
+    # (_lines, _blens: UTF-8 length of each line, _text: the joined lines or None, _generation:
+    # bumped by every change; plain attributes set here, as the dataclass __init__ sets `text`.)
+
+    def _set_text(self, text: str) -> None:
+        self._lines = text.split("\n")
+        self._blens = [len(line.encode("utf-8")) for line in self._lines]
+        self._text: str | None = text
+        self._generation = getattr(self, "_generation", 0) + 1
+
+    def _get_text(self) -> str:
+        if self._text is None:
+            self._text = "\n".join(self._lines)
+        return self._text
+
     @property
     def index(self) -> LineIndex:
-        if self._index is None or self._index.text is not self.text:
-            self._index = LineIndex(self.text, self.encoding)
+        if self._index is None or self._index_generation != self._generation:
+            index = LineIndex.__new__(LineIndex)  # the lines are known: no split of the whole text
+            index.text, index.encoding, index.lines, index._offsets = self.text, self.encoding, list(self._lines), None
+            self._index, self._index_generation = index, self._generation
         return self._index
 
     def tree(self) -> tree_sitter.Tree:
@@ -96,35 +115,52 @@ class DocumentState:
             self._tree_stale = False
         return self._tree
 
+    def _point(self, line: int, col: int) -> tuple[int, int, int]:
+        """A client position, clamped to the document -> (line, character index, UTF-8 byte column)."""
+        lines = self._lines
+        if line < 0:
+            return 0, 0, 0
+        if line >= len(lines):
+            last = len(lines) - 1
+            return last, len(lines[last]), self._blens[last]
+        text = lines[line]
+        char = col_to_char(text, col, self.encoding)
+        return line, char, char_to_byte(text, char)
+
     def apply_changes(self, version: int, changes: list[Any]) -> None:
         """Apply LSP content changes (range changes or whole texts) in order."""
         for change in changes:
             rng = getattr(change, "range", None)
             if rng is None:
                 old = self.text
-                self.text = change.text
+                self._set_text(change.text)
                 self._tree, self._tree_stale = None, True
-                self.items = remap_items_by_lines(self.items, old, self.text)
+                self.items = remap_items_by_lines(self.items, old, change.text)
                 continue
-            index = self.index
             s_line, s_col = rng.start.line, rng.start.character
             e_line, e_col = rng.end.line, rng.end.character
             if (e_line, e_col) < (s_line, s_col):
                 s_line, s_col, e_line, e_col = e_line, e_col, s_line, s_col
-            start_b, end_b = index.byte_offset(s_line, s_col), index.byte_offset(e_line, e_col)
-            data = self.text.encode("utf-8")
-            new_bytes = change.text.encode("utf-8")
-            new_data = data[:start_b] + new_bytes + data[end_b:]
+            sl, sc, sb = self._point(s_line, s_col)
+            el, ec, eb = self._point(e_line, e_col)
+            lines, blens = self._lines, self._blens
+            added = change.text.split("\n")
+            new_lines = added[:]
+            new_lines[0] = lines[sl][:sc] + new_lines[0]
+            new_lines[-1] = new_lines[-1] + lines[el][ec:]
             if self._tree is not None:
-                start_pt = (min(s_line, len(index.lines) - 1), index.col_to_byte(s_line, s_col))
-                old_end_pt = (min(e_line, len(index.lines) - 1), index.col_to_byte(e_line, e_col))
-                added = change.text.split("\n")
-                new_end_pt = (start_pt[0] + len(added) - 1,
-                              (start_pt[1] if len(added) == 1 else 0) + len(added[-1].encode("utf-8")))
-                self._tree.edit(start_byte=start_b, old_end_byte=end_b, new_end_byte=start_b + len(new_bytes),
-                                start_point=start_pt, old_end_point=old_end_pt, new_end_point=new_end_pt)
+                start_b = sum(blens[:sl]) + sl + sb
+                end_b = start_b + sum(blens[sl:el]) + (el - sl) - sb + eb
+                added_b = len(change.text.encode("utf-8"))
+                new_end_pt = (sl + len(added) - 1,
+                              (sb if len(added) == 1 else 0) + len(added[-1].encode("utf-8")))
+                self._tree.edit(start_byte=start_b, old_end_byte=end_b, new_end_byte=start_b + added_b,
+                                start_point=(sl, sb), old_end_point=(el, eb), new_end_point=new_end_pt)
+            lines[sl:el + 1] = new_lines
+            blens[sl:el + 1] = [len(line.encode("utf-8")) for line in new_lines]
+            self._text = None
+            self._generation += 1
             self._tree_stale = True
-            self.text = new_data.decode("utf-8", errors="replace")
             self.items = shift_items(self.items, (s_line, s_col), (e_line, e_col), change.text, self.encoding)
         self.version = version
         self.dirty = True
@@ -146,6 +182,10 @@ class DocumentState:
             self.items = moved if replayed == self.text else remap_items_by_lines(items, text, self.text)
         self.analyzed_version = version
         self.edit_log = later
+
+
+#: `text` reads the lines joined (once per change); setting it replaces them
+DocumentState.text = property(DocumentState._get_text, DocumentState._set_text)  # type: ignore[assignment]
 
 
 def _apply_text(text: str, changes: list[Any], encoding: str) -> str:

@@ -252,3 +252,54 @@ def test_editor_default_threshold_is_annotates() -> None:
 
     doc, _ = _doc("def f():\n    n = 2\n    return n\n")
     assert Settings().min_confidence is None and doc.threshold == NO_MODEL_THRESHOLD
+
+
+def _reference_apply(text: str, change: types.TextDocumentContentChangePartial, encoding: str) -> str:
+    """The text after one range change, computed from scratch (whole-text byte offsets)."""
+    index = pos.LineIndex(text, encoding)
+    a = index.byte_offset(change.range.start.line, change.range.start.character)
+    b = index.byte_offset(change.range.end.line, change.range.end.character)
+    a, b = min(a, b), max(a, b)
+    data = text.encode("utf-8")
+    return (data[:a] + change.text.encode("utf-8") + data[b:]).decode("utf-8")
+
+
+@pytest.mark.parametrize("encoding", pos.ENCODINGS)
+def test_edits_in_place_give_the_text_and_tree_of_a_fresh_document(encoding: str) -> None:
+    from typeinfer.cpg.source import parser_for
+
+    rng = random.Random(7)
+    text = "def f(a):\n    s = 'é🎉'\n    return a\n\nclass C:\n    x = '日本'\n"
+    doc = DocumentState("untitled:a", 1, text, "a.py", "python", "python", False, encoding)
+    doc.tree()
+    pieces = ["x", "\n", "🎉", "é", "", "    y = 1\n", "(", "):"]
+    for version in range(2, 300):
+        lines = text.split("\n")
+        l1, l2 = rng.randrange(len(lines) + 1), rng.randrange(len(lines) + 1)
+        c1, c2 = rng.randrange(12), rng.randrange(12)
+        change = _change(l1, c1, l2, c2, rng.choice(pieces))
+        text = _reference_apply(text, change, encoding)
+        doc.apply_changes(version, [change])
+        assert doc.text == text
+        assert doc.index.lines == text.split("\n")
+        if version % 10 == 0:
+            fresh = parser_for("python").parse(text.encode("utf-8"))
+            assert str(doc.tree().root_node) == str(fresh.root_node)
+    assert len(doc.edit_log) <= 32
+
+
+def test_hints_after_a_series_of_edits_equal_a_fresh_analysis() -> None:
+    src = "def f(a):\n    n = 2\n    return n\n\n\ndef g():\n    s = 'x'\n    return s\n"
+    doc, analyzer = _doc(src)
+    edits = [_change(1, 9, 1, 9, "0"), _change(6, 11, 6, 11, "y"), _change(2, 0, 2, 0, "    m = n\n"),
+             _change(7, 4, 7, 4, "t = 1.5\n    "), _change(0, 6, 0, 7, "b, c=3"), _change(1, 5, 1, 5, "k")]
+    for version, change in enumerate(edits, start=2):
+        doc.apply_changes(version, [change])
+        r = analyzer.analyze(Snapshot(doc.uri, version, doc.text, doc.relpath, "python", "python", False))
+        doc.install(version, r.text, r.items)
+    fresh, _ = _doc(doc.text)
+
+    def view(d: DocumentState) -> list:
+        return sorted((i.key, i.prediction.type, i.anchor.start, i.anchor.end, i.writable) for i in d.items)
+
+    assert view(doc) == view(fresh) and view(doc)
