@@ -304,13 +304,52 @@ def _mp_context():  # noqa: ANN202 - multiprocessing context types are private
 
 
 def build_source(source: SourceFile, cpg: CodePropertyGraph | None = None) -> CodePropertyGraph:
-    """Build (or replace) one in-memory file in `cpg` (a new graph if None) and re-link."""
+    """Build (or replace) one in-memory file in `cpg` (a new graph if None) and re-link.
+
+    Replacing a file whose interface (`link_interface`) did not change re-links only that file and
+    the files whose links pointed into its old nodes: nothing else can resolve differently.
+    Otherwise the whole project is re-linked."""
     from .passes import run_project_passes
 
     cpg = cpg if cpg is not None else CodePropertyGraph("")
+    relpath = source.relpath
+    before = link_interface(cpg, relpath) if relpath in cpg.files else None
+    dependents = _linked_into(cpg, relpath) if before is not None else set()
     cpg.add_file(build_file(source), source.warning)
-    run_project_passes(cpg)
+    if before is not None and before == link_interface(cpg, relpath):
+        run_project_passes(cpg, files=[relpath, *sorted(dependents - {relpath})])
+    else:
+        run_project_passes(cpg)
     return cpg
+
+
+def link_interface(cpg: CodePropertyGraph, relpath: str) -> tuple:
+    """What other files' linking can see of one file, positions left out: its language and error,
+    its functions and classes (full name, kind, modifiers, declared bases) in source order, and
+    its imports (they resolve its classes' bases)."""
+    from .schema import NodeKind, Prop
+
+    info = cpg.files.get(relpath)
+    out: list[tuple] = [(info.language, info.error) if info else None]
+    attrs = cpg.g._node
+    for n in cpg.file_nodes(relpath):
+        props = attrs[n]
+        kind = props[Prop.KIND]
+        if kind in (NodeKind.METHOD, NodeKind.TYPE_DECL):
+            out.append((kind, props.get(Prop.FULL_NAME), tuple(props.get(Prop.MODIFIERS) or ()),
+                        tuple(props.get(Prop.INHERITS_FROM_TYPE_FULL_NAME) or ())))
+        elif kind == NodeKind.IMPORT:
+            out.append((kind, props.get(Prop.IMPORTED_AS), props.get(Prop.IMPORTED_ENTITY)))
+    return tuple(out)
+
+
+def _linked_into(cpg: CodePropertyGraph, relpath: str) -> set[str]:
+    """Files with a link (call, inheritance, type edge) into a node of `relpath`."""
+    from .passes.linking import LINK_EDGES
+
+    pred = cpg.g._pred
+    return {src[0] for n in cpg.file_nodes(relpath) for src, kinds in pred[n].items()
+            if src[0] != relpath and any(k in LINK_EDGES for k in kinds)}
 
 
 def update_file(cpg: CodePropertyGraph, relpath: str, text: str | bytes | None = None) -> CodePropertyGraph:

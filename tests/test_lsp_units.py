@@ -303,3 +303,35 @@ def test_hints_after_a_series_of_edits_equal_a_fresh_analysis() -> None:
         return sorted((i.key, i.prediction.type, i.anchor.start, i.anchor.end, i.writable) for i in d.items)
 
     assert view(doc) == view(fresh) and view(doc)
+
+
+def _links(cpg) -> tuple:  # noqa: ANN001
+    from typeinfer.cpg.passes.linking import LINK_EDGES
+    from typeinfer.cpg.schema import NodeKind, Prop
+
+    edges = sorted((s, d, k) for s, d, k in cpg.g.edges(keys=True) if k in LINK_EDGES)
+    calls = sorted((n, cpg.get(n, Prop.METHOD_FULL_NAME)) for n in cpg.nodes(NodeKind.CALL))
+    return edges, calls
+
+
+@pytest.mark.parametrize("new_a", [
+    "from b import Base\n\nclass A(Base):\n    def run(self):\n        return helper(2) + self.go()\n\n"
+    "def helper(x):\n    y = x * 3\n    return y\n",  # a body edit: the interface is unchanged
+    "from b import Base\n\nclass A(Base):\n    def run(self):\n        return helper(1)\n\n"
+    "def helper(x):\n    return x\n\ndef extra():\n    return 1\n",  # a new function: everything re-linked
+    "class A:\n    def run(self):\n        return 1\n",  # the base and the helper are gone
+])
+def test_updating_one_file_links_like_a_fresh_build(new_a: str) -> None:
+    from typeinfer.cpg.project import build_sources, update_file
+    from typeinfer.cpg.source import source_from_text
+
+    a = "from b import Base\n\nclass A(Base):\n    def run(self):\n        return helper(1)\n\ndef helper(x):\n    return x\n"
+    b = "class Base:\n    def go(self):\n        return 1\n"
+    c = "from a import A, helper\n\ndef use():\n    A().run()\n    A().go()\n    return helper(3)\n"
+    cpg = build_sources([source_from_text(t, p) for p, t in (("a.py", a), ("b.py", b), ("c.py", c))])
+    update_file(cpg, "a.py", new_a)
+    fresh = build_sources([source_from_text(t, p) for p, t in (("a.py", new_a), ("b.py", b), ("c.py", c))])
+    assert _links(cpg) == _links(fresh)
+    update_file(cpg, "a.py", a)
+    again = build_sources([source_from_text(t, p) for p, t in (("a.py", a), ("b.py", b), ("c.py", c))])
+    assert _links(cpg) == _links(again)

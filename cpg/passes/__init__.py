@@ -8,6 +8,8 @@ build pass: it needs the types).
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from ..file_graph import FileGraph
 from ..graph import CodePropertyGraph
 from .cfg import add_cfg, ast_index
@@ -21,8 +23,9 @@ def run_file_passes(fg: FileGraph) -> None:
     add_reaching_defs(fg, cfgs, children)
 
 
-def run_project_passes(cpg: CodePropertyGraph) -> None:
-    """Symbol index, then imports/inheritance/call resolution and type edges."""
+def run_project_passes(cpg: CodePropertyGraph, files: Iterable[str] | None = None) -> None:
+    """Symbol index, then imports/inheritance/call resolution and type edges (of the nodes of
+    `files` only, when given: the rest of the project keeps its links)."""
     from .linking import link_project
 
-    link_project(cpg)
+    link_project(cpg, files=files)

@@ -32,6 +32,7 @@ from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVE
                       Op, Prop)
 
 _LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
+LINK_EDGES = _LINK_EDGES  #: the edges this pass adds (and removes before a re-run)
 _TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _CONSTRUCTORS = ("__init__", "constructor")
 _PYTHON_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
