@@ -108,7 +108,7 @@ class Finding:
 
     @property
     def source(self) -> NodeId:
-        return self.flow.source
+        return self.flow.source_id
 
     @property
     def location(self) -> tuple[str, int | None, int | None]:
@@ -403,10 +403,10 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
         result.truncated |= found.truncated
         seen: set[tuple[NodeId, NodeId]] = set()
         for flow in found:
-            call = sinks[flow.sink]
-            if (flow.source, call) in seen:
+            call = sinks[flow.sink_id]
+            if (flow.source_id, call) in seen:
                 continue
-            seen.add((flow.source, call))
+            seen.add((flow.source_id, call))
             flow.steps.append(flow_step(project, call, "sink"))
             first, last_call = flow.steps[0], project.cpg.props(call)
             message = (f"{rule.name}: {' '.join(first.code.split())[:60]} (line {first.line}) reaches "

@@ -86,13 +86,33 @@ class FlowStep:
 
 @dataclass
 class Flow:
-    """A path from a source node to a sink node (steps in source-to-sink order)."""
+    """A path from a source node to a sink node (steps in source-to-sink order).
 
-    source: NodeId
-    sink: NodeId
+    `source` and `sink` are the end nodes as the project's views (`query.NodeView`: ``.file``,
+    ``.line``, ``.code``, ...); `source_id` and `sink_id` are their node ids."""
+
+    source_id: NodeId
+    sink_id: NodeId
     steps: list[FlowStep]
     via_calls: frozenset[NodeId] = frozenset()  #: call sites the path went through (interprocedural)
     inferred_type_needed: bool = False  #: a call on the path (or the sink's call) resolved only by inference
+    project: Any = field(default=None, repr=False, compare=False)  #: the `FlowProject` it was found in
+
+    @property
+    def source(self) -> Any:
+        """The source node: the project's view of it (its first step when the project has no views)."""
+        return self._view(self.source_id)
+
+    @property
+    def sink(self) -> Any:
+        """The sink node: the project's view of it (its step when the project has no views)."""
+        return self._view(self.sink_id)
+
+    def _view(self, n: NodeId) -> Any:
+        node = getattr(self.project, "node", None)
+        if node is not None:
+            return node(n)
+        return next((s for s in self.steps if s.node == n), None)
 
     def compact(self) -> list[FlowStep]:
         """Steps with runs on one line merged (the last of a run kept; the source always kept)."""
@@ -109,7 +129,7 @@ class Flow:
                          for s in self.compact())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": list(self.source), "sink": list(self.sink), "inferred_type_needed": self.inferred_type_needed,
+        return {"source": list(self.source_id), "sink": list(self.sink_id), "inferred_type_needed": self.inferred_type_needed,
                 "steps": [s.to_dict() for s in self.steps]}
 
     def __repr__(self) -> str:
@@ -370,7 +390,7 @@ def flows(project: FlowProject, sinks: Iterable[NodeId], sources: Iterable[NodeI
             steps = [flow_step(project, n, note) for n, note in path]
             calls = {n for n, _ in path} | sites | ({sink_call} if sink_call is not None else set())
             needed = bool(calls & project.inferred_calls)
-            result.append(Flow(src, sink, steps, frozenset(sites), needed))
+            result.append(Flow(src, sink, steps, frozenset(sites), needed, project))
         if engine.truncated and time.monotonic() > engine.deadline:
             break
     result.truncated = engine.truncated

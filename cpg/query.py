@@ -422,6 +422,22 @@ class Traversal:
             items.append(repr(v))
         return "Traversal[" + ", ".join(items) + "]"
 
+    def __getattr__(self, name: str) -> Any:
+        """Only for names that are not steps: an AttributeError that suggests the closest step
+        (``reachableBy`` -> ``reachable_by``)."""
+        if name.startswith("__") and name.endswith("__"):  # copy, pickle and hasattr probes
+            raise AttributeError(name)
+        import difflib
+        import re
+
+        steps = [n for n in dir(type(self)) if not n.startswith("_")]
+        if name in steps:  # a step whose own code raised AttributeError: let that error through
+            return object.__getattribute__(self, name)
+        snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+        close = [snake] if snake in steps else difflib.get_close_matches(snake, steps, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute {name!r}{hint}")
+
     # -- filters
     def name(self, pattern: str) -> Traversal:
         """Nodes whose NAME fully matches the regex."""
@@ -629,7 +645,7 @@ class Traversal:
 
         def run() -> list[NodeId]:
             found = flows(self.project, list(self.ids()), _ids(sources), **bounds)
-            return list(dict.fromkeys(f.source for f in found))
+            return list(dict.fromkeys(f.source_id for f in found))
         return Traversal(self.project, run)
 
     def flows(self, sources: Traversal | Iterable[NodeId | NodeView], **bounds: Any) -> list:

@@ -207,3 +207,28 @@ def test_every_step_has_a_one_line_doc():
     for step in (".name", ".full_name", ".receiver_type", ".argument", ".parameters", ".where", ".flows",
                  ".reachable_by", "p.methods", "p.calls"):
         assert docs.get(step), step
+
+
+def test_a_misspelled_step_suggests_the_closest_name():
+    import copy
+
+    p = project_from_sources({"a.py": PY})
+    with pytest.raises(AttributeError, match="did you mean 'reachable_by'"):
+        p.calls.reachableBy(p.calls)
+    with pytest.raises(AttributeError, match="did you mean 'argument'"):
+        p.calls.argumnt(1)
+    with pytest.raises(AttributeError) as info:
+        p.calls.zzzqqq
+    assert "did you mean" not in str(info.value)
+    assert not hasattr(p.calls, "nothing_like_a_step") and hasattr(p.calls, "reachable_by")
+    assert len(copy.copy(p.calls.name("run"))) == 1  # dunder probes of copy/pickle stay plain AttributeErrors
+
+
+def test_flow_ends_are_node_views_with_their_ids_kept():
+    p = project_from_sources({"a.py": PY})
+    [flow] = p.calls.name("run").argument(1).flows(p.calls.full_name(r"flask\.request\.args\.get"))
+    assert isinstance(flow.source, NodeView) and isinstance(flow.sink, NodeView)
+    assert (flow.source.file, flow.source.line, flow.source.code) == ("a.py", 15, 'request.args.get("user")')
+    assert (flow.sink.line, flow.sink.code) == (18, "user")
+    assert flow.source.id == flow.source_id and flow.sink.id == flow.sink_id
+    assert flow.to_dict()["source"] == list(flow.source_id)
