@@ -12,7 +12,13 @@ Measured:
   lines around the edit, and the whole file), p50/p95;
 - freshness: edit -> the analysis of that version installed (debounce included), p50/p95.
 
-Usage: python bench/bench_lsp.py [--edits 200] [--keep DIR]
+With --big: bottle.py 0.13.4 (4,681 lines, from PyPI through corpus.fetch) alone in a workspace:
+- ingestion: 1,000 single-character didChange notifications sent back to back, then one request
+  round trip; edits/s over the whole burst (the server applies every change as it reads it);
+- RSS of the server process before and after 3 rounds of 1,000 such edits (and after each round);
+- edit inside one function -> the analysis of that version installed (debounce included), p50/p95.
+
+Usage: python bench/bench_lsp.py [--edits 200] [--keep DIR] | --big [--samples 6]
 """
 
 from __future__ import annotations
@@ -171,11 +177,106 @@ async def run(edits: int, keep: Path | None) -> dict:
         shutil.rmtree(cache, ignore_errors=True)
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def run_big(samples: int) -> dict:
+    from typeinfer.corpus.fetch import fetch_pypi
+
+    work = Path(tempfile.mkdtemp(prefix="typeinfer-bench-lsp-"))
+    cache = Path(tempfile.mkdtemp(prefix="typeinfer-bench-cache-"))
+    try:
+        root = work / "ws"
+        root.mkdir()
+        big = root / "bottle.py"
+        shutil.copy(fetch_pypi("bottle", "0.13.4") / "bottle.py", big)
+        text = big.read_text()
+        uri, lines = big.as_uri(), text.split("\n")
+        client = LanguageClient("bench", "1")
+        os.environ["TYPEINFER_CACHE"] = str(cache)
+        await client.start_io(sys.executable, "-m", "typeinfer.lsp")
+        pid = client._server.pid  # noqa: SLF001
+        await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
+                                                             root_uri=root.as_uri(),
+                                                             initialization_options={"debounceMs": 100}))
+        client.initialized(types.InitializedParams())
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+
+        async def settled(version: int) -> None:
+            while True:
+                s = await status(client, uri)
+                if s["workspaceReady"] and s["idle"] and s["doc"].get("inGraph") \
+                        and s["doc"].get("analyzedVersion") == version:
+                    return
+                await asyncio.sleep(0.01)
+
+        await settled(1)
+        target = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("    def "))
+        body = target + 1  # the first line of that method's body
+        indent = len(lines[body]) - len(lines[body].lstrip())
+        version = 2
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(types.Position(body, 0), types.Position(body, 0)), text=" " * indent + "# \n")]))
+        await settled(version)
+        col = indent + 2
+        rss = [rss_mb(pid)]
+        rates = []
+        for _ in range(3):
+            t = time.perf_counter()
+            for _ in range(1000):
+                version += 1
+                client.text_document_did_change(types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[types.TextDocumentContentChangePartial(
+                        range=types.Range(types.Position(body, col), types.Position(body, col)), text="x")]))
+                col += 1
+            await status(client, uri)  # answered after every change before it was applied
+            rates.append(1000 / (time.perf_counter() - t))
+            await settled(version)
+            rss.append(rss_mb(pid))
+        fresh_ms = []
+        for k in range(samples):  # an edit inside the method: x = 1 -> x = 12 ... (a real statement change)
+            version += 1
+            sent = time.perf_counter()
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(body, col), types.Position(body, col)), text=str(k % 10))]))
+            col += 1
+            await settled(version)
+            fresh_ms.append(1000 * (time.perf_counter() - sent))
+        await client.shutdown_async(None)
+        client.exit(None)
+        await asyncio.sleep(0.2)
+        await client.stop()
+        return {"lines": len(lines), "rates": rates, "rss": rss, "fresh_ms": fresh_ms}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--keep", type=Path)
+    parser.add_argument("--big", action="store_true", help="bottle.py: ingestion, RSS, edit -> hints")
+    parser.add_argument("--samples", type=int, default=6)
     args = parser.parse_args()
+    if args.big:
+        b = asyncio.run(run_big(args.samples))
+        print(f"bottle.py {b['lines']} lines")
+        print("ingestion, 3 rounds of 1,000 didChange: " + ", ".join(f"{r:.0f}" for r in b["rates"]) + " edits/s")
+        print("server RSS: start " + " -> ".join(f"{m:.0f}" for m in b["rss"]) + " MB (after each round)")
+        print(f"edit in one function -> updated hints installed ({len(b['fresh_ms'])} edits, 100 ms debounce): "
+              f"p50 {statistics.median(b['fresh_ms']):.0f} ms, p95 {pct(b['fresh_ms'], 0.95):.0f} ms")
+        return
     r = asyncio.run(run(args.edits, args.keep))
     print(f"workspace: {r['files']} files, {r['workspace_loc']} lines; big.py {r['big_py_lines']} lines; {r['edits']} edits")
     print(f"initialize -> first hints (big.py analysed alone): {r['first_hints_s']:.2f} s ({r['first_hint_count']} hints)")
