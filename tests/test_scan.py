@@ -254,3 +254,110 @@ def test_cli_query_prints_the_last_expression(app_dir: Path, tmp_path: Path):
     assert done.stdout.strip() == "2"  # login, load
     done = _cli("query", str(app_dir), "p.calls.name('nosuch').first().code", "-e", "--no-cache", "-q")
     assert done.returncode == 1 and "AttributeError" in done.stderr
+
+
+# ----------------------------------------------------------------------------- SARIF details
+TWICE = ('import os\nfrom flask import request\n\n'
+         'def a():\n    os.system(request.args["x"])\n\n'
+         'def b():\n    os.system(request.args["x"])\n')
+
+
+def _sarif_of(root: Path, scanned: Path | None = None) -> dict:
+    from typeinfer.cpg.query import load
+    log = to_sarif(scan(load(scanned or root, options=_no_cache())), str(scanned or root))
+    jsonschema.Draft4Validator(json.loads(SCHEMA_FILE.read_text())).validate(log)
+    return log
+
+
+def test_sarif_fingerprints_differ_for_identical_flows_and_survive_lines_added_above(tmp_path):
+    (tmp_path / "app.py").write_text(TWICE)
+    results = _sarif_of(tmp_path)["runs"][0]["results"]
+    prints = [r["partialFingerprints"]["typeinfer/v1"] for r in results]
+    assert len(prints) == 2 and len(set(prints)) == 2
+    (tmp_path / "app.py").write_text("# a comment\nimport sys\n" + TWICE)
+    moved = _sarif_of(tmp_path)["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in moved] == [7, 10]
+    assert [r["partialFingerprints"]["typeinfer/v1"] for r in moved] == prints
+
+
+def test_sarif_uris_are_relative_to_the_git_repository_root(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    app = repo / "services" / "web"
+    app.mkdir(parents=True)
+    (app / "app.py").write_text(TWICE)
+    run = _sarif_of(app)["runs"][0]
+    artifact = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "services/web/app.py", "uriBaseId": "%SRCROOT%"}
+    thread = run["results"][0]["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert {t["location"]["physicalLocation"]["artifactLocation"]["uri"] for t in thread} == {"services/web/app.py"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.resolve().as_uri() + "/"
+    # a single scanned file, and a worktree/submodule whose .git is a file
+    run = _sarif_of(app, app / "app.py")["runs"][0]
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "services/web/app.py"
+    (repo / ".git").rmdir()
+    (repo / ".git").write_text("gitdir: ../elsewhere\n")
+    assert _sarif_of(repo)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "services/web/app.py", "uriBaseId": "%SRCROOT%"}
+
+
+def test_sarif_uris_outside_a_repository_are_relative_to_the_scanned_root(tmp_path, monkeypatch):
+    import typeinfer.analyzer.sarif as sarif
+
+    monkeypatch.setattr(sarif, "repository_root", lambda path: None)  # wherever the temp folder lives
+    (tmp_path / "app.py").write_text(TWICE)
+    run = _sarif_of(tmp_path)["runs"][0]
+    assert run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "app.py", "uriBaseId": "SRCROOT"}
+    assert run["originalUriBaseIds"] == {"SRCROOT": {"uri": tmp_path.resolve().as_uri() + "/"}}
+
+
+def test_output_file_is_written_with_the_umask(tmp_path):
+    import os
+
+    from typeinfer.commands.common import write_text
+
+    old = os.umask(0o027)
+    try:
+        write_text(tmp_path / "out.sarif", "{}\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.sarif").stat().st_mode & 0o777 == 0o640
+    os.chmod(tmp_path / "out.sarif", 0o604)
+    write_text(tmp_path / "out.sarif", "{}\n")  # an existing file keeps its mode
+    assert (tmp_path / "out.sarif").stat().st_mode & 0o777 == 0o604
+    assert [p.name for p in tmp_path.iterdir()] == ["out.sarif"]
+
+
+# ----------------------------------------------------------------------------- named sets in queries
+def test_query_sources_and_sinks_by_name():
+    from typeinfer.analyzer.scan_project import ScanProject
+
+    p = ScanProject.from_project(project_from_sources(FILES, INFERRED))
+    web = p.sources("python-web")
+    assert {(n.file, n.line, n.code) for n in web} >= {("flask_app.py", 19, "request.args"),
+                                                      ("flask_app.py", 28, "request.form")}
+    assert {n.file for n in web} == {"flask_app.py", "fastapi_app.py"}
+    assert {n.file for n in p.sources("typescript-web")} == {"express_app.ts"}
+    assert {"py-sql-injection", "ts-sql-injection"} <= {r.id for r in p.rules_named("sql")}
+    assert {"py-command-injection", "ts-command-injection"} <= {r.id for r in p.rules_named("cwe-78")}
+    assert all("sql" in r.id or "CWE-78" in r.tags for r in p.rules_named("sql") + p.rules_named("cwe-78"))
+    sql = p.sinks("sql")
+    assert {(n.file, n.line) for n in sql} >= {("flask_app.py", 22), ("flask_app.py", 30), ("express_app.ts", 25)}
+    reached = p.sinks("py-sql").reachable_by(p.sources("python-web"))
+    assert {(n.file, n.line) for n in reached} == {
+        (k[1], f.flow.steps[0].line) for k, f in findings(INFERRED)[2].items() if k[0] == "py-sql-injection"}
+    with pytest.raises(KeyError, match="known: python-cli"):
+        p.sources("python-wbe")
+    with pytest.raises(KeyError, match="rule ids and tags"):
+        p.sinks("no-such-rule")
+
+
+def test_load_and_the_query_command_give_a_scan_project(app_dir: Path):
+    import typeinfer
+    from typeinfer.analyzer.scan_project import ScanProject
+
+    assert isinstance(typeinfer.load(app_dir, options=_no_cache()), ScanProject)
+    done = _cli("query", str(app_dir), "len(p.sinks('CWE-78'))", "-e", "--no-cache", "-q", "--no-infer")
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) >= 3

@@ -10,6 +10,7 @@ import os
 
 from typeinfer.analyzer.inferred_types import InferredTypes
 from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
+from typeinfer.analyzer.scan_project import ScanProject
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import call_resolution
 from typeinfer.cpg.project import BuildOptions, build_project
@@ -38,15 +39,16 @@ def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | N
     before = call_resolution(cpg)
     result = infer_graph(cpg, options)
     after = call_resolution(cpg)
-    return Project(cpg, TableOracle(result.types), {c for c, res in after.items() if before.get(c) != res})
+    return ScanProject(cpg, TableOracle(result.types), {c for c, res in after.items() if before.get(c) != res})
 
 
 def load(path: str | os.PathLike[str], types: TypesArg = None, *, infer: bool = False,
-         options: BuildOptions | None = None, inference: InferenceOptions | None = None) -> Project:
+         options: BuildOptions | None = None, inference: InferenceOptions | None = None) -> ScanProject:
     """Build (or load from cache) the graph of `path`.  With ``infer=True``, infer types (static
     facts and the bundled model; `inference` says how) and link with them; with `types` (a
-    `TypeOracle` or a mapping), link with those instead."""
+    `TypeOracle` or a mapping), link with those instead.  The result is a `ScanProject`: the
+    query API plus the scan's named sets, ``p.sources("python-web")`` and ``p.sinks("sql")``."""
     cpg = build_project(path, options)
     if infer and types is None:
         return project_with_inference(cpg, inference)
-    return project_from_cpg(cpg, types)
+    return ScanProject.from_project(project_from_cpg(cpg, types))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -79,11 +80,28 @@ def report_problems(cpg) -> None:  # noqa: ANN001 - CodePropertyGraph
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write a whole output file atomically."""
+    """Write a whole output file atomically, with the mode a plain write would give it: an
+    existing file's mode, else 0o666 less the umask (the temporary file is created 0o600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mode = 0o666 & ~current_umask()
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
         tmp.write(text)
-    os.replace(tmp.name, path)
+    try:
+        os.chmod(tmp.name, mode)
+        os.replace(tmp.name, path)
+    except BaseException:
+        os.unlink(tmp.name)
+        raise
+
+
+def current_umask() -> int:
+    """The process umask (set back at once: os.umask is the only way to read it portably)."""
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
 
 
 def add_pass_through_parser(subparsers: Any, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -125,7 +143,9 @@ def query_project(args: argparse.Namespace):  # noqa: ANN201 - cpg.query.Project
     report_problems(cpg)
     types = load_types(args.types)
     if types is not None or args.no_infer:
-        return project_from_cpg(cpg, types)
+        from typeinfer.analyzer.scan_project import ScanProject
+
+        return ScanProject.from_project(project_from_cpg(cpg, types))
     # the inference pipeline: static facts, and the bundled model unless --no-model
     from typeinfer.analyzer.pipeline import InferenceOptions
     from typeinfer.loading import project_with_inference
