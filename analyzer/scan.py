@@ -23,6 +23,7 @@ A rule file (one rule each; ``sources.yaml`` holds named source sets)::
         when: [CONDITION, ...]           # at least one must hold (if given)
         unless: [CONDITION, ...]         # none may hold
     sanitizers: [REGEX, ...]             # calls whose result is clean (added to the defaults)
+    guards: [{call: REGEX}, ...]         # calls that, as an if condition, tell their arguments are safe
 
 A source spec is one of ``{call: REGEX}`` (the call's result), ``{attribute: REGEX}`` (an
 attribute read whose dotted name, imports followed, matches: ``flask.request.args``),
@@ -31,6 +32,20 @@ of a parameter or variable whose declared or inferred type, imports followed, ma
 and what destructuring such a value binds, ``({ params }: Request) =>``; without ``fields``, the
 typed parameters themselves), ``{decorated_parameters: REGEX}`` or, by name only, the fallback
 ``{parameter_field: {parameter: REGEX, field: REGEX}}``.
+
+Guards.  Built-in guards apply to every rule: a flow is not reported when it passes a check
+before the sink, on a path where the check says the value is safe (``cpg.dataflow._Guards``):
+membership in a constant collection (``if ext in ALLOWED:``, ``if (ALLOWED.includes(ext))``,
+``ALLOWED.has(ext)``, and the early-exit forms ``if ext not in ALLOWED: abort(400)`` /
+``if (!ALLOWED.includes(ext)) return res.status(400)...``), equality with a constant,
+``isinstance(x, int)`` / ``typeof x === "number"``, whole-string regex matches
+(``re.fullmatch(P, x)``, ``re.match("^...$", x)``, ``/^...$/.test(x)``), ``x.isdigit()``-style
+checks, and a value the unsafe branch replaces (``if not ok(x): x = "default"``).  Lookups in
+a constant dict/object literal (``FILES[name]``, ``FILES.get(name)``) read the map's values;
+conversions (``int``, ``Number``, ``parseInt``) are sanitizers; branches of constant conditions
+(``if False:``, ``if 7 * 18 + num > 200:``) are dead; a constant index into a list or dict
+literal reads that element only.  A rule's ``guards: [{call: REGEX}]`` adds calls (by
+METHOD_FULL_NAME) that guard the variables passed to them.
 
 A CONDITION is ``{keyword: NAME, code: REGEX}`` (that keyword argument is given, its text
 matches), ``{argument: I, code: REGEX}`` or ``{argument: I, not_operator: REGEX}`` (the
@@ -82,6 +97,7 @@ class Rule:
     sources: list[dict[str, Any]]
     sinks: list[Sink]
     sanitizers: tuple[str, ...] = ()
+    guards: tuple[str, ...] = ()  #: regexes of calls that guard their arguments (``guards: [{call: REGEX}]``)
     severity: str = "error"
     security_severity: float | None = None
     tags: tuple[str, ...] = ()
@@ -177,6 +193,11 @@ def parse_rule(data: Any, path: str = "<rule>", source_sets: dict[str, list[dict
             sources.append(item)
         else:
             raise RuleError(f"{path}: bad source {item!r}")
+    guards = []
+    for item in data.get("guards") or ():
+        if not isinstance(item, dict) or set(item) != {"call"}:
+            raise RuleError(f"{path}: a guard is {{call: REGEX}}, not {item!r}")
+        guards.append(str(item["call"]))
     sinks = []
     for item in data["sinks"]:
         if not isinstance(item, dict) or "call" not in item:
@@ -185,6 +206,7 @@ def parse_rule(data: Any, path: str = "<rule>", source_sets: dict[str, list[dict
                           tuple(item.get("unless", ()))))
     return Rule(id=str(data["id"]), name=str(data.get("name", data["id"])), language=data["language"],
                 sources=sources, sinks=sinks, sanitizers=tuple(data.get("sanitizers") or ()),
+                guards=tuple(guards),
                 severity=data.get("severity", "error"), security_severity=data.get("security_severity"),
                 tags=tuple(data.get("tags") or ()), what=str(data.get("what", "")).strip(),
                 why=str(data.get("why", "")).strip(), example=str(data.get("example", "")), path=path)
@@ -399,7 +421,7 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
         if not sources:
             continue
         found = flows(project, list(sinks), sources, max_depth=max_depth, max_call_depth=max_call_depth,
-                      timeout_s=timeout_s, sanitizers=DEFAULT_SANITIZERS + rule.sanitizers)
+                      timeout_s=timeout_s, sanitizers=DEFAULT_SANITIZERS + rule.sanitizers, guards=rule.guards)
         result.truncated |= found.truncated
         seen: set[tuple[NodeId, NodeId]] = set()
         for flow in found:

@@ -27,6 +27,7 @@ tainted (``x.strip()``).
 
 from __future__ import annotations
 
+import ast
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from typing import Any, Iterable, Protocol
 
 from .graph import CodePropertyGraph, NodeId
 from .matching import matches
-from .schema import OPERATOR_PREFIX, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
+from .schema import OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind, Op, Prop
 
 
 class FlowProject(Protocol):
@@ -167,6 +168,387 @@ def argument_for(cpg: CodePropertyGraph, call: NodeId, method: NodeId, param: No
     return positional.get(position)
 
 
+# ----------------------------------------------------------------------------- guards and constants
+class _NotConstant:
+    def __repr__(self) -> str:
+        return "<not constant>"
+
+
+NOT_CONSTANT: Any = _NotConstant()  #: `_Guards.constant`'s answer for a value it cannot fold
+
+#: Calls that do not return (Flask/Werkzeug ``abort``, ``sys.exit``, ``process.exit``): the code
+#: after such a statement is not reached along that path.
+_NO_RETURN_NAMES = frozenset({"abort", "exit", "_exit"})
+#: isinstance() classes and ``typeof`` answers whose values carry no text.
+_SAFE_TYPES = frozenset({"int", "float", "bool", "complex", "builtins.int", "builtins.float", "builtins.bool"})
+_SAFE_TYPEOF = frozenset({"number", "boolean", "bigint", "undefined"})
+#: ``x.isdigit()``-style checks: true only for text without quotes, slashes or spaces.
+_CHARACTER_CHECKS = frozenset({"isdigit", "isnumeric", "isdecimal", "isalnum", "isalpha", "isidentifier"})
+_COLLECTION_WRAPPERS = frozenset({"set", "frozenset", "tuple", "list", "Set", "Array", "Object.freeze", "freeze"})
+_FOLD = {
+    "<operator>.addition": lambda a, b: a + b, "<operator>.subtraction": lambda a, b: a - b,
+    "<operator>.multiplication": lambda a, b: a * b, "<operator>.modulo": lambda a, b: a % b,
+    "<operator>.floorDivision": lambda a, b: a // b, "<operator>.division": lambda a, b: a / b,
+    "<operator>.equals": lambda a, b: a == b, "<operator>.notEquals": lambda a, b: a != b,
+    "<operator>.strictEquals": lambda a, b: a == b and type(a) is type(b),
+    "<operator>.strictNotEquals": lambda a, b: not (a == b and type(a) is type(b)),
+    "<operator>.lessThan": lambda a, b: a < b, "<operator>.greaterThan": lambda a, b: a > b,
+    "<operator>.lessEqualsThan": lambda a, b: a <= b, "<operator>.greaterEqualsThan": lambda a, b: a >= b,
+    "<operator>.logicalAnd": lambda a, b: a and b, "<operator>.logicalOr": lambda a, b: a or b,
+    Op.IN: lambda a, b: a in b, Op.NOT_IN: lambda a, b: a not in b,
+}
+
+
+def _literal(code: str, language: str) -> Any:
+    """The value of a literal's source text (strings, numbers, booleans, None/null), else NOT_CONSTANT."""
+    text = code.strip()
+    if language != "python":
+        if text in ("true", "false"):
+            return text == "true"
+        if text in ("null", "undefined"):
+            return None
+        if text.startswith("`"):
+            return text[1:-1] if "${" not in text and text.endswith("`") and len(text) > 1 else NOT_CONSTANT
+        if text.startswith("/"):
+            return NOT_CONSTANT  # a regex literal
+        text = text.rstrip("n")  # bigint suffix
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return NOT_CONSTANT
+    return value if isinstance(value, (str, bytes, int, float, bool, type(None))) else NOT_CONSTANT
+
+
+def _anchored(pattern: str, start: bool) -> bool:
+    """The pattern matches whole strings only: ``^...$`` (``$``/``\\Z`` at the end; ``^``/``\\A`` at the start when `start`)."""
+    body = pattern
+    ends = body.endswith("$") and not body.endswith("\\$") or body.endswith("\\Z") or body.endswith("\\z")
+    begins = body.startswith("^") or body.startswith("\\A")
+    return ends and (begins or not start)
+
+
+@dataclass
+class _Guards:
+    """Constants, dead branches and barrier guards, over one method's CFG at a time.
+
+    A *guard* is an ``if`` (or ``while``) condition that, on one of its branches, tells that a
+    variable holds a safe value: membership in a constant collection (``x in ALLOWED``,
+    ``ALLOWED.includes(x)``, ``ALLOWED.has(x)``), equality with a constant, ``isinstance(x, int)``
+    / ``typeof x === "number"``, a whole-string regex match (``re.fullmatch(P, x)``,
+    ``re.match("^...$", x)``, ``/^...$/.test(x)``), ``x.isdigit()``-style checks, or a call the
+    rule names (`extra`); ``not``/``!``, ``and``/``&&`` and ``or``/``||`` combine them.  A value
+    defined at D and used at U is *blocked* when no CFG path from D to U (not through another
+    write of the variable, nor past a ``return``/``raise``/``abort()``) leaves a guard on the
+    variable by its unsafe branch: the early-return form ``if x not in A: abort(400)`` and the
+    replacing form ``if not ok(x): x = "default"`` included.  An ``if`` whose condition folds
+    to a constant has a dead branch: code only reached through it is dead, and flows into or out
+    of dead code are blocked.
+    """
+
+    project: FlowProject
+    extra: tuple[str, ...] = ()  #: regexes over METHOD_FULL_NAME of calls that guard their arguments
+    _methods: dict[NodeId, tuple] = field(default_factory=dict)
+    _safe: dict[tuple[NodeId, str], bool | None] = field(default_factory=dict)
+    _blocked: dict[tuple[NodeId, NodeId, str], bool] = field(default_factory=dict)
+    _const: dict[NodeId, Any] = field(default_factory=dict)
+
+    @property
+    def cpg(self) -> CodePropertyGraph:
+        return self.project.cpg
+
+    def language(self, n: NodeId) -> str:
+        info = self.cpg.files.get(n[0])
+        return info.language if info is not None else "python"
+
+    # -- constants
+    def definitions(self, ident: NodeId) -> list[NodeId] | None:
+        """The values assigned to the variable `ident` reads (None when one is not an assignment)."""
+        cpg = self.cpg
+        defs = cpg.into(ident, EdgeKind.REACHING_DEF)
+        if not defs:
+            decl = self.project.decl_of(ident)
+            if decl is None or cpg.kind(decl) != NodeKind.LOCAL:
+                return None
+            defs = [w for w in cpg.into(decl, EdgeKind.REF) if cpg.get(w, Prop.IS_WRITE)]
+            if len(defs) != 1:
+                return None
+        out = []
+        for d in defs:
+            parent = cpg.ast_parent(d)
+            if (cpg.kind(d) != NodeKind.IDENTIFIER or parent is None or cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT
+                    or cpg.arguments(parent).get(1) != d or 2 not in cpg.arguments(parent)):
+                return None
+            out.append(cpg.arguments(parent)[2])
+        return out or None
+
+    def constant(self, n: NodeId, depth: int = 0) -> Any:
+        """The value of an expression made of literals, constant variables and operators (collections
+        as tuples / dicts), else NOT_CONSTANT."""
+        if n in self._const:
+            return self._const[n]
+        self._const[n] = NOT_CONSTANT  # cycles
+        value = self._constant(n, depth) if depth < 12 else NOT_CONSTANT
+        self._const[n] = value
+        return value
+
+    def _constant(self, n: NodeId, depth: int) -> Any:
+        cpg = self.cpg
+        props = cpg.props(n)
+        kind = props[Prop.KIND]
+        if kind == NodeKind.LITERAL:
+            return _literal(props.get(Prop.CODE) or "", self.language(n))
+        if kind == NodeKind.IDENTIFIER:
+            if props.get(Prop.NAME) == "undefined" and self.language(n) != "python":
+                return None
+            values = self.definitions(n)
+            if not values:
+                return NOT_CONSTANT
+            results = [self.constant(v, depth + 1) for v in values]
+            first = results[0]
+            return first if all(r is not NOT_CONSTANT and r == first for r in results) else NOT_CONSTANT
+        if kind != NodeKind.CALL:
+            return NOT_CONSTANT
+        name = props.get(Prop.NAME, "")
+        args = cpg.arguments(n)
+        if name in (Op.LIST_LITERAL, Op.TUPLE_LITERAL, Op.SET_LITERAL):
+            items = [self.constant(a, depth + 1) for _, a in sorted(args.items()) if _ >= 1]
+            return NOT_CONSTANT if any(i is NOT_CONSTANT for i in items) else tuple(items)
+        if name in (Op.DICT_LITERAL, Op.OBJECT_LITERAL):
+            out = {}
+            for _, entry in sorted(args.items()):
+                key = self.key_of(entry)
+                if key is NOT_CONSTANT:
+                    return NOT_CONSTANT
+                value = self.constant(cpg.arguments(entry).get(2, entry), depth + 1)
+                if value is NOT_CONSTANT:
+                    return NOT_CONSTANT
+                out[key] = value
+            return _Frozen(out)
+        if name in (Op.LOGICAL_NOT,) and 1 in args:
+            v = self.constant(args[1], depth + 1)
+            return NOT_CONSTANT if v is NOT_CONSTANT else not v
+        if name == "<operator>.minus" and 1 in args:
+            v = self.constant(args[1], depth + 1)
+            return -v if isinstance(v, (int, float)) and not isinstance(v, bool) else NOT_CONSTANT
+        if name == Op.CONDITIONAL and {1, 2, 3} <= set(args):
+            c = self.constant(args[1], depth + 1)
+            return NOT_CONSTANT if c is NOT_CONSTANT else self.constant(args[2] if c else args[3], depth + 1)
+        if name in _FOLD and 1 in args and 2 in args:
+            a, b = self.constant(args[1], depth + 1), self.constant(args[2], depth + 1)
+            if a is NOT_CONSTANT or b is NOT_CONSTANT:
+                return NOT_CONSTANT
+            try:
+                return _FOLD[name](a, b)
+            except Exception:  # noqa: BLE001 - a fold that would raise is not a constant
+                return NOT_CONSTANT
+        if not name.startswith(OPERATOR_PREFIX) and (name in _COLLECTION_WRAPPERS or props.get(Prop.METHOD_FULL_NAME, "").endswith(
+                tuple("." + w for w in _COLLECTION_WRAPPERS))) and set(args) - {0} == {1}:
+            inner = self.constant(args[1], depth + 1)
+            return inner if isinstance(inner, (tuple, _Frozen)) else NOT_CONSTANT
+        return NOT_CONSTANT
+
+    def key_of(self, entry: NodeId) -> Any:
+        """The constant key of a dict/object literal entry (a bare TypeScript key is its text)."""
+        cpg = self.cpg
+        if cpg.get(entry, Prop.NAME) != Op.KEY_VALUE:
+            return NOT_CONSTANT
+        key = cpg.arguments(entry).get(1)
+        if key is None:
+            return NOT_CONSTANT
+        value = self.constant(key)
+        if value is NOT_CONSTANT and cpg.kind(key) == NodeKind.LITERAL and self.language(key) != "python":
+            code = cpg.get(key, Prop.CODE) or ""
+            return code if code.replace("_", "a").replace("$", "a").isalnum() else NOT_CONSTANT
+        return value
+
+    def is_constant_collection(self, n: NodeId) -> bool:
+        return isinstance(self.constant(n), (tuple, _Frozen))
+
+    # -- guard conditions
+    def safe_when(self, cond: NodeId, var: str) -> bool | None:
+        """True: `cond` being true tells that `var` holds a safe value; False: being false tells it; None: neither."""
+        key = (cond, var)
+        if key not in self._safe:
+            self._safe[key] = None
+            self._safe[key] = self._safe_when(cond, var)
+        return self._safe[key]
+
+    def _is_var(self, n: NodeId | None, var: str) -> bool:
+        return n is not None and self.cpg.kind(n) == NodeKind.IDENTIFIER and self.cpg.get(n, Prop.NAME) == var
+
+    def _safe_when(self, cond: NodeId, var: str) -> bool | None:
+        cpg = self.cpg
+        props = cpg.props(cond)
+        if props[Prop.KIND] != NodeKind.CALL:
+            return None
+        name = props.get(Prop.NAME, "")
+        args = cpg.arguments(cond)
+        if name == Op.LOGICAL_NOT and 1 in args:
+            inner = self.safe_when(args[1], var)
+            return None if inner is None else not inner
+        if name == Op.LOGICAL_AND:
+            return True if any(self.safe_when(a, var) is True for i, a in args.items() if i >= 1) else None
+        if name == Op.LOGICAL_OR:
+            return False if any(self.safe_when(a, var) is False for i, a in args.items() if i >= 1) else None
+        if name in (Op.IN, Op.NOT_IN):
+            if self._is_var(args.get(1), var) and 2 in args and self.is_constant_collection(args[2]):
+                return name == Op.IN
+            return None
+        if name in ("<operator>.equals", "<operator>.strictEquals", "<operator>.notEquals", "<operator>.strictNotEquals"):
+            positive = name in ("<operator>.equals", "<operator>.strictEquals")
+            for a, b in ((args.get(1), args.get(2)), (args.get(2), args.get(1))):
+                if a is None or b is None:
+                    continue
+                if self._is_var(a, var) and isinstance(self.constant(b), (str, int, float, bool, type(None))) \
+                        and self.constant(b) is not NOT_CONSTANT:
+                    return positive
+                if (cpg.get(a, Prop.NAME) == Op.TYPEOF and self._is_var(cpg.arguments(a).get(1), var)
+                        and self.constant(b) in _SAFE_TYPEOF):
+                    return positive
+            return None
+        if name.startswith(OPERATOR_PREFIX):
+            return None
+        full = props.get(Prop.METHOD_FULL_NAME, "")
+        receiver = args.get(0)
+        positional = [a for i, a in sorted(args.items()) if i >= 1]
+        if any(matches(rx, full) for rx in self.extra) and any(self._is_var(a, var) for a in args.values()):
+            return True
+        if name == "isinstance" and len(positional) >= 2 and self._is_var(positional[0], var):
+            types = positional[1]
+            names = ([cpg.get(t, Prop.CODE) for t in cpg.arguments(types).values()]
+                     if cpg.get(types, Prop.NAME) == Op.TUPLE_LITERAL else [cpg.get(types, Prop.CODE)])
+            return True if names and all(t in _SAFE_TYPES for t in names) else None
+        if name in ("includes", "has", "__contains__") and receiver is not None and positional \
+                and self._is_var(positional[0], var) and self.is_constant_collection(receiver):
+            return True
+        if name in _CHARACTER_CHECKS and self._is_var(receiver, var) and not positional:
+            return True
+        if name in ("fullmatch", "match", "search") and len(positional) >= 2 and self._is_var(positional[1], var) \
+                and (full.startswith("re.") or (receiver is not None and cpg.get(receiver, Prop.NAME) == "re")):
+            pattern = self.constant(positional[0])
+            if isinstance(pattern, str) and (name == "fullmatch" or _anchored(pattern, start=name == "search")):
+                return True
+            return None
+        if name == "test" and receiver is not None and positional and self._is_var(positional[0], var):
+            code = cpg.get(receiver, Prop.CODE) or ""
+            if cpg.kind(receiver) == NodeKind.LITERAL and code.startswith("/") and "/" in code[1:]:
+                body = code[1:code.rindex("/")]
+                return True if _anchored(body, start=True) else None
+        return None
+
+    # -- per-method CFG facts
+    def _method(self, m: NodeId) -> tuple[list[tuple[NodeId, set[NodeId], set[NodeId]]], set[tuple[NodeId, NodeId]], set[NodeId]]:
+        """(branch conditions as (condition, true successors, false successors), dead edges, live nodes)."""
+        if m in self._methods:
+            return self._methods[m]
+        cpg = self.cpg
+        branches = []
+        dead: set[tuple[NodeId, NodeId]] = set()
+        for cs in cpg.ast_descendants(m, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
+            if cpg.kind(cs) != NodeKind.CONTROL_STRUCTURE or cpg.get(cs, Prop.CONTROL_STRUCTURE_TYPE) not in (Control.IF, Control.WHILE):
+                continue
+            kids = cpg.ast_children(cs)
+            if len(kids) < 2:
+                continue
+            cond, then = kids[0], kids[1]
+            inside = set(cpg.ast_descendants(then)) | {then}
+            succs = cpg.out(cond, EdgeKind.CFG)
+            true = {s for s in succs if s in inside}
+            false = set(succs) - true
+            if not true or not false:
+                continue  # an empty branch: both outcomes go the same way
+            branches.append((cond, true, false))
+            value = self.constant(cond)
+            if value is not NOT_CONSTANT:
+                dead.update((cond, s) for s in (false if value else true))
+        live = self._reach(m, dead, (), "", None) if dead else None
+        self._methods[m] = (branches, dead, live)
+        return self._methods[m]
+
+    def no_return(self, n: NodeId) -> bool:
+        cpg = self.cpg
+        if cpg.kind(n) != NodeKind.CALL or cpg.get(n, Prop.NAME) not in _NO_RETURN_NAMES:
+            return False
+        parent = cpg.ast_parent(n)
+        return parent is not None and cpg.kind(parent) == NodeKind.BLOCK  # a statement, not a value
+
+    def _reach(self, start: NodeId, dead: set, guards: Iterable[tuple[NodeId, set[NodeId]]], var: str,
+               target: NodeId | None) -> set[NodeId]:
+        """CFG nodes reached from `start` without dead edges, guarded edges, other writes of `var`,
+        or passing a call that does not return; stops early at `target`."""
+        cpg = self.cpg
+        closed = {c: blocked for c, blocked in guards}
+        seen = {start}
+        todo = [start]
+        while todo:
+            n = todo.pop()
+            if n == target:
+                break
+            if n != start and (self.no_return(n) or (var and cpg.kind(n) == NodeKind.IDENTIFIER
+                                                      and cpg.get(n, Prop.IS_WRITE) and cpg.get(n, Prop.NAME) == var)):
+                continue
+            shut = closed.get(n, ())
+            for s in cpg.out(n, EdgeKind.CFG):
+                if s not in seen and (n, s) not in dead and s not in shut:
+                    seen.add(s)
+                    todo.append(s)
+        return seen
+
+    def is_live(self, n: NodeId) -> bool:
+        """False for a node only reached through a branch that a constant condition never takes."""
+        m = self.project.enclosing_method(n)
+        if m is None:
+            return True
+        _, _, live = self._method(m)
+        if live is None:
+            return True
+        node: NodeId | None = n
+        while node is not None and node not in live and self.cpg.kind(node) not in (NodeKind.METHOD,):
+            if self.cpg.out(node, EdgeKind.CFG) or self.cpg.into(node, EdgeKind.CFG):
+                return False  # a CFG node not reached
+            node = self.cpg.ast_parent(node)  # not itself a CFG node: judge by its expression
+        return True
+
+    def blocked(self, definition: NodeId, use: NodeId) -> bool:
+        """The value defined at `definition` cannot reach the read `use` along an unguarded live path."""
+        key = (definition, use, "")
+        if key in self._blocked:
+            return self._blocked[key]
+        self._blocked[key] = result = self._compute_blocked(definition, use)
+        return result
+
+    def _compute_blocked(self, definition: NodeId, use: NodeId) -> bool:
+        cpg = self.cpg
+        m = self.project.enclosing_method(use)
+        if m is None:
+            return False
+        if not self.is_live(use):
+            return True
+        is_param = cpg.kind(definition) == NodeKind.METHOD_PARAMETER_IN
+        start = m if is_param else definition
+        if self.project.enclosing_method(start) != m:
+            return False
+        if not is_param and not self.is_live(definition):
+            return True
+        var = cpg.get(use, Prop.NAME) or ""
+        branches, dead, _ = self._method(m)
+        guards = []
+        for cond, true, false in branches:
+            safe = self.safe_when(cond, var)
+            if safe is not None:
+                guards.append((cond, true if safe else false))
+        if not guards and not dead:
+            return False
+        return use not in self._reach(start, dead, guards, var, use)
+
+
+class _Frozen(dict):
+    """A constant dict/object literal (hashable, for caching and ``in``)."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(map(repr, self.items()))))
+
+
 @dataclass
 class _Engine:
     project: FlowProject
@@ -177,6 +559,11 @@ class _Engine:
     truncated: bool = False
     _field_writes: dict[tuple[NodeId | None, str], list[NodeId]] | None = None
     _parent: dict[NodeId, NodeId] = field(default_factory=dict)
+    guards: _Guards | None = None
+
+    def __post_init__(self) -> None:
+        if self.guards is None:
+            self.guards = _Guards(self.project)
 
     # -- helpers
     @property
@@ -237,14 +624,16 @@ class _Engine:
             out.extend((v, ctx, "assignment", None) for v in self._assigned_value(n))
             # augmented assignment: the old value flows in too (REACHING_DEF edges into the target)
         defs = self.cpg.into(n, EdgeKind.REACHING_DEF)
+        guards = self.guards
         for d in defs:
-            if self.p(d)[Prop.KIND] in (NodeKind.IDENTIFIER, NodeKind.METHOD_PARAMETER_IN):
+            if self.p(d)[Prop.KIND] in (NodeKind.IDENTIFIER, NodeKind.METHOD_PARAMETER_IN) and not guards.blocked(d, n):
                 out.append((d, ctx, "", None))
         if not defs and not props.get(Prop.IS_WRITE):
             decl = self.project.decl_of(n)
             if decl is not None:
                 if self.p(decl)[Prop.KIND] == NodeKind.METHOD_PARAMETER_IN:
-                    out.append((decl, ctx, "", None))
+                    if not guards.blocked(decl, n):
+                        out.append((decl, ctx, "", None))
                 elif self.project.enclosing_method(decl) != self.project.enclosing_method(n):
                     out.extend((w, ctx, "global", None) for w in self.cpg.into(decl, EdgeKind.REF)
                                if self.p(w).get(Prop.IS_WRITE))
@@ -298,22 +687,37 @@ class _Engine:
         if Op.is_assignment(name):
             return [(args[2], ctx, "assignment", None)] if 2 in args else []
         if name in _FIELD_OPS:
+            elements = self._elements(args.get(1), self.cpg.get(args[2], Prop.NAME) if 2 in args else None)
+            if elements is not None:
+                return [(e, ctx, "element", None) for e in elements]
             out = [(args[1], ctx, "field", None)] if 1 in args else []
             obj, fld = args.get(1), args.get(2)
             if obj is not None and fld is not None and self.p(obj).get(Prop.NAME) in SELF_NAMES and not props.get(Prop.IS_WRITE):
                 cls = self.cpg.enclosing(n, (NodeKind.TYPE_DECL,))
                 out.extend((v, ctx, "field write", None) for v in self.field_writes(cls, self.p(fld).get(Prop.NAME, "")))
             return out
+        if name == Op.INDEX_ACCESS and 2 in args:
+            key = self.guards.constant(args[2])
+            elements = self._elements(args.get(1), key) if key is not NOT_CONSTANT else None
+            if elements is not None:
+                return [(e, ctx, "element", None) for e in elements]
         if name in (Op.INDEX_ACCESS, Op.SLICE):
             return [(args[1], ctx, "index", None)] if 1 in args else []
         if name in _NO_PROPAGATION:
             return []
         if name == Op.CONDITIONAL:
-            return [(args[i], ctx, "", None) for i in (2, 3) if i in args]
+            value = self.guards.constant(args[1]) if 1 in args else NOT_CONSTANT
+            branches = (2, 3) if value is NOT_CONSTANT else ((2,) if value else (3,))
+            return [(args[i], ctx, "", None) for i in branches if i in args]
         if name.startswith(OPERATOR_PREFIX):
             return [(a, ctx, "", None) for _, a in sorted(args.items()) if self.p(a)[Prop.KIND] != NodeKind.METHOD_REF]
         if self.is_sanitizer(n):
             return []
+        if name == "get" and 0 in args and 1 in args:
+            key = self.guards.constant(args[1])
+            found = self._elements(args[0], key, missing_ok=True) if key is not NOT_CONSTANT else self._values(args[0])
+            if found is not None:  # a dict literal's entry, or the default
+                return [(e, ctx, "element", None) for e in found] + [(a, ctx, "argument", None) for i, a in args.items() if i >= 2]
         callees = self.cpg.out(n, EdgeKind.CALL)
         if callees and len(ctx) < self.max_call_depth and not any(self.p(m).get(Prop.NAME) in _CONSTRUCTORS for m in callees):
             out = []
@@ -323,6 +727,59 @@ class _Engine:
             return out
         return [(a, ctx, "argument", None) for _, a in sorted(args.items()) if self.p(a)[Prop.KIND] != NodeKind.METHOD_REF]
 
+    def _literals(self, obj: NodeId | None) -> list[NodeId] | None:
+        """The collection literals variable `obj` may hold (each definition one), else None."""
+        if obj is None or self.p(obj)[Prop.KIND] != NodeKind.IDENTIFIER:
+            return None
+        values = self.guards.definitions(obj)
+        if not values or any(self.p(v).get(Prop.NAME) not in (Op.LIST_LITERAL, Op.TUPLE_LITERAL, Op.DICT_LITERAL, Op.OBJECT_LITERAL)
+                             for v in values):
+            return None
+        for v in values:  # ``[*a, x]`` / ``{**a}``: positions and keys are not the literal's own
+            if any(self.p(a).get(Prop.NAME) in (Op.SPREAD, Op.DOUBLE_SPREAD, Op.STARRED) for a in self.cpg.arguments(v).values()):
+                return None
+        return values
+
+    def _elements(self, obj: NodeId | None, key: Any, missing_ok: bool = False) -> list[NodeId] | None:
+        """The elements ``obj[key]`` / ``obj.key`` reads when `obj` holds a literal and `key` is a
+        constant (a list's position or a dict's key), else None (the whole object flows in)."""
+        literals = self._literals(obj) if key is not None and key is not NOT_CONSTANT else None
+        if literals is None:
+            return None
+        out = []
+        for lit in literals:
+            args = self.cpg.arguments(lit)
+            if self.p(lit).get(Prop.NAME) in (Op.DICT_LITERAL, Op.OBJECT_LITERAL):
+                entries = {}
+                for entry in args.values():
+                    k = self.guards.key_of(entry)
+                    if k is NOT_CONSTANT:
+                        return None
+                    entries[k] = self.cpg.arguments(entry).get(2)
+                if key not in entries and not missing_ok:
+                    return None
+                if entries.get(key) is not None:
+                    out.append(entries[key])
+            else:
+                if not isinstance(key, int) or isinstance(key, bool) or not -len(args) <= key < len(args):
+                    return None
+                out.append(args[key + 1 if key >= 0 else len(args) + key + 1])
+        return out
+
+    def _values(self, obj: NodeId | None) -> list[NodeId] | None:
+        """Every value of the dict literals `obj` holds (a lookup by an unknown key reads one of them)."""
+        literals = self._literals(obj)
+        if literals is None or any(self.p(v).get(Prop.NAME) not in (Op.DICT_LITERAL, Op.OBJECT_LITERAL) for v in literals):
+            return None
+        out = []
+        for lit in literals:
+            for entry in self.cpg.arguments(lit).values():
+                value = self.cpg.arguments(entry).get(2) if self.p(entry).get(Prop.NAME) == Op.KEY_VALUE else None
+                if value is None:
+                    return None
+                out.append(value)
+        return out
+
     def _returns(self, method: NodeId) -> list[NodeId]:
         return [d for d in self.cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
                 if self.p(d)[Prop.KIND] == NodeKind.RETURN]
@@ -330,6 +787,8 @@ class _Engine:
     # -- the search
     def search(self, sink: NodeId, sources: set[NodeId]) -> list[tuple[NodeId, list[tuple[NodeId, str]], set[NodeId]]]:
         """(source, path source->sink as (node, note), call sites used) for each source reaching `sink`."""
+        if not self.guards.is_live(sink):
+            return []
         start = (sink, ())
         parent: dict[tuple, tuple[tuple, str, NodeId | None] | None] = {start: None}
         depth = {start: 1}
@@ -373,14 +832,18 @@ class _Engine:
 
 
 def flows(project: FlowProject, sinks: Iterable[NodeId], sources: Iterable[NodeId], *, max_depth: int = 80,
-          max_call_depth: int = 6, timeout_s: float = 30.0, sanitizers: Iterable[str] | None = None) -> FlowList:
+          max_call_depth: int = 6, timeout_s: float = 30.0, sanitizers: Iterable[str] | None = None,
+          guards: Iterable[str] = ()) -> FlowList:
     """Every (source, sink) pair with a path, shortest path each; sinks and sources are node ids.
 
     `sanitizers` are regexes over METHOD_FULL_NAME (default `DEFAULT_SANITIZERS`; pass a list to
-    replace them).  `timeout_s` bounds the whole call, `max_depth` each path's length in nodes.
+    replace them).  `guards` are regexes over METHOD_FULL_NAME of calls that, in a condition,
+    tell their arguments are safe on the true branch (added to the built-in guards, see
+    `_Guards`).  `timeout_s` bounds the whole call, `max_depth` each path's length in nodes.
     """
     engine = _Engine(project, tuple(DEFAULT_SANITIZERS if sanitizers is None else sanitizers),
-                     max_depth, max_call_depth, time.monotonic() + timeout_s)
+                     max_depth, max_call_depth, time.monotonic() + timeout_s,
+                     guards=_Guards(project, tuple(guards)))
     source_set = set(sources)
     result = FlowList()
     for sink in dict.fromkeys(sinks):
