@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from typeinfer.analyzer.scan import load_rules, parse_rule, scan
+from typeinfer.analyzer.scan import RuleError, load_rules, parse_rule, scan
 from typeinfer.cpg.query import project_from_sources
 
 
@@ -260,7 +260,6 @@ def test_scan_express_app_reports_only_the_unguarded_flow():
 
 
 def test_rule_guards_field():
-    base = next(r for r in load_rules() if r.id.startswith("py-") and "command" in r.id)
     data = {"id": "t-cmd", "language": "python", "sources": [{"call": r".*source"}],
             "sinks": [{"call": r"os\.system"}], "guards": [{"call": r".*is_safe_name"}]}
     rule = parse_rule(data)
@@ -268,4 +267,18 @@ def test_rule_guards_field():
     code = "import os\nx = source()\nif is_safe_name(x):\n    os.system(x)\nos.system(x)\n"
     p = project_from_sources({"a.py": code})
     assert [f.location[1] for f in scan(p, [rule]).findings] == [5]
-    assert base is not None
+    with pytest.raises(RuleError):
+        parse_rule({**data, "guards": [{"membership": "constant", "call": "x"}]})
+    redirect = next(r for r in load_rules() if r.id == "py-open-redirect")  # a built-in rule naming a guard
+    assert any("url_has_allowed_host_and_scheme" in g for g in redirect.guards)
+
+
+def test_a_loop_until_allowed_guards_what_follows():
+    assert not flows_of(py("while x not in ALLOWED:\n    x = source()\nsink(x)\n", "ALLOWED = {'a'}\n"))
+    assert flows_of(py("while x not in ALLOWED:\n    x = source()\n    sink(x)\n", "ALLOWED = {'a'}\n"))
+
+
+def test_dead_code_neither_defines_nor_sinks():
+    assert not flows_of(py("if False:\n    y = source()\nelse:\n    y = 'a'\nsink(y)\n"))
+    assert not flows_of("DEBUG = False\ndef f():\n    if DEBUG:\n        sink(source())\n")
+    assert flows_of("DEBUG = load()\ndef f():\n    if DEBUG:\n        sink(source())\n")
