@@ -18,6 +18,12 @@ A backward breadth-first search from each sink over "the value of X flows into Y
   call site is pushed on a context stack); a parameter <- the matching argument of the call
   site on top of the stack, or of every call site (CALL edges) when the stack is empty.
 
+Precision (`_Guards`): a reaching definition does not flow into a use when every def-clear CFG
+path between them leaves a guard on the variable by its safe branch (constant allow-list
+membership, constant equality, numeric type checks, whole-string regex matches, calls a rule
+names) or ends at return/raise/abort(); branches of conditions that fold to constants are dead;
+``l[0]`` / ``d["k"]`` / ``o.k`` / ``d.get("k")`` of a variable holding a literal read that element.
+
 Bounded by path length (`max_depth` nodes), context depth (`max_call_depth`) and wall time
 (`timeout_s`, for the whole `flows` call; the result's ``truncated`` says it was hit).  It does
 not model: mutation through calls (``lst.append(x)``), aliasing, callbacks (functions passed as
