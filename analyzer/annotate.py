@@ -21,8 +21,9 @@ from .pipeline import InferenceResult
 from .slice_schema import UsageSlice
 from .slots import SlotKey
 from .type_universe import TypeUniverse
-from .writer import Annotation, EditResult, TypeImport, annotate_source, unified_diff, \
-    write_file_atomically
+from .writer.contract import Annotation, EditResult, TypeImport
+from .writer.files import unified_diff, write_file_atomically
+from .writer.source import annotate_source
 
 
 @dataclass
@@ -286,13 +287,13 @@ def _on_disk(p: Prediction, edited: dict[tuple[str, str, str, str], list[UsageSl
     return None
 
 
-def verified(result: InferenceResult, edits: list[tuple[Path, EditResult]],
+def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: list[tuple[Path, EditResult]],
              summary: AnnotateSummary) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
     """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots;
     when no checker can run, `edits` unchanged, with a message."""
     from .verify import VerifyError, verify
 
-    sources = {p.key: p.source for p in result.predictions}
+    sources = {p.key: p.source for rows in plan.values() for p in rows}  # the rows written, settled ones included
     dropped: set[SlotKey] = set()
     notes = []
     for language in sorted({e.language for _, e in edits}):
@@ -329,10 +330,10 @@ def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callab
     edits = edit_files(result, plan, summary)
     dropped: set[SlotKey] = set()
     if verify:
-        edits, dropped = verified(result, edits, summary)
+        edits, dropped = verified(result, plan, edits, summary)
     if mode == "stub":
         from .stubs import stub_for
-        from .writer import stub_path, write_stub
+        from .writer.files import stub_path, write_stub
 
         for path, edit in edits:
             relpath = edit.path

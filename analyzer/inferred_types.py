@@ -108,9 +108,6 @@ class InferredTypes:
         """The rows whose type is written (into the graph and the source)."""
         return [p for p in self if self.is_confident(p)]
 
-    def in_file(self, file: str) -> list[Prediction]:
-        return [p for p in self if p.file == file]
-
     def to_json(self) -> dict[str, Any]:
         return {"threshold": self.threshold, "predictions": [p.to_json() for p in self]}
 

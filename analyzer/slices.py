@@ -17,10 +17,11 @@ from typing import Collection, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind,
-                                  Op, Prop, is_declared)
+                                  Op, Prop)
 
 from .languages import adapter_for
 from .slice_schema import SLICE_VERSION, CallUse, Definition, ProgramSlices, UsageSlice
+from .slots import declared_type
 from .type_universe import TypeUniverse, build_type_universe
 
 _OPERATOR_SYMBOL = {name: symbol for symbol, name in Op.BINARY.items()}
@@ -34,7 +35,6 @@ _CONTAINER_LITERALS = {
     Op.LIST_LITERAL: "list", Op.TUPLE_LITERAL: "tuple", Op.SET_LITERAL: "set", Op.DICT_LITERAL: "dict",
     Op.OBJECT_LITERAL: "object",
 }
-_TS_LITERAL_TYPES = {"number", "string", "boolean", "bigint", "null", "undefined", "RegExp"}
 _CODE_LIMIT = 80
 
 
@@ -90,10 +90,7 @@ class Slicer:
 
     def _declared(self, node: NodeId) -> str | None:
         """The annotation the code declares (or a settled round's type); other written-back types are not one."""
-        props = self.cpg.props(node)
-        if is_declared(props) or (node in self.settled and props.get(Prop.TYPE_FULL_NAME)):
-            return props[Prop.TYPE_FULL_NAME]
-        return None
+        return declared_type(self.cpg.props(node), node, self.settled)
 
     # ----------------------------------------------------------------- entry points
     def slices(self, files: Iterable[str] | None = None) -> list[UsageSlice]:

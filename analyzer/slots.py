@@ -8,9 +8,13 @@ file, kind, function, name and line.  JSON form of a key:
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
+
+from typeinfer.cpg.graph import NodeId
+from typeinfer.cpg.schema import Prop, is_declared
 
 
 class SlotKind(StrEnum):
@@ -56,3 +60,11 @@ class SlotKey:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SlotKey:
         return cls(data["file"], data["kind"], data["function"], data["name"], int(data["line"]))
+
+
+def declared_type(props: Mapping[str, Any], node: NodeId, settled: Collection[NodeId]) -> str | None:
+    """A slot node's declared type: what the code declares, or the type an earlier inference
+    round settled (`settled`); any other type written back by inference is not one."""
+    if is_declared(props) or (node in settled and props.get(Prop.TYPE_FULL_NAME)):
+        return props[Prop.TYPE_FULL_NAME]
+    return None

@@ -92,12 +92,12 @@ from typing import Any, Callable, Collection, Iterable
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.linking import Linker, python_module_names
 from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control,
-                                  EdgeKind, NodeKind, Op, Prop, is_declared)
+                                  EdgeKind, NodeKind, Op, Prop)
 
 from .canonical_types import canonicalize, split_union
 from .languages import adapter_for
-from .languages.typescript import TS_GLOBAL_CALLS, TS_MEMBERS, TS_NEW, TS_TYPEOF  # noqa: F401  (re-exported; read through the adapter)
 from .slice_schema import ProgramSlices, UsageSlice
+from .slots import declared_type
 from .typeshed_facts import Typeshed, default_typeshed
 
 __all__ = ["RULES", "StaticFact", "StaticTyper", "expression_type", "infer_static"]
@@ -241,10 +241,7 @@ class StaticTyper:
     def _declared(self, n: NodeId) -> str | None:
         if not self.use_declared:
             return None
-        props = self.cpg.props(n)
-        if is_declared(props) or (n in self.settled and props.get(Prop.TYPE_FULL_NAME)):
-            return props[Prop.TYPE_FULL_NAME]
-        return None
+        return declared_type(self.cpg.props(n), n, self.settled)
 
     def _declared_fact(self, n: NodeId, evidence: str) -> StaticFact | None:
         text = self._declared(n)

@@ -51,7 +51,10 @@ from __future__ import annotations
 
 import tree_sitter
 
-from typeinfer.analyzer.writer import STUB_MARKER, Annotation, Slot, locate
+from typeinfer.analyzer.writer.contract import Annotation
+from typeinfer.analyzer.writer.edits import Slot
+from typeinfer.analyzer.writer.files import STUB_MARKER
+from typeinfer.analyzer.writer.source import locate
 from typeinfer.analyzer.writer.edits import node_text
 from typeinfer.analyzer.writer.imports import ImportPlan, is_docstring
 from typeinfer.analyzer.writer.python_slots import py_class_fields_matter, py_receiver

@@ -79,7 +79,8 @@ from typeinfer.cpg.source import parse
 
 from .languages import ADAPTERS, adapter_for
 from .languages.typescript import TSCONFIG_NAME
-from .writer import Annotation, Applied, EditResult, Skipped, annotate_source
+from .writer.contract import Annotation, Applied, EditResult, Skipped
+from .writer.source import annotate_source
 from .writer.source import grammar_of
 
 #: checker package -> (pinned npm version, script inside the install prefix).  Bump together

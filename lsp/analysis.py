@@ -6,10 +6,11 @@ analyses document snapshots.  A
 snapshot replaces any pending one of the same document (a burst of changes costs one analysis)
 and runs once the document has been quiet for the debounce delay.  A workspace document is
 rebuilt in the graph with `update_file` (only when its text differs from the graph's) and
-re-sliced alone (`infer_graph(..., files=[relpath], write=False)`); model rankings come from the
-`PredictionCache` unless the slice changed.  A document's inferred types are its own table (the
-`FileResult`): they are never written into the shared graph, so a document's hints depend only on
-the workspace's texts, not on which documents were analysed before.  A document outside the workspace, an untitled one,
+re-sliced alone (`infer_graph(..., files=[relpath])`, with annotate's rounds and threshold); model
+rankings come from the `PredictionCache` unless the slice changed.  A document's inferred types
+are its own table (the `FileResult`): the rounds write them into the shared graph only while
+they run, and `types_restored` puts the graph back, so a document's hints depend only on the
+workspace's texts, not on which documents were analysed before.  A document outside the workspace, an untitled one,
 or any document opened before the workspace build is done is analysed on its own graph.
 
 What it does not do: touch documents' state or the client: results go to the `publish` callback,
@@ -34,7 +35,8 @@ from typeinfer.analyzer.canonical_types import canonicalize, split_union
 from typeinfer.analyzer.inferred_types import Prediction
 from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, NO_MODEL_THRESHOLD, STATIC_CONFIDENCE, InferenceOptions, \
     infer_graph
-from typeinfer.analyzer.writer import annotate_source
+from typeinfer.analyzer.writer.source import annotate_source
+from typeinfer.analyzer.writer.source import grammar_of, writer_syntax
 from typeinfer.analyzer.slots import KINDS
 from typeinfer.analyzer.static_facts import infer_static
 from typeinfer.cpg.graph import CodePropertyGraph
@@ -305,8 +307,8 @@ def _mark_writable(snap: Snapshot, items: list[Item], threshold: float) -> str |
     """Mark the items whose annotation the source writer cannot place (no hint is shown for those);
     returns why the writer refuses the whole file, if it does."""
     wanted = [i for i in items if i.annotation is not None and i.prediction.confidence >= threshold]
-    if not wanted:
-        return None
+    if not wanted or grammar_of(snap.relpath, snap.language) in writer_syntax(snap.language).stub_only_grammars:
+        return None  # JavaScript: annotations go to stubs only; its hints inform, without an edit
     edit = annotate_source(snap.text.encode("utf-8"), snap.relpath, snap.language, [i.annotation for i in wanted])
     if edit.refused:
         return edit.refused

@@ -6,7 +6,7 @@ written inline (after a parameter or variable name, after ``?`` of an optional T
 parameter, after the closing parenthesis of a parameter list for returns), with the text to
 insert (``: T`` or `` -> T``).  Slots that cannot take an inline annotation (lambda parameters,
 tuple targets, ``for`` targets, ``this.x = ...``, arrow functions without parentheses) get a range
-but no insertion point: hints still show, without an edit.
+but no insertion point: hover still shows them, but no hint promises an annotation there.
 
 Which tree-sitter nodes anchor a slot in each language is the `AnchorSyntax` of the language's
 adapter (``adapter_for(language).anchors``); this module turns those nodes into LSP positions.
@@ -32,7 +32,7 @@ _NAME_NODES = ("identifier", "property_identifier", "shorthand_property_identifi
 
 @dataclass(frozen=True)
 class Anchor:
-    """A slot's place in one version of a document (0-based lines, UTF-16 columns)."""
+    """A slot's place in one version of a document (0-based lines, columns in the client's position encoding)."""
 
     line: int
     start: int  #: name start

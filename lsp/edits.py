@@ -17,13 +17,13 @@ from dataclasses import replace
 
 from lsprotocol import types
 
-from typeinfer.analyzer.writer import annotate_source
+from typeinfer.analyzer.writer.source import annotate_source
 
-from .positions import UTF16, LineIndex, char_to_col
+from .positions import LineIndex, char_to_col
 from .state import Item
 
 
-def annotated_text(text: str, relpath: str, language: str, items: list[Item], encoding: str = UTF16) -> str:
+def annotated_text(text: str, relpath: str, language: str, items: list[Item], encoding: str) -> str:
     """`text` with the annotations of `items` (those the writer can place) and their imports;
     the items' anchors are in `encoding`'s columns."""
     index = LineIndex(text, encoding)
@@ -42,7 +42,7 @@ def annotated_text(text: str, relpath: str, language: str, items: list[Item], en
 
 
 # ---------------------------------------------------------------------- diff
-def text_edits(old: str, new: str, encoding: str = UTF16) -> list[types.TextEdit]:
+def text_edits(old: str, new: str, encoding: str) -> list[types.TextEdit]:
     """A short list of TextEdits (positions of `old`, columns in `encoding`) that turn `old` into `new`."""
     if old == new:
         return []
@@ -98,7 +98,7 @@ def _line_edit(line: int, old: str, new: str, encoding: str) -> types.TextEdit:
     return types.TextEdit(range=rng, new_text=new[p:len(new) - q])
 
 
-def apply_text_edits(text: str, edits: list[types.TextEdit], encoding: str = UTF16) -> str:
+def apply_text_edits(text: str, edits: list[types.TextEdit], encoding: str) -> str:
     """Apply non-overlapping TextEdits (tests and the benchmark use it to check round trips)."""
     index = LineIndex(text, encoding)
     data = text.encode("utf-8")

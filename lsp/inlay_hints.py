@@ -1,8 +1,7 @@
 """textDocument/inlayHint: `: T` after unannotated parameters and variables, `-> T` after parameter lists.
 
 What it does: one hint per visible slot (`hover.visible`, the same lookup data hover shows) in
-the requested range, placed at the slot's insertion point (or after the name when the slot
-cannot take an inline annotation, then without an edit).  The tooltip repeats the hover text
+the requested range, placed at the slot's insertion point.  The tooltip repeats the hover text
 (confidence, source, alternatives, evidence); `textEdits` insert the annotation plus the
 imports it needs, made by the source writer (`edits.annotated_text`) and a line diff.  The writer
 re-parses the file (~20 ms for 2,000 lines), so for clients that can resolve `textEdits` (VS Code
@@ -45,7 +44,8 @@ GUESS_MARK = "≈"
 
 def hint_for(doc: DocumentState, item: Item, with_edits: bool) -> types.InlayHint:
     a, p = item.anchor, item.prediction
-    at = a.insert or (a.line, a.end)
+    at = a.insert
+    assert at is not None  # `inlay_hints` shows only slots that take an inline annotation
     shown = f"{GUESS_MARK}{p.type}" if p.source == "model" and p.confidence < GUESS_BELOW else p.type
     label = a.annotation_text(shown).lstrip() if (a.arrow or p.kind != "return") else f": {shown}"
     return types.InlayHint(

@@ -64,16 +64,6 @@ def char_to_byte(line: str, char_col: int) -> int:
     return len(line[:max(0, char_col)].encode("utf-8"))
 
 
-def byte_to_utf16(line: str, byte_col: int) -> int:
-    """tree-sitter column (bytes) -> LSP column (UTF-16 units)."""
-    return char_to_utf16(line, byte_to_char(line, byte_col))
-
-
-def utf16_to_byte(line: str, col16: int) -> int:
-    """LSP column (UTF-16 units) -> tree-sitter column (bytes)."""
-    return char_to_byte(line, utf16_to_char(line, col16))
-
-
 def units_len(text: str, encoding: str = UTF16) -> int:
     """Length of `text` in the units of `encoding`."""
     if encoding == UTF16:

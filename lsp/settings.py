@@ -48,6 +48,8 @@ class Settings:
             value = data.get(key)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value <= 1.0:
                 changes[attr] = float(value)
+        if key_given_as_null(data, "minConfidence"):
+            changes["min_confidence"] = None  # cleared in the editor: back to annotate's threshold
         for key, (attr, low, high) in _INTS.items():
             value = data.get(key)
             if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
@@ -56,6 +58,11 @@ class Settings:
         if isinstance(kinds, list) and all(isinstance(k, str) for k in kinds):
             changes["kinds"] = tuple(k for k in KINDS if k in kinds)
         return replace(self, **changes)
+
+
+def key_given_as_null(data: dict[str, Any], key: str) -> bool:
+    """True when `data` names `key` with the value null (an editor's "unset")."""
+    return key in data and data[key] is None
 
 
 _BOOLS = {"enabled": "enabled", "diagnostics": "diagnostics", "useModel": "use_model"}

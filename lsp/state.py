@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlparse
 import tree_sitter
 
 from typeinfer.analyzer.inferred_types import Prediction
+from typeinfer.analyzer.pipeline import NO_MODEL_THRESHOLD
 from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.cpg.source import grammar_for_path, parser_for
 
@@ -51,11 +52,6 @@ class Item:
     annotation: Any = None  #: the writer's `Annotation` (positions of the analysed text), None: nothing to write
     writable: bool = True  #: False: the source writer cannot place the annotation (no hint, no action)
 
-    @property
-    def key(self) -> tuple[str, str, str, int]:
-        p = self.prediction
-        return (p.kind, p.function, p.name, self.anchor.line)
-
 
 @dataclass
 class DocumentState:
@@ -73,7 +69,7 @@ class DocumentState:
     analyzed_version: int | None = None  #: version the items come from (None: none yet)
     dirty: bool = True  #: text changed since the last analysis was scheduled
     in_graph: bool = False  #: the items come from the whole-project graph (not a single-file one)
-    threshold: float = 0.5  #: the confidence a hint needs when the user set none (annotate's threshold)
+    threshold: float = NO_MODEL_THRESHOLD  #: the confidence a hint needs when the user set none (annotate's)
     refused: str | None = None  #: why the source writer refuses to annotate the whole document
     _tree: tree_sitter.Tree | None = field(default=None, repr=False)
     _tree_stale: bool = True
@@ -227,7 +223,7 @@ def _shift_point(point: tuple[int, int], start: tuple[int, int], end: tuple[int,
 
 
 def shift_items(items: list[Item], start: tuple[int, int], end: tuple[int, int], new_text: str,
-                encoding: str = UTF16) -> list[Item]:
+                encoding: str) -> list[Item]:
     """Items after a replaced range move with it; items the range touches are dropped (columns in `encoding`)."""
     if not items:
         return items

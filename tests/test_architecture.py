@@ -69,6 +69,12 @@ def import_graph() -> nx.DiGraph:
             for target in targets:
                 if target in mods and target != name:
                     graph.add_edge(name, target)
+                    # importing a.b.c first runs a/__init__ and a/b/__init__
+                    parts = target.split(".")
+                    for k in range(1, len(parts)):
+                        parent = ".".join(parts[:k])
+                        if parent in mods and parent != name and not name.startswith(parent + "."):
+                            graph.add_edge(name, parent)
     return graph
 
 

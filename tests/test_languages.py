@@ -7,7 +7,7 @@ import pytest
 
 from typeinfer.analyzer.canonical_types import PYTHON_BUILTINS, TYPESCRIPT_BUILTIN_TYPES
 from typeinfer.analyzer.languages import ADAPTERS, LanguageAdapter, UnknownLanguageError, adapter_for
-from typeinfer.analyzer.writer import AUTO_IMPORTS
+from typeinfer.analyzer.writer.imports import AUTO_IMPORTS
 
 
 def test_every_registered_language_is_found_by_name():
@@ -93,12 +93,21 @@ def test_imported_entities():
 
 
 def test_typescript_static_tables_are_the_ones_the_static_typer_reads():
-    from typeinfer.analyzer import static_facts
+    from typeinfer.analyzer.languages import typescript as typescript_adapter
+    from typeinfer.analyzer.slices import extract_slices
+    from typeinfer.analyzer.static_facts import infer_static
+    from typeinfer.cpg.project import build_sources
+    from typeinfer.cpg.source import source_from_text
+
+    cpg = build_sources([source_from_text("const n = 'abc'.length;\nconst d = new Date();\n", "m.ts")])
+    slices = [s for s in extract_slices(cpg).slices if s.kind == "variable"]
+    facts = {s.name: f.type for s, f in zip(slices, infer_static(cpg, slices)) if f is not None}
+    assert facts == {"n": "number", "d": "Date"}  # TS_MEMBERS["string"]["length"], TS_NEW["Date"]
     tables = adapter_for("typescript").static_tables
-    assert tables.global_calls is static_facts.TS_GLOBAL_CALLS and tables.global_calls["JSON.parse"] is None
-    assert tables.constructors is static_facts.TS_NEW and tables.constructors["Date"] == "Date"
-    assert tables.members is static_facts.TS_MEMBERS and tables.members["string"]["length"] == "number"
-    assert tables.typeof is static_facts.TS_TYPEOF and tables.typeof["bigint"] == "bigint"
+    assert tables.global_calls is typescript_adapter.TS_GLOBAL_CALLS and tables.global_calls["JSON.parse"] is None
+    assert tables.constructors is typescript_adapter.TS_NEW and tables.constructors["Date"] == "Date"
+    assert tables.members is typescript_adapter.TS_MEMBERS and tables.members["string"]["length"] == "number"
+    assert tables.typeof is typescript_adapter.TS_TYPEOF and tables.typeof["bigint"] == "bigint"
     empty = adapter_for("python").static_tables
     assert not (empty.global_calls or empty.constructors or empty.members or empty.typeof)
 
@@ -203,7 +212,8 @@ def test_the_writer_and_anchors_of_each_language_differ_where_the_syntax_does():
 @pytest.mark.parametrize("language", ["javascript", "rust", "py"])
 def test_the_writer_refuses_a_language_without_an_adapter_naming_it(language):
     from typeinfer.analyzer.stubs import stub_for
-    from typeinfer.analyzer.writer import Annotation, annotate_source
+    from typeinfer.analyzer.writer.contract import Annotation
+    from typeinfer.analyzer.writer.source import annotate_source
     from typeinfer.analyzer.writer.source import normalize_language, writer_syntax
 
     ann = Annotation("variable", "x", "", 1, 0, "int")

@@ -36,7 +36,9 @@ def count(text):
     n = len("e\u0301🎉" + text)
     return n
 '''
-CACHE = Path(tempfile.mkdtemp(prefix="typeinfer-lsp-enc-cache-"))
+
+
+CACHE = Path(tempfile.gettempdir()) / "typeinfer-lsp-encodings-cache"  #: the server's graph cache, shared by the runs
 
 
 @pytest_lsp.fixture(params=["utf-8", "utf-16", "utf-32"],

@@ -182,7 +182,7 @@ async def test_session(client: LanguageClient):
     assert "confidence" in hint.tooltip.value
     if hint.text_edits is None:  # a client that resolves textEdits gets them from inlayHint/resolve
         hint = await client.inlay_hint_resolve_async(hint)
-    applied = apply_text_edits(APP, hint.text_edits)
+    applied = apply_text_edits(APP, hint.text_edits, "utf-16")
     ast.parse(applied)
     assert 'ä = "🎉🎉"; ö: int = 4' in applied
 
@@ -194,11 +194,11 @@ async def test_session(client: LanguageClient):
     titles = [a.title for a in actions]
     single = next(a for a in actions if a.title.startswith("Add type annotation"))
     assert "n: int" in single.title, titles
-    text = apply_text_edits(APP, single.edit.changes[URI])
+    text = apply_text_edits(APP, single.edit.changes[URI], "utf-16")
     ast.parse(text)
     assert "    n: int = len(text)" in text
     everything = next(a for a in actions if a.title.startswith("Annotate all in file"))
-    text = apply_text_edits(APP, everything.edit.changes[URI])
+    text = apply_text_edits(APP, everything.edit.changes[URI], "utf-16")
     tree = ast.parse(text)
     # the static facts are certain; the model may also type the parameters (`text`, `name`)
     assert re.search(r"def count\(text(: \w+)?\) -> int:", text), text

@@ -27,8 +27,10 @@ CASES = [
 
 @pytest.mark.parametrize("line,byte_col,col16,char_col", CASES)
 def test_position_conversions(line: str, byte_col: int, col16: int, char_col: int) -> None:
-    assert pos.byte_to_utf16(line, byte_col) == col16
-    assert pos.utf16_to_byte(line, col16) == byte_col
+    for encoding, col in ((pos.UTF16, col16), (pos.UTF8, byte_col), (pos.UTF32, char_col)):
+        index = pos.LineIndex(line, encoding)
+        assert index.byte_to_col(0, byte_col) == col, encoding
+        assert index.col_to_byte(0, col) == byte_col, encoding
     assert pos.byte_to_char(line, byte_col) == char_col
     assert pos.utf16_to_char(line, col16) == char_col
     assert pos.char_to_byte(line, char_col) == byte_col
@@ -36,9 +38,11 @@ def test_position_conversions(line: str, byte_col: int, col16: int, char_col: in
 
 def test_positions_round_down_inside_a_character_and_clamp() -> None:
     line = 'a🎉b'
-    assert pos.utf16_to_byte(line, 2) == 1  # between the surrogate halves -> start of the emoji
-    assert pos.byte_to_utf16(line, 3) == 1  # inside the UTF-8 sequence -> start of the emoji
-    assert pos.utf16_to_byte(line, 99) == len(line.encode())
+    utf16 = pos.LineIndex(line, pos.UTF16)
+    assert utf16.col_to_byte(0, 2) == 1  # between the surrogate halves -> start of the emoji
+    assert utf16.byte_to_col(0, 3) == 1  # inside the UTF-8 sequence -> start of the emoji
+    assert utf16.col_to_byte(0, 99) == len(line.encode())
+    assert pos.LineIndex(line, pos.UTF8).col_to_byte(0, 3) == 1  # inside the emoji's bytes -> its start
     index = pos.LineIndex("é\n🎉x\n")
     assert index.byte_offset(1, 2) == len("é\n🎉".encode())
     assert index.byte_offset(7, 0) == len("é\n🎉x\n".encode())
@@ -106,7 +110,7 @@ def test_text_edits_round_trip() -> None:
                 i = rng.randrange(len(lines))
                 lines[i] = lines[i][:1] + rng.choice(alphabet) + lines[i][1:]
         new = "\n".join(lines)
-        assert apply_text_edits(old, text_edits(old, new)) == new
+        assert apply_text_edits(old, text_edits(old, new, pos.UTF16), pos.UTF16) == new
 
 
 class _CountingPredictor:
@@ -171,7 +175,7 @@ def test_hint_edits_eager_or_resolved() -> None:
     assert all(h.text_edits for h in eager) and not any(h.text_edits for h in lazy)
     resolved = [inlay_hints.resolve(doc, h) for h in lazy]
     assert [h.text_edits for h in resolved] == [h.text_edits for h in eager]
-    new = apply_text_edits(doc.text, resolved[1].text_edits)
+    new = apply_text_edits(doc.text, resolved[1].text_edits, doc.encoding)
     assert "    n: int = len('é🎉')" in new
     old = inlay_hints.inlay_hints(doc, whole, Settings(), lazy_edits=True)
     doc.apply_changes(2, [_change(0, 0, 0, 0, "#\n")])  # a hint of an older version is not resolved
@@ -300,7 +304,8 @@ def test_hints_after_a_series_of_edits_equal_a_fresh_analysis() -> None:
     fresh, _ = _doc(doc.text)
 
     def view(d: DocumentState) -> list:
-        return sorted((i.key, i.prediction.type, i.anchor.start, i.anchor.end, i.writable) for i in d.items)
+        return sorted((i.prediction.kind, i.prediction.function, i.prediction.name, i.anchor.line, i.prediction.type,
+                       i.anchor.start, i.anchor.end, i.writable) for i in d.items)
 
     assert view(doc) == view(fresh) and view(doc)
 
@@ -335,3 +340,10 @@ def test_updating_one_file_links_like_a_fresh_build(new_a: str) -> None:
     update_file(cpg, "a.py", a)
     again = build_sources([source_from_text(t, p) for p, t in (("a.py", a), ("b.py", b), ("c.py", c))])
     assert _links(cpg) == _links(again)
+
+
+def test_min_confidence_cleared_in_the_editor_goes_back_to_annotates_threshold() -> None:
+    chosen = Settings().merged({"typeinfer": {"minConfidence": 0.7}})
+    assert chosen.min_confidence == 0.7
+    assert chosen.merged({"minConfidence": None}).min_confidence is None
+    assert chosen.merged({"minConfidence": "high"}).min_confidence == 0.7  # a bad value changes nothing

@@ -171,7 +171,10 @@ def test_every_builtin_rule_documents_what_why_and_example():
     rules = load_rules()
     assert {r.language for r in rules} == {"python", "typescript"}
     families = {r.id.split("-", 1)[1] for r in rules}
-    assert families == {"sql-injection", "command-injection", "path-traversal", "ssrf", "unsafe-deserialization"}
+    assert families == {"sql-injection", "command-injection", "path-traversal", "ssrf", "unsafe-deserialization",
+                        "code-injection", "xss", "open-redirect", "ldap-injection", "xpath-injection", "xxe"}
+    # every family is covered in both languages
+    assert {(r.id.split("-", 1)[1], r.language) for r in rules} == {(f, lang) for f in families for lang in ("python", "typescript")}
     for rule in rules:
         assert rule.what and rule.why and rule.example.strip(), rule.id
         assert "What:" in rule.explain()

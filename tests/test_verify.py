@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from typeinfer.analyzer.verify import Diagnostic, attribute, ensure_checker, line_map, new_errors, verify
-from typeinfer.analyzer.writer import Annotation, EditResult, annotate_source
+from typeinfer.analyzer.writer.contract import Annotation, EditResult
+from typeinfer.analyzer.writer.source import annotate_source
 
 PY_SOURCE = """\
 def inc(x):

@@ -17,16 +17,9 @@ import pytest
 
 from typeinfer.analyzer.canonical_types import ts_type_node
 from typeinfer.analyzer.stubs import stub_for
-from typeinfer.analyzer.writer import (
-    Annotation,
-    EditResult,
-    TypeImport,
-    annotate_source,
-    stub_path,
-    unified_diff,
-    write_file_atomically,
-    write_stub,
-)
+from typeinfer.analyzer.writer.contract import Annotation, EditResult, TypeImport
+from typeinfer.analyzer.writer.files import stub_path, unified_diff, write_file_atomically, write_stub
+from typeinfer.analyzer.writer.source import annotate_source
 from typeinfer.analyzer.writer import files as writer_files
 from typeinfer.analyzer.writer import source as writer_source
 from typeinfer.analyzer.writer import type_texts as writer_type_texts

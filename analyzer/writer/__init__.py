@@ -133,49 +133,9 @@ callers need.
 
 `analyzer.stubs` (a different output) uses the slot lookup, bindings and import planning through
 the public names of these modules.
+
+This package's `__init__` imports nothing: the API lives in its modules (`source.annotate_source`,
+`contract.Annotation` / `EditResult` / `TypeImport`, `files.write_file_atomically` / `unified_diff`
+/ `stub_path` / `write_stub`, `imports.AUTO_IMPORTS`), so that the language adapters can import
+the writer's per-language parts without running the dispatcher that looks the adapters up.
 """
-
-from __future__ import annotations
-
-from typeinfer.analyzer.writer.contract import (
-    Annotation,
-    Applied,
-    EditResult,
-    Skipped,
-    TypeImport,
-    WriteOutcome,
-)
-from typeinfer.analyzer.writer.edits import Slot, file_newline
-from typeinfer.analyzer.writer.files import STUB_MARKER, stub_path, unified_diff, write_file_atomically, write_stub
-from typeinfer.analyzer.writer.imports import AUTO_IMPORTS
-from typeinfer.analyzer.writer.python_slots import FIELD_MAKING_BASES
-from typeinfer.analyzer.writer.source import (
-    RUNTIME_ANNOTATION_MODULES,
-    annotate_source,
-    file_encoding,
-    locate,
-    type_names,
-)
-
-__all__ = [
-    "AUTO_IMPORTS",
-    "FIELD_MAKING_BASES",
-    "RUNTIME_ANNOTATION_MODULES",
-    "STUB_MARKER",
-    "Annotation",
-    "Applied",
-    "EditResult",
-    "Skipped",
-    "Slot",
-    "TypeImport",
-    "WriteOutcome",
-    "annotate_source",
-    "file_encoding",
-    "file_newline",
-    "locate",
-    "stub_path",
-    "type_names",
-    "unified_diff",
-    "write_file_atomically",
-    "write_stub",
-]
