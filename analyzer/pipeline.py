@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import relink, write_types
@@ -107,7 +107,8 @@ def threshold_for(options: InferenceOptions, predictor: Any) -> float:
 
 
 def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
-                files: Iterable[str] | None = None, predictor: Any = None, write: bool = True) -> InferenceResult:
+                files: Iterable[str] | None = None, predictor: Any = None, write: bool = True,
+                demand: Collection[NodeId] | None = None) -> InferenceResult:
     """Infer types for the unannotated slots of a built graph (or of `files` in it); unless
     `write` is False, write them back into the graph and re-link calls (`type_writeback`).
 
@@ -117,6 +118,9 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     That is what makes `annotate` idempotent: a second run starts from the context of the last
     round and finds nothing new.  Rounds pass the table and the set of settled nodes; the graph
     only ever carries the written-back types with their real source.
+
+    With `demand` (slot nodes: a METHOD_PARAMETER_IN, LOCAL, MEMBER or METHOD_RETURN), only those
+    slots are inferred, from the slices of their files: what a scan needs, not everything.
     """
     options = options or InferenceOptions()
     file_list = None if files is None else list(files)
@@ -127,12 +131,19 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     stats = {"slots": 0, "static": 0, "model": 0, "none": 0, "rejected_by_consistency": 0, "rounds": 0}
     rounds = max(1, options.rounds) if write else 1
     program = universe = None
+    slice_files = file_list
+    if demand is not None:
+        wanted = {n[0] for n in demand}
+        slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
     for round_number in range(rounds):
         universe = build_type_universe(cpg)
-        program = extract_slices(cpg, file_list, universe=universe, settled=settled)
+        program = extract_slices(cpg, slice_files, universe=universe, settled=settled)
+        index = SlotIndex(cpg)
         targets = [s for s in program.slices
-                   if s.declared_type is None and s.kind in options.kinds and s.language in options.languages]
-        predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats, settled)
+                   if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
+                   and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]
+        predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats, settled,
+                                   index)
         table.update(predictions)
         stats["rounds"] = round_number + 1
         if not write:
@@ -155,11 +166,10 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
-                 stats: dict[str, int], settled: set[NodeId]) -> list[Prediction]:
+                 stats: dict[str, int], settled: set[NodeId], index: SlotIndex) -> list[Prediction]:
     """Static facts, then the model for the rest (conditioned on partial evidence), then the
     consistency filter, for one round; `settled` nodes read as declared."""
     typer = StaticTyper(cpg, settled=settled)
-    index = SlotIndex(cpg)
     facts = infer_static(cpg, targets, typer=typer, index=index)
     evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
     ranked = _model_rankings(targets, facts, evidence, universe, predictor)

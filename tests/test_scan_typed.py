@@ -4,6 +4,7 @@ aiohttp apps with positive and negative cases (`tests/fixtures/scan_typed/`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,15 +17,10 @@ from typeinfer.loading import project_with_inference
 
 APPS = Path(__file__).resolve().parent / "fixtures" / "scan_typed"
 
-#: every flow the apps hold; the comments in the apps say which handlers are negative cases
-EXPECTED = {
-    ("express_typed.ts", 9, "ts-path-traversal"),  # ({ params }: Request) destructured
-    ("express_typed.ts", 15, "ts-path-traversal"),  # const { query: q } = incoming
-    ("express_typed.ts", 20, "ts-path-traversal"),  # (r: Request) ... r.body
-    ("flask_typed.py", 14, "py-sql-injection"),  # needs the inferred sqlite3.Cursor
-    ("flask_typed.py", 19, "py-command-injection"),  # django HttpRequest.GET
-    ("flask_typed.py", 25, "py-command-injection"),  # aiohttp match_info
-}
+#: every flow the apps hold (the comments in the apps say which handlers are negative cases)
+TRUTH = json.loads((APPS / "expected.json").read_text())["findings"]
+EXPECTED = {(f["file"], f["line"], f["rule"]) for f in TRUTH}
+NEEDS_INFERENCE = {(f["file"], f["line"], f["rule"]) for f in TRUTH if f["needs_inference"]}
 
 
 def _findings(infer: bool) -> set[tuple[str, int, str]]:
@@ -39,7 +35,7 @@ def test_typed_sources_find_every_flow_and_no_negative_case():
 
 def test_inference_adds_the_flow_whose_sink_needs_an_inferred_receiver_and_removes_none():
     without = _findings(infer=False)
-    assert without == EXPECTED - {("flask_typed.py", 14, "py-sql-injection")}
+    assert NEEDS_INFERENCE and without == EXPECTED - NEEDS_INFERENCE
 
 
 @pytest.mark.parametrize("code, found", [

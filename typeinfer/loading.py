@@ -7,6 +7,7 @@ this is the one place that joins them for the query API, so that neither imports
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 
 from typeinfer.analyzer.inferred_types import InferredTypes
 from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
@@ -33,11 +34,13 @@ class TableOracle:
         return found[1] if found else None
 
 
-def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | None = None) -> Project:
+def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
+                           demand: Collection[NodeId] | None = None) -> Project:
     """Infer the types of `cpg`'s slots, write them back and re-link (mutates `cpg`); the calls
-    whose resolution changed are the project's `inferred_calls`."""
+    whose resolution changed are the project's `inferred_calls`.  With `demand` (slot nodes),
+    only those slots are inferred (`analyzer.scan_demand` says which a scan needs)."""
     before = call_resolution(cpg)
-    result = infer_graph(cpg, options)
+    result = infer_graph(cpg, options, demand=demand)
     after = call_resolution(cpg)
     return ScanProject(cpg, TableOracle(result.types), {c for c, res in after.items() if before.get(c) != res})
 

@@ -135,8 +135,9 @@ def load_types(path: str | None) -> dict[tuple[str, int, str], Any] | None:
     return types
 
 
-def query_project(args: argparse.Namespace):  # noqa: ANN201 - cpg.query.Project
-    """The queryable project of ``args.path``, typed as the inference options say."""
+def query_project(args: argparse.Namespace, for_scan: bool = False):  # noqa: ANN201 - cpg.query.Project
+    """The queryable project of ``args.path``, typed as the inference options say; `for_scan`
+    infers only the slots a scan needs (`analyzer.scan_demand`)."""
     from typeinfer.cpg.query import project_from_cpg
 
     cpg = build_graph(args)
@@ -151,8 +152,11 @@ def query_project(args: argparse.Namespace):  # noqa: ANN201 - cpg.query.Project
     from typeinfer.loading import project_with_inference
     from typeinfer.typemodel.predictor import ModelError
 
+    from typeinfer.analyzer.scan_demand import scan_demand
+
+    demand = scan_demand(cpg) if for_scan else None
     try:
-        return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs))
+        return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs), demand)
     except ModelError as exc:  # raised while loading the model, before the graph changes
         print(f"typeinfer: {exc}; using static facts only", file=sys.stderr)
-        return project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs))
+        return project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs), demand)

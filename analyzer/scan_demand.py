@@ -1,0 +1,88 @@
+"""Which slots a scan needs typed: inference on demand instead of for every slot.
+
+Needs: a linked project graph.  Does not: infer (the pipeline does, `infer_graph(..., demand=)`).
+
+A type changes a scan's result in two ways, and only these slots are asked for:
+- it resolves a call left open: the receiver of an unresolved call (the variable or parameter it
+  names, the return of the project function that produced it, recursively for chained calls
+  such as ``conn.cursor().execute``, or the class attribute behind ``self.db``);
+- it makes a value a source by type: the parameters of functions that frameworks call (decorated
+  functions, and functions passed as arguments: ``app.get(path, (req, res) => ...)``).
+"""
+
+from __future__ import annotations
+
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.schema import OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
+
+_SLOT_KINDS = (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER, NodeKind.METHOD_RETURN)
+_FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
+
+
+def scan_demand(cpg: CodePropertyGraph) -> set[NodeId]:
+    """The slot nodes whose types can change what a scan of `cpg` finds."""
+    demand: set[NodeId] = set()
+    members = _members_by_name(cpg)
+    methods = {props.get(Prop.FULL_NAME): n for n, props in cpg.g.nodes(data=True) if props[Prop.KIND] == NodeKind.METHOD}
+    for call, props in cpg.g.nodes(data=True):
+        if props[Prop.KIND] != NodeKind.CALL:
+            continue
+        name = props.get(Prop.NAME, "")
+        if name.startswith(OPERATOR_PREFIX):
+            continue
+        if props.get(Prop.METHOD_FULL_NAME, "").startswith(UNRESOLVED_PREFIX) and cpg.out(call, EdgeKind.RECEIVER):
+            receiver = cpg.arguments(call).get(0)
+            if receiver is not None:
+                _add_expression(cpg, receiver, demand, members, depth=0)
+        for arg in cpg.out(call, EdgeKind.ARGUMENT):
+            if cpg.kind(arg) == NodeKind.METHOD_REF:
+                method = methods.get(cpg.get(arg, Prop.METHOD_FULL_NAME))
+                if method is not None:
+                    demand.update(_parameters(cpg, [method]))
+    for method, props in cpg.g.nodes(data=True):
+        if props[Prop.KIND] == NodeKind.METHOD and props.get(Prop.DECORATORS):
+            demand.update(_parameters(cpg, [method]))
+    return {n for n in demand if cpg.kind(n) in _SLOT_KINDS}
+
+
+def _parameters(cpg: CodePropertyGraph, methods: list[NodeId]) -> list[NodeId]:
+    return [c for m in methods for c in cpg.ast_children(m) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
+
+
+def _members_by_name(cpg: CodePropertyGraph) -> dict[str, list[NodeId]]:
+    out: dict[str, list[NodeId]] = {}
+    for n in cpg.nodes(NodeKind.MEMBER):
+        out.setdefault(cpg.get(n, Prop.NAME, ""), []).append(n)
+    return out
+
+
+def _add_expression(cpg: CodePropertyGraph, expr: NodeId, demand: set[NodeId], members: dict[str, list[NodeId]],
+                    depth: int) -> None:
+    """The slots whose types give `expr` its type."""
+    if depth > 8:
+        return
+    kind = cpg.kind(expr)
+    if kind == NodeKind.IDENTIFIER:
+        demand.update(cpg.out(expr, EdgeKind.REF))
+        return
+    if kind != NodeKind.CALL:
+        return
+    name = cpg.get(expr, Prop.NAME, "")
+    args = cpg.arguments(expr)
+    if name in _FIELD_OPS:
+        obj, fld = args.get(1), args.get(2)
+        if obj is None or fld is None:
+            return
+        if cpg.kind(obj) == NodeKind.IDENTIFIER and cpg.get(obj, Prop.NAME) in SELF_NAMES:
+            demand.update(members.get(cpg.get(fld, Prop.NAME, ""), ()))  # the attribute, in whichever class
+        else:
+            _add_expression(cpg, obj, demand, members, depth + 1)
+        return
+    if name.startswith(OPERATOR_PREFIX):
+        return
+    for callee in cpg.out(expr, EdgeKind.CALL):
+        demand.update(c for c in cpg.ast_children(callee) if cpg.kind(c) == NodeKind.METHOD_RETURN)
+    if cpg.get(expr, Prop.METHOD_FULL_NAME, "").startswith(UNRESOLVED_PREFIX) and cpg.out(expr, EdgeKind.RECEIVER):
+        receiver = args.get(0)
+        if receiver is not None:
+            _add_expression(cpg, receiver, demand, members, depth + 1)
