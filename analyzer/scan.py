@@ -161,7 +161,8 @@ class ScanResult:
 # ----------------------------------------------------------------------------- loading rules
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when PyYAML has it: the 40-odd rule files load in a tenth of the time
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise RuleError(f"{path}: cannot read rule file ({exc})") from exc
 

@@ -93,12 +93,12 @@ class Slicer:
         return declared_type(self.cpg.props(node), node, self.settled)
 
     # ----------------------------------------------------------------- entry points
-    def slices(self, files: Iterable[str] | None = None) -> list[UsageSlice]:
-        """All slices, in file and line order."""
+    def slices(self, files: Iterable[str] | None = None, methods: Collection[NodeId] | None = None) -> list[UsageSlice]:
+        """All slices (of `files`; of `methods` only, when given), in file and line order."""
         wanted = set(files) if files is not None else None
         out: list[UsageSlice] = []
         for method in self.cpg.nodes(NodeKind.METHOD):
-            if wanted is None or method[0] in wanted:
+            if (wanted is None or method[0] in wanted) and (methods is None or method in methods):
                 out.extend(self.method_slices(method))
         for decl in self.cpg.nodes(NodeKind.TYPE_DECL):
             if wanted is None or decl[0] in wanted:
@@ -509,11 +509,13 @@ def _augmented_symbol(name: str) -> str:
 
 
 def extract_slices(cpg: CodePropertyGraph, files: Iterable[str] | None = None,
-                   universe: TypeUniverse | None = None, settled: Collection[NodeId] = frozenset()) -> ProgramSlices:
+                   universe: TypeUniverse | None = None, settled: Collection[NodeId] = frozenset(),
+                   methods: Collection[NodeId] | None = None) -> ProgramSlices:
     """Slices of every target (or of the targets in `files`) plus the project's user types
     (from `universe` when the caller has built it already); `settled` nodes (types an earlier
-    inference round settled) read as declared."""
+    inference round settled) read as declared; with `methods`, only those methods' slots (and the
+    classes' attributes) are sliced."""
     universe = universe if universe is not None else build_type_universe(cpg)
     wanted = set(files) if files is not None else None
     user_types = [t for t in universe.types.values() if wanted is None or t.file in wanted]
-    return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg, settled).slices(files), user_types=user_types)
+    return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg, settled).slices(files, methods), user_types=user_types)
