@@ -111,6 +111,7 @@ class Prop(StrEnum):
     VARIABLE = "VARIABLE"  #: on REACHING_DEF edges: the variable's name
     PARSE_ERRORS = "PARSE_ERRORS"  #: on FILE: number of ERROR/MISSING nodes
     CONFIDENCE = "CONFIDENCE"  #: probability of TYPE_FULL_NAME when it was inferred
+    INFERRED_CALLEE = "INFERRED_CALLEE"  #: True on a CALL whose callee was found only thanks to inferred types
 
 
 def is_declared(props: Mapping[str, Any]) -> bool:

@@ -88,3 +88,21 @@ def test_the_stages_keep_argparse_behaviour_on_their_own(capsys):
             run([])
         assert exit_.value.code == 2
         assert "error: the following arguments are required" in capsys.readouterr().err
+
+
+def test_graph_reports_the_calls_resolved_without_and_with_inference():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parent / "fixtures" / "scan_typed"
+    done = subprocess.run([sys.executable, "-m", "typeinfer", "graph", str(app), "--format", "json", "--no-model",
+                           "--no-cache", "-q"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    calls = json.loads(done.stdout)["calls"]
+    assert calls["resolved_with_inference"] == calls["resolved_without_inference"] + calls["resolved_only_by_inference"]
+    assert calls["resolved_only_by_inference"] >= 1  # cur.execute(...) needs the inferred sqlite3.Cursor
+    done = subprocess.run([sys.executable, "-m", "typeinfer", "graph", str(app), "--format", "json", "--no-infer",
+                           "--no-cache", "-q"], capture_output=True, text=True, timeout=300)
+    assert "resolved_with_inference" not in json.loads(done.stdout)["calls"]

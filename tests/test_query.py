@@ -232,3 +232,14 @@ def test_flow_ends_are_node_views_with_their_ids_kept():
     assert (flow.sink.line, flow.sink.code) == (18, "user")
     assert flow.source.id == flow.source_id and flow.sink.id == flow.sink_id
     assert flow.to_dict()["source"] == list(flow.source_id)
+
+
+def test_calls_resolved_only_thanks_to_inferred_types_are_marked_in_the_graph(tmp_path):
+    from typeinfer.cpg.schema import Prop
+
+    (tmp_path / "m.py").write_text("def h():\n    return 'x'\n\ndef g():\n    c = h()\n    return c.upper()\n")
+    p = typeinfer.load(tmp_path, infer=True, options=BuildOptions(use_cache=False, jobs=1),
+                       inference=InferenceOptions(use_model=False, jobs=1))
+    upper = p.calls.name("upper").first()
+    assert upper.id in p.inferred_calls and p.cpg.get(upper.id, Prop.INFERRED_CALLEE) is True
+    assert not p.cpg.get(p.calls.name("h").first().id, Prop.INFERRED_CALLEE)

@@ -13,7 +13,7 @@ from typeinfer.analyzer.inferred_types import InferredTypes
 from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
 from typeinfer.analyzer.scan_project import ScanProject
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.type_writeback import call_resolution
+from typeinfer.cpg.passes.type_writeback import call_resolution, mark_inferred_calls
 from typeinfer.cpg.project import BuildOptions, build_project
 from typeinfer.cpg.query import Project, TypesArg, project_from_cpg
 
@@ -41,8 +41,7 @@ def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | N
     only those slots are inferred (`analyzer.scan_demand` says which a scan needs)."""
     before = call_resolution(cpg)
     result = infer_graph(cpg, options, demand=demand)
-    after = call_resolution(cpg)
-    return ScanProject(cpg, TableOracle(result.types), {c for c, res in after.items() if before.get(c) != res})
+    return ScanProject(cpg, TableOracle(result.types), mark_inferred_calls(cpg, before))
 
 
 def load(path: str | os.PathLike[str], types: TypesArg = None, *, infer: bool = False,

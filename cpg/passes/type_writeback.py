@@ -87,14 +87,28 @@ def call_resolution(cpg: CodePropertyGraph) -> dict[NodeId, tuple[str, tuple[Nod
     return out
 
 
+def mark_inferred_calls(cpg: CodePropertyGraph, before: Mapping[NodeId, tuple[str, tuple[NodeId, ...]]]) -> set[NodeId]:
+    """The calls whose resolution differs from `before` (`call_resolution` taken before the types
+    were written): each is marked INFERRED_CALLEE, and the set is returned."""
+    changed = {c for c, res in call_resolution(cpg).items() if before.get(c) != res}
+    for call in changed:
+        cpg.props(call)[Prop.INFERRED_CALLEE] = True
+    return changed
+
+
+def resolved_calls(cpg: CodePropertyGraph) -> tuple[int, int]:
+    """(calls with a callee, calls): operators left out."""
+    resolution = call_resolution(cpg)
+    return sum(1 for name, _ in resolution.values() if not name.startswith(UNRESOLVED_PREFIX)), len(resolution)
+
+
 def apply_types(cpg: CodePropertyGraph, types: Mapping[NodeId, WrittenType], files: Iterable[str] | None = None,
                 oracle: TypeOracle | None = None) -> set[NodeId]:
-    """Write `types` and re-link; returns the calls whose resolution changed."""
+    """Write `types` and re-link; returns the calls whose resolution changed (marked INFERRED_CALLEE)."""
     before = call_resolution(cpg)
     write_types(cpg, types)
     relink(cpg, files, oracle)
-    after = call_resolution(cpg)
-    return {c for c, res in after.items() if before.get(c) != res}
+    return mark_inferred_calls(cpg, before)
 
 
 def _receiver_type_name(cpg: CodePropertyGraph, receiver: NodeId, oracle: TypeOracle | None) -> str | None:
