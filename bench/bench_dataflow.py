@@ -30,6 +30,7 @@ from typeinfer.analyzer.strip import strip_tree
 from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
 
 ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "analyzer" / "rules"
 LABELLED = [ROOT / "tests" / "fixtures" / "scan", ROOT / "tests" / "fixtures" / "scan_typed",
             *sorted((ROOT / "tests" / "fixtures" / "scan_rules").glob("*"))]
 #: real code for the cost ratio: (registry, name, version, sub-folder, strip annotations first)
@@ -44,19 +45,21 @@ def truth(app: Path) -> tuple[set[tuple[str, int, str]], set[tuple[str, int, str
     """(true flows, those that need an inferred type) of a labelled app."""
     data = json.loads((app / "expected.json").read_text())
     rows = data["findings"] if isinstance(data, dict) else data
-    files = [p.name for p in app.iterdir() if p.suffix in (".py", ".ts", ".tsx", ".js")]
+    default = next((name for name in ("app.py", "app.ts") if (app / name).exists()), "")
     out, needs = set(), set()
     for row in rows:
-        key = (row.get("file") or (files[0] if len(files) == 1 else ""), int(row["line"]), row["rule"])
+        key = (row.get("file") or default, int(row["line"]), row["rule"])
         out.add(key)
         if row.get("needs_inference"):
             needs.add(key)
     return out, needs
 
 
-def scan(path: Path, infer: bool, cache: Path) -> tuple[set[tuple[str, int, str]], float]:
-    """Findings and wall seconds of one `typeinfer scan` run (graph cache off)."""
+def scan(path: Path, infer: bool, cache: Path, rule: Path | None = None) -> tuple[set[tuple[str, int, str]], float]:
+    """Findings and wall seconds of one `typeinfer scan` run (graph cache off; `rule`: that rule only)."""
     cmd = [sys.executable, "-m", "typeinfer", "scan", str(path), "--format", "json", "-q", "--no-cache", "-j", "1"]
+    if rule is not None:
+        cmd += ["--no-builtin-rules", "--rules", str(rule)]
     if not infer:
         cmd.append("--no-infer")
     started = time.perf_counter()
@@ -76,8 +79,10 @@ def labelled_rows(cache: Path) -> list[dict]:
             continue
         expected, needs = truth(app)
         row: dict = {"app": app.relative_to(ROOT).as_posix(), "true_flows": len(expected), "need_inference": len(needs)}
+        # an app of tests/fixtures/scan_rules is written for one rule: scanned with that rule alone
+        rule = RULES / f"{app.name}.yaml" if app.parent.name == "scan_rules" else None
         for mode, infer in (("without", False), ("with", True)):
-            found, _ = scan(app, infer, cache)
+            found, _ = scan(app, infer, cache, rule)
             row[mode] = {"tp": len(found & expected), "fp": len(found - expected), "fn": len(expected - found),
                          "false_positives": sorted(found - expected), "missed": sorted(expected - found)}
         row["inference_found"] = len(needs & _found(row["with"], expected))
