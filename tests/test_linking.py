@@ -146,3 +146,167 @@ def test_typescript_imports_default_named_namespace_and_new():
     assert calls(cpg, "query") == [("src/db.ts:Db.query", ["src/db.ts:Db.query"])]
     assert calls(cpg, "parse") == [("JSON.parse", [])]
     assert calls(cpg, "express") == [("express", [])]
+
+
+def test_python_static_and_class_methods_cls_and_super():
+    cpg = project({
+        "m.py": """
+            class Foo:
+                @staticmethod
+                def s(x):
+                    return x
+
+                @classmethod
+                def c(cls):
+                    return cls.s(1)
+
+                @classmethod
+                def make(cls):
+                    return cls()
+
+            class Bar(Foo):
+                def s(self, x):
+                    return super().s(x)
+
+            Foo.c()
+        """,
+        "n.py": """
+            from m import Foo
+            import m
+            Foo.s(2)
+            m.Foo.c()
+        """,
+    })
+    # cls.s() in Foo.c, Foo.s() imported, super().s() in Bar.s
+    assert sorted(calls(cpg, "s")) == [("m.py:Foo.s", ["m.py:Foo.s"])] * 3
+    assert calls(cpg, "c") == [("m.py:Foo.c", ["m.py:Foo.c"])] * 2
+    assert calls(cpg, "cls") == [("m.py:Foo", [])]
+
+
+def test_python_package_reexports_and_module_level_variables():
+    cpg = project({
+        "pkg/__init__.py": "from .db import engine, Engine\n",
+        "pkg/db.py": """
+            class Engine:
+                def connect(self):
+                    return 1
+
+            engine = Engine()
+        """,
+        "a.py": """
+            import sqlite3
+
+            class Database:
+                def query(self, q):
+                    return q
+
+            db = Database()
+            conn: sqlite3.Connection = sqlite3.connect("x")
+
+            def local_use():
+                return db.query("in a")
+        """,
+        "b.py": """
+            from pkg import engine, Engine
+            from a import db, conn
+            import a
+
+            engine.connect()
+            Engine()
+            db.query("x")
+            a.db.query("y")
+            conn.execute("z")
+        """,
+    })
+    # engine.connect(): pkg/__init__.py re-exports engine from pkg/db.py, whose module level sets it
+    assert sorted(calls(cpg, "connect")) == [("pkg/db.py:Engine.connect", ["pkg/db.py:Engine.connect"]),
+                                             ("sqlite3.connect", [])]
+    assert calls(cpg, "Engine") == [("pkg/db.py:Engine", [])] * 2
+    assert calls(cpg, "query") == [("a.py:Database.query", ["a.py:Database.query"])] * 3
+    assert calls(cpg, "execute") == [("sqlite3.Connection.execute", [])]
+
+
+def test_python_with_targets_and_awaited_calls_take_declared_types():
+    cpg = project({
+        "a.py": """
+            import sqlite3
+
+            class Cursor:
+                def execute(self, q):
+                    return q
+
+            class Conn:
+                def __enter__(self) -> "Cursor":
+                    return Cursor()
+
+                async def __aenter__(self) -> Cursor:
+                    return Cursor()
+
+                def cursor(self) -> "Conn":
+                    return self
+
+                def acquire(self) -> "Conn":
+                    return self
+
+            async def get_cursor() -> Cursor:
+                return Cursor()
+
+            def f(c: Conn, sc: sqlite3.Connection):
+                with c.cursor() as cur:
+                    cur.execute("a")
+                with sc as s:
+                    s.execute("b")
+
+            async def g(pool: Conn):
+                async with pool.acquire() as conn:
+                    conn.execute("c")
+                (await get_cursor()).execute("d")
+                d = await get_cursor()
+                d.execute("e")
+                get_cursor().execute("not awaited: a coroutine")
+        """,
+    })
+    got = sorted(calls(cpg, "execute"))
+    assert got == sorted([("a.py:Cursor.execute", ["a.py:Cursor.execute"])] * 4
+                         + [("sqlite3.Connection.execute", []), ("<unresolved>.execute", [])])
+
+
+def test_typescript_namespace_imports_module_variables_and_reexports():
+    cpg = project({
+        "src/models.ts": """
+            import { Sequelize } from "sequelize";
+            export const sequelize = new Sequelize("db");
+            export const typed: Sequelize = make();
+            export class Repo { find(): number { return 1; } }
+            export const repo = new Repo();
+        """,
+        "src/y.ts": "export function yf() {}\nexport class Y { m() {} }\n",
+        "src/index.ts": "export { yf } from './y';\nexport * from './y';\nexport { Y as YY } from './y';\n",
+        "src/app.ts": """
+            import * as models from "./models";
+            import { repo } from "./models";
+            import { yf, Y, YY } from "./index";
+
+            class Db { execute(q: string) {} }
+            async function getDb(): Promise<Db> { return new Db(); }
+
+            export async function handle(req) {
+              models.sequelize.query(req.body);
+              models.typed.query(req.body);
+              models.repo.find();
+              repo.find();
+              yf();
+              new Y().m();
+              new YY();
+              (await getDb()).execute("x");
+              const d = await getDb();
+              d.execute("y");
+            }
+        """,
+    })
+    assert calls(cpg, "query") == [("sequelize.Sequelize.query", [])] * 2
+    assert calls(cpg, "find") == [("src/models.ts:Repo.find", ["src/models.ts:Repo.find"])] * 2
+    assert calls(cpg, "yf") == [("src/y.ts:yf", ["src/y.ts:yf"])]
+    assert calls(cpg, "m") == [("src/y.ts:Y.m", ["src/y.ts:Y.m"])]
+    assert sorted(c[0] for c in calls(cpg, "Y") + calls(cpg, "YY")) == ["src/y.ts:Y"] * 2
+    assert calls(cpg, "execute") == [("src/app.ts:Db.execute", ["src/app.ts:Db.execute"])] * 2

@@ -28,8 +28,8 @@ from pathlib import PurePosixPath
 from typing import Iterable, Protocol
 
 from ..graph import CodePropertyGraph, NodeId
-from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, EdgeKind, NodeKind,
-                      Op, Prop)
+from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control, EdgeKind,
+                      NodeKind, Op, Prop)
 
 _LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
 LINK_EDGES = _LINK_EDGES  #: the edges this pass adds (and removes before a re-run)
@@ -59,6 +59,7 @@ class Target:
     node: NodeId | None = None
     module_file: str | None = None
     external: str | None = None
+    variable: NodeId | None = None  #: a module-level LOCAL of a project file (``from a import db``)
 
 
 @dataclass
@@ -70,6 +71,9 @@ class SymbolIndex:
     files: set[str] = field(default_factory=set)
     imports: dict[str, dict[str, Target]] = field(default_factory=dict)  #: relpath -> alias -> target
     default_exports: dict[str, NodeId] = field(default_factory=dict)  #: TS relpath -> default export
+    star_exports: dict[str, list[str]] = field(default_factory=dict)  #: TS relpath -> ``export *`` specs
+    reexports: dict[str, set[str]] = field(default_factory=dict)  #: TS relpath -> names ``export {x} from``
+    module_locals: dict[str, dict[str, NodeId]] = field(default_factory=dict)  #: relpath -> module-level LOCALs
 
 
 def principal_type_name(annotation: str) -> str | None:
@@ -112,22 +116,67 @@ def build_index(cpg: CodePropertyGraph) -> SymbolIndex:
         if info.language == "python":
             for name in python_module_names(rel):
                 index.module_files.setdefault(name, rel)
+    raw: dict[str, dict[str, str]] = {}
     for n in cpg.nodes(NodeKind.IMPORT):
         props = cpg.props(n)
         alias = props.get(Prop.IMPORTED_AS) or ""
-        if not alias or alias == "*":
-            continue
         rel = n[0]
         entity = props[Prop.IMPORTED_ENTITY]
+        reexport = "reexport" in (props.get(Prop.MODIFIERS) or ())
+        if reexport and not alias and entity.endswith(":*"):
+            index.star_exports.setdefault(rel, []).append(entity[:-2])  # export * from './y'
+            continue
+        if not alias or alias == "*":
+            continue
+        if reexport:
+            index.reexports.setdefault(rel, set()).add(alias)
         head, _, rest = entity.partition(".")
         if cpg.files[rel].language == "python" and rest and alias == head and not entity.startswith("."):
             entity = head  # `import os.path` binds `os`, the top-level package
-        target = _resolve_import(index, rel, cpg.files[rel].language, entity)
-        index.imports.setdefault(rel, {})[alias] = target
+        raw.setdefault(rel, {})[alias] = entity
+    _ModuleLocals(cpg, index).collect()
+    resolving: set[tuple[str, str]] = set()
+
+    def imported(rel: str, alias: str) -> Target | None:
+        """The target of `alias` bound by an import of file `rel` (resolved on demand, cycles cut)."""
+        table = index.imports.setdefault(rel, {})
+        if alias in table:
+            return table[alias]
+        if alias not in raw.get(rel, {}) or (rel, alias) in resolving:
+            return None
+        resolving.add((rel, alias))
+        table[alias] = _resolve_import(index, rel, cpg.files[rel].language, raw[rel][alias], imported)
+        resolving.discard((rel, alias))
+        return table[alias]
+
+    for rel in sorted(raw):
+        for alias in raw[rel]:
+            imported(rel, alias)
     return index
 
 
-def _resolve_import(index: SymbolIndex, rel: str, language: str, entity: str) -> Target:
+class _ModuleLocals:
+    """Collects the LOCALs declared at module level (direct children of a file's module method)."""
+
+    def __init__(self, cpg: CodePropertyGraph, index: SymbolIndex) -> None:
+        self.cpg, self.index = cpg, index
+
+    def collect(self) -> None:
+        for rel in self.cpg.files:
+            module = self.index.by_full_name.get(f"{rel}:{MODULE_METHOD_NAME}")
+            if module is None:
+                continue
+            table = self.index.module_locals.setdefault(rel, {})
+            for child in self.cpg.out(module, EdgeKind.AST):
+                for node in ([child] + (self.cpg.out(child, EdgeKind.AST)
+                                        if self.cpg.kind(child) == NodeKind.BLOCK else [])):
+                    if self.cpg.kind(node) == NodeKind.LOCAL:
+                        table.setdefault(self.cpg.get(node, Prop.NAME, ""), node)
+
+
+def _resolve_import(index: SymbolIndex, rel: str, language: str, entity: str, imported=None) -> Target:
+    """What one import binds; `imported(file, name)` follows re-exports (Python package imports,
+    TypeScript ``export {x} from`` / ``export * from``)."""
     if language == "python":
         dotted = _absolute_python(rel, entity)
         if dotted in index.module_files:
@@ -139,7 +188,12 @@ def _resolve_import(index: SymbolIndex, rel: str, language: str, entity: str) ->
             if node is not None:
                 return Target(node=node)
             submodule = index.module_files.get(dotted)
-            return Target(module_file=submodule) if submodule else Target(external=dotted)
+            if submodule:
+                return Target(module_file=submodule)
+            forwarded = imported(file, name) if imported is not None else None
+            if forwarded is not None and (forwarded.node or forwarded.module_file or forwarded.variable):
+                return forwarded  # `from pkg import engine`, pkg/__init__.py: `from .db import engine`
+            return Target(external=dotted, variable=index.module_locals.get(file, {}).get(name))
         return Target(external=dotted)
     spec, _, name = entity.rpartition(":")
     file = _resolve_ts_module(index, rel, spec) if spec.startswith(".") else None
@@ -150,8 +204,35 @@ def _resolve_import(index: SymbolIndex, rel: str, language: str, entity: str) ->
     if name == "default":
         node = index.default_exports.get(file)
         return Target(node=node) if node else Target(module_file=file)
+    found = _ts_export(index, file, name, imported, set())
+    if found is not None and found.node is None and found.module_file is None and found.external is None:
+        found = Target(external=f"{spec}.{name}", variable=found.variable)  # keeps the dotted name it had
+    return found if found is not None else Target(external=f"{spec}.{name}")
+
+
+def _ts_export(index: SymbolIndex, file: str, name: str, imported, seen: set[str]) -> Target | None:
+    """What TypeScript module `file` exports as `name`: a definition, a module-level variable, or a
+    re-export (``export {x} from './y'``, ``export * from './y'``)."""
+    if file in seen:
+        return None
+    seen.add(file)
     node = index.by_full_name.get(f"{file}:{name}")
-    return Target(node=node) if node else Target(external=f"{spec}.{name}")
+    if node is not None:
+        return Target(node=node)
+    local = index.module_locals.get(file, {}).get(name)
+    if local is not None:
+        return Target(variable=local)
+    if imported is not None and name in index.reexports.get(file, ()):
+        forwarded = imported(file, name)
+        if forwarded is not None:
+            return forwarded
+    for spec in index.star_exports.get(file, ()):
+        target = _resolve_ts_module(index, file, spec) if spec.startswith(".") else None
+        if target is not None:
+            found = _ts_export(index, target, name, imported, seen)
+            if found is not None:
+                return found
+    return None
 
 
 def _absolute_python(rel: str, entity: str) -> str:
@@ -194,7 +275,12 @@ class Linker:
         self.oracle = oracle
         self._mro_cache: dict[NodeId, list[NodeId]] = {}
         self._pred = cpg.g._pred  # networkx's in-adjacency: {node: {pred: {edge kind: props}}}
+        self._succ = cpg.g._succ
         self._method_of: dict[NodeId, NodeId | None] = {}
+        self._callee_cache: dict[NodeId, tuple[Target | None, bool]] = {}
+        self._return_cache: dict[tuple[NodeId, bool], Target | None] = {}
+        self._variable_cache: dict[NodeId, Target | None] = {}
+        self._module_local_set = {n for table in self.index.module_locals.values() for n in table.values()}
 
     # -- names
     def resolve_name(self, rel: str, scope_qualname: str, name: str) -> Target | None:
@@ -251,7 +337,7 @@ class Linker:
         while queue:
             current = queue.pop(0)
             order.append(current)
-            for base in self.cpg.out(current, EdgeKind.INHERITS_FROM):
+            for base in self._out(current, EdgeKind.INHERITS_FROM):
                 if base not in seen:
                     seen.add(base)
                     queue.append(base)
@@ -275,6 +361,9 @@ class Linker:
         stale = [(n, d, k) for n in nodes for d, kinds in succ[n].items() for k in kinds if k in _LINK_EDGES]
         g.remove_edges_from(stale)
         self._mro_cache.clear()
+        self._callee_cache.clear()
+        self._return_cache.clear()
+        self._variable_cache.clear()
         for n in nodes:
             if attrs[n][Prop.KIND] == NodeKind.TYPE_DECL:
                 self._link_bases(n)
@@ -289,6 +378,17 @@ class Linker:
                     target = self.resolve_type(n[0], self._scope_of(n), declared)
                     if target is not None and target.node is not None:
                         self.cpg.add_edge(n, target.node, EdgeKind.EVAL_TYPE)
+
+    def _out(self, n: NodeId, kind: EdgeKind) -> list[NodeId]:
+        """`cpg.out` over networkx's adjacency dicts (same order, without building edge views)."""
+        return [d for d, kinds in self._succ[n].items() if kind in kinds]
+
+    def _arguments(self, call: NodeId) -> dict[int, NodeId]:
+        nodes = self.cpg.g._node
+        return {nodes[a].get(Prop.ARGUMENT_INDEX, -1): a for a in self._out(call, EdgeKind.ARGUMENT)}
+
+    def _into(self, n: NodeId, kind: EdgeKind) -> list[NodeId]:
+        return [p for p, kinds in self._pred[n].items() if kind in kinds]
 
     def _parent(self, n: NodeId) -> NodeId | None:
         """The AST parent (looked up on demand: most nodes are never asked about)."""
@@ -331,31 +431,79 @@ class Linker:
         full = props.get(Prop.METHOD_FULL_NAME, "")
         if full.startswith(OPERATOR_PREFIX) or name.startswith(OPERATOR_PREFIX):
             return
-        if not full.startswith(UNRESOLVED_PREFIX):
-            # resolved by an earlier run: start again from the name the front end gave
-            props[Prop.METHOD_FULL_NAME] = full = props.get("_UNRESOLVED_FULL_NAME", UNRESOLVED_PREFIX + name)
-        props["_UNRESOLVED_FULL_NAME"] = full
+        original = self._original_full_name(props)
+        props[Prop.METHOD_FULL_NAME] = original
+        props["_UNRESOLVED_FULL_NAME"] = original
+        target, is_new = self._callee(call)
+        if target is not None:
+            self._apply(call, target, name, is_new)
+
+    @staticmethod
+    def _original_full_name(props: dict) -> str:
+        """The METHOD_FULL_NAME the front end gave (an earlier run may have replaced it)."""
+        full = props.get(Prop.METHOD_FULL_NAME, "")
+        if full.startswith(UNRESOLVED_PREFIX):
+            return full
+        return props.get("_UNRESOLVED_FULL_NAME", UNRESOLVED_PREFIX + props.get(Prop.NAME, ""))
+
+    def _callee(self, call: NodeId) -> tuple[Target | None, bool]:
+        """What a call invokes (a METHOD, a class's constructor, an external name) and whether it is
+        ``new``; memoized, and free of side effects, so receivers' types can ask about any call."""
+        cached = self._callee_cache.get(call)
+        if cached is not None:
+            return cached
+        self._callee_cache[call] = (None, False)  # a cycle (x = x.f()) resolves to nothing
+        result = self._compute_callee(call)
+        self._callee_cache[call] = result
+        return result
+
+    def _compute_callee(self, call: NodeId) -> tuple[Target | None, bool]:
+        props = self.cpg.props(call)
+        name = props.get(Prop.NAME, "")
+        if name.startswith(OPERATOR_PREFIX):
+            return None, False
+        full = self._original_full_name(props)
         rel = call[0]
         scope = self._scope_of(call)
-        receiver = self.cpg.arguments(call).get(0) if self.cpg.out(call, EdgeKind.RECEIVER) else None
+        receiver = self._arguments(call).get(0) if self._out(call, EdgeKind.RECEIVER) else None
         is_new = "new" in (props.get(Prop.MODIFIERS) or ()) or full.startswith(UNRESOLVED_PREFIX + "new:")
         if receiver is None:
             target = self.resolve_name(rel, scope, name)
+            if target is None and name == "cls" and self.cpg.files[rel].language == "python":
+                cls = self._enclosing_class(call)  # cls() inside a classmethod
+                if cls is not None:
+                    return Target(node=cls), is_new
             if target is None:
                 target = self._global(rel, name)
-            self._apply(call, target, name, is_new)
-            return
+            if target is not None and target.node is None and target.module_file is None and target.external is None:
+                return None, is_new
+            return target, is_new
+        if self._is_super_call(receiver):
+            cls = self._enclosing_class(call)
+            if cls is None:
+                return None, is_new
+            for base in self.mro(cls)[1:]:
+                method = self.find_method(base, name)
+                if method is not None:
+                    return Target(node=method), is_new
+            return None, is_new
         owner = self._receiver_target(rel, scope, receiver)
         if owner is None:
-            return
+            return None, is_new
         if owner.node is not None and self.cpg.kind(owner.node) == NodeKind.TYPE_DECL:
             method = self.find_method(owner.node, name)
-            if method is not None:
-                self._set_callee(call, method)
-        elif owner.module_file is not None:
-            self._apply(call, Target(node=self.index.by_full_name.get(f"{owner.module_file}:{name}")), name, is_new)
-        elif owner.external is not None:
-            props[Prop.METHOD_FULL_NAME] = f"{owner.external}.{name}"
+            return (Target(node=method) if method is not None else None), is_new
+        if owner.module_file is not None:
+            node = self.index.by_full_name.get(f"{owner.module_file}:{name}")
+            return (Target(node=node) if node is not None else None), is_new
+        if owner.external is not None:
+            return Target(external=f"{owner.external}.{name}"), is_new
+        return None, is_new
+
+    def _is_super_call(self, receiver: NodeId) -> bool:
+        props = self.cpg.props(receiver)
+        return (props[Prop.KIND] == NodeKind.CALL and props.get(Prop.NAME) == "super"
+                and self.cpg.files[receiver[0]].language == "python")
 
     def _apply(self, call: NodeId, target: Target | None, name: str, is_new: bool) -> None:
         if target is None:
@@ -379,7 +527,8 @@ class Linker:
         self.cpg.add_edge(call, method, EdgeKind.CALL)
 
     def _receiver_target(self, rel: str, scope: str, receiver: NodeId) -> Target | None:
-        """What the receiver of a method call is: a class (instance), a module, or an external name."""
+        """What the receiver of a method call is: a class (instance or class object), a module, or an
+        external name."""
         props = self.cpg.props(receiver)
         kind = props[Prop.KIND]
         if kind == NodeKind.IDENTIFIER:
@@ -392,13 +541,19 @@ class Linker:
             if declared is not None:
                 return declared
             target = self.resolve_name(rel, scope, name)
+            if target is not None and target.variable is not None:
+                typed = self._variable_type(target.variable)  # from a import db; db.query()
+                if typed is not None:
+                    return typed
             if target is not None and (target.module_file or target.external):
                 return target
-            if target is None and not self.cpg.out(receiver, EdgeKind.REF):
+            if target is not None and target.node is not None and self.cpg.kind(target.node) == NodeKind.TYPE_DECL:
+                return target  # Foo.static_method(), Foo.class_method()
+            if target is None and not self._out(receiver, EdgeKind.REF):
                 return self._global(rel, name)  # JSON.parse, console.log, str.join
             return None
         if kind == NodeKind.CALL and props.get(Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-            args = self.cpg.arguments(receiver)
+            args = self._arguments(receiver)
             inner, field_node = args.get(1), args.get(2)
             if inner is None or field_node is None:
                 return None
@@ -411,13 +566,21 @@ class Linker:
             if owner.module_file is not None:
                 node = self.index.by_full_name.get(f"{owner.module_file}:{attr}")
                 if node is not None and self.cpg.kind(node) == NodeKind.TYPE_DECL:
-                    return None  # Class.method(...) called on the class object: unbound
+                    return Target(node=node)  # mod.Class.method(...) called on the class object
+                local = self.index.module_locals.get(owner.module_file, {}).get(attr)
+                if local is None and self.cpg.files[owner.module_file].language != "python":
+                    found = _ts_export(self.index, owner.module_file, attr, None, set())
+                    local = found.variable if found is not None else None
+                if local is not None:
+                    typed = self._variable_type(local)  # models.sequelize.query()
+                    if typed is not None:
+                        return typed
                 sub = self.index.module_files.get(
                     next(iter(python_module_names(owner.module_file)), "") + "." + attr)
                 return Target(module_file=sub) if sub else None
             return None
-        if kind == NodeKind.CALL and self.cpg.out(receiver, EdgeKind.EVAL_TYPE):
-            return Target(node=self.cpg.out(receiver, EdgeKind.EVAL_TYPE)[0])
+        if kind == NodeKind.CALL:
+            return self._value_type(receiver)
         return None
 
     def _global(self, rel: str, name: str) -> Target | None:
@@ -426,27 +589,133 @@ class Linker:
             return Target(external=f"builtins.{name}") if name in _PYTHON_BUILTINS else None
         return Target(external=name) if name in _TS_GLOBALS else None
 
-    def _declared_type(self, ident: NodeId) -> Target | None:
-        refs = self.cpg.out(ident, EdgeKind.REF)
-        if not refs:
+    def _value_type(self, expr: NodeId, awaited: bool = False) -> Target | None:
+        """The class (project TYPE_DECL or external name) an expression's value has, from what the
+        project declares: constructor calls, calls of methods with a declared return type, awaits of
+        them, variables."""
+        props = self.cpg.props(expr)
+        kind = props[Prop.KIND]
+        if kind == NodeKind.IDENTIFIER:
+            return self._declared_type(expr)
+        if kind != NodeKind.CALL:
             return None
-        decl = refs[0]
-        for typed in self.cpg.out(decl, EdgeKind.EVAL_TYPE):
+        name = props.get(Prop.NAME, "")
+        if name == Op.AWAIT:
+            inner = self._arguments(expr).get(1)
+            return self._value_type(inner, awaited=True) if inner is not None else None
+        if name.startswith(OPERATOR_PREFIX):
+            return None
+        for typed in self._out(expr, EdgeKind.EVAL_TYPE):
             return Target(node=typed)
+        target, is_new = self._callee(expr)
+        if target is not None and target.node is None and target.external is not None and is_new:
+            return Target(external=target.external)  # new Sequelize(...): an instance of the external class
+        if target is None or target.node is None:
+            return None
+        node_kind = self.cpg.kind(target.node)
+        if node_kind == NodeKind.TYPE_DECL:
+            return target
+        if node_kind == NodeKind.METHOD:
+            return self._return_type(target.node, awaited)
+        return None
+
+    def _return_type(self, method: NodeId, awaited: bool) -> Target | None:
+        """The declared return type of a project method (of its awaited value for ``async``)."""
+        key = (method, awaited)
+        if key in self._return_cache:
+            return self._return_cache[key]
+        self._return_cache[key] = None
+        result = None
+        is_async = "async" in (self.cpg.get(method, Prop.MODIFIERS) or ())
+        ret = next((r for r in self._out(method, EdgeKind.AST) if self.cpg.kind(r) == NodeKind.METHOD_RETURN), None)
+        annotation = self.cpg.get(ret, Prop.TYPE_FULL_NAME) if ret is not None else None
+        if annotation and not (is_async and not awaited and self.cpg.files[method[0]].language == "python"):
+            text = annotation.strip()
+            if awaited:  # Promise<Db> / Awaitable[Db] / Coroutine[Any, Any, Db]
+                match = re.match(r"^(?:Promise|PromiseLike|Awaitable|typing\.Awaitable)\s*[<\[](.*)[>\]]$", text)
+                if match:
+                    text = match.group(1)
+            if not text.startswith(("Promise<", "PromiseLike<")):
+                result = self.resolve_type(method[0], self._scope_of(method), text)
+            if result is not None and result.node is not None and self.cpg.kind(result.node) != NodeKind.TYPE_DECL:
+                result = None
+        self._return_cache[key] = result
+        return result
+
+    def _variable_type(self, decl: NodeId) -> Target | None:
+        """The type of a variable from its declaration (or an inferred type), else from the first
+        assignment to it whose value has a known type (module-level ``db = Database()``)."""
+        if decl in self._variable_cache:
+            return self._variable_cache[decl]
+        self._variable_cache[decl] = None
+        declared, result = self._annotated_type(decl)
+        if not declared:
+            for ident in sorted(self._into(decl, EdgeKind.REF)):
+                if not self.cpg.get(ident, Prop.IS_WRITE):
+                    continue
+                result = self._assigned_type(ident)
+                if result is not None:
+                    break
+        self._variable_cache[decl] = result
+        return result
+
+    def _annotated_type(self, decl: NodeId) -> tuple[bool, Target | None]:
+        """(whether the declaration has a type, declared or from the oracle; the class it names)."""
+        for typed in self._out(decl, EdgeKind.EVAL_TYPE):
+            return True, Target(node=typed)
         annotation = self.cpg.get(decl, Prop.TYPE_FULL_NAME)
         if not annotation and self.oracle is not None:
             annotation = self.oracle.type_of(self.cpg, decl)
         if annotation:
-            return self.resolve_type(ident[0], self._scope_of(decl), annotation)
-        # x = Foo(): follow the reaching definitions to a constructor call
-        for definition in self.cpg.into(ident, EdgeKind.REACHING_DEF):
-            parent = self._parent(definition)
-            if parent is None or self.cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
-                continue
-            value = self.cpg.arguments(parent).get(2)
-            if value is not None:
-                for typed in self.cpg.out(value, EdgeKind.EVAL_TYPE):
-                    return Target(node=typed)
+            return True, self.resolve_type(decl[0], self._scope_of(decl), annotation)
+        return False, None
+
+    def _assigned_type(self, definition: NodeId) -> Target | None:
+        """The type a write (``x = value``, ``with value as x``) gives its target."""
+        parent = self._parent(definition)
+        if parent is None or self.cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
+            return None
+        args = self._arguments(parent)
+        value = args.get(2)
+        if value is None or args.get(1) != definition:
+            return None
+        typed = self._value_type(value)
+        holder = self._parent(parent)
+        if typed is not None and holder is not None and self.cpg.kind(holder) == NodeKind.CONTROL_STRUCTURE \
+                and self.cpg.get(holder, Prop.CONTROL_STRUCTURE_TYPE) == Control.WITH:
+            typed = self._entered_type(typed, "async" in (self.cpg.get(holder, Prop.MODIFIERS) or ()))
+        return typed
+
+    def _entered_type(self, manager: Target, is_async: bool) -> Target | None:
+        """``with m as x``: the return type of the manager's ``__enter__`` (``__aenter__``) when the
+        project declares one, else the manager's own type (the usual ``return self``)."""
+        if manager.node is not None:
+            enter = self.find_method(manager.node, "__aenter__" if is_async else "__enter__")
+            if enter is not None:
+                declared = self._return_type(enter, awaited=True)
+                if declared is not None:
+                    return declared
+        return manager
+
+    def _declared_type(self, ident: NodeId) -> Target | None:
+        refs = self._out(ident, EdgeKind.REF)
+        if not refs:
+            return None
+        decl = refs[0]
+        declared, annotated = self._annotated_type(decl)
+        if declared:
+            return annotated
+        # x = Foo(), x = make(), with open(p) as x: follow the reaching definitions
+        for definition in self._into(ident, EdgeKind.REACHING_DEF):
+            typed = self._assigned_type(definition)
+            if typed is not None:
+                return typed
+        if self.cpg.kind(decl) == NodeKind.LOCAL and decl in self._module_local_set:
+            typed = self._variable_type(decl)  # a module-level variable used in a function
+            # project classes only here: a module-level instance of an external class read inside a
+            # function of its own file (`const pool = new Pool()` in a handler) is left to inference
+            # for now (tests/test_scan.py counts that flow among those needing an inferred type)
+            return typed if typed is not None and typed.node is not None else None
         return None
 
     def _enclosing_class(self, n: NodeId) -> NodeId | None:
