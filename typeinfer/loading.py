@@ -35,7 +35,7 @@ class TableOracle:
 
 
 def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
-                           demand: Collection[NodeId] | None = None) -> Project:
+                           demand: Collection[NodeId] | None = None) -> ScanProject:
     """Infer the types of `cpg`'s slots, write them back and re-link (mutates `cpg`); the calls
     whose resolution changed are the project's `inferred_calls`.  With `demand` (slot nodes),
     only those slots are inferred (`analyzer.scan_demand` says which a scan needs)."""
