@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from typeinfer.analyzer.annotate import AnnotateSummary, edit_files, selected
-from typeinfer.analyzer.pipeline import KINDS, InferenceOptions, infer_graph
+from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
+from typeinfer.analyzer.slots import KINDS
 from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
 from typeinfer.cpg.project import BuildOptions, build_project
 from typeinfer.typemodel.predictor import TypePredictor

@@ -147,7 +147,7 @@ def test_the_bundled_model_fills_what_static_facts_leave_open():
 
 def test_a_type_a_sibling_file_imports_from_a_library_is_imported_from_there():
     from typeinfer.analyzer.annotate import type_imports
-    from typeinfer.analyzer.pipeline import Prediction
+    from typeinfer.analyzer.inferred_types import Prediction
 
     files = {
         "app/views.py": "from starlette.requests import Request\n\ndef home(request: Request): ...\n",
