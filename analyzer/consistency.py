@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .canonical_types import outer_type, split_union
+from .canonical_types import outer_type, referenced_names, split_union
 from .languages import adapter_for
 from .slice_schema import UsageSlice
 from .type_universe import TypeUniverse
@@ -41,7 +41,18 @@ class ConsistencyFilter:
         self.typeshed = typeshed or default_typeshed()
 
     def check(self, type_text: str, item: UsageSlice, full_type: str = "") -> Verdict:
-        """Accept unless some non-None member of the type certainly lacks a used member."""
+        """Accept unless some non-None member of the type certainly lacks a used member, the type
+        is a parameter's own name (`_named_after`), or a binary operator defines the value and the
+        type is a builtin class without that operator (`_lacks_operator`)."""
+        if _named_after(type_text, item):
+            return Verdict(False, f"<named {item.name}>")
+        for name in referenced_names(type_text, item.language):
+            shadowing = self.universe.shadowing_import(item.file, name, item.language)
+            if shadowing:
+                return Verdict(False, f"<{name} is {shadowing} here>")
+        missing_operator = self._lacks_operator(type_text, item)
+        if missing_operator:
+            return Verdict(False, missing_operator)
         needed = used_members(item)
         if not needed:
             return Verdict(True)
@@ -54,6 +65,23 @@ class ConsistencyFilter:
             if missing:
                 return Verdict(False, missing[0])
         return Verdict(True)
+
+    def _lacks_operator(self, type_text: str, item: UsageSlice) -> str:
+        """The dunder a Python builtin class lacks for the binary operator that defines every
+        value of the slot (``a | b`` is never a ``float``: float has no ``__or__``), else ""."""
+        if item.language != "python" or not item.defined_by or \
+                any(d.kind != "operator" or d.name not in _PY_OPERATOR_DUNDERS for d in item.defined_by):
+            return ""
+        outer = outer_type(type_text, item.language)
+        dotted = f"builtins.{outer}"
+        if " | " in type_text or not self.typeshed.is_class(dotted):
+            return ""
+        members = self.typeshed.class_members(dotted)
+        for d in item.defined_by:
+            dunder = _PY_OPERATOR_DUNDERS[d.name]
+            if dunder not in members and f"__r{dunder[2:]}" not in members:
+                return dunder
+        return ""
 
     def _members(self, outer: str, language: str, full_type: str) -> set[str] | None:
         """Members of a type by its outer name; None when unknown (then it is accepted)."""
@@ -75,3 +103,21 @@ class ConsistencyFilter:
         if "__getattr__" in members:
             return None
         return set(members)
+
+
+#: Binary operators whose result a builtin class can only be if it defines the dunder.
+_PY_OPERATOR_DUNDERS = {"|": "__or__", "&": "__and__", "^": "__xor__", "<<": "__lshift__", ">>": "__rshift__",
+                        "@": "__matmul__"}
+#: Built-in type names a parameter may carry as its name (``bytes``, ``str``, ``type``, ``object``).
+_TS_BUILTIN_TYPES = frozenset({"string", "number", "boolean", "bigint", "symbol", "object", "any", "unknown"})
+
+
+def _named_after(type_text: str, item: UsageSlice) -> bool:
+    """A parameter whose name is a builtin type's name, typed as that type: the name alone
+    says nothing about the value (``bytes`` parameters are byte counts as often as byte strings).
+    Static facts (a default, a use) are not checked here; only a ranked candidate is."""
+    if item.kind != "parameter" or type_text != item.name:
+        return False
+    if item.language == "python":
+        return default_typeshed().is_class(f"builtins.{item.name}")
+    return item.name in _TS_BUILTIN_TYPES

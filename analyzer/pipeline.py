@@ -192,10 +192,12 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
     line_cache: dict[str, list[Any]] = {}
     predictions: list[Prediction] = []
     for item, fact, ranking in zip(targets, facts, ranked):
-        prediction = _prediction(item, fact, ranking, checker, universe, stats)
+        node = index.slot(item)
+        skip = typer.not_annotatable(node) if node is not None and item.kind in ("variable", "attribute") else None
+        prediction = _prediction(item, fact, ranking, checker, universe, stats, skip)
         prediction.column = _char_column(cpg, item.file, item.line, item.column, line_cache)
         prediction.byte_column = item.column
-        prediction.node = _write_target(cpg, index.slot(item), item)
+        prediction.node = _write_target(cpg, node, item)
         predictions.append(prediction)
     return predictions
 
@@ -216,9 +218,31 @@ def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], e
 
 
 def _prediction(item: UsageSlice, fact: StaticFact | None, ranking: list[tuple[str, float]],
-                checker: ConsistencyFilter, universe: TypeUniverse, stats: dict[str, int]) -> Prediction:
+                checker: ConsistencyFilter, universe: TypeUniverse, stats: dict[str, int],
+                skip: tuple[str, str] | None = None) -> Prediction:
+    """The slot's prediction: its static fact, else the model's best consistent candidate.
+
+    `skip` (`StaticTyper.not_annotatable`) leaves a slot whose annotation would be wrong or
+    would weaken the checker's own inference without a type (source "none", the reason as
+    evidence): ``("any", why)`` always, ``("model", why)`` unless a static fact types it,
+    ``("same:T", why)`` when the type would be T, which the checker infers anyway."""
     base = dict(file=item.file, language=item.language, kind=item.kind, function=item.function,
                 name=item.name, line=item.line, column=item.column, slice=item)
+    if skip is not None:
+        scope, why = skip
+        if scope == "any" or (scope == "model" and fact is None):
+            stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
+            return Prediction(type="", confidence=0.0, source="none", evidence=f"not annotated: {why}", **base)
+    prediction = _ranked_prediction(item, fact, ranking, checker, universe, stats, base)
+    if skip is not None and skip[0].startswith("same:") and prediction.type == skip[0][5:]:
+        stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
+        return Prediction(type="", confidence=0.0, source="none", evidence=f"not annotated: {skip[1]}", **base)
+    return prediction
+
+
+def _ranked_prediction(item: UsageSlice, fact: StaticFact | None, ranking: list[tuple[str, float]],
+                       checker: ConsistencyFilter, universe: TypeUniverse, stats: dict[str, int],
+                       base: dict[str, Any]) -> Prediction:
     if fact is not None:
         return Prediction(type=fact.type, confidence=STATIC_CONFIDENCE, source="static",
                           full_type=fact.full_type or fact.type, evidence=fact.evidence, **base)

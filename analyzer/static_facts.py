@@ -105,7 +105,8 @@ __all__ = ["RULES", "StaticFact", "StaticTyper", "expression_type", "infer_stati
 #: Rule ids and what each one does (for ``--explain`` and hover).
 RULES: dict[str, str] = {
     "literal": "A literal, f-string/template string or container literal with uniform element types.",
-    "operator": "An operator whose result type is fixed by its operand types (comparison, not, arithmetic).",
+    "operator": "An operator whose result type is fixed by its operand types (comparison, not, arithmetic; "
+                "on two operands of one stdlib class, that class's typeshed dunder: frozenset | frozenset).",
     "constructor": "A call of a project class, or of a non-generic stdlib class: an instance of it.",
     "typeshed-return": "A stdlib/builtin function or method on a receiver of known type, typed by typeshed.",
     "project-return": "A call of a project function whose return type is declared or inferred here.",
@@ -140,6 +141,11 @@ _ARITH = {Op.BINARY[s]: s for s in ("+", "-", "*", "/", "//", "%", "**", "<<", "
 #: Types a union may combine (with None/null/undefined); any other mix is unknown.
 _UNION_MEMBERS = frozenset({"int", "float", "str", "bytes", "bool", "number", "string", "boolean", "bigint"})
 _PY_NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2, "complex": 3}
+#: Calls whose result is a descriptor, not a value of the attribute's type (``x = property(get)``).
+_DESCRIPTOR_FACTORIES = frozenset({"property", "classmethod", "staticmethod", "cached_property"})
+#: Binary operators a stdlib class may define through a dunder (the ``operator`` rule's fallback).
+_PY_DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "%": "__mod__", "&": "__and__", "|": "__or__",
+               "^": "__xor__"}
 
 
 @dataclass(frozen=True)
@@ -504,7 +510,7 @@ class StaticTyper:
                 return self._fact(a, lang, "operator", where)
             if symbol == "*" and ((a in ("str", "bytes") and b in ("int", "bool")) or (b in ("str", "bytes") and a in ("int", "bool"))):
                 return self._fact(a if a in ("str", "bytes") else b, lang, "operator", where)
-            return None
+            return self._dunder(lt, rt, symbol, where)
         if symbol == "+" and (a == "string" or b == "string") and a in _TS_PRIMITIVES and b in _TS_PRIMITIVES:
             return self._fact("string", lang, "operator", where)
         if a == b == "number" and symbol != "//":
@@ -512,6 +518,27 @@ class StaticTyper:
         if a == b == "bigint" and symbol not in ("//", ">>>"):
             return self._fact("bigint", lang, "operator", where)
         return None
+
+    def _dunder(self, lt: StaticFact, rt: StaticFact, symbol: str, where: str) -> StaticFact | None:
+        """``a | b`` on a stdlib class typed by its typeshed dunder (``frozenset.__or__`` ->
+        ``frozenset[...]``), only when both operands are the same class (no ``__radd__`` of the
+        right operand can win) and neither is numeric (the table above handles those)."""
+        dunder = _PY_DUNDERS.get(symbol)
+        if dunder is None or lt.type in _PY_NUMERIC_RANK or rt.type in _PY_NUMERIC_RANK:
+            return None
+        if lt.full_type.split("[", 1)[0] != rt.full_type.split("[", 1)[0]:
+            return None
+        fact = self._typeshed_method(lt, dunder, 1, (), None, where)
+        if fact is not None:
+            return StaticFact(fact.type, fact.full_type, "operator", where)
+        if lt.full_type != rt.full_type or lt.type in _NONE_TYPES or " | " in lt.type:
+            return None
+        # set[T] | set[T]: the dunder is generic in the other operand (-> set[T | S]); with S = T it
+        # is the receiver's own type, when the dunder returns the receiver's class at all
+        partial = self.ts.method_return(lt.full_type, dunder, (), 1, (), None, partial=True)
+        if partial is None or partial.full_type != lt.full_type.split("[", 1)[0]:
+            return None
+        return StaticFact(lt.type, lt.full_type, "operator", where)
 
     def _await(self, n: NodeId, inner: NodeId | None, lang: str) -> StaticFact | None:
         if inner is None or self.cpg.kind(inner) != NodeKind.CALL:
@@ -1065,6 +1092,123 @@ class StaticTyper:
     def assigned_values(self, local: NodeId) -> list[StaticFact | None]:
         """The type of each value assigned to a LOCAL (None where unknown)."""
         return [self._write_value(w) for w in self._writes_of(local)]
+
+    # ---------------------------------------------------------------- slots not to annotate
+    def value_nodes(self, slot: NodeId) -> list[NodeId | None]:
+        """The value expression of each write of a LOCAL or MEMBER (initializer, class-level value,
+        ``self.x =``); None for a write that is not a plain assignment (augmented, unpacking, for)."""
+        cpg = self.cpg
+        kind = cpg.kind(slot)
+        writes: list[NodeId] = []
+        values: list[NodeId | None] = []
+        if kind == NodeKind.LOCAL:
+            writes = self._writes_of(slot)
+        elif kind == NodeKind.MEMBER:
+            decl = cpg.ast_parent(slot)
+            if decl is None or cpg.kind(decl) != NodeKind.TYPE_DECL:
+                return []
+            name = cpg.get(slot, Prop.NAME, "")
+            values.extend(cpg.ast_children(slot))
+            body = next((c for c in cpg.ast_children(decl) if cpg.kind(c) == NodeKind.BLOCK), None)
+            for local in cpg.ast_children(body) if body is not None else ():
+                if cpg.kind(local) == NodeKind.LOCAL and cpg.get(local, Prop.NAME) == name:
+                    writes.extend(self._writes_of(local))
+            writes.extend(self._self_writes(decl).get(name, ()))
+        else:
+            return []
+        for w in writes:
+            parent = cpg.ast_parent(w)
+            args = cpg.arguments(parent) if parent is not None and cpg.get(parent, Prop.NAME) == Op.ASSIGNMENT else {}
+            values.append(args.get(2) if args.get(1) == w else None)
+        return values
+
+    def not_annotatable(self, slot: NodeId) -> tuple[str, str] | None:
+        """Why a variable or attribute slot gets no annotation, as (scope, reason), or None.
+
+        scope ``"any"``: no annotation from any source.  Python: a name bound to a function (a
+        lambda, a ``def``), a class, a module or ``property(...)``/``classmethod(...)``/
+        ``staticmethod(...)``: a variable annotation would be wrong (``exists: bool = os.path.exists``)
+        or inexact.  TypeScript: a variable written once (a ``const``, or a ``let`` never
+        reassigned) whose value is a literal, an ``as const`` or a function/arrow: the checker
+        infers it exactly, and more precisely (``const WHITE = 'w'`` has type ``'w'``; annotating
+        ``string`` widens it and breaks a ``'w' | 'b'`` union).
+
+        scope ``"model"``: only a static fact may annotate it.  Python: an attribute of a module or
+        class (``ENTITY = Node.ENTITY_NODE``): typeshed or the project's declaration knows its type
+        exactly, a guess from the name does not.
+
+        scope ``"same:<type>"``: a TypeScript variable whose first value is a literal of <type>
+        (``let n = 0``, reassigned later): the checker infers <type>; annotate only a different type.
+        """
+        cpg = self.cpg
+        if cpg.kind(slot) not in (NodeKind.LOCAL, NodeKind.MEMBER):
+            return None
+        values = self.value_nodes(slot)
+        if not values:
+            return None
+        lang = self._lang(slot)
+        if lang == "python":
+            attribute = None
+            for v in values:
+                if v is None:
+                    continue
+                why = self._callable_value(v)
+                if why:
+                    return "any", why
+                if attribute is None and cpg.kind(v) == NodeKind.CALL and cpg.get(v, Prop.NAME) == Op.FIELD_ACCESS:
+                    obj = cpg.arguments(v).get(1)
+                    if obj is not None and self._is_static_ref(obj):
+                        attribute = f"bound to {cpg.get(v, Prop.CODE, '')[:60]}, an attribute of a module or class"
+            return ("model", attribute) if attribute else None
+        if cpg.kind(slot) != NodeKind.LOCAL:
+            return None
+        first = values[0]
+        if first is None:
+            return None
+        what = self._ts_exact_value(first)
+        if what is None:
+            return None
+        if len(values) == 1:
+            return "any", f"written once with {what}: the checker infers its type exactly"
+        fact = self.expression_type(first)
+        return (f"same:{fact.type}", f"initialised with {what}: the checker infers {fact.type}") if fact else None
+
+    def _callable_value(self, v: NodeId) -> str:
+        """Why a Python value is a function, class or module (not an instance), else ""."""
+        cpg = self.cpg
+        kind = cpg.kind(v)
+        if kind == NodeKind.METHOD_REF:
+            return "bound to a function"
+        if kind == NodeKind.IDENTIFIER:
+            defs = cpg.into(v, EdgeKind.REACHING_DEF)
+            if defs and any(cpg.kind(d) == NodeKind.METHOD for d in defs):
+                return f"bound to the function {cpg.get(v, Prop.NAME, '')}"
+            if cpg.get(v, Prop.NAME) not in SELF_NAMES and self._is_static_ref(v):
+                return f"bound to the class or module {cpg.get(v, Prop.NAME, '')}"
+            return ""
+        if kind == NodeKind.CALL and cpg.get(v, Prop.NAME) in _DESCRIPTOR_FACTORIES:
+            return f"bound to {cpg.get(v, Prop.NAME)}(...), a descriptor"
+        return ""
+
+    def _ts_exact_value(self, v: NodeId) -> str | None:
+        """What a TypeScript value is when the checker infers its type exactly, else None."""
+        cpg = self.cpg
+        kind = cpg.kind(v)
+        if kind == NodeKind.METHOD_REF:
+            return "a function"
+        if kind == NodeKind.LITERAL:
+            return "a literal"
+        if kind != NodeKind.CALL:
+            return None
+        name = cpg.get(v, Prop.NAME, "")
+        if name == Op.CAST and re.search(r"\bas\s+const\s*$", cpg.get(v, Prop.CODE, "") or ""):
+            return "an `as const`"
+        if name in (Op.FORMAT_STRING, Op.LIST_LITERAL, Op.OBJECT_LITERAL):
+            return "a literal"
+        if name in (Op.UNARY["-"], Op.UNARY["+"]):
+            inner = cpg.arguments(v).get(1)
+            return "a literal" if inner is not None and cpg.kind(inner) == NodeKind.LITERAL else None
+        return None
 
     def _local_fact(self, local: NodeId) -> StaticFact | None:
         values = self.assigned_values(local)

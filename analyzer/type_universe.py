@@ -14,6 +14,7 @@ from typing import Any
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
 
+from .languages import adapter_for
 from .slice_schema import ProjectCandidates, UserType
 
 _KIND_BY_MODIFIER = (
@@ -45,6 +46,24 @@ class TypeUniverse:
         """Names `file` imports that may name a type: capitalized, not a typing construct
         (``Optional``) and not a constant (``TYPE_CHECKING``)."""
         return sorted(a for a, entity in self.imports.get(file, {}).items() if _may_name_type(a, entity))
+
+    def shadowing_import(self, file: str, name: str, language: str) -> str | None:
+        """The library entity `file` imports as `name` when the project also defines a type of
+        that name (``from xml.dom import Node`` beside the project's ``class Node``), else None.
+        In that file ``Node`` names the library's object, not the project type a slot's uses
+        point to; relative imports and imports of the project's own module are not shadowing."""
+        entity = self.imports.get(file, {}).get(name)
+        found = self.by_short_name(name)
+        if not entity or not found:
+            return None
+        adapter = adapter_for(language)
+        module, _ = adapter.split_entity(entity)
+        if not module or module.startswith((".", "/")):
+            return None
+        dotted = adapter.entity_dotted(entity)
+        if any(adapter.dotted_name(t.full_name) == dotted for t in found):
+            return None
+        return entity
 
     def candidates(self) -> ProjectCandidates:
         """The scorer's candidates: every project type and every imported type name, with the

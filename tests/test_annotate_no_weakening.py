@@ -1,0 +1,183 @@
+"""What annotate writes must not be weaker than, or contradict, the code in front of it: slots the
+pipeline leaves without a type (`StaticTyper.not_annotatable`), the static `operator` rule on
+stdlib dunders, and the consistency filter's name, operator and shadowing checks."""
+
+from __future__ import annotations
+
+import textwrap
+
+from typeinfer.analyzer.consistency import ConsistencyFilter
+from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
+from typeinfer.analyzer.slice_schema import Definition, UsageSlice
+from typeinfer.analyzer.type_universe import build_type_universe
+from typeinfer.cpg.project import build_sources
+from typeinfer.cpg.source import source_from_text
+
+
+def graph(files):
+    return build_sources(source_from_text(textwrap.dedent(code), path) for path, code in files.items())
+
+
+class FixedPredictor:
+    """Ranks the given types for every slice (the model's interface)."""
+
+    threshold = 0.5
+
+    def __init__(self, ranking):
+        self.ranking = ranking
+
+    def predict(self, slices, candidates=None, top_k=5):
+        return [list(self.ranking) for _ in slices]
+
+
+def rows(files, ranking=None):
+    cpg = graph(files)
+    options = InferenceOptions(use_model=ranking is not None)
+    result = infer_graph(cpg, options, predictor=FixedPredictor(ranking) if ranking else None)
+    return {(p.kind, p.name): p for p in result.predictions}
+
+
+TS = {"src/color.ts": """
+    export const WHITE = 'w';
+    export const BLACK = 'b';
+    export type Color = 'w' | 'b';
+    export const NUMS = [1, 2] as const;
+    export const inc = (x: number) => x + 1;
+    export const named = function (y: number) { return y; };
+    let count = 0;
+    let label = 'a';
+    label = 'b';
+    let mixed = 0;
+    mixed = 'x' as any as number | string;
+    let computed = count + 1;
+"""}
+
+
+def test_typescript_consts_with_literals_functions_and_as_const_get_no_annotation():
+    r = rows(TS)
+    for name in ("WHITE", "BLACK", "NUMS", "inc", "named", "count"):
+        p = r["variable", name]
+        assert p.source == "none" and p.type == "", name
+        assert p.evidence.startswith("not annotated:"), name
+    # the model is not asked to fill them in either
+    r = rows(TS, [("string", 0.9)])
+    assert r["variable", "WHITE"].type == "" and r["variable", "inc"].type == ""
+
+
+def test_typescript_let_keeps_a_type_only_when_it_differs_from_the_initialiser():
+    r = rows(TS)
+    assert r["variable", "label"].type == ""  # string, as `let label = 'a'` infers
+    assert r["variable", "computed"].type == "number"  # not a literal: unchanged
+
+
+PY = {"m.py": """
+    import os
+    import os.path
+    from xml.dom import Node
+
+    def _get(self):
+        return 1
+
+    exists = os.path.exists
+    position = property(_get)
+    ENTITY = Node.ENTITY_NODE
+    klass = int
+    mod = os
+    fn = _get
+    square = lambda x: x * x
+    count = 0
+
+    class Point:
+        x = property(_get)
+        helper = staticmethod(_get)
+"""}
+
+
+def test_python_names_bound_to_functions_classes_modules_and_descriptors_get_no_annotation():
+    r = rows(PY, [("bool", 0.9), ("int", 0.05)])
+    for kind, name in [("variable", "exists"), ("variable", "position"), ("variable", "ENTITY"),
+                       ("variable", "klass"), ("variable", "mod"), ("variable", "fn"), ("variable", "square"),
+                       ("attribute", "x"), ("attribute", "helper")]:
+        p = r.get((kind, name))
+        if p is None:
+            continue  # not a slot at all is as good
+        assert p.source == "none" and p.type == "", (kind, name, p.type)
+    assert r["variable", "count"].type == "int"
+    assert r["variable", "exists"].evidence.startswith("not annotated:")
+
+
+def test_python_attribute_of_a_class_keeps_an_exact_static_fact():
+    r = rows({"m.py": """
+        import sys
+        size = sys.maxsize
+    """})
+    assert r["variable", "size"].type in ("int", "")  # typeshed's int, or nothing; never a guess
+
+
+def test_operator_on_two_operands_of_one_stdlib_class_uses_its_dunder():
+    r = rows({"m.py": """
+        def f(a: frozenset[str], b: frozenset[str], c: set[int], d: dict[str, int]):
+            u = a | b
+            v = c - {1}
+            w = d | d
+            return u, v, w
+    """})
+    assert r["variable", "u"].type == "frozenset[str]"
+    assert r["variable", "v"].type == "set[int]"
+    assert r["variable", "w"].type == "dict[str, int]"
+
+
+def test_a_bitwise_operator_result_is_never_a_builtin_without_that_operator():
+    r = rows({"m.py": """
+        def f(a, b):
+            spaces = a | b
+            return spaces
+    """}, [("float", 0.8), ("frozenset", 0.15)])
+    assert r["variable", "spaces"].type == "frozenset"
+    item = UsageSlice(name="x", kind="variable", language="python", file="m.py", line=1, column=0, function="",
+                      defined_by=[Definition("operator", "a | b", name="|")])
+    checker = ConsistencyFilter(build_type_universe(graph({"m.py": "x = 1\n"})))
+    assert not checker.check("float", item).ok
+    assert not checker.check("str", item).ok
+    assert checker.check("int", item).ok and checker.check("set[int]", item).ok
+
+
+def test_a_parameter_named_after_a_builtin_type_is_not_typed_as_it_by_the_model():
+    r = rows({"m.py": """
+        def fmt(bytes, text):
+            return f"{bytes} {text}"
+    """}, [("bytes", 0.8), ("int", 0.15)])
+    assert r["parameter", "bytes"].type == "int"
+    assert r["parameter", "text"].type == "bytes"  # another name: the ranking stands
+    r = rows({"src/a.ts": "export function f(string, n) { return string + n; }\n"}, [("string", 0.9)])
+    assert r["parameter", "string"].type == ""
+
+
+def test_an_import_shadowing_a_project_class_is_not_used_as_a_type():
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/nodes.py": """
+            class Node:
+                def walk(self):
+                    return 1
+        """,
+        "pkg/dom.py": """
+            from xml.dom import Node
+
+            def visit(node):
+                return node.walk()
+        """,
+        "pkg/other.py": """
+            from pkg.nodes import Node
+
+            def visit(node):
+                return node.walk()
+        """,
+    }
+    cpg = graph(files)
+    result = infer_graph(cpg, InferenceOptions(use_model=True), predictor=FixedPredictor([("Node", 0.9)]))
+    got = {(p.file, p.kind, p.name): p.type for p in result.predictions}
+    assert got["pkg/dom.py", "parameter", "node"] == ""
+    assert got["pkg/other.py", "parameter", "node"] == "Node"
+    assert result.universe.shadowing_import("pkg/dom.py", "Node", "python") == "xml.dom.Node"
+    assert result.universe.shadowing_import("pkg/other.py", "Node", "python") is None
