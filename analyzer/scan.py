@@ -31,7 +31,8 @@ attribute read whose dotted name, imports followed, matches: ``flask.request.arg
 of a parameter or variable whose declared or inferred type, imports followed, matches ``type``,
 and what destructuring such a value binds, ``({ params }: Request) =>``; without ``fields``, the
 typed parameters themselves), ``{decorated_parameters: REGEX}`` or, by name only, the fallback
-``{parameter_field: {parameter: REGEX, field: REGEX}}``.
+``{parameter_field: {parameter: REGEX, field: REGEX}}``.  A finding whose source only a name-only spec
+(``parameter_field``) recognised has ``confidence: low`` (SARIF: a lower ``rank``).
 
 Guards.  Built-in guards apply to every rule: a flow is not reported when it passes a check
 before the sink, on a path where the check says the value is safe (``cpg.dataflow._Guards``):
@@ -121,6 +122,7 @@ class Finding:
     sink_call: NodeId
     message: str
     inferred_type_needed: bool
+    confidence: str = "high"  #: "low" when the source was recognised by its name only (no type said so)
 
     @property
     def source(self) -> NodeId:
@@ -141,7 +143,8 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         file, line, column = self.location
         return {"rule": self.rule.id, "message": self.message, "file": file, "line": line, "column": column,
-                "inferred_type_needed": self.inferred_type_needed, "fingerprint": self.fingerprint(),
+                "inferred_type_needed": self.inferred_type_needed, "confidence": self.confidence,
+                "fingerprint": self.fingerprint(),
                 "flow": [s.to_dict() for s in self.flow.steps]}
 
 
@@ -356,13 +359,23 @@ _SOURCE_KINDS = {
 }
 
 
-def find_sources(project: Project, rule: Rule) -> set[NodeId]:
-    """Nodes of `rule`'s language that its source specs match."""
-    out: set[NodeId] = set()
+#: source specs that recognise a value by a name alone: findings from them have low confidence
+NAME_ONLY_SOURCES = frozenset({"parameter_field"})
+
+
+def sources_by_kind(project: Project, rule: Rule) -> dict[NodeId, set[str]]:
+    """Nodes of `rule`'s language that its source specs match, with the spec kinds that matched each."""
+    out: dict[NodeId, set[str]] = {}
     for spec in rule.sources:
         (kind, value), = spec.items()
-        out.update(_SOURCE_KINDS[kind](project, value, rule.language))
+        for n in _SOURCE_KINDS[kind](project, value, rule.language):
+            out.setdefault(n, set()).add(kind)
     return out
+
+
+def find_sources(project: Project, rule: Rule) -> set[NodeId]:
+    """Nodes of `rule`'s language that its source specs match."""
+    return set(sources_by_kind(project, rule))
 
 
 def _argument(project: Project, call: NodeId, key: int | str) -> NodeId | None:
@@ -418,7 +431,8 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
         sinks = find_sinks(project, rule)
         if not sinks:
             continue
-        sources = find_sources(project, rule)
+        matched = sources_by_kind(project, rule)
+        sources = set(matched)
         if not sources:
             continue
         found = flows(project, list(sinks), sources, max_depth=max_depth, max_call_depth=max_call_depth,
@@ -434,7 +448,9 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
             first, last_call = flow.steps[0], project.cpg.props(call)
             message = (f"{rule.name}: {' '.join(first.code.split())[:60]} (line {first.line}) reaches "
                        f"{last_call.get(Prop.METHOD_FULL_NAME)} (line {last_call.get(Prop.LINE_NUMBER)})")
-            result.findings.append(Finding(rule, flow, call, message, flow.inferred_type_needed))
+            by_name_only = matched.get(flow.source_id, set()) <= NAME_ONLY_SOURCES
+            result.findings.append(Finding(rule, flow, call, message, flow.inferred_type_needed,
+                                           "low" if by_name_only else "high"))
     result.findings.sort(key=lambda f: (f.location[0], f.location[1] or 0, f.rule.id, f.flow.steps[0].line or 0))
     return result
 
