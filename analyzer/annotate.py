@@ -23,7 +23,7 @@ from .slots import SlotKey
 from .type_universe import TypeUniverse
 from .writer.contract import Annotation, EditResult, TypeImport
 from .writer.files import unified_diff, write_file_atomically
-from .writer.source import annotate_source
+from .writer.source import BREAKS_PARSING, annotate_source
 
 
 @dataclass
@@ -152,8 +152,11 @@ def _count_applied(summary: AnnotateSummary, predictions: list[Prediction], edit
 
 
 def edit_files(result: InferenceResult, plan: dict[str, list[Prediction]],
-               summary: AnnotateSummary) -> list[tuple[Path, EditResult]]:
-    """Annotated bytes of every file that gets annotations in `plan` (nothing is written here)."""
+               summary: AnnotateSummary, force: bool = False) -> list[tuple[Path, EditResult]]:
+    """Annotated bytes of every file that gets annotations in `plan` (nothing is written here).
+
+    A file the writer refuses (bytes that do not decode, syntax errors before the edit without
+    `force`) gets one message; so does each annotation dropped because it would break parsing."""
     root = Path(result.cpg.root)
     out = []
     for relpath, predictions in sorted(plan.items()):
@@ -168,20 +171,22 @@ def edit_files(result: InferenceResult, plan: dict[str, list[Prediction]],
             summary.messages.append(f"{relpath}: changed on disk during the run, skipped")
             continue
         edit = annotate_source(data, relpath, predictions[0].language,
-                               [to_annotation(p, result.universe) for p in predictions])
+                               [to_annotation(p, result.universe) for p in predictions], force=force)
         if edit.refused:
             summary.messages.append(f"{relpath}: not annotated, {edit.refused}")
             summary.skipped_by_writer += len(predictions)
             continue
         _count_applied(summary, predictions, edit)
         summary.skipped_by_writer += len(edit.skipped)
+        summary.messages.extend(f"{relpath}:{s.annotation.line}: {s.annotation.name}: {s.annotation.type} "
+                                f"not written, {s.reason}" for s in edit.skipped if s.reason == BREAKS_PARSING)
         summary.messages.extend(f"{relpath}: {w}" for w in edit.warnings)
         out.append((path, edit))
     return out
 
 
 def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary,
-            max_rounds: int = 3) -> dict[str, list[Prediction]]:
+            max_rounds: int = 3, force: bool = False) -> dict[str, list[Prediction]]:
     """What annotate writes, by file, at positions of the text on disk: the confident rows of
     the rounds (`pipeline.infer_graph`), then what the settling pass adds.
 
@@ -191,13 +196,13 @@ def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSu
     back onto the slots of the text on disk; diffs, `--write`, `--verify` and `--stub` all start
     from this one plan."""
     plan = selected(result, kinds, summary)
-    for rel, found in settle(result, plan, kinds, max_rounds).items():
+    for rel, found in settle(result, plan, kinds, max_rounds, force).items():
         plan.setdefault(rel, []).extend(found)
     return plan
 
 
 def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tuple[str, ...],
-           max_rounds: int = 3) -> dict[str, list[Prediction]]:
+           max_rounds: int = 3, force: bool = False) -> dict[str, list[Prediction]]:
     """The rows that become confident once `plan` is written, by file, at the slots' positions
     in the text on disk (see `planned`)."""
     from typeinfer.cpg.project import build_sources
@@ -223,7 +228,7 @@ def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tu
         if original is None:
             continue
         edit = annotate_source(original, rel, predictions[0].language,
-                               [to_annotation(p, result.universe) for p in predictions])
+                               [to_annotation(p, result.universe) for p in predictions], force=force)
         if not edit.refused and edit.changed:
             texts[rel] = edit.data
     on_disk_slots = _slots_by_identity(result.program.slices)
@@ -248,7 +253,7 @@ def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tu
             if current is None:
                 continue
             edit = annotate_source(current, rel, predictions[0].language,
-                                   [to_annotation(p, again.universe) for p in predictions])
+                                   [to_annotation(p, again.universe) for p in predictions], force=force)
             if edit.refused or not edit.changed:
                 continue
             applied = {applied_key(rel, a.annotation) for a in edit.applied}
@@ -321,13 +326,14 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
 
 
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],
-        summary: AnnotateSummary | None = None, verify: bool = False) -> AnnotateSummary:
+        summary: AnnotateSummary | None = None, verify: bool = False, force: bool = False) -> AnnotateSummary:
     """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub";
-    with `verify`, first drop the annotations that add type errors (`analyzer.verify`).  Every
-    mode writes the same plan (`planned`: the rounds, then the settling pass)."""
+    with `verify`, first drop the annotations that add type errors (`analyzer.verify`); with
+    `force`, files with syntax errors before the edit are annotated too.  Every mode writes the
+    same plan (`planned`: the rounds, then the settling pass)."""
     summary = summary or AnnotateSummary()
-    plan = planned(result, kinds, summary)
-    edits = edit_files(result, plan, summary)
+    plan = planned(result, kinds, summary, force=force)
+    edits = edit_files(result, plan, summary, force)
     dropped: set[SlotKey] = set()
     if verify:
         edits, dropped = verified(result, plan, edits, summary)

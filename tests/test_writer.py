@@ -375,15 +375,44 @@ def test_multibyte_columns_are_bytes():
     assert result.data.decode() == 'from __future__ import annotations\n\ns = "\u00e9t\u00e9"; t: int = 1\n'
 
 
-def test_refused_when_the_edit_breaks_parsing(monkeypatch):
-    src = "def f(x):\n    pass\n"
+def test_an_annotation_that_breaks_parsing_is_dropped(monkeypatch):
+    from typeinfer.analyzer.writer.source import BREAKS_PARSING
+
+    src = "def f(x, y):\n    pass\n"
     monkeypatch.setattr(writer_source, "type_problem", lambda t, language: None)  # let garbage through
+    result = annotate_source(src.encode(), "m.py", "python",
+                             [ann(src, "parameter", "x", "int)("), ann(src, "parameter", "y", "int", token="y")])
+    assert result.refused is None
+    assert [(s.annotation.name, s.reason) for s in result.skipped] == [("x", BREAKS_PARSING)]
+    assert result.data == b"from __future__ import annotations\n\ndef f(x, y: int):\n    pass\n"
     result = annotate_source(src.encode(), "m.py", "python", [ann(src, "parameter", "x", "int)(")])
-    assert result.refused and "syntax error" in result.refused
-    assert result.data == src.encode() and not result.changed
+    assert result.data == src.encode() and not result.changed and result.refused is None
     ts = "function f(x) {}\n"
     result = annotate_source(ts.encode(), "m.ts", "typescript", [ann(ts, "parameter", "x", "number)(")])
-    assert result.refused and result.data == ts.encode()
+    assert result.data == ts.encode() and [s.reason for s in result.skipped] == [BREAKS_PARSING]
+
+
+def test_python_edits_are_judged_by_cpython_not_tree_sitter():
+    # tree-sitter misreads `def f(k) -> None: y[k] = 1`; CPython accepts it, so it is written
+    src = "y = {}\ndef f(k): y[k] = 1\n"
+    result = annotate_source(src.encode(), "m.py", "python", [ann(src, "return", "f", "None", token="f(")])
+    assert result.refused is None and result.skipped == []
+    assert result.data == b"from __future__ import annotations\n\ny = {}\ndef f(k) -> None: y[k] = 1\n"
+
+
+def test_files_that_do_not_decode_or_have_syntax_errors_are_refused():
+    src = b's = "caf\xe9"\ndef f(x):\n    pass\n'  # Latin-1 without a coding cookie
+    result = annotate_source(src, "m.py", "python", [ann(src.decode("latin-1"), "parameter", "x", "int")])
+    assert result.refused == "not valid utf-8 text (bad byte at offset 8); the file is left unchanged"
+    assert result.data == src
+    cookie = b"# -*- coding: latin-1 -*-\n" + src  # declared: decodes, and is written in Latin-1
+    result = annotate_source(cookie, "m.py", "python", [ann(cookie.decode("latin-1"), "parameter", "x", "int")])
+    assert result.refused is None and b"def f(x: int):" in result.data and b"caf\xe9" in result.data
+    broken = "def g(:\n    pass\ndef f(x):\n    pass\n"
+    result = annotate_source(broken.encode(), "m.py", "python", [ann(broken, "parameter", "x", "int")])
+    assert result.refused is not None and result.refused.startswith("has syntax errors (line 1: ")
+    result = annotate_source(broken.encode(), "m.py", "python", [ann(broken, "parameter", "x", "int")], force=True)
+    assert result.refused is None and b"def f(x: int):" in result.data
 
 
 def test_existing_annotations_never_touched():

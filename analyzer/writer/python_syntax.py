@@ -2,8 +2,9 @@
 built from `python_slots`, `bindings`, `imports` and `type_texts` (the Python adapter carries them).
 
 Also what only Python's import step does: ``from __future__ import annotations`` when missing,
-the warning for modules that may evaluate annotations at run time, and the ``ast.parse`` check
-of the edited bytes.  Does not: dispatch by language (see `source`).
+the warning for modules that may evaluate annotations at run time, and CPython's own parser check
+(`py_parser_problem`: ``compile`` to an AST only), which alone decides whether a Python file has
+syntax errors before and after the edit.  Does not: dispatch by language (see `source`).
 """
 
 from __future__ import annotations
@@ -56,17 +57,25 @@ def imports_module(root: tree_sitter.Node, module: str) -> bool:
     return False
 
 
-def _ast_ok(data: bytes) -> bool:
+def py_parser_problem(data: bytes) -> str | None:
+    """Why CPython's own parser rejects the bytes (one line), or None when it accepts them.
+
+    Only compiles to an AST (``compile(..., "exec", flags=ast.PyCF_ONLY_AST)``, no inherited
+    future flags): nothing is executed.  The bytes go in as bytes, so a coding cookie applies and
+    undecodable bytes are rejected as CPython rejects them."""
     try:
-        ast.parse(data)
-        return True
-    except Exception:  # SyntaxError, ValueError (null bytes), RecursionError, MemoryError...
-        return False
+        compile(data, "<file>", "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+        return None
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}: " if exc.lineno else ""
+        return f"{where}{exc.msg}"
+    except Exception as exc:  # ValueError (null bytes), RecursionError, MemoryError...
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
 def py_refuse_edit(original: bytes, edited: bytes) -> str | None:
     """Refuse an edit that the Python parser rejects when it accepted the original."""
-    if _ast_ok(original) and not _ast_ok(edited):
+    if py_parser_problem(original) is None and py_parser_problem(edited) is not None:
         return "the edited file is rejected by the Python parser"
     return None
 
@@ -109,6 +118,7 @@ PYTHON_SYNTAX = WriterSyntax(
     auto_imports=AUTO_IMPORTS,
     coding_cookie=True,
     refuse_edit=py_refuse_edit,
+    parser_problem=py_parser_problem,
 )
 
 PYTHON_ANCHORS = AnchorSyntax(

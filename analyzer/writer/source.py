@@ -1,8 +1,11 @@
 """`annotate_source`: one file's bytes and annotations in, the edited bytes and a report out.
 
-Parses the bytes, checks each type text, locates its slot (`locate`), plans the imports
-(`imports`), splices everything in (`edits`), and refuses the result when it parses worse than
-the original.  What differs per language (slot lookup, bindings, type texts, imports, encoding,
+Parses the bytes, refuses a file that does not decode or (without ``force``) already has syntax
+errors (`source_problem`), checks each type text, locates its slot (`locate`), plans the imports
+(`imports`), splices everything in (`edits`), and drops the annotations that would make the result
+parse worse than the original (found by bisection; each is skipped with `BREAKS_PARSING`).  For
+Python, CPython's parser alone decides (tree-sitter misreads some valid code); for TypeScript,
+tree-sitter's error nodes before and after.  What differs per language (slot lookup, bindings, type texts, imports, encoding,
 the extra parser check) is the `WriterSyntax` of the language's adapter
 (``adapter_for(language).writer``, built in `python_syntax` / `typescript_syntax`); a language
 with no adapter is refused (`UnknownLanguageError`).  Pure: does not read or write files (see
@@ -30,8 +33,8 @@ from typeinfer.analyzer.writer.python_syntax import RUNTIME_ANNOTATION_MODULES
 from typeinfer.analyzer.writer.syntax import WriterSyntax
 from typeinfer.cpg.source import count_parse_errors, grammar_for_path, parse
 
-__all__ = ["RUNTIME_ANNOTATION_MODULES", "annotate_source", "file_encoding", "grammar_of", "locate",
-           "normalize_language", "stub_suffixes", "type_names", "type_problem", "writer_syntax"]
+__all__ = ["BREAKS_PARSING", "RUNTIME_ANNOTATION_MODULES", "annotate_source", "file_encoding", "grammar_of", "locate",
+           "normalize_language", "source_problem", "stub_suffixes", "type_names", "type_problem", "writer_syntax"]
 
 
 def writer_syntax(language: str) -> WriterSyntax:
@@ -92,8 +95,50 @@ def locate(root: tree_sitter.Node, ann: Annotation, language: str, type_text: st
         return f"cannot locate the slot ({type(exc).__name__})"
 
 
-def annotate_source(data: bytes, path: str, language: str, annotations: list[Annotation]) -> EditResult:
-    """Write `annotations` into `data` (the bytes of `path`); see the module docstring for the rules."""
+#: The `Skipped` reason of an annotation dropped because the file would no longer parse with it.
+BREAKS_PARSING = "the annotation would make the file fail to parse"
+
+
+def source_problem(data: bytes, language: str, path: str = "", force: bool = False,
+                   tree: tree_sitter.Tree | None = None) -> str | None:
+    """Why the writer leaves a file alone whatever its annotations (one line, no path), or None.
+
+    Bytes that do not decode in the file's declared or detected encoding are never written (the
+    splices would keep the bad bytes, and the language itself refuses such a file).  A file with
+    syntax errors before the edit -- rejected by the language's own parser where the writer has
+    one (Python: CPython), else holding tree-sitter ERROR/MISSING nodes -- is left alone unless
+    `force`."""
+    syntax = writer_syntax(language)
+    encoding = declared_encoding(data, syntax.coding_cookie)
+    try:
+        data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        return f"not valid {encoding} text (bad byte at offset {exc.start}); the file is left unchanged"
+    except LookupError:  # pragma: no cover - declared_encoding returns looked-up codecs only
+        return f"unknown encoding {encoding}; the file is left unchanged"
+    if force:
+        return None
+    if syntax.parser_problem is not None:
+        problem = syntax.parser_problem(data)
+        if problem is not None:
+            return f"has syntax errors ({problem}); --force annotates it anyway"
+        return None
+    if tree is None:
+        tree = parse(data, grammar_of(path, language) if path else syntax.grammar)
+    errors = count_parse_errors(tree)
+    if errors:
+        return f"has syntax errors ({errors} parse error node(s)); --force annotates it anyway"
+    return None
+
+
+def annotate_source(data: bytes, path: str, language: str, annotations: list[Annotation],
+                    force: bool = False) -> EditResult:
+    """Write `annotations` into `data` (the bytes of `path`); see the module docstring for the rules.
+
+    A file `source_problem` objects to is refused whole (`force` lets a file with syntax errors
+    through).  An edit that would break parsing is not refused whole: the annotations that break
+    it are found by bisection (apply half, check, recurse), each is skipped with `BREAKS_PARSING`,
+    and the rest are written."""
     syntax = writer_syntax(language)
     lang = normalize_language(language)
     result = EditResult(path=path, language=lang, original=data, data=data)
@@ -114,9 +159,13 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         for a in annotations:
             result.skipped.append(Skipped(a, f"cannot parse ({exc})"))
         return result
+    if annotations:
+        problem = source_problem(data, lang, path, force, tree)
+        if problem is not None:
+            result.refused = problem
+            return result
     root = tree.root_node
     plan = ImportPlan(syntax, syntax.bindings(root))
-    edits: list[Edit] = []
     accepted: list[tuple[Annotation, Slot]] = []
     taken: set[tuple] = set()
     for ann in annotations:
@@ -138,23 +187,56 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         plan.accept(adds)
         taken.add(slot.key)
         accepted.append((ann, slot))
-        edits.extend(slot.edits)
     if not accepted:
         return result
-    import_edits, added, warnings = syntax.import_edits(data, root, plan, nl, path)
-    result.warnings.extend(warnings)
-    all_edits = edits + import_edits
-    new = apply_edits(data, all_edits, encoding)
+
+    original_ok = syntax.parser_problem is not None and syntax.parser_problem(data) is None
     before = count_parse_errors(tree)
-    new_tree = parse(new, grammar)
-    after = count_parse_errors(new_tree)
-    if after > before:
-        result.refused = f"the edit would add {after - before} syntax error(s)"
-        return result
-    refusal = syntax.refuse_edit(data, new)
-    if refusal is not None:
-        result.refused = refusal
-        return result
+
+    def build(chosen: list[tuple[Annotation, Slot]]) -> tuple[bytes, list[Edit], list[str], list[str]]:
+        """The bytes with `chosen` written (and the imports they need), the edits, lines added, warnings."""
+        sub = ImportPlan(syntax, syntax.bindings(root))
+        edits: list[Edit] = []
+        for ann, slot in chosen:
+            adds = sub.resolve(ann, slot.scope)
+            if isinstance(adds, str):  # pragma: no cover - resolved with more accepted already
+                continue
+            sub.accept(adds)
+            edits.extend(slot.edits)
+        import_edits, added, warnings = syntax.import_edits(data, root, sub, nl, path)
+        all_edits = edits + import_edits
+        return apply_edits(data, all_edits, encoding), all_edits, added, warnings
+
+    def breaks(new: bytes) -> str | None:
+        """Why the edited bytes parse worse than the original, or None."""
+        if original_ok:  # the language's own parser accepted the original: it alone decides
+            return syntax.refuse_edit(data, new)
+        after = count_parse_errors(parse(new, grammar))
+        if after > before:
+            return f"the edit would add {after - before} syntax error(s)"
+        return syntax.refuse_edit(data, new)
+
+    def keep(good: list[tuple[Annotation, Slot]], candidates: list[tuple[Annotation, Slot]]) -> list[tuple[Annotation, Slot]]:
+        """The part of `candidates` that can be written on top of `good` (which parses)."""
+        if breaks(build(good + candidates)[0]) is None:
+            return candidates
+        if len(candidates) == 1:
+            result.skipped.append(Skipped(candidates[0][0], BREAKS_PARSING))
+            return []
+        half = len(candidates) // 2
+        first = keep(good, candidates[:half])
+        return first + keep(good + first, candidates[half:])
+
+    new, all_edits, added, warnings = build(accepted)
+    if breaks(new) is not None:
+        accepted = keep([], accepted)
+        if not accepted:
+            return result
+        new, all_edits, added, warnings = build(accepted)
+        if breaks(new) is not None:  # pragma: no cover - `keep` checked this very set
+            result.refused = breaks(new)
+            return result
+    result.warnings.extend(warnings)
     result.data = new
     result.imports_added = added
     starts = line_starts(new)
@@ -163,4 +245,3 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         row, col = offset_to_point(starts, off)
         result.applied.append(Applied(ann, row + 1, col))
     return result
-

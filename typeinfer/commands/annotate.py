@@ -30,6 +30,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--verify", action="store_true",
                    help="type-check the result (pyright / tsc, installed from npm at first use) and drop "
                         "the annotations that add errors")
+    p.add_argument("--force", action="store_true",
+                   help="annotate files that have syntax errors before the edit too (default: left alone)")
     p.add_argument("--model", help="model directory (default: the bundled model)")
     p.set_defaults(func=run)
 
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"version": 1, "predictions": [p.to_json() for p in result.predictions]}, indent=1))
         return 0
     mode = "write" if args.write else "stub" if args.stub else "diff"
-    summary = annotate.run(result, mode, kinds, print, verify=args.verify)
+    summary = annotate.run(result, mode, kinds, print, verify=args.verify, force=args.force)
     for message in summary.messages:
         print(f"typeinfer: {message}", file=sys.stderr)
     print(f"typeinfer: {summary.line()} (threshold {result.threshold:.2f})", file=sys.stderr)
