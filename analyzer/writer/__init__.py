@@ -9,10 +9,10 @@ which shares the slot lookup of this package.
 API
 ===
 
-``annotate_source(data, path, language, annotations) -> EditResult``
+``annotate_source(data, path, language, annotations, force=False) -> EditResult``
     Pure: the new bytes, what was applied (with the name's position in the new bytes), what was
-    skipped and why, the import lines added, and ``refused`` when the edited file would no longer
-    parse.  Never raises on analyzed data.
+    skipped and why, the import lines added, and ``refused`` when the file is left alone whole
+    (does not decode; syntax errors before the edit without ``force``).  Never raises on analyzed data.
 ``write_file_atomically(path, original, new) -> WriteOutcome``
     Re-reads the file and writes only if it still holds ``original``; temp file in the same
     directory, permission bits copied, fsync, ``os.replace``.  Every failure is a message.
@@ -97,9 +97,13 @@ the first statement), merged into an existing ``import type { ... } from`` the s
 style and semicolon copied from the existing imports.  ``import type`` is erased when compiled, so
 it cannot create a run-time cycle.  Names already bound in the file are not imported.
 
-Safety: the edited bytes are parsed again with tree-sitter; if they have more ERROR/MISSING nodes
-than the original (or, for Python, ``ast.parse`` accepted the original and rejects the result),
-the original bytes are returned and ``refused`` says why.  Idempotence: a second run on the output
+Safety: a file whose bytes do not decode in its declared (or default UTF-8) encoding is refused,
+and so is one with syntax errors before the edit unless ``force`` (Python: CPython's parser rejects
+it; TypeScript: tree-sitter ERROR/MISSING nodes); ``refused`` says why and the bytes stay as they
+are.  The edited bytes are parsed again -- Python with CPython's parser alone (``compile`` to an
+AST, nothing runs; tree-sitter misreads some valid code), TypeScript by counting tree-sitter's
+error nodes -- and when they parse worse than the original, the annotations responsible are found
+by bisection and skipped with `source.BREAKS_PARSING`; the rest are written.  Idempotence: a second run on the output
 finds every slot annotated and changes nothing (``annotate_source(out, ...)`` with the positions of
 `Applied` skips all as "already annotated"; with the old positions they are skipped too).
 
