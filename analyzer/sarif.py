@@ -151,7 +151,7 @@ def _result(finding: Finding, rule_index: int, cols: _Columns, artifacts: _Artif
     return {
         "ruleId": finding.rule.id,
         "ruleIndex": rule_index,
-        "level": finding.rule.severity,
+        "level": finding.severity,
         "message": {"text": finding.message},
         "locations": [_location(cols, sink.file, sink.line, sink.column, sink.code, artifacts=artifacts)],
         "codeFlows": [{"threadFlows": [{"locations": thread}]}],

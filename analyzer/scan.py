@@ -20,6 +20,9 @@ A rule file (one rule each; ``sources.yaml`` holds named source sets)::
     sinks:
       - call: REGEX                      # METHOD_FULL_NAME, full match
         arguments: [1, url]              # sink positions: index (0 = receiver) or keyword; default [1]
+        name: REGEX                      # optional fallback: an unresolved call of this method name
+                                         # counts too (receiver type unknown): confidence low, one
+                                         # severity lower
         when: [CONDITION, ...]           # at least one must hold (if given)
         unless: [CONDITION, ...]         # none may hold
     sanitizers: [REGEX, ...]             # calls whose result is clean (added to the defaults)
@@ -67,7 +70,7 @@ from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import matches, regex
 from typeinfer.cpg.passes.linking import principal_type_name
 from typeinfer.cpg.query import Project
-from typeinfer.cpg.schema import EdgeKind, NodeKind, Op, Prop
+from typeinfer.cpg.schema import UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
 
 RULES_DIR = Path(__file__).parent / "rules"
 SOURCES_FILE = "sources.yaml"
@@ -86,6 +89,7 @@ class Sink:
     arguments: tuple[int | str, ...] = (1,)
     when: tuple[dict[str, Any], ...] = ()
     unless: tuple[dict[str, Any], ...] = ()
+    name: str | None = None  #: fallback: an unresolved call of this method name counts too, at lower severity
 
 
 @dataclass
@@ -122,7 +126,15 @@ class Finding:
     sink_call: NodeId
     message: str
     inferred_type_needed: bool
-    confidence: str = "high"  #: "low" when the source was recognised by its name only (no type said so)
+    confidence: str = "high"  #: "low" when the source or the sink was recognised by its name only (no type said so)
+    sink_by_name: bool = False  #: the sink call is unresolved: matched by its method name (a rule's `name` fallback)
+
+    @property
+    def severity(self) -> str:
+        """The rule's severity, one step lower for a sink matched by its method name only."""
+        if not self.sink_by_name:
+            return self.rule.severity
+        return {"error": "warning", "warning": "note"}.get(self.rule.severity, self.rule.severity)
 
     @property
     def source(self) -> NodeId:
@@ -207,7 +219,7 @@ def parse_rule(data: Any, path: str = "<rule>", source_sets: dict[str, list[dict
         if not isinstance(item, dict) or "call" not in item:
             raise RuleError(f"{path}: each sink needs 'call'")
         sinks.append(Sink(str(item["call"]), tuple(item.get("arguments", (1,))), tuple(item.get("when", ())),
-                          tuple(item.get("unless", ()))))
+                          tuple(item.get("unless", ())), item.get("name")))
     return Rule(id=str(data["id"]), name=str(data.get("name", data["id"])), language=data["language"],
                 sources=sources, sinks=sinks, sanitizers=tuple(data.get("sanitizers") or ()),
                 guards=tuple(guards),
@@ -406,7 +418,11 @@ def find_sinks(project: Project, rule: Rule) -> dict[NodeId, NodeId]:
     out: dict[NodeId, NodeId] = {}
     calls = project.calls.language(rule.language).not_operator()
     for sink in rule.sinks:
-        for call in calls.full_name(sink.call).ids():
+        matched = list(calls.full_name(sink.call).ids())
+        if sink.name:
+            matched += [c for c in calls.name(sink.name).ids()
+                        if str(project.cpg.get(c, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)]
+        for call in matched:
             if sink.when and not any(_holds(project, call, c) for c in sink.when):
                 continue
             if any(_holds(project, call, c) for c in sink.unless):
@@ -449,8 +465,9 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
             message = (f"{rule.name}: {' '.join(first.code.split())[:60]} (line {first.line}) reaches "
                        f"{last_call.get(Prop.METHOD_FULL_NAME)} (line {last_call.get(Prop.LINE_NUMBER)})")
             by_name_only = matched.get(flow.source_id, set()) <= NAME_ONLY_SOURCES
+            open_sink = str(last_call.get(Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)
             result.findings.append(Finding(rule, flow, call, message, flow.inferred_type_needed,
-                                           "low" if by_name_only else "high"))
+                                           "low" if by_name_only or open_sink else "high", open_sink))
     result.findings.sort(key=lambda f: (f.location[0], f.location[1] or 0, f.rule.id, f.flow.steps[0].line or 0))
     return result
 

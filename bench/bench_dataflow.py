@@ -55,8 +55,10 @@ def truth(app: Path) -> tuple[set[tuple[str, int, str]], set[tuple[str, int, str
     return out, needs
 
 
-def scan(path: Path, infer: bool, cache: Path, rule: Path | None = None) -> tuple[set[tuple[str, int, str]], float]:
-    """Findings and wall seconds of one `typeinfer scan` run (graph cache off; `rule`: that rule only)."""
+def scan(path: Path, infer: bool, cache: Path, rule: Path | None = None,
+         low: set | None = None) -> tuple[set[tuple[str, int, str]], float]:
+    """Findings and wall seconds of one `typeinfer scan` run (graph cache off; `rule`: that rule only);
+    the low-confidence ones (a source or sink matched by name only) are also added to `low`."""
     cmd = [sys.executable, "-m", "typeinfer", "scan", str(path), "--format", "json", "-q", "--no-cache", "-j", "1"]
     if rule is not None:
         cmd += ["--no-builtin-rules", "--rules", str(rule)]
@@ -69,6 +71,8 @@ def scan(path: Path, infer: bool, cache: Path, rule: Path | None = None) -> tupl
     if done.returncode != 0:
         raise RuntimeError(f"scan of {path} failed: {done.stderr[-2000:]}")
     found = json.loads(done.stdout)["findings"]
+    if low is not None:
+        low.update((f["file"], int(f["line"]), f["rule"]) for f in found if f.get("confidence") == "low")
     return {(f["file"], int(f["line"]), f["rule"]) for f in found}, seconds
 
 
@@ -82,8 +86,10 @@ def labelled_rows(cache: Path) -> list[dict]:
         # an app of tests/fixtures/scan_rules is written for one rule: scanned with that rule alone
         rule = RULES / f"{app.name}.yaml" if app.parent.name == "scan_rules" else None
         for mode, infer in (("without", False), ("with", True)):
-            found, _ = scan(app, infer, cache, rule)
+            low: set = set()
+            found, _ = scan(app, infer, cache, rule, low)
             row[mode] = {"tp": len(found & expected), "fp": len(found - expected), "fn": len(expected - found),
+                         "tp_low_confidence": len(found & expected & low), "fp_low_confidence": len(found - expected & low),
                          "false_positives": sorted(found - expected), "missed": sorted(expected - found)}
         row["inference_found"] = len(needs & _found(row["with"], expected))
         rows.append(row)

@@ -23,10 +23,11 @@ EXPECTED = {(f["file"], f["line"], f["rule"]) for f in TRUTH}
 NEEDS_INFERENCE = {(f["file"], f["line"], f["rule"]) for f in TRUTH if f["needs_inference"]}
 
 
-def _findings(infer: bool) -> set[tuple[str, int, str]]:
+def _findings(infer: bool, confidence: str | None = None) -> set[tuple[str, int, str]]:
     cpg = build_project(APPS, BuildOptions(use_cache=False, jobs=1))
     project = project_with_inference(cpg, InferenceOptions(use_model=False, jobs=1)) if infer else project_from_cpg(cpg)
-    return {(f.location[0], f.location[1], f.rule.id) for f in scan(project).findings}
+    return {(f.location[0], f.location[1], f.rule.id) for f in scan(project).findings
+            if confidence is None or f.confidence == confidence}
 
 
 def test_typed_sources_find_every_flow_and_no_negative_case():
@@ -34,8 +35,11 @@ def test_typed_sources_find_every_flow_and_no_negative_case():
 
 
 def test_inference_adds_the_flow_whose_sink_needs_an_inferred_receiver_and_removes_none():
-    without = _findings(infer=False)
+    without = _findings(infer=False, confidence="high")
     assert NEEDS_INFERENCE and without == EXPECTED - NEEDS_INFERENCE
+    # without the inferred receiver the sink is still matched by its method name, at low confidence
+    assert _findings(infer=False, confidence="low") == NEEDS_INFERENCE
+    assert _findings(infer=True, confidence="low") == set()
 
 
 @pytest.mark.parametrize("code, found", [

@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         for f in result.findings:
             file, line, col = f.location
             tag = "  [inferred type needed]" if f.inferred_type_needed else ""
-            blocks.append(f"{file}:{line}:{(col or 0) + 1}: {f.rule.severity}: [{f.rule.id}] {f.message}{tag}\n"
+            tag += "  [low confidence: matched by name, no type]" if f.confidence == "low" else ""
+            blocks.append(f"{file}:{line}:{(col or 0) + 1}: {f.severity}: [{f.rule.id}] {f.message}{tag}\n"
                           + f.flow.render())
         summary = f"{len(result.findings)} finding(s)"
         if result.truncated:
