@@ -293,7 +293,7 @@ def _on_disk(p: Prediction, edited: dict[tuple[str, str, str, str], list[UsageSl
 
 
 def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: list[tuple[Path, EditResult]],
-             summary: AnnotateSummary) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
+             summary: AnnotateSummary, force: bool = False) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
     """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots;
     when no checker can run, `edits` unchanged, with a message."""
     from .verify import VerifyError, verify
@@ -303,7 +303,7 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     notes = []
     for language in sorted({e.language for _, e in edits}):
         try:
-            outcome = verify(Path(result.cpg.root), edits, language)
+            outcome = verify(Path(result.cpg.root), edits, language, force=force)
         except VerifyError as exc:
             summary.messages.append(f"verify: {exc}; {language} annotations not verified")
             notes.append(f"{language} not verified")
@@ -336,7 +336,7 @@ def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callab
     edits = edit_files(result, plan, summary, force)
     dropped: set[SlotKey] = set()
     if verify:
-        edits, dropped = verified(result, plan, edits, summary)
+        edits, dropped = verified(result, plan, edits, summary, force)
     if mode == "stub":
         from .stubs import stub_for
         from .writer.files import stub_path, write_stub

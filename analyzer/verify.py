@@ -318,7 +318,7 @@ PARSERS = {"pyright-json": _pyright_errors, "tsc-text": _tsc_errors}
 
 
 def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
-           checker: list[str] | None = None) -> VerifyResult:
+           checker: list[str] | None = None, force: bool = False) -> VerifyResult:
     """Check the annotated files of `language` and drop the annotations that add type errors.
 
     `root` is the analyzed project (a directory, or one file); `edits` come from
@@ -375,7 +375,7 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
                 if not drop:
                     continue
                 path, old = result.edits[i]
-                result.edits[i] = (path, _without(old, drop))
+                result.edits[i] = (path, _without(old, drop, force))
                 result.dropped.extend(Dropped(old.path, a, d) for a, d in drop.items())
                 pending.append(i)
     return result
@@ -407,11 +407,11 @@ def _copy_project(root: Path, base: Path, language: str, work: Path) -> None:
             continue
 
 
-def _without(edit: EditResult, drop: dict[Annotation, Diagnostic]) -> EditResult:
+def _without(edit: EditResult, drop: dict[Annotation, Diagnostic], force: bool = False) -> EditResult:
     """`edit` redone from the original bytes without the annotations in `drop`."""
     keep = [a.annotation for a in edit.applied if a.annotation not in drop]
     dropped = [Skipped(a, Dropped(edit.path, a, d).reason()) for a, d in drop.items()]
-    redone = annotate_source(edit.original, edit.path, edit.language, keep)
+    redone = annotate_source(edit.original, edit.path, edit.language, keep, force=force)
     if redone.refused:  # cannot happen for a subset of a good edit; fall back to no annotations
         redone = EditResult(edit.path, edit.language, edit.original, edit.original)
         dropped += [Skipped(a, f"type checker: {redone.refused}") for a in keep]
