@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     """Infer types for unannotated parameters, returns and variables; print a diff (default),
     write them in place (--write), write stubs (--stub) or print JSON (--format json)."""
     from typeinfer.analyzer import annotate
-    from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, KINDS, InferenceOptions, infer_project
+    from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, InferenceOptions, infer_project
+    from typeinfer.analyzer.slots import KINDS
     from typeinfer.typemodel.predictor import ModelError
 
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
