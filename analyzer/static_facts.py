@@ -570,6 +570,9 @@ class StaticTyper:
             declared = self._declared_fact(decl, f"declared type of {cpg.get(decl, Prop.NAME, '')}")
             if declared is not None:
                 return declared
+            constant = self._ts_constant(decl, lang)
+            if constant is not None:
+                return constant
         narrowed = self._narrowed(n, lang)
         if narrowed is not None:
             return narrowed
@@ -1173,6 +1176,17 @@ class StaticTyper:
         fact = self.expression_type(first)
         return (f"same:{fact.type}", f"initialised with {what}: the checker infers {fact.type}") if fact else None
 
+    def _ts_constant(self, decl: NodeId, lang: str) -> StaticFact | None:
+        """A TypeScript variable written once with a literal or an ``as const`` (left unannotated,
+        `not_annotatable`): its value's type wherever it is read, closures included (what the
+        checker infers; before, only the annotation an earlier round settled carried it there)."""
+        if lang != "typescript" or self.cpg.kind(decl) != NodeKind.LOCAL:
+            return None
+        values = self.value_nodes(decl)
+        if len(values) != 1 or values[0] is None or self._ts_exact_value(values[0]) in (None, "a function"):
+            return None
+        return self.expression_type(values[0])
+
     def _callable_value(self, v: NodeId) -> str:
         """Why a Python value is a function, class or module (not an instance), else ""."""
         cpg = self.cpg
@@ -1203,8 +1217,8 @@ class StaticTyper:
         name = cpg.get(v, Prop.NAME, "")
         if name == Op.CAST and re.search(r"\bas\s+const\s*$", cpg.get(v, Prop.CODE, "") or ""):
             return "an `as const`"
-        if name in (Op.FORMAT_STRING, Op.LIST_LITERAL, Op.OBJECT_LITERAL):
-            return "a literal"
+        if name == Op.FORMAT_STRING:
+            return "a literal"  # (an object or array literal may still get a named type: `const o: Order = {...}`)
         if name in (Op.UNARY["-"], Op.UNARY["+"]):
             inner = cpg.arguments(v).get(1)
             return "a literal" if inner is not None and cpg.kind(inner) == NodeKind.LITERAL else None

@@ -181,3 +181,17 @@ def test_an_import_shadowing_a_project_class_is_not_used_as_a_type():
     assert got["pkg/other.py", "parameter", "node"] == "Node"
     assert result.universe.shadowing_import("pkg/dom.py", "Node", "python") == "xml.dom.Node"
     assert result.universe.shadowing_import("pkg/other.py", "Node", "python") is None
+
+
+def test_an_unannotated_typescript_constant_still_types_its_reads_in_closures():
+    r = rows({"src/bench.ts": """
+        const DATA = "1.2.3.4";
+        const re = /^\\d+$/;
+        export const check = () => {
+          return re.test(DATA);
+        };
+        const order = { id: 1 };
+    """})
+    assert r["variable", "re"].type == "" and r["variable", "DATA"].type == ""
+    assert r["return", "check"].type == "boolean"  # re.test(...), re read in the arrow function
+    assert not r["variable", "order"].evidence.startswith("not annotated")  # an object literal may get a named type
