@@ -135,9 +135,9 @@ def load_types(path: str | None) -> dict[tuple[str, int, str], Any] | None:
     return types
 
 
-def query_project(args: argparse.Namespace, for_scan: bool = False):  # noqa: ANN201 - cpg.query.Project
+def query_project(args: argparse.Namespace, for_scan: bool = False, rules: Any = None):  # noqa: ANN201 - cpg.query.Project
     """The queryable project of ``args.path``, typed as the inference options say; `for_scan`
-    infers only the slots a scan needs (`analyzer.scan_demand`)."""
+    infers only the slots a scan with `rules` needs (`analyzer.scan_demand`)."""
     from typeinfer.cpg.query import project_from_cpg
 
     cpg = build_graph(args)
@@ -154,7 +154,7 @@ def query_project(args: argparse.Namespace, for_scan: bool = False):  # noqa: AN
 
     from typeinfer.analyzer.scan_demand import scan_demand
 
-    demand = scan_demand(cpg) if for_scan else None
+    demand = scan_demand(cpg, rules) if for_scan else None
     try:
         return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs), demand)
     except ModelError as exc:  # raised while loading the model, before the graph changes

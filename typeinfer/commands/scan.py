@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("typeinfer scan: PATH is required")
     if not rules:
         raise UsageError("typeinfer scan: no rules (--no-builtin-rules without --rules)")
-    project = query_project(args, for_scan=True)
+    project = query_project(args, for_scan=True, rules=rules)
     result = scan(project, rules, max_depth=args.max_depth, timeout_s=args.timeout)
     if args.format == "sarif":
         from typeinfer.analyzer.sarif import to_sarif
