@@ -10,6 +10,7 @@ only sequences them, runs the rounds and holds the result.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Collection, Iterable
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import relink, write_types
 from typeinfer.cpg.project import BuildOptions, build_project
-from typeinfer.cpg.schema import EdgeKind, NodeKind
+from typeinfer.cpg.schema import NodeKind
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
 
 from .canonical_types import referenced_names
@@ -135,11 +136,11 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     if demand is not None:
         wanted = {n[0] for n in demand}
         slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
-        methods = enclosing_methods(cpg, demand)
+        methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
+    index = SlotIndex(cpg)  # structure only: write-back and re-linking leave it valid for every round
     for round_number in range(rounds):
         universe = build_type_universe(cpg)
         program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods)
-        index = SlotIndex(cpg)
         targets = [s for s in program.slices
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
                    and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]
@@ -160,24 +161,11 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         # per-edit path); a whole-project run re-links everything
         relink(cpg, files=file_list)
     stats["slots"] = len(table)
+    by_source = Counter(p.source for p in table)
     for source in ("static", "model", "none"):
-        stats[source] = sum(1 for p in table if p.source == source)
+        stats[source] = by_source[source]
     assert program is not None and universe is not None
     return InferenceResult(cpg, program, universe, table, stats, options, predictor)
-
-
-def enclosing_methods(cpg: CodePropertyGraph, nodes: Iterable[NodeId]) -> set[NodeId]:
-    """The METHOD each node belongs to (the nearest one up the AST)."""
-    out: set[NodeId] = set()
-    for n in nodes:
-        seen = 0
-        while n is not None and cpg.kind(n) != NodeKind.METHOD and seen < 200:
-            parents = cpg.into(n, EdgeKind.AST)
-            n = parents[0] if parents else None
-            seen += 1
-        if n is not None and cpg.kind(n) == NodeKind.METHOD:
-            out.add(n)
-    return out
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,

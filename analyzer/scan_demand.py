@@ -47,14 +47,23 @@ def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None) -> s
     """The slot nodes whose types can change what a scan of `cpg` with `rules` finds (None: any
     open call's receiver counts)."""
     demand: set[NodeId] = set()
-    members = _members_by_name(cpg)
-    methods = {props.get(Prop.FULL_NAME): n for n, props in cpg.g.nodes(data=True) if props[Prop.KIND] == NodeKind.METHOD}
+    members: dict[str, list[NodeId]] = {}
+    methods: dict[str, NodeId] = {}
+    calls: list[tuple[NodeId, dict[str, Any]]] = []
+    for n, props in cpg.g.nodes(data=True):  # one pass over the graph collects what the rest reads
+        kind = props[Prop.KIND]
+        if kind == NodeKind.CALL:
+            calls.append((n, props))
+        elif kind == NodeKind.METHOD:
+            methods[props.get(Prop.FULL_NAME)] = n
+            if props.get(Prop.DECORATORS):
+                demand.update(_parameters(cpg, [n]))
+        elif kind == NodeKind.MEMBER:
+            members.setdefault(props.get(Prop.NAME, ""), []).append(n)
     wanted = None
     if rules is not None:
         wanted = sink_method_names(rules) | {cpg.get(m, Prop.NAME, "") for m in methods.values()}
-    for call, props in cpg.g.nodes(data=True):
-        if props[Prop.KIND] != NodeKind.CALL:
-            continue
+    for call, props in calls:
         name = props.get(Prop.NAME, "")
         if name.startswith(OPERATOR_PREFIX):
             continue
@@ -68,21 +77,11 @@ def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None) -> s
                 method = methods.get(cpg.get(arg, Prop.METHOD_FULL_NAME))
                 if method is not None:
                     demand.update(_parameters(cpg, [method]))
-    for method, props in cpg.g.nodes(data=True):
-        if props[Prop.KIND] == NodeKind.METHOD and props.get(Prop.DECORATORS):
-            demand.update(_parameters(cpg, [method]))
     return {n for n in demand if cpg.kind(n) in _SLOT_KINDS}
 
 
 def _parameters(cpg: CodePropertyGraph, methods: list[NodeId]) -> list[NodeId]:
     return [c for m in methods for c in cpg.ast_children(m) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
-
-
-def _members_by_name(cpg: CodePropertyGraph) -> dict[str, list[NodeId]]:
-    out: dict[str, list[NodeId]] = {}
-    for n in cpg.nodes(NodeKind.MEMBER):
-        out.setdefault(cpg.get(n, Prop.NAME, ""), []).append(n)
-    return out
 
 
 def _add_expression(cpg: CodePropertyGraph, expr: NodeId, demand: set[NodeId], members: dict[str, list[NodeId]],

@@ -8,30 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-from typeinfer.analyzer.inferred_types import InferredTypes
-from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
-from typeinfer.analyzer.scan_project import ScanProject
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import call_resolution, mark_inferred_calls
 from typeinfer.cpg.project import BuildOptions, build_project
-from typeinfer.cpg.query import Project, TypesArg, project_from_cpg
+from typeinfer.cpg.query import MappingOracle, TypesArg, project_from_cpg
 
-
-class TableOracle:
-    """The confident rows of an `InferredTypes` table as a `TypeOracle` over the graph they were inferred on."""
-
-    def __init__(self, types: InferredTypes) -> None:
-        self.types: dict[NodeId, tuple[str, float]] = {
-            p.node: (p.full_type or p.type, p.confidence) for p in types.confident() if p.node is not None}
-
-    def type_of(self, cpg: CodePropertyGraph, node: NodeId) -> str | None:
-        found = self.types.get(node)
-        return found[0] if found else None
-
-    def confidence_of(self, cpg: CodePropertyGraph, node: NodeId) -> float | None:
-        found = self.types.get(node)
-        return found[1] if found else None
+if TYPE_CHECKING:  # the analyzer is imported when a project is loaded, not when `typeinfer` is
+    from typeinfer.analyzer.pipeline import InferenceOptions
+    from typeinfer.analyzer.scan_project import ScanProject
 
 
 def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
@@ -39,9 +25,15 @@ def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | N
     """Infer the types of `cpg`'s slots, write them back and re-link (mutates `cpg`); the calls
     whose resolution changed are the project's `inferred_calls`.  With `demand` (slot nodes),
     only those slots are inferred (`analyzer.scan_demand` says which a scan needs)."""
+    from typeinfer.analyzer.pipeline import infer_graph
+    from typeinfer.analyzer.scan_project import ScanProject
+
     before = call_resolution(cpg)
     result = infer_graph(cpg, options, demand=demand)
-    return ScanProject(cpg, TableOracle(result.types), mark_inferred_calls(cpg, before))
+    # the confident rows, as the oracle of the graph they were inferred on
+    oracle = MappingOracle({p.node: (p.full_type or p.type, p.confidence) for p in result.types.confident()
+                            if p.node is not None})
+    return ScanProject(cpg, oracle, mark_inferred_calls(cpg, before))
 
 
 def load(path: str | os.PathLike[str], types: TypesArg = None, *, infer: bool = False,
@@ -50,6 +42,8 @@ def load(path: str | os.PathLike[str], types: TypesArg = None, *, infer: bool = 
     facts and the bundled model; `inference` says how) and link with them; with `types` (a
     `TypeOracle` or a mapping), link with those instead.  The result is a `ScanProject`: the
     query API plus the scan's named sets, ``p.sources("python-web")`` and ``p.sinks("sql")``."""
+    from typeinfer.analyzer.scan_project import ScanProject
+
     cpg = build_project(path, options)
     if infer and types is None:
         return project_with_inference(cpg, inference)

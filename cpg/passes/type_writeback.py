@@ -18,6 +18,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 from ..graph import CodePropertyGraph, NodeId
 from ..schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Prop, is_declared
@@ -60,11 +61,10 @@ def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: T
     """Link calls again (over `files` only, when given) with the types now on the graph."""
     file_list = None if files is None else list(files)
     link_project(cpg, oracle, files=file_list)
-    wanted = None if file_list is None else set(file_list)
-    for n, props in cpg.g.nodes(data=True):
+    nodes = cpg.g.nodes if file_list is None else chain.from_iterable(cpg.file_nodes(f) for f in file_list)
+    for n in nodes:
+        props = cpg.props(n)
         if props[Prop.KIND] != NodeKind.CALL or not props.get(Prop.METHOD_FULL_NAME, "").startswith(UNRESOLVED_PREFIX):
-            continue
-        if wanted is not None and n[0] not in wanted:
             continue
         if not cpg.out(n, EdgeKind.RECEIVER) or props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
             continue
