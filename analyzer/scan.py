@@ -61,7 +61,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import yaml
 
@@ -261,10 +261,18 @@ def _source_call(project: Project, spec: str, language: str) -> Iterable[NodeId]
     return project.calls.language(language).full_name(spec).ids()
 
 
-def _source_attribute(project: Project, spec: str, language: str) -> Iterable[NodeId]:
+def _field_reads(project: Project, language: str) -> Iterator[tuple[NodeId, NodeId | None, NodeId | None]]:
+    """(the field access, its object, its field) of every field read (``obj.field``) of `language`."""
     cpg = project.cpg
     for n in project.calls.language(language).name(r"<operator>\.(optionalF|f)ieldAccess").ids():
-        if not cpg.get(n, Prop.IS_WRITE) and matches(spec, project.qualified_name(n)):
+        if not cpg.get(n, Prop.IS_WRITE):
+            args = cpg.arguments(n)
+            yield n, args.get(1), args.get(2)
+
+
+def _source_attribute(project: Project, spec: str, language: str) -> Iterable[NodeId]:
+    for n, _, _ in _field_reads(project, language):
+        if matches(spec, project.qualified_name(n)):
             yield n
 
 
@@ -283,11 +291,7 @@ def _source_decorated(project: Project, spec: str, language: str) -> Iterable[No
 
 def _source_parameter_field(project: Project, spec: dict[str, str], language: str) -> Iterable[NodeId]:
     cpg = project.cpg
-    for n in project.calls.language(language).name(r"<operator>\.(optionalF|f)ieldAccess").ids():
-        if cpg.get(n, Prop.IS_WRITE):
-            continue
-        args = cpg.arguments(n)
-        obj, fld = args.get(1), args.get(2)
+    for n, obj, fld in _field_reads(project, language):
         if obj is None or fld is None or cpg.kind(obj) != NodeKind.IDENTIFIER:
             continue
         decl = project.decl_of(obj)
@@ -349,11 +353,7 @@ def _source_typed(project: Project, spec: dict[str, str], language: str) -> Iter
     if fields is None:
         yield from (n for n in typed if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN)
         return
-    for n in project.calls.language(language).name(r"<operator>\.(optionalF|f)ieldAccess").ids():
-        if cpg.get(n, Prop.IS_WRITE):
-            continue
-        args = cpg.arguments(n)
-        obj, fld = args.get(1), args.get(2)
+    for n, obj, fld in _field_reads(project, language):
         if obj is not None and fld is not None and project.decl_of(obj) in typed and matches(fields, cpg.get(fld, Prop.NAME)):
             yield n
     for decl in typed:
@@ -441,13 +441,17 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
     rules = load_rules() if rules is None else rules
     languages = {info.language for info in project.cpg.files.values() if info.error is None}
     result = ScanResult(rules=rules)
+    found_sources: dict[tuple[str, str], dict[NodeId, set[str]]] = {}  # many rules share one source list
     for rule in rules:
         if rule.language not in languages:
             continue
         sinks = find_sinks(project, rule)
         if not sinks:
             continue
-        matched = sources_by_kind(project, rule)
+        shared = (rule.language, repr(rule.sources))
+        if shared not in found_sources:
+            found_sources[shared] = sources_by_kind(project, rule)
+        matched = found_sources[shared]
         sources = set(matched)
         if not sources:
             continue

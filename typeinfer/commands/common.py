@@ -147,16 +147,22 @@ def query_project(args: argparse.Namespace, for_scan: bool = False, rules: Any =
         from typeinfer.analyzer.scan_project import ScanProject
 
         return ScanProject.from_project(project_from_cpg(cpg, types))
-    # the inference pipeline: static facts, and the bundled model unless --no-model
+    from typeinfer.analyzer.scan_demand import scan_demand
+
+    return inferred_project(cpg, args, scan_demand(cpg, rules) if for_scan else None)
+
+
+def inferred_project(cpg: Any, args: argparse.Namespace, demand: Any = None, quiet: bool = False):  # noqa: ANN201
+    """`cpg` with types from the inference pipeline written back (static facts, and the bundled
+    model unless --no-model); a model that cannot be loaded falls back to static facts, said on
+    stderr unless `quiet`."""
     from typeinfer.analyzer.pipeline import InferenceOptions
     from typeinfer.loading import project_with_inference
     from typeinfer.typemodel.predictor import ModelError
 
-    from typeinfer.analyzer.scan_demand import scan_demand
-
-    demand = scan_demand(cpg, rules) if for_scan else None
     try:
         return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs), demand)
     except ModelError as exc:  # raised while loading the model, before the graph changes
-        print(f"typeinfer: {exc}; using static facts only", file=sys.stderr)
+        if not quiet:
+            print(f"typeinfer: {exc}; using static facts only", file=sys.stderr)
         return project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs), demand)

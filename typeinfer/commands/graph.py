@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from typeinfer.commands.common import add_build_options, build_graph, report_problems
+from typeinfer.commands.common import add_build_options, build_graph, inferred_project, report_problems
 from typeinfer.cpg.passes.type_writeback import resolved_calls
 
 
@@ -60,14 +60,7 @@ def call_summary(cpg: Any, args: argparse.Namespace) -> dict[str, int]:
     out = {"calls": total, "resolved_without_inference": resolved}
     if args.no_infer or total == 0:
         return out
-    from typeinfer.analyzer.pipeline import InferenceOptions
-    from typeinfer.loading import project_with_inference
-    from typeinfer.typemodel.predictor import ModelError
-
-    try:
-        project = project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs))
-    except ModelError:  # raised while loading the model, before the graph changes
-        project = project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs))
+    project = inferred_project(cpg, args, quiet=True)
     out["resolved_with_inference"] = resolved_calls(cpg)[0]
     out["resolved_only_by_inference"] = len(project.inferred_calls)
     return out
