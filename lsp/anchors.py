@@ -23,11 +23,10 @@ import tree_sitter
 
 from typeinfer.analyzer.languages import adapter_for
 from typeinfer.analyzer.writer.syntax import AnchorSyntax
+from typeinfer.analyzer.writer.typescript_syntax import TS_NAME_NODES
 
 from .positions import LineIndex
 
-_NAME_NODES = ("identifier", "property_identifier", "shorthand_property_identifier",
-               "shorthand_property_identifier_pattern", "private_property_identifier", "type_identifier")
 
 
 @dataclass(frozen=True)
@@ -134,6 +133,6 @@ def name_at(tree: tree_sitter.Tree, row: int, byte_col: int) -> tree_sitter.Node
         if col < 0:
             continue
         node = _node_at(tree, row, col)
-        if node is not None and node.type in _NAME_NODES:
+        if node is not None and node.type in TS_NAME_NODES:  # Python names are plain identifiers, in it too
             return node
     return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from .edits import annotated_text, text_edits, workspace_edit
-from .hover import lookup, visible
+from .hover import lookup, writable
 from .settings import Settings
 from .state import DocumentState, Item
 
@@ -43,7 +43,7 @@ def code_actions(doc: DocumentState, rng: types.Range, settings: Settings,
                  only: list[str] | None = None) -> list[types.CodeAction]:
     if not settings.enabled:
         return []
-    wanted = [i for i in doc.items if visible(i, settings, doc.threshold) and i.anchor.insert is not None and i.writable]
+    wanted = [i for i in doc.items if writable(i, settings, doc.threshold)]
     out: list[types.CodeAction] = []
     here = [i for i in wanted if _touches(i, rng)]
     if not here and rng.start == rng.end:

@@ -28,6 +28,12 @@ def visible(item: Item, settings: Settings, threshold: float) -> bool:
             and p.confidence >= floor)
 
 
+def writable(item: Item, settings: Settings, threshold: float) -> bool:
+    """A visible inference that can be written inline: a hint or a code action promises it (none
+    for tuple and `for` targets, a type parameter out of its scope, a name the file cannot import)."""
+    return visible(item, settings, threshold) and item.writable and item.anchor.insert is not None
+
+
 def lookup(doc: DocumentState, line: int, col: int) -> list[Item]:
     """The slots a position names (`col` in the document's position encoding), best first
     (several when one name is a variable and a return)."""

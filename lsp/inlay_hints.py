@@ -1,6 +1,6 @@
 """textDocument/inlayHint: `: T` after unannotated parameters and variables, `-> T` after parameter lists.
 
-What it does: one hint per visible slot (`hover.visible`, the same lookup data hover shows) in
+What it does: one hint per writable slot (`hover.writable`, the same lookup data hover shows) in
 the requested range, placed at the slot's insertion point.  The tooltip repeats the hover text
 (confidence, source, alternatives, evidence); `textEdits` insert the annotation plus the
 imports it needs, made by the source writer (`edits.annotated_text`) and a line diff.  The writer
@@ -20,7 +20,7 @@ import time
 from lsprotocol import types
 
 from .edits import annotated_text, text_edits
-from .hover import render, visible
+from .hover import render, writable
 from .settings import Settings
 from .state import DocumentState, Item
 
@@ -64,11 +64,8 @@ def inlay_hints(doc: DocumentState, rng: types.Range, settings: Settings, lazy_e
     """The hints of a document range (`lazy_edits`: the client resolves textEdits)."""
     if not settings.enabled:
         return []
-    # a hint promises an annotation: none where the writer cannot place one (tuple and `for`
-    # targets, a type parameter out of its scope, a name the file cannot import)
-    items = [i for i in doc.items if visible(i, settings, doc.threshold) and i.writable and i.anchor.insert is not None
-             and _in_range(i, rng)]
-    items.sort(key=lambda i: (i.anchor.insert or (i.anchor.line, i.anchor.end)))
+    items = [i for i in doc.items if writable(i, settings, doc.threshold) and _in_range(i, rng)]
+    items.sort(key=lambda i: i.anchor.insert)
     deadline = time.perf_counter() + budget_s
     return [hint_for(doc, i, not lazy_edits and time.perf_counter() < deadline) for i in items]
 

@@ -28,11 +28,6 @@ def utf16_len(text: str) -> int:
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
-def char_to_utf16(line: str, char_col: int) -> int:
-    """Character index in `line` -> UTF-16 column."""
-    return utf16_len(line[:max(0, char_col)])
-
-
 def utf16_to_char(line: str, col16: int) -> int:
     """UTF-16 column -> character index in `line` (rounds down inside a surrogate pair)."""
     if col16 <= 0:
@@ -110,10 +105,6 @@ class LineIndex:
         """The client's column of line `line` -> tree-sitter column (bytes)."""
         text = self.line(line)
         return char_to_byte(text, col_to_char(text, col, self.encoding))
-
-    def line_end(self, line: int) -> int:
-        """The client's column of the end of line `line`."""
-        return units_len(self.line(line), self.encoding)
 
     def byte_offset(self, line: int, col: int) -> int:
         """Whole-document byte offset of a client position (clamped to the document)."""
