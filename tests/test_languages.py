@@ -186,7 +186,7 @@ def test_every_adapter_provides_the_writer_syntax_and_the_anchors(adapter):
     w = adapter.writer
     assert isinstance(w, WriterSyntax) and isinstance(adapter.anchors, AnchorSyntax)
     assert w.stub_suffix in STUB_WRITERS  # the stub writer of the language's stub format exists
-    for f in (w.locate_slot, w.bindings, w.type_problem, w.type_names, w.import_edits, w.refuse_edit,
+    for f in (w.locate_slot, w.bindings, w.type_problem, w.type_names, w.import_edits,
               adapter.anchors.name_slot):
         assert callable(f)
     assert adapter.anchors.functions and set(adapter.anchors.functions) <= set(adapter.anchors.containers)

@@ -73,13 +73,6 @@ def py_parser_problem(data: bytes) -> str | None:
         return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
-def py_refuse_edit(original: bytes, edited: bytes) -> str | None:
-    """Refuse an edit that the Python parser rejects when it accepted the original."""
-    if py_parser_problem(original) is None and py_parser_problem(edited) is not None:
-        return "the edited file is rejected by the Python parser"
-    return None
-
-
 def py_anchor_slot(node: tree_sitter.Node, kind: str) -> tuple[tree_sitter.Node, tree_sitter.Node | None] | None:
     """The name of a Python parameter / variable / attribute at `node`, and the node ``: T`` goes
     after (None: no inline annotation there)."""
@@ -117,7 +110,6 @@ PYTHON_SYNTAX = WriterSyntax(
     import_edits=py_finish_imports,
     auto_imports=AUTO_IMPORTS,
     coding_cookie=True,
-    refuse_edit=py_refuse_edit,
     parser_problem=py_parser_problem,
 )
 

@@ -190,12 +190,14 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
     if not accepted:
         return result
 
-    original_ok = syntax.parser_problem is not None and syntax.parser_problem(data) is None
+    # without `force`, `source_problem` has already had the language's parser accept the original
+    original_ok = syntax.parser_problem is not None and (not force or syntax.parser_problem(data) is None)
     before = count_parse_errors(tree)
+    bindings = syntax.bindings(root)
 
     def build(chosen: list[tuple[Annotation, Slot]]) -> tuple[bytes, list[Edit], list[str], list[str]]:
         """The bytes with `chosen` written (and the imports they need), the edits, lines added, warnings."""
-        sub = ImportPlan(syntax, syntax.bindings(root))
+        sub = ImportPlan(syntax, bindings)
         edits: list[Edit] = []
         for ann, slot in chosen:
             adds = sub.resolve(ann, slot.scope)
@@ -210,11 +212,12 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
     def breaks(new: bytes) -> str | None:
         """Why the edited bytes parse worse than the original, or None."""
         if original_ok:  # the language's own parser accepted the original: it alone decides
-            return syntax.refuse_edit(data, new)
+            assert syntax.parser_problem is not None
+            return "the edited file is rejected by the Python parser" if syntax.parser_problem(new) is not None else None
         after = count_parse_errors(parse(new, grammar))
         if after > before:
             return f"the edit would add {after - before} syntax error(s)"
-        return syntax.refuse_edit(data, new)
+        return None
 
     def keep(good: list[tuple[Annotation, Slot]], candidates: list[tuple[Annotation, Slot]]) -> list[tuple[Annotation, Slot]]:
         """The part of `candidates` that can be written on top of `good` (which parses)."""

@@ -48,8 +48,6 @@ class WriterSyntax:
     stub_only_grammars: frozenset[str] = frozenset()
     #: whether a PEP 263 style coding cookie in the first two lines sets the file's encoding
     coding_cookie: bool = False
-    #: (original, edited) -> why the edited bytes must be refused beyond tree-sitter's check, or None
-    refuse_edit: Callable[[bytes, bytes], str | None] = lambda original, edited: None
     #: bytes -> why the language's own parser rejects them (one line), or None when it accepts them;
     #: a language without one here (None) is judged by tree-sitter's ERROR/MISSING nodes instead
     parser_problem: Callable[[bytes], str | None] | None = None
