@@ -413,8 +413,9 @@ def _without(edit: EditResult, drop: dict[Annotation, Diagnostic], force: bool =
     dropped = [Skipped(a, Dropped(edit.path, a, d).reason()) for a, d in drop.items()]
     redone = annotate_source(edit.original, edit.path, edit.language, keep, force=force)
     if redone.refused:  # cannot happen for a subset of a good edit; fall back to no annotations
+        reason = redone.refused
         redone = EditResult(edit.path, edit.language, edit.original, edit.original)
-        dropped += [Skipped(a, f"type checker: {redone.refused}") for a in keep]
+        dropped += [Skipped(a, f"type checker: {reason}") for a in keep]
     redone.skipped = edit.skipped + dropped + redone.skipped
     return redone
 
