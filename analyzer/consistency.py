@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .canonical_types import outer_type, referenced_names, split_union
 from .languages import adapter_for
+from .languages.python import OPERATOR_DUNDERS
 from .slice_schema import UsageSlice
 from .type_universe import TypeUniverse
 from .typeshed_facts import Typeshed, default_typeshed
@@ -44,7 +45,7 @@ class ConsistencyFilter:
         """Accept unless some non-None member of the type certainly lacks a used member, the type
         is a parameter's own name (`_named_after`), or a binary operator defines the value and the
         type is a builtin class without that operator (`_lacks_operator`)."""
-        if _named_after(type_text, item):
+        if _named_after(type_text, item, self.typeshed):
             return Verdict(False, f"<named {item.name}>")
         for name in referenced_names(type_text, item.language):
             shadowing = self.universe.shadowing_import(item.file, name, item.language)
@@ -70,7 +71,7 @@ class ConsistencyFilter:
         """The dunder a Python builtin class lacks for the binary operator that defines every
         value of the slot (``a | b`` is never a ``float``: float has no ``__or__``), else ""."""
         if item.language != "python" or not item.defined_by or \
-                any(d.kind != "operator" or d.name not in _PY_OPERATOR_DUNDERS for d in item.defined_by):
+                any(d.kind != "operator" or d.name not in _BITWISE_SYMBOLS for d in item.defined_by):
             return ""
         outer = outer_type(type_text, item.language)
         dotted = f"builtins.{outer}"
@@ -78,7 +79,7 @@ class ConsistencyFilter:
             return ""
         members = self.typeshed.class_members(dotted)
         for d in item.defined_by:
-            dunder = _PY_OPERATOR_DUNDERS[d.name]
+            dunder = OPERATOR_DUNDERS[d.name]
             if dunder not in members and f"__r{dunder[2:]}" not in members:
                 return dunder
         return ""
@@ -106,18 +107,17 @@ class ConsistencyFilter:
 
 
 #: Binary operators whose result a builtin class can only be if it defines the dunder.
-_PY_OPERATOR_DUNDERS = {"|": "__or__", "&": "__and__", "^": "__xor__", "<<": "__lshift__", ">>": "__rshift__",
-                        "@": "__matmul__"}
-#: Built-in type names a parameter may carry as its name (``bytes``, ``str``, ``type``, ``object``).
+_BITWISE_SYMBOLS = frozenset({"|", "&", "^", "<<", ">>", "@"})
+#: TypeScript built-in type names a parameter may carry as its name (Python asks typeshed: ``bytes``, ``str``).
 _TS_BUILTIN_TYPES = frozenset({"string", "number", "boolean", "bigint", "symbol", "object", "any", "unknown"})
 
 
-def _named_after(type_text: str, item: UsageSlice) -> bool:
+def _named_after(type_text: str, item: UsageSlice, typeshed: Typeshed) -> bool:
     """A parameter whose name is a builtin type's name, typed as that type: the name alone
     says nothing about the value (``bytes`` parameters are byte counts as often as byte strings).
     Static facts (a default, a use) are not checked here; only a ranked candidate is."""
     if item.kind != "parameter" or type_text != item.name:
         return False
     if item.language == "python":
-        return default_typeshed().is_class(f"builtins.{item.name}")
+        return typeshed.is_class(f"builtins.{item.name}")
     return item.name in _TS_BUILTIN_TYPES

@@ -96,6 +96,7 @@ from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAME
 
 from .canonical_types import canonicalize, split_union
 from .languages import adapter_for
+from .languages.python import OPERATOR_DUNDERS
 from .slice_schema import ProgramSlices, UsageSlice
 from .slots import declared_type
 from .typeshed_facts import Typeshed, default_typeshed
@@ -144,8 +145,7 @@ _PY_NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2, "complex": 3}
 #: Calls whose result is a descriptor, not a value of the attribute's type (``x = property(get)``).
 _DESCRIPTOR_FACTORIES = frozenset({"property", "classmethod", "staticmethod", "cached_property"})
 #: Binary operators a stdlib class may define through a dunder (the ``operator`` rule's fallback).
-_PY_DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "%": "__mod__", "&": "__and__", "|": "__or__",
-               "^": "__xor__"}
+_DUNDER_SYMBOLS = frozenset({"+", "-", "*", "%", "&", "|", "^"})
 
 
 @dataclass(frozen=True)
@@ -523,7 +523,7 @@ class StaticTyper:
         """``a | b`` on a stdlib class typed by its typeshed dunder (``frozenset.__or__`` ->
         ``frozenset[...]``), only when both operands are the same class (no ``__radd__`` of the
         right operand can win) and neither is numeric (the table above handles those)."""
-        dunder = _PY_DUNDERS.get(symbol)
+        dunder = OPERATOR_DUNDERS.get(symbol) if symbol in _DUNDER_SYMBOLS else None
         if dunder is None or lt.type in _PY_NUMERIC_RANK or rt.type in _PY_NUMERIC_RANK:
             return None
         if lt.full_type.split("[", 1)[0] != rt.full_type.split("[", 1)[0]:

@@ -9,6 +9,10 @@ from ..writer.imports import AUTO_IMPORTS
 from ..writer.python_syntax import PYTHON_ANCHORS, PYTHON_SYNTAX
 from .adapter import LanguageAdapter, StaticTables
 
+#: Python's binary operators and the dunder that defines each (the typeshed name to look up)
+OPERATOR_DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "%": "__mod__", "&": "__and__", "|": "__or__",
+                    "^": "__xor__", "<<": "__lshift__", ">>": "__rshift__", "@": "__matmul__"}
+
 
 def dotted_name(full_name: str) -> str:
     """``pkg/models.py:User`` -> ``pkg.models.User`` (a leading ``src/`` or ``lib/`` is dropped)."""
