@@ -51,13 +51,13 @@ import shlex
 import shutil
 import tempfile
 from collections import defaultdict
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import networkx as nx
 
+from .atomic_write import atomic_path, atomic_text, current_umask
 from .graph import CodePropertyGraph, NodeId
 from .schema import Prop
 
@@ -104,38 +104,6 @@ def _props(data: dict[Any, Any]) -> dict[str, Any]:
     return {str(k): _plain(v) for k, v in data.items() if v is not None}
 
 
-# --------------------------------------------------------------------------------- atomic writes
-def _read_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()  #: read once at import: os.umask can only be read by setting it
-
-
-@contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """A temp path beside `path` to write; renamed onto `path` when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def _atomic_text(path: Path, newline: str | None = None) -> Iterator[IO[str]]:
-    """A text file open for writing under a temp name; renamed onto `path` when the block succeeds."""
-    with _atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline=newline) as handle:
-        yield handle
-
-
 # --------------------------------------------------------------------------------- graphml
 def _write_graphml(cpg: CodePropertyGraph, out: Path) -> list[Path]:
     h = nx.MultiDiGraph()
@@ -149,7 +117,7 @@ def _write_graphml(cpg: CodePropertyGraph, out: Path) -> list[Path]:
         h.add_edge(node_id_text(s), node_id_text(d), key=str(k), **attrs)
     _unify_types(h.nodes.values())
     _unify_types(d for _, _, d in h.edges(data=True))
-    with _atomic_path(out) as tmp:
+    with atomic_path(out) as tmp:
         nx.write_graphml(h, tmp, encoding="utf-8", prettyprint=False)
     return [out]
 
@@ -179,7 +147,7 @@ def _dot_quote(text: str) -> str:
 
 
 def _write_dot(cpg: CodePropertyGraph, out: Path) -> list[Path]:
-    with _atomic_text(out, newline="\n") as handle:
+    with atomic_text(out, newline="\n") as handle:
         handle.write("digraph cpg {\n")
         handle.write('  node [shape=box, fontname="monospace", fontsize=10];\n')
         handle.write("  edge [fontsize=8];\n")
@@ -199,7 +167,7 @@ def _write_dot(cpg: CodePropertyGraph, out: Path) -> list[Path]:
 
 # --------------------------------------------------------------------------------- json
 def _write_json(cpg: CodePropertyGraph, out: Path) -> list[Path]:
-    with _atomic_text(out) as handle:
+    with atomic_text(out) as handle:
         handle.write(f'{{"version": {JSON_VERSION}, "root": {json.dumps(cpg.root)},\n "files": ')
         json.dump(cpg.file_infos_json(), handle, ensure_ascii=False)
         handle.write(',\n "nodes": [')
@@ -256,7 +224,7 @@ def _neo4j_columns(records: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 def _write_neo4j_table(path: Path, fixed_header: list[str], rows: list[tuple[list[str], dict[str, Any]]]) -> None:
     columns = _neo4j_columns([props for _, props in rows])
-    with _atomic_text(path, newline="") as handle:
+    with atomic_text(path, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(fixed_header + [f"{name}:{typ}" for name, typ in columns])
         for fixed, props in rows:
@@ -274,7 +242,7 @@ def _write_neo4j_csv(cpg: CodePropertyGraph, out: Path) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:
-        staging.chmod(0o777 & ~_UMASK)  # mkdtemp makes 0700
+        staging.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700
         node_rows: dict[str, list[tuple[list[str], dict[str, Any]]]] = defaultdict(list)
         for n, data in cpg.g.nodes(data=True):
             props = _props(data)
@@ -290,7 +258,7 @@ def _write_neo4j_csv(cpg: CodePropertyGraph, out: Path) -> list[Path]:
         for kind, name in zip(sorted(edge_rows), edge_files):
             _write_neo4j_table(staging / name, [":START_ID", ":END_ID", ":TYPE"], edge_rows[kind])
         script = staging / "import.sh"
-        with _atomic_text(script, newline="\n") as handle:
+        with atomic_text(script, newline="\n") as handle:
             handle.write(_neo4j_import_script(node_files, edge_files))
         script.chmod(0o755)
         _swap_in(staging, out)

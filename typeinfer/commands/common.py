@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
+
+from typeinfer.cpg.atomic_write import atomic_text
 
 
 class UsageError(Exception):
@@ -82,26 +82,12 @@ def report_problems(cpg) -> None:  # noqa: ANN001 - CodePropertyGraph
 def write_text(path: Path, text: str) -> None:
     """Write a whole output file atomically, with the mode a plain write would give it: an
     existing file's mode, else 0o666 less the umask (the temporary file is created 0o600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        mode = 0o666 & ~current_umask()
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-        tmp.write(text)
-    try:
-        os.chmod(tmp.name, mode)
-        os.replace(tmp.name, path)
-    except BaseException:
-        os.unlink(tmp.name)
-        raise
-
-
-def current_umask() -> int:
-    """The process umask (set back at once: os.umask is the only way to read it portably)."""
-    old = os.umask(0o022)
-    os.umask(old)
-    return old
+        mode = None  # a new file: 0o666 less the umask
+    with atomic_text(path, mode=mode) as handle:
+        handle.write(text)
 
 
 def add_pass_through_parser(subparsers: Any, name: str, help_text: str) -> argparse.ArgumentParser:
