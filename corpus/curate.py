@@ -41,7 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fetch import FetchError, cache_dir, fetch_npm, fetch_pypi
+from .fetch import FetchError, cache_dir, fetch_npm, fetch_pypi, normalize_name
 
 # --------------------------------------------------------------------------------------------
 # Policy
@@ -501,11 +501,6 @@ def snapshot_versions(path: Path, names: set[str]) -> dict[str, str]:
 PYPI_HEADER = ["name", "version", "license", "domain", "files", "loc",
                "param_annotation_density", "return_annotation_density", "has_py_typed"]
 NPM_HEADER = PYPI_HEADER[:-1] + ["ts_files"]
-
-
-def normalize_name(name: str) -> str:
-    """A PyPI project name in its normalized form (PEP 503: ``Foo_Bar.baz`` -> ``foo-bar-baz``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def evaluate(c: Candidate, registry: str, cache: Path) -> tuple[list[str] | None, str]:

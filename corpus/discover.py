@@ -28,8 +28,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from typeinfer.corpus.curate import RESERVED_NPM, RESERVED_PYPI, SNAPSHOT_DIR, normalize_name, read_candidates
-from typeinfer.corpus.fetch import ssl_context
+from typeinfer.corpus.curate import RESERVED_NPM, RESERVED_PYPI, SNAPSHOT_DIR, read_candidates
+from typeinfer.corpus.fetch import normalize_name, ssl_context
 
 MANIFEST = Path(__file__).resolve().parent / "manifest"
 

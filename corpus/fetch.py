@@ -294,12 +294,17 @@ def ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def normalize_name(name: str) -> str:
+    """A PyPI project name in its normalized form (PEP 503: ``Foo_Bar.baz`` -> ``foo-bar-baz``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def _pypi_sdist(name: str, version: str, where: Path, label: str) -> tuple[Path | None, str]:
     """Download the sdist of ``name==version`` as a plain file (no build step runs).
 
     The file is found through PyPI's simple index (JSON form, PEP 691) and its SHA-256 is checked.
     """
-    norm = re.sub(r"[-_.]+", "-", name).lower()
+    norm = normalize_name(name)
     req = urllib.request.Request(
         f"https://pypi.org/simple/{norm}/",
         headers={"Accept": "application/vnd.pypi.simple.v1+json"},
