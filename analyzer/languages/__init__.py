@@ -1,7 +1,7 @@
 """One adapter per language: what differs between Python and TypeScript after the tree-sitter
 front end.
 
-Needs: nothing beyond the tables it names (`canonical_types`, `writer.AUTO_IMPORTS`,
+Needs: nothing beyond the tables it names (`canonical_types`, the writer's per-language parts,
 `cpg.schema.SELF_NAMES`).  Does not: parse, infer or write; modules that used to branch on
 ``language == "python"`` ask `adapter_for(language)` for the field instead.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Mapping
 
 if TYPE_CHECKING:  # the writer's modules do not import this package at module level
@@ -31,7 +32,6 @@ class LanguageAdapter:
     """What one language contributes to the language-independent analysis."""
 
     name: str  #: the language name sources and predictions carry ("python", "typescript")
-    builtin_types: frozenset[str]  #: type names usable in an annotation without an import
     self_names: frozenset[str]  #: names that denote the enclosing instance (or class)
     #: (full_name, decl_file, from_file) -> the module specifier an import of a project type uses
     import_module: Callable[[str, str, str], str]
@@ -86,8 +86,19 @@ class LanguageAdapter:
     checker_config: tuple[str, Mapping[str, object]] = ("", {})
     #: --verify: how the checker's output is read (a key of `verify.PARSERS`): ``pyright-json`` / ``tsc-text``
     checker_output: str = ""
-    #: --verify: tree-sitter node types of functions and classes (errors are attributed within them)
-    scope_node_types: frozenset[str] = frozenset()
+
+    @cached_property
+    def builtin_types(self) -> frozenset[str]:
+        """Type names usable in an annotation without an import: the writer's builtins and the
+        names it imports on its own (``Optional``, ``Any``)."""
+        assert self.writer is not None
+        return self.writer.builtin_names | frozenset(self.writer.auto_imports)
+
+    @cached_property
+    def scope_node_types(self) -> frozenset[str]:
+        """Function and class node types (where --verify attributes an error): the anchors' containers."""
+        assert self.anchors is not None
+        return frozenset(self.anchors.containers)
 
     def entity_dotted(self, entity: str) -> str:
         """An imported entity (``./models:User``) as a dotted name (``./models.User``)."""

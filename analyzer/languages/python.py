@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typeinfer.cpg.schema import SELF_NAMES
 
-from ..canonical_types import PYTHON_BUILTINS
-from ..writer.imports import AUTO_IMPORTS
 from ..writer.python_syntax import PYTHON_ANCHORS, PYTHON_SYNTAX
 from .adapter import LanguageAdapter, StaticTables
 
@@ -47,7 +45,6 @@ PYRIGHT_CONFIG = {"typeCheckingMode": "basic", "reportMissingImports": False,
 
 PYTHON = LanguageAdapter(
     name="python",
-    builtin_types=PYTHON_BUILTINS | frozenset(AUTO_IMPORTS) | {"None"},
     self_names=SELF_NAMES & {"self", "cls"},
     import_module=import_module,
     dotted_name=dotted_name,
@@ -71,5 +68,4 @@ PYTHON = LanguageAdapter(
     checker_args=("--outputjson", "-p", "{workdir}"),
     checker_config=("pyrightconfig.json", PYRIGHT_CONFIG),
     checker_output="pyright-json",
-    scope_node_types=frozenset({"function_definition", "class_definition"}),
 )

@@ -7,7 +7,6 @@ import posixpath
 
 from typeinfer.cpg.schema import SELF_NAMES
 
-from ..canonical_types import TYPESCRIPT_BUILTIN_TYPES
 from ..writer.typescript_syntax import TYPESCRIPT_ANCHORS, TYPESCRIPT_SYNTAX
 from .adapter import LanguageAdapter, StaticTables
 
@@ -131,7 +130,6 @@ TSCONFIG = {
 
 TYPESCRIPT = LanguageAdapter(
     name="typescript",
-    builtin_types=TYPESCRIPT_BUILTIN_TYPES,
     self_names=SELF_NAMES & {"this"},
     import_module=import_module,
     dotted_name=dotted_name,
@@ -151,11 +149,6 @@ TYPESCRIPT = LanguageAdapter(
     checker_args=("-p", TSCONFIG_NAME, "--noEmit", "--pretty", "false", "--skipLibCheck"),
     checker_config=(TSCONFIG_NAME, TSCONFIG),
     checker_output="tsc-text",
-    scope_node_types=frozenset({
-        "function_declaration", "generator_function_declaration", "function_expression", "function",
-        "generator_function", "arrow_function", "method_definition", "class_declaration", "class",
-        "abstract_class_declaration",
-    }),
     static_tables=StaticTables(global_calls=TS_GLOBAL_CALLS, constructors=TS_NEW, members=TS_MEMBERS,
                                typeof=TS_TYPEOF, unary_numeric={"number": "number", "bigint": "bigint"}),
 )
