@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typeinfer.cpg.frontends.python import stored_annotation
 from typeinfer.cpg.schema import SELF_NAMES
 
 from ..writer.python_syntax import PYTHON_ANCHORS, PYTHON_SYNTAX
@@ -29,11 +30,6 @@ def import_module(full_name: str, decl_file: str, from_file: str) -> str:
 def container_literal_type(container: str, element: str) -> str:
     """``[1, 2]`` -> ``list[int]``; an empty or mixed literal is the bare container."""
     return f"{container}[{element}]" if element else container
-
-
-def stored_annotation(text: str, node_type: str) -> str:
-    """The front end's stored form: only multi-line or double-spaced text is collapsed."""
-    return " ".join(text.split()) if "\n" in text or "  " in text else text
 
 
 #: types a value of which may have any member (the consistency filter accepts them)

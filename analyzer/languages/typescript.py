@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 
+from typeinfer.cpg.frontends.typescript import stored_annotation
 from typeinfer.cpg.schema import SELF_NAMES
 
 from ..writer.typescript_syntax import TYPESCRIPT_ANCHORS, TYPESCRIPT_SYNTAX
@@ -81,13 +82,6 @@ def import_module(full_name: str, decl_file: str, from_file: str) -> str:
 def container_literal_type(container: str, element: str) -> str:
     """``[1, 2]`` -> ``number[]``; an empty or mixed array literal says nothing definite."""
     return f"{element}[]" if element else ""
-
-
-def stored_annotation(text: str, node_type: str) -> str:
-    """The front end's stored form: without the ``:`` of a type annotation, whitespace collapsed."""
-    if node_type.endswith("annotation") and text.startswith(":"):
-        text = text[1:]
-    return " ".join(text.split())
 
 
 #: Members of TypeScript built-in types (lib.es2022 + DOM-free), by the outer type `outer_type` gives

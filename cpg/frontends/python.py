@@ -100,6 +100,11 @@ def build_module(b: AstBuilder, root: tree_sitter.Node, namespace_block: int) ->
     return _Walker(b).module(root, namespace_block)
 
 
+def stored_annotation(text: str, node_type: str) -> str:
+    """An annotation as the graph stores it: a multi-line or double-spaced text collapsed."""
+    return " ".join(text.split()) if "\n" in text or "  " in text else text
+
+
 @dataclass
 class _Ctx:
     """What the walk needs to know about the innermost function, lambda, class body or module."""
@@ -154,10 +159,7 @@ class _Walker:
 
     def annotation(self, ts: tree_sitter.Node | None) -> str | None:
         """Annotation text as written, whitespace runs collapsed (multi-line annotations)."""
-        if ts is None:
-            return None
-        text = self.text(ts)
-        return " ".join(text.split()) if "\n" in text or "  " in text else text
+        return None if ts is None else stored_annotation(self.text(ts), ts.type)
 
     def unknown(self, ts: tree_sitter.Node, why: str) -> int:
         uid = self.b.unknown(ts)

@@ -136,6 +136,14 @@ _MOD_TOKENS = {
 _SKIP = frozenset({"comment", "html_comment", "empty_statement", "debugger_statement", "hash_bang_line"})
 
 
+def stored_annotation(text: str, node_type: str) -> str:
+    """A type annotation as the graph stores it: without the ``:`` of a ``type_annotation``,
+    whitespace runs collapsed."""
+    if node_type.endswith("annotation") and text.startswith(":"):
+        text = text[1:]
+    return " ".join(text.split())
+
+
 class _Class:
     """What a class body collects while its methods are visited."""
 
@@ -296,12 +304,7 @@ class _Frontend:
 
     def type_text(self, ts: tree_sitter.Node | None) -> str | None:
         """Annotation text without the leading colon, whitespace runs collapsed."""
-        if ts is None:
-            return None
-        text = self.text(ts)
-        if ts.type.endswith("annotation") and text.startswith(":"):
-            text = text[1:]
-        return " ".join(text.split())
+        return None if ts is None else stored_annotation(self.text(ts), ts.type)
 
     def unquote(self, ts: tree_sitter.Node) -> str:
         text = self.text(ts)
