@@ -162,10 +162,13 @@ class TypeinferServer(LanguageServer):
     def update_settings(self, data: Any) -> None:
         before = self.settings
         self.settings = self.settings.merged(data)
-        if self.settings.diagnostics != before.diagnostics:
-            for doc in self.documents.values():  # declared slots are found by the analysis
+        diagnostics_toggled = self.settings.diagnostics != before.diagnostics
+        if diagnostics_toggled or self.settings.min_confidence != before.min_confidence:
+            # declared slots are found by the analysis, and which items the writer can place is
+            # checked there at the threshold in force
+            for doc in self.documents.values():
                 self.schedule(doc, 0.0)
-                if not self.settings.diagnostics:
+                if diagnostics_toggled and not self.settings.diagnostics:
                     self.publish_diagnostics(doc)
         elif self.settings != before:
             for doc in self.documents.values():
