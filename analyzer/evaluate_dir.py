@@ -54,7 +54,7 @@ TRAIN_BASELINE_NOTE = "baselines most-frequent / per-name: the training split's 
 def _train_stats(model_dir: Path | None):  # noqa: ANN202 - TrainStats | None
     """The model's training label counts, if its directory has them."""
     from typeinfer.typemodel.evaluate import TrainStats
-    from typeinfer.typemodel.predictor import default_model_dir
+    from typeinfer.typemodel.model_files import default_model_dir
 
     path = (model_dir or default_model_dir()) / "train_stats.json"
     try:
@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None,
     from rich.console import Console
 
     from typeinfer.cpg.project import BuildError
-    from typeinfer.typemodel.predictor import ModelError
+    from typeinfer.typemodel.model_files import ModelError
 
     try:
         report = evaluate_directory(a.path, model_dir=a.model, use_model=not a.no_model, threshold=a.threshold,

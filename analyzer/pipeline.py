@@ -92,12 +92,13 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
 
 
 def load_predictor(options: InferenceOptions) -> Any:
-    """The model `options` asks for (None for static facts only); raises `ModelError`."""
+    """The model `options` asks for (None for static facts only), loaded when a slot first needs
+    it; raises `ModelError` now when a file is missing or corrupt."""
     if not options.use_model:
         return None
-    from typeinfer.typemodel.predictor import TypePredictor
+    from typeinfer.typemodel.lazy_predictor import LazyPredictor
 
-    return TypePredictor.load(options.model_dir)
+    return LazyPredictor(options.model_dir)
 
 
 def threshold_for(options: InferenceOptions, predictor: Any) -> float:

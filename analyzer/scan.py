@@ -65,6 +65,7 @@ from typing import Any, Iterable, Iterator
 
 import yaml
 
+from typeinfer.analyzer.scan_index import CallIndex
 from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, flow_step, flows
 from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import matches, regex
@@ -257,26 +258,17 @@ def load_rules(paths: Iterable[str | Path] | None = None) -> list[Rule]:
 
 
 # ----------------------------------------------------------------------------- sources and sinks
-def _source_call(project: Project, spec: str, language: str) -> Iterable[NodeId]:
-    return project.calls.language(language).full_name(spec).ids()
+def _source_call(project: Project, spec: str, language: str, index: CallIndex) -> Iterable[NodeId]:
+    return index.calls_full_name(language, spec)
 
 
-def _field_reads(project: Project, language: str) -> Iterator[tuple[NodeId, NodeId | None, NodeId | None]]:
-    """(the field access, its object, its field) of every field read (``obj.field``) of `language`."""
-    cpg = project.cpg
-    for n in project.calls.language(language).name(r"<operator>\.(optionalF|f)ieldAccess").ids():
-        if not cpg.get(n, Prop.IS_WRITE):
-            args = cpg.arguments(n)
-            yield n, args.get(1), args.get(2)
+def _source_attribute(project: Project, spec: str, language: str, index: CallIndex) -> Iterable[NodeId]:
+    for read in index.field_reads.get(language, ()):
+        if matches(spec, project.qualified_name(read.node)):
+            yield read.node
 
 
-def _source_attribute(project: Project, spec: str, language: str) -> Iterable[NodeId]:
-    for n, _, _ in _field_reads(project, language):
-        if matches(spec, project.qualified_name(n)):
-            yield n
-
-
-def _source_decorated(project: Project, spec: str, language: str) -> Iterable[NodeId]:
+def _source_decorated(project: Project, spec: str, language: str, index: CallIndex) -> Iterable[NodeId]:
     rx = regex(spec)
     for method in project.methods.language(language).ids():
         decorators = project.cpg.get(method, Prop.DECORATORS) or ()
@@ -289,9 +281,11 @@ def _source_decorated(project: Project, spec: str, language: str) -> Iterable[No
             yield param
 
 
-def _source_parameter_field(project: Project, spec: dict[str, str], language: str) -> Iterable[NodeId]:
+def _source_parameter_field(project: Project, spec: dict[str, str], language: str,
+                            index: CallIndex) -> Iterable[NodeId]:
     cpg = project.cpg
-    for n, obj, fld in _field_reads(project, language):
+    for read in index.field_reads.get(language, ()):
+        n, obj, fld = read.node, read.obj, read.field
         if obj is None or fld is None or cpg.kind(obj) != NodeKind.IDENTIFIER:
             continue
         decl = project.decl_of(obj)
@@ -314,17 +308,17 @@ def qualified_types(project: Project, n: NodeId) -> list[str]:
     return [f"{bound}{dot}{rest}" if bound else name]
 
 
-def _typed_declarations(project: Project, type_rx: str, language: str) -> list[NodeId]:
-    cpg = project.cpg
-    out = []
-    for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL):
-        for n in cpg.nodes(kind):
-            if cpg.files[n[0]].language == language and any(matches(type_rx, t) for t in qualified_types(project, n)):
-                out.append(n)
-    return out
+def _typed_declarations(project: Project, type_rx: str, language: str, index: CallIndex) -> list[NodeId]:
+    if language not in index.declared_types:  # the types of every parameter and variable, once per scan
+        cpg = project.cpg
+        index.declared_types[language] = [
+            (n, types) for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL) for n in cpg.nodes(kind)
+            if cpg.files[n[0]].language == language and (types := qualified_types(project, n))]
+    rx = regex(type_rx)
+    return [n for n, types in index.declared_types[language] if any(rx.fullmatch(t) for t in types)]
 
 
-def _destructured(project: Project, decl: NodeId) -> Iterable[tuple[str, NodeId]]:
+def destructured(project: Project, decl: NodeId) -> Iterable[tuple[str, NodeId]]:
     """(field, bound identifier) of each destructuring of `decl` (``{ params, query: q } = req``)."""
     cpg = project.cpg
     for use in cpg.into(decl, EdgeKind.REF):
@@ -343,21 +337,22 @@ def _destructured(project: Project, decl: NodeId) -> Iterable[tuple[str, NodeId]
                         yield (cpg.get(key, Prop.CODE, "") or "").strip("'\"`"), target
 
 
-def _source_typed(project: Project, spec: dict[str, str], language: str) -> Iterable[NodeId]:
+def _source_typed(project: Project, spec: dict[str, str], language: str, index: CallIndex) -> Iterable[NodeId]:
     """Values of a type, wherever they appear: ``p.field`` reads of a parameter or variable whose
     declared or inferred type matches ``type``, and what destructuring such a value binds; with
     no ``fields``, the typed parameters themselves."""
     cpg = project.cpg
-    typed = set(_typed_declarations(project, spec["type"], language))
+    typed = set(_typed_declarations(project, spec["type"], language, index))
     fields = spec.get("fields")
     if fields is None:
         yield from (n for n in typed if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN)
         return
-    for n, obj, fld in _field_reads(project, language):
-        if obj is not None and fld is not None and project.decl_of(obj) in typed and matches(fields, cpg.get(fld, Prop.NAME)):
-            yield n
+    for read in index.field_reads.get(language, ()):
+        if read.obj is not None and read.field is not None and project.decl_of(read.obj) in typed \
+                and matches(fields, cpg.get(read.field, Prop.NAME)):
+            yield read.node
     for decl in typed:
-        for field, bound in _destructured(project, decl):
+        for field, bound in destructured(project, decl):
             if matches(fields, field):
                 yield bound
 
@@ -375,19 +370,21 @@ _SOURCE_KINDS = {
 NAME_ONLY_SOURCES = frozenset({"parameter_field"})
 
 
-def sources_by_kind(project: Project, rule: Rule) -> dict[NodeId, set[str]]:
-    """Nodes of `rule`'s language that its source specs match, with the spec kinds that matched each."""
+def sources_by_kind(project: Project, rule: Rule, index: CallIndex | None = None) -> dict[NodeId, set[str]]:
+    """Nodes of `rule`'s language that its source specs match, with the spec kinds that matched
+    each (`index`: the project's `CallIndex`, when the caller has one)."""
+    index = index or CallIndex.of(project)
     out: dict[NodeId, set[str]] = {}
     for spec in rule.sources:
         (kind, value), = spec.items()
-        for n in _SOURCE_KINDS[kind](project, value, rule.language):
+        for n in _SOURCE_KINDS[kind](project, value, rule.language, index):
             out.setdefault(n, set()).add(kind)
     return out
 
 
-def find_sources(project: Project, rule: Rule) -> set[NodeId]:
+def find_sources(project: Project, rule: Rule, index: CallIndex | None = None) -> set[NodeId]:
     """Nodes of `rule`'s language that its source specs match."""
-    return set(sources_by_kind(project, rule))
+    return set(sources_by_kind(project, rule, index))
 
 
 def _argument(project: Project, call: NodeId, key: int | str) -> NodeId | None:
@@ -413,15 +410,15 @@ def _holds(project: Project, call: NodeId, cond: dict[str, Any]) -> bool:
     return True
 
 
-def find_sinks(project: Project, rule: Rule) -> dict[NodeId, NodeId]:
-    """Sink argument node -> its call, for every call matching one of `rule`'s sinks."""
+def find_sinks(project: Project, rule: Rule, index: CallIndex | None = None) -> dict[NodeId, NodeId]:
+    """Sink argument node -> its call, for every call matching one of `rule`'s sinks (`index`:
+    the project's `CallIndex`, when the caller has one)."""
+    index = index or CallIndex.of(project)
     out: dict[NodeId, NodeId] = {}
-    calls = project.calls.language(rule.language).not_operator()
     for sink in rule.sinks:
-        matched = list(calls.full_name(sink.call).ids())
+        matched = index.calls_full_name(rule.language, sink.call)
         if sink.name:
-            matched += [c for c in calls.name(sink.name).ids()
-                        if str(project.cpg.get(c, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)]
+            matched += [c for c in index.calls_named(rule.language, sink.name) if c in index.open_calls]
         for call in matched:
             if sink.when and not any(_holds(project, call, c) for c in sink.when):
                 continue
@@ -440,17 +437,18 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
     """Run every rule over `project`; `timeout_s` bounds each rule's dataflow."""
     rules = load_rules() if rules is None else rules
     languages = {info.language for info in project.cpg.files.values() if info.error is None}
+    index = CallIndex.of(project)
     result = ScanResult(rules=rules)
     found_sources: dict[tuple[str, str], dict[NodeId, set[str]]] = {}  # many rules share one source list
     for rule in rules:
         if rule.language not in languages:
             continue
-        sinks = find_sinks(project, rule)
+        sinks = find_sinks(project, rule, index)
         if not sinks:
             continue
         shared = (rule.language, repr(rule.sources))
         if shared not in found_sources:
-            found_sources[shared] = sources_by_kind(project, rule)
+            found_sources[shared] = sources_by_kind(project, rule, index)
         matched = found_sources[shared]
         sources = set(matched)
         if not sources:

@@ -2,15 +2,25 @@
 
 Needs: a linked project graph.  Does not: infer (the pipeline does, `infer_graph(..., demand=)`).
 
-A type changes a scan's result in two ways, and only these slots are asked for:
-- it resolves a call left open that could become a sink or lead into the project's own code: the
-  receiver of an unresolved call whose method name a rule's sink spells, or a project function
-  has (the variable or parameter it names, the return of the project function that produced it,
-  recursively for chained calls such as ``conn.cursor().execute``, or the class attribute behind
-  ``self.db``);
-- it makes a value a source by type: the parameters of functions that frameworks call (decorated
-  functions, and functions handed to a registration call: ``app.get(path, (req, res) => ...)``,
-  ``router.use(...)``, ``app.add_route(...)``; `REGISTRATION_CALLS`).
+A type changes a scan's result in three ways:
+- it resolves an open call into a sink: the receiver of an unresolved call whose method name a
+  rule's sink spells (``cur.execute(q)``);
+- it resolves an open call into the project's own code, whose returns and parameters then carry
+  values: the receiver of an unresolved call whose name a project function has;
+- it makes a value a source by type: the object of a ``p.field`` read or the value of a
+  destructuring (``const { query } = p``) whose field a rule's typed source names, in a project
+  that imports the type's module; for a typed source without fields, the parameters of
+  functions that frameworks call (decorated functions, and functions handed to a registration
+  call: ``app.get(path, (req, res) => ...)``, `REGISTRATION_CALLS`).
+
+With rules, only those on a possible flow are asked for: the graph without inferred types is
+chopped (`cpg.dataflow.chop`) between every source and typed-source candidate, and every sink
+and open call a sink's name could make one, letting an open call reach, by name, the project
+functions it may resolve to.  A library with no source on a path
+to a sink asks for nothing, and the scan loads no model.  For each slot asked for: the
+variable or parameter the receiver names, the return of the project function that produced
+it (recursively for chains such as ``conn.cursor().execute``), or the class attribute behind
+``self.db``.
 """
 
 from __future__ import annotations
@@ -19,7 +29,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from typeinfer.analyzer.scan import destructured, find_sinks, find_sources
+from typeinfer.analyzer.scan_index import CallIndex
+from typeinfer.cpg.dataflow import argument_for, chop
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.matching import matches
+from typeinfer.cpg.query import Project, project_from_cpg
 from typeinfer.cpg.schema import OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
 
 #: method names of the calls through which frameworks take handlers (Express, Koa, Fastify, Hono,
@@ -44,39 +59,187 @@ def sink_method_names(rules: Iterable[Any]) -> set[str]:
 
 
 def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None) -> set[NodeId]:
-    """The slot nodes whose types can change what a scan of `cpg` with `rules` finds (None: any
-    open call's receiver counts)."""
-    demand: set[NodeId] = set()
-    members: dict[str, list[NodeId]] = {}
-    methods: dict[str, NodeId] = {}
-    calls: list[tuple[NodeId, dict[str, Any]]] = []
-    for n, props in cpg.g.nodes(data=True):  # one pass over the graph collects what the rest reads
-        kind = props[Prop.KIND]
-        if kind == NodeKind.CALL:
-            calls.append((n, props))
-        elif kind == NodeKind.METHOD:
-            methods[props.get(Prop.FULL_NAME)] = n
-            if props.get(Prop.DECORATORS):
-                demand.update(_parameters(cpg, [n]))
-        elif kind == NodeKind.MEMBER:
-            members.setdefault(props.get(Prop.NAME, ""), []).append(n)
-    wanted = None
-    if rules is not None:
-        wanted = sink_method_names(rules) | {cpg.get(m, Prop.NAME, "") for m in methods.values()}
-    for call, props in calls:
-        name = props.get(Prop.NAME, "")
-        if name.startswith(OPERATOR_PREFIX):
+    """The slot nodes whose types can change what a scan of `cpg` with `rules` finds (None: every
+    open call's receiver and every handler's parameters, on a flow or not)."""
+    project = project_from_cpg(cpg)
+    index = CallIndex.of(project)
+    methods = _methods_by_name(cpg)
+    members = _members_by_name(cpg)
+    handlers = _handler_parameters(cpg, index, methods)
+    if rules is None:
+        demand = set(handlers)
+        for call in index.open_calls:
+            _add_receiver(cpg, call, demand, members)
+        return _slots(cpg, demand)
+    languages = {info.language for info in cpg.files.values() if info.error is None}
+    rules = [r for r in rules if r.language in languages]
+    sink_names = sink_method_names(rules)
+    starts: set[NodeId] = set()
+    sources: set[NodeId] = set()
+    typed_objects: dict[NodeId, NodeId] = {}  #: what a typed source makes a source -> what its type hangs on
+    source_lists: set[tuple[str, str]] = set()
+    imported = imported_roots(cpg)
+    for rule in rules:
+        starts.update(find_sinks(project, rule, index))
+        for name in sink_method_names([rule]):
+            for call in index.by_name.get(rule.language, {}).get(name, ()):
+                if call in index.open_calls:
+                    starts.update(a for i, a in cpg.arguments(call).items() if i != 0)
+        if (rule.language, repr(rule.sources)) in source_lists:
             continue
-        if props.get(Prop.METHOD_FULL_NAME, "").startswith(UNRESOLVED_PREFIX) and cpg.out(call, EdgeKind.RECEIVER) \
-                and (wanted is None or name in wanted):
-            receiver = cpg.arguments(call).get(0)
-            if receiver is not None:
-                _add_expression(cpg, receiver, demand, members, depth=0)
-        for arg in cpg.out(call, EdgeKind.ARGUMENT) if name in REGISTRATION_CALLS else ():
-            if cpg.kind(arg) == NodeKind.METHOD_REF:
-                method = methods.get(cpg.get(arg, Prop.METHOD_FULL_NAME))
-                if method is not None:
-                    demand.update(_parameters(cpg, [method]))
+        source_lists.add((rule.language, repr(rule.sources)))
+        sources.update(find_sources(project, rule, index))
+        typed_objects.update(_typed_source_candidates(project, index, rule, imported, handlers))
+    sources.update(typed_objects)
+    relevant = chop(project, starts, sources, more_preds=_OpenCallTargets(cpg, index, methods).preds)
+    wanted = sink_names | set(methods)
+    demand: set[NodeId] = set()
+    for call in index.open_calls:
+        if cpg.get(call, Prop.NAME, "") in wanted and (
+                call in relevant or any(a in relevant for a in cpg.arguments(call).values())):
+            _add_receiver(cpg, call, demand, members)
+    for candidate, obj in typed_objects.items():
+        if candidate in relevant:
+            if cpg.kind(obj) in _SLOT_KINDS:
+                demand.add(obj)
+            else:
+                _add_expression(cpg, obj, demand, members, depth=0)
+    return _slots(cpg, demand)
+
+
+class _OpenCallTargets:
+    """What may flow into a node once an open call resolves to a project function of its name:
+    into the call, that function's returns; into the function's parameters, the call's arguments."""
+
+    def __init__(self, cpg: CodePropertyGraph, index: CallIndex, methods: dict[str, list[NodeId]]) -> None:
+        self.cpg, self.methods = cpg, methods
+        self.open_by_name: dict[str, list[NodeId]] = {}
+        for call in index.open_calls:
+            self.open_by_name.setdefault(cpg.get(call, Prop.NAME, ""), []).append(call)
+        self.open = index.open_calls
+        self.returned: dict[str, list[NodeId]] = {}
+
+    def preds(self, n: NodeId) -> list[NodeId]:
+        cpg = self.cpg
+        if n in self.open:
+            name = cpg.get(n, Prop.NAME, "")
+            if name not in self.returned:
+                self.returned[name] = [value for m in self.methods.get(name, ()) for value in _returned(cpg, m)]
+            return self.returned[name]
+        if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN:
+            method = cpg.ast_parent(n)
+            if method is None:
+                return []
+            args = (argument_for(cpg, call, method, n) for call in self.open_by_name.get(cpg.get(method, Prop.NAME, ""), ()))
+            return [a for a in args if a is not None]
+        return []
+
+
+def _returned(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:
+    """The values `method`'s return statements give back."""
+    return [v for r in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
+            if cpg.kind(r) == NodeKind.RETURN for v in cpg.ast_children(r)]
+
+
+def _methods_by_name(cpg: CodePropertyGraph) -> dict[str, list[NodeId]]:
+    out: dict[str, list[NodeId]] = {}
+    for m in cpg.nodes(NodeKind.METHOD):
+        out.setdefault(cpg.get(m, Prop.NAME, ""), []).append(m)
+    return out
+
+
+def _members_by_name(cpg: CodePropertyGraph) -> dict[str, list[NodeId]]:
+    out: dict[str, list[NodeId]] = {}
+    for m in cpg.nodes(NodeKind.MEMBER):
+        out.setdefault(cpg.get(m, Prop.NAME, ""), []).append(m)
+    return out
+
+
+def _handler_parameters(cpg: CodePropertyGraph, index: CallIndex, methods: dict[str, list[NodeId]]) -> list[NodeId]:
+    """Parameters of the functions frameworks call: decorated ones, and those handed to a
+    registration call."""
+    by_full_name = {cpg.get(m, Prop.FULL_NAME): m for ms in methods.values() for m in ms}
+    # a framework's decorator is called with the route or event (``@app.get("/")``); bare ones
+    # (``@property``, ``@staticmethod``) do not hand the function to a caller with request values
+    handlers = [m for m in by_full_name.values() if any("(" in d for d in cpg.get(m, Prop.DECORATORS) or ())]
+    for table in index.by_name.values():
+        for name in REGISTRATION_CALLS & table.keys():
+            for call in table[name]:
+                for arg in cpg.out(call, EdgeKind.ARGUMENT):
+                    if cpg.kind(arg) == NodeKind.METHOD_REF and (m := by_full_name.get(cpg.get(arg, Prop.METHOD_FULL_NAME))):
+                        handlers.append(m)
+    return _parameters(cpg, handlers)
+
+
+def _typed_source_candidates(project: Project, index: CallIndex, rule: Any, imported: set[str],
+                             handlers: list[NodeId]) -> dict[NodeId, NodeId]:
+    """What becomes a source once a value's type is known to be one of `rule`'s typed sources,
+    in a project that imports the type's module (`imported`: `imported_roots`): candidate ->
+    the expression or slot whose type decides.  ``p.field`` reads and destructurings
+    (``const { query } = p``) of a source field; with no ``fields``, the handlers' parameters."""
+    cpg = project.cpg
+    out: dict[NodeId, NodeId] = {}
+    for spec in rule.sources:
+        typed = spec.get("typed")
+        if not isinstance(typed, dict):
+            continue
+        roots = type_roots(typed["type"])
+        if roots is not None and not roots & imported:
+            continue  # no file can name the type: no value can have it
+        fields = typed.get("fields")
+        if not fields:
+            out.update((p, p) for p in handlers if cpg.files[p[0]].language == rule.language)
+            continue
+        for read in index.field_reads.get(rule.language, ()):
+            if read.obj is not None and read.field is not None and matches(fields, cpg.get(read.field, Prop.NAME)):
+                out[read.node] = read.obj
+        for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL):
+            for decl in cpg.nodes(kind):
+                if cpg.files[decl[0]].language == rule.language:
+                    out.update((bound, decl) for name, bound in destructured(project, decl) if matches(fields, name))
+    return out
+
+
+def type_roots(type_rx: str) -> set[str] | None:
+    """The (lower-cased) top-level module names a type regex's alternatives start with
+    (``flask\\.Request|(koa|express)\\.Request`` -> flask, koa, express); None when an
+    alternative starts with no name (``.*Request``): any module may hold the type."""
+    roots = set()
+    for alternative in type_rx.split("|"):
+        m = re.match(r"\(*([A-Za-z_$@][\w$@/-]*)", alternative)
+        if m is None:
+            return None
+        roots.add(m.group(1).lower())
+    return roots
+
+
+def imported_roots(cpg: CodePropertyGraph) -> set[str]:
+    """The (lower-cased) top-level modules the project imports: ``flask`` of ``flask.request``,
+    ``express`` of ``express:default``, ``@koa/router`` of ``@koa/router:default``; relative
+    imports are the project's own."""
+    out = set()
+    for imp in cpg.nodes(NodeKind.IMPORT):
+        entity = str(cpg.get(imp, Prop.IMPORTED_ENTITY) or "")
+        if entity.startswith("."):
+            continue
+        if cpg.files[imp[0]].language == "python":
+            out.add(entity.split(".", 1)[0].lower())
+        else:
+            spec = entity.split(":", 1)[0]
+            parts = spec.split("/")
+            out.add("/".join(parts[:2] if spec.startswith("@") else parts[:1]).lower())
+    return out
+
+
+def _add_receiver(cpg: CodePropertyGraph, call: NodeId, demand: set[NodeId], members: dict[str, list[NodeId]]) -> None:
+    if not cpg.out(call, EdgeKind.RECEIVER):
+        return
+    receiver = cpg.arguments(call).get(0)
+    if receiver is not None:
+        _add_expression(cpg, receiver, demand, members, depth=0)
+
+
+def _slots(cpg: CodePropertyGraph, demand: set[NodeId]) -> set[NodeId]:
     return {n for n in demand if cpg.kind(n) in _SLOT_KINDS}
 
 

@@ -34,10 +34,11 @@ tainted (``x.strip()``).
 from __future__ import annotations
 
 import ast
+import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from .graph import CodePropertyGraph, NodeId
 from .matching import matches
@@ -548,6 +549,20 @@ class _Guards:
         return use not in self._reach(start, dead, guards, var, use)
 
 
+class _NoGuards(_Guards):
+    """No guard blocks and every branch is live: an over-approximation of any rule's guards,
+    for `chop`, at no cost."""
+
+    def blocked(self, definition: NodeId, use: NodeId) -> bool:
+        return False
+
+    def is_live(self, n: NodeId) -> bool:
+        return True
+
+    def constant(self, n: NodeId, depth: int = 0) -> Any:
+        return NOT_CONSTANT
+
+
 class _Frozen(dict):
     """A constant dict/object literal (hashable, for caching and ``in``)."""
 
@@ -864,6 +879,38 @@ def flows(project: FlowProject, sinks: Iterable[NodeId], sources: Iterable[NodeI
             break
     result.truncated = engine.truncated
     return result
+
+
+def chop(project: FlowProject, sinks: Iterable[NodeId], sources: Iterable[NodeId], *,
+         more_preds: Callable[[NodeId], Iterable[NodeId]] | None = None) -> set[NodeId]:
+    """The nodes on some path from one of `sources` to one of `sinks`: the part of the program
+    where a change (a call resolved, a value found to be a source) can change what `flows`
+    finds.  Context-insensitive, with the default sanitizers and without guards, so it holds
+    every node of every path `flows` could report, and more.  `more_preds(n)` adds what may flow
+    into `n` beyond the graph's edges (the returns of the functions an open call may reach)."""
+    engine = _Engine(project, tuple(DEFAULT_SANITIZERS), max_depth=0, max_call_depth=1 << 30, deadline=math.inf,
+                     guards=_NoGuards(project))
+    into_succ: dict[NodeId, list[NodeId]] = {}  # pred -> the nodes it flows into, over the backward cone
+    cone = set(sinks)
+    queue = deque(cone)
+    while queue:
+        node = queue.popleft()
+        preds = [nxt for nxt, _, _, _ in engine.preds(node, ())]
+        if more_preds is not None:
+            preds.extend(more_preds(node))
+        for pred in preds:
+            into_succ.setdefault(pred, []).append(node)
+            if pred not in cone:
+                cone.add(pred)
+                queue.append(pred)
+    on_path = {s for s in sources if s in cone}
+    queue = deque(on_path)
+    while queue:
+        for succ in into_succ.get(queue.popleft(), ()):
+            if succ not in on_path:
+                on_path.add(succ)
+                queue.append(succ)
+    return on_path
 
 
 def flow_step(project: FlowProject, n: NodeId, note: str) -> FlowStep:

@@ -23,7 +23,7 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from typeinfer.lsp.edits import apply_text_edits
-from typeinfer.typemodel.predictor import default_model_dir
+from typeinfer.typemodel.model_files import default_model_dir
 
 pytestmark = pytest.mark.slow
 

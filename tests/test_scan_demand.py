@@ -28,23 +28,43 @@ def test_a_scan_with_inference_on_demand_finds_what_full_inference_finds(app):
     assert found[0] == found[1] and found[0]
 
 
-def test_demand_is_receivers_of_open_calls_and_parameters_of_handlers():
+def test_demand_is_the_slots_on_a_possible_flow():
     cpg = build_project(FIXTURES / "scan_typed", BuildOptions(use_cache=False, jobs=1))
     demand = scan_demand(cpg, load_rules())
     names = {(n[0], cpg.get(n, Prop.NAME)) for n in demand}
     assert ("flask_typed.py", "cur") in names  # cur.execute(...) is open until cur is typed
-    assert ("express_typed.ts", "res") in names  # a parameter of a handler passed to app.get
+    assert ("flask_typed.py", "req") in names  # req.args reaches it: a source once req is a Request
+    assert ("express_typed.ts", "_r") not in names  # a handler whose request reaches no sink
     every = infer_graph(cpg, InferenceOptions(use_model=False, jobs=1), write=False)
     some = infer_graph(cpg, InferenceOptions(use_model=False, jobs=1), write=False, demand=demand)
     assert 0 < len(some.types) < len(every.types)
 
 
-def test_only_open_calls_a_sink_or_the_project_could_answer_are_asked_about():
+def _demanded(code: str, rules=None) -> set[str]:
     from typeinfer.cpg.query import project_from_sources
 
-    code = ("def helper(v):\n    return v\n\n\ndef f(a, b, c):\n    a.execute('x')\n    b.frobnicate()\n"
-            "    c.helper()\n")
     cpg = project_from_sources({"m.py": code}).cpg
-    names = {cpg.get(n, Prop.NAME) for n in scan_demand(cpg, load_rules())}
-    assert {"a", "c"} <= names and "b" not in names  # execute: a sink's name; helper: a project function
-    assert "b" in {cpg.get(n, Prop.NAME) for n in scan_demand(cpg)}  # without rules, every open call counts
+    return {cpg.get(n, Prop.NAME) for n in scan_demand(cpg, load_rules() if rules is None else rules)}
+
+
+def test_only_open_calls_on_a_flow_that_a_sink_or_the_project_could_answer_are_asked_about():
+    code = ("import os\n\n\nclass Shell:\n    def helper(self, v):\n        os.system(v)\n\n\ndef f(a, b, c, d):\n"
+            "    v = os.environ['X']\n    a.execute(v)\n    b.frobnicate(v)\n    c.helper(v)\n    d.execute('x')\n")
+    names = _demanded(code)
+    assert {"a", "c"} <= names  # execute: a sink's name; helper: a project method with a sink; both get v
+    assert "b" not in names and "d" not in names  # no sink or project function; a constant argument
+
+
+def test_a_library_without_a_source_on_a_path_to_a_sink_asks_for_nothing():
+    code = "def fetch(client, url):\n    return client.get(url)\n\n\ndef run(conn, q):\n    conn.execute(q)\n"
+    assert _demanded(code) == set()
+    from typeinfer.cpg.query import project_from_sources
+
+    cpg = project_from_sources({"m.py": code}).cpg
+    assert {cpg.get(n, Prop.NAME) for n in scan_demand(cpg)} >= {"client", "conn"}  # without rules: every open call
+
+
+def test_a_source_inside_a_project_function_an_open_call_may_reach_makes_its_receiver_wanted():
+    code = ("from flask import request\n\n\nclass Params:\n    def query(self):\n        return request.args['q']\n\n\n"
+            "def view(params, cur):\n    q = params.query()\n    cur.execute(q)\n")
+    assert {"params", "cur"} <= _demanded(code)

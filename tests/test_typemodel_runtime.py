@@ -18,7 +18,8 @@ from typeinfer.typemodel.candidates import NUM_FEATURES, CandidateSet, slice_wor
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.contract import MODEL_INPUTS, MODEL_OUTPUTS, ModelOutputs, missing_names, run_model
 from typeinfer.typemodel.evaluate import TrainStats, evaluate, expected_calibration_error
-from typeinfer.typemodel.predictor import ModelError, TypePredictor, write_sums
+from typeinfer.typemodel.model_files import ModelError, write_sums
+from typeinfer.typemodel.predictor import TypePredictor
 from typeinfer.typemodel.scoring import rank
 from typeinfer.typemodel.serialize import INPUT_FORMAT, serialize, split_identifier, type_words
 from typeinfer.typemodel.tokenizer import encode, train_tokenizer
@@ -300,7 +301,7 @@ def test_calibration_rewrites_the_threshold_line_of_the_model_card(tmp_path):
     import json
 
     from typeinfer.typemodel.card import set_card_threshold, write_card
-    from typeinfer.typemodel.predictor import default_model_dir
+    from typeinfer.typemodel.model_files import default_model_dir
 
     meta = json.loads((default_model_dir() / "types.json").read_text())
     meta["default_threshold"] = 0.5

@@ -12,7 +12,8 @@ import pytest
 from typeinfer.analyzer.slice_schema import ProjectCandidates, TrainingRecord, UsageSlice
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.data import TypeVocab
-from typeinfer.typemodel.predictor import MODEL_FILES, TypePredictor, default_model_dir, write_sums
+from typeinfer.typemodel.model_files import MODEL_FILES, default_model_dir, write_sums
+from typeinfer.typemodel.predictor import TypePredictor
 from typeinfer.typemodel.scope import ScopeMask, learn_imported_only, type_names
 
 

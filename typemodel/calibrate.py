@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from typeinfer.typemodel.card import set_card_threshold
     from typeinfer.typemodel.data import read_project_types, read_records, spread_sample
-    from typeinfer.typemodel.predictor import MODEL_FILES, TypePredictor, default_model_dir, write_sums
+    from typeinfer.typemodel.model_files import MODEL_FILES, default_model_dir, write_sums
+    from typeinfer.typemodel.predictor import TypePredictor
 
     p = argparse.ArgumentParser(prog="python -m typeinfer.typemodel.calibrate", description=main.__doc__)
     p.add_argument("--model", type=Path, default=default_model_dir())

@@ -83,7 +83,8 @@ def main_eval(argv: list[str] | None = None,
 
     from typeinfer.typemodel.data import iter_records, read_project_types, read_records
     from typeinfer.typemodel.evaluate import TrainStats, evaluate
-    from typeinfer.typemodel.predictor import ModelError, TypePredictor
+    from typeinfer.typemodel.model_files import ModelError
+    from typeinfer.typemodel.predictor import TypePredictor
 
     try:
         predictor = TypePredictor.load(a.model)

@@ -30,7 +30,8 @@ from typeinfer.typemodel.config import TrainConfig
 from typeinfer.typemodel.contract import MODEL_INPUTS, MODEL_OUTPUTS, ModelOutputs, run_model
 from typeinfer.typemodel.data import spread_sample
 from typeinfer.typemodel.model import TypeModel
-from typeinfer.typemodel.predictor import MODEL_FILES, TYPES_FORMAT, TypePredictor, write_sums
+from typeinfer.typemodel.model_files import MODEL_FILES, write_sums
+from typeinfer.typemodel.predictor import TYPES_FORMAT, TypePredictor
 from typeinfer.typemodel.serialize import INPUT_FORMAT
 
 INPUTS = list(MODEL_INPUTS)  #: the graph's input names (`typemodel.contract`)

@@ -16,7 +16,6 @@ half), ``MODEL_CARD.md``, ``SHA256SUMS``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -27,59 +26,11 @@ from typeinfer.typemodel.batching import Featurizer
 from typeinfer.typemodel.config import ModelConfig
 from typeinfer.typemodel.contract import missing_names, run_model
 from typeinfer.typemodel.data import TypeVocab
+from typeinfer.typemodel.model_files import MODEL_FILES, ModelError, default_model_dir, rebuild_hint, verify_model_dir
 from typeinfer.typemodel.scoring import NEG, candidate_logits_np, rank
 from typeinfer.typemodel.serialize import INPUT_FORMAT
 
-MODEL_FILES = ("model.onnx", "tokenizer.json", "types.json")
-SUMS_FILE = "SHA256SUMS"
 TYPES_FORMAT = 1
-
-
-class ModelError(RuntimeError):
-    """The model directory is missing a file or holds a corrupt one."""
-
-
-def default_model_dir() -> Path:
-    return Path(__file__).resolve().parent / "model"
-
-
-def _rebuild(model_dir: Path) -> str:
-    return f"rebuild it with `typeinfer train --corpus <corpus dir> --out {model_dir}`"
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def write_sums(model_dir: Path, names: list[str]) -> None:
-    lines = [f"{sha256(model_dir / n)}  {n}" for n in sorted(names)]
-    (model_dir / SUMS_FILE).write_text("\n".join(lines) + "\n")
-
-
-def verify_model_dir(model_dir: Path) -> None:
-    """Raise `ModelError` unless every model file exists and matches ``SHA256SUMS``."""
-    for name in (*MODEL_FILES, SUMS_FILE):
-        if not (model_dir / name).is_file():
-            raise ModelError(f"model file {model_dir / name} is missing; {_rebuild(model_dir)}")
-    sums: dict[str, str] = {}
-    for line in (model_dir / SUMS_FILE).read_text().splitlines():
-        parts = line.split()
-        if len(parts) == 2:
-            sums[parts[1].lstrip("*")] = parts[0].lower()
-    for name in sums:
-        if not (model_dir / name).is_file():
-            raise ModelError(f"model file {model_dir / name} is missing; {_rebuild(model_dir)}")
-    for name in MODEL_FILES:
-        if name not in sums:
-            raise ModelError(f"model file {model_dir / SUMS_FILE} does not list {name} (corrupt); {_rebuild(model_dir)}")
-    for name, digest in sums.items():
-        if sha256(model_dir / name) != digest:
-            raise ModelError(f"model file {model_dir / name} is corrupt (SHA-256 does not match {SUMS_FILE}); "
-                             f"{_rebuild(model_dir)}")
 
 
 class TypePredictor:
@@ -109,7 +60,7 @@ class TypePredictor:
         else:
             for name in MODEL_FILES:
                 if not (model_dir / name).is_file():
-                    raise ModelError(f"model file {model_dir / name} is missing; {_rebuild(model_dir)}")
+                    raise ModelError(f"model file {model_dir / name} is missing; {rebuild_hint(model_dir)}")
         path = model_dir / "types.json"
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
@@ -118,17 +69,17 @@ class TypePredictor:
             trained_on = meta.get("input_format", 1)  # models before the field read format 1
             if trained_on != INPUT_FORMAT:
                 raise ModelError(f"model file {path} was trained on input format {trained_on}, and this typeinfer "
-                                 f"writes format {INPUT_FORMAT}; {_rebuild(model_dir)}")
+                                 f"writes format {INPUT_FORMAT}; {rebuild_hint(model_dir)}")
             cfg = ModelConfig.from_dict(meta["model_config"])
             vocab = TypeVocab.from_json(meta["vocab"])
             meta["scorer"], meta["temperature"]  # noqa: B018 -- presence check
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
-            raise ModelError(f"model file {path} is corrupt ({e}); {_rebuild(model_dir)}") from None
+            raise ModelError(f"model file {path} is corrupt ({e}); {rebuild_hint(model_dir)}") from None
         path = model_dir / "tokenizer.json"
         try:
             tok = Tokenizer.from_file(str(path))
         except Exception as e:  # tokenizers raises plain Exception subclasses
-            raise ModelError(f"model file {path} is corrupt ({str(e).splitlines()[0][:120]}); {_rebuild(model_dir)}") from None
+            raise ModelError(f"model file {path} is corrupt ({str(e).splitlines()[0][:120]}); {rebuild_hint(model_dir)}") from None
         path = model_dir / "model.onnx"
         try:
             opts = ort.SessionOptions()
@@ -137,11 +88,11 @@ class TypePredictor:
                 opts.inter_op_num_threads = 1
             session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as e:
-            raise ModelError(f"model file {path} is corrupt ({str(e).splitlines()[0][:120]}); {_rebuild(model_dir)}") from None
+            raise ModelError(f"model file {path} is corrupt ({str(e).splitlines()[0][:120]}); {rebuild_hint(model_dir)}") from None
         missing = missing_names(session)
         if missing:
             raise ModelError(f"model file {path} is corrupt (its graph has no {', '.join(missing)}); "
-                             f"{_rebuild(model_dir)}")
+                             f"{rebuild_hint(model_dir)}")
         return cls(model_dir, session, Featurizer(tok, cfg, vocab), meta)
 
     def predict(self, slices: list[UsageSlice], candidates: list[list[str] | ProjectCandidates] | None = None, top_k: int = 5,

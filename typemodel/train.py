@@ -291,7 +291,7 @@ def train(corpus_dir: Path, out_dir: Path, config: ModelConfig | None = None, tr
     model.eval()
     model.cpu()
     from typeinfer.typemodel.evaluate import TrainStats
-    from typeinfer.typemodel.predictor import MODEL_FILES, write_sums
+    from typeinfer.typemodel.model_files import MODEL_FILES, write_sums
 
     export_model(model, feat, out_dir, temperature, summary, tc, valid_split, project_types)
     # label counts of the train split: baselines and common/rare for `typeinfer eval PATH`

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from typeinfer.analyzer import annotate
     from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, InferenceOptions, infer_project
     from typeinfer.analyzer.slots import KINDS
-    from typeinfer.typemodel.predictor import ModelError
+    from typeinfer.typemodel.model_files import ModelError
 
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
     unknown = sorted(set(kinds) - set(KINDS))

@@ -133,9 +133,16 @@ def query_project(args: argparse.Namespace, for_scan: bool = False, rules: Any =
         from typeinfer.analyzer.scan_project import ScanProject
 
         return ScanProject.from_project(project_from_cpg(cpg, types))
-    from typeinfer.analyzer.scan_demand import scan_demand
+    demand = None
+    if for_scan:
+        from typeinfer.analyzer.scan_demand import scan_demand
 
-    return inferred_project(cpg, args, scan_demand(cpg, rules) if for_scan else None)
+        demand = scan_demand(cpg, rules)
+        if not demand:  # no type can change a finding: no model to load, no slot to infer
+            from typeinfer.analyzer.scan_project import ScanProject
+
+            return ScanProject.from_project(project_from_cpg(cpg, None))
+    return inferred_project(cpg, args, demand)
 
 
 def inferred_project(cpg: Any, args: argparse.Namespace, demand: Any = None, quiet: bool = False):  # noqa: ANN201
@@ -144,7 +151,7 @@ def inferred_project(cpg: Any, args: argparse.Namespace, demand: Any = None, qui
     stderr unless `quiet`."""
     from typeinfer.analyzer.pipeline import InferenceOptions
     from typeinfer.loading import project_with_inference
-    from typeinfer.typemodel.predictor import ModelError
+    from typeinfer.typemodel.model_files import ModelError
 
     try:
         return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs), demand)

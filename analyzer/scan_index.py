@@ -1,0 +1,84 @@
+"""The calls and field reads of one project graph, grouped once for the rules' patterns.
+
+A scan matches some forty regexes (sink calls, source calls, field names) against every call of
+the project.  Grouping the calls by language and by name once, and matching each pattern against
+the distinct names only, costs one pass over the calls instead of one per pattern.
+
+Needs: a `cpg.query.Project`.  The index reads the graph as it is when built: a graph that
+inference changes afterwards needs a new index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from typeinfer.cpg.graph import NodeId
+from typeinfer.cpg.matching import regex
+from typeinfer.cpg.query import Project
+from typeinfer.cpg.schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, Op, Prop
+
+_FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
+
+
+@dataclass
+class FieldRead:
+    """``obj.field`` read (not written): the access call, its object and its field node."""
+
+    node: NodeId
+    obj: NodeId | None
+    field: NodeId | None
+
+
+@dataclass
+class CallIndex:
+    """Per language: the non-operator calls by METHOD_FULL_NAME and by NAME, and the field reads,
+    each list in the project's node order; `open_calls`: those no type resolved."""
+
+    by_full_name: dict[str, dict[str, list[NodeId]]] = field(default_factory=dict)
+    by_name: dict[str, dict[str, list[NodeId]]] = field(default_factory=dict)
+    field_reads: dict[str, list[FieldRead]] = field(default_factory=dict)
+    open_calls: set[NodeId] = field(default_factory=set)
+    order: dict[NodeId, int] = field(default_factory=dict)  #: position in the project's node order
+    #: per language, the parameters and variables with a type and their qualified type names,
+    #: filled by the first typed source that needs them (`analyzer.scan`)
+    declared_types: dict[str, list[tuple[NodeId, list[str]]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, project: Project) -> CallIndex:
+        """Index the calls of `project`'s graph as it is now."""
+        cpg = project.cpg
+        index = cls()
+        languages = {path: info.language for path, info in cpg.files.items()}
+        for position, n in enumerate(project.calls.ids()):
+            props = cpg.props(n)
+            language = languages.get(n[0], "")
+            name = props.get(Prop.NAME) or ""
+            if name.startswith(OPERATOR_PREFIX):
+                if name in _FIELD_OPS and not props.get(Prop.IS_WRITE):
+                    args = cpg.arguments(n)
+                    index.field_reads.setdefault(language, []).append(FieldRead(n, args.get(1), args.get(2)))
+                continue
+            index.order[n] = position
+            full = props.get(Prop.METHOD_FULL_NAME) or props.get(Prop.FULL_NAME)
+            if full is not None:
+                full = str(full)
+                index.by_full_name.setdefault(language, {}).setdefault(full, []).append(n)
+                if full.startswith(UNRESOLVED_PREFIX):
+                    index.open_calls.add(n)
+            index.by_name.setdefault(language, {}).setdefault(name, []).append(n)
+        return index
+
+    def calls_full_name(self, language: str, pattern: str) -> list[NodeId]:
+        """Non-operator calls of `language` whose METHOD_FULL_NAME fully matches `pattern`."""
+        return self._matching(self.by_full_name.get(language, {}), pattern)
+
+    def calls_named(self, language: str, pattern: str) -> list[NodeId]:
+        """Non-operator calls of `language` whose NAME fully matches `pattern`."""
+        return self._matching(self.by_name.get(language, {}), pattern)
+
+    def _matching(self, table: dict[str, list[NodeId]], pattern: str) -> list[NodeId]:
+        rx = regex(pattern)
+        groups = [calls for key, calls in table.items() if rx.fullmatch(key)]
+        if len(groups) == 1:
+            return list(groups[0])
+        return sorted((n for calls in groups for n in calls), key=self.order.__getitem__)
