@@ -91,12 +91,15 @@ def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None) -> s
         sources.update(find_sources(project, rule, index))
         typed_objects.update(_typed_source_candidates(project, index, rule, imported, handlers))
     sources.update(typed_objects)
-    relevant = chop(project, starts, sources, more_preds=_OpenCallTargets(cpg, index, methods).preds)
-    wanted = sink_names | set(methods)
+    targets = _OpenCallTargets(cpg, index, methods)
+    relevant = chop(project, starts, sources, more_preds=targets.preds)
     demand: set[NodeId] = set()
     for call in index.open_calls:
-        if cpg.get(call, Prop.NAME, "") in wanted and (
-                call in relevant or any(a in relevant for a in cpg.arguments(call).values())):
+        name = cpg.get(call, Prop.NAME, "")
+        # a sink once typed, with a value of a flow as an argument; or a call whose resolution
+        # carries a flow (through the returns or the parameters of the project functions so named)
+        if (name in sink_names and any(a in relevant for i, a in cpg.arguments(call).items() if i != 0)) \
+                or targets.carries(call, relevant):
             _add_receiver(cpg, call, demand, members)
     for candidate, obj in typed_objects.items():
         if candidate in relevant:
@@ -118,21 +121,37 @@ class _OpenCallTargets:
             self.open_by_name.setdefault(cpg.get(call, Prop.NAME, ""), []).append(call)
         self.open = index.open_calls
         self.returned: dict[str, list[NodeId]] = {}
+        self.bound: dict[NodeId, list[tuple[NodeId, NodeId]]] = {}  #: open call -> (parameter, argument) edges used
 
     def preds(self, n: NodeId) -> list[NodeId]:
+        """What may flow into `n` through a resolution by name (`cpg.dataflow.chop`'s `more_preds`)."""
         cpg = self.cpg
         if n in self.open:
-            name = cpg.get(n, Prop.NAME, "")
-            if name not in self.returned:
-                self.returned[name] = [value for m in self.methods.get(name, ()) for value in _returned(cpg, m)]
-            return self.returned[name]
+            return self._returned(cpg.get(n, Prop.NAME, ""))
         if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN:
             method = cpg.ast_parent(n)
             if method is None:
                 return []
-            args = (argument_for(cpg, call, method, n) for call in self.open_by_name.get(cpg.get(method, Prop.NAME, ""), ()))
-            return [a for a in args if a is not None]
+            out = []
+            for call in self.open_by_name.get(cpg.get(method, Prop.NAME, ""), ()):
+                arg = argument_for(cpg, call, method, n)
+                if arg is not None:
+                    self.bound.setdefault(call, []).append((n, arg))
+                    out.append(arg)
+            return out
         return []
+
+    def carries(self, call: NodeId, relevant: set[NodeId]) -> bool:
+        """Whether resolving `call` by name carries a flow of the chop `relevant`: a return of a
+        function so named flows into it, or one of its arguments into such a function's parameter."""
+        if call in relevant and any(v in relevant for v in self._returned(self.cpg.get(call, Prop.NAME, ""))):
+            return True
+        return any(param in relevant and arg in relevant for param, arg in self.bound.get(call, ()))
+
+    def _returned(self, name: str) -> list[NodeId]:
+        if name not in self.returned:
+            self.returned[name] = [value for m in self.methods.get(name, ()) for value in _returned(self.cpg, m)]
+        return self.returned[name]
 
 
 def _returned(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:

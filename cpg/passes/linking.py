@@ -274,8 +274,6 @@ class Linker:
         self.index = build_index(cpg)
         self.oracle = oracle
         self._mro_cache: dict[NodeId, list[NodeId]] = {}
-        self._pred = cpg.g._pred  # networkx's in-adjacency: {node: {pred: {edge kind: props}}}
-        self._succ = cpg.g._succ
         self._method_of: dict[NodeId, NodeId | None] = {}
         self._callee_cache: dict[NodeId, tuple[Target | None, bool]] = {}
         self._return_cache: dict[tuple[NodeId, bool], Target | None] = {}
@@ -337,7 +335,7 @@ class Linker:
         while queue:
             current = queue.pop(0)
             order.append(current)
-            for base in self._out(current, EdgeKind.INHERITS_FROM):
+            for base in self.cpg.out(current, EdgeKind.INHERITS_FROM):
                 if base not in seen:
                     seen.add(base)
                     queue.append(base)
@@ -379,35 +377,17 @@ class Linker:
                     if target is not None and target.node is not None:
                         self.cpg.add_edge(n, target.node, EdgeKind.EVAL_TYPE)
 
-    def _out(self, n: NodeId, kind: EdgeKind) -> list[NodeId]:
-        """`cpg.out` over networkx's adjacency dicts (same order, without building edge views)."""
-        return [d for d, kinds in self._succ[n].items() if kind in kinds]
-
-    def _arguments(self, call: NodeId) -> dict[int, NodeId]:
-        nodes = self.cpg.g._node
-        return {nodes[a].get(Prop.ARGUMENT_INDEX, -1): a for a in self._out(call, EdgeKind.ARGUMENT)}
-
-    def _into(self, n: NodeId, kind: EdgeKind) -> list[NodeId]:
-        return [p for p, kinds in self._pred[n].items() if kind in kinds]
-
-    def _parent(self, n: NodeId) -> NodeId | None:
-        """The AST parent (looked up on demand: most nodes are never asked about)."""
-        for pred, kinds in self._pred[n].items():
-            if EdgeKind.AST in kinds:
-                return pred
-        return None
-
     def _enclosing_method(self, n: NodeId) -> NodeId | None:
         """The METHOD a node belongs to (memoized along the way up)."""
         nodes = self.cpg.g._node
         chain = []
-        node: NodeId | None = self._parent(n)
+        node: NodeId | None = self.cpg.ast_parent(n)
         while node is not None and nodes[node][Prop.KIND] != NodeKind.METHOD:
             if node in self._method_of:
                 node = self._method_of[node]
                 break
             chain.append(node)
-            node = self._parent(node)
+            node = self.cpg.ast_parent(node)
         for visited in chain:
             self._method_of[visited] = node
         return node
@@ -465,7 +445,7 @@ class Linker:
         full = self._original_full_name(props)
         rel = call[0]
         scope = self._scope_of(call)
-        receiver = self._arguments(call).get(0) if self._out(call, EdgeKind.RECEIVER) else None
+        receiver = self.cpg.arguments(call).get(0) if self.cpg.out(call, EdgeKind.RECEIVER) else None
         is_new = "new" in (props.get(Prop.MODIFIERS) or ()) or full.startswith(UNRESOLVED_PREFIX + "new:")
         if receiver is None:
             target = self.resolve_name(rel, scope, name)
@@ -549,11 +529,11 @@ class Linker:
                 return target
             if target is not None and target.node is not None and self.cpg.kind(target.node) == NodeKind.TYPE_DECL:
                 return target  # Foo.static_method(), Foo.class_method()
-            if target is None and not self._out(receiver, EdgeKind.REF):
+            if target is None and not self.cpg.out(receiver, EdgeKind.REF):
                 return self._global(rel, name)  # JSON.parse, console.log, str.join
             return None
         if kind == NodeKind.CALL and props.get(Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-            args = self._arguments(receiver)
+            args = self.cpg.arguments(receiver)
             inner, field_node = args.get(1), args.get(2)
             if inner is None or field_node is None:
                 return None
@@ -601,11 +581,11 @@ class Linker:
             return None
         name = props.get(Prop.NAME, "")
         if name == Op.AWAIT:
-            inner = self._arguments(expr).get(1)
+            inner = self.cpg.arguments(expr).get(1)
             return self._value_type(inner, awaited=True) if inner is not None else None
         if name.startswith(OPERATOR_PREFIX):
             return None
-        for typed in self._out(expr, EdgeKind.EVAL_TYPE):
+        for typed in self.cpg.out(expr, EdgeKind.EVAL_TYPE):
             return Target(node=typed)
         target, is_new = self._callee(expr)
         if target is not None and target.node is None and target.external is not None and is_new:
@@ -627,7 +607,7 @@ class Linker:
         self._return_cache[key] = None
         result = None
         is_async = "async" in (self.cpg.get(method, Prop.MODIFIERS) or ())
-        ret = next((r for r in self._out(method, EdgeKind.AST) if self.cpg.kind(r) == NodeKind.METHOD_RETURN), None)
+        ret = next((r for r in self.cpg.out(method, EdgeKind.AST) if self.cpg.kind(r) == NodeKind.METHOD_RETURN), None)
         annotation = self.cpg.get(ret, Prop.TYPE_FULL_NAME) if ret is not None else None
         if annotation and not (is_async and not awaited and self.cpg.files[method[0]].language == "python"):
             text = annotation.strip()
@@ -650,7 +630,7 @@ class Linker:
         self._variable_cache[decl] = None
         declared, result = self._annotated_type(decl)
         if not declared:
-            for ident in sorted(self._into(decl, EdgeKind.REF)):
+            for ident in sorted(self.cpg.into(decl, EdgeKind.REF)):
                 if not self.cpg.get(ident, Prop.IS_WRITE):
                     continue
                 result = self._assigned_type(ident)
@@ -661,7 +641,7 @@ class Linker:
 
     def _annotated_type(self, decl: NodeId) -> tuple[bool, Target | None]:
         """(whether the declaration has a type, declared or from the oracle; the class it names)."""
-        for typed in self._out(decl, EdgeKind.EVAL_TYPE):
+        for typed in self.cpg.out(decl, EdgeKind.EVAL_TYPE):
             return True, Target(node=typed)
         annotation = self.cpg.get(decl, Prop.TYPE_FULL_NAME)
         if not annotation and self.oracle is not None:
@@ -672,15 +652,15 @@ class Linker:
 
     def _assigned_type(self, definition: NodeId) -> Target | None:
         """The type a write (``x = value``, ``with value as x``) gives its target."""
-        parent = self._parent(definition)
+        parent = self.cpg.ast_parent(definition)
         if parent is None or self.cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
             return None
-        args = self._arguments(parent)
+        args = self.cpg.arguments(parent)
         value = args.get(2)
         if value is None or args.get(1) != definition:
             return None
         typed = self._value_type(value)
-        holder = self._parent(parent)
+        holder = self.cpg.ast_parent(parent)
         if typed is not None and holder is not None and self.cpg.kind(holder) == NodeKind.CONTROL_STRUCTURE \
                 and self.cpg.get(holder, Prop.CONTROL_STRUCTURE_TYPE) == Control.WITH:
             typed = self._entered_type(typed, "async" in (self.cpg.get(holder, Prop.MODIFIERS) or ()))
@@ -698,7 +678,7 @@ class Linker:
         return manager
 
     def _declared_type(self, ident: NodeId) -> Target | None:
-        refs = self._out(ident, EdgeKind.REF)
+        refs = self.cpg.out(ident, EdgeKind.REF)
         if not refs:
             return None
         decl = refs[0]
@@ -706,7 +686,7 @@ class Linker:
         if declared:
             return annotated
         # x = Foo(), x = make(), with open(p) as x: follow the reaching definitions
-        for definition in self._into(ident, EdgeKind.REACHING_DEF):
+        for definition in self.cpg.into(ident, EdgeKind.REACHING_DEF):
             typed = self._assigned_type(definition)
             if typed is not None:
                 return typed
@@ -722,9 +702,9 @@ class Linker:
         method = self._enclosing_method(n)
         # skip lambdas / arrows nested in the method: `this` is the class's in arrows too
         while method is not None:
-            parent = self._parent(method)
+            parent = self.cpg.ast_parent(method)
             while parent is not None and self.cpg.kind(parent) == NodeKind.BLOCK:
-                parent = self._parent(parent)
+                parent = self.cpg.ast_parent(parent)
             if parent is not None and self.cpg.kind(parent) == NodeKind.TYPE_DECL:
                 return parent
             if parent is None or self.cpg.kind(parent) != NodeKind.METHOD:
