@@ -184,6 +184,14 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
         node = index.slot(item)
         skip = typer.not_annotatable(node) if node is not None and item.kind in ("variable", "attribute") else None
         prediction = _prediction(item, fact, ranking, checker, universe, stats, skip)
+        if node is not None and prediction.type and item.kind in ("parameter", "variable"):
+            written = typer.reassigned_as(node, prediction.type)
+            if written:  # the annotation would reject a later write of the same name
+                stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
+                prediction = Prediction(type="", confidence=0.0, source="none", file=item.file, language=item.language,
+                                        kind=item.kind, function=item.function, name=item.name, line=item.line,
+                                        column=item.column, slice=item,
+                                        evidence=f"not annotated: reassigned with {written}")
         prediction.column = _char_column(cpg, item.file, item.line, item.column, line_cache)
         prediction.byte_column = item.column
         prediction.node = _write_target(cpg, node, item)

@@ -94,7 +94,7 @@ from typeinfer.cpg.passes.linking import Linker, python_module_names
 from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control,
                                   EdgeKind, NodeKind, Op, Prop)
 
-from .canonical_types import canonicalize, split_union
+from .canonical_types import canonicalize, outer_type, split_union
 from .languages import adapter_for
 from .languages.python import OPERATOR_DUNDERS
 from .slice_schema import ProgramSlices, UsageSlice
@@ -145,6 +145,17 @@ _PY_NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2, "complex": 3}
 #: Calls whose result is a descriptor, not a value of the attribute's type (``x = property(get)``).
 _DESCRIPTOR_FACTORIES = frozenset({"property", "classmethod", "staticmethod", "cached_property"})
 #: Binary operators a stdlib class may define through a dunder (the ``operator`` rule's fallback).
+#: per language, builtin types no value of another type can be (an annotation of these is
+#: judged against every write: `StaticTyper.reassigned_as`)
+_SIMPLE_BUILTINS = {
+    "python": frozenset({"str", "bytes", "int", "float", "bool", "complex", "None", "list", "dict", "set",
+                         "tuple", "frozenset", "bytearray"}),
+    "typescript": frozenset({"string", "number", "boolean", "bigint", "null", "undefined"}),
+}
+_SCALARS = frozenset({"str", "bytes", "int", "float", "bool", "complex", "None", "string", "number", "boolean",
+                      "bigint", "null", "undefined"})
+#: a value of the key type fits an annotation of any of these (Python's numeric promotion)
+_WIDENS = {"bool": {"int", "float", "complex"}, "int": {"float", "complex"}, "float": {"complex"}}
 _DUNDER_SYMBOLS = frozenset({"+", "-", "*", "%", "&", "|", "^"})
 
 
@@ -178,6 +189,7 @@ class StaticTyper:
         self._target_cache: dict[NodeId, StaticFact | None] = {}
         self._active: set[NodeId] = set()
         self._writes: dict[NodeId, list[NodeId]] | None = None
+        self._called: set[tuple[str, str]] | None = None
         self._decl_by_full: dict[str, NodeId] = {}
         self._generic_cache: dict[str, bool] = {}
         self._self_writes_cache: dict[NodeId, dict[str, list[NodeId]]] = {}
@@ -581,7 +593,9 @@ class StaticTyper:
         defs = cpg.into(n, EdgeKind.REACHING_DEF)
         if not defs:
             target = self._comprehension_target(n)
-            return self._write_value(target) if target is not None else None
+            if target is not None:
+                return self._write_value(target)
+            return self._read(self._module_global(refs[0], lang)) if refs else None
         return self._read(self._join([self._definition(d) for d in defs], lang, "propagation",
                           f"{cpg.get(n, Prop.NAME, '')}: {len(defs)} definition(s), at {n[0]}:{cpg.get(n, Prop.LINE_NUMBER, 0)}"))
 
@@ -1162,7 +1176,11 @@ class StaticTyper:
                     obj = cpg.arguments(v).get(1)
                     if obj is not None and self._is_static_ref(obj):
                         attribute = f"bound to {cpg.get(v, Prop.CODE, '')[:60]}, an attribute of a module or class"
-            return ("model", attribute) if attribute else None
+            if attribute:
+                return "model", attribute
+            if cpg.kind(slot) == NodeKind.LOCAL and (slot[0], cpg.get(slot, Prop.NAME, "")) in self._called_names():
+                return "model", "called as a function: a callable, which its name and uses do not type"
+            return None
         if cpg.kind(slot) != NodeKind.LOCAL:
             return None
         first = values[0]
@@ -1176,6 +1194,44 @@ class StaticTyper:
         fact = self.expression_type(first)
         return (f"same:{fact.type}", f"initialised with {what}: the checker infers {fact.type}") if fact else None
 
+    def reassigned_as(self, slot: NodeId, type_text: str) -> str:
+        """A value written to the parameter or variable `slot` that an annotation `type_text`
+        would reject (``char = c_char(char)`` after ``char: str``), as its source text; "" when
+        every write fits or cannot be told.  Judged only where the annotation's members are all
+        simple builtins, which no value of another static type can be."""
+        cpg = self.cpg
+        if cpg.kind(slot) not in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN):
+            return ""
+        lang = self._lang(slot)
+        members = {outer_type(m, lang) for m in split_union(type_text, lang)}
+        if not members or not members <= _SIMPLE_BUILTINS[lang]:
+            return ""
+        scalar = members <= _SCALARS  # a container may hold a subclass (``defaultdict`` for ``dict``)
+        for w in self._writes_of(slot):
+            parent = cpg.ast_parent(w)
+            if parent is None or cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT or cpg.arguments(parent).get(1) != w:
+                continue
+            value = cpg.arguments(parent).get(2)
+            fact = self.expression_type(value) if value is not None else None
+            if fact is None:
+                continue
+            for written in split_union(fact.type, lang):
+                outer = outer_type(written, lang)
+                if outer not in members and not (_WIDENS.get(outer, set()) & members) \
+                        and (scalar or outer in _SIMPLE_BUILTINS[lang]):
+                    return cpg.get(value, Prop.CODE, "")[:60]
+        return ""
+
+    def _called_names(self) -> set[tuple[str, str]]:
+        """(file, name) of every call of a bare name (``f(x)``, not ``o.f(x)``), built once."""
+        if self._called is None:
+            cpg = self.cpg
+            self._called = {(n[0], props.get(Prop.NAME, "")) for n, props in cpg.g.nodes(data=True)
+                            if props.get(Prop.KIND) == NodeKind.CALL
+                            and not str(props.get(Prop.NAME, "")).startswith(OPERATOR_PREFIX)
+                            and not cpg.out(n, EdgeKind.RECEIVER)}
+        return self._called
+
     def _ts_constant(self, decl: NodeId, lang: str) -> StaticFact | None:
         """A TypeScript variable written once with a literal or an ``as const`` (left unannotated,
         `not_annotatable`): its value's type wherever it is read, closures included (what the
@@ -1186,6 +1242,22 @@ class StaticTyper:
         if len(values) != 1 or values[0] is None or self._ts_exact_value(values[0]) in (None, "a function"):
             return None
         return self.expression_type(values[0])
+
+    def _module_global(self, decl: NodeId, lang: str) -> StaticFact | None:
+        """A Python module variable read from a function: the union of the values its module
+        assigns it (``CSI = '\\033['`` -> ``str``), as the checker infers an unannotated global;
+        unknown when one write is not a plain assignment or its value has no static type."""
+        cpg = self.cpg
+        if lang != "python" or cpg.kind(decl) != NodeKind.LOCAL:
+            return None
+        scope = cpg.enclosing(decl, (NodeKind.METHOD,))
+        if scope is None or cpg.get(scope, Prop.NAME) != MODULE_METHOD_NAME:
+            return None
+        values = self.value_nodes(decl)
+        if not values or any(v is None for v in values):
+            return None
+        return self._join([self.expression_type(v) for v in values], lang, "global",
+                          f"module variable {cpg.get(decl, Prop.NAME, '')} at {decl[0]}")
 
     def _callable_value(self, v: NodeId) -> str:
         """Why a Python value is a function, class or module (not an instance), else ""."""

@@ -48,6 +48,7 @@ API
 
 ``ensure_checker(name) -> list[str]``          the command line (``[node, script]``), installed once.
 ``verify(root, edits, language) -> VerifyResult``   the filtered edits, what was dropped and why.
+``check_tree(root, language) -> list[Diagnostic]``  the checker's errors on a tree as it is.
 Errors are `VerifyError` (its subclass `CheckerUnavailable` when the checker cannot be installed
 or started), one line each; the caller goes on without verification.
 
@@ -379,6 +380,20 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
                 result.dropped.extend(Dropped(old.path, a, d) for a, d in drop.items())
                 pending.append(i)
     return result
+
+
+def check_tree(root: Path, language: str, checker: list[str] | None = None) -> list[Diagnostic]:
+    """The errors the pinned checker reports on the `language` files of `root` as they are, under
+    the generated config `verify` uses (a copy is checked; `root` is not touched)."""
+    lang = "python" if language in ("python", "py") else "typescript"
+    cmd = checker or ensure_checker(CHECKER_FOR[lang])
+    root = Path(root)
+    with tempfile.TemporaryDirectory(prefix="typeinfer-check-") as tmp:
+        work = Path(tmp)
+        _copy_project(root, root.parent if root.is_file() else root, lang, work)
+        config_name, config = adapter_for(lang).checker_config
+        (work / config_name).write_text(json.dumps(config), encoding="utf-8")
+        return run_checker(cmd, lang, work)
 
 
 def _relpath(path: Path, edit: EditResult, base: Path) -> str:

@@ -195,3 +195,38 @@ def test_an_unannotated_typescript_constant_still_types_its_reads_in_closures():
     assert r["variable", "re"].type == "" and r["variable", "DATA"].type == ""
     assert r["return", "check"].type == "boolean"  # re.test(...), re read in the arrow function
     assert not r["variable", "order"].evidence.startswith("not annotated")  # an object literal may get a named type
+
+
+def test_a_module_constant_types_the_functions_that_read_it():
+    r = rows({"ansi.py": """
+        CSI = '\\033['
+
+
+        class Cursor:
+            def pos(self, x=1, y=1):
+                return CSI + str(y) + ';' + str(x) + 'H'
+    """}, ranking=[("int", 0.9)])
+    assert (r["return", "pos"].type, r["return", "pos"].source) == ("str", "static")  # not the model's int
+
+
+def test_a_variable_called_as_a_function_gets_no_guess_from_the_model():
+    r = rows({"m.py": """
+        def isatty(stream):
+            probe = stream.isatty
+            return probe()
+    """}, ranking=[("bool", 0.95)])
+    assert r["variable", "probe"].type == "" and "called" in r["variable", "probe"].evidence
+
+
+def test_a_parameter_reassigned_with_another_type_is_not_annotated_with_the_first():
+    r = rows({"m.py": """
+        from ctypes import c_char
+
+
+        def fill(char, name):
+            char = c_char(char.encode())
+            name = lookup(name)
+            return char, name
+    """}, ranking=[("str", 0.9)])
+    assert r["parameter", "char"].type == "" and "reassigned with c_char" in r["parameter", "char"].evidence
+    assert r["parameter", "name"].type == "str"  # a write of unknown type does not veto
