@@ -96,7 +96,7 @@ from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAME
 
 from .canonical_types import canonicalize, outer_type, split_union
 from .languages import adapter_for
-from .languages.python import OPERATOR_DUNDERS
+from .languages.python import OPERATOR_DUNDERS, PROTOCOL_CALLS
 from .slice_schema import ProgramSlices, UsageSlice
 from .slots import declared_type
 from .typeshed_facts import Typeshed, default_typeshed
@@ -154,6 +154,8 @@ _SIMPLE_BUILTINS = {
 }
 _SCALARS = frozenset({"str", "bytes", "int", "float", "bool", "complex", "None", "string", "number", "boolean",
                       "bigint", "null", "undefined"})
+#: per language, the types that ``x += <anything that works>`` keeps
+_ABSORBING_PLUS = {"python": frozenset({"float", "complex", "str", "bytes"}), "typescript": frozenset({"string"})}
 #: a value of the key type fits an annotation of any of these (Python's numeric promotion)
 _WIDENS = {"bool": {"int", "float", "complex"}, "int": {"float", "complex"}, "float": {"complex"}}
 _DUNDER_SYMBOLS = frozenset({"+", "-", "*", "%", "&", "|", "^"})
@@ -704,14 +706,19 @@ class StaticTyper:
         if not plain:
             return None
         base = self._join([self._write_value(w) for w in plain], lang, "propagation", self._where(assign))
-        value = self.expression_type(value_node)
-        if base is None or value is None:
+        if base is None:
             return None
         suffix = pname.removeprefix(Op.AUGMENTED_PREFIX)
         op_name = OPERATOR_PREFIX + suffix[:1].lower() + suffix[1:]
         symbol = _ARITH.get(op_name)
         if symbol is None:
             return None
+        value = self.expression_type(value_node)
+        if value is None:
+            # ``total = 0.0; total += item.price``: whatever a float, a complex or a string takes
+            # with + it stays one (a TypeScript string absorbs anything), and the checker infers
+            # it so; an int could become a float
+            return base if symbol == "+" and base.type in _ABSORBING_PLUS[lang] else None
         result = self._arith_facts(base, value, symbol, lang, self._where(assign))
         return base if result is not None and result.type == base.type else None
 
@@ -906,6 +913,11 @@ class StaticTyper:
                         return None
                     fact = self.ts.constructor_type(full)
                     return StaticFact(fact.type, fact.full_type, "constructor", where) if fact else None
+                if full in PROTOCOL_CALLS and count:
+                    first = cpg.arguments(n).get(1)
+                    owner = self.expression_type(first) if first is not None else None
+                    return self._typeshed_method(owner, PROTOCOL_CALLS[full], count - 1, (), None, where) \
+                        if owner is not None else None
                 fact = self.ts.function_return(full, count, keywords, literal, literal_index=literal_index)
                 return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
         if receiver is None or trusted:

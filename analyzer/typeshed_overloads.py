@@ -27,7 +27,7 @@ from typeshed_client import NameInfo, OverloadedName
 
 from typeinfer.analyzer.typeshed_lookup import StubLookup
 from typeinfer.analyzer.typeshed_nodes import (
-    MAYBE_NONE, STR, UNKNOWN, Cls, Lit, Node, TVar, UnionNode, canonical, decorator_names, subst, to_text, widen,
+    MAYBE_NONE, NONE, STR, UNKNOWN, Cls, Lit, Node, TVar, UnionNode, canonical, decorator_names, subst, to_text, widen,
 )
 
 __all__ = ["OverloadChooser", "Sig", "signatures"]
@@ -143,6 +143,9 @@ class OverloadChooser:
             cands.append((others, ret, to_text(ret, partial)))
         if not cands:
             return None
+        # an argument given where an overload takes only None (``round(x, 2)`` against
+        # ``__round__(self, ndigits: None = None)``): the call means the other overloads
+        cands = [c for c in cands if not any(node == NONE for _, node in c[0])] or cands
         first = cands[0]
         if len({c[2] for c in cands}) == 1:
             return first[1] if first[2] is not None else None

@@ -230,3 +230,19 @@ def test_a_parameter_reassigned_with_another_type_is_not_annotated_with_the_firs
     """}, ranking=[("str", 0.9)])
     assert r["parameter", "char"].type == "" and "reassigned with c_char" in r["parameter", "char"].evidence
     assert r["parameter", "name"].type == "str"  # a write of unknown type does not veto
+
+
+def test_a_float_total_summed_with_plus_equals_and_rounded_is_a_float():
+    r = rows({"m.py": """
+        def total(items):
+            amount = 0.0
+            for item in items:
+                amount += item.price
+            return round(amount, 2)
+
+
+        def whole(x: float):
+            return round(x)
+    """}, ranking=[("int", 0.9)])
+    assert (r["return", "total"].type, r["return", "total"].source) == ("float", "static")  # not the model's int
+    assert (r["return", "whole"].type, r["return", "whole"].source) == ("int", "static")  # round(x) of a float

@@ -188,3 +188,27 @@ def test_attribute_prefers_the_annotation_whose_type_the_message_quotes(tmp_path
     _, edit = _edit(root, "m.py", "python", [ret, _param("a", "f", 1, 6, "int")])
     error = Diagnostic("m.py", 4, 12, "reportReturnType", 'Type "Literal[1]" is not assignable to return type "str"')
     assert attribute([error], {"m.py": edit})[error][1] == ret
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_the_readme_demo_written_in_place_adds_no_checker_error(tmp_path: Path, language: str) -> None:
+    """The quick start's sample project, after a plain ``annotate --write`` (no --verify), has
+    no error that pyright / tsc did not report before."""
+    import shutil
+
+    from typeinfer import cli
+    from typeinfer.analyzer.verify import check_tree
+    from typeinfer.analyzer.writer.contract import EditResult
+
+    sample = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "project"
+    before, after = tmp_path / "before", tmp_path / "after"
+    shutil.copytree(sample, before)
+    shutil.copytree(sample, after)
+    assert cli.main(["annotate", str(after), "--write", "--no-cache", "-q", "-j", "1"]) == 0
+    suffix = ".py" if language == "python" else ".ts"
+    edits = {p.relative_to(before).as_posix(): EditResult(p.name, language, p.read_bytes(),
+                                                          (after / p.relative_to(before)).read_bytes())
+             for p in before.rglob(f"*{suffix}")}
+    assert any(e.changed for e in edits.values())
+    assert new_errors(check_tree(before, language), check_tree(after, language), edits) == []
