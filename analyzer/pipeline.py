@@ -22,7 +22,7 @@ from typeinfer.cpg.project import BuildOptions, build_project
 from typeinfer.cpg.schema import NodeKind
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
 
-from .canonical_types import referenced_names
+from .canonical_types import referenced_names, split_union
 from .consistency import ConsistencyFilter
 from .evidence import Evidence, collect_evidence, condition
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
@@ -184,19 +184,33 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
         node = index.slot(item)
         skip = typer.not_annotatable(node) if node is not None and item.kind in ("variable", "attribute") else None
         prediction = _prediction(item, fact, ranking, checker, universe, stats, skip)
-        if node is not None and prediction.type and item.kind in ("parameter", "variable"):
-            written = typer.reassigned_as(node, prediction.type)
-            if written:  # the annotation would reject a later write of the same name
-                stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
-                prediction = Prediction(type="", confidence=0.0, source="none", file=item.file, language=item.language,
-                                        kind=item.kind, function=item.function, name=item.name, line=item.line,
-                                        column=item.column, slice=item,
-                                        evidence=f"not annotated: reassigned with {written}")
+        why = _contradiction(typer, node, item, prediction)
+        if why:
+            stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
+            prediction = Prediction(type="", confidence=0.0, source="none", file=item.file, language=item.language,
+                                    kind=item.kind, function=item.function, name=item.name, line=item.line,
+                                    column=item.column, slice=item, evidence=f"not annotated: {why}")
         prediction.column = _char_column(cpg, item.file, item.line, item.column, line_cache)
         prediction.byte_column = item.column
         prediction.node = _write_target(cpg, node, item)
         predictions.append(prediction)
     return predictions
+
+
+def _contradiction(typer: StaticTyper, node: NodeId | None, item: UsageSlice, prediction: Prediction) -> str:
+    """Why the code in front of the slot would reject `prediction`'s type, else "": a later write
+    of another type (`StaticTyper.reassigned_as`), or, for a model's return type without None,
+    a path that returns None (`StaticTyper.may_return_none`)."""
+    if node is None or not prediction.type:
+        return ""
+    if item.kind in ("parameter", "variable"):
+        written = typer.reassigned_as(node, prediction.type)
+        return f"reassigned with {written}" if written else ""
+    if item.kind == "return" and prediction.source == "model" and "None" not in split_union(prediction.type, item.language):
+        method = node if typer.cpg.kind(node) == NodeKind.METHOD else typer.cpg.ast_parent(node)
+        why = typer.may_return_none(method) if method is not None else ""
+        return f"may return None ({why})" if why else ""
+    return ""
 
 
 def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], evidence: list[Evidence | None],

@@ -620,13 +620,18 @@ class StaticTyper:
         return None  # imports, nested def/class: modules, callables and classes are not typed here
 
     def _tuple_item(self, fact: StaticFact, index: int, lang: str) -> StaticFact | None:
-        m = re.fullmatch(r"tuple\[(.+)\]", fact.full_type)
-        if not m:
-            return None
-        parts = _split_args(m.group(1))
-        if "..." in parts or index >= len(parts):
-            return None
-        return self._fact(parts[index], lang, "propagation", fact.evidence)
+        """Item `index` of a tuple type; of a union of tuples, the union of their items
+        (``sys.exc_info()[1]``: ``BaseException | None``)."""
+        items = []
+        for member in split_union(fact.full_type, lang):
+            m = re.fullmatch(r"tuple\[(.+)\]", member)
+            if not m:
+                return None
+            parts = _split_args(m.group(1))
+            if "..." in parts or index >= len(parts):
+                return None
+            items.append(self._fact(parts[index], lang, "propagation", fact.evidence))
+        return self._join(items, lang, "propagation", fact.evidence) if items else None
 
     def _comprehension_target(self, n: NodeId) -> NodeId | None:
         """The comprehension target a read inside the comprehension names (no REACHING_DEF there)."""
@@ -863,6 +868,16 @@ class StaticTyper:
             return None
         if key_fact is None:
             return None
+        if len(split_union(owner.full_type, lang)) > 1:
+            # ``sys.exc_info()[1]``: each tuple's item, joined; other unions are not indexed here
+            if self.cpg.kind(key) != NodeKind.LITERAL or key_fact.type != "int":
+                return None
+            try:
+                index = int(self.cpg.get(key, Prop.CODE, ""))
+            except ValueError:
+                return None
+            item = self._tuple_item(owner, index, lang) if index >= 0 else None
+            return StaticFact(item.type, item.full_type, "operator", where) if item is not None else None
         if t == "str" and key_fact.type == "int":
             return self._fact("str", lang, "operator", where)
         m = re.fullmatch(r"list\[(.+)\]", owner.full_type)
@@ -1412,6 +1427,12 @@ class StaticTyper:
             text = "None" if lang == "python" else ("Promise<void>" if async_ts else "void")
             return self._fact(text, lang, "no-return", f"no return statement in {where}")
         facts = [self._returned_value(r, lang) for r in returns]
+        if lang == "python":
+            ends = self._falls_off_the_end(method)
+            if ends is None:
+                return None  # it may end in a call that never returns: the checker knows, we do not
+            if ends:
+                facts.append(self._fact("None", lang, "return", f"{where} can end without a return"))
         fact = self._join(facts, lang, "return", f"{len(returns)} return(s) in {where}")
         if fact is None:
             return None
@@ -1422,6 +1443,70 @@ class StaticTyper:
         if async_ts:
             return self._fact(f"Promise<{fact.type}>", lang, fact.rule, fact.evidence)
         return fact
+
+    def _falls_off_the_end(self, method: NodeId) -> bool | None:
+        """Whether a path reaches the method's exit without a return statement (returning None):
+        True, False, or None when such a path ends in a call (``sys.exit()`` never returns)."""
+        cpg = self.cpg
+        exit_ = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.METHOD_RETURN), None)
+        if exit_ is None:
+            return False
+        unsure = False
+        for pred in cpg.into(exit_, EdgeKind.CFG):
+            kind = cpg.kind(pred)
+            if kind in (NodeKind.RETURN, NodeKind.METHOD):
+                continue
+            if kind == NodeKind.LITERAL and (cpg.get(pred, Prop.CODE) or "") in ("True", "1"):
+                continue  # ``while True:`` only leaves through its body
+            if kind == NodeKind.CALL and not str(cpg.get(pred, Prop.NAME, "")).startswith(OPERATOR_PREFIX):
+                unsure = True
+                continue
+            return True
+        return None if unsure else False
+
+    def may_return_none(self, method: NodeId) -> str:
+        """Why a Python function may return None (a path without a return, a bare ``return``, a
+        value that may be None), "" when it is not known to: a return type without None is wrong then."""
+        cpg = self.cpg
+        if self._lang(method) != "python" or cpg.kind(method) != NodeKind.METHOD:
+            return ""
+        body = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.BLOCK), None)
+        returns = self._return_statements(body) if body is not None else None
+        if not returns:
+            return ""  # no return statement, or a generator: the static facts decide
+        if self._falls_off_the_end(method):
+            return "a path ends without a return statement"
+        for r in returns:
+            values = cpg.ast_children(r)
+            if not values:
+                return "a bare return"
+            if self._may_be_none(values[0], 0):
+                return f"it returns {cpg.get(values[0], Prop.CODE, '')[:40]}, which may be None"
+        return ""
+
+    def _may_be_none(self, expr: NodeId, depth: int) -> bool:
+        cpg = self.cpg
+        if depth > 4:
+            return False
+        kind, name = cpg.kind(expr), cpg.get(expr, Prop.NAME, "")
+        if kind == NodeKind.LITERAL:
+            return (cpg.get(expr, Prop.CODE) or "") == "None"
+        if kind == NodeKind.CALL and name == Op.LOGICAL_OR:
+            args = cpg.arguments(expr)
+            return bool(args) and self._may_be_none(args[max(args)], depth + 1)
+        if kind == NodeKind.CALL and name == Op.CONDITIONAL:
+            args = cpg.arguments(expr)
+            return any(self._may_be_none(args[i], depth + 1) for i in (2, 3) if i in args)
+        if kind == NodeKind.IDENTIFIER:
+            for d in cpg.into(expr, EdgeKind.REACHING_DEF):
+                parent = cpg.ast_parent(d) if cpg.kind(d) == NodeKind.IDENTIFIER else None
+                if parent is not None and cpg.get(parent, Prop.NAME) == Op.ASSIGNMENT:
+                    value = cpg.arguments(parent).get(2)
+                    if value is not None and cpg.arguments(parent).get(1) == d and self._may_be_none(value, depth + 1):
+                        return True
+            return False
+        fact = self.expression_type(expr)
+        return fact is not None and "None" in split_union(fact.type, "python")
 
     def _completes_normally(self, method: NodeId) -> bool:
         """Can control reach the method's exit without an exception?  (The CFG ends a path at a

@@ -246,3 +246,37 @@ def test_a_float_total_summed_with_plus_equals_and_rounded_is_a_float():
     """}, ranking=[("int", 0.9)])
     assert (r["return", "total"].type, r["return", "total"].source) == ("float", "static")  # not the model's int
     assert (r["return", "whole"].type, r["return", "whole"].source) == ("int", "static")  # round(x) of a float
+
+
+def test_a_function_that_can_end_without_a_return_returns_an_optional():
+    r = rows({"m.py": """
+        import sys
+
+
+        def remove_hook(name, hooks):
+            if name in hooks:
+                hooks.remove(name)
+                return True
+
+
+        def current_error():
+            return sys.exc_info()[1]
+
+
+        def forever():
+            while True:
+                return 1
+    """})
+    assert r["return", "remove_hook"].type == "bool | None"
+    assert r["return", "current_error"].type == "BaseException | None"
+    assert r["return", "forever"].type == "int"
+
+
+def test_a_model_return_type_without_none_is_dropped_where_a_path_returns_none():
+    r = rows({"m.py": """
+        def find(items, key):
+            for item in items:
+                if item.key == key:
+                    return item.value
+    """}, ranking=[("str", 0.9)])
+    assert r["return", "find"].type == "" and "may return None" in r["return", "find"].evidence
