@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from typeinfer.cpg.source import carries_annotations, grammar_for_path
 
@@ -293,9 +293,11 @@ def _on_disk(p: Prediction, edited: dict[tuple[str, str, str, str], list[UsageSl
 
 
 def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: list[tuple[Path, EditResult]],
-             summary: AnnotateSummary, force: bool = False) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
+             summary: AnnotateSummary, force: bool = False,
+             baselines: dict[str, Any] | None = None) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
     """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots;
-    when no checker can run, `edits` unchanged, with a message."""
+    when no checker can run, `edits` unchanged, with a message.  `baselines`: per language, the
+    check of the unannotated tree begun earlier (`verify.start_baselines`)."""
     from .verify import VerifyError, verify
 
     sources = {p.key: p.source for rows in plan.values() for p in rows}  # the rows written, settled ones included
@@ -303,7 +305,8 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     notes = []
     for language in sorted({e.language for _, e in edits}):
         try:
-            outcome = verify(Path(result.cpg.root), edits, language, force=force)
+            outcome = verify(Path(result.cpg.root), edits, language, force=force,
+                             baseline=(baselines or {}).get(language))
         except VerifyError as exc:
             summary.messages.append(f"verify: {exc}; {language} annotations not verified")
             notes.append(f"{language} not verified")
@@ -326,17 +329,19 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
 
 
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],
-        summary: AnnotateSummary | None = None, verify: bool = False, force: bool = False) -> AnnotateSummary:
+        summary: AnnotateSummary | None = None, verify: bool = False, force: bool = False,
+        baselines: dict[str, Any] | None = None) -> AnnotateSummary:
     """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub";
-    with `verify`, first drop the annotations that add type errors (`analyzer.verify`); with
-    `force`, files with syntax errors before the edit are annotated too.  Every mode writes the
-    same plan (`planned`: the rounds, then the settling pass)."""
+    with `verify`, first drop the annotations that add type errors (`analyzer.verify`; its
+    baseline checks may have been begun already: `baselines`); with `force`, files with syntax
+    errors before the edit are annotated too.  Every mode writes the same plan (`planned`: the
+    rounds, then the settling pass)."""
     summary = summary or AnnotateSummary()
     plan = planned(result, kinds, summary, force=force)
     edits = edit_files(result, plan, summary, force)
     dropped: set[SlotKey] = set()
     if verify:
-        edits, dropped = verified(result, plan, edits, summary, force)
+        edits, dropped = verified(result, plan, edits, summary, force, baselines)
     if mode == "stub":
         from .stubs import stub_for
         from .writer.files import stub_path, write_stub

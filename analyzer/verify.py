@@ -49,6 +49,8 @@ API
 ``ensure_checker(name) -> list[str]``          the command line (``[node, script]``), installed once.
 ``verify(root, edits, language) -> VerifyResult``   the filtered edits, what was dropped and why.
 ``check_tree(root, language) -> list[Diagnostic]``  the checker's errors on a tree as it is.
+``start_baselines(root, languages)``                those checks begun in the background, for
+                                                     `verify(..., baseline=)`.
 Errors are `VerifyError` (its subclass `CheckerUnavailable` when the checker cannot be installed
 or started), one line each; the caller goes on without verification.
 
@@ -71,6 +73,7 @@ import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -319,12 +322,15 @@ PARSERS = {"pyright-json": _pyright_errors, "tsc-text": _tsc_errors}
 
 
 def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
-           checker: list[str] | None = None, force: bool = False) -> VerifyResult:
+           checker: list[str] | None = None, force: bool = False,
+           baseline: Future[list[Diagnostic]] | None = None) -> VerifyResult:
     """Check the annotated files of `language` and drop the annotations that add type errors.
 
     `root` is the analyzed project (a directory, or one file); `edits` come from
     `annotate.edit_files` (edits of other languages pass through untouched).  `checker` overrides
-    the command from `ensure_checker` (tests).  Raises `VerifyError` when no check can be run.
+    the command from `ensure_checker` (tests).  `baseline`: the errors of the unannotated tree,
+    from a `start_baseline` begun while the types were inferred (else checked here first).
+    Raises `VerifyError` when no check can be run.
     """
     lang = "python" if language in ("python", "py") else "typescript"
     name = CHECKER_FOR[lang]
@@ -344,7 +350,7 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
         (work / config_name).write_text(json.dumps(config), encoding="utf-8")
         for i in mine:
             _write(work / rel[i], edits[i][1].original)
-        baseline = run_checker(cmd, lang, work)
+        errors = baseline.result() if baseline is not None else run_checker(cmd, lang, work)
         pending = list(mine)  # files whose bytes changed since the last check
         while True:
             for i in pending:
@@ -352,7 +358,7 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
             after = run_checker(cmd, lang, work)
             result.rounds += 1
             current = {rel[i]: result.edits[i][1] for i in mine}
-            new = new_errors(baseline, after, current)
+            new = new_errors(errors, after, current)
             result.remaining = new
             if not new:
                 result.converged = True
@@ -394,6 +400,25 @@ def check_tree(root: Path, language: str, checker: list[str] | None = None) -> l
         config_name, config = adapter_for(lang).checker_config
         (work / config_name).write_text(json.dumps(config), encoding="utf-8")
         return run_checker(cmd, lang, work)
+
+
+def start_baseline(root: Path, language: str) -> Future[list[Diagnostic]]:
+    """`check_tree` of the unannotated tree, begun now in a background thread (the checker is a
+    separate process): `annotate --verify` starts it before inferring, so the baseline check
+    and the inference share the machine's cores instead of running one after the other."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typeinfer-baseline")
+    future = pool.submit(check_tree, Path(root), language)
+    pool.shutdown(wait=False)
+    return future
+
+
+def start_baselines(root: Path, languages: Iterable[str]) -> dict[str, Future[list[Diagnostic]]]:
+    """`start_baseline` for each of `languages` that `root` has files of."""
+    out = {}
+    for language in languages:
+        if discover(Path(root), BuildOptions(languages=(language,))).files:
+            out[language] = start_baseline(root, language)
+    return out
 
 
 def _relpath(path: Path, edit: EditResult, base: Path) -> str:

@@ -59,6 +59,11 @@ def run(args: argparse.Namespace) -> int:
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
                                jobs=args.jobs, use_cache=not args.no_cache, max_bytes=args.max_bytes,
                                skip_minified=not args.include_minified, rounds=ANNOTATE_ROUNDS)
+    baselines = {}
+    if args.verify and Path(args.path).exists():  # the checker reads the unannotated tree while types are inferred
+        from typeinfer.analyzer.verify import start_baselines
+
+        baselines = start_baselines(Path(args.path), languages)
     update, stop = progress_bar(not args.quiet)
     options.progress = update
     try:
@@ -73,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"version": 1, "predictions": [p.to_json() for p in result.predictions]}, indent=1))
         return 0
     mode = "write" if args.write else "stub" if args.stub else "diff"
-    summary = annotate.run(result, mode, kinds, print, verify=args.verify, force=args.force)
+    summary = annotate.run(result, mode, kinds, print, verify=args.verify, force=args.force, baselines=baselines)
     for message in summary.messages:
         print(f"typeinfer: {message}", file=sys.stderr)
     print(f"typeinfer: {summary.line()} (threshold {result.threshold:.2f})", file=sys.stderr)
