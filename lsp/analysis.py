@@ -26,7 +26,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -46,6 +46,7 @@ from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 
 from .anchors import anchor_for
+from .jobs import Job, JobQueue
 from .positions import UTF16, LineIndex
 from .settings import Settings
 from .state import CachingPredictor, Item, PredictionCache
@@ -82,14 +83,6 @@ class FileResult:
     refused: str | None = None  #: why the writer refuses the whole-file annotation (None: it does not)
 
 
-@dataclass(order=True)
-class _Job:
-    due: float
-    uri: str = field(compare=False)
-    snapshot: Snapshot | None = field(compare=False, default=None)  #: None: revert the file to disk
-    relpath: str = field(compare=False, default="")
-
-
 class Analyzer:
     """Owns the project graph and the analysis thread."""
 
@@ -109,10 +102,8 @@ class Analyzer:
         self.predictor: Any = None
         self.model_error: str | None = None
         self.workspace_ready = threading.Event()
-        self.idle = threading.Event()
-        self._jobs: dict[str, _Job] = {}
-        self._cond = threading.Condition()
-        self._stop = False
+        self.jobs = JobQueue()
+        self.idle = self.jobs.idle
         self._thread = threading.Thread(target=self._run, name="typeinfer-analysis", daemon=True)
 
     # ------------------------------------------------------------------ control (any thread)
@@ -120,64 +111,52 @@ class Analyzer:
         self._thread.start()
 
     def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._jobs.clear()
-            self._cond.notify_all()
+        self.jobs.stop()
 
     def schedule(self, snapshot: Snapshot, delay: float = 0.0) -> None:
         """Analyse `snapshot` after `delay` seconds of quiet (replaces a pending one of the document)."""
-        with self._cond:
-            self.idle.clear()
-            self._jobs[snapshot.uri] = _Job(time.monotonic() + delay, snapshot.uri, snapshot, snapshot.relpath)
-            self._cond.notify_all()
+        self.jobs.put(Job(time.monotonic() + delay, snapshot.uri, snapshot, snapshot.relpath))
 
     def revert(self, uri: str, relpath: str) -> None:
         """A closed workspace document: its graph goes back to the file on disk."""
-        with self._cond:
-            self.idle.clear()
-            self._jobs[uri] = _Job(time.monotonic(), uri, None, relpath)
-            self._cond.notify_all()
+        self.jobs.put(Job(time.monotonic(), uri, None, relpath))
 
     def forget(self, uri: str) -> None:
-        with self._cond:
-            self._jobs.pop(uri, None)
+        self.jobs.forget(uri)
 
     def pending(self) -> int:
-        with self._cond:
-            return len(self._jobs)
+        return self.jobs.pending()
 
     # ------------------------------------------------------------------ the thread
-    def _run(self) -> None:
+    def prepare(self) -> None:
+        """Load the model, then start the workspace build beside the caller (documents opened
+        meanwhile get hints from their own graph)."""
         try:
             self._load_model()
         except Exception:  # noqa: BLE001
             log.error("model loading failed:\n%s", traceback.format_exc())
-        # the build runs beside this thread, so documents opened meanwhile get hints from their own graph
         threading.Thread(target=self._build_then_signal, name="typeinfer-build", daemon=True).start()
-        while True:
-            with self._cond:
-                while True:
-                    if self._stop:
-                        return
-                    if self._jobs:
-                        job = min(self._jobs.values())
-                        wait = job.due - time.monotonic()
-                        if wait <= 0:
-                            del self._jobs[job.uri]
-                            break
-                        self._cond.wait(wait)
-                    else:
-                        self.idle.set()
-                        self._cond.wait()
-            try:
-                if job.snapshot is None:
-                    if self.workspace_ready.is_set():
-                        self._revert(job.relpath)
-                else:
-                    self.publish(self.analyze(job.snapshot))
-            except Exception:  # noqa: BLE001 - one bad document must not stop the thread
-                log.error("analysis of %s failed:\n%s", job.uri, traceback.format_exc())
+
+    def run_job(self, uri: str, snapshot: Snapshot | None, relpath: str) -> FileResult | None:
+        """One job, on the caller's thread: analyse `snapshot` (its result), or, for None, put a
+        closed document's file back to its text on disk; a failure is logged, never raised."""
+        try:
+            if snapshot is None:
+                if self.workspace_ready.is_set():
+                    self._revert(relpath)
+                return None
+            return self.analyze(snapshot)
+        except Exception:  # noqa: BLE001 - one bad document must not stop the analysis
+            log.error("analysis of %s failed:\n%s", uri, traceback.format_exc())
+            return None
+
+    def _run(self) -> None:
+        self.prepare()
+        while (job := self.jobs.take()) is not None:
+            result = self.run_job(job.uri, job.snapshot, job.relpath)
+            if result is not None:
+                self.publish(result)
+            self.jobs.done()
 
     def _build_then_signal(self) -> None:
         try:
@@ -185,9 +164,7 @@ class Analyzer:
         except Exception:  # noqa: BLE001 - the server keeps answering from single-file graphs
             log.error("workspace build failed:\n%s", traceback.format_exc())
         finally:
-            with self._cond:
-                self.workspace_ready.set()
-                self._cond.notify_all()
+            self.workspace_ready.set()
             self.on_ready()
 
     def _load_model(self) -> None:
