@@ -198,17 +198,20 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
 
 
 def _contradiction(typer: StaticTyper, node: NodeId | None, item: UsageSlice, prediction: Prediction) -> str:
-    """Why the code in front of the slot would reject `prediction`'s type, else "": a later write
-    of another type (`StaticTyper.reassigned_as`), or, for a model's return type without None,
+    """Why the code around the slot would reject `prediction`'s type, else "": a value it takes
+    of another type (`StaticTyper.rejected_value`), or, for a model's return type without None,
     a path that returns None (`StaticTyper.may_return_none`)."""
-    if node is None or not prediction.type:
+    if node is None or not prediction.type or item.kind == "attribute":
         return ""
-    if item.kind in ("parameter", "variable"):
-        written = typer.reassigned_as(node, prediction.type)
-        return f"reassigned with {written}" if written else ""
+    cpg = typer.cpg
+    slot = node if item.kind != "return" or cpg.kind(node) == NodeKind.METHOD else cpg.ast_parent(node)
+    if slot is None:
+        return ""
+    why = typer.rejected_value(slot, prediction.type)
+    if why:
+        return why
     if item.kind == "return" and prediction.source == "model" and "None" not in split_union(prediction.type, item.language):
-        method = node if typer.cpg.kind(node) == NodeKind.METHOD else typer.cpg.ast_parent(node)
-        why = typer.may_return_none(method) if method is not None else ""
+        why = typer.may_return_none(slot)
         return f"may return None ({why})" if why else ""
     return ""
 

@@ -89,6 +89,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Collection, Iterable
 
+from typeinfer.cpg.dataflow import argument_for
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.linking import Linker, python_module_names
 from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control,
@@ -154,6 +155,10 @@ _SIMPLE_BUILTINS = {
 }
 _SCALARS = frozenset({"str", "bytes", "int", "float", "bool", "complex", "None", "string", "number", "boolean",
                       "bigint", "null", "undefined"})
+#: Python displays and comprehensions -> the container they build
+_DISPLAYS = {Op.LIST_LITERAL: "list", Op.DICT_LITERAL: "dict", Op.SET_LITERAL: "set", Op.TUPLE_LITERAL: "tuple",
+             "<operator>.listComprehension": "list", "<operator>.dictComprehension": "dict",
+             "<operator>.setComprehension": "set"}
 #: per language, the types that ``x += <anything that works>`` keeps
 _ABSORBING_PLUS = {"python": frozenset({"float", "complex", "str", "bytes"}), "typescript": frozenset({"string"})}
 #: a value of the key type fits an annotation of any of these (Python's numeric promotion)
@@ -1221,33 +1226,64 @@ class StaticTyper:
         fact = self.expression_type(first)
         return (f"same:{fact.type}", f"initialised with {what}: the checker infers {fact.type}") if fact else None
 
-    def reassigned_as(self, slot: NodeId, type_text: str) -> str:
-        """A value written to the parameter or variable `slot` that an annotation `type_text`
-        would reject (``char = c_char(char)`` after ``char: str``), as its source text; "" when
-        every write fits or cannot be told.  Judged only where the annotation's members are all
-        simple builtins, which no value of another static type can be."""
+    def rejected_value(self, slot: NodeId, type_text: str) -> str:
+        """A value the slot takes that an annotation `type_text` would reject, as "what: code";
+        "" when every value fits or cannot be told.  The values: of a variable or parameter,
+        every write (``char = c_char(char)`` after ``char: str``); of a parameter also its
+        default and the argument of every call site in the project (``fmt`` called with "g" is
+        no float); of a function, every returned value.  Judged only where the annotation's
+        members are all simple builtins, which no value of another static type can be."""
         cpg = self.cpg
-        if cpg.kind(slot) not in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN):
+        kind = cpg.kind(slot)
+        if kind == NodeKind.METHOD:
+            body = next((c for c in cpg.ast_children(slot) if cpg.kind(c) == NodeKind.BLOCK), None)
+            returns = self._return_statements(body) if body is not None else None
+            values = [("returns", v) for r in returns or () for v in cpg.ast_children(r)[:1]]
+        elif kind in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN):
+            values = []
+            for w in self._writes_of(slot):
+                parent = cpg.ast_parent(w)
+                if parent is not None and cpg.get(parent, Prop.NAME) == Op.ASSIGNMENT and cpg.arguments(parent).get(1) == w \
+                        and 2 in cpg.arguments(parent):
+                    values.append(("reassigned with", cpg.arguments(parent)[2]))
+            if kind == NodeKind.METHOD_PARAMETER_IN:
+                values.extend(("default", d) for d in cpg.ast_children(slot)[:1])
+                method = cpg.ast_parent(slot)
+                for call in cpg.into(method, EdgeKind.CALL) if method is not None else ():
+                    arg = argument_for(cpg, call, method, slot)
+                    if arg is not None:
+                        values.append(("called with", arg))
+        else:
             return ""
         lang = self._lang(slot)
         members = {outer_type(m, lang) for m in split_union(type_text, lang)}
-        if not members or not members <= _SIMPLE_BUILTINS[lang]:
+        if not values or not members or not members <= _SIMPLE_BUILTINS[lang]:
             return ""
         scalar = members <= _SCALARS  # a container may hold a subclass (``defaultdict`` for ``dict``)
-        for w in self._writes_of(slot):
-            parent = cpg.ast_parent(w)
-            if parent is None or cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT or cpg.arguments(parent).get(1) != w:
-                continue
-            value = cpg.arguments(parent).get(2)
-            fact = self.expression_type(value) if value is not None else None
-            if fact is None:
-                continue
-            for written in split_union(fact.type, lang):
-                outer = outer_type(written, lang)
+        for what, value in values:
+            for outer in self._value_classes(value, lang):
                 if outer not in members and not (_WIDENS.get(outer, set()) & members) \
                         and (scalar or outer in _SIMPLE_BUILTINS[lang]):
-                    return cpg.get(value, Prop.CODE, "")[:60]
+                    return f"{what} {cpg.get(value, Prop.CODE, '')[:60]}"
         return ""
+
+    def _value_classes(self, value: NodeId, lang: str) -> list[str]:
+        """The outer classes a value may have, as far as the checker sees them: its static type;
+        a display or comprehension's container even when its elements are unknown
+        (``[w + 2 for w in ws]`` is a list); a parameter's static fact (its default) where it is
+        read; [] when unknown."""
+        cpg = self.cpg
+        fact = self.expression_type(value)
+        if fact is None and lang == "python":
+            name = cpg.get(value, Prop.NAME, "")
+            container = _DISPLAYS.get(name)
+            if container is not None:
+                return [container]
+            if cpg.kind(value) == NodeKind.IDENTIFIER:
+                defs = cpg.into(value, EdgeKind.REACHING_DEF)
+                if len(defs) == 1 and cpg.kind(defs[0]) == NodeKind.METHOD_PARAMETER_IN:
+                    fact = self.target_fact(defs[0])
+        return [outer_type(m, lang) for m in split_union(fact.type, lang)] if fact is not None else []
 
     def _called_names(self) -> set[tuple[str, str]]:
         """(file, name) of every call of a bare name (``f(x)``, not ``o.f(x)``), built once."""

@@ -280,3 +280,22 @@ def test_a_model_return_type_without_none_is_dropped_where_a_path_returns_none()
                     return item.value
     """}, ranking=[("str", 0.9)])
     assert r["return", "find"].type == "" and "may return None" in r["return", "find"].evidence
+
+
+def test_a_parameter_called_with_another_type_or_defaulting_to_one_is_not_annotated_with_a_guess():
+    r = rows({"m.py": """
+        def fmt(value, floatfmt='g'):
+            return format(value, floatfmt)
+
+
+        def pad(widths):
+            return [w + 2 for w in widths]
+
+
+        def run():
+            pad([w * 2 for w in range(3)])
+            return fmt(1.5, 'g')
+    """}, ranking=[("float", 0.9), ("int", 0.05)])
+    assert r["parameter", "floatfmt"].type == "" and "default 'g'" in r["parameter", "floatfmt"].evidence
+    assert r["parameter", "widths"].type == "" and "called with [w * 2" in r["parameter", "widths"].evidence
+    assert r["return", "pad"].type == ""  # a list comprehension is no float
