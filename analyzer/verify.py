@@ -76,7 +76,7 @@ from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from typeinfer.cpg.project import BuildOptions, default_cache_dir, discover
 from typeinfer.cpg.source import parse
@@ -366,7 +366,7 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
             result.converged = False
             if result.rounds > MAX_ROUNDS:
                 break
-            blame = attribute(new, current)
+            blame = attribute(new, current, lambda rel: _read(work / rel))
             for d in new:
                 if d not in blame:
                     if d not in result.unattributed:
@@ -426,6 +426,13 @@ def _relpath(path: Path, edit: EditResult, base: Path) -> str:
         return Path(path).resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return edit.path
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -519,14 +526,17 @@ def new_errors(baseline: list[Diagnostic], after: list[Diagnostic],
     return sorted(new, key=lambda d: (d.file, d.line, d.column, d.code, d.message))
 
 
-def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult]) -> dict[Diagnostic, tuple[str, Annotation]]:
-    """Error -> (file, annotation) blamed for it; errors nobody is blamed for are left out."""
+def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
+              read: Callable[[str], bytes | None] | None = None) -> dict[Diagnostic, tuple[str, Annotation]]:
+    """Error -> (file, annotation) blamed for it; errors nobody is blamed for are left out.
+    `read(path)`: the bytes of a checked file without annotations (a call site's text)."""
     out: dict[Diagnostic, tuple[str, Annotation]] = {}
     scopes: dict[str, list[tuple[int, int]]] = {}
     for d in errors:
         edit = edits.get(d.file)
         applied = list(edit.applied) if edit is not None else []
-        lines = edit.data.splitlines() if edit is not None else []
+        data = edit.data if edit is not None else (read(d.file) if read is not None else None)
+        lines = data.splitlines() if data is not None else []
         text = lines[d.line - 1].decode("utf-8", "replace").strip() if 0 < d.line <= len(lines) else ""
         if applied and text.startswith(("from ", "import ")):
             hit = next((a for a in applied for imp in a.annotation.imports
@@ -540,6 +550,10 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult]) -> dic
             path, a = (same_file or named)[0]
             out[d] = (path, a.annotation)
             continue
+        called = _called_parameter(d, lines, edits)
+        if called is not None:
+            out[d] = called
+            continue
         if not applied:
             continue
         if d.file not in scopes:
@@ -552,6 +566,47 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult]) -> dic
                 out[d] = (d.file, _nearest(typed or inside, d).annotation)
                 break
     return out
+
+
+#: tsc's call-site error, which names the parameter's type but neither the parameter nor the function
+_TS_ARGUMENT = re.compile(r"is not assignable to parameter of type '(?P<type>.+)'\.?$", re.S)
+
+
+def _called_parameter(d: Diagnostic, lines: list[bytes], edits: dict[str, EditResult]) -> tuple[str, Annotation] | None:
+    """A call-site error (tsc TS2345) blamed on the parameter annotation it contradicts: the
+    function called at the error (read back from the source: the name before the open
+    parenthesis around the argument) and a parameter of it annotated with the quoted type."""
+    m = _TS_ARGUMENT.search(d.message.splitlines()[0])
+    callee = _callee_at(lines, d.line, d.column) if m else None
+    if callee is None:
+        return None
+    for path, e in sorted(edits.items(), key=lambda item: item[0] != d.file):
+        for a in e.applied:
+            ann = a.annotation
+            if ann.kind == "parameter" and ann.function.rsplit(".", 1)[-1] == callee and ann.type == m["type"]:
+                return path, ann
+    return None
+
+
+def _callee_at(lines: list[bytes], line: int, column: int) -> str | None:
+    """The name of the function whose argument list holds (line, column) (1-based), from the
+    text: the innermost unclosed parenthesis before it, and the name just before that."""
+    if not 0 < line <= len(lines):
+        return None
+    text = b"\n".join(lines[max(0, line - 6):line - 1] + [lines[line - 1][:max(0, column - 1)]]).decode("utf-8", "replace")
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        ch = text[i]
+        if ch in ")]}":
+            depth += 1
+        elif ch in "([{":
+            if depth == 0:
+                if ch != "(":
+                    return None
+                m = re.search(r"([A-Za-z_$][\w$]*)\s*(?:<[^()]*>)?\s*$", text[:i])
+                return m.group(1) if m else None
+            depth -= 1
+    return None
 
 
 def _quoted(word: str, message: str) -> bool:

@@ -212,3 +212,26 @@ def test_the_readme_demo_written_in_place_adds_no_checker_error(tmp_path: Path, 
              for p in before.rglob(f"*{suffix}")}
     assert any(e.changed for e in edits.values())
     assert new_errors(check_tree(before, language), check_tree(after, language), edits) == []
+
+
+@pytest.mark.network
+def test_tsc_call_site_error_in_an_unannotated_file_drops_the_parameter_it_contradicts(tmp_path: Path) -> None:
+    """tsc's TS2345 names neither the parameter nor the function: the call around the argument
+    is read back from the calling file, which holds no annotation."""
+    root = _project(tmp_path, {
+        "src/jwt.ts": """
+            export function isValidJWT(jwt, alg) {
+              return alg ? jwt.length > 0 : false;
+            }
+        """,
+        "src/use.ts": """
+            import { isValidJWT } from './jwt';
+            export const ok = isValidJWT({ typ: 'x' }, 'HS256');
+        """,
+    })
+    wrong = _param("jwt", "isValidJWT", 2, 28, "string")
+    right = _param("alg", "isValidJWT", 2, 33, "string")
+    edits = [_edit(root, "src/jwt.ts", "typescript", [wrong, right])]
+    result = verify(root, edits, "typescript")
+    assert [d.annotation for d in result.dropped] == [wrong]
+    assert result.converged and result.unattributed == []
