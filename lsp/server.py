@@ -1,7 +1,8 @@
 """The language server: pygls wiring, one thin handler per request.
 
 What it does: keeps `DocumentState`s from didOpen/didChange/didSave/didClose, hands snapshots to
-the `Analyzer` thread (debounced, coalesced), installs its results on the event loop and asks the
+the analysis process (`AnalysisProcess`: debounced, coalesced; a child process, so that reading
+edits never waits for analysis), installs its results on the event loop and asks the
 client to refresh inlay hints; answers inlay hints, hover and code actions from the documents'
 current items (moved through any edits since the last analysis), so requests never wait for the
 graph.  The only wait is a first inlay-hint request on a document never analysed yet: it waits up
@@ -27,7 +28,8 @@ from pygls.lsp.server import LanguageServer
 from typeinfer import __version__
 
 from . import code_actions, diagnostics, hover, inlay_hints
-from .analysis import Analyzer, FileResult, Snapshot
+from .analysis import FileResult, Snapshot
+from .analysis_process import AnalysisProcess
 from .positions import ENCODINGS, UTF16
 from .settings import Settings
 from .state import DocumentState, document_identity, uri_to_path
@@ -48,7 +50,7 @@ class TypeinferServer(LanguageServer):
         self.settings = Settings()
         self.documents: dict[str, DocumentState] = {}
         self.root: Path | None = None
-        self.analyzer: Analyzer | None = None
+        self.analyzer: AnalysisProcess | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.progress_ready = False
         self.first_results: dict[str, asyncio.Event] = {}
@@ -221,8 +223,8 @@ def create_server() -> TypeinferServer:
                 ls.progress_ready = True
             except Exception:  # noqa: BLE001 - no progress bar, same analysis
                 log.debug("progress token refused", exc_info=True)
-        ls.analyzer = Analyzer(ls.root, lambda: ls.settings, ls._publish, ls._progress, ls._message,
-                               lambda: ls._from_thread(ls.workspace_built))
+        ls.analyzer = AnalysisProcess(ls.root, lambda: ls.settings, ls._publish, ls._progress, ls._message,
+                                      lambda: ls._from_thread(ls.workspace_built))
         ls.analyzer.start()
         for doc in ls.documents.values():  # opened before `initialized` finished
             ls.schedule(doc, 0.0)
