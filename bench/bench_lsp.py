@@ -15,7 +15,7 @@ Measured:
 With --big: bottle.py 0.13.4 (4,681 lines, from PyPI through corpus.fetch) alone in a workspace:
 - ingestion: 1,000 single-character didChange notifications sent back to back, then one request
   round trip; edits/s over the whole burst (the server applies every change as it reads it);
-- RSS of the server process before and after 3 rounds of 1,000 such edits (and after each round);
+- RSS of the server and its analysis process before and after 3 rounds of 1,000 such edits (and after each round);
 - edit inside one function -> the analysis of that version installed (debounce included), p50/p95.
 
 Usage: python bench/bench_lsp.py [--edits 200] [--keep DIR] | --big [--samples 6]
@@ -178,10 +178,18 @@ async def run(edits: int, keep: Path | None) -> dict:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """Resident memory of a process and all its descendants (the server and its analysis process)."""
+    total = 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children = (task / "children").read_text().split()
+            total += sum(rss_mb(int(child)) for child in children)
+    except OSError:
+        pass
+    return total
 
 
 async def run_big(samples: int) -> dict:

@@ -85,6 +85,12 @@ class AnalysisProcess:
         """Analyse `snapshot` after `delay` seconds of quiet (replaces a pending one of the document)."""
         self.jobs.put(Job(time.monotonic() + delay, snapshot.uri, snapshot, snapshot.relpath))
 
+    def schedule_document(self, uri: str, relpath: str, take_snapshot: Callable[[], Snapshot | None],
+                          delay: float = 0.0) -> None:
+        """Analyse a document after `delay` seconds of quiet, with the snapshot `take_snapshot`
+        returns when the job is due (None: closed meanwhile, nothing to do)."""
+        self.jobs.put(Job(time.monotonic() + delay, uri, take_snapshot, relpath))
+
     def revert(self, uri: str, relpath: str) -> None:
         """A closed workspace document: its graph goes back to the file on disk."""
         self.jobs.put(Job(time.monotonic(), uri, None, relpath))
@@ -106,8 +112,12 @@ class AnalysisProcess:
 
     def _dispatch(self) -> None:
         while (job := self.jobs.take()) is not None:
+            snapshot = job.snapshot() if callable(job.snapshot) else job.snapshot
+            if snapshot is None and job.snapshot is not None:  # closed before it was due
+                self.jobs.done()
+                continue
             self._job_done.clear()
-            if not self._send(("job", job.uri, job.snapshot, job.relpath, self.settings())):
+            if not self._send(("job", job.uri, snapshot, job.relpath, self.settings())):
                 log.error("the analysis process is gone; no more analysis")
                 self.jobs.stop()
                 return

@@ -24,6 +24,8 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from typeinfer import __version__
 
@@ -38,15 +40,29 @@ log = logging.getLogger("typeinfer.lsp")
 
 #: how long a first inlay-hint request on a document waits for its first analysis
 FIRST_RESULT_WAIT = 10.0
+#: seconds the analysis host waits for the event loop to take a document's snapshot
+SNAPSHOT_WAIT = 10.0
 STATUS = "typeinfer/status"
 PROGRESS_TOKEN = "typeinfer/build"
+
+
+class TypeinferProtocol(LanguageServerProtocol):
+    """pygls' protocol, except that it keeps no copy of the documents' text: each document's
+    text is its `DocumentState`, which applies an edit in time proportional to the edit, where
+    pygls rewrites the whole text on every keystroke."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
 
 class TypeinferServer(LanguageServer):
     """State shared by the handlers."""
 
     def __init__(self) -> None:
-        super().__init__("typeinfer", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("typeinfer", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=TypeinferProtocol)
         self.settings = Settings()
         self.documents: dict[str, DocumentState] = {}
         self.root: Path | None = None
@@ -65,6 +81,11 @@ class TypeinferServer(LanguageServer):
             if node is None:
                 return False
         return bool(node)
+
+    def in_step(self, uri: str) -> DocumentState | None:
+        """The open document `uri`, unless its text may differ from the client's (`desynced`)."""
+        doc = self.documents.get(uri)
+        return None if doc is None or doc.desynced else doc
 
     def position_encoding(self) -> str:
         """The position encoding negotiated at initialize (`positions.ENCODINGS`; UTF-16 before it)."""
@@ -122,8 +143,26 @@ class TypeinferServer(LanguageServer):
                         doc.encoding)
 
     def schedule(self, doc: DocumentState, delay: float) -> None:
+        """Analyse `doc` once it has been quiet for `delay` seconds; its snapshot (the whole text)
+        is taken then, not on every keystroke."""
         if self.analyzer is not None:
-            self.analyzer.schedule(self.snapshot(doc), delay)
+            self.analyzer.schedule_document(doc.uri, doc.relpath, lambda: self._snapshot_from_thread(doc.uri), delay)
+
+    def _snapshot_from_thread(self, uri: str) -> Snapshot | None:
+        """The snapshot of an open document, taken on the event loop (which owns the documents)
+        for a thread that waits for it; None once the document is closed or the loop is gone."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return None
+
+        async def take() -> Snapshot | None:
+            doc = self.documents.get(uri)
+            return self.snapshot(doc) if doc is not None else None
+
+        try:
+            return asyncio.run_coroutine_threadsafe(take(), loop).result(SNAPSHOT_WAIT)
+        except Exception:  # noqa: BLE001 - the loop stopped (shutdown): nothing to analyse
+            return None
 
     def install(self, result: FileResult) -> None:
         doc = self.documents.get(result.uri)
@@ -190,7 +229,8 @@ class TypeinferServer(LanguageServer):
             "cacheMisses": analyzer.cache.misses if analyzer else 0,
             "installs": self.installs,
             "documents": [{"uri": uri, "version": d.version, "analyzedVersion": d.analyzed_version,
-                           "items": len(d.items), "dirty": d.dirty, "inGraph": d.in_graph} for uri, d in self.documents.items()],
+                           "items": len(d.items), "dirty": d.dirty, "inGraph": d.in_graph, "desynced": d.desynced}
+                          for uri, d in self.documents.items()],
         }
 
 
@@ -270,15 +310,22 @@ def create_server() -> TypeinferServer:
             log.info("didChange for a document never opened: %s", params.text_document.uri)
             return
         version = params.text_document.version
+        changes = list(params.content_changes)
+        if doc.desynced:  # only a whole text puts it back in step
+            whole = [c for c in changes if getattr(c, "range", None) is None]
+            if not whole:
+                return
+            changes, doc.desynced = whole[-1:], False
         try:
-            doc.apply_changes(version, list(params.content_changes))
-        except Exception:  # noqa: BLE001 - a bad range: resynchronise from pygls' copy of the text
-            log.warning("bad change for %s; resynchronising", doc.uri, exc_info=True)
-            try:
-                text = ls.workspace.get_text_document(doc.uri).source
-            except Exception:  # noqa: BLE001
-                text = doc.text
-            doc.apply_changes(version, [types.TextDocumentContentChangeWholeDocument(text=text)])
+            doc.apply_changes(version, changes)
+        except Exception:  # noqa: BLE001 - never offer an edit computed from a text we are unsure of
+            log.warning("a change to %s could not be applied; no hints until it is saved or reopened",
+                        doc.uri, exc_info=True)
+            doc.desynced, doc.items = True, []
+            ls.window_show_message(types.ShowMessageParams(
+                type=types.MessageType.Warning,
+                message=f"typeinfer lost track of the text of {doc.relpath}: save or reopen it to get hints back."))
+            return
         ls.schedule(doc, ls.settings.debounce_ms / 1000.0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -286,8 +333,9 @@ def create_server() -> TypeinferServer:
         doc = ls.documents.get(params.text_document.uri)
         if doc is None:
             return
-        if params.text is not None and params.text != doc.text:
+        if params.text is not None and (params.text != doc.text or doc.desynced):
             doc.apply_changes(doc.version, [types.TextDocumentContentChangeWholeDocument(text=params.text)])
+            doc.desynced = False
         if doc.dirty or doc.analyzed_version != doc.version:
             ls.schedule(doc, 0.0)
 
@@ -308,7 +356,7 @@ def create_server() -> TypeinferServer:
 
     @server.feature(types.TEXT_DOCUMENT_INLAY_HINT, types.InlayHintOptions(resolve_provider=True))
     async def inlay_hint(ls: TypeinferServer, params: types.InlayHintParams) -> list[types.InlayHint]:
-        doc = ls.documents.get(params.text_document.uri)
+        doc = ls.in_step(params.text_document.uri)
         if doc is None or not ls.settings.enabled:
             return []
         if doc.analyzed_version is None:
@@ -318,7 +366,7 @@ def create_server() -> TypeinferServer:
                     await asyncio.wait_for(event.wait(), FIRST_RESULT_WAIT)
                 except asyncio.TimeoutError:
                     pass
-            doc = ls.documents.get(params.text_document.uri)
+            doc = ls.in_step(params.text_document.uri)
             if doc is None:
                 return []
         return inlay_hints.inlay_hints(doc, params.range, ls.settings, lazy_edits=ls.resolves_text_edits())
@@ -326,11 +374,11 @@ def create_server() -> TypeinferServer:
     @server.feature(types.INLAY_HINT_RESOLVE)
     def inlay_hint_resolve(ls: TypeinferServer, hint: types.InlayHint) -> types.InlayHint:
         data = hint.data if isinstance(hint.data, dict) else {}
-        return inlay_hints.resolve(ls.documents.get(str(data.get("uri", ""))), hint)
+        return inlay_hints.resolve(ls.in_step(str(data.get("uri", ""))), hint)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def on_hover(ls: TypeinferServer, params: types.HoverParams) -> types.Hover | None:
-        doc = ls.documents.get(params.text_document.uri)
+        doc = ls.in_step(params.text_document.uri)
         if doc is None or not ls.settings.enabled:
             return None
         return hover.hover(doc, params.position, ls.settings)
@@ -338,7 +386,7 @@ def create_server() -> TypeinferServer:
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.RefactorRewrite, code_actions.ANNOTATE_ALL_KIND]))
     def on_code_action(ls: TypeinferServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        doc = ls.documents.get(params.text_document.uri)
+        doc = ls.in_step(params.text_document.uri)
         if doc is None:
             return []
         return code_actions.code_actions(doc, params.range, ls.settings, params.context.only)

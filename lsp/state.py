@@ -68,6 +68,9 @@ class DocumentState:
     items: list[Item] = field(default_factory=list)
     analyzed_version: int | None = None  #: version the items come from (None: none yet)
     dirty: bool = True  #: text changed since the last analysis was scheduled
+    #: a change could not be applied: the text may differ from the client's, so nothing (no hint,
+    #: no edit) is offered until a whole text arrives (a save with its text, or a reopen)
+    desynced: bool = False
     in_graph: bool = False  #: the items come from the whole-project graph (not a single-file one)
     threshold: float = NO_MODEL_THRESHOLD  #: the confidence a hint needs when the user set none (annotate's)
     refused: str | None = None  #: why the source writer refuses to annotate the whole document
@@ -76,6 +79,8 @@ class DocumentState:
     _index: LineIndex | None = field(default=None, repr=False)
     _index_generation: int = field(default=-1, repr=False)
     edit_log: list[tuple[int, list[Any]]] = field(default_factory=list)  #: changes after analyzed_version
+    #: (the items list it indexes, line -> positions in it of the items anchored on that line)
+    _items_by_line: tuple[list[Item], dict[int, list[int]]] | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ text and tree
     # The text is kept as a list of lines (and their UTF-8 lengths) that changes edit in place, so
@@ -157,12 +162,34 @@ class DocumentState:
             self._text = None
             self._generation += 1
             self._tree_stale = True
-            self.items = shift_items(self.items, (s_line, s_col), (e_line, e_col), change.text, self.encoding)
+            if not (len(added) == 1 and s_line == e_line and self._shift_within_line(s_line, (s_line, s_col),
+                                                                                   (e_line, e_col), change.text)):
+                self.items = shift_items(self.items, (s_line, s_col), (e_line, e_col), change.text, self.encoding)
         self.version = version
         self.dirty = True
         self.edit_log.append((version, changes))
         if len(self.edit_log) > MAX_REPLAY:  # bounded: older analyses fall back to a line remap
             del self.edit_log[:-MAX_REPLAY]
+
+    def _shift_within_line(self, line: int, start: tuple[int, int], end: tuple[int, int], text: str) -> bool:
+        """A change inside one line that adds none: move that line's items in place (the others
+        keep their places, so a keystroke costs the items of its line, not all of them); False
+        when the change touches one of them (the caller then rebuilds the list)."""
+        if self._items_by_line is None or self._items_by_line[0] is not self.items:
+            by_line: dict[int, list[int]] = {}
+            for i, item in enumerate(self.items):
+                a = item.anchor
+                by_line.setdefault(a.line, []).append(i)
+                if a.insert is not None and a.insert[0] != a.line:
+                    by_line.setdefault(a.insert[0], []).append(i)
+            self._items_by_line = (self.items, by_line)
+        positions = self._items_by_line[1].get(line, [])
+        moved = shift_items([self.items[i] for i in positions], start, end, text, self.encoding)
+        if len(moved) != len(positions):
+            return False
+        for i, item in zip(positions, moved):
+            self.items[i] = item
+        return True
 
     def install(self, version: int, text: str, items: list[Item]) -> None:
         """Take the items of an analysis of `text` (at `version`), moved through later edits."""
@@ -228,9 +255,15 @@ def shift_items(items: list[Item], start: tuple[int, int], end: tuple[int, int],
     if not items:
         return items
     new_lines = new_text.split("\n")
+    # typing inside one line (the common case) moves only the items of that line: the others
+    # are kept as they are, without a comparison of every anchor's points
+    one_line = start[0] == end[0] and len(new_lines) == 1
     out = []
     for item in items:
         a = item.anchor
+        if one_line and a.line != start[0] and (a.insert is None or a.insert[0] != start[0]):
+            out.append(item)
+            continue
         first = (a.line, a.start)
         last = max((a.line, a.end), a.insert or (a.line, a.end))
         if last < start or (last == start and start != end):
