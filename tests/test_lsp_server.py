@@ -51,7 +51,8 @@ CACHE = Path(tempfile.mkdtemp(prefix="typeinfer-lsp-cache-"))
 
 
 def _write_workspace() -> None:
-    (WORKSPACE / "shop").mkdir(exist_ok=True)
+    CACHE.mkdir(parents=True, exist_ok=True)  # a session's teardown removes both
+    (WORKSPACE / "shop").mkdir(parents=True, exist_ok=True)
     (WORKSPACE / "shop" / "__init__.py").write_text("")
     (WORKSPACE / "shop" / "models.py").write_text(MODELS)
     (WORKSPACE / "app.py").write_text(APP, encoding="utf-8")
@@ -278,3 +279,31 @@ async def test_session(client: LanguageClient):
 
     if not (default_model_dir() / "model.onnx").exists():  # said once, not per document
         assert sum("static facts only" in m.message for m in client.messages) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_1000_edits_on_a_2000_line_file_is_read_as_it_comes(client: LanguageClient):
+    """The server applies 1,000 keystrokes on a 2,000-line file and then answers a hint request
+    at once, from the hints moved through the edits (the bound is generous; the real figure is
+    in bench/bench_lsp.py --big)."""
+    functions = [f"def f{i}(x):\n    y = x + {i}\n    return str(y)\n\n" for i in range(500)]
+    text = "".join(functions)
+    assert text.count("\n") >= 2000
+    uri = (WORKSPACE / "big.py").as_uri()
+    (WORKSPACE / "big.py").write_text(text)
+    _open(client, uri, text)
+    await _settle(client, uri, 1, timeout=120)
+    line = 250 * 4 + 1  # the body of f250: "    y = x + 250"
+    before = await _hints(client, uri)
+    assert before.get((line + 3, 11)) == "-> str"  # f251's return, three lines below the typing
+    version = 1
+    loop = asyncio.get_running_loop()
+    for i in range(1000):
+        version += 1
+        _change(client, uri, version, line, 4 + i, line, 4 + i, "z")
+    started = loop.time()
+    after = await _hints(client, uri)
+    assert loop.time() - started < 10.0
+    assert after.get((line + 3, 11)) == "-> str"  # moved through the edits, still in place
+    status = await _status(client)
+    assert status["documents"][uri]["version"] == version and not status["documents"][uri]["desynced"]
