@@ -59,7 +59,7 @@ class ConsistencyFilter:
             return Verdict(True)
         members = [m for m in split_union(type_text, item.language) if m not in ("None", "null", "undefined")]
         for member in members:
-            known = self._members(outer_type(member, item.language), item.language, full_type)
+            known = self.members(outer_type(member, item.language), item.language, full_type)
             if known is None:
                 continue
             missing = sorted(needed - known)
@@ -84,7 +84,7 @@ class ConsistencyFilter:
                 return dunder
         return ""
 
-    def _members(self, outer: str, language: str, full_type: str) -> set[str] | None:
+    def members(self, outer: str, language: str, full_type: str = "") -> set[str] | None:
         """Members of a type by its outer name; None when unknown (then it is accepted)."""
         adapter = adapter_for(language)
         if outer in adapter.any_member_types:

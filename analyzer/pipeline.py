@@ -22,7 +22,7 @@ from typeinfer.cpg.project import BuildOptions, build_project
 from typeinfer.cpg.schema import NodeKind
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
 
-from .canonical_types import referenced_names, split_union
+from .canonical_types import outer_type, referenced_names, split_union
 from .consistency import ConsistencyFilter
 from .evidence import Evidence, collect_evidence, condition
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
@@ -184,7 +184,7 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
         node = index.slot(item)
         skip = typer.not_annotatable(node) if node is not None and item.kind in ("variable", "attribute") else None
         prediction = _prediction(item, fact, ranking, checker, universe, stats, skip)
-        why = _contradiction(typer, node, item, prediction)
+        why = _contradiction(typer, checker, node, item, prediction)
         if why:
             stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
             prediction = Prediction(type="", confidence=0.0, source="none", file=item.file, language=item.language,
@@ -197,10 +197,12 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
     return predictions
 
 
-def _contradiction(typer: StaticTyper, node: NodeId | None, item: UsageSlice, prediction: Prediction) -> str:
+def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId | None, item: UsageSlice,
+                   prediction: Prediction) -> str:
     """Why the code around the slot would reject `prediction`'s type, else "": a value it takes
-    of another type (`StaticTyper.rejected_value`), or, for a model's return type without None,
-    a path that returns None (`StaticTyper.may_return_none`)."""
+    of another type (`StaticTyper.rejected_value`), or, for a model's return type: without None
+    where a path returns None (`StaticTyper.may_return_none`), or without a member the callers
+    read on the result (`StaticTyper.members_read_on_results`)."""
     if node is None or not prediction.type or item.kind == "attribute":
         return ""
     cpg = typer.cpg
@@ -210,9 +212,17 @@ def _contradiction(typer: StaticTyper, node: NodeId | None, item: UsageSlice, pr
     why = typer.rejected_value(slot, prediction.type)
     if why:
         return why
-    if item.kind == "return" and prediction.source == "model" and "None" not in split_union(prediction.type, item.language):
-        why = typer.may_return_none(slot)
-        return f"may return None ({why})" if why else ""
+    if item.kind == "return" and prediction.source == "model":
+        if "None" not in split_union(prediction.type, item.language):
+            why = typer.may_return_none(slot)
+            if why:
+                return f"may return None ({why})"
+        members = [checker.members(outer_type(m, item.language), item.language)
+                   for m in split_union(prediction.type, item.language) if m not in ("None", "null", "undefined")]
+        if members and all(known is not None for known in members):
+            missing = sorted(typer.members_read_on_results(slot) - set().union(*members))  # type: ignore[arg-type]
+            if missing:
+                return f"callers read .{missing[0]} on its result"
     return ""
 
 

@@ -1285,6 +1285,30 @@ class StaticTyper:
                     fact = self.target_fact(defs[0])
         return [outer_type(m, lang) for m in split_union(fact.type, lang)] if fact is not None else []
 
+    def members_read_on_results(self, method: NodeId) -> set[str]:
+        """The members the project's callers read on what `method` returns: ``f().x``, and
+        ``r = f(); r.x`` (a return type must have them)."""
+        cpg = self.cpg
+        out: set[str] = set()
+        for call in cpg.into(method, EdgeKind.CALL):
+            parent = cpg.ast_parent(call)
+            if parent is None:
+                continue
+            name = cpg.get(parent, Prop.NAME)
+            args = cpg.arguments(parent)
+            if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS) and args.get(1) == call and 2 in args:
+                out.add(cpg.get(args[2], Prop.NAME, ""))
+            elif name == Op.ASSIGNMENT and args.get(2) == call and args.get(1) is not None \
+                    and cpg.kind(args[1]) == NodeKind.IDENTIFIER:
+                for use in cpg.out(args[1], EdgeKind.REACHING_DEF):
+                    use_parent = cpg.ast_parent(use)
+                    use_args = cpg.arguments(use_parent) if use_parent is not None else {}
+                    if use_parent is not None and cpg.get(use_parent, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS) \
+                            and use_args.get(1) == use and 2 in use_args:
+                        out.add(cpg.get(use_args[2], Prop.NAME, ""))
+        out.discard("")
+        return out
+
     def _called_names(self) -> set[tuple[str, str]]:
         """(file, name) of every call of a bare name (``f(x)``, not ``o.f(x)``), built once."""
         if self._called is None:

@@ -299,3 +299,16 @@ def test_a_parameter_called_with_another_type_or_defaulting_to_one_is_not_annota
     assert r["parameter", "floatfmt"].type == "" and "default 'g'" in r["parameter", "floatfmt"].evidence
     assert r["parameter", "widths"].type == "" and "called with [w * 2" in r["parameter", "widths"].evidence
     assert r["return", "pad"].type == ""  # a list comprehension is no float
+
+
+def test_a_model_return_type_lacking_what_callers_read_on_the_result_is_dropped():
+    r = rows({"src/enc.ts": """
+        export function encodeArray(value) {
+          return { dynamic: true, encoded: value };
+        }
+        export function use(v) {
+          const result = encodeArray(v);
+          return result.dynamic;
+        }
+    """}, ranking=[("string", 0.9)])
+    assert r["return", "encodeArray"].type == "" and ".dynamic" in r["return", "encodeArray"].evidence
