@@ -18,7 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import stat
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,22 @@ class TypeinferProtocol(LanguageServerProtocol):
             yield handler, (params,), None
 
 
+class _PipeReader:
+    """An asyncio stream as pygls' reader: the end of the input reads as empty bytes."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+
+    async def readline(self) -> bytes:
+        return await self.stream.readline()
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self.stream.readexactly(n)
+        except asyncio.IncompleteReadError:
+            return b""
+
+
 class TypeinferServer(LanguageServer):
     """State shared by the handlers."""
 
@@ -81,6 +100,37 @@ class TypeinferServer(LanguageServer):
             if node is None:
                 return False
         return bool(node)
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """pygls' stdio loop, but reading the client's pipe with asyncio's own reader: pygls
+        hands every header and body line to a thread (three hops a keystroke).  Any stdin that is
+        not a pipe goes to pygls' reader."""
+        from pygls.io_ import StdoutWriter, run_async
+
+        source = stdin or sys.stdin.buffer
+        try:
+            if not stat.S_ISFIFO(os.fstat(source.fileno()).st_mode):
+                raise ValueError("not a pipe")
+        except (OSError, ValueError, AttributeError):
+            super().start_io(stdin, stdout)
+            return
+        self._stop_event = threading.Event()  # what pygls' shutdown() sets to end `run_async`
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def serve() -> None:
+            stream = asyncio.StreamReader(limit=1 << 26)
+            await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), source)
+            await run_async(stop_event=self._stop_event, reader=_PipeReader(stream), protocol=self.protocol,
+                            logger=log, error_handler=self.report_server_error)
+
+        try:
+            asyncio.run(serve())
+        except BrokenPipeError:
+            log.error("the connection to the client is lost; shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     def in_step(self, uri: str) -> DocumentState | None:
         """The open document `uri`, unless its text may differ from the client's (`desynced`)."""
@@ -410,7 +460,6 @@ def run(args: argparse.Namespace) -> int:
                             format="%(asctime)s %(name)s %(levelname)s %(message)s")
     else:
         logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
-    sys.setswitchinterval(0.001)  # the analysis thread is pure Python: hand the loop the GIL often
     server = create_server()
     if getattr(args, "tcp", None):
         host, port = args.tcp
