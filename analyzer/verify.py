@@ -613,12 +613,17 @@ def _quoted(word: str, message: str) -> bool:
     return f'"{word}"' in message or f"'{word}'" in message
 
 
+def _quoted_name(word: str, message: str) -> bool:
+    """`word` quoted alone, or as a generic type's name (tsc: ``'ZodArray<T, Cardinality>'``)."""
+    return _quoted(word, message) or f"'{word}<" in message or f'"{word}[' in message
+
+
 def _names(ann: Annotation, message: str) -> bool:
     """The message quotes the annotation's name and a part of its function's dotted name."""
     if not _quoted(ann.name, message):
         return False
     parts = [p for p in ann.function.split(".") if p and p != ann.name and not p.startswith("<")]
-    return any(_quoted(p, message) for p in parts)
+    return any(_quoted_name(p, message) for p in parts)
 
 
 def _nearest(applied: list[Applied], d: Diagnostic) -> Applied:

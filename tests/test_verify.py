@@ -190,6 +190,18 @@ def test_attribute_prefers_the_annotation_whose_type_the_message_quotes(tmp_path
     assert attribute([error], {"m.py": edit})[error][1] == ret
 
 
+def test_an_override_error_naming_a_generic_class_blames_that_class_method(tmp_path: Path) -> None:
+    code = ("class Base<T> {\n  _parse(input) { return input; }\n}\n"
+            "class Items<T> extends Base<T> {\n  other(n) { return n; }\n  _parse(input) { return [input]; }\n}\n")
+    root = _project(tmp_path, {"m.ts": code})
+    other = _param("n", "Items.other", 5, 8, "number")
+    wrong = Annotation(kind="return", name="_parse", function="Items._parse", line=6, column=2, type="string")
+    _, edit = _edit(root, "m.ts", "typescript", [other, wrong])
+    error = Diagnostic("m.ts", 4, 7, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
+                                             "property in base type 'Base<T>'.")
+    assert attribute([error], {"m.ts": edit})[error][1] == wrong
+
+
 @pytest.mark.network
 @pytest.mark.parametrize("language", ["python", "typescript"])
 def test_the_readme_demo_written_in_place_adds_no_checker_error(tmp_path: Path, language: str) -> None:
