@@ -550,7 +550,7 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
             path, a = (same_file or named)[0]
             out[d] = (path, a.annotation)
             continue
-        called = _called_parameter(d, lines, edits)
+        called = _called_parameter(d, lines, edits) or _overridden_member(d, edits)
         if called is not None:
             out[d] = called
             continue
@@ -585,6 +585,27 @@ def _called_parameter(d: Diagnostic, lines: list[bytes], edits: dict[str, EditRe
             ann = a.annotation
             if ann.kind == "parameter" and ann.function.rsplit(".", 1)[-1] == callee and ann.type == m["type"]:
                 return path, ann
+    return None
+
+
+#: tsc's override error (TS2416): the member and the class whose override no longer fits its base
+_TS_OVERRIDE = re.compile(r"Property '(?P<member>[\w$]+)' in type '(?P<cls>[\w$]+)[<']")
+
+
+def _overridden_member(d: Diagnostic, edits: dict[str, EditResult]) -> tuple[str, Annotation] | None:
+    """An override that no longer fits its base (tsc TS2416) blamed on an annotation of that
+    method: the override's own (parameter or return), else one of a method so named elsewhere
+    (the base's)."""
+    m = _TS_OVERRIDE.search(d.message)
+    if m is None:
+        return None
+    own = f"{m['cls']}.{m['member']}"
+    ordered = sorted(edits.items(), key=lambda item: item[0] != d.file)
+    for wanted in (lambda f: f == own or f.endswith(f".{own}"), lambda f: f.endswith(f".{m['member']}")):
+        for path, e in ordered:
+            for a in e.applied:
+                if wanted(a.annotation.function):
+                    return path, a.annotation
     return None
 
 

@@ -247,3 +247,15 @@ def test_tsc_call_site_error_in_an_unannotated_file_drops_the_parameter_it_contr
     result = verify(root, edits, "typescript")
     assert [d.annotation for d in result.dropped] == [wrong]
     assert result.converged and result.unattributed == []
+
+
+def test_an_override_error_is_blamed_on_the_overriding_methods_parameter(tmp_path: Path) -> None:
+    code = ("class Base<T> {\n  _parse(input) { return input; }\n}\n"
+            "class Items<T> extends Base<T> {\n  other(n) { return n; }\n  _parse(input) { return [input]; }\n}\n")
+    root = _project(tmp_path, {"m.ts": code})
+    other = _param("n", "Items.other", 5, 8, "number")
+    wrong = _param("input", "Items._parse", 6, 9, "number")
+    _, edit = _edit(root, "m.ts", "typescript", [other, wrong])
+    error = Diagnostic("m.ts", 4, 7, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
+                                             "property in base type 'Base<T>'.")
+    assert attribute([error], {"m.ts": edit})[error][1] == wrong
