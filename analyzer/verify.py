@@ -376,6 +376,11 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
             by_file: dict[str, dict[Annotation, Diagnostic]] = defaultdict(dict)
             for diag, (path, ann) in blame.items():
                 by_file[path].setdefault(ann, diag)
+                if _TS_OVERRIDE.search(diag.message) and path in current:
+                    # any annotation inside the override may change the type it infers: all go at once
+                    for a in current[path].applied:
+                        if a.annotation.function == ann.function:
+                            by_file[path].setdefault(a.annotation, diag)
             pending = []
             for i in mine:
                 drop = by_file.get(rel[i])
@@ -550,7 +555,7 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
             path, a = (same_file or named)[0]
             out[d] = (path, a.annotation)
             continue
-        called = _called_parameter(d, lines, edits) or _overridden_member(d, edits)
+        called = _called_parameter(d, lines, edits) or _overridden_member(d, edits) or _quoted_type(d, edits)
         if called is not None:
             out[d] = called
             continue
@@ -607,6 +612,26 @@ def _overridden_member(d: Diagnostic, edits: dict[str, EditResult]) -> tuple[str
                 if wanted(a.annotation.function):
                     return path, a.annotation
     return None
+
+
+#: types too common to tell which annotation a message quoting them is about
+_COMMON_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "None", "string", "number", "boolean", "any",
+                           "unknown", "object", "void", "undefined", "null"})
+
+
+def _quoted_type(d: Diagnostic, edits: dict[str, EditResult]) -> tuple[str, Annotation] | None:
+    """An error quoting a distinctive annotated type (``Property 'status' does not exist on type
+    'ParseReturnType<any>'``) blamed on an annotation of that type, wherever it is: the nearest in
+    the error's file, else the first elsewhere."""
+    hits = [(path, a) for path, e in edits.items() for a in e.applied
+            if a.annotation.type not in _COMMON_TYPES and _quoted(a.annotation.type, d.message)]
+    if not hits:
+        return None
+    same = [(path, a) for path, a in hits if path == d.file]
+    if same:
+        path, a = min(same, key=lambda x: abs(x[1].line - d.line))
+        return path, a.annotation
+    return hits[0][0], hits[0][1].annotation
 
 
 def _callee_at(lines: list[bytes], line: int, column: int) -> str | None:
