@@ -46,7 +46,7 @@ from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 
 from .anchors import anchor_for
-from .jobs import Job, JobQueue
+from .jobs import JobQueue, SchedulesDocuments
 from .positions import UTF16, LineIndex
 from .settings import Settings
 from .state import CachingPredictor, Item, PredictionCache
@@ -83,7 +83,7 @@ class FileResult:
     refused: str | None = None  #: why the writer refuses the whole-file annotation (None: it does not)
 
 
-class Analyzer:
+class Analyzer(SchedulesDocuments):
     """Owns the project graph and the analysis thread."""
 
     def __init__(self, root: Path | None, settings: Callable[[], Settings],
@@ -113,19 +113,6 @@ class Analyzer:
     def stop(self) -> None:
         self.jobs.stop()
 
-    def schedule(self, snapshot: Snapshot, delay: float = 0.0) -> None:
-        """Analyse `snapshot` after `delay` seconds of quiet (replaces a pending one of the document)."""
-        self.jobs.put(Job(time.monotonic() + delay, snapshot.uri, snapshot, snapshot.relpath))
-
-    def revert(self, uri: str, relpath: str) -> None:
-        """A closed workspace document: its graph goes back to the file on disk."""
-        self.jobs.put(Job(time.monotonic(), uri, None, relpath))
-
-    def forget(self, uri: str) -> None:
-        self.jobs.forget(uri)
-
-    def pending(self) -> int:
-        return self.jobs.pending()
 
     # ------------------------------------------------------------------ the thread
     def prepare(self) -> None:

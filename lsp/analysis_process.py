@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .analysis import Analyzer, FileResult, Snapshot
-from .jobs import Job, JobQueue
+from .jobs import Job, JobQueue, SchedulesDocuments
 from .settings import Settings
 
 log = logging.getLogger("typeinfer.lsp")
@@ -41,7 +41,7 @@ class CacheCounts:
         return self.size
 
 
-class AnalysisProcess:
+class AnalysisProcess(SchedulesDocuments):
     """`Analyzer`'s interface (schedule, revert, forget, pending, idle, workspace_ready,
     model_error, cache), with the analysis in a child process."""
 
@@ -81,25 +81,11 @@ class AnalysisProcess:
         if self._process.is_alive():
             self._process.terminate()
 
-    def schedule(self, snapshot: Snapshot, delay: float = 0.0) -> None:
-        """Analyse `snapshot` after `delay` seconds of quiet (replaces a pending one of the document)."""
-        self.jobs.put(Job(time.monotonic() + delay, snapshot.uri, snapshot, snapshot.relpath))
-
     def schedule_document(self, uri: str, relpath: str, take_snapshot: Callable[[], Snapshot | None],
                           delay: float = 0.0) -> None:
         """Analyse a document after `delay` seconds of quiet, with the snapshot `take_snapshot`
         returns when the job is due (None: closed meanwhile, nothing to do)."""
         self.jobs.put(Job(time.monotonic() + delay, uri, take_snapshot, relpath))
-
-    def revert(self, uri: str, relpath: str) -> None:
-        """A closed workspace document: its graph goes back to the file on disk."""
-        self.jobs.put(Job(time.monotonic(), uri, None, relpath))
-
-    def forget(self, uri: str) -> None:
-        self.jobs.forget(uri)
-
-    def pending(self) -> int:
-        return self.jobs.pending()
 
     # ------------------------------------------------------------------ threads
     def _send(self, message: tuple[Any, ...]) -> bool:

@@ -84,3 +84,26 @@ class JobQueue:
             if not self._jobs:
                 self.idle.set()
             self._cond.notify_all()
+
+
+class SchedulesDocuments:
+    """The document side of an analysis host: `schedule`, `revert`, `forget` and `pending` over
+    its `jobs` (a `JobQueue`), shared by the in-process `Analyzer` and `AnalysisProcess`."""
+
+    jobs: JobQueue
+
+    def schedule(self, snapshot: Any, delay: float = 0.0) -> None:
+        """Analyse `snapshot` (an `analysis.Snapshot`) after `delay` seconds of quiet (replaces a
+        pending one of the document)."""
+        self.jobs.put(Job(time.monotonic() + delay, snapshot.uri, snapshot, snapshot.relpath))
+
+    def revert(self, uri: str, relpath: str) -> None:
+        """A closed workspace document: its graph goes back to the file on disk."""
+        self.jobs.put(Job(time.monotonic(), uri, None, relpath))
+
+    def forget(self, uri: str) -> None:
+        """A closed document: its pending job is dropped."""
+        self.jobs.forget(uri)
+
+    def pending(self) -> int:
+        return self.jobs.pending()
