@@ -197,6 +197,7 @@ class StaticTyper:
         self._active: set[NodeId] = set()
         self._writes: dict[NodeId, list[NodeId]] | None = None
         self._called: set[tuple[str, str]] | None = None
+        self._returns_cache: dict[NodeId, list[NodeId] | None] = {}
         self._decl_by_full: dict[str, NodeId] = {}
         self._generic_cache: dict[str, bool] = {}
         self._self_writes_cache: dict[NodeId, dict[str, list[NodeId]]] = {}
@@ -1121,15 +1122,20 @@ class StaticTyper:
         return [self._returned_value(r, lang) for r in returns]
 
     def _return_statements(self, body: NodeId) -> list[NodeId] | None:
-        """RETURN nodes of a body, those of nested functions and classes left out; None for a generator."""
+        """RETURN nodes of a body, those of nested functions and classes left out; None for a
+        generator (once per body: the return fact and the vetoes of a return type all ask)."""
+        if body in self._returns_cache:
+            return self._returns_cache[body]
         cpg = self.cpg
-        returns: list[NodeId] = []
+        returns: list[NodeId] | None = []
         for node in cpg.ast_descendants(body, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
             kind = cpg.kind(node)
             if kind == NodeKind.RETURN:
-                returns.append(node)
+                returns.append(node)  # type: ignore[union-attr]
             elif kind == NodeKind.CALL and cpg.get(node, Prop.NAME) in (Op.YIELD, Op.YIELD_FROM):
-                return None
+                returns = None
+                break
+        self._returns_cache[body] = returns
         return returns
 
     def _returned_value(self, ret: NodeId, lang: str) -> StaticFact | None:

@@ -333,20 +333,26 @@ def document_identity(uri: str, language_id: str, root: Path | None) -> tuple[st
 
 
 # ---------------------------------------------------------------------- prediction cache
-def slice_hash(slice_json: dict[str, Any], candidates: Any) -> str:
-    """Hash of a slice's JSON without positions (line/column anywhere in it), plus its candidates."""
+def slice_hash(usage: Any, candidates: Any) -> str:
+    """Hash of a slice (a `UsageSlice`, or its JSON form) without positions (line/column anywhere
+    in it), plus its candidates.  The dataclasses are read field by field, not through `asdict`,
+    whose deep copies cost more than the rest of a cached prediction."""
     def strip(value: Any) -> Any:
+        fields = getattr(value, "__dataclass_fields__", None)
+        if fields is not None:
+            return {k: strip(getattr(value, k)) for k in fields if k not in ("line", "column")}
         if isinstance(value, dict):
             return {k: strip(v) for k, v in value.items() if k not in ("line", "column")}
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             return [strip(v) for v in value]
         return value
 
+    plain = strip(usage)
     if isinstance(candidates, ProjectCandidates):  # what the model sees of them: the names, and the file's
-        cands: Any = [candidates.fingerprint(), sorted(candidates.visible.get(slice_json.get("file", ""), ()))]
+        cands: Any = [candidates.fingerprint(), sorted(candidates.visible.get(plain.get("file", ""), ()))]
     else:
         cands = sorted(candidates) if candidates else []
-    body = json.dumps([strip(slice_json), cands], sort_keys=True, default=str)
+    body = json.dumps([plain, cands], sort_keys=True, default=str)
     return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
 
 
@@ -389,7 +395,7 @@ class CachingPredictor:
             self.threshold = threshold
 
     def predict(self, slices: list[Any], candidates: list[Any], top_k: int = 8) -> list[list[tuple[str, float]]]:
-        keys = [slice_hash(s.to_json(), c) + f":{top_k}" for s, c in zip(slices, candidates)]
+        keys = [slice_hash(s, c) + f":{top_k}" for s, c in zip(slices, candidates)]
         out: list[list[tuple[str, float]] | None] = [self.cache.get(k) for k in keys]
         todo = [i for i, v in enumerate(out) if v is None]
         self.cache.hits += len(keys) - len(todo)
