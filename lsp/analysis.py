@@ -35,8 +35,7 @@ from typeinfer.analyzer.canonical_types import canonicalize, split_union
 from typeinfer.analyzer.inferred_types import Prediction
 from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, NO_MODEL_THRESHOLD, STATIC_CONFIDENCE, InferenceOptions, \
     infer_graph
-from typeinfer.analyzer.writer.source import annotate_source
-from typeinfer.analyzer.writer.source import grammar_of, writer_syntax
+from typeinfer.analyzer.writer.source import annotate_source, writer_syntax
 from typeinfer.analyzer.slots import KINDS
 from typeinfer.analyzer.static_facts import infer_static
 from typeinfer.cpg.graph import CodePropertyGraph
@@ -83,8 +82,10 @@ class FileResult:
     refused: str | None = None  #: why the writer refuses the whole-file annotation (None: it does not)
 
 
-class Analyzer(SchedulesDocuments):
-    """Owns the project graph and the analysis thread."""
+class AnalysisHost(SchedulesDocuments):
+    """What the server sees of an analysis, in this process (`Analyzer`) or another
+    (`analysis_process.AnalysisProcess`): the workspace root and settings, the callbacks results
+    and progress go to, the document jobs, and the workspace-ready and model-error states."""
 
     def __init__(self, root: Path | None, settings: Callable[[], Settings],
                  publish: Callable[[FileResult], None],
@@ -97,13 +98,24 @@ class Analyzer(SchedulesDocuments):
         self.progress = progress or (lambda *_: None)
         self.message = message or (lambda _: None)
         self.on_ready = on_ready or (lambda: None)  #: called (from the build thread) once the graph is built
+        self.jobs = JobQueue()
+        self.idle = self.jobs.idle
+        self.workspace_ready = threading.Event()
+        self.model_error: str | None = None
+
+
+class Analyzer(AnalysisHost):
+    """Owns the project graph and the analysis thread."""
+
+    def __init__(self, root: Path | None, settings: Callable[[], Settings],
+                 publish: Callable[[FileResult], None],
+                 progress: Callable[[str, str, int | None], None] | None = None,
+                 message: Callable[[str], None] | None = None,
+                 on_ready: Callable[[], None] | None = None) -> None:
+        super().__init__(root, settings, publish, progress, message, on_ready)
         self.cpg: CodePropertyGraph | None = None
         self.cache = PredictionCache()
         self.predictor: Any = None
-        self.model_error: str | None = None
-        self.workspace_ready = threading.Event()
-        self.jobs = JobQueue()
-        self.idle = self.jobs.idle
         self._thread = threading.Thread(target=self._run, name="typeinfer-analysis", daemon=True)
 
     # ------------------------------------------------------------------ control (any thread)
@@ -271,7 +283,7 @@ def _mark_writable(snap: Snapshot, items: list[Item], threshold: float) -> str |
     """Mark the items whose annotation the source writer cannot place (no hint is shown for those);
     returns why the writer refuses the whole file, if it does."""
     wanted = [i for i in items if i.annotation is not None and i.prediction.confidence >= threshold]
-    if not wanted or grammar_of(snap.relpath, snap.language) in writer_syntax(snap.language).stub_only_grammars:
+    if not wanted or snap.grammar in writer_syntax(snap.language).stub_only_grammars:
         return None  # JavaScript: annotations go to stubs only; its hints inform, without an edit
     edit = annotate_source(snap.text.encode("utf-8"), snap.relpath, snap.language, [i.annotation for i in wanted])
     if edit.refused:

@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from .analysis import Analyzer, FileResult, Snapshot
-from .jobs import Job, JobQueue, SchedulesDocuments
+from .analysis import AnalysisHost, Analyzer, FileResult, Snapshot
+from .jobs import Job
 from .settings import Settings
 
 log = logging.getLogger("typeinfer.lsp")
@@ -41,25 +41,15 @@ class CacheCounts:
         return self.size
 
 
-class AnalysisProcess(SchedulesDocuments):
-    """`Analyzer`'s interface (schedule, revert, forget, pending, idle, workspace_ready,
-    model_error, cache), with the analysis in a child process."""
+class AnalysisProcess(AnalysisHost):
+    """`Analyzer`'s interface (an `AnalysisHost` with a `cache`), with the analysis in a child process."""
 
     def __init__(self, root: Path | None, settings: Callable[[], Settings],
                  publish: Callable[[FileResult], None],
                  progress: Callable[[str, str, int | None], None] | None = None,
                  message: Callable[[str], None] | None = None,
                  on_ready: Callable[[], None] | None = None) -> None:
-        self.root = root
-        self.settings = settings
-        self.publish = publish
-        self.progress = progress or (lambda *_: None)
-        self.message = message or (lambda _: None)
-        self.on_ready = on_ready or (lambda: None)
-        self.jobs = JobQueue()
-        self.idle = self.jobs.idle
-        self.workspace_ready = threading.Event()
-        self.model_error: str | None = None
+        super().__init__(root, settings, publish, progress, message, on_ready)
         self.cache = CacheCounts()
         context = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._conn, child = context.Pipe()
