@@ -232,11 +232,8 @@ def _install_atomically(
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _run(cmd: list[str], label: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -29,11 +29,8 @@ def rebuild_hint(model_dir: Path) -> str:
 
 def sha256(path: Path) -> str:
     """The hex SHA-256 of a file."""
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def write_sums(model_dir: Path, names: list[str]) -> None:
