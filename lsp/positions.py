@@ -86,10 +86,10 @@ class LineIndex:
     """Lines of one document text, for conversions that need the line's content; columns the
     client sends or receives are in `encoding`'s units."""
 
-    def __init__(self, text: str, encoding: str = UTF16) -> None:
+    def __init__(self, text: str, encoding: str = UTF16, lines: list[str] | None = None) -> None:
         self.text = text
         self.encoding = encoding
-        self.lines = text.split("\n")
+        self.lines = text.split("\n") if lines is None else lines  #: `lines`: the text's, when the caller has them
         self._offsets: list[int] | None = None  #: byte offset of each line start, built on demand
 
     def line(self, n: int) -> str:

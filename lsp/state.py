@@ -102,8 +102,7 @@ class DocumentState:
     @property
     def index(self) -> LineIndex:
         if self._index is None or self._index_generation != self._generation:
-            index = LineIndex.__new__(LineIndex)  # the lines are known: no split of the whole text
-            index.text, index.encoding, index.lines, index._offsets = self.text, self.encoding, list(self._lines), None
+            index = LineIndex(self.text, self.encoding, list(self._lines))  # the lines are known: no split
             self._index, self._index_generation = index, self._generation
         return self._index
 

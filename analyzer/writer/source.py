@@ -165,7 +165,8 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
             result.refused = problem
             return result
     root = tree.root_node
-    plan = ImportPlan(syntax, syntax.bindings(root))
+    bindings = syntax.bindings(root)
+    plan = ImportPlan(syntax, bindings)
     accepted: list[tuple[Annotation, Slot]] = []
     taken: set[tuple] = set()
     for ann in annotations:
@@ -193,7 +194,6 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
     # without `force`, `source_problem` has already had the language's parser accept the original
     original_ok = syntax.parser_problem is not None and (not force or syntax.parser_problem(data) is None)
     before = count_parse_errors(tree)
-    bindings = syntax.bindings(root)
 
     def build(chosen: list[tuple[Annotation, Slot]]) -> tuple[bytes, list[Edit], list[str], list[str]]:
         """The bytes with `chosen` written (and the imports they need), the edits, lines added, warnings."""
