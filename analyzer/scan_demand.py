@@ -31,7 +31,7 @@ from typing import Any
 
 from typeinfer.analyzer.scan import destructured, find_sinks, find_sources
 from typeinfer.analyzer.scan_index import CallIndex
-from typeinfer.cpg.dataflow import argument_for, chop
+from typeinfer.cpg.dataflow import argument_for, chop, return_statements
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.matching import matches
 from typeinfer.cpg.query import Project, project_from_cpg
@@ -63,8 +63,8 @@ def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None) -> s
     open call's receiver and every handler's parameters, on a flow or not)."""
     project = project_from_cpg(cpg)
     index = CallIndex.of(project)
-    methods = _methods_by_name(cpg)
-    members = _members_by_name(cpg)
+    methods = _by_name(cpg, NodeKind.METHOD)
+    members = _by_name(cpg, NodeKind.MEMBER)
     handlers = _handler_parameters(cpg, index, methods)
     if rules is None:
         demand = set(handlers)
@@ -156,21 +156,14 @@ class _OpenCallTargets:
 
 def _returned(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:
     """The values `method`'s return statements give back."""
-    return [v for r in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
-            if cpg.kind(r) == NodeKind.RETURN for v in cpg.ast_children(r)]
+    return [v for r in return_statements(cpg, method) for v in cpg.ast_children(r)]
 
 
-def _methods_by_name(cpg: CodePropertyGraph) -> dict[str, list[NodeId]]:
+def _by_name(cpg: CodePropertyGraph, kind: NodeKind) -> dict[str, list[NodeId]]:
+    """The nodes of `kind`, by NAME."""
     out: dict[str, list[NodeId]] = {}
-    for m in cpg.nodes(NodeKind.METHOD):
-        out.setdefault(cpg.get(m, Prop.NAME, ""), []).append(m)
-    return out
-
-
-def _members_by_name(cpg: CodePropertyGraph) -> dict[str, list[NodeId]]:
-    out: dict[str, list[NodeId]] = {}
-    for m in cpg.nodes(NodeKind.MEMBER):
-        out.setdefault(cpg.get(m, Prop.NAME, ""), []).append(m)
+    for n in cpg.nodes(kind):
+        out.setdefault(cpg.get(n, Prop.NAME, ""), []).append(n)
     return out
 
 

@@ -20,13 +20,15 @@ This lives on the analyzer side: `typeinfer.cpg` never imports `typeinfer.analyz
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.linking import TypeOracle
 from typeinfer.cpg.query import Project, Traversal
 
 from .scan import Rule, builtin_source_sets, find_sinks, find_sources, load_rules, parse_rule
+from .scan_index import CallIndex
 
 LANGUAGES = ("python", "typescript")
 
@@ -62,7 +64,7 @@ class ScanProject(Project):
         languages = [prefix] if prefix in LANGUAGES else list(LANGUAGES)
         rules = [parse_rule({"id": f"sources:{name}", "language": lang, "sources": [name], "sinks": []},
                             "<sources>", sets) for lang in languages]
-        return self._found(lambda: (n for rule in rules for n in find_sources(self, rule)))
+        return self._found(lambda: self._each_rule(rules, find_sources))
 
     def sinks(self, name: str) -> Traversal:
         """Sink nodes of the rules whose id contains `name` or that are tagged `name`, e.g. "sql", "CWE-78"."""
@@ -70,7 +72,13 @@ class ScanProject(Project):
         if not rules:
             known = sorted({r.id for r in self.rules} | {t for r in self.rules for t in r.tags})
             raise KeyError(f"no rule matches {name!r} (rule ids and tags: {', '.join(known)})")
-        return self._found(lambda: (n for rule in rules for n in find_sinks(self, rule)))
+        return self._found(lambda: self._each_rule(rules, find_sinks))
+
+    def _each_rule(self, rules: list[Rule], find: Any) -> Iterator[NodeId]:
+        """The nodes `find` (`find_sources` or `find_sinks`) gives for each rule, over one `CallIndex`."""
+        index = CallIndex.of(self)
+        for rule in rules:
+            yield from find(self, rule, index)
 
     def rules_named(self, name: str) -> list[Rule]:
         """The rules `sinks(name)` uses: `name` is a substring of the id, or one of the tags (any case)."""

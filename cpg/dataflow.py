@@ -156,6 +156,12 @@ def _one_line(code: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def return_statements(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:
+    """The RETURN nodes of `method`, those of nested functions and classes left out."""
+    return [d for d in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
+            if cpg.kind(d) == NodeKind.RETURN]
+
+
 def argument_for(cpg: CodePropertyGraph, call: NodeId, method: NodeId, param: NodeId) -> NodeId | None:
     """The argument of `call` that binds parameter `param` of `method` (keyword, else position;
     a Python method's ``self`` binds the receiver, a constructor's binds nothing)."""
@@ -743,7 +749,7 @@ class _Engine:
         if callees and len(ctx) < self.max_call_depth and not any(self.p(m).get(Prop.NAME) in _CONSTRUCTORS for m in callees):
             out = []
             for m in callees:
-                for ret in self._returns(m):
+                for ret in return_statements(self.cpg, m):
                     out.extend((v, ctx + (n,), "return", n) for v in self.cpg.ast_children(ret))
             return out
         return [(a, ctx, "argument", None) for _, a in sorted(args.items()) if self.p(a)[Prop.KIND] != NodeKind.METHOD_REF]
@@ -800,10 +806,6 @@ class _Engine:
                     return None
                 out.append(value)
         return out
-
-    def _returns(self, method: NodeId) -> list[NodeId]:
-        return [d for d in self.cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
-                if self.p(d)[Prop.KIND] == NodeKind.RETURN]
 
     # -- the search
     def search(self, sink: NodeId, sources: set[NodeId]) -> list[tuple[NodeId, list[tuple[NodeId, str]], set[NodeId]]]:
