@@ -332,25 +332,25 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
     from a `start_baseline` begun while the types were inferred (else checked here first).
     Raises `VerifyError` when no check can be run.
     """
-    lang = "python" if language in ("python", "py") else "typescript"
+    lang = _checked_language(language)
     name = CHECKER_FOR[lang]
     label = f"{name} {PINNED[name][0]}"
     result = VerifyResult(lang, label, list(edits))
     mine = [i for i, (_, e) in enumerate(edits) if e.language == lang and e.applied and not e.refused]
     if not mine:
         return result
+    # a baseline begun earlier installs the checker if need be: wait for it before asking again
+    known = baseline.result() if baseline is not None else None
     cmd = checker or ensure_checker(name)
     root = Path(root)
     base = root.parent if root.is_file() else root
     rel = {i: _relpath(edits[i][0], edits[i][1], base) for i in mine}
     with tempfile.TemporaryDirectory(prefix="typeinfer-verify-") as tmp:
         work = Path(tmp)
-        _copy_project(root, base, lang, work)
-        config_name, config = adapter_for(lang).checker_config
-        (work / config_name).write_text(json.dumps(config), encoding="utf-8")
+        _prepare_copy(root, lang, work)
         for i in mine:
             _write(work / rel[i], edits[i][1].original)
-        errors = baseline.result() if baseline is not None else run_checker(cmd, lang, work)
+        errors = known if known is not None else run_checker(cmd, lang, work)
         pending = list(mine)  # files whose bytes changed since the last check
         while True:
             for i in pending:
@@ -396,15 +396,24 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
 def check_tree(root: Path, language: str, checker: list[str] | None = None) -> list[Diagnostic]:
     """The errors the pinned checker reports on the `language` files of `root` as they are, under
     the generated config `verify` uses (a copy is checked; `root` is not touched)."""
-    lang = "python" if language in ("python", "py") else "typescript"
+    lang = _checked_language(language)
     cmd = checker or ensure_checker(CHECKER_FOR[lang])
-    root = Path(root)
     with tempfile.TemporaryDirectory(prefix="typeinfer-check-") as tmp:
         work = Path(tmp)
-        _copy_project(root, root.parent if root.is_file() else root, lang, work)
-        config_name, config = adapter_for(lang).checker_config
-        (work / config_name).write_text(json.dumps(config), encoding="utf-8")
+        _prepare_copy(Path(root), lang, work)
         return run_checker(cmd, lang, work)
+
+
+def _checked_language(language: str) -> str:
+    return "python" if language in ("python", "py") else "typescript"
+
+
+def _prepare_copy(root: Path, language: str, work: Path) -> None:
+    """`root`'s files of `language` (and its top-level configs) copied to `work`, with the
+    checker's generated config beside them."""
+    _copy_project(root, root.parent if root.is_file() else root, language, work)
+    config_name, config = adapter_for(language).checker_config
+    (work / config_name).write_text(json.dumps(config), encoding="utf-8")
 
 
 def start_baseline(root: Path, language: str) -> Future[list[Diagnostic]]:
