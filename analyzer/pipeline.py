@@ -186,10 +186,7 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
         prediction = _prediction(item, fact, ranking, checker, universe, stats, skip)
         why = _contradiction(typer, checker, node, item, prediction)
         if why:
-            stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
-            prediction = Prediction(type="", confidence=0.0, source="none", file=item.file, language=item.language,
-                                    kind=item.kind, function=item.function, name=item.name, line=item.line,
-                                    column=item.column, slice=item, evidence=f"not annotated: {why}")
+            prediction = _not_annotated(item, why, stats)
         prediction.column = _char_column(cpg, item.file, item.line, item.column, line_cache)
         prediction.byte_column = item.column
         prediction.node = _write_target(cpg, node, item)
@@ -250,18 +247,26 @@ def _prediction(item: UsageSlice, fact: StaticFact | None, ranking: list[tuple[s
     would weaken the checker's own inference without a type (source "none", the reason as
     evidence): ``("any", why)`` always, ``("model", why)`` unless a static fact types it,
     ``("same:T", why)`` when the type would be T, which the checker infers anyway."""
-    base = dict(file=item.file, language=item.language, kind=item.kind, function=item.function,
-                name=item.name, line=item.line, column=item.column, slice=item)
     if skip is not None:
         scope, why = skip
         if scope == "any" or (scope == "model" and fact is None):
-            stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
-            return Prediction(type="", confidence=0.0, source="none", evidence=f"not annotated: {why}", **base)
-    prediction = _ranked_prediction(item, fact, ranking, checker, universe, stats, base)
+            return _not_annotated(item, why, stats)
+    prediction = _ranked_prediction(item, fact, ranking, checker, universe, stats, _slot_fields(item))
     if skip is not None and skip[0].startswith("same:") and prediction.type == skip[0][5:]:
-        stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
-        return Prediction(type="", confidence=0.0, source="none", evidence=f"not annotated: {skip[1]}", **base)
+        return _not_annotated(item, skip[1], stats)
     return prediction
+
+
+def _slot_fields(item: UsageSlice) -> dict[str, Any]:
+    """The fields of a `Prediction` that name its slot."""
+    return dict(file=item.file, language=item.language, kind=item.kind, function=item.function,
+                name=item.name, line=item.line, column=item.column, slice=item)
+
+
+def _not_annotated(item: UsageSlice, why: str, stats: dict[str, int]) -> Prediction:
+    """The slot's row when it gets no annotation, `why` as its evidence (counted in `stats`)."""
+    stats["not_annotatable"] = stats.get("not_annotatable", 0) + 1
+    return Prediction(type="", confidence=0.0, source="none", evidence=f"not annotated: {why}", **_slot_fields(item))
 
 
 def _ranked_prediction(item: UsageSlice, fact: StaticFact | None, ranking: list[tuple[str, float]],
