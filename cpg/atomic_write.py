@@ -18,7 +18,15 @@ from typing import IO
 
 
 def current_umask() -> int:
-    """The process umask (set back at once: os.umask can only be read by setting it)."""
+    """The process umask: from /proc where Linux shows it; elsewhere by setting it and setting it
+    back at once (os.umask can only be read so, which a thread creating a file meanwhile would see)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
