@@ -325,9 +325,11 @@ def build_source(source: SourceFile, cpg: CodePropertyGraph | None = None) -> Co
 
 def link_interface(cpg: CodePropertyGraph, relpath: str) -> tuple:
     """What other files' linking can see of one file, positions left out: its language and error,
-    its functions and classes (full name, kind, modifiers, declared bases) in source order, and
-    its imports (they resolve its classes' bases)."""
-    from .schema import NodeKind, Prop
+    its functions and classes (full name, kind, modifiers, declared bases) in source order, its
+    imports (they resolve its classes' bases), and its module-level variables with their declared
+    types and the text of the values the module assigns them (another file's ``from a import db;
+    db.query()`` resolves through ``db = Database()``)."""
+    from .schema import MODULE_METHOD_NAME, EdgeKind, NodeKind, Op, Prop
 
     info = cpg.files.get(relpath)
     out: list[tuple] = [(info.language, info.error) if info else None]
@@ -340,6 +342,17 @@ def link_interface(cpg: CodePropertyGraph, relpath: str) -> tuple:
                         tuple(props.get(Prop.INHERITS_FROM_TYPE_FULL_NAME) or ())))
         elif kind == NodeKind.IMPORT:
             out.append((kind, props.get(Prop.IMPORTED_AS), props.get(Prop.IMPORTED_ENTITY)))
+        elif kind == NodeKind.LOCAL:
+            scope = cpg.enclosing(n, (NodeKind.METHOD,))
+            if scope is None or attrs[scope].get(Prop.NAME) != MODULE_METHOD_NAME:
+                continue
+            values = []
+            for write in cpg.into(n, EdgeKind.REF):
+                parent = cpg.ast_parent(write) if attrs[write].get(Prop.IS_WRITE) else None
+                if parent is not None and attrs[parent].get(Prop.NAME) == Op.ASSIGNMENT:
+                    value = cpg.arguments(parent).get(2)
+                    values.append(attrs[value].get(Prop.CODE) if value is not None else None)
+            out.append((kind, props.get(Prop.NAME), props.get(Prop.TYPE_FULL_NAME), tuple(values)))
     return tuple(out)
 
 

@@ -110,3 +110,28 @@ def test_single_file_paths_are_accepted(tmp_path, name):
     path.write_text("x = 1\n" if name.endswith(".py") else "const x = 1;\n")
     cpg = build_project(path, BuildOptions(jobs=1, use_cache=False))
     assert list(cpg.files) == [name]
+
+
+def test_editing_a_module_variable_re_links_the_files_that_import_it():
+    """A file's module variable is part of what other files link against: ``from a import db;
+    db.query()`` follows ``db = Database()`` -> ``db = Cache()`` after an in-place update, as a
+    full build of the new text does."""
+    from typeinfer.cpg.project import build_sources, update_file
+    from typeinfer.cpg.schema import NodeKind, Prop
+    from typeinfer.cpg.source import source_from_text
+
+    files = {
+        "c.py": "class Database:\n    def query(self, q):\n        return q\n\n\nclass Cache:\n    def query(self, q):\n"
+                "        return None\n",
+        "a.py": "from c import Database, Cache\n\ndb = Database()\n",
+        "b.py": "from a import db\n\n\ndef run():\n    return db.query('x')\n",
+    }
+    cpg = build_sources([source_from_text(text, path) for path, text in files.items()])
+
+    def query_calls():
+        return [cpg.get(n, Prop.METHOD_FULL_NAME) for n in cpg.nodes(NodeKind.CALL)
+                if n[0] == "b.py" and cpg.get(n, Prop.NAME) == "query"]
+
+    assert query_calls() == ["c.py:Database.query"]
+    update_file(cpg, "a.py", "from c import Database, Cache\n\ndb = Cache()\n")
+    assert query_calls() == ["c.py:Cache.query"]
