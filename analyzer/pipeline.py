@@ -18,16 +18,19 @@ from typing import Any, Collection, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import relink, write_types
-from typeinfer.cpg.project import BuildOptions, build_project
+from typeinfer.cpg.project import BuildOptions, build_project, default_cache_dir
 from typeinfer.cpg.schema import NodeKind
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
+from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, model_key
 
 from .canonical_types import outer_type, referenced_names, split_union
+from . import result_cache
 from .consistency import ConsistencyFilter
 from .evidence import Evidence, collect_evidence, condition
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
 from .languages import adapter_for
 from .name_pool import pool_same_name
+from .result_cache import CachedResult, result_key
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
 from .slots import KINDS
@@ -42,6 +45,8 @@ STATIC_CONFIDENCE = 0.98
 ANNOTATE_ROUNDS = 3
 #: Threshold when no model is used (static facts only).
 NO_MODEL_THRESHOLD = 0.5
+#: Rankings one run keeps in memory (a few hundred bytes each)
+RUN_CACHE_CAPACITY = 500_000
 
 
 @dataclass
@@ -84,21 +89,50 @@ class InferenceResult:
 
 
 def infer_project(path: str | Path, options: InferenceOptions | None = None) -> InferenceResult:
-    """Build the graph of `path` and infer types for its unannotated slots."""
+    """Build the graph of `path` and infer types for its unannotated slots; with
+    ``options.use_cache``, a tree inferred before with the same code, model and options gets the
+    remembered result (`result_cache`) written back into its fresh graph instead."""
     options = options or InferenceOptions()
     cpg = build_project(path, BuildOptions(jobs=options.jobs, use_cache=options.use_cache, max_bytes=options.max_bytes,
                                            skip_minified=options.skip_minified, progress=options.progress))
-    return infer_graph(cpg, options)
+    if not options.use_cache:
+        return infer_graph(cpg, options)
+    predictor = load_predictor(options)
+    model = model_key(predictor.model_dir) if predictor is not None else None
+    key = result_key([(rel, f.content_hash) for rel, f in cpg.files.items()], _inference_inputs(options), model)
+    cache_dir = default_cache_dir()
+    cached = result_cache.load(cache_dir, key)
+    if cached is not None:
+        table = InferredTypes(threshold_for(options, predictor), cached.predictions)
+        write_types(cpg, graph_types(table, table.threshold))
+        relink(cpg)
+        return InferenceResult(cpg, cached.program, cached.universe, table, dict(cached.stats), options, predictor)
+    result = infer_graph(cpg, options, predictor=predictor)
+    result_cache.save(cache_dir, key, CachedResult(result.predictions, result.stats, result.program, result.universe))
+    return result
+
+
+def _inference_inputs(options: InferenceOptions) -> dict[str, Any]:
+    """The options that change what `infer_graph` infers (not how fast: jobs, progress, caches)."""
+    return {"use_model": options.use_model, "min_confidence": options.min_confidence, "kinds": options.kinds,
+            "languages": options.languages, "rounds": options.rounds, "max_bytes": options.max_bytes,
+            "skip_minified": options.skip_minified}
 
 
 def load_predictor(options: InferenceOptions) -> Any:
     """The model `options` asks for (None for static facts only), loaded when a slot first needs
-    it; raises `ModelError` now when a file is missing or corrupt."""
+    it, its rankings remembered on disk by slice content unless ``options.use_cache`` is off;
+    raises `ModelError` now when a file is missing or corrupt."""
     if not options.use_model:
         return None
     from typeinfer.typemodel.lazy_predictor import LazyPredictor
+    from typeinfer.typemodel.prediction_cache import RankingStore
 
-    return LazyPredictor(options.model_dir)
+    model = LazyPredictor(options.model_dir)
+    store = None
+    if options.use_cache:
+        store = RankingStore(default_cache_dir() / "predictions" / f"{model_key(model.model_dir)}.sqlite")
+    return CachingPredictor(model, PredictionCache(RUN_CACHE_CAPACITY, store))
 
 
 def threshold_for(options: InferenceOptions, predictor: Any) -> float:
@@ -128,6 +162,9 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     file_list = None if files is None else list(files)
     if options.use_model and predictor is None:
         predictor = load_predictor(options)
+    elif predictor is not None and not isinstance(predictor, CachingPredictor):
+        # a later round re-reads most slices unchanged: each is predicted once per run
+        predictor = CachingPredictor(predictor, PredictionCache(RUN_CACHE_CAPACITY))
     table = InferredTypes(threshold_for(options, predictor))
     settled: set[NodeId] = set()  #: nodes whose confident type an earlier round settled
     stats = {"slots": 0, "static": 0, "model": 0, "none": 0, "rejected_by_consistency": 0, "rounds": 0}

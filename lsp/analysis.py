@@ -7,7 +7,7 @@ snapshot replaces any pending one of the same document (a burst of changes costs
 and runs once the document has been quiet for the debounce delay.  A workspace document is
 rebuilt in the graph with `update_file` (only when its text differs from the graph's) and
 re-sliced alone (`infer_graph(..., files=[relpath])`, with annotate's rounds and threshold); model
-rankings come from the `PredictionCache` unless the slice changed.  A document's inferred types
+rankings come from the `PredictionCache` (memory, then disk) unless the slice changed.  A document's inferred types
 are its own table (the `FileResult`): the rounds write them into the shared graph only while
 they run, and `types_restored` puts the graph back, so a document's hints depend only on the
 workspace's texts, not on which documents were analysed before.  A document outside the workspace, an untitled one,
@@ -41,14 +41,15 @@ from typeinfer.analyzer.static_facts import infer_static
 from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.passes.type_writeback import relink
 from typeinfer.cpg.schema import Prop
-from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, update_file
+from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, default_cache_dir, update_file
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
+from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore, model_key
 
 from .anchors import anchor_for
 from .jobs import JobQueue, SchedulesDocuments
 from .positions import UTF16, LineIndex
 from .settings import Settings
-from .state import CachingPredictor, Item, PredictionCache
+from .state import Item
 
 log = logging.getLogger("typeinfer.lsp")
 
@@ -172,7 +173,10 @@ class Analyzer(AnalysisHost):
         try:
             from typeinfer.typemodel.predictor import TypePredictor
 
-            self.predictor = CachingPredictor(TypePredictor.load(), self.cache)
+            model = TypePredictor.load()
+            # rankings of the last session's unchanged slices come back from disk
+            self.cache.store = RankingStore(default_cache_dir() / "predictions" / f"{model_key(model.model_dir)}.sqlite")
+            self.predictor = CachingPredictor(model, self.cache)
         except Exception as exc:  # noqa: BLE001 - ModelError, or onnxruntime missing: static facts only
             self.model_error = str(exc)
             self.message(f"typeinfer: the type model is not available ({exc}); showing static facts only.")

@@ -4,9 +4,7 @@ What it does: `DocumentState` holds one open document (uri, version, text, relpa
 an incrementally re-parsed tree-sitter tree, the latest analysed `Item`s and a dirty flag) and
 keeps items on the right lines while the user types: each content change moves the anchors after
 it and drops the items it overlaps, so requests are answered at once from the last analysis while
-the next one runs.  `PredictionCache` (held with the project graph by `analysis.Analyzer`) is an LRU of
-model rankings keyed by a hash of the slice's JSON without positions, so a slice whose uses did
-not change is never predicted twice.
+the next one runs.
 
 What it does not do: analyse (analysis.py), or talk to the client (server.py).  Requests read
 documents only from the server's event loop thread; the analysis thread hands results over through
@@ -17,9 +15,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +24,6 @@ import tree_sitter
 
 from typeinfer.analyzer.inferred_types import Prediction
 from typeinfer.analyzer.pipeline import NO_MODEL_THRESHOLD
-from typeinfer.analyzer.slice_schema import ProjectCandidates
 from typeinfer.cpg.source import grammar_for_path, parser_for
 
 from .anchors import Anchor
@@ -329,80 +323,3 @@ def document_identity(uri: str, language_id: str, root: Path | None) -> tuple[st
     lang = grammar_for_path(name)
     assert lang is not None
     return name, lang[0], lang[1], False
-
-
-# ---------------------------------------------------------------------- prediction cache
-def slice_hash(usage: Any, candidates: Any) -> str:
-    """Hash of a slice (a `UsageSlice`, or its JSON form) without positions (line/column anywhere
-    in it), plus its candidates.  The dataclasses are read field by field, not through `asdict`,
-    whose deep copies cost more than the rest of a cached prediction."""
-    def strip(value: Any) -> Any:
-        fields = getattr(value, "__dataclass_fields__", None)
-        if fields is not None:
-            return {k: strip(getattr(value, k)) for k in fields if k not in ("line", "column")}
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("line", "column")}
-        if isinstance(value, (list, tuple)):
-            return [strip(v) for v in value]
-        return value
-
-    plain = strip(usage)
-    if isinstance(candidates, ProjectCandidates):  # what the model sees of them: the names, and the file's
-        cands: Any = [candidates.fingerprint(), sorted(candidates.visible.get(plain.get("file", ""), ()))]
-    else:
-        cands = sorted(candidates) if candidates else []
-    body = json.dumps([plain, cands], sort_keys=True, default=str)
-    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
-
-
-class PredictionCache:
-    """Model rankings by slice hash, least recently used dropped beyond `capacity`."""
-
-    def __init__(self, capacity: int = 20000) -> None:
-        self.capacity = capacity
-        self._data: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def get(self, key: str) -> list[tuple[str, float]] | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: list[tuple[str, float]]) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.capacity:
-                self._data.popitem(last=False)
-
-
-class CachingPredictor:
-    """Wraps a `TypePredictor`: predicts only the slices whose hash is not in the cache."""
-
-    def __init__(self, predictor: Any, cache: PredictionCache) -> None:
-        self.predictor = predictor
-        self.cache = cache
-        threshold = getattr(predictor, "threshold", None)
-        if threshold is not None:  # else infer_graph falls back to its own default
-            self.threshold = threshold
-
-    def predict(self, slices: list[Any], candidates: list[Any], top_k: int = 8) -> list[list[tuple[str, float]]]:
-        keys = [slice_hash(s, c) + f":{top_k}" for s, c in zip(slices, candidates)]
-        out: list[list[tuple[str, float]] | None] = [self.cache.get(k) for k in keys]
-        todo = [i for i, v in enumerate(out) if v is None]
-        self.cache.hits += len(keys) - len(todo)
-        self.cache.misses += len(todo)
-        if todo:
-            fresh = self.predictor.predict([slices[i] for i in todo], [candidates[i] for i in todo], top_k=top_k)
-            for i, ranking in zip(todo, fresh):
-                ranking = list(ranking)
-                self.cache.put(keys[i], ranking)
-                out[i] = ranking
-        return [v or [] for v in out]

@@ -12,7 +12,8 @@ from typeinfer.lsp import positions as pos
 from typeinfer.lsp.analysis import Analyzer, Snapshot
 from typeinfer.lsp.edits import apply_text_edits, text_edits
 from typeinfer.lsp.settings import Settings
-from typeinfer.lsp.state import DocumentState, PredictionCache, slice_hash
+from typeinfer.lsp.state import DocumentState
+from typeinfer.typemodel.prediction_cache import PredictionCache, slice_key
 
 # line, byte column, UTF-16 column, character index
 CASES = [
@@ -125,7 +126,7 @@ class _CountingPredictor:
 
 
 def test_only_changed_slices_are_predicted_again() -> None:
-    from typeinfer.lsp.state import CachingPredictor
+    from typeinfer.typemodel.prediction_cache import CachingPredictor
 
     text = "def f(a, b):\n    return a.foo(b)\n\ndef g(c):\n    return c.bar()\n"
     counting = _CountingPredictor()
@@ -153,7 +154,7 @@ def test_cache_is_bounded_and_hash_ignores_positions() -> None:
     assert len(cache) == 3 and cache.get("0") is None and cache.get("9") == []
     a = {"name": "x", "line": 3, "column": 4, "invoked_calls": [{"name": "append", "line": 5, "column": 1}]}
     b = {"name": "x", "line": 9, "column": 0, "invoked_calls": [{"name": "append", "line": 1, "column": 7}]}
-    assert slice_hash(a, ["User"]) == slice_hash(b, ["User"]) != slice_hash(a, [])
+    assert slice_key(a, ["User"], 8) == slice_key(b, ["User"], 8) != slice_key(a, [], 8) != slice_key(a, [], 5)
 
 
 def test_settings_merge_ignores_bad_values() -> None:

@@ -154,8 +154,10 @@ def inferred_project(cpg: Any, args: argparse.Namespace, demand: Any = None, qui
     from typeinfer.typemodel.model_files import ModelError
 
     try:
-        return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs), demand)
+        return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs,
+                                                            use_cache=not args.no_cache), demand)
     except ModelError as exc:  # raised while loading the model, before the graph changes
         if not quiet:
             print(f"typeinfer: {exc}; using static facts only", file=sys.stderr)
-        return project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs), demand)
+        return project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs, use_cache=not args.no_cache),
+                                      demand)

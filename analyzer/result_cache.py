@@ -1,0 +1,110 @@
+"""A project's inference remembered by everything it depends on, so an unchanged tree is not
+inferred again.
+
+`infer_project` builds a fresh graph and runs the rounds; their outcome depends only on the
+files (relative paths and content hashes), typeinfer's own code, the model, the bundled typeshed
+and the options that change what is inferred.  `result_key` hashes exactly those; `load`/`save`
+keep the outcome (the table's rows, the stats, the slices and the type universe) as one pickle
+under ``<cache>/results/``.  On a hit the rows are written back into the fresh graph and its
+calls re-linked, which leaves the graph as the rounds left it.  One changed file changes the key:
+the rounds run again, with the model's rankings of unchanged slices read from the
+`typemodel.prediction_cache` store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .inferred_types import Prediction
+from .slice_schema import ProgramSlices
+from .type_universe import TypeUniverse
+
+FORMAT = 1
+KEPT_RESULTS = 16  #: newest results kept; a cache, never the only copy
+
+
+@dataclass
+class CachedResult:
+    """What `infer_project` needs to rebuild its result on a fresh graph of the same files."""
+
+    predictions: list[Prediction]
+    stats: dict[str, int]
+    program: ProgramSlices
+    universe: TypeUniverse
+    format: int = field(default=FORMAT)
+
+
+def _code_fingerprint() -> str:
+    """typeinfer's own source (every module under the package), computed once per process."""
+    digest = hashlib.blake2b(digest_size=16)
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_CODE: list[str] = []
+
+
+def result_key(files: list[tuple[str, str]], options: dict[str, Any], model: str | None) -> str:
+    """Key of one project's inference: `files` as (relative path, content hash), the options
+    that change what is inferred, the model's key (None without a model), typeinfer's code and
+    the typeshed it reads."""
+    if not _CODE:
+        _CODE.append(_code_fingerprint())
+    try:
+        typeshed = metadata.version("typeshed-client")
+    except metadata.PackageNotFoundError:
+        typeshed = "?"
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (str(FORMAT), _CODE[0], typeshed, model or "-", repr(sorted(options.items()))):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    for rel, content in sorted(files):
+        digest.update(f"{rel}\0{content}\n".encode())
+    return digest.hexdigest()
+
+
+def _path(cache_dir: Path, key: str) -> Path:
+    return cache_dir / "results" / f"{key}.pickle"
+
+
+def load(cache_dir: Path, key: str) -> CachedResult | None:
+    """The remembered result of `key`, or None (absent, unreadable or of another format)."""
+    path = _path(cache_dir, key)
+    try:
+        with path.open("rb") as handle:
+            value = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        return None
+    if not isinstance(value, CachedResult) or value.format != FORMAT:
+        return None
+    try:
+        os.utime(path)  # newest use first when pruning
+    except OSError:
+        pass
+    return value
+
+
+def save(cache_dir: Path, key: str, value: CachedResult) -> None:
+    """Remember `value` under `key` (atomically), keeping the `KEPT_RESULTS` newest; a cache
+    that cannot be written only costs speed."""
+    path = _path(cache_dir, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            pickle.dump(value, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp.name, path)
+        kept = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[KEPT_RESULTS:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
