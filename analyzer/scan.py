@@ -61,7 +61,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import yaml
 
@@ -311,9 +311,10 @@ def qualified_types(project: Project, n: NodeId) -> list[str]:
 def _typed_declarations(project: Project, type_rx: str, language: str, index: CallIndex) -> list[NodeId]:
     if language not in index.declared_types:  # the types of every parameter and variable, once per scan
         cpg = project.cpg
+        kinds = (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL)
         index.declared_types[language] = [
-            (n, types) for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL) for n in cpg.nodes(kind)
-            if cpg.files[n[0]].language == language and (types := qualified_types(project, n))]
+            (n, types) for rel, info in cpg.files.items() if info.language == language
+            for n in cpg.file_nodes(rel) if cpg.kind(n) in kinds and (types := qualified_types(project, n))]
     rx = regex(type_rx)
     return [n for n, types in index.declared_types[language] if any(rx.fullmatch(t) for t in types)]
 
@@ -343,6 +344,8 @@ def _source_typed(project: Project, spec: dict[str, str], language: str, index: 
     no ``fields``, the typed parameters themselves."""
     cpg = project.cpg
     typed = set(_typed_declarations(project, spec["type"], language, index))
+    if not typed:
+        return
     fields = spec.get("fields")
     if fields is None:
         yield from (n for n in typed if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN)

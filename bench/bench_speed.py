@@ -41,7 +41,7 @@ from bench_annotate import machine  # noqa: E402
 PYTHON_CODE = [("pypi", "textual", "0.89.1", "textual"), ("pypi", "rich", "13.9.4", "rich"),
                ("pypi", "poetry", "1.8.5", "poetry")]
 TYPESCRIPT_CODE = [("npm", "zod", "3.25.76", "src")]
-BASEDPYRIGHT = "1.31.0"
+BASEDPYRIGHT = "1.40.1"
 
 
 def loc(root: Path, suffixes: tuple[str, ...]) -> int:

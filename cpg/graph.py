@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import networkx as nx
 
@@ -46,13 +46,19 @@ def _bulk_load(g: nx.MultiDiGraph, path: str, fg: FileGraph) -> None:
         node_attrs[key] = props
         succ[key] = {}
         pred[key] = {}
-    for s, d, kind, props in fg.edges:
-        u, v = (path, s), (path, d)
-        keydict = succ[u].get(v)
-        if keydict is None:
-            keydict = succ[u][v] = {}
-            pred[v][u] = keydict
-        keydict[kind] = props if props is not None else {}
+    # AST edges first: the builder emits each parent's in ORDER, so a node's successors start
+    # with its AST children in ORDER and `ast_children` needs no sort
+    ast = EdgeKind.AST
+    for first in (True, False):
+        for s, d, kind, props in fg.edges:
+            if (kind == ast) != first:
+                continue
+            u, v = (path, s), (path, d)
+            keydict = succ[u].get(v)
+            if keydict is None:
+                keydict = succ[u][v] = {}
+                pred[v][u] = keydict
+            keydict[kind] = props if props is not None else {}
     clear = getattr(nx, "_clear_cache", None)
     if clear is not None:
         clear(g)
@@ -67,12 +73,30 @@ class CodePropertyGraph:
         self.files: dict[str, FileInfo] = {}
         self.problems: list[str] = []  #: messages about paths that are not files (loops, unreadable dirs)
         self._file_nodes: dict[str, list[NodeId]] = {}
+        self._derived: dict[str, Any] = {}  #: `derived` values; any change of the files drops them
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_derived"] = {}  # recomputed on demand, not worth a cache file's bytes
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("_derived", {})
+        self.__dict__.update(state)
+
+    def derived(self, key: str, compute: Callable[[], Any]) -> Any:
+        """`compute()`'s value, remembered until a file is added or removed: for what depends
+        only on the files' structure (the symbol index), never on types written back."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     # ----------------------------------------------------------------- building
     def add_file(self, fg: FileGraph, warning: str | None = None) -> None:
         """Merge one file's graph (replacing an earlier version of the same file)."""
         if fg.path in self._file_nodes:
             self.remove_file(fg.path)
+        self._derived.clear()
         path = fg.path
         _bulk_load(self.g, path, fg)
         self._file_nodes[path] = [(path, nid) for nid in fg.nodes]
@@ -85,6 +109,7 @@ class CodePropertyGraph:
 
     def remove_file(self, path: str) -> None:
         """Drop a file's nodes (and every edge touching them)."""
+        self._derived.clear()
         self.g.remove_nodes_from(self._file_nodes.pop(path, ()))
         self.files.pop(path, None)
 
@@ -131,11 +156,8 @@ class CodePropertyGraph:
         return [(d, kinds[kind]) for d, kinds in self.g._succ[n].items() if kind in kinds]
 
     def ast_children(self, n: NodeId) -> list[NodeId]:
-        """AST children in ORDER."""
-        nodes = self.g._node
-        kids = [d for d, kinds in self.g._succ[n].items() if EdgeKind.AST in kinds]
-        kids.sort(key=lambda c: nodes[c].get(Prop.ORDER, 0))
-        return kids
+        """AST children in ORDER (the order `_bulk_load` inserted them in)."""
+        return [d for d, kinds in self.g._succ[n].items() if EdgeKind.AST in kinds]
 
     def ast_parent(self, n: NodeId) -> NodeId | None:
         for pred, kinds in self.g._pred[n].items():

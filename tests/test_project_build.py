@@ -135,3 +135,22 @@ def test_editing_a_module_variable_re_links_the_files_that_import_it():
     assert query_calls() == ["c.py:Database.query"]
     update_file(cpg, "a.py", "from c import Database, Cache\n\ndb = Cache()\n")
     assert query_calls() == ["c.py:Cache.query"]
+
+
+def test_ast_children_come_in_order_from_fresh_and_cached_graphs(tmp_path):
+    # the builder's own sources: every Python construct it handles, plus the TypeScript fixtures
+    root = Path(__file__).resolve().parent.parent
+    sources = tmp_path / "src"
+    sources.mkdir()
+    for path in [*sorted((root / "cpg" / "frontends").glob("*.py")), *sorted((root / "tests/fixtures/scan").rglob("*.ts"))]:
+        (sources / path.name).write_bytes(path.read_bytes())
+    cache = tmp_path / "cache"
+    for _ in range(2):  # built, then read back from the cache
+        cpg = build_project(sources, BuildOptions(jobs=1, cache_dir=cache))
+        checked = 0
+        for n in cpg.g.nodes:
+            kids = cpg.ast_children(n)
+            orders = [cpg.get(k, Prop.ORDER) for k in kids]
+            assert orders == sorted(orders) == list(range(1, len(kids) + 1)), n
+            checked += len(kids)
+        assert checked > 5000

@@ -103,7 +103,12 @@ def python_module_names(relpath: str) -> list[str]:
 
 
 def build_index(cpg: CodePropertyGraph) -> SymbolIndex:
-    """Index full names and modules, then resolve every file's imports."""
+    """Index full names and modules, then resolve every file's imports (once per set of files:
+    the index reads only the files' structure).  Shared: callers must not change it."""
+    return cpg.derived("symbol_index", lambda: _new_index(cpg))
+
+
+def _new_index(cpg: CodePropertyGraph) -> SymbolIndex:
     index = SymbolIndex(files=set(cpg.files))
     for n in cpg.nodes():
         props = cpg.props(n)
