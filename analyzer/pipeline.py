@@ -21,16 +21,15 @@ from typeinfer.cpg.passes.type_writeback import relink, write_types
 from typeinfer.cpg.project import BuildOptions, build_project, default_cache_dir
 from typeinfer.cpg.schema import NodeKind
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
-from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, model_key
+from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore, model_key
 
-from .canonical_types import outer_type, referenced_names, split_union
 from . import result_cache
+from .canonical_types import outer_type, referenced_names, split_union
 from .consistency import ConsistencyFilter
 from .evidence import Evidence, collect_evidence, condition
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
 from .languages import adapter_for
 from .name_pool import pool_same_name
-from .result_cache import CachedResult, result_key
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
 from .slots import KINDS
@@ -99,7 +98,8 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
         return infer_graph(cpg, options)
     predictor = load_predictor(options)
     model = model_key(predictor.model_dir) if predictor is not None else None
-    key = result_key([(rel, f.content_hash) for rel, f in cpg.files.items()], _inference_inputs(options), model)
+    files = [(rel, f.content_hash) for rel, f in cpg.files.items()]
+    key = result_cache.result_key(files, _inference_inputs(options), model)
     cache_dir = default_cache_dir()
     cached = result_cache.load(cache_dir, key)
     if cached is not None:
@@ -108,7 +108,8 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
         relink(cpg)
         return InferenceResult(cpg, cached.program, cached.universe, table, dict(cached.stats), options, predictor)
     result = infer_graph(cpg, options, predictor=predictor)
-    result_cache.save(cache_dir, key, CachedResult(result.predictions, result.stats, result.program, result.universe))
+    remembered = result_cache.CachedResult(result.predictions, result.stats, result.program, result.universe)
+    result_cache.save(cache_dir, key, remembered)
     return result
 
 
@@ -126,7 +127,6 @@ def load_predictor(options: InferenceOptions) -> Any:
     if not options.use_model:
         return None
     from typeinfer.typemodel.lazy_predictor import LazyPredictor
-    from typeinfer.typemodel.prediction_cache import RankingStore
 
     model = LazyPredictor(options.model_dir)
     store = None

@@ -97,8 +97,8 @@ class RankingStore:
         try:
             for start in range(0, len(keys), 500):  # SQLite's bound-parameter limit
                 chunk = keys[start:start + 500]
-                rows = self._db.execute(f"SELECT key, ranking FROM rankings WHERE key IN ({','.join('?' * len(chunk))})",
-                                        chunk)
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(f"SELECT key, ranking FROM rankings WHERE key IN ({marks})", chunk)
                 found.update((k, [(t, p) for t, p in json.loads(r)]) for k, r in rows)
         except (sqlite3.Error, ValueError, TypeError):
             return {}
