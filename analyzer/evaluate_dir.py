@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from .canonical_types import canonicalize, outer_type, split_union
+from .environment import find_environment
 from .inferred_types import Prediction
 from .pipeline import InferenceOptions, InferenceResult, infer_project
 from .slice_schema import TrainingRecord
@@ -266,11 +267,13 @@ def join(labels: list[tuple[str, str, RemovedAnnotation, str]], result: Inferenc
 
 
 def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_model: bool = True,
-                       threshold: float | None = None, jobs: int = 0, rounds: int = 1) -> DirectoryEvalReport:
+                       threshold: float | None = None, jobs: int = 0, rounds: int = 1,
+                       python: Path | None = None) -> DirectoryEvalReport:
     """Strip `path`'s annotations, infer them back, and score the result (see the module docstring).
 
     `rounds` > 1 infers as `typeinfer annotate` does: confident types of one round are context
-    for the next (`pipeline.infer_graph`).
+    for the next (`pipeline.infer_graph`).  `python`: the environment whose packages type
+    library calls (default: the one `environment.find_environment` finds for `path`).
 
     Raises `FileNotFoundError` for a missing path, `typemodel.predictor.ModelError` for a
     broken model directory and `cpg.project.BuildError` when nothing can be analysed.
@@ -283,9 +286,11 @@ def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_mode
     with tempfile.TemporaryDirectory(prefix="typeinfer-eval-") as tmp:
         root = Path(tmp) / "src"
         results = strip_tree_results(path, root)
+        # the stripped copy lives elsewhere: the environment is the original tree's
+        environment = find_environment(path, python)
         result = infer_project(root, InferenceOptions(use_model=use_model, model_dir=model_dir,
                                                       min_confidence=threshold, jobs=jobs, use_cache=False,
-                                                      rounds=rounds))
+                                                      rounds=rounds, python=environment))
     report = DirectoryEvalReport(path=str(path), threshold=result.threshold, use_model=use_model,
                                  pipeline=dict(result.stats))
     labels = _labels(results, report)
@@ -314,6 +319,9 @@ def main(argv: list[str] | None = None,
                    help="confidence threshold (default: the model's; 0.5 with --no-model)")
     p.add_argument("--rounds", type=int, default=1,
                    help="inference rounds; 3 infers as `typeinfer annotate` does (default: 1)")
+    p.add_argument("--python", type=Path, default=None, metavar="PATH",
+                   help="the project's interpreter or virtual environment, for library types (default: found "
+                        "next to PATH, as annotate does)")
     p.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     a = p.parse_args(argv)
     from rich.console import Console
@@ -323,7 +331,7 @@ def main(argv: list[str] | None = None,
 
     try:
         report = evaluate_directory(a.path, model_dir=a.model, use_model=not a.no_model, threshold=a.threshold,
-                                    rounds=max(1, a.rounds))
+                                    rounds=max(1, a.rounds), python=a.python)
     except (FileNotFoundError, ModelError, BuildError) as e:
         print(f"typeinfer eval: {e}", file=sys.stderr)
         return 2

@@ -26,6 +26,7 @@ from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCac
 from . import result_cache
 from .canonical_types import outer_type, referenced_names, split_union
 from .consistency import ConsistencyFilter
+from .environment import environment_fingerprint, site_packages
 from .evidence import Evidence, collect_evidence, condition
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
 from .languages import adapter_for
@@ -34,6 +35,7 @@ from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
 from .slots import KINDS
 from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
+from .typeshed_facts import Typeshed, typeshed_for
 from .type_universe import TypeUniverse, build_type_universe
 
 #: Confidence of a static fact: the share of static claims that were right on held-out typed
@@ -62,6 +64,9 @@ class InferenceOptions:
     max_bytes: int = DEFAULT_MAX_BYTES  #: larger files are skipped with a message
     skip_minified: bool = True  #: minified JavaScript bundles are skipped with a message
     progress: Any = None  #: called with (done, total) while files are built
+    #: the project's Python interpreter or environment folder, for library types; None: found
+    #: in the project (``.venv``, ...) or ``VIRTUAL_ENV`` (`environment.site_packages`)
+    python: Path | None = None
     rounds: int = 1  #: inference rounds, confident types of one feeding the next (annotate: 3)
 
 
@@ -99,7 +104,7 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
     predictor = load_predictor(options)
     model = model_key(predictor.model_dir) if predictor is not None else None
     files = [(rel, f.content_hash) for rel, f in cpg.files.items()]
-    key = result_cache.result_key(files, _inference_inputs(options), model)
+    key = result_cache.result_key(files, _inference_inputs(cpg, options), model)
     cache_dir = default_cache_dir()
     cached = result_cache.load(cache_dir, key)
     if cached is not None:
@@ -113,11 +118,20 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
     return result
 
 
-def _inference_inputs(options: InferenceOptions) -> dict[str, Any]:
-    """The options that change what `infer_graph` infers (not how fast: jobs, progress, caches)."""
+def _inference_inputs(cpg: CodePropertyGraph, options: InferenceOptions) -> dict[str, Any]:
+    """What changes what `infer_graph` infers besides the files (not how fast: jobs, progress,
+    caches): the options, and the packages of the project's environment."""
     return {"use_model": options.use_model, "min_confidence": options.min_confidence, "kinds": options.kinds,
             "languages": options.languages, "rounds": options.rounds, "max_bytes": options.max_bytes,
-            "skip_minified": options.skip_minified}
+            "skip_minified": options.skip_minified,
+            "environment": environment_fingerprint(_library_paths(cpg, options))}
+
+
+def _library_paths(cpg: CodePropertyGraph, options: InferenceOptions) -> tuple[Path, ...]:
+    """The site-packages folders whose packages type the project's library calls."""
+    if "python" not in options.languages:
+        return ()
+    return site_packages(Path(cpg.root) if cpg.root else None, options.python)
 
 
 def load_predictor(options: InferenceOptions) -> Any:
@@ -176,6 +190,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     index = SlotIndex(cpg)  # structure only: write-back and re-linking leave it valid for every round
+    typeshed = typeshed_for(_library_paths(cpg, options))
     for round_number in range(rounds):
         universe = build_type_universe(cpg)
         program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods)
@@ -183,7 +198,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
                    and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]
         predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats, settled,
-                                   index)
+                                   index, typeshed)
         table.update(predictions)
         stats["rounds"] = round_number + 1
         if not write:
@@ -207,14 +222,14 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
-                 stats: dict[str, int], settled: set[NodeId], index: SlotIndex) -> list[Prediction]:
+                 stats: dict[str, int], settled: set[NodeId], index: SlotIndex, typeshed: Typeshed) -> list[Prediction]:
     """Static facts, then the model for the rest (conditioned on partial evidence), then the
     consistency filter, for one round; `settled` nodes read as declared."""
-    typer = StaticTyper(cpg, settled=settled)
+    typer = StaticTyper(cpg, settled=settled, typeshed=typeshed)
     facts = infer_static(cpg, targets, typer=typer, index=index)
     evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
     ranked = _model_rankings(targets, facts, evidence, universe, predictor)
-    checker = ConsistencyFilter(universe)
+    checker = ConsistencyFilter(universe, typeshed)
     line_cache: dict[str, list[Any]] = {}
     predictions: list[Prediction] = []
     for item, fact, ranking in zip(targets, facts, ranked):

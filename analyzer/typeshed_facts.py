@@ -46,6 +46,7 @@ import ast
 import functools
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from typeshed_client import OverloadedName
 
@@ -56,7 +57,7 @@ from typeinfer.analyzer.typeshed_nodes import (
 )
 from typeinfer.analyzer.typeshed_overloads import OverloadChooser, signatures
 
-__all__ = ["TypeFact", "Typeshed", "default_typeshed"]
+__all__ = ["TypeFact", "Typeshed", "default_typeshed", "typeshed_for"]
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,16 @@ class Typeshed:
 
     Methods: ``resolve``, ``is_class``, ``function_return``, ``constructor_type``,
     ``method_return``, ``attribute_type``, ``variable_type``, ``class_members``,
-    ``module_names``.  Only stdlib stubs are searched (no third-party packages).
+    ``module_names``.  The stdlib stubs are searched, then the packages installed in
+    ``search_path`` (a project's site-packages, `environment.site_packages`) when given.
 
     ``version`` is the Python version the stubs are evaluated for (``sys.version_info``
     conditions), ``platform`` the ``sys.platform`` value.
     """
 
-    def __init__(self, version: tuple[int, int] | None = None, platform: str = sys.platform) -> None:
-        self._stubs = StubLookup(version or sys.version_info[:2], platform)
+    def __init__(self, version: tuple[int, int] | None = None, platform: str = sys.platform,
+                 search_path: tuple[Path, ...] = ()) -> None:
+        self._stubs = StubLookup(version or sys.version_info[:2], platform, search_path)
         self._overloads = OverloadChooser(self._stubs)
         self._function_return = memoize(self._function_return_uncached)
         self._method_return = memoize(self._method_return_uncached)
@@ -376,7 +379,12 @@ class Typeshed:
         return TypeFact(type=canonical_text, full_type=text, origin=origin)
 
 
-@functools.lru_cache(maxsize=1)
 def default_typeshed() -> Typeshed:
-    """The shared :class:`Typeshed` instance (current Python version and platform)."""
-    return Typeshed()
+    """The shared :class:`Typeshed` instance (current Python version and platform, stdlib only)."""
+    return typeshed_for(())
+
+
+@functools.lru_cache(maxsize=4)
+def typeshed_for(search_path: tuple[Path, ...]) -> Typeshed:
+    """The shared :class:`Typeshed` of the stdlib stubs plus the packages in `search_path`."""
+    return Typeshed(search_path=search_path)

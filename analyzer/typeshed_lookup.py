@@ -1,6 +1,7 @@
 """Finding things in the typeshed stubs: names, annotations and classes, through typeshed-client.
 
-Does: three things, in `StubLookup` (one per Python version and platform; stdlib stubs only):
+Does: three things, in `StubLookup` (one per Python version, platform and search path: the
+bundled stdlib stubs, plus the packages of the analysed project's environment when given):
 
 * names -- resolve a name as seen inside a stub module (builtins as fallback), a dotted name to
   its definition, a module, or a class member (``os.path.join`` -> ``posixpath.join``), following
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import typeshed_client
@@ -104,9 +106,12 @@ class StubLookup:
     ``public``, ``class_members`` and ``module_names`` are memoized per instance.
     """
 
-    def __init__(self, version: tuple[int, int], platform: str) -> None:
-        # search_path=[]: stdlib stubs only, and no subprocess to ask for sys.path.
-        self.ctx = typeshed_client.get_search_context(search_path=[], version=version, platform=platform)
+    def __init__(self, version: tuple[int, int], platform: str, search_path: tuple[Path, ...] = ()) -> None:
+        # an explicit search path (the analysed project's site-packages, or none: stdlib stubs
+        # only) also means no subprocess to ask an interpreter for sys.path; installed packages'
+        # .py files are parsed for their annotations, never imported
+        self.ctx = typeshed_client.get_search_context(search_path=list(search_path), version=version, platform=platform,
+                                                      allow_py_files=bool(search_path))
         self._resolver = typeshed_client.Resolver(self.ctx)
         self._rendering = CycleGuard()
         self.lookup: Callable[[str, str], Def | Mod | None] = memoize(self._lookup_uncached)
@@ -224,10 +229,16 @@ class StubLookup:
         return found
 
     def _public_uncached(self, module: str, name: str) -> str:
-        """Public spelling of ``module.name``: ``_io.TextIOWrapper`` -> ``io.TextIOWrapper``."""
-        last = module.rsplit(".", 1)[-1]
-        if last.startswith("_") and not last.startswith("__"):
-            candidates = [module.rsplit(".", 1)[0] + "." + last[1:] if "." in module else last[1:]]
+        """Public spelling of ``module.name``: ``_io.TextIOWrapper`` -> ``io.TextIOWrapper``,
+        ``httpx._client.Client`` -> ``httpx.Client`` (the package that re-exports it)."""
+        parts = module.split(".")
+        last = parts[-1]
+        if any(p.startswith("_") and not p.startswith("__") for p in parts):
+            candidates = []
+            if last.startswith("_") and not last.startswith("__"):
+                candidates.append(".".join(parts[:-1] + [last[1:]]))
+            first_private = next(i for i, p in enumerate(parts) if p.startswith("_") and not p.startswith("__"))
+            candidates.extend(".".join(parts[:i]) for i in range(first_private, 0, -1))  # re-exporting packages
             if module == "_collections_abc":
                 candidates.insert(0, "collections.abc")
             for cand in candidates:

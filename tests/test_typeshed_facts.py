@@ -339,7 +339,7 @@ def test_each_part_says_what_it_does_and_does_not(part):
 def test_the_public_api_stays_in_typeshed_facts():
     import typeinfer.analyzer.typeshed_facts as facade
 
-    assert facade.__all__ == ["TypeFact", "Typeshed", "default_typeshed"]
+    assert facade.__all__ == ["TypeFact", "Typeshed", "default_typeshed", "typeshed_for"]
     assert TypeFact.__module__ == Typeshed.__module__ == "typeinfer.analyzer.typeshed_facts"
 
 

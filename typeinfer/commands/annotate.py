@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from typeinfer.commands.common import UsageError, add_build_options, progress_bar, report_problems
+from typeinfer.commands.common import UsageError, add_build_options, add_python_option, progress_bar, report_problems
 
 
 def register(subparsers: Any) -> None:
     """Add `annotate` to the `typeinfer` subparsers."""
     p = subparsers.add_parser("annotate", help=run.__doc__.split(";")[0], description=run.__doc__)
     add_build_options(p)
+    add_python_option(p)
     output = p.add_mutually_exclusive_group()
     output.add_argument("--write", action="store_true", help="apply the annotations in place")
     output.add_argument("--stub", action="store_true", help="write .pyi / .d.ts stubs instead of editing")
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     options = InferenceOptions(use_model=not args.no_model, model_dir=Path(args.model) if args.model else None,
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
                                jobs=args.jobs, use_cache=not args.no_cache, max_bytes=args.max_bytes,
-                               skip_minified=not args.include_minified, rounds=ANNOTATE_ROUNDS)
+                               skip_minified=not args.include_minified, rounds=ANNOTATE_ROUNDS, python=args.python)
     baselines = {}
     if args.verify and Path(args.path).exists():  # the checker reads the unannotated tree while types are inferred
         from typeinfer.analyzer.verify import start_baselines

@@ -55,6 +55,14 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
+def add_python_option(p: argparse.ArgumentParser) -> None:
+    """--python: the environment whose installed packages type the project's library calls."""
+    p.add_argument("--python", metavar="PATH", type=Path,
+                   help="the project's Python interpreter or virtual environment, whose installed packages "
+                        "type its library calls (default: a .venv, venv or env folder in or above PATH, "
+                        "else VIRTUAL_ENV); read, never run")
+
+
 def build_graph(args: argparse.Namespace):  # noqa: ANN201 - CodePropertyGraph
     """Build the graph of ``args.path`` with the build options (`add_build_options`)."""
     from typeinfer.cpg.project import BuildOptions, build_project
@@ -104,6 +112,7 @@ def add_inference_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--types", help="inferred types, JSON {\"relpath:line:name\": type} (instead of inferring)")
     p.add_argument("--no-infer", action="store_true", help="use declared types only (no inference)")
     p.add_argument("--no-model", action="store_true", help="infer with static facts only")
+    add_python_option(p)
 
 
 def load_types(path: str | None) -> dict[tuple[str, int, str], Any] | None:
@@ -155,9 +164,9 @@ def inferred_project(cpg: Any, args: argparse.Namespace, demand: Any = None, qui
 
     try:
         return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs,
-                                                            use_cache=not args.no_cache), demand)
+                                                            use_cache=not args.no_cache, python=args.python), demand)
     except ModelError as exc:  # raised while loading the model, before the graph changes
         if not quiet:
             print(f"typeinfer: {exc}; using static facts only", file=sys.stderr)
-        return project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs, use_cache=not args.no_cache),
-                                      demand)
+        return project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs, use_cache=not args.no_cache,
+                                                            python=args.python), demand)

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from typeinfer.commands.common import add_build_options, build_graph, inferred_project, report_problems
+from typeinfer.commands.common import add_build_options, add_python_option, build_graph, inferred_project, report_problems
 from typeinfer.cpg.passes.type_writeback import resolved_calls
 
 
@@ -14,6 +14,7 @@ def register(subparsers: Any) -> None:
     """Add `graph` to the `typeinfer` subparsers."""
     p = subparsers.add_parser("graph", help=run.__doc__, description=run.__doc__)
     add_build_options(p)
+    add_python_option(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--no-infer", action="store_true", help="do not infer types (no with-inference call count)")
     p.add_argument("--no-model", action="store_true", help="infer with static facts only")

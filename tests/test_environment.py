@@ -1,0 +1,114 @@
+"""Library types from the analysed project's environment: found without running anything, read
+without importing, and they type library calls that only the model could guess before."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from typeinfer.analyzer.environment import site_packages
+from typeinfer.analyzer.pipeline import InferenceOptions, infer_project
+from typeinfer.analyzer.typeshed_facts import Typeshed
+
+APP = """
+    import httpx
+    import broken
+
+
+    def fetch(url):
+        client = httpx.Client(timeout=5)
+        response = client.get(url)
+        return response
+
+
+    def make_client():
+        return httpx.AsyncClient()
+
+
+    def odd():
+        value = broken.compute()
+        return value
+"""
+
+
+def make_env(folder: Path, version: str = "3.11") -> Path:
+    lib = folder / "lib" / f"python{version}" / "site-packages"
+    lib.mkdir(parents=True)
+    (folder / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (folder / "bin").mkdir()
+    (folder / "bin" / "python").write_text("#!/bin/sh\nexit 1\n")  # never run
+    return lib
+
+
+def test_environment_is_found_from_the_option_the_project_or_virtual_env(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / "src").mkdir(parents=True)
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    assert site_packages(project / "src") == ()
+    local = make_env(project / ".venv")
+    assert site_packages(project / "src") == (local,)  # a parent folder's .venv
+    other = make_env(tmp_path / "elsewhere")
+    assert site_packages(project, tmp_path / "elsewhere" / "bin" / "python") == (other,)
+    assert site_packages(project, tmp_path / "elsewhere") == (other,)
+    shutil.rmtree(project / ".venv")
+    monkeypatch.setenv("VIRTUAL_ENV", str(tmp_path / "elsewhere"))
+    assert site_packages(project) == (other,)
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)  # typeinfer's own environment says nothing of the project
+    assert site_packages(project) == ()
+
+
+@pytest.mark.network
+def test_installed_package_types_library_calls_and_changes_the_result(tmp_path, monkeypatch):
+    from typeinfer.corpus.fetch import fetch_pypi
+
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.setenv("TYPEINFER_CACHE", str(tmp_path / "cache"))
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "app.py").write_text(textwrap.dedent(APP))
+    lib = make_env(project / ".venv")
+    wheel = fetch_pypi("httpx", "0.28.1")  # pinned, inline-annotated (py.typed)
+    shutil.copytree(wheel / "httpx", lib / "httpx")
+    shutil.copytree(wheel / "httpx-0.28.1.dist-info", lib / "httpx-0.28.1.dist-info")
+    (lib / "broken").mkdir()
+    (lib / "broken" / "__init__.py").write_text("def compute(:\n")  # a package that does not parse
+
+    def rows() -> dict[str, tuple[str, str]]:
+        result = infer_project(project, InferenceOptions(jobs=1, rounds=3))
+        return {f"{p.function}.{p.name}.{p.kind}": (p.type, p.source) for p in result.predictions}
+
+    with_env = rows()
+    assert with_env["fetch.client.variable"] == ("Client", "static")
+    assert with_env["fetch.response.variable"] == ("Response", "static")
+    assert with_env["fetch.fetch.return"] == ("Response", "static")
+    assert with_env["make_client.make_client.return"] == ("AsyncClient", "static")
+    assert with_env["odd.value.variable"][1] != "static"
+
+    shutil.move(project / ".venv", tmp_path / "moved-away")  # the same project, without the environment
+    without = rows()
+    assert all(without[k][1] != "static" for k in ("fetch.client.variable", "fetch.response.variable",
+                                                   "make_client.make_client.return"))
+    # the command line: --python, and the annotation imports the public name
+    out = subprocess.run([sys.executable, "-m", "typeinfer", "annotate", str(project), "-q",
+                          "--python", str(tmp_path / "moved-away" / "bin" / "python")],
+                         capture_output=True, text=True, env={**os.environ, "TYPEINFER_CACHE": str(tmp_path / "cache")})
+    assert out.returncode == 0, out.stderr
+    assert "from httpx import AsyncClient, Client, Response" in out.stdout
+    assert "-> Response:" in out.stdout
+
+
+@pytest.mark.network
+def test_private_modules_are_named_by_the_package_that_exports_them():
+    from typeinfer.corpus.fetch import fetch_pypi
+
+    ts = Typeshed(search_path=(fetch_pypi("httpx", "0.28.1"),))
+    assert ts.resolve("httpx.Client") == "httpx.Client"
+    fact = ts.method_return("httpx.Client", "get", (), 1, (), None)
+    assert fact is not None and fact.full_type == "httpx.Response"
+    assert fact.type == "Response"
