@@ -26,6 +26,7 @@ public API, catches and answers ``None``.  Its memo tables and recursion guard c
 from __future__ import annotations
 
 import ast
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -42,6 +43,10 @@ from typeinfer.analyzer.typeshed_nodes import (
 )
 
 __all__ = ["ClassInfo", "Def", "Mod", "StubLookup", "TYPING_MODULES"]
+
+# typeshed-client logs what it finds odd in a module it parses (a name defined twice, common in
+# installed packages' .py files): nothing the user of typeinfer can act on
+logging.getLogger("typeshed_client").setLevel(logging.ERROR)
 
 TYPING_MODULES = frozenset({"typing", "typing_extensions"})
 # typing's ``X = _Alias()`` names

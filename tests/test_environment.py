@@ -112,3 +112,32 @@ def test_private_modules_are_named_by_the_package_that_exports_them():
     fact = ts.method_return("httpx.Client", "get", (), 1, (), None)
     assert fact is not None and fact.full_type == "httpx.Response"
     assert fact.type == "Response"
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_real_package_with_its_dependencies_installed_gains(tmp_path, monkeypatch):
+    """typer 0.12.5, its annotations stripped and inferred back, with click, rich, shellingham and
+    typing_extensions installed beside it, against the same run without them."""
+    from typeinfer.analyzer.evaluate_dir import evaluate_directory
+    from typeinfer.corpus.fetch import fetch_pypi
+
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    shutil.copytree(fetch_pypi("typer", "0.12.5") / "typer", tmp_path / "typer")
+    lib = make_env(tmp_path / ".venv")
+    for name, version in (("click", "8.1.8"), ("rich", "13.9.4"), ("shellingham", "1.5.4"),
+                          ("typing_extensions", "4.12.2")):
+        for entry in fetch_pypi(name, version).iterdir():
+            if not entry.name.startswith("."):
+                (shutil.copytree if entry.is_dir() else shutil.copy)(entry, lib / entry.name)
+
+    def scored() -> tuple[float, int]:
+        report = evaluate_directory(tmp_path / "typer", jobs=1, rounds=3)
+        static = sum(1 for s in report.sources if s == "static")
+        return report.metrics.languages["python"].model.exact, static
+
+    exact_with, static_with = scored()
+    shutil.move(tmp_path / ".venv", tmp_path / "moved-away")
+    exact_without, static_without = scored()
+    assert static_with > static_without
+    assert exact_with > exact_without
