@@ -83,6 +83,10 @@ class TypePredictor:
         path = model_dir / "model.onnx"
         try:
             opts = ort.SessionOptions()
+            # no busy-waiting between operators: on a few cores the spinning threads take the CPU
+            # the rest of the pipeline needs (measured ~1.3x more slices/s on 2 cores without it)
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
             if threads:
                 opts.intra_op_num_threads = threads
                 opts.inter_op_num_threads = 1
