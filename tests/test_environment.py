@@ -3,6 +3,7 @@ without importing, and they type library calls that only the model could guess b
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -141,3 +142,52 @@ def test_a_real_package_with_its_dependencies_installed_gains(tmp_path, monkeypa
     exact_without, static_without = scored()
     assert static_with > static_without
     assert exact_with > exact_without
+
+
+@pytest.mark.network
+def test_a_flow_through_a_library_object_is_found_with_the_environment(tmp_path, monkeypatch):
+    """A helper in another file returns `requests.Session()`; its `get` is an SSRF sink only
+    once the session's type is known, which the installed requests package tells."""
+    from typeinfer.corpus.fetch import fetch_pypi
+
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    project = tmp_path / "proxy"
+    (project / "app").mkdir(parents=True)
+    (project / "app" / "__init__.py").write_text("")
+    (project / "app" / "clients.py").write_text(textwrap.dedent("""
+        import requests
+
+
+        def make_session():
+            s = requests.Session()
+            s.headers["User-Agent"] = "proxy"
+            return s
+    """))
+    (project / "app" / "views.py").write_text(textwrap.dedent("""
+        from flask import Flask, request
+        from app.clients import make_session
+
+        app = Flask(__name__)
+
+
+        @app.route("/proxy")
+        def proxy():
+            session = make_session()
+            target = request.args["url"]
+            return session.get(target).text
+    """))
+    lib = make_env(tmp_path / "env-folder")
+    for entry in fetch_pypi("requests", "2.32.3").iterdir():
+        if not entry.name.startswith("."):
+            (shutil.copytree if entry.is_dir() else shutil.copy)(entry, lib / entry.name)
+
+    def findings(*extra: str) -> list[dict]:
+        out = subprocess.run([sys.executable, "-m", "typeinfer", "scan", str(project), "--format", "json", "-q",
+                              "--no-cache", *extra], capture_output=True, text=True,
+                             env={**os.environ, "TYPEINFER_CACHE": str(tmp_path / "cache")})
+        assert out.returncode in (0, 1), out.stderr
+        return json.loads(out.stdout)["findings"]
+
+    assert findings() == []
+    found = findings("--python", str(tmp_path / "env-folder"))
+    assert [(f["rule"], f["file"], f["line"]) for f in found] == [("py-ssrf", "app/views.py", 12)]
