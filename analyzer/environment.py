@@ -54,18 +54,18 @@ def find_environment(root: Path | None, python: Path | None = None) -> Path | No
 
 
 def environment_fingerprint(paths: tuple[Path, ...]) -> str:
-    """What is installed in `paths`: their names and the packages' ``*.dist-info`` folder names
-    (name and version), hashed; "" for none.  Part of a cached result's key."""
+    """What is installed in `paths` (site-packages or node_modules folders): each entry's name
+    and modification time, hashed; "" for none.  Part of a cached result's key."""
     if not paths:
         return ""
     digest = hashlib.blake2b(digest_size=12)
     for path in paths:
         digest.update(str(path).encode())
         try:
-            names = sorted(e.name for e in os.scandir(path) if e.name.endswith((".dist-info", ".egg-info")))
+            entries = sorted((e.name, e.stat(follow_symlinks=False).st_mtime_ns) for e in os.scandir(path))
         except OSError:
-            names = []
-        digest.update("\n".join(names).encode())
+            entries = []
+        digest.update(repr(entries).encode())
     return digest.hexdigest()
 
 

@@ -41,6 +41,7 @@ from typing import Any
 
 from .canonical_types import canonicalize, outer_type, split_union
 from .environment import find_environment
+from .ts_declarations import node_modules_dirs
 from .inferred_types import Prediction
 from .pipeline import InferenceOptions, InferenceResult, infer_project
 from .slice_schema import TrainingRecord
@@ -286,11 +287,12 @@ def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_mode
     with tempfile.TemporaryDirectory(prefix="typeinfer-eval-") as tmp:
         root = Path(tmp) / "src"
         results = strip_tree_results(path, root)
-        # the stripped copy lives elsewhere: the environment is the original tree's
+        # the stripped copy lives elsewhere: the environment and node_modules are the original tree's
         environment = find_environment(path, python)
         result = infer_project(root, InferenceOptions(use_model=use_model, model_dir=model_dir,
                                                       min_confidence=threshold, jobs=jobs, use_cache=False,
-                                                      rounds=rounds, python=environment))
+                                                      rounds=rounds, python=environment,
+                                                      node_modules=node_modules_dirs(path)))
     report = DirectoryEvalReport(path=str(path), threshold=result.threshold, use_model=use_model,
                                  pipeline=dict(result.stats))
     labels = _labels(results, report)

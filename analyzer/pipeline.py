@@ -35,6 +35,7 @@ from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
 from .slots import KINDS
 from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
+from .ts_declarations import Declarations, declarations_for, node_modules_dirs
 from .typeshed_facts import Typeshed, typeshed_for
 from .type_universe import TypeUniverse, build_type_universe
 
@@ -67,6 +68,8 @@ class InferenceOptions:
     #: the project's Python interpreter or environment folder, for library types; None: found
     #: in the project (``.venv``, ...) or ``VIRTUAL_ENV`` (`environment.site_packages`)
     python: Path | None = None
+    #: node_modules folders for TypeScript library types; None: those in or above the project
+    node_modules: tuple[Path, ...] | None = None
     rounds: int = 1  #: inference rounds, confident types of one feeding the next (annotate: 3)
 
 
@@ -124,7 +127,17 @@ def _inference_inputs(cpg: CodePropertyGraph, options: InferenceOptions) -> dict
     return {"use_model": options.use_model, "min_confidence": options.min_confidence, "kinds": options.kinds,
             "languages": options.languages, "rounds": options.rounds, "max_bytes": options.max_bytes,
             "skip_minified": options.skip_minified,
-            "environment": environment_fingerprint(_library_paths(cpg, options))}
+            "environment": environment_fingerprint(_library_paths(cpg, options)),
+            "node_modules": environment_fingerprint(_node_modules(cpg, options))}
+
+
+def _node_modules(cpg: CodePropertyGraph, options: InferenceOptions) -> tuple[Path, ...]:
+    """The node_modules folders whose declarations type the project's TypeScript library calls."""
+    if "typescript" not in options.languages:
+        return ()
+    if options.node_modules is not None:
+        return options.node_modules
+    return node_modules_dirs(Path(cpg.root) if cpg.root else None)
 
 
 def _library_paths(cpg: CodePropertyGraph, options: InferenceOptions) -> tuple[Path, ...]:
@@ -191,6 +204,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     index = SlotIndex(cpg)  # structure only: write-back and re-linking leave it valid for every round
     typeshed = typeshed_for(_library_paths(cpg, options))
+    declarations = declarations_for(_node_modules(cpg, options))
     for round_number in range(rounds):
         universe = build_type_universe(cpg)
         program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods)
@@ -198,7 +212,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
                    and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]
         predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats, settled,
-                                   index, typeshed)
+                                   index, typeshed, declarations)
         table.update(predictions)
         stats["rounds"] = round_number + 1
         if not write:
@@ -222,10 +236,11 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
-                 stats: dict[str, int], settled: set[NodeId], index: SlotIndex, typeshed: Typeshed) -> list[Prediction]:
+                 stats: dict[str, int], settled: set[NodeId], index: SlotIndex, typeshed: Typeshed,
+                 declarations: Declarations) -> list[Prediction]:
     """Static facts, then the model for the rest (conditioned on partial evidence), then the
     consistency filter, for one round; `settled` nodes read as declared."""
-    typer = StaticTyper(cpg, settled=settled, typeshed=typeshed)
+    typer = StaticTyper(cpg, settled=settled, typeshed=typeshed, declarations=declarations)
     facts = infer_static(cpg, targets, typer=typer, index=index)
     evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
     ranked = _model_rankings(targets, facts, evidence, universe, predictor)

@@ -100,6 +100,7 @@ from .languages import adapter_for
 from .languages.python import OPERATOR_DUNDERS, PROTOCOL_CALLS
 from .slice_schema import ProgramSlices, UsageSlice
 from .slots import declared_type
+from .ts_declarations import Declarations
 from .typeshed_facts import Typeshed, default_typeshed
 
 __all__ = ["RULES", "StaticFact", "StaticTyper", "expression_type", "infer_static"]
@@ -184,11 +185,13 @@ class StaticTyper:
     """Types expressions and slots of one graph; results are cached per node."""
 
     def __init__(self, cpg: CodePropertyGraph, *, use_declared: bool = True, typeshed: Typeshed | None = None,
-                 max_depth: int = 80, settled: Collection[NodeId] = frozenset()) -> None:
+                 max_depth: int = 80, settled: Collection[NodeId] = frozenset(),
+                 declarations: Declarations | None = None) -> None:
         self.cpg = cpg
         self.use_declared = use_declared
         self.settled = settled  #: nodes whose inferred type an earlier inference round settled: read as declared
         self.ts = typeshed or default_typeshed()
+        self.declarations = declarations  #: TypeScript library types from node_modules, when the project has them
         self.linker = Linker(cpg)  # index only: resolve names and class hierarchies, no re-linking
         self.max_depth = max_depth
         self._depth = 0
@@ -1069,7 +1072,7 @@ class StaticTyper:
         if is_new:
             if full in tables.constructors and receiver is None:
                 return self._fact(tables.constructors[full], lang, "ts-builtin", where)
-            return None
+            return self._ts_library(full, where, construct=True) if trusted and full else None
         if trusted and full:
             if full in tables.global_calls:
                 text = tables.global_calls[full]
@@ -1080,17 +1083,27 @@ class StaticTyper:
                 arg = self.cpg.arguments(n).get(1)
                 inner = self.expression_type(arg) if arg is not None else None
                 return self._fact(f"Promise<{inner.type}>", lang, "ts-builtin", where) if inner else None
-            return None
+            return self._ts_library(full, where)
         if receiver is None or trusted:
             return None
         return self._method_on(receiver, name, lang, where, lambda owner: self._ts_member(owner, name, where))
+
+    def _ts_library(self, full: str, where: str, construct: bool = False) -> StaticFact | None:
+        """A call (or ``new``) of an installed package's export, typed by its declarations."""
+        if self.declarations is None:
+            return None
+        found = self.declarations.call_return(full, construct=construct)
+        return self._fact(found[0], "typescript", "ts-library", where, found[1]) if found else None
 
     def _ts_member(self, owner: StaticFact, member: str, where: str) -> StaticFact | None:
         t = owner.type
         table_key = "array" if re.fullmatch(r".+\[\]", t) and not t.startswith("[") else t
         result = adapter_for("typescript").static_tables.members.get(table_key, {}).get(member)
         if result is None:
-            return None
+            if self.declarations is None:
+                return None
+            found = self.declarations.method_return(owner.full_type, member)
+            return self._fact(found[0], "typescript", "ts-library", where, found[1]) if found else None
         if result == "$self":
             return StaticFact(owner.type, owner.full_type, "ts-builtin", where)
         return self._fact(result, "typescript", "ts-builtin", where)

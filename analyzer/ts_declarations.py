@@ -1,0 +1,449 @@
+"""Types of TypeScript library calls, read from the ``.d.ts`` files in the project's ``node_modules``.
+
+The TypeScript ecosystem ships its types: a package's ``types`` / ``typings`` entry (or
+``exports["."].types``, or ``index.d.ts``), else ``@types/<package>``.  `Declarations` parses
+those files with tree-sitter (never runs them) and answers what static facts need:
+
+* `call_return(full_name)` -- the type a call of an exported function, a ``declare const f:
+  (...) => T`` or a namespace member returns (``zod.z.string`` -> ``ZodString``); a class
+  called with ``new`` (`construct`) gives its instance type;
+* `method_return(owner_full_type, member)` -- a method of an exported class or interface,
+  through its ``extends`` chain (``zod.ZodString`` ``.trim`` -> ``ZodString``).
+
+Followed: ``export * from``, ``export { a as b } from``, ``export { local }``, ``import * as ns``
+re-exported, ``export default``, ``export =``, and namespaces merged with functions.  Answered only
+when certain: every overload agrees, and the type mentions no type parameter, ``this``,
+``typeof``, ``keyof``, conditional or mapped type.  A type named by one identifier that the
+package exports gets the full name ``<package>.<Name>``, so calls on the result resolve too.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from typeinfer.cpg.source import parser_for
+
+#: parent folders of the project searched for ``node_modules``
+PARENT_LEVELS = 3
+_UNSAFE = re.compile(r"\b(this|typeof|keyof|infer|unique|asserts)\b|=>|\?|\{|\[K\b| is ")
+_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
+_PRIMITIVES = frozenset({"string", "number", "boolean", "bigint", "symbol", "void", "undefined", "null", "object",
+                         "any", "unknown", "never", "Promise", "Array", "Record", "Map", "Set", "Date", "RegExp",
+                         "Error", "ReadonlyArray", "Uint8Array", "Buffer", "Function", "Partial", "Readonly",
+                         "Iterable", "AsyncIterable", "Iterator", "AsyncIterator", "PromiseLike"})
+
+
+@dataclass
+class Decl:
+    """What one name declares in a declaration file (merged across declarations of the name)."""
+
+    returns: list[str] = field(default_factory=list)  #: call signatures' return type texts
+    members: dict[str, list[str]] = field(default_factory=dict)  #: class / interface: method -> returns
+    instance: bool = False  #: a class (``new`` gives an instance of it)
+    type_params: frozenset[str] = frozenset()
+    bases: list[str] = field(default_factory=list)  #: ``extends`` of a class or interface
+    namespace: dict[str, Decl] | None = None  #: ``declare namespace N { ... }`` members
+    file: Path | None = None
+
+
+@dataclass
+class DeclarationFile:
+    """One parsed ``.d.ts``: its declarations, exports, imports and star re-exports."""
+
+    path: Path
+    decls: dict[str, Decl] = field(default_factory=dict)
+    exports: dict[str, tuple[str | None, str]] = field(default_factory=dict)  #: name -> (from spec, name there)
+    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  #: alias -> (spec, name or "*")
+    stars: list[str] = field(default_factory=list)
+
+
+def node_modules_dirs(root: Path | None) -> tuple[Path, ...]:
+    """``node_modules`` folders in `root` and its parents (nearest first)."""
+    if root is None:
+        return ()
+    start = root if root.is_dir() else root.parent
+    found = []
+    for folder in [start, *list(start.resolve().parents)[:PARENT_LEVELS]]:
+        candidate = folder / "node_modules"
+        if candidate.is_dir():
+            found.append(candidate)
+    return tuple(found)
+
+
+class Declarations:
+    """Library types of the packages installed in `dirs` (see the module docstring)."""
+
+    def __init__(self, dirs: tuple[Path, ...]) -> None:
+        self.dirs = dirs
+        self._files: dict[Path, DeclarationFile | None] = {}
+        self._entries: dict[str, Path | None] = {}
+
+    # ------------------------------------------------------------------ public
+    def call_return(self, full_name: str, construct: bool = False) -> tuple[str, str] | None:
+        """(type, full type) of calling the library function `full_name` (``pkg.a.b``; with
+        `construct`, ``new``-ing the class it names), or None."""
+        found = self._split(full_name)
+        if found is None:
+            return None
+        spec, path = found
+        decl, file = self._walk(spec, path)
+        if decl is None or file is None:
+            return None
+        if construct:
+            return self._qualified(path[-1] if path else spec, spec, file, frozenset()) if decl.instance else None
+        return self._one(decl.returns, spec, file, decl.type_params)
+
+    def method_return(self, owner_full: str, member: str) -> tuple[str, str] | None:
+        """(type, full type) of ``owner.member(...)`` for a receiver of library type `owner_full`."""
+        found = self._split(owner_full)
+        if found is None or not found[1]:
+            return None
+        spec, path = found
+        decl, file = self._walk(spec, path)
+        seen: set[int] = set()
+        while decl is not None and file is not None and id(decl) not in seen:
+            seen.add(id(decl))
+            if member in decl.members:
+                return self._one(decl.members[member], spec, file, decl.type_params)
+            if not decl.bases:
+                return None
+            base = decl.bases[0].split("<", 1)[0].strip()
+            decl, file = self._lookup_from(file, base)
+        return None
+
+    # ------------------------------------------------------------------ packages
+    def _split(self, full: str) -> tuple[str, list[str]] | None:
+        """A full name's package spec and the path inside it (``@a/b.c.d`` -> ``@a/b``, [c, d])."""
+        parts = full.split(".")
+        for i in range(len(parts), 0, -1):
+            spec = ".".join(parts[:i])
+            if self._entry(spec) is not None:
+                return spec, parts[i:]
+        return None
+
+    def _entry(self, spec: str) -> Path | None:
+        if spec not in self._entries:
+            self._entries[spec] = self._find_entry(spec)
+        return self._entries[spec]
+
+    def _find_entry(self, spec: str) -> Path | None:
+        if not spec or spec.startswith(".") or not re.fullmatch(r"(@[\w.-]+/)?[\w.-]+(/[\w.-]+)*", spec):
+            return None
+        for base in self.dirs:
+            for folder in (base / spec, base / "@types" / spec.lstrip("@").replace("/", "__")):
+                entry = _package_entry(folder)
+                if entry is not None:
+                    return entry
+        return None
+
+    # ------------------------------------------------------------------ files
+    def _file(self, path: Path) -> DeclarationFile | None:
+        if path not in self._files:
+            self._files[path] = None  # a cycle reads as nothing
+            self._files[path] = _parse(path)
+        return self._files[path]
+
+    def _module(self, spec: str, importer: Path) -> Path | None:
+        if spec.startswith("."):
+            return _relative_declaration(importer.parent / spec)
+        return self._entry(spec)
+
+    def _walk(self, spec: str, path: list[str]) -> tuple[Decl | None, Path | None]:
+        entry = self._entry(spec)
+        if entry is None:
+            return None, None
+        if not path:
+            return self._lookup_from(entry, "default")
+        decl, file = self._lookup_from(entry, path[0])
+        for part in path[1:]:
+            if decl is None or decl.namespace is None or part not in decl.namespace:
+                return None, None
+            decl = decl.namespace[part]
+            file = decl.file or file
+        return decl, file
+
+    def _lookup_from(self, path: Path, name: str, depth: int = 0) -> tuple[Decl | None, Path | None]:
+        """The declaration `name` is, as exported by (or, failing that, declared in) file `path`."""
+        f = self._file(path)
+        if f is None or depth > 12:
+            return None, None
+        if name in f.exports:
+            source, there = f.exports[name]
+            if source is not None:
+                target = self._module(source, path)
+                return self._lookup_from(target, there, depth + 1) if target else (None, None)
+            return self._local(f, there, depth)
+        if name == "default":
+            return None, None
+        for star in f.stars:
+            target = self._module(star, path)
+            if target is not None:
+                found = self._lookup_from(target, name, depth + 1)
+                if found[0] is not None:
+                    return found
+        decl, file = self._local(f, name, depth)
+        if decl is None and "default" in f.exports:  # `export = e`: named imports are e's namespace members
+            default, file = self._lookup_from(path, "default", depth + 1)
+            if default is not None and default.namespace is not None and name in default.namespace:
+                return default.namespace[name], file
+        return decl, file
+
+    def _local(self, f: DeclarationFile, name: str, depth: int) -> tuple[Decl | None, Path | None]:
+        if name in f.decls:
+            return f.decls[name], f.path
+        if name in f.imports:
+            spec, there = f.imports[name]
+            target = self._module(spec, f.path)
+            if target is None:
+                return None, None
+            if there == "*":  # a namespace import: its exports, as a namespace
+                return Decl(namespace=_Exports(self, target), file=target), target
+            return self._lookup_from(target, there, depth + 1)
+        return None, None
+
+    # ------------------------------------------------------------------ type texts
+    def _one(self, texts: list[str], spec: str, file: Path, type_params: frozenset[str]) -> tuple[str, str] | None:
+        answers = {self._qualified(t, spec, file, type_params) for t in texts}
+        if len(answers) != 1:
+            return None
+        return next(iter(answers))
+
+    def _qualified(self, text: str, spec: str, file: Path, type_params: frozenset[str]) -> tuple[str, str] | None:
+        text = " ".join(text.split())
+        if not text or _UNSAFE.search(text) or any(w in type_params for w in _IDENT.findall(text)):
+            return None
+        qualified = re.fullmatch(r"([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)", text)
+        if qualified:  # core.Express, `core` a namespace import of another package
+            declaring = self._file(file)
+            bound = declaring.imports.get(qualified.group(1)) if declaring is not None else None
+            if bound is None or bound[1] != "*" or bound[0].startswith("."):
+                return None
+            return self._qualified(qualified.group(2), bound[0], file, type_params)
+        if "." in text.replace("...", ""):
+            return None
+        names = [w for w in _IDENT.findall(text) if w not in _PRIMITIVES]
+        if len(names) == 1 and re.fullmatch(r"[A-Za-z_$][\w$]*", text):
+            decl, _ = self._lookup_from(self._entry(spec) or file, text)
+            if decl is not None:
+                return text, f"{spec}.{text}"
+            return None
+        if names:
+            return None  # a generic of library types: the type arguments need their own package
+        return text, text
+
+
+class _Exports(dict):
+    """A namespace import's exports, looked up on demand (``import * as z`` re-exported as ``z``)."""
+
+    def __init__(self, owner: Declarations, path: Path) -> None:
+        super().__init__()
+        self.owner, self.path = owner, path
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.owner._lookup_from(self.path, name)[0] is not None
+
+    def __getitem__(self, name: str) -> Decl:
+        decl, file = self.owner._lookup_from(self.path, name)
+        if decl is None:
+            raise KeyError(name)
+        if decl.file is None:
+            decl.file = file
+        return decl
+
+
+@functools.lru_cache(maxsize=4)
+def declarations_for(dirs: tuple[Path, ...]) -> Declarations:
+    """The shared `Declarations` of these ``node_modules`` folders."""
+    return Declarations(dirs)
+
+
+# ---------------------------------------------------------------------- reading files
+def _package_entry(folder: Path) -> Path | None:
+    manifest = folder / "package.json"
+    if not folder.is_dir():
+        return None
+    candidates: list[str] = []
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    except (OSError, ValueError):
+        data = {}
+    if isinstance(data, dict):
+        exports = data.get("exports")
+        dot = exports.get(".") if isinstance(exports, dict) else None
+        for node in (dot, (dot or {}).get("import") if isinstance(dot, dict) else None):
+            if isinstance(node, dict) and isinstance(node.get("types"), str):
+                candidates.append(node["types"])
+        candidates += [data[k] for k in ("types", "typings") if isinstance(data.get(k), str)]
+    candidates.append("index.d.ts")
+    for rel in candidates:
+        path = _relative_declaration(folder / rel)
+        if path is not None:
+            return path
+    return None
+
+
+def _relative_declaration(base: Path) -> Path | None:
+    """The declaration file a module path names (``./x.js`` -> ``x.d.ts``, ``./dir`` -> ``dir/index.d.ts``)."""
+    text = str(base)
+    stems = [text]
+    for ext in (".js", ".mjs", ".cjs", ".ts", ".mts", ".cts"):
+        if text.endswith(ext):
+            stems.insert(0, text[: -len(ext)])
+    for stem in stems:
+        for suffix in (".d.ts", ".d.mts", ".d.cts", "/index.d.ts"):
+            candidate = Path(stem + suffix) if not stem.endswith((".d.ts", ".d.mts", ".d.cts")) else Path(stem)
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _parse(path: Path) -> DeclarationFile | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) > 4_000_000:
+        return None
+    tree = parser_for("typescript").parse(data)
+    out = DeclarationFile(path)
+    _statements(tree.root_node, data, out, out.decls, exported_scope=True)
+    return out
+
+
+def _text(node, data: bytes) -> str:  # noqa: ANN001 - tree-sitter node
+    return data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+
+def _string(node, data: bytes) -> str | None:  # noqa: ANN001
+    for child in node.named_children:
+        if child.type == "string":
+            return _text(child, data).strip("'\"`")
+    return None
+
+
+def _statements(block, data: bytes, out: DeclarationFile, decls: dict[str, Decl], exported_scope: bool) -> None:  # noqa: ANN001
+    for node in block.named_children:
+        kind = node.type
+        if kind == "import_statement":
+            spec = _string(node, data)
+            clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+            if spec is not None and clause is not None and exported_scope:
+                _import_clause(clause, data, spec, out)
+        elif kind == "export_statement":
+            _export(node, data, out, decls, exported_scope)
+        elif kind == "ambient_declaration":
+            _statements(node, data, out, decls, exported_scope)
+        else:
+            _declaration(node, data, decls)
+
+
+def _import_clause(clause, data: bytes, spec: str, out: DeclarationFile) -> None:  # noqa: ANN001
+    for part in clause.named_children:
+        if part.type == "identifier":
+            out.imports[_text(part, data)] = (spec, "default")
+        elif part.type == "namespace_import":
+            ident = next((c for c in part.named_children if c.type == "identifier"), None)
+            if ident is not None:
+                out.imports[_text(ident, data)] = (spec, "*")
+        elif part.type == "named_imports":
+            for item in part.named_children:
+                names = [_text(c, data) for c in item.named_children if c.type == "identifier"]
+                if names:
+                    out.imports[names[-1]] = (spec, names[0])
+
+
+def _export(node, data: bytes, out: DeclarationFile, decls: dict[str, Decl], exported_scope: bool) -> None:  # noqa: ANN001
+    source = _string(node, data)
+    children = node.named_children
+    clause = next((c for c in children if c.type == "export_clause"), None)
+    text = _text(node, data)
+    if clause is not None:
+        for item in clause.named_children:
+            names = [_text(c, data) for c in item.named_children if c.type == "identifier"]
+            if names and exported_scope:
+                out.exports[names[-1]] = (source, names[0])
+        return
+    if source is not None and exported_scope:  # export * from "x" (export * as ns: not followed)
+        if re.match(r"export\s+\*\s+from", text):
+            out.stars.append(source)
+        return
+    declared = [c for c in children if c.type not in ("string", "comment")]
+    if len(declared) == 1 and declared[0].type == "identifier" and exported_scope:
+        name = _text(declared[0], data)  # export default x; / export = x;
+        out.exports["default"] = (None, name)
+        return
+    for child in declared:
+        if child.type == "ambient_declaration":
+            _statements(child, data, out, decls, exported_scope)
+        else:
+            name = _declaration(child, data, decls)
+            if name and exported_scope and text.lstrip().startswith("export default"):
+                out.exports["default"] = (None, name)
+
+
+def _declaration(node, data: bytes, decls: dict[str, Decl]) -> str | None:  # noqa: ANN001
+    """Record one declaration in `decls`; returns its name."""
+    kind = node.type
+    name_node = node.child_by_field_name("name")
+    name = _text(name_node, data) if name_node is not None else None
+    if kind in ("function_signature", "function_declaration") and name:
+        decl = decls.setdefault(name, Decl())
+        decl.type_params = decl.type_params | _type_params(node, data)
+        ret = node.child_by_field_name("return_type")
+        decl.returns.append(_annotation(ret, data) if ret is not None else "")
+    elif kind in ("class_declaration", "abstract_class_declaration", "interface_declaration") and name:
+        decl = decls.setdefault(name, Decl())
+        decl.instance = decl.instance or kind != "interface_declaration"
+        decl.type_params = decl.type_params | _type_params(node, data)
+        for child in node.named_children:
+            if child.type in ("class_heritage", "extends_type_clause"):
+                decl.bases += [b.strip() for b in re.findall(r"extends\s+([\w$.<>, ]+?)(?:\s+implements|\{|$)",
+                                                             _text(child, data))]
+            if child.type in ("class_body", "interface_body", "object_type"):
+                for member in child.named_children:
+                    if member.type in ("method_signature", "method_definition", "abstract_method_signature"):
+                        mname = member.child_by_field_name("name")
+                        ret = member.child_by_field_name("return_type")
+                        if mname is not None and not _type_params(member, data):
+                            decl.members.setdefault(_text(mname, data), []).append(
+                                _annotation(ret, data) if ret is not None else "")
+    elif kind in ("lexical_declaration", "variable_declaration"):
+        for declarator in node.named_children:
+            if declarator.type != "variable_declarator":
+                continue
+            vname = declarator.child_by_field_name("name")
+            vtype = declarator.child_by_field_name("type")
+            if vname is None or vtype is None:
+                continue
+            decl = decls.setdefault(_text(vname, data), Decl())
+            function = next((c for c in vtype.named_children if c.type == "function_type"), None)
+            if function is not None:
+                ret = function.child_by_field_name("return_type")
+                decl.type_params = decl.type_params | _type_params(function, data)
+                decl.returns.append(_text(ret, data) if ret is not None else "")
+            name = _text(vname, data)
+    elif kind in ("internal_module", "module") and name:
+        decl = decls.setdefault(name, Decl())
+        body = node.child_by_field_name("body")
+        if body is not None:
+            inner: dict[str, Decl] = {}
+            holder = DeclarationFile(Path())
+            _statements(body, data, holder, inner, exported_scope=False)
+            decl.namespace = {**(decl.namespace or {}), **inner}
+    return name
+
+
+def _annotation(node, data: bytes) -> str:  # noqa: ANN001
+    return _text(node, data).lstrip(":").strip()
+
+
+def _type_params(node, data: bytes) -> frozenset[str]:  # noqa: ANN001
+    params = node.child_by_field_name("type_parameters")
+    if params is None:
+        return frozenset()
+    return frozenset(_text(p.child_by_field_name("name"), data) for p in params.named_children
+                     if p.child_by_field_name("name") is not None)
