@@ -1,4 +1,4 @@
-"""The analysed project's Python environment: where its installed packages' types are.
+"""The analysed project's environment: where its installed packages' types are.
 
 A project's library calls (``httpx.Client().get(url)`` -> ``httpx.Response``) can be typed
 statically from the annotations and stubs of the packages installed for it: inline-annotated
@@ -37,20 +37,43 @@ def site_packages(root: Path | None, python: Path | None = None) -> tuple[Path, 
 
 
 def find_environment(root: Path | None, python: Path | None = None) -> Path | None:
-    """The project's environment folder (see the module docstring), or None."""
-    if python is not None:
-        return _environment_of(Path(python))
-    if root is not None:
-        start = root if root.is_dir() else root.parent
-        for folder in [start, *list(start.resolve().parents)[:PARENT_LEVELS]]:
+    """The project's environment folder (see the module docstring), or None; never raises."""
+    try:
+        if python is not None:
+            return _environment_of(Path(python))
+        for folder in project_folders(root):
             for name in LOCAL_ENV_NAMES:
                 candidate = folder / name
                 if (candidate / "pyvenv.cfg").is_file() and _of_environment(candidate):
                     return candidate
-    active = os.environ.get("VIRTUAL_ENV")
-    if active and Path(active).resolve() != Path(sys.prefix).resolve():
-        return Path(active)
+        active = os.environ.get("VIRTUAL_ENV")
+        if active and Path(active).resolve() != Path(sys.prefix).resolve():
+            return Path(active)
+    except OSError:  # an unreadable folder on the way: no environment
+        pass
     return None
+
+
+def node_modules_dirs(root: Path | None) -> tuple[Path, ...]:
+    """``node_modules`` folders in `root` and its parents, nearest first (TypeScript library
+    types, `ts_declarations`); never raises."""
+    found = []
+    try:
+        for folder in project_folders(root):
+            if (folder / "node_modules").is_dir():
+                found.append(folder / "node_modules")
+    except OSError:
+        pass
+    return tuple(found)
+
+
+def project_folders(root: Path | None) -> list[Path]:
+    """`root` (its folder, for a file) and up to `PARENT_LEVELS` parents: where a project keeps
+    its environment and its node_modules."""
+    if root is None:
+        return []
+    start = root if root.is_dir() else root.parent
+    return [start, *list(start.resolve().parents)[:PARENT_LEVELS]]
 
 
 def environment_fingerprint(paths: tuple[Path, ...]) -> str:
@@ -79,8 +102,11 @@ def _environment_of(python: Path) -> Path:
 
 
 def _of_environment(env: Path) -> tuple[Path, ...]:
-    found = sorted(p for p in env.glob("lib/python3*/site-packages") if p.is_dir())
-    windows = env / "Lib" / "site-packages"
-    if windows.is_dir():
-        found.append(windows)
+    try:
+        found = sorted(p for p in env.glob("lib/python3*/site-packages") if p.is_dir())
+        windows = env / "Lib" / "site-packages"
+        if windows.is_dir():
+            found.append(windows)
+    except OSError:
+        return ()
     return tuple(found)

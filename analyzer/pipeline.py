@@ -26,7 +26,7 @@ from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCac
 from . import result_cache
 from .canonical_types import outer_type, referenced_names, split_union
 from .consistency import ConsistencyFilter
-from .environment import environment_fingerprint, site_packages
+from .environment import environment_fingerprint, node_modules_dirs, site_packages
 from .evidence import Evidence, collect_evidence, condition
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
 from .languages import adapter_for
@@ -35,7 +35,7 @@ from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices
 from .slots import KINDS
 from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
-from .ts_declarations import Declarations, declarations_for, node_modules_dirs
+from .ts_declarations import Declarations, declarations_for
 from .typeshed_facts import Typeshed, typeshed_for
 from .type_universe import TypeUniverse, build_type_universe
 
@@ -70,6 +70,9 @@ class InferenceOptions:
     python: Path | None = None
     #: node_modules folders for TypeScript library types; None: those in or above the project
     node_modules: tuple[Path, ...] | None = None
+    #: look for an environment and node_modules around the project (off: only `python` and
+    #: `node_modules` as given; `typeinfer eval` infers a stripped copy kept elsewhere)
+    search_environment: bool = True
     rounds: int = 1  #: inference rounds, confident types of one feeding the next (annotate: 3)
 
 
@@ -106,7 +109,7 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
         return infer_graph(cpg, options)
     predictor = load_predictor(options)
     model = model_key(predictor.model_dir) if predictor is not None else None
-    files = [(rel, f.content_hash) for rel, f in cpg.files.items()]
+    files = [(rel, f.content_hash, f.error or "") for rel, f in cpg.files.items()]
     key = result_cache.result_key(files, _inference_inputs(cpg, options), model)
     cache_dir = default_cache_dir()
     cached = result_cache.load(cache_dir, key)
@@ -137,12 +140,12 @@ def _node_modules(cpg: CodePropertyGraph, options: InferenceOptions) -> tuple[Pa
         return ()
     if options.node_modules is not None:
         return options.node_modules
-    return node_modules_dirs(Path(cpg.root) if cpg.root else None)
+    return node_modules_dirs(Path(cpg.root) if cpg.root else None) if options.search_environment else ()
 
 
 def _library_paths(cpg: CodePropertyGraph, options: InferenceOptions) -> tuple[Path, ...]:
     """The site-packages folders whose packages type the project's library calls."""
-    if "python" not in options.languages:
+    if "python" not in options.languages or (options.python is None and not options.search_environment):
         return ()
     return site_packages(Path(cpg.root) if cpg.root else None, options.python)
 
@@ -203,8 +206,10 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     index = SlotIndex(cpg)  # structure only: write-back and re-linking leave it valid for every round
-    typeshed = typeshed_for(_library_paths(cpg, options))
-    declarations = declarations_for(_node_modules(cpg, options))
+    libraries, node_modules = _library_paths(cpg, options), _node_modules(cpg, options)
+    # keyed by what is installed too: a long-running server sees a `pip install` / `npm install`
+    typeshed = typeshed_for(libraries, environment_fingerprint(libraries))
+    declarations = declarations_for(node_modules, environment_fingerprint(node_modules))
     for round_number in range(rounds):
         universe = build_type_universe(cpg)
         program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods)

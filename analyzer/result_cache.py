@@ -2,8 +2,10 @@
 inferred again.
 
 `infer_project` builds a fresh graph and runs the rounds; their outcome depends only on the
-files (relative paths and content hashes), typeinfer's own code, the model, the bundled typeshed
-and the options that change what is inferred.  `result_key` hashes exactly those; `load`/`save`
+files (relative paths, content hashes, build errors), typeinfer's own code, the model, the bundled
+typeshed and the Python version it is read for, the packages installed for the project
+(site-packages, node_modules) and the options that change what is inferred.  `result_key`
+hashes exactly those; `load`/`save`
 keep the outcome (the table's rows, the stats, the slices and the type universe) as one pickle
 under ``<cache>/results/``.  On a hit the rows are written back into the fresh graph and its
 calls re-linked, which leaves the graph as the rounds left it.  One changed file changes the key:
@@ -13,14 +15,16 @@ the rounds run again, with the model's rankings of unchanged slices read from th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
-import pickle
-import tempfile
+import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from typeinfer.cpg.cache_files import load_pickle, save_pickle, source_fingerprint
 
 from .inferred_types import Prediction
 from .slice_schema import ProgramSlices
@@ -41,35 +45,28 @@ class CachedResult:
     format: int = field(default=FORMAT)
 
 
+@functools.cache
 def _code_fingerprint() -> str:
     """typeinfer's own source (every module under the package), computed once per process."""
-    digest = hashlib.blake2b(digest_size=16)
-    root = Path(__file__).resolve().parent.parent
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return source_fingerprint(Path(__file__).resolve().parent.parent)
 
 
-_CODE: list[str] = []
-
-
-def result_key(files: list[tuple[str, str]], options: dict[str, Any], model: str | None) -> str:
-    """Key of one project's inference: `files` as (relative path, content hash), the options
-    that change what is inferred, the model's key (None without a model), typeinfer's code and
-    the typeshed it reads."""
-    if not _CODE:
-        _CODE.append(_code_fingerprint())
+def result_key(files: list[tuple[str, str, str]], options: dict[str, Any], model: str | None) -> str:
+    """Key of one project's inference: `files` as (relative path, content hash, build error or
+    ""), what else changes what is inferred (`options`: the options, the installed packages), the
+    model's key (None without a model), typeinfer's code, the typeshed it reads and the Python
+    version and platform its stubs are evaluated for."""
     try:
         typeshed = metadata.version("typeshed-client")
     except metadata.PackageNotFoundError:
         typeshed = "?"
     digest = hashlib.blake2b(digest_size=20)
-    for part in (str(FORMAT), _CODE[0], typeshed, model or "-", repr(sorted(options.items()))):
+    python = f"{sys.version_info[0]}.{sys.version_info[1]} {sys.platform}"
+    for part in (str(FORMAT), _code_fingerprint(), typeshed, python, model or "-", repr(sorted(options.items()))):
         digest.update(part.encode())
         digest.update(b"\0")
-    for rel, content in sorted(files):
-        digest.update(f"{rel}\0{content}\n".encode())
+    for rel, content, error in sorted(files):
+        digest.update(f"{rel}\0{content}\0{error}\n".encode())
     return digest.hexdigest()
 
 
@@ -80,11 +77,7 @@ def _path(cache_dir: Path, key: str) -> Path:
 def load(cache_dir: Path, key: str) -> CachedResult | None:
     """The remembered result of `key`, or None (absent, unreadable or of another format)."""
     path = _path(cache_dir, key)
-    try:
-        with path.open("rb") as handle:
-            value = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-        return None
+    value = load_pickle(path)
     if not isinstance(value, CachedResult) or value.format != FORMAT:
         return None
     try:
@@ -95,14 +88,12 @@ def load(cache_dir: Path, key: str) -> CachedResult | None:
 
 
 def save(cache_dir: Path, key: str, value: CachedResult) -> None:
-    """Remember `value` under `key` (atomically), keeping the `KEPT_RESULTS` newest; a cache
-    that cannot be written only costs speed."""
+    """Remember `value` under `key`, keeping the `KEPT_RESULTS` newest; a cache that cannot be
+    written only costs speed."""
     path = _path(cache_dir, key)
+    if not save_pickle(path, value):
+        return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            pickle.dump(value, tmp, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp.name, path)
         kept = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[KEPT_RESULTS:]:
             old.unlink(missing_ok=True)

@@ -2,7 +2,8 @@
 
 The TypeScript ecosystem ships its types: a package's ``types`` / ``typings`` entry (or
 ``exports["."].types``, or ``index.d.ts``), else ``@types/<package>``.  `Declarations` parses
-those files with tree-sitter (never runs them) and answers what static facts need:
+those files with tree-sitter (never runs them) and answers what static facts need (the folders
+come from `environment.node_modules_dirs`):
 
 * `call_return(full_name)` -- the type a call of an exported function, a ``declare const f:
   (...) => T`` or a namespace member returns (``zod.z.string`` -> ``ZodString``); a class
@@ -22,13 +23,12 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from typeinfer.cpg.source import parser_for
 
-#: parent folders of the project searched for ``node_modules``
-PARENT_LEVELS = 3
 _UNSAFE = re.compile(r"\b(this|typeof|keyof|infer|unique|asserts)\b|=>|\?|\{|\[K\b| is ")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _PRIMITIVES = frozenset({"string", "number", "boolean", "bigint", "symbol", "void", "undefined", "null", "object",
@@ -46,7 +46,7 @@ class Decl:
     instance: bool = False  #: a class (``new`` gives an instance of it)
     type_params: frozenset[str] = frozenset()
     bases: list[str] = field(default_factory=list)  #: ``extends`` of a class or interface
-    namespace: dict[str, Decl] | None = None  #: ``declare namespace N { ... }`` members
+    namespace: Mapping[str, Decl] | None = None  #: ``declare namespace N { ... }`` members
     file: Path | None = None
 
 
@@ -61,19 +61,6 @@ class DeclarationFile:
     stars: list[str] = field(default_factory=list)
 
 
-def node_modules_dirs(root: Path | None) -> tuple[Path, ...]:
-    """``node_modules`` folders in `root` and its parents (nearest first)."""
-    if root is None:
-        return ()
-    start = root if root.is_dir() else root.parent
-    found = []
-    for folder in [start, *list(start.resolve().parents)[:PARENT_LEVELS]]:
-        candidate = folder / "node_modules"
-        if candidate.is_dir():
-            found.append(candidate)
-    return tuple(found)
-
-
 class Declarations:
     """Library types of the packages installed in `dirs` (see the module docstring)."""
 
@@ -81,39 +68,46 @@ class Declarations:
         self.dirs = dirs
         self._files: dict[Path, DeclarationFile | None] = {}
         self._entries: dict[str, Path | None] = {}
+        self._resolved: dict[tuple[Path, str], tuple[Decl | None, Path | None]] = {}
 
     # ------------------------------------------------------------------ public
     def call_return(self, full_name: str, construct: bool = False) -> tuple[str, str] | None:
         """(type, full type) of calling the library function `full_name` (``pkg.a.b``; with
-        `construct`, ``new``-ing the class it names), or None."""
-        found = self._split(full_name)
-        if found is None:
+        `construct`, ``new``-ing the class it names), or None.  Never raises."""
+        try:
+            found = self._split(full_name)
+            if found is None:
+                return None
+            spec, path = found
+            decl, file = self._walk(spec, path)
+            if decl is None or file is None:
+                return None
+            if construct:
+                return self._qualified(path[-1] if path else spec, spec, file, frozenset()) if decl.instance else None
+            return self._one(decl.returns, file, decl.type_params)
+        except (OSError, RecursionError, ValueError, UnicodeError):
             return None
-        spec, path = found
-        decl, file = self._walk(spec, path)
-        if decl is None or file is None:
-            return None
-        if construct:
-            return self._qualified(path[-1] if path else spec, spec, file, frozenset()) if decl.instance else None
-        return self._one(decl.returns, spec, file, decl.type_params)
 
     def method_return(self, owner_full: str, member: str) -> tuple[str, str] | None:
-        """(type, full type) of ``owner.member(...)`` for a receiver of library type `owner_full`."""
-        found = self._split(owner_full)
-        if found is None or not found[1]:
-            return None
-        spec, path = found
-        decl, file = self._walk(spec, path)
-        seen: set[int] = set()
-        while decl is not None and file is not None and id(decl) not in seen:
-            seen.add(id(decl))
-            if member in decl.members:
-                return self._one(decl.members[member], spec, file, decl.type_params)
-            if not decl.bases:
+        """(type, full type) of ``owner.member(...)`` for a receiver of library type `owner_full`.
+        Never raises."""
+        try:
+            found = self._split(owner_full)
+            if found is None or not found[1]:
                 return None
-            base = decl.bases[0].split("<", 1)[0].strip()
-            decl, file = self._lookup_from(file, base)
-        return None
+            decl, file = self._walk(*found)
+            seen: set[int] = set()
+            while decl is not None and file is not None and id(decl) not in seen:
+                seen.add(id(decl))
+                if member in decl.members:  # typed where it is declared (a base may be another package's)
+                    return self._one(decl.members[member], file, decl.type_params)
+                if not decl.bases:
+                    return None
+                base = decl.bases[0].split("<", 1)[0].strip()
+                decl, file = self._lookup_from(file, base)
+            return None
+        except (OSError, RecursionError, ValueError, UnicodeError):
+            return None
 
     # ------------------------------------------------------------------ packages
     def _split(self, full: str) -> tuple[str, list[str]] | None:
@@ -159,6 +153,19 @@ class Declarations:
         if not path:
             return self._lookup_from(entry, "default")
         decl, file = self._lookup_from(entry, path[0])
+        default, _ = self._lookup_from(entry, "default")
+        if default is not None:
+            # `pkg.x` is what both `import { x } from "pkg"` and `import pkg from "pkg"; pkg.x`
+            # are called: with a default export, the two must agree
+            if default.namespace is not None:
+                if path[0] in default.namespace:
+                    via_default = default.namespace[path[0]]
+                    if decl is not None and via_default is not decl:
+                        return None, None
+                    decl, file = via_default, via_default.file or file or entry
+                # else a default import cannot reach path[0]: the named export is meant
+            elif decl is not None:
+                return None, None  # the default's members are not known here: either could be meant
         for part in path[1:]:
             if decl is None or decl.namespace is None or part not in decl.namespace:
                 return None, None
@@ -166,10 +173,24 @@ class Declarations:
             file = decl.file or file
         return decl, file
 
+    def lookup(self, path: Path, name: str) -> tuple[Decl | None, Path | None]:
+        """The declaration `name` is in file `path` (exported, else declared or imported there)."""
+        return self._lookup_from(path, name)
+
     def _lookup_from(self, path: Path, name: str, depth: int = 0) -> tuple[Decl | None, Path | None]:
-        """The declaration `name` is, as exported by (or, failing that, declared in) file `path`."""
+        """The declaration `name` is, as exported by (or, failing that, declared in) file `path`;
+        remembered, and a lookup that comes back to itself (re-export cycles) finds nothing."""
+        key = (path, name)
+        if key in self._resolved:
+            return self._resolved[key]
+        self._resolved[key] = (None, None)
+        found = self._lookup_uncached(path, name, depth)
+        self._resolved[key] = found
+        return found
+
+    def _lookup_uncached(self, path: Path, name: str, depth: int) -> tuple[Decl | None, Path | None]:
         f = self._file(path)
-        if f is None or depth > 12:
+        if f is None or depth > 40:
             return None, None
         if name in f.exports:
             source, there = f.exports[name]
@@ -201,18 +222,25 @@ class Declarations:
             if target is None:
                 return None, None
             if there == "*":  # a namespace import: its exports, as a namespace
-                return Decl(namespace=_Exports(self, target), file=target), target
+                return Decl(namespace=NamespaceExports(self, target), file=target), target
             return self._lookup_from(target, there, depth + 1)
         return None, None
 
     # ------------------------------------------------------------------ type texts
-    def _one(self, texts: list[str], spec: str, file: Path, type_params: frozenset[str]) -> tuple[str, str] | None:
+    def _one(self, texts: list[str], file: Path, type_params: frozenset[str]) -> tuple[str, str] | None:
+        """The one answer of every signature in `texts` (written in `file`), else None."""
+        spec = _package_of(file)
+        if spec is None:
+            return None
         answers = {self._qualified(t, spec, file, type_params) for t in texts}
         if len(answers) != 1:
             return None
         return next(iter(answers))
 
-    def _qualified(self, text: str, spec: str, file: Path, type_params: frozenset[str]) -> tuple[str, str] | None:
+    def _qualified(self, text: str, spec: str, file: Path, type_params: frozenset[str],
+                   scope: Path | None = None) -> tuple[str, str] | None:
+        """(type, full type) of a type text written in `file` of package `spec`; names are read
+        as `scope` (default: `file`) sees them, and must be what `spec` exports under that name."""
         text = " ".join(text.split())
         if not text or _UNSAFE.search(text) or any(w in type_params for w in _IDENT.findall(text)):
             return None
@@ -222,13 +250,16 @@ class Declarations:
             bound = declaring.imports.get(qualified.group(1)) if declaring is not None else None
             if bound is None or bound[1] != "*" or bound[0].startswith("."):
                 return None
-            return self._qualified(qualified.group(2), bound[0], file, type_params)
+            other = self._entry(bound[0])
+            return self._qualified(qualified.group(2), bound[0], file, type_params, other) if other else None
         if "." in text.replace("...", ""):
             return None
         names = [w for w in _IDENT.findall(text) if w not in _PRIMITIVES]
         if len(names) == 1 and re.fullmatch(r"[A-Za-z_$][\w$]*", text):
-            decl, _ = self._lookup_from(self._entry(spec) or file, text)
-            if decl is not None:
+            entry = self._entry(spec)
+            exported, _ = self._lookup_from(entry, text) if entry is not None else (None, None)
+            meant, _ = self._lookup_from(scope or file, text)  # what the name means where it is written
+            if exported is not None and (meant is None or meant is exported):
                 return text, f"{spec}.{text}"
             return None
         if names:
@@ -236,28 +267,32 @@ class Declarations:
         return text, text
 
 
-class _Exports(dict):
-    """A namespace import's exports, looked up on demand (``import * as z`` re-exported as ``z``)."""
+class NamespaceExports(Mapping[str, Decl]):
+    """A namespace import's exports, looked up on demand (``import * as z`` re-exported as ``z``);
+    it cannot list them, only answer for a name."""
 
     def __init__(self, owner: Declarations, path: Path) -> None:
-        super().__init__()
         self.owner, self.path = owner, path
 
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self.owner._lookup_from(self.path, name)[0] is not None
-
     def __getitem__(self, name: str) -> Decl:
-        decl, file = self.owner._lookup_from(self.path, name)
+        decl, file = self.owner.lookup(self.path, name)
         if decl is None:
             raise KeyError(name)
         if decl.file is None:
             decl.file = file
         return decl
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
 
 @functools.lru_cache(maxsize=4)
-def declarations_for(dirs: tuple[Path, ...]) -> Declarations:
-    """The shared `Declarations` of these ``node_modules`` folders."""
+def declarations_for(dirs: tuple[Path, ...], installed: str = "") -> Declarations:
+    """The shared `Declarations` of these ``node_modules`` folders; `installed`
+    (`environment.environment_fingerprint`) makes a new one once packages change."""
     return Declarations(dirs)
 
 
@@ -284,6 +319,23 @@ def _package_entry(folder: Path) -> Path | None:
         if path is not None:
             return path
     return None
+
+
+def _package_of(file: Path) -> str | None:
+    """The package a file under node_modules belongs to (``@types/x`` answers ``x``)."""
+    parts = file.parts
+    if "node_modules" not in parts:
+        return None
+    i = len(parts) - 1 - parts[::-1].index("node_modules")
+    rest = parts[i + 1:]
+    if not rest:
+        return None
+    if rest[0] == "@types" and len(rest) > 1:
+        name = rest[1]
+        return "@" + name.replace("__", "/") if "__" in name else name
+    if rest[0].startswith("@") and len(rest) > 1:
+        return f"{rest[0]}/{rest[1]}"
+    return rest[0]
 
 
 def _relative_declaration(base: Path) -> Path | None:
@@ -408,9 +460,10 @@ def _declaration(node, data: bytes, decls: dict[str, Decl]) -> str | None:  # no
                     if member.type in ("method_signature", "method_definition", "abstract_method_signature"):
                         mname = member.child_by_field_name("name")
                         ret = member.child_by_field_name("return_type")
-                        if mname is not None and not _type_params(member, data):
+                        if mname is not None:  # a generic overload: unknown ("" answers nothing)
+                            generic = bool(_type_params(member, data))
                             decl.members.setdefault(_text(mname, data), []).append(
-                                _annotation(ret, data) if ret is not None else "")
+                                "" if generic or ret is None else _annotation(ret, data))
     elif kind in ("lexical_declaration", "variable_declaration"):
         for declarator in node.named_children:
             if declarator.type != "variable_declarator":
@@ -433,7 +486,7 @@ def _declaration(node, data: bytes, decls: dict[str, Decl]) -> str | None:  # no
             inner: dict[str, Decl] = {}
             holder = DeclarationFile(Path())
             _statements(body, data, holder, inner, exported_scope=False)
-            decl.namespace = {**(decl.namespace or {}), **inner}
+            decl.namespace = {**(decl.namespace or {}), **inner}  # merged with earlier blocks
     return name
 
 

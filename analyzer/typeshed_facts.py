@@ -381,10 +381,11 @@ class Typeshed:
 
 def default_typeshed() -> Typeshed:
     """The shared :class:`Typeshed` instance (current Python version and platform, stdlib only)."""
-    return typeshed_for(())
+    return typeshed_for((), "")
 
 
 @functools.lru_cache(maxsize=4)
-def typeshed_for(search_path: tuple[Path, ...]) -> Typeshed:
-    """The shared :class:`Typeshed` of the stdlib stubs plus the packages in `search_path`."""
+def typeshed_for(search_path: tuple[Path, ...], installed: str = "") -> Typeshed:
+    """The shared :class:`Typeshed` of the stdlib stubs plus the packages in `search_path`;
+    `installed` (`environment.environment_fingerprint`) makes a new one once packages change."""
     return Typeshed(search_path=search_path)

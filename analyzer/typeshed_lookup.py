@@ -127,6 +127,7 @@ class StubLookup:
         self.class_members: Callable[[str], frozenset[str]] = memoize(self._class_members_uncached)
         self.module_names: Callable[[str], frozenset[str]] = memoize(self._module_names_uncached)
         self.public: Callable[[str, str], str] = memoize(self._public_uncached)
+        self.redefined: Callable[[str], frozenset[str]] = memoize(self._redefined_uncached)
 
     # ------------------------------------------------------------------ names
 
@@ -158,6 +159,8 @@ class StubLookup:
                 return None
             if not any(isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef)) for d in defs):
                 info = NameInfo(info.name, info.is_exported, defs[-1], info.child_nodes)
+        if info.name in self.redefined(src):
+            return None  # typeshed-client keeps a module's first definition; the last one wins at run time
         found = Def(src, info.name, info)
         if src in TYPING_MODULES and info.name in _TYPING_ALIASES:
             tmod, tname = _TYPING_ALIASES[info.name]
@@ -165,6 +168,33 @@ class StubLookup:
             if isinstance(target, Def):
                 return target
         return found
+
+    def _redefined_uncached(self, module: str) -> frozenset[str]:
+        """Names an installed package's ``.py`` module binds more than once at its top level
+        (``def f() -> int`` then ``def f() -> str``, or ``k = str``): their type is not known.
+        Stubs (``.pyi``) declare each name once, conditions aside."""
+        path = typeshed_client.get_stub_file(module, search_context=self.ctx)
+        if path is None or path.suffix != ".py":
+            return frozenset()
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            return frozenset()
+        counts: dict[str, int] = {}
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names = [stmt.name]
+            elif isinstance(stmt, ast.Assign):
+                names = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+                names = [stmt.target.id]
+            elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                names = [(a.asname or a.name).split(".")[0] for a in stmt.names]
+            else:
+                continue
+            for name in names:
+                counts[name] = counts.get(name, 0) + 1
+        return frozenset(n for n, c in counts.items() if c > 1)
 
     def _resolve_def_uncached(self, dotted_name: str):
         """``Def`` / ``Mod`` for a dotted name, or ``(class Def, member)``; ``None``."""

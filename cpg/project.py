@@ -12,9 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 from .file_graph import FileGraph
 from .graph import CodePropertyGraph
+from .cache_files import load_pickle, save_pickle, source_fingerprint
 from .source import DEFAULT_MAX_BYTES, SourceError, SourceFile, grammar_for_path, read_source
 
 #: Directory names never descended into.
@@ -63,17 +62,8 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "typeinfer"
 
 
-def _code_fingerprint() -> str:
-    """Hash of this package's own source, so caches die with any change of the builder."""
-    digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for path in sorted(here.rglob("*.py")):
-        digest.update(path.relative_to(here).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-BUILDER_FINGERPRINT = _code_fingerprint()
+#: this package's own source: graph caches die with any change of the builder
+BUILDER_FINGERPRINT = source_fingerprint(Path(__file__).parent)[:16]
 
 
 def discover(root: Path, options: BuildOptions | None = None) -> DiscoveredFiles:
@@ -154,24 +144,6 @@ def _file_key(source: SourceFile) -> str:
     return hashlib.sha256(f"{source.relpath}\0{source.content_hash}".encode()).hexdigest()
 
 
-def _atomic_pickle(path: Path, obj: object) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            pickle.dump(obj, tmp, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp.name, path)
-    except OSError:
-        pass  # a read-only cache only costs speed
-
-
-def _load_pickle(path: Path) -> object | None:
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-        return None
-
-
 def _build_task(args: tuple[Path, str, int, bool, str | None]) -> tuple[FileGraph, str | None]:
     """Worker: read, build (or load from cache) one file; returns (graph, warning)."""
     with _NoCycleCollection():
@@ -186,12 +158,12 @@ def _build_one(args: tuple[Path, str, int, bool, str | None]) -> tuple[FileGraph
         return FileGraph(path=relpath, language=lang[0] if lang else "", content_hash="", error=source.message), None
     cache_file = _cache_path(Path(cache), _file_key(source)) if cache else None
     if cache_file is not None:
-        cached = _load_pickle(cache_file)
+        cached = load_pickle(cache_file)
         if isinstance(cached, FileGraph):
             return cached, source.warning
     fg = build_file(source)
     if cache_file is not None and fg.error is None:
-        _atomic_pickle(cache_file, fg)
+        save_pickle(cache_file, fg)
     return fg, source.warning
 
 
@@ -257,7 +229,7 @@ def _build_project(root: str | os.PathLike[str], options: BuildOptions | None) -
         hashes = _quick_hashes(found.files, options.max_bytes)
         if hashes is not None:
             project_cache = cache_dir / "projects" / f"{_project_key(found.files, hashes, options)}.pickle"
-            cached = _load_pickle(project_cache)
+            cached = load_pickle(project_cache)
             if isinstance(cached, CodePropertyGraph):
                 cached.root = str(root_path)
                 cached.problems = list(found.problems)
@@ -273,7 +245,7 @@ def _build_project(root: str | os.PathLike[str], options: BuildOptions | None) -
             options.progress(done, len(tasks))
     run_project_passes(cpg)
     if project_cache is not None:
-        _atomic_pickle(project_cache, cpg)
+        save_pickle(project_cache, cpg)
     return cpg
 
 

@@ -191,3 +191,19 @@ def test_a_flow_through_a_library_object_is_found_with_the_environment(tmp_path,
     assert findings() == []
     found = findings("--python", str(tmp_path / "env-folder"))
     assert [(f["rule"], f["file"], f["line"]) for f in found] == [("py-ssrf", "app/views.py", 12)]
+
+
+def test_a_name_an_installed_module_binds_twice_has_no_type(tmp_path):
+    package = tmp_path / "site-packages" / "pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(textwrap.dedent("""
+        def f() -> int: ...
+        def f() -> str: ...
+        def k() -> int: ...
+        k = str
+        def g() -> bytes: ...
+    """))
+    ts = Typeshed(search_path=(tmp_path / "site-packages",))
+    assert ts.function_return("pkg.f", 0, (), None) is None  # the last definition wins at run time
+    assert ts.function_return("pkg.k", 0, (), None) is None
+    assert ts.function_return("pkg.g", 0, (), None).type == "bytes"

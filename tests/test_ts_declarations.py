@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from typeinfer.analyzer.pipeline import InferenceOptions, infer_project
-from typeinfer.analyzer.ts_declarations import Declarations, node_modules_dirs
+from typeinfer.analyzer.environment import node_modules_dirs
+from typeinfer.analyzer.ts_declarations import Declarations
 
 MYLIB = {
     "package.json": json.dumps({"name": "mylib", "version": "1.0.0", "types": "dist/index.d.ts"}),
@@ -145,3 +146,35 @@ def test_real_packages_zod_and_express(tmp_path, monkeypatch):
     # a type the file can name is written; one it would need a new import for is left out, not broken
     assert "const router: Router = Router();" in out.stdout
     assert "ZodString" not in out.stdout
+
+
+def test_ambiguous_or_foreign_answers_are_refused_and_cycles_end(tmp_path):
+    install(tmp_path, "gen", {"index.d.ts": """
+        export declare class Store {
+            get(): string;
+            get<T>(key: T): T;
+        }
+    """})
+    install(tmp_path, "esm", {"index.d.ts": """
+        declare const api: { foo(): number };
+        export default api;
+        export declare function foo(): string;
+    """})
+    install(tmp_path, "basepkg", {"index.d.ts": """
+        export interface Response { y(): string }
+        export declare class Base { request(): Response }
+    """})
+    install(tmp_path, "child", {"index.d.ts": """
+        import { Base } from "basepkg";
+        export interface Response { x(): number }
+        export declare class Client extends Base {}
+    """})
+    ring = {f"m{i}.d.ts": f'export * from "./m{(i + 1) % 6}";\nexport * from "./m{(i + 2) % 6}";\n' for i in range(6)}
+    install(tmp_path, "ring", {**ring, "index.d.ts": 'export * from "./m0";\nexport * from "./m3";\n'})
+    install(tmp_path, "selfish", {"index.d.ts": 'import * as self from "./index";\nexport = self;\n'})
+    d = Declarations(node_modules_dirs(tmp_path))
+    assert d.method_return("gen.Store", "get") is None  # one overload is generic
+    assert d.call_return("esm.foo") is None  # `esm.foo`: the named export or the default's member
+    assert d.method_return("child.Client", "request") == ("Response", "basepkg.Response")
+    assert d.call_return("ring.missing") is None
+    assert d.call_return("selfish.anything") is None

@@ -47,7 +47,8 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
     """PATH and the options of a project build (--jobs, --no-cache, --max-bytes, ...)."""
     p.add_argument("path", help="a file or a directory (Python and TypeScript files)")
     p.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (default: one per core)")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the on-disk graph cache")
+    p.add_argument("--no-cache", action="store_true",
+                   help="do not read or write the on-disk caches (graphs, model rankings, results)")
     p.add_argument("--max-bytes", type=int, default=2 * 1024 * 1024,
                    help="skip files larger than this (default 2 MB: minified bundles)")
     p.add_argument("--include-minified", action="store_true",
