@@ -8,6 +8,7 @@ kinds), works out the imports each type needs, and runs one of the output modes.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -71,10 +72,27 @@ def type_imports(p: Prediction, universe: TypeUniverse) -> tuple[TypeImport, ...
         if adapter.dotted_full_types and qualified.endswith("." + name):
             out.append(TypeImport(qualified[: -len(name) - 1], name, False))
             continue
+        package = _imported_package(p, name, universe)
+        if package is not None:
+            out.append(TypeImport(package, name, False))
+            continue
         elsewhere = _imported_elsewhere(name, universe, p.language)
         if elsewhere is not None:
             out.append(elsewhere)
     return tuple(out)
+
+
+def _imported_package(p: Prediction, name: str, universe: TypeUniverse) -> str | None:
+    """For a TypeScript static fact read from a package's declarations (full type
+    ``<package>.<Name>``, `ts_declarations`): the package, when the project already imports
+    from it (a dependency of its own, not one that is only installed beside another)."""
+    if p.language != "typescript" or p.source != "static" or p.full_type != f"{p.full_type.rsplit('.', 1)[0]}.{name}":
+        return None
+    package = p.full_type.rsplit(".", 1)[0]
+    if not re.fullmatch(r"(@[\w.-]+/)?[\w.-]+", package):
+        return None
+    imported = {entity.split(":", 1)[0] for table in universe.imports.values() for entity in table.values()}
+    return package if package in imported else None
 
 
 def _imported_elsewhere(name: str, universe: TypeUniverse, language: str) -> TypeImport | None:
