@@ -53,13 +53,15 @@ and of methods on receivers of known type (overloads, Self, TypeVars, LiteralStr
 `typeshed_facts`'s job; the call's positional count, keyword names and first string literal are
 passed); project functions and methods: their declared return (``use_declared``) or the return
 this layer infers for them (calls of async functions are unknown in Python, ``Promise<T>`` in TS;
-``await`` unwraps); a small table of TS built-ins (`TS_GLOBAL_CALLS`, `TS_NEW`, `TS_MEMBERS`, kept with the
+``await`` unwraps, in Python also for library coroutines and project ``async def`` methods on typed
+receivers); TypeScript library calls from the project's node_modules (`ts_declarations`); a small table of TS built-ins (`TS_GLOBAL_CALLS`, `TS_NEW`, `TS_MEMBERS`, kept with the
 TypeScript adapter in `languages.typescript`, read through `adapter_for(lang).static_tables`).
 
 Variables: an identifier's type is the union of the types of its reaching definitions, each of
 which must be known (one unknown definition makes it unknown; ``x = None`` then ``x = 1`` is
 ``int | None``).  Definitions: assignments, ``for`` targets (element type through
-``__iter__``/``__next__``), comprehension targets, ``with ... as`` (``__enter__``), augmented
+``__iter__``/``__next__``), comprehension targets, ``with ... as`` (``__enter__``; ``async with``:
+the awaited ``__aenter__``), augmented
 assignments when the operator keeps the variable's type (``n = 0; n += 1`` is ``int``).
 Evaluation is demand-driven and memoized per node, so chains such as ``p = Path(s)``,
 ``t = p.read_text()``, ``lines = t.splitlines()`` resolve in one pass; a definition that depends
@@ -582,7 +584,8 @@ class StaticTyper:
                 m = re.fullmatch(r"Promise<(.*)>", fact.type)
                 if m:
                     return self._fact(m.group(1), lang, "ts-builtin", where)
-        return None
+            return None
+        return self._call(inner, lang, awaited=True)  # a library coroutine, or a method on a typed receiver
 
     # ---------------------------------------------------------------- identifiers
     def _identifier(self, n: NodeId, lang: str) -> StaticFact | None:
@@ -690,6 +693,8 @@ class StaticTyper:
             if grand is not None and cpg.get(grand, Prop.CONTROL_STRUCTURE_TYPE) == Control.WITH and lang == "python":
                 if value is None:
                     return None
+                if "async" in (cpg.get(grand, Prop.MODIFIERS) or ()):  # async with: await x.__aenter__()
+                    return self._typeshed_method(value, "__aenter__", 0, (), None, where, awaited=True)
                 return self._typeshed_method(value, "__enter__", 0, (), None, where)
             return value
         if pkind == NodeKind.CALL and Op.is_assignment(pname):
@@ -909,7 +914,8 @@ class StaticTyper:
         return None
 
     # ---------------------------------------------------------------- calls
-    def _call(self, n: NodeId, lang: str) -> StaticFact | None:
+    def _call(self, n: NodeId, lang: str, awaited: bool = False) -> StaticFact | None:
+        """Type of a call; with `awaited` (Python), of ``await`` on it."""
         cpg = self.cpg
         props = cpg.props(n)
         name = props.get(Prop.NAME, "")
@@ -919,7 +925,7 @@ class StaticTyper:
         is_new = "new" in (props.get(Prop.MODIFIERS) or ())
         trusted = receiver is None or self._is_static_ref(receiver) or \
             (cpg.kind(receiver) == NodeKind.IDENTIFIER and cpg.get(receiver, Prop.NAME) in SELF_NAMES)
-        if trusted:
+        if trusted and not awaited:  # awaited project callees: `_await` already asked
             for decl in cpg.out(n, EdgeKind.EVAL_TYPE):
                 return self._class_fact(decl, "constructor", where)
             callee = self._project_callee(n)
@@ -932,6 +938,10 @@ class StaticTyper:
         count, keywords, literal, literal_index = self._call_shape(n)
         if trusted and full and ":" not in full:
             if receiver is None or self._is_static_ref(receiver):
+                if awaited:
+                    fact = self.ts.function_return(full, count, keywords, literal, literal_index=literal_index,
+                                                   awaited=True)
+                    return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
                 if self.ts.is_class(full):
                     if self._is_generic(full):
                         return None
@@ -947,19 +957,32 @@ class StaticTyper:
         if receiver is None or trusted:
             return None
         return self._method_on(receiver, name, lang, where, lambda owner: self._typeshed_method(
-            owner, name, count, keywords, literal, where, literal_index))
+            owner, name, count, keywords, literal, where, literal_index, awaited), awaited)
 
     def _method_on(self, receiver: NodeId, name: str, lang: str, where: str,
-                   library: Callable[[StaticFact], StaticFact | None]) -> StaticFact | None:
-        """`receiver.name(...)`: a project class's method, else what `library` says of the type."""
+                   library: Callable[[StaticFact], StaticFact | None], awaited: bool = False) -> StaticFact | None:
+        """`receiver.name(...)` (`awaited`: ``await`` on it): a project class's method, else
+        what `library` says of the type."""
         owner = self.expression_type(receiver)
         if owner is None:
             return None
         decl = self._decl_by_full.get(owner.full_type)
         if decl is not None:
             method = self.linker.find_method(decl, name)
-            return self._call_of(method, lang, where) if method is not None else None
+            if method is None:
+                return None
+            if awaited:
+                return self._awaited_project_call(method, where)
+            return self._call_of(method, lang, where)
         return library(owner)
+
+    def _awaited_project_call(self, method: NodeId, where: str) -> StaticFact | None:
+        """``await`` on a call of a project ``async def`` (Python): its return."""
+        mods = self.cpg.get(method, Prop.MODIFIERS) or ()
+        if "async" not in mods or "generator" in mods or not self._transparent(method):
+            return None
+        ret = self._callee_return(method)
+        return StaticFact(ret.type, ret.full_type, "project-return", where) if ret else None
 
     def _project_callee(self, call: NodeId) -> NodeId | None:
         callees = self.cpg.out(call, EdgeKind.CALL)
@@ -1058,10 +1081,12 @@ class StaticTyper:
         return count, tuple(keywords), literal, literal_index
 
     def _typeshed_method(self, owner: StaticFact, name: str, count: int | None, keywords: tuple[str, ...],
-                         literal: str | None, where: str, literal_index: int | None = None) -> StaticFact | None:
+                         literal: str | None, where: str, literal_index: int | None = None,
+                         awaited: bool = False) -> StaticFact | None:
         if owner.type in _NONE_TYPES or " | " in owner.type or owner.full_type in self._decl_by_full:
             return None
-        fact = self.ts.method_return(owner.full_type, name, (), count, keywords, literal, literal_index=literal_index)
+        fact = self.ts.method_return(owner.full_type, name, (), count, keywords, literal, literal_index=literal_index,
+                                     awaited=awaited)
         return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
 
     # ---------------------------------------------------------------- TypeScript built-ins

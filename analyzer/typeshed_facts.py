@@ -141,8 +141,10 @@ class Typeshed:
         *,
         literal_index: int | None = None,
         partial: bool = False,
+        awaited: bool = False,
     ) -> TypeFact | None:
-        """Return type of calling the module function / builtin ``full_name``.
+        """Return type of calling the module function / builtin ``full_name`` (with `awaited`,
+        of awaiting the call: ``await asyncio.sleep(1, "x")`` -> ``str``).
 
         ``arg_count``: number of positional arguments; ``keywords``: the keyword
         argument names.  When ``arg_count`` is given, the two are taken as the
@@ -160,7 +162,7 @@ class Typeshed:
         """
         try:
             return self._function_return(
-                full_name, arg_count, tuple(keywords), first_arg_literal, literal_index, partial
+                full_name, arg_count, tuple(keywords), first_arg_literal, literal_index, partial, awaited
             )
         except Exception:
             return None
@@ -195,8 +197,10 @@ class Typeshed:
         *,
         literal_index: int | None = None,
         partial: bool = False,
+        awaited: bool = False,
     ) -> TypeFact | None:
-        """Return type of ``receiver.method(...)`` for a receiver of class ``class_full_name``.
+        """Return type of ``receiver.method(...)`` for a receiver of class ``class_full_name``
+        (with `awaited`, of ``await receiver.method(...)``).
 
         The method is looked up along the MRO (typeshed bases, typing protocols
         included).  The class's type parameters are substituted from
@@ -209,7 +213,7 @@ class Typeshed:
             name, inline = split_generic(class_full_name)
             args = tuple(receiver_type_args) or inline
             return self._method_return(
-                name, method, args, arg_count, tuple(keywords), first_arg_literal, literal_index, partial
+                name, method, args, arg_count, tuple(keywords), first_arg_literal, literal_index, partial, awaited
             )
         except Exception:
             return None
@@ -270,6 +274,7 @@ class Typeshed:
         literal: str | None,
         literal_index: int | None,
         partial: bool,
+        awaited: bool = False,
     ) -> TypeFact | None:
         found = self._stubs.resolve_def(full_name)
         if isinstance(found, tuple):  # Class.method(...) called through the class
@@ -289,16 +294,16 @@ class Typeshed:
                     literal_index = None if literal_index == 0 else literal_index - 1
             return self.method_return(
                 f"{cls.module}.{cls.name}", member, (), arg_count, keywords, literal,
-                literal_index=literal_index, partial=partial,
+                literal_index=literal_index, partial=partial, awaited=awaited,
             )
         if not isinstance(found, Def):
             return None
         if isinstance(found.info.ast, ast.ClassDef):
-            return self.constructor_type(f"{found.module}.{found.name}")
+            return None if awaited else self.constructor_type(f"{found.module}.{found.name}")
         sigs = signatures(found.info, found.module, is_method=False)
         if not sigs:
             return None
-        node = self._overloads.select(sigs, arg_count, keywords, literal, literal_index, {}, None, partial)
+        node = self._overloads.select(sigs, arg_count, keywords, literal, literal_index, {}, None, partial, awaited)
         if node is None:
             return None
         return self._fact(node, f"typeshed:{self._stubs.public(found.module, found.name)}", partial)
@@ -313,6 +318,7 @@ class Typeshed:
         literal: str | None,
         literal_index: int | None,
         partial: bool,
+        awaited: bool = False,
     ) -> TypeFact | None:
         root = self._stubs.class_info(class_name)
         if root is None or not method:
@@ -332,7 +338,8 @@ class Typeshed:
         full_env = self._stubs.member_env(root, owner, env, receiver_args)
         self_type = self._stubs.instance_node(root, receiver_args)
         sigs = signatures(child, owner.module, is_method=True)
-        node = self._overloads.select(sigs, arg_count, keywords, literal, literal_index, full_env, self_type, partial)
+        node = self._overloads.select(sigs, arg_count, keywords, literal, literal_index, full_env, self_type, partial,
+                                      awaited)
         if node is None:
             return None
         return self._fact(node, f"typeshed:{owner.full}.{method}", partial)

@@ -110,11 +110,14 @@ class OverloadChooser:
         env: dict[str, Node],
         self_type: Node | None,
         partial: bool,
+        awaited: bool = False,
     ) -> Node | None:
         """Pick the return type node among overloads (see ``Typeshed.function_return``).
 
         `env` binds the receiver class's TypeVars, `self_type` is the receiver (``None`` for a
         plain function); ``None`` when no overload applies or the applicable ones disagree.
+        `awaited`: the type of ``await`` on the call (an ``async def``'s declared return, the
+        result type of a returned ``Coroutine`` / ``Awaitable``).
         """
         render = self.stubs.render
         literal_slot = self._literal_slot(sigs, arg_count, keywords, literal, literal_index)
@@ -138,7 +141,10 @@ class OverloadChooser:
                         continue
             ret = render(sig.node.returns, sig.module)
             if isinstance(sig.node, ast.AsyncFunctionDef):
-                ret = Cls("collections.abc.Coroutine", (UNKNOWN, UNKNOWN, ret))
+                if not awaited:
+                    ret = Cls("collections.abc.Coroutine", (UNKNOWN, UNKNOWN, ret))
+            elif awaited:
+                ret = awaited_result(ret)
             ret = widen(subst(ret, local_env, self_type))
             cands.append((others, ret, to_text(ret, partial)))
         if not cands:
@@ -296,3 +302,16 @@ class OverloadChooser:
                         continue  # position unknown without an argument count
                     return slot
         return "#0"
+
+
+#: awaitables whose last type argument is what ``await`` gives
+_AWAITABLES = frozenset({"collections.abc.Coroutine", "typing.Coroutine", "collections.abc.Awaitable",
+                         "typing.Awaitable", "asyncio.Future", "asyncio.futures.Future", "asyncio.Task",
+                         "asyncio.tasks.Task", "_asyncio.Future", "_asyncio.Task"})
+
+
+def awaited_result(node: Node) -> Node:
+    """What ``await`` gives for a value of type `node` (``Coroutine[Any, Any, T]`` -> T), else unknown."""
+    if isinstance(node, Cls) and node.name in _AWAITABLES and node.args:
+        return node.args[-1]
+    return UNKNOWN

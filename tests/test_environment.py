@@ -32,6 +32,12 @@ APP = """
         return httpx.AsyncClient()
 
 
+    async def afetch(url):
+        async with httpx.AsyncClient() as session:
+            page = await session.get(url)
+        return page
+
+
     def odd():
         value = broken.compute()
         return value
@@ -90,6 +96,8 @@ def test_installed_package_types_library_calls_and_changes_the_result(tmp_path, 
     assert with_env["fetch.fetch.return"] == ("Response", "static")
     assert with_env["make_client.make_client.return"] == ("AsyncClient", "static")
     assert with_env["odd.value.variable"][1] != "static"
+    assert with_env["afetch.session.variable"] == ("AsyncClient", "static")  # async with: awaited __aenter__
+    assert with_env["afetch.page.variable"] == ("Response", "static")  # await of a library coroutine
 
     shutil.move(project / ".venv", tmp_path / "moved-away")  # the same project, without the environment
     without = rows()
@@ -207,3 +215,29 @@ def test_a_name_an_installed_module_binds_twice_has_no_type(tmp_path):
     assert ts.function_return("pkg.f", 0, (), None) is None  # the last definition wins at run time
     assert ts.function_return("pkg.k", 0, (), None) is None
     assert ts.function_return("pkg.g", 0, (), None).type == "bytes"
+
+
+@pytest.mark.network
+def test_the_async_with_flow_of_the_fastapi_fixture_is_found_with_httpx_installed(tmp_path, monkeypatch):
+    """`async with httpx.AsyncClient() as client: await client.get(url)`: the client is typed by
+    the awaited __aenter__ of the installed httpx, so the SSRF the labelled app expects is found."""
+    from typeinfer.corpus.fetch import fetch_pypi
+
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    project = tmp_path / "svc"
+    project.mkdir()
+    fixture = Path(__file__).parent / "fixtures" / "scan" / "fastapi_app.py"
+    (project / "fastapi_app.py").write_bytes(fixture.read_bytes())
+    line = next(i for i, text in enumerate(fixture.read_text().splitlines(), 1) if "await client.get(url)" in text)
+    lib = make_env(tmp_path / "env-folder")
+    shutil.copytree(fetch_pypi("httpx", "0.28.1") / "httpx", lib / "httpx")
+
+    def ssrf_lines(*extra: str) -> set[int]:
+        out = subprocess.run([sys.executable, "-m", "typeinfer", "scan", str(project), "--format", "json", "-q",
+                              "--no-cache", *extra], capture_output=True, text=True,
+                             env={**os.environ, "TYPEINFER_CACHE": str(tmp_path / "cache")})
+        assert out.returncode in (0, 1), out.stderr
+        return {f["line"] for f in json.loads(out.stdout)["findings"] if f["rule"] == "py-ssrf"}
+
+    assert line not in ssrf_lines()
+    assert line in ssrf_lines("--python", str(tmp_path / "env-folder"))

@@ -313,3 +313,35 @@ def test_slice_key_and_alignment():
     assert len(result) == len(program.slices)
     keys = {SlotKey.of(s) for s in program.slices}
     assert len(keys) == len(program.slices)
+
+
+def test_await_and_async_with_give_the_awaited_type():
+    code = """\
+import asyncio
+
+
+class Repo:
+    async def load(self, key: str) -> bytes:
+        return key.encode()
+
+    def plain(self) -> int:
+        return 1
+
+
+async def read(reader: asyncio.StreamReader, repo: Repo):
+    chunk = await reader.read()
+    data = await repo.load("k")
+    proc = await asyncio.create_subprocess_exec("ls")
+    pending = reader.read()
+    odd = await repo.plain()
+    async with asyncio.timeout(1) as scope:
+        pass
+    return chunk
+"""
+    result = facts(("a.py", code))
+    assert var(result, "read", "chunk") == "bytes"  # a library coroutine method
+    assert var(result, "read", "data") == "bytes"  # a project async method on a typed receiver
+    assert var(result, "read", "proc") == "Process"  # a library coroutine function
+    assert var(result, "read", "scope") == "Timeout"  # async with: awaited __aenter__
+    assert var(result, "read", "pending") is None  # not awaited: a coroutine, not bytes
+    assert var(result, "read", "odd") is None  # awaiting what is not a coroutine: unknown
