@@ -693,9 +693,17 @@ class StaticTyper:
             if grand is not None and cpg.get(grand, Prop.CONTROL_STRUCTURE_TYPE) == Control.WITH and lang == "python":
                 if value is None:
                     return None
-                if "async" in (cpg.get(grand, Prop.MODIFIERS) or ()):  # async with: await x.__aenter__()
-                    return self._typeshed_method(value, "__aenter__", 0, (), None, where, awaited=True)
-                return self._typeshed_method(value, "__enter__", 0, (), None, where)
+                is_async = "async" in (cpg.get(grand, Prop.MODIFIERS) or ())  # async with: await x.__aenter__()
+                enter = "__aenter__" if is_async else "__enter__"
+                decl = self._decl_by_full.get(value.full_type)
+                if decl is not None:  # a project class's own context manager methods
+                    method = self.linker.find_method(decl, enter)
+                    if method is None:
+                        return None
+                    if self._returns_self(method):  # `return self`: the managed object itself
+                        return StaticFact(value.type, value.full_type, "with", where)
+                    return self._awaited_project_call(method, where) if is_async else self._call_of(method, lang, where)
+                return self._typeshed_method(value, enter, 0, (), None, where, awaited=is_async)
             return value
         if pkind == NodeKind.CALL and Op.is_assignment(pname):
             return self._augmented(ident, parent, pname, lang)
@@ -1158,6 +1166,20 @@ class StaticTyper:
             return None
         lang = self._lang(method)
         return [self._returned_value(r, lang) for r in returns]
+
+    def _returns_self(self, method: NodeId) -> bool:
+        """Whether every return statement of `method` returns its ``self`` parameter."""
+        cpg = self.cpg
+        body = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.BLOCK), None)
+        returns = self._return_statements(body) if body is not None else None
+        if not returns:
+            return False
+        for ret in returns:
+            values = cpg.ast_children(ret)
+            if len(values) != 1 or cpg.kind(values[0]) != NodeKind.IDENTIFIER or \
+                    cpg.get(values[0], Prop.NAME) not in SELF_NAMES:
+                return False
+        return True
 
     def _return_statements(self, body: NodeId) -> list[NodeId] | None:
         """RETURN nodes of a body, those of nested functions and classes left out; None for a

@@ -345,3 +345,44 @@ async def read(reader: asyncio.StreamReader, repo: Repo):
     assert var(result, "read", "scope") == "Timeout"  # async with: awaited __aenter__
     assert var(result, "read", "pending") is None  # not awaited: a coroutine, not bytes
     assert var(result, "read", "odd") is None  # awaiting what is not a coroutine: unknown
+
+
+def test_with_on_a_project_context_manager_gives_what_its_enter_returns():
+    code = """\
+class Session:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class Pool:
+    async def __aenter__(self) -> Session:
+        return Session()
+
+    async def __aexit__(self, *exc):
+        return False
+
+
+class Bare:
+    pass
+
+
+def use():
+    with Session() as s:
+        pass
+    with Bare() as b:
+        pass
+    return s
+
+
+async def ause():
+    async with Pool() as conn:
+        pass
+    return conn
+"""
+    result = facts(("a.py", code))
+    assert var(result, "use", "s") == "Session"
+    assert var(result, "ause", "conn") == "Session"
+    assert var(result, "use", "b") is None  # no __enter__: unknown, not the class
