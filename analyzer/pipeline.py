@@ -161,7 +161,7 @@ def load_predictor(options: InferenceOptions) -> Any:
     model = LazyPredictor(options.model_dir)
     store = None
     if options.use_cache:
-        store = RankingStore(default_cache_dir() / "predictions" / f"{model_key(model.model_dir)}.sqlite")
+        store = RankingStore.for_model(model.model_dir)
     return CachingPredictor(model, PredictionCache(RUN_CACHE_CAPACITY, store))
 
 

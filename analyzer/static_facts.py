@@ -571,13 +571,7 @@ class StaticTyper:
         where = self._where(n)
         callee = self._project_callee(inner)
         if callee is not None:
-            mods = self.cpg.get(callee, Prop.MODIFIERS) or ()
-            if "async" not in mods or "generator" in mods or not self._transparent(callee):
-                return None
-            ret = self._callee_return(callee)
-            if ret is None:
-                return None
-            return StaticFact(ret.type, ret.full_type, "project-return", where)
+            return self._awaited_project_call(callee, where)
         if lang != "python":
             fact = self.expression_type(inner)
             if fact is not None:
@@ -946,21 +940,18 @@ class StaticTyper:
         count, keywords, literal, literal_index = self._call_shape(n)
         if trusted and full and ":" not in full:
             if receiver is None or self._is_static_ref(receiver):
-                if awaited:
-                    fact = self.ts.function_return(full, count, keywords, literal, literal_index=literal_index,
-                                                   awaited=True)
-                    return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
-                if self.ts.is_class(full):
+                if self.ts.is_class(full) and not awaited:
                     if self._is_generic(full):
                         return None
                     fact = self.ts.constructor_type(full)
                     return StaticFact(fact.type, fact.full_type, "constructor", where) if fact else None
-                if full in PROTOCOL_CALLS and count:
+                if full in PROTOCOL_CALLS and count and not awaited:
                     first = cpg.arguments(n).get(1)
                     owner = self.expression_type(first) if first is not None else None
                     return self._typeshed_method(owner, PROTOCOL_CALLS[full], count - 1, (), None, where) \
                         if owner is not None else None
-                fact = self.ts.function_return(full, count, keywords, literal, literal_index=literal_index)
+                fact = self.ts.function_return(full, count, keywords, literal, literal_index=literal_index,
+                                               awaited=awaited)
                 return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
         if receiver is None or trusted:
             return None
@@ -1160,8 +1151,7 @@ class StaticTyper:
     def returned_values(self, method: NodeId) -> list[StaticFact | None] | None:
         """The type of each ``return`` statement's value in a METHOD (a bare ``return`` is
         None/undefined; None where unknown); None for a generator or a method without a body."""
-        body = next((c for c in self.cpg.ast_children(method) if self.cpg.kind(c) == NodeKind.BLOCK), None)
-        returns = self._return_statements(body) if body is not None else None
+        returns = self._method_returns(method)
         if returns is None:
             return None
         lang = self._lang(method)
@@ -1170,8 +1160,7 @@ class StaticTyper:
     def _returns_self(self, method: NodeId) -> bool:
         """Whether every return statement of `method` returns its ``self`` parameter."""
         cpg = self.cpg
-        body = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.BLOCK), None)
-        returns = self._return_statements(body) if body is not None else None
+        returns = self._method_returns(method)
         if not returns:
             return False
         for ret in returns:
@@ -1180,6 +1169,11 @@ class StaticTyper:
                     cpg.get(values[0], Prop.NAME) not in SELF_NAMES:
                 return False
         return True
+
+    def _method_returns(self, method: NodeId) -> list[NodeId] | None:
+        """RETURN nodes of a METHOD's body (`_return_statements`); None without a body."""
+        body = next((c for c in self.cpg.ast_children(method) if self.cpg.kind(c) == NodeKind.BLOCK), None)
+        return self._return_statements(body) if body is not None else None
 
     def _return_statements(self, body: NodeId) -> list[NodeId] | None:
         """RETURN nodes of a body, those of nested functions and classes left out; None for a
@@ -1596,8 +1590,7 @@ class StaticTyper:
         cpg = self.cpg
         if self._lang(method) != "python" or cpg.kind(method) != NodeKind.METHOD:
             return ""
-        body = next((c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.BLOCK), None)
-        returns = self._return_statements(body) if body is not None else None
+        returns = self._method_returns(method)
         if not returns:
             return ""  # no return statement, or a generator: the static facts decide
         if self._falls_off_the_end(method):

@@ -41,9 +41,9 @@ from typeinfer.analyzer.static_facts import infer_static
 from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.passes.type_writeback import relink
 from typeinfer.cpg.schema import Prop
-from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, default_cache_dir, update_file
+from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, update_file
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
-from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore, model_key
+from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore
 
 from .anchors import anchor_for
 from .jobs import JobQueue, SchedulesDocuments
@@ -175,7 +175,7 @@ class Analyzer(AnalysisHost):
 
             model = TypePredictor.load()
             # rankings of the last session's unchanged slices come back from disk
-            self.cache.store = RankingStore(default_cache_dir() / "predictions" / f"{model_key(model.model_dir)}.sqlite")
+            self.cache.store = RankingStore.for_model(model.model_dir)
             self.predictor = CachingPredictor(model, self.cache)
         except Exception as exc:  # noqa: BLE001 - ModelError, or onnxruntime missing: static facts only
             self.model_error = str(exc)

@@ -89,6 +89,13 @@ class RankingStore:
                 self.close()
                 return
 
+    @classmethod
+    def for_model(cls, model_dir: Path) -> RankingStore:
+        """The store of the model in `model_dir`: ``<cache>/predictions/<model key>.sqlite``."""
+        from typeinfer.cpg.project import default_cache_dir
+
+        return cls(default_cache_dir() / "predictions" / f"{model_key(model_dir)}.sqlite")
+
     def get_many(self, keys: list[str]) -> dict[str, Ranking]:
         """The stored rankings of those `keys` that have one."""
         if self._db is None or not keys:
