@@ -29,6 +29,8 @@ from pathlib import Path
 
 from typeinfer.cpg.source import parser_for
 
+from .writer.edits import node_text
+
 _UNSAFE = re.compile(r"\b(this|typeof|keyof|infer|unique|asserts)\b|=>|\?|\{|\[K\b| is ")
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _PRIMITIVES = frozenset({"string", "number", "boolean", "bigint", "symbol", "void", "undefined", "null", "object",
@@ -362,60 +364,56 @@ def _parse(path: Path) -> DeclarationFile | None:
         return None
     tree = parser_for("typescript").parse(data)
     out = DeclarationFile(path)
-    _statements(tree.root_node, data, out, out.decls, exported_scope=True)
+    _statements(tree.root_node, out, out.decls, exported_scope=True)
     return out
 
 
-def _text(node, data: bytes) -> str:  # noqa: ANN001 - tree-sitter node
-    return data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-
-
-def _string(node, data: bytes) -> str | None:  # noqa: ANN001
+def _string(node) -> str | None:  # noqa: ANN001
     for child in node.named_children:
         if child.type == "string":
-            return _text(child, data).strip("'\"`")
+            return node_text(child).strip("'\"`")
     return None
 
 
-def _statements(block, data: bytes, out: DeclarationFile, decls: dict[str, Decl], exported_scope: bool) -> None:  # noqa: ANN001
+def _statements(block, out: DeclarationFile, decls: dict[str, Decl], exported_scope: bool) -> None:  # noqa: ANN001
     for node in block.named_children:
         kind = node.type
         if kind == "import_statement":
-            spec = _string(node, data)
+            spec = _string(node)
             clause = next((c for c in node.named_children if c.type == "import_clause"), None)
             if spec is not None and clause is not None and exported_scope:
-                _import_clause(clause, data, spec, out)
+                _import_clause(clause, spec, out)
         elif kind == "export_statement":
-            _export(node, data, out, decls, exported_scope)
+            _export(node, out, decls, exported_scope)
         elif kind == "ambient_declaration":
-            _statements(node, data, out, decls, exported_scope)
+            _statements(node, out, decls, exported_scope)
         else:
-            _declaration(node, data, decls)
+            _declaration(node, decls)
 
 
-def _import_clause(clause, data: bytes, spec: str, out: DeclarationFile) -> None:  # noqa: ANN001
+def _import_clause(clause, spec: str, out: DeclarationFile) -> None:  # noqa: ANN001
     for part in clause.named_children:
         if part.type == "identifier":
-            out.imports[_text(part, data)] = (spec, "default")
+            out.imports[node_text(part)] = (spec, "default")
         elif part.type == "namespace_import":
             ident = next((c for c in part.named_children if c.type == "identifier"), None)
             if ident is not None:
-                out.imports[_text(ident, data)] = (spec, "*")
+                out.imports[node_text(ident)] = (spec, "*")
         elif part.type == "named_imports":
             for item in part.named_children:
-                names = [_text(c, data) for c in item.named_children if c.type == "identifier"]
+                names = [node_text(c) for c in item.named_children if c.type == "identifier"]
                 if names:
                     out.imports[names[-1]] = (spec, names[0])
 
 
-def _export(node, data: bytes, out: DeclarationFile, decls: dict[str, Decl], exported_scope: bool) -> None:  # noqa: ANN001
-    source = _string(node, data)
+def _export(node, out: DeclarationFile, decls: dict[str, Decl], exported_scope: bool) -> None:  # noqa: ANN001
+    source = _string(node)
     children = node.named_children
     clause = next((c for c in children if c.type == "export_clause"), None)
-    text = _text(node, data)
+    text = node_text(node)
     if clause is not None:
         for item in clause.named_children:
-            names = [_text(c, data) for c in item.named_children if c.type == "identifier"]
+            names = [node_text(c) for c in item.named_children if c.type == "identifier"]
             if names and exported_scope:
                 out.exports[names[-1]] = (source, names[0])
         return
@@ -425,45 +423,45 @@ def _export(node, data: bytes, out: DeclarationFile, decls: dict[str, Decl], exp
         return
     declared = [c for c in children if c.type not in ("string", "comment")]
     if len(declared) == 1 and declared[0].type == "identifier" and exported_scope:
-        name = _text(declared[0], data)  # export default x; / export = x;
+        name = node_text(declared[0])  # export default x; / export = x;
         out.exports["default"] = (None, name)
         return
     for child in declared:
         if child.type == "ambient_declaration":
-            _statements(child, data, out, decls, exported_scope)
+            _statements(child, out, decls, exported_scope)
         else:
-            name = _declaration(child, data, decls)
+            name = _declaration(child, decls)
             if name and exported_scope and text.lstrip().startswith("export default"):
                 out.exports["default"] = (None, name)
 
 
-def _declaration(node, data: bytes, decls: dict[str, Decl]) -> str | None:  # noqa: ANN001
+def _declaration(node, decls: dict[str, Decl]) -> str | None:  # noqa: ANN001
     """Record one declaration in `decls`; returns its name."""
     kind = node.type
     name_node = node.child_by_field_name("name")
-    name = _text(name_node, data) if name_node is not None else None
+    name = node_text(name_node) if name_node is not None else None
     if kind in ("function_signature", "function_declaration") and name:
         decl = decls.setdefault(name, Decl())
-        decl.type_params = decl.type_params | _type_params(node, data)
+        decl.type_params = decl.type_params | _type_params(node)
         ret = node.child_by_field_name("return_type")
-        decl.returns.append(_annotation(ret, data) if ret is not None else "")
+        decl.returns.append(_annotation(ret) if ret is not None else "")
     elif kind in ("class_declaration", "abstract_class_declaration", "interface_declaration") and name:
         decl = decls.setdefault(name, Decl())
         decl.instance = decl.instance or kind != "interface_declaration"
-        decl.type_params = decl.type_params | _type_params(node, data)
+        decl.type_params = decl.type_params | _type_params(node)
         for child in node.named_children:
             if child.type in ("class_heritage", "extends_type_clause"):
                 decl.bases += [b.strip() for b in re.findall(r"extends\s+([\w$.<>, ]+?)(?:\s+implements|\{|$)",
-                                                             _text(child, data))]
+                                                             node_text(child))]
             if child.type in ("class_body", "interface_body", "object_type"):
                 for member in child.named_children:
                     if member.type in ("method_signature", "method_definition", "abstract_method_signature"):
                         mname = member.child_by_field_name("name")
                         ret = member.child_by_field_name("return_type")
                         if mname is not None:  # a generic overload: unknown ("" answers nothing)
-                            generic = bool(_type_params(member, data))
-                            decl.members.setdefault(_text(mname, data), []).append(
-                                "" if generic or ret is None else _annotation(ret, data))
+                            generic = bool(_type_params(member))
+                            decl.members.setdefault(node_text(mname), []).append(
+                                "" if generic or ret is None else _annotation(ret))
     elif kind in ("lexical_declaration", "variable_declaration"):
         for declarator in node.named_children:
             if declarator.type != "variable_declarator":
@@ -472,31 +470,31 @@ def _declaration(node, data: bytes, decls: dict[str, Decl]) -> str | None:  # no
             vtype = declarator.child_by_field_name("type")
             if vname is None or vtype is None:
                 continue
-            decl = decls.setdefault(_text(vname, data), Decl())
+            decl = decls.setdefault(node_text(vname), Decl())
             function = next((c for c in vtype.named_children if c.type == "function_type"), None)
             if function is not None:
                 ret = function.child_by_field_name("return_type")
-                decl.type_params = decl.type_params | _type_params(function, data)
-                decl.returns.append(_text(ret, data) if ret is not None else "")
-            name = _text(vname, data)
+                decl.type_params = decl.type_params | _type_params(function)
+                decl.returns.append(node_text(ret) if ret is not None else "")
+            name = node_text(vname)
     elif kind in ("internal_module", "module") and name:
         decl = decls.setdefault(name, Decl())
         body = node.child_by_field_name("body")
         if body is not None:
             inner: dict[str, Decl] = {}
             holder = DeclarationFile(Path())
-            _statements(body, data, holder, inner, exported_scope=False)
+            _statements(body, holder, inner, exported_scope=False)
             decl.namespace = {**(decl.namespace or {}), **inner}  # merged with earlier blocks
     return name
 
 
-def _annotation(node, data: bytes) -> str:  # noqa: ANN001
-    return _text(node, data).lstrip(":").strip()
+def _annotation(node) -> str:  # noqa: ANN001
+    return node_text(node).lstrip(":").strip()
 
 
-def _type_params(node, data: bytes) -> frozenset[str]:  # noqa: ANN001
+def _type_params(node) -> frozenset[str]:  # noqa: ANN001
     params = node.child_by_field_name("type_parameters")
     if params is None:
         return frozenset()
-    return frozenset(_text(p.child_by_field_name("name"), data) for p in params.named_children
+    return frozenset(node_text(p.child_by_field_name("name")) for p in params.named_children
                      if p.child_by_field_name("name") is not None)
