@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Collection, Iterable
@@ -37,6 +37,7 @@ from .slots import KINDS
 from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
 from .ts_declarations import Declarations, declarations_for
 from .typeshed_facts import Typeshed, typeshed_for
+from .use_requirements import rejected_use
 from .type_universe import TypeUniverse, build_type_universe
 
 #: Confidence of a static fact: the share of static claims that were right on held-out typed
@@ -257,6 +258,8 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
         skip = typer.not_annotatable(node) if node is not None and item.kind in ("variable", "attribute") else None
         prediction = _prediction(item, fact, ranking, checker, universe, stats, skip)
         why = _contradiction(typer, checker, node, item, prediction)
+        if why and prediction.source == "model":
+            prediction, why = _next_uncontradicted(typer, checker, node, item, prediction, universe, why)
         if why:
             prediction = _not_annotated(item, why, stats)
         prediction.column = _char_column(cpg, item.file, item.line, item.column, line_cache)
@@ -269,7 +272,8 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
 def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId | None, item: UsageSlice,
                    prediction: Prediction) -> str:
     """Why the code around the slot would reject `prediction`'s type, else "": a value it takes
-    of another type (`StaticTyper.rejected_value`), or, for a model's return type: without None
+    of another type (`StaticTyper.rejected_value`), a use that refuses it (`rejected_use`:
+    ``for w in colwidths`` is no ``int``), or, for a model's return type: without None
     where a path returns None (`StaticTyper.may_return_none`), or without a member the callers
     read on the result (`StaticTyper.members_read_on_results`)."""
     if node is None or not prediction.type or item.kind == "attribute":
@@ -279,6 +283,9 @@ def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId 
     if slot is None:
         return ""
     why = typer.rejected_value(slot, prediction.type)
+    if why:
+        return why
+    why = rejected_use(typer, slot, prediction.type)
     if why:
         return why
     if item.kind == "return" and prediction.source == "model":
@@ -293,6 +300,19 @@ def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId 
             if missing:
                 return f"callers read .{missing[0]} on its result"
     return ""
+
+
+def _next_uncontradicted(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId | None, item: UsageSlice,
+                         prediction: Prediction, universe: TypeUniverse, why: str) -> tuple[Prediction, str]:
+    """The model's next-ranked alternative that the code around the slot does not contradict,
+    with its own probability; else the prediction and `why` it was contradicted."""
+    for alternative in prediction.alternatives:
+        candidate = replace(prediction, type=alternative.type, confidence=alternative.confidence,
+                            full_type=qualify(alternative.type, item, universe),
+                            alternatives=[a for a in prediction.alternatives if a is not alternative])
+        if not _contradiction(typer, checker, node, item, candidate):
+            return candidate, ""
+    return prediction, why
 
 
 def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], evidence: list[Evidence | None],

@@ -167,6 +167,8 @@ _ABSORBING_PLUS = {"python": frozenset({"float", "complex", "str", "bytes"}), "t
 #: a value of the key type fits an annotation of any of these (Python's numeric promotion)
 _WIDENS = {"bool": {"int", "float", "complex"}, "int": {"float", "complex"}, "float": {"complex"}}
 _DUNDER_SYMBOLS = frozenset({"+", "-", "*", "%", "&", "|", "^"})
+#: variables and parameters followed back from a value to the values it was bound to
+_VALUE_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -535,6 +537,10 @@ class StaticTyper:
                 return self._fact(a, lang, "operator", where)
             if symbol == "*" and ((a in ("str", "bytes") and b in ("int", "bool")) or (b in ("str", "bytes") and a in ("int", "bool"))):
                 return self._fact(a if a in ("str", "bytes") else b, lang, "operator", where)
+            if symbol == "*" and re.fullmatch(r"list\[.*\]", a) and b in ("int", "bool"):
+                return StaticFact(lt.type, lt.full_type, "operator", where)
+            if symbol == "*" and re.fullmatch(r"list\[.*\]", b) and a in ("int", "bool"):
+                return StaticFact(rt.type, rt.full_type, "operator", where)
             return self._dunder(lt, rt, symbol, where)
         if symbol == "+" and (a == "string" or b == "string") and a in _TS_PRIMITIVES and b in _TS_PRIMITIVES:
             return self._fact("string", lang, "operator", where)
@@ -569,7 +575,7 @@ class StaticTyper:
         if inner is None or self.cpg.kind(inner) != NodeKind.CALL:
             return None
         where = self._where(n)
-        callee = self._project_callee(inner)
+        callee = self.project_callee(inner)
         if callee is not None:
             return self._awaited_project_call(callee, where)
         if lang != "python":
@@ -925,12 +931,12 @@ class StaticTyper:
         where = self._where(n)
         receiver = cpg.arguments(n).get(0) if cpg.out(n, EdgeKind.RECEIVER) else None
         is_new = "new" in (props.get(Prop.MODIFIERS) or ())
-        trusted = receiver is None or self._is_static_ref(receiver) or \
+        trusted = receiver is None or self.is_static_ref(receiver) or \
             (cpg.kind(receiver) == NodeKind.IDENTIFIER and cpg.get(receiver, Prop.NAME) in SELF_NAMES)
         if trusted and not awaited:  # awaited project callees: `_await` already asked
             for decl in cpg.out(n, EdgeKind.EVAL_TYPE):
                 return self._class_fact(decl, "constructor", where)
-            callee = self._project_callee(n)
+            callee = self.project_callee(n)
             if callee is not None:
                 return self._call_of(callee, lang, where)
         if full.startswith(UNRESOLVED_PREFIX) or not full:
@@ -939,7 +945,7 @@ class StaticTyper:
             return self._ts_call(n, name, full, receiver, is_new, trusted, where)
         count, keywords, literal, literal_index = self._call_shape(n)
         if trusted and full and ":" not in full:
-            if receiver is None or self._is_static_ref(receiver):
+            if receiver is None or self.is_static_ref(receiver):
                 if self.ts.is_class(full) and not awaited:
                     if self._is_generic(full):
                         return None
@@ -983,12 +989,15 @@ class StaticTyper:
         ret = self._callee_return(method)
         return StaticFact(ret.type, ret.full_type, "project-return", where) if ret else None
 
-    def _project_callee(self, call: NodeId) -> NodeId | None:
+    def project_callee(self, call: NodeId) -> NodeId | None:
+        """The one project function or method `call` invokes, when its receiver (if any) is a
+        module, a class or ``self``; None otherwise (a method on an instance is resolved
+        through the receiver's type)."""
         callees = self.cpg.out(call, EdgeKind.CALL)
         if len(callees) != 1:
             return None
         receiver = self.cpg.arguments(call).get(0) if self.cpg.out(call, EdgeKind.RECEIVER) else None
-        if receiver is not None and not self._is_static_ref(receiver) and not (
+        if receiver is not None and not self.is_static_ref(receiver) and not (
                 self.cpg.kind(receiver) == NodeKind.IDENTIFIER and self.cpg.get(receiver, Prop.NAME) in SELF_NAMES):
             return None  # resolved through the receiver's (possibly declared) type: _call re-derives it
         return callees[0]
@@ -1032,7 +1041,7 @@ class StaticTyper:
             return self._fact(m.group(1), "typescript", fact.rule, fact.evidence) if m else None
         return fact
 
-    def _is_static_ref(self, n: NodeId) -> bool:
+    def is_static_ref(self, n: NodeId) -> bool:
         """A module or class object reference (``re``, ``os.path``, ``str``, ``JSON``), not an instance."""
         cpg = self.cpg
         kind = cpg.kind(n)
@@ -1052,7 +1061,7 @@ class StaticTyper:
                 target.node is not None and cpg.kind(target.node) == NodeKind.TYPE_DECL))
         if kind == NodeKind.CALL and cpg.get(n, Prop.NAME) == Op.FIELD_ACCESS:
             obj = cpg.arguments(n).get(1)
-            return obj is not None and self._is_static_ref(obj)
+            return obj is not None and self.is_static_ref(obj)
         return False
 
     def _call_shape(self, call: NodeId) -> tuple[int | None, tuple[str, ...], str | None, int | None]:
@@ -1266,7 +1275,7 @@ class StaticTyper:
                     return "any", why
                 if attribute is None and cpg.kind(v) == NodeKind.CALL and cpg.get(v, Prop.NAME) == Op.FIELD_ACCESS:
                     obj = cpg.arguments(v).get(1)
-                    if obj is not None and self._is_static_ref(obj):
+                    if obj is not None and self.is_static_ref(obj):
                         attribute = f"bound to {cpg.get(v, Prop.CODE, '')[:60]}, an attribute of a module or class"
             if attribute:
                 return "model", attribute
@@ -1289,7 +1298,7 @@ class StaticTyper:
     def rejected_value(self, slot: NodeId, type_text: str) -> str:
         """A value the slot takes that an annotation `type_text` would reject, as "what: code";
         "" when every value fits or cannot be told.  The values: of a variable or parameter,
-        every write (``char = c_char(char)`` after ``char: str``); of a parameter also its
+        every write (``char = c_char(char)`` after ``char: str``; an item of an unpacked tuple); of a parameter also its
         default and the argument of every call site in the project (``fmt`` called with "g" is
         no float); of a function, every returned value.  Judged only where the annotation's
         members are all simple builtins, which no value of another static type can be."""
@@ -1306,6 +1315,8 @@ class StaticTyper:
                 if parent is not None and cpg.get(parent, Prop.NAME) == Op.ASSIGNMENT and cpg.arguments(parent).get(1) == w \
                         and 2 in cpg.arguments(parent):
                     values.append(("reassigned with", cpg.arguments(parent)[2]))
+                elif parent is not None and cpg.get(parent, Prop.NAME) in (Op.TUPLE_LITERAL, Op.LIST_LITERAL):
+                    values.append(("unpacked from", w))  # typed by `_write_value`: an item of the value's tuple
             if kind == NodeKind.METHOD_PARAMETER_IN:
                 values.extend(("default", d) for d in cpg.ast_children(slot)[:1])
                 method = cpg.ast_parent(slot)
@@ -1321,29 +1332,64 @@ class StaticTyper:
             return ""
         scalar = members <= _SCALARS  # a container may hold a subclass (``defaultdict`` for ``dict``)
         for what, value in values:
-            for outer in self._value_classes(value, lang):
+            unpacked = self._write_value(value) if what == "unpacked from" else None
+            classes = [outer_type(m, lang) for m in split_union(unpacked.type, lang)] if unpacked is not None \
+                else [] if what == "unpacked from" else self._value_classes(value, lang)
+            for outer in classes:
                 if outer not in members and not (_WIDENS.get(outer, set()) & members) \
                         and (scalar or outer in _SIMPLE_BUILTINS[lang]):
-                    return f"{what} {cpg.get(value, Prop.CODE, '')[:60]}"
+                    shown = unpacked.evidence if unpacked is not None else cpg.get(value, Prop.CODE, '')
+                    return f"{what} {shown[:60]}"
         return ""
 
-    def _value_classes(self, value: NodeId, lang: str) -> list[str]:
-        """The outer classes a value may have, as far as the checker sees them: its static type;
-        a display or comprehension's container even when its elements are unknown
-        (``[w + 2 for w in ws]`` is a list); a parameter's static fact (its default) where it is
-        read; [] when unknown."""
+    def _value_classes(self, value: NodeId, lang: str, depth: int = 0) -> list[str]:
+        """Outer classes the value may have, as far as the checker sees them (possibly not all
+        of them; [] when none is known): its static type; a display or comprehension's container
+        even when its elements are unknown (``[w + 2 for w in ws]`` is a list), also repeated or
+        concatenated (``[x] * n``); for a variable, the values of its reaching definitions; for a
+        parameter, its static fact, else the arguments its project call sites pass."""
         cpg = self.cpg
         fact = self.expression_type(value)
-        if fact is None and lang == "python":
-            name = cpg.get(value, Prop.NAME, "")
-            container = _DISPLAYS.get(name)
-            if container is not None:
-                return [container]
-            if cpg.kind(value) == NodeKind.IDENTIFIER:
-                defs = cpg.into(value, EdgeKind.REACHING_DEF)
-                if len(defs) == 1 and cpg.kind(defs[0]) == NodeKind.METHOD_PARAMETER_IN:
-                    fact = self.target_fact(defs[0])
-        return [outer_type(m, lang) for m in split_union(fact.type, lang)] if fact is not None else []
+        if fact is not None:
+            return [outer_type(m, lang) for m in split_union(fact.type, lang)]
+        if lang != "python" or depth > _VALUE_DEPTH:
+            return []
+        name = cpg.get(value, Prop.NAME, "")
+        if name in _DISPLAYS:
+            return [_DISPLAYS[name]]
+        if name in (Op.BINARY["*"], Op.BINARY["+"]):
+            for operand in cpg.arguments(value).values():
+                if self._value_classes(operand, lang, depth + 1) == ["list"]:
+                    return ["list"]
+            return []
+        if cpg.kind(value) != NodeKind.IDENTIFIER:
+            return []
+        out: list[str] = []
+        for d in cpg.into(value, EdgeKind.REACHING_DEF):
+            for outer in self._definition_classes(d, lang, depth + 1):
+                if outer not in out:
+                    out.append(outer)
+        return out
+
+    def _definition_classes(self, d: NodeId, lang: str, depth: int) -> list[str]:
+        """`_value_classes` of what a reaching definition binds: an assignment's value; a
+        parameter's static fact, else its project call sites' arguments."""
+        cpg = self.cpg
+        if cpg.kind(d) == NodeKind.METHOD_PARAMETER_IN:
+            fact = self.target_fact(d)
+            if fact is not None:
+                return [outer_type(m, lang) for m in split_union(fact.type, lang)]
+            method = cpg.ast_parent(d)
+            out: list[str] = []
+            for call in cpg.into(method, EdgeKind.CALL) if method is not None else ():
+                arg = argument_for(cpg, call, method, d)
+                out.extend(self._value_classes(arg, lang, depth) if arg is not None else ())
+            return out
+        if cpg.kind(d) != NodeKind.IDENTIFIER:
+            return []
+        parent = cpg.ast_parent(d)
+        args = cpg.arguments(parent) if parent is not None and cpg.get(parent, Prop.NAME) == Op.ASSIGNMENT else {}
+        return self._value_classes(args[2], lang, depth) if args.get(1) == d and 2 in args else []
 
     def members_read_on_results(self, method: NodeId) -> set[str]:
         """The members the project's callers read on what `method` returns: ``f().x``, and
@@ -1407,7 +1453,7 @@ class StaticTyper:
                           f"module variable {cpg.get(decl, Prop.NAME, '')} at {decl[0]}")
 
     def _callable_value(self, v: NodeId) -> str:
-        """Why a Python value is a function, class or module (not an instance), else ""."""
+        """Why a Python value is a function, class, module or descriptor (not an instance), else ""."""
         cpg = self.cpg
         kind = cpg.kind(v)
         if kind == NodeKind.METHOD_REF:
@@ -1416,11 +1462,15 @@ class StaticTyper:
             defs = cpg.into(v, EdgeKind.REACHING_DEF)
             if defs and any(cpg.kind(d) == NodeKind.METHOD for d in defs):
                 return f"bound to the function {cpg.get(v, Prop.NAME, '')}"
-            if cpg.get(v, Prop.NAME) not in SELF_NAMES and self._is_static_ref(v):
+            if cpg.get(v, Prop.NAME) not in SELF_NAMES and self.is_static_ref(v):
                 return f"bound to the class or module {cpg.get(v, Prop.NAME, '')}"
             return ""
         if kind == NodeKind.CALL and cpg.get(v, Prop.NAME) in _DESCRIPTOR_FACTORIES:
             return f"bound to {cpg.get(v, Prop.NAME)}(...), a descriptor"
+        if kind == NodeKind.CALL:
+            fact = self.expression_type(v)
+            if fact is not None and fact.type in _DESCRIPTOR_FACTORIES:  # a helper returning property(...)
+                return f"bound to {cpg.get(v, Prop.CODE, '')[:40]}, a {fact.type} descriptor"
         return ""
 
     def _ts_exact_value(self, v: NodeId) -> str | None:

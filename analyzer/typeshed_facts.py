@@ -33,6 +33,7 @@ The layer's parts (this module is its public API and the only one other modules 
 
 * `typeshed_lookup` -- finding names, annotations and classes in the stubs (typeshed-client);
 * `typeshed_overloads` -- choosing an overload for what is known of a call's arguments;
+* `typeshed_params` -- whether a parameter admits an instance of a class;
 * `typeshed_nodes` -- the type nodes in between and their rendering to text;
 * `typeshed_cache` -- the per-instance memo tables (and the recursion guard) they use.
 
@@ -56,6 +57,7 @@ from typeinfer.analyzer.typeshed_nodes import (
     Node, canonical, decorator_names, is_typealias_ann, split_generic, subst, to_text, widen,
 )
 from typeinfer.analyzer.typeshed_overloads import OverloadChooser, signatures
+from typeinfer.analyzer.typeshed_params import node_admits, parameter_annotation, render_parameter
 
 __all__ = ["TypeFact", "Typeshed", "default_typeshed", "typeshed_for"]
 
@@ -86,7 +88,7 @@ class Typeshed:
     odd input (``""``, ``"..."``, nonexistent modules) gives ``None`` / empty sets.
 
     Methods: ``resolve``, ``is_class``, ``function_return``, ``constructor_type``,
-    ``method_return``, ``attribute_type``, ``variable_type``, ``class_members``,
+    ``method_return``, ``attribute_type``, ``variable_type``, ``class_members``, ``parameter_admits``,
     ``module_names``.  The stdlib stubs are searched, then the packages installed in
     ``search_path`` (a project's site-packages, `environment.site_packages`) when given.
 
@@ -101,6 +103,7 @@ class Typeshed:
         self._function_return = memoize(self._function_return_uncached)
         self._method_return = memoize(self._method_return_uncached)
         self._attribute_type = memoize(self._attribute_type_uncached)
+        self._parameter_admits = memoize(self._parameter_admits_uncached)
 
     # ------------------------------------------------------------------ public API
 
@@ -256,6 +259,19 @@ class Typeshed:
         except Exception:
             return frozenset()
 
+    def parameter_admits(self, function: str, position: int | None, keyword: str, cls: str,
+                         receiver: str = "") -> bool | None:
+        """Whether an instance of the builtin class `cls` (``"float"``; ``"None"``) may be passed
+        as the argument at `position` (0-based, a method's receiver not counted) or named
+        `keyword` to `function`: a module function or builtin (``builtins.format``), or, with
+        `receiver` (a class full name, type arguments allowed: ``list[int]``), that class's
+        method `function`.  True when some overload admits it, False when none does, None when
+        that cannot be told (`typeshed_params.node_admits`)."""
+        try:
+            return self._parameter_admits(function, position, keyword, cls, receiver)
+        except Exception:
+            return None
+
     def module_names(self, module: str) -> frozenset[str]:
         """Names a stdlib module exports (its public, re-exported names); empty if unknown."""
         try:
@@ -373,6 +389,50 @@ class Typeshed:
         self_type = self._stubs.instance_node(root, receiver_args)
         rendered = subst(self._stubs.render(ann, owner.module), full_env, self_type)
         return self._fact(rendered, f"typeshed:{owner.full}.{attr}")
+
+    def _parameter_admits_uncached(self, function: str, position: int | None, keyword: str, cls: str,
+                                   receiver: str) -> bool | None:
+        env: dict = {}
+        self_type: Node | None = None
+        if receiver:
+            name, args = split_generic(receiver)
+            root = self._stubs.class_info(name)
+            hit = self._stubs.find_member(name, function) if root is not None else None
+            if hit is None:
+                return None
+            owner, owner_env, child = hit
+            env = self._stubs.member_env(root, owner, owner_env, args)
+            self_type = self._stubs.instance_node(root, args)
+            sigs = signatures(child, owner.module, is_method=True)
+        else:
+            found = self._stubs.resolve_def(function)
+            if not isinstance(found, Def):
+                return None
+            if isinstance(found.info.ast, ast.ClassDef):  # a constructor: its own __new__ or __init__
+                return self._constructor_admits(f"{found.module}.{found.name}", position, keyword, cls)
+            sigs = signatures(found.info, found.module, is_method=False)
+        return self._signatures_admit(sigs, position, keyword, cls, env, self_type)
+
+    def _constructor_admits(self, class_name: str, position: int | None, keyword: str, cls: str) -> bool | None:
+        for method in ("__new__", "__init__"):
+            hit = self._stubs.find_member(class_name, method)
+            if hit is not None and hit[0].full != "builtins.object":
+                return self._parameter_admits(method, position, keyword, cls, class_name)
+        return None
+
+    def _signatures_admit(self, sigs: list, position: int | None, keyword: str, cls: str, env: dict,
+                          self_type: Node | None) -> bool | None:
+        answers = []
+        for sig in sigs:
+            annotation = parameter_annotation(sig, position, keyword)
+            if annotation is False:
+                continue
+            if annotation is None:
+                return None
+            answers.append(node_admits(self._stubs, render_parameter(self._stubs, sig, annotation, env, self_type), cls))
+        if not answers or None in answers:
+            return None
+        return any(answers)
 
     # ------------------------------------------------------------------ facts
 

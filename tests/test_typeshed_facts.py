@@ -361,3 +361,30 @@ def test_a_memoized_guarded_worker_keeps_the_fallback_of_a_recursive_call():
     assert w.get("alias") == ("resolved", "unknown")
     assert w.get("alias") == "unknown" and w.calls == 2
     assert w.guard.run("x", lambda: 1, 0) == 1  # nothing left active
+
+
+@pytest.mark.parametrize("function,position,keyword,cls,receiver,expected", [
+    ("builtins.format", 1, "", "float", "", False),   # format_spec: str
+    ("builtins.format", 1, "", "str", "", True),
+    ("builtins.format", None, "format_spec", "int", "", None),  # positional-only: no overload takes it
+    ("builtins.sorted", None, "reverse", "str", "", False),
+    ("builtins.len", 0, "", "int", "", False),        # Sized: int has no __len__
+    ("builtins.len", 0, "", "str", "", True),
+    ("builtins.zip", 1, "", "int", "", False),        # a class: its __new__ overloads, Iterable
+    ("builtins.zip", 1, "", "list", "", True),
+    ("builtins.range", 0, "", "float", "", False),    # SupportsIndex
+    ("builtins.range", 0, "", "bool", "", True),
+    ("builtins.round", 0, "", "float", "", True),
+    ("os.path.join", 1, "", "int", "", False),
+    ("builtins.print", 3, "", "int", "", True),       # *values: object
+    ("builtins.isinstance", 0, "", "float", "", True),
+    ("append", 0, "", "int", "list[str]", False),     # the receiver's type argument
+    ("append", 0, "", "str", "list[str]", True),
+    ("append", 0, "", "str", "list[Foo]", None),      # a class the stubs do not know
+    ("split", 0, "", "None", "str", True),
+    ("startswith", 0, "", "int", "str", False),
+    ("nosuchmethod", 0, "", "int", "str", None),
+    ("builtins.nosuchfunction", 0, "", "int", "", None),
+])
+def test_parameter_admits(ts, function, position, keyword, cls, receiver, expected):
+    assert ts.parameter_admits(function, position, keyword, cls, receiver=receiver) is expected

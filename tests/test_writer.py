@@ -117,6 +117,8 @@ PY_SKIPS = [
     ("def f(x):\n    pass\n", "parameter", "x", "x", 0, "int)(", "not a valid type"),
     ("def f(x):\n    pass\n", "parameter", "x", "x", 0, "int  # oops", "comment"),
     ("from a import User\ndef f(x):\n    pass\n", "parameter", "x", "x", 0, "User", "name conflict"),
+    ("if PY3:\n    pass\nelse:\n    bytes = str\ndef f(x):\n    pass\n", "parameter", "x", "x", 0, "bytes | None",
+     "'bytes' is rebound in this file"),
 ]
 
 

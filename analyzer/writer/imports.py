@@ -61,6 +61,8 @@ class ImportPlan:
         out: dict[str, str] = {}
         for name in names:
             if name in self.syntax.builtin_names:
+                if self.syntax.bindings_shadow_builtins and name in self.bindings.names:
+                    return f"name conflict: {name!r} is rebound in this file, the type needs the builtin {name}"
                 continue
             if name in tparams:
                 continue

@@ -111,6 +111,7 @@ PYTHON_SYNTAX = WriterSyntax(
     auto_imports=AUTO_IMPORTS,
     coding_cookie=True,
     parser_problem=py_parser_problem,
+    bindings_shadow_builtins=True,
 )
 
 PYTHON_ANCHORS = AnchorSyntax(

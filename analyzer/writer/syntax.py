@@ -51,6 +51,9 @@ class WriterSyntax:
     #: bytes -> why the language's own parser rejects them (one line), or None when it accepts them;
     #: a language without one here (None) is judged by tree-sitter's ERROR/MISSING nodes instead
     parser_problem: Callable[[bytes], str | None] | None = None
+    #: whether a module-level binding of a builtin's name (``bytes = str``) makes that name in an
+    #: annotation mean the binding: an annotation needing the builtin is then refused
+    bindings_shadow_builtins: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,149 @@
+"""A guess is judged by where the slot's value goes (`use_requirements.rejected_use`): a use that
+refuses every member of the guess vetoes it, and the model's next alternative that nothing
+contradicts takes its place; uses that admit the guess, or cannot tell, keep it."""
+
+from __future__ import annotations
+
+import textwrap
+
+from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
+from typeinfer.cpg.project import build_sources
+from typeinfer.cpg.source import source_from_text
+
+
+class FixedPredictor:
+    """Ranks the given types for every slice (the model's interface)."""
+
+    threshold = 0.5
+
+    def __init__(self, ranking):
+        self.ranking = ranking
+
+    def predict(self, slices, candidates=None, top_k=5):
+        return [list(self.ranking) for _ in slices]
+
+
+def rows(code, ranking):
+    cpg = build_sources([source_from_text(textwrap.dedent(code), "m.py")])
+    result = infer_graph(cpg, InferenceOptions(use_model=True), predictor=FixedPredictor(ranking))
+    return {(p.kind, p.function.rsplit(".", 1)[-1], p.name): p for p in result.predictions}
+
+
+def test_a_guess_a_stdlib_parameter_refuses_gives_way_to_the_next_alternative():
+    r = rows("""
+        def show(value, floatfmt):
+            return format(float(value), floatfmt)
+    """, ranking=[("float", 0.7), ("str", 0.2)])
+    slot = r["parameter", "show", "floatfmt"]
+    assert (slot.type, slot.confidence) == ("str", 0.2)
+
+
+def test_a_guess_every_use_refuses_is_not_annotated_and_says_which_use():
+    r = rows("""
+        def widths_line(widths, hidden, indent):
+            cells = ['-' * w for w in widths]
+            if 'lineabove' not in hidden:
+                cells.append(indent + 'x')
+            for w in widths:
+                cells.append(str(w))
+            return cells
+    """, ranking=[("int", 0.9), ("bool", 0.05)])
+    assert r["parameter", "widths_line", "widths"].type == ""
+    assert "iterated in" in r["parameter", "widths_line", "widths"].evidence
+    assert r["parameter", "widths_line", "hidden"].type == ""
+    assert "searched by" in r["parameter", "widths_line", "hidden"].evidence
+    assert r["parameter", "widths_line", "indent"].type == ""
+    assert "an operand of +" in r["parameter", "widths_line", "indent"].evidence
+
+
+def test_a_parameter_passed_on_to_a_project_function_inherits_what_its_uses_refuse():
+    r = rows("""
+        def build(colwidths, fill):
+            return [fill * w for w in colwidths]
+
+
+        def append_line(lines, colwidths):
+            lines.append(build(colwidths, '-'))
+            return lines
+    """, ranking=[("int", 0.9)])
+    assert r["parameter", "build", "colwidths"].type == ""
+    assert r["parameter", "append_line", "colwidths"].type == ""
+    assert "passed as colwidths to build" in r["parameter", "append_line", "colwidths"].evidence
+
+
+def test_a_return_value_stored_once_and_iterated_refuses_a_scalar_return_type():
+    r = rows("""
+        from columns import flags
+
+
+        def expand(flag, count):
+            return flags(flag, count)
+
+
+        def table(cols, flag):
+            numparses = expand(flag, len(cols))
+            return [(c, n) for c, n in zip(cols, numparses)]
+    """, ranking=[("int", 0.9)])
+    assert r["return", "expand", "expand"].type == ""
+
+
+def test_a_parameter_called_with_a_variable_bound_to_a_list_is_no_scalar():
+    r = rows("""
+        def append_row(lines, colwidths):
+            lines.append(colwidths)
+
+
+        def multiline(lines, padded, pad):
+            colwidths = [w - 2 * pad for w in padded]
+            append_row(lines, colwidths)
+    """, ranking=[("int", 0.9)])
+    slot = r["parameter", "append_row", "colwidths"]
+    assert slot.type == "" and "called with colwidths" in slot.evidence
+
+
+def test_uses_that_admit_the_guess_or_cannot_tell_keep_it():
+    r = rows("""
+        def keep(name, count, handler, maybe=None):
+            handler(count)
+            total = count + 1
+            parts = name.split(',')
+            if maybe is not None:
+                total += maybe
+            return len(name) + total, parts
+    """, ranking=[("str", 0.9), ("int", 0.05)])
+    assert r["parameter", "keep", "name"].type == "str"
+    r = rows("""
+        def keep(count, handler):
+            handler(count)
+            return count + 1, range(count)
+    """, ranking=[("int", 0.9)])
+    assert r["parameter", "keep", "count"].type == "int"
+
+
+def test_a_variable_unpacked_from_a_tuple_with_none_is_not_annotated_without_it():
+    r = rows("""
+        import mimetypes
+
+
+        def guess(filename):
+            mimetype = 'text/plain'
+            mimetype, encoding = mimetypes.guess_type(filename)
+            return mimetype
+    """, ranking=[("str", 0.9)])
+    slot = r["variable", "guess", "mimetype"]
+    assert slot.type == "" and "unpacked from" in slot.evidence
+
+
+def test_a_class_attribute_bound_to_a_helper_returning_a_property_is_not_annotated():
+    r = rows("""
+        def local_property(name=None):
+            def fget(self):
+                return self.__dict__[name]
+            return property(fget)
+
+
+        class Response:
+            body = local_property()
+    """, ranking=[("str", 0.9)])
+    assert r["attribute", "", "body"].type == ""
+    assert "property descriptor" in r["attribute", "", "body"].evidence
