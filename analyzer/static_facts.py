@@ -162,11 +162,15 @@ _SCALARS = frozenset({"str", "bytes", "int", "float", "bool", "complex", "None",
 _DISPLAYS = {Op.LIST_LITERAL: "list", Op.DICT_LITERAL: "dict", Op.SET_LITERAL: "set", Op.TUPLE_LITERAL: "tuple",
              "<operator>.listComprehension": "list", "<operator>.dictComprehension": "dict",
              "<operator>.setComprehension": "set"}
+#: TypeScript object and array literals -> what they build
+_TS_DISPLAYS = {Op.OBJECT_LITERAL: "object", Op.LIST_LITERAL: "Array"}
 #: per language, the types that ``x += <anything that works>`` keeps
 _ABSORBING_PLUS = {"python": frozenset({"float", "complex", "str", "bytes"}), "typescript": frozenset({"string"})}
 #: a value of the key type fits an annotation of any of these (Python's numeric promotion)
 _WIDENS = {"bool": {"int", "float", "complex"}, "int": {"float", "complex"}, "float": {"complex"}}
 _DUNDER_SYMBOLS = frozenset({"+", "-", "*", "%", "&", "|", "^"})
+#: a declared return that narrows its argument where it is called (a user-defined type guard)
+_TYPE_PREDICATE = re.compile(r"(asserts\s+\w+|\w+\s+is\s.+|((typing|typing_extensions)\.)?(TypeGuard|TypeIs)\[.+\])$", re.S)
 #: variables and parameters followed back from a value to the values it was bound to
 _VALUE_DEPTH = 4
 
@@ -204,6 +208,7 @@ class StaticTyper:
         self._active: set[NodeId] = set()
         self._writes: dict[NodeId, list[NodeId]] | None = None
         self._called: set[tuple[str, str]] | None = None
+        self._guarded: set[tuple[NodeId | None, str]] | None = None
         self._returns_cache: dict[NodeId, list[NodeId] | None] = {}
         self._decl_by_full: dict[str, NodeId] = {}
         self._generic_cache: dict[str, bool] = {}
@@ -590,6 +595,8 @@ class StaticTyper:
     # ---------------------------------------------------------------- identifiers
     def _identifier(self, n: NodeId, lang: str) -> StaticFact | None:
         cpg = self.cpg
+        if (cpg.enclosing(n, (NodeKind.METHOD,)), cpg.get(n, Prop.NAME, "")) in self._guarded_names():
+            return None  # a type predicate narrows it somewhere in this function: which type a read sees is not known here
         refs = cpg.out(n, EdgeKind.REF)
         if refs:
             decl = refs[0]
@@ -612,6 +619,24 @@ class StaticTyper:
             return self._read(self._module_global(refs[0], lang)) if refs else None
         return self._read(self._join([self._definition(d) for d in defs], lang, "propagation",
                           f"{cpg.get(n, Prop.NAME, '')}: {len(defs)} definition(s), at {n[0]}:{cpg.get(n, Prop.LINE_NUMBER, 0)}"))
+
+    def _guarded_names(self) -> set[tuple[NodeId | None, str]]:
+        """(function, name) of each variable some call in that function passes to a project type
+        predicate (``isAsync(x): x is AsyncParseReturnType<T>``, ``asserts v is T``,
+        ``TypeGuard[T]``/``TypeIs[T]``), built once."""
+        if self._guarded is None:
+            cpg = self.cpg
+            guarded: set[tuple[NodeId | None, str]] = set()
+            for ret in cpg.nodes(NodeKind.METHOD_RETURN):
+                if not _TYPE_PREDICATE.match(cpg.get(ret, Prop.TYPE_FULL_NAME) or ""):
+                    continue
+                method = cpg.ast_parent(ret)
+                for call in cpg.into(method, EdgeKind.CALL) if method is not None else ():
+                    for arg in cpg.arguments(call).values():
+                        if cpg.kind(arg) == NodeKind.IDENTIFIER and cpg.get(arg, Prop.ARGUMENT_INDEX, 0) >= 1:
+                            guarded.add((cpg.enclosing(call, (NodeKind.METHOD,)), cpg.get(arg, Prop.NAME, "")))
+            self._guarded = guarded
+        return self._guarded
 
     @staticmethod
     def _read(fact: StaticFact | None) -> StaticFact | None:
@@ -1352,9 +1377,14 @@ class StaticTyper:
         fact = self.expression_type(value)
         if fact is not None:
             return [outer_type(m, lang) for m in split_union(fact.type, lang)]
-        if lang != "python" or depth > _VALUE_DEPTH:
-            return []
         name = cpg.get(value, Prop.NAME, "")
+        if lang != "python":
+            # an object, array or function literal is none of the simple builtins (`string`, ...)
+            if cpg.kind(value) == NodeKind.METHOD_REF:
+                return ["Function"]
+            return [_TS_DISPLAYS[name]] if name in _TS_DISPLAYS else []
+        if depth > _VALUE_DEPTH:
+            return []
         if name in _DISPLAYS:
             return [_DISPLAYS[name]]
         if name in (Op.BINARY["*"], Op.BINARY["+"]):
@@ -1467,6 +1497,8 @@ class StaticTyper:
             return ""
         if kind == NodeKind.CALL and cpg.get(v, Prop.NAME) in _DESCRIPTOR_FACTORIES:
             return f"bound to {cpg.get(v, Prop.NAME)}(...), a descriptor"
+        if kind == NodeKind.CALL and cpg.get(v, Prop.NAME) == Op.FIELD_ACCESS and self._referenced_method(v) is not None:
+            return f"bound to the method {cpg.get(v, Prop.CODE, '')[:40]}"
         if kind == NodeKind.CALL:
             fact = self.expression_type(v)
             if fact is not None and fact.type in _DESCRIPTOR_FACTORIES:  # a helper returning property(...)
@@ -1491,7 +1523,33 @@ class StaticTyper:
         if name in (Op.UNARY["-"], Op.UNARY["+"]):
             inner = cpg.arguments(v).get(1)
             return "a literal" if inner is not None and cpg.kind(inner) == NodeKind.LITERAL else None
+        if name == Op.FIELD_ACCESS and self._referenced_method(v) is not None:
+            return "a method"  # `step = this.multipleOf`, `make = ZodRecord.create`: not called
         return None
+
+    def _referenced_method(self, access: NodeId) -> NodeId | None:
+        """The project method (not a getter or setter) that ``obj.name`` reads without calling it,
+        where obj is ``this``/``self``, a class, or a value of a project class."""
+        cpg = self.cpg
+        args = cpg.arguments(access)
+        obj, field = args.get(1), args.get(2)
+        if obj is None or field is None:
+            return None
+        decl = None
+        if cpg.kind(obj) == NodeKind.IDENTIFIER and cpg.get(obj, Prop.NAME) in SELF_NAMES:
+            decl = cpg.enclosing(access, (NodeKind.TYPE_DECL,))
+        elif cpg.kind(obj) == NodeKind.IDENTIFIER and self.is_static_ref(obj):
+            target = self.linker.resolve_name(obj[0], self._scope(obj), cpg.get(obj, Prop.NAME, ""))
+            decl = target.node if target is not None else None
+        else:
+            fact = self.expression_type(obj)
+            decl = self._decl_by_full.get(fact.full_type) if fact is not None else None
+        if decl is None or cpg.kind(decl) != NodeKind.TYPE_DECL:
+            return None
+        method = self.linker.find_method(decl, cpg.get(field, Prop.NAME, ""))
+        if method is None or {"getter", "setter", "property", "accessor"} & set(cpg.get(method, Prop.MODIFIERS) or ()):
+            return None
+        return method
 
     def _local_fact(self, local: NodeId) -> StaticFact | None:
         values = self.assigned_values(local)

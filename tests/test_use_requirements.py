@@ -147,3 +147,71 @@ def test_a_class_attribute_bound_to_a_helper_returning_a_property_is_not_annotat
     """, ranking=[("str", 0.9)])
     assert r["attribute", "", "body"].type == ""
     assert "property descriptor" in r["attribute", "", "body"].evidence
+
+
+def ts_rows(code, ranking):
+    cpg = build_sources([source_from_text(textwrap.dedent(code), "src/m.ts")])
+    result = infer_graph(cpg, InferenceOptions(use_model=True), predictor=FixedPredictor(ranking))
+    return {(p.kind, p.function.rsplit(".", 1)[-1], p.name): p for p in result.predictions}
+
+
+def test_a_typescript_parameter_called_with_an_object_literal_is_no_string():
+    r = ts_rows("""
+        export function makeJwt(header, payload) {
+          return btoa(JSON.stringify(header)) + "." + btoa(JSON.stringify(payload));
+        }
+        export function use() {
+          return makeJwt({ typ: "JWT", alg: "HS256" }, {});
+        }
+    """, ranking=[("string", 0.9)])
+    slot = r["parameter", "makeJwt", "header"]
+    assert slot.type == "" and "called with {" in slot.evidence
+
+
+def test_a_method_read_without_a_call_gets_no_variable_annotation():
+    r = ts_rows("""
+        export class ZodNumber {
+          multipleOf(value: number): ZodNumber { return this; }
+          static create(): ZodNumber { return new ZodNumber(); }
+          get isInt(): boolean { return true; }
+          describe() {
+            const step = this.multipleOf;
+            const flag = this.isInt;
+            return [step, flag];
+          }
+        }
+        export const numberType = ZodNumber.create;
+    """, ranking=[("number", 0.9)])
+    assert r["variable", "describe", "step"].type == ""
+    assert "a method" in r["variable", "describe", "step"].evidence
+    assert r["variable", "", "numberType"].type == ""
+    assert r["variable", "describe", "flag"].type != ""  # a getter's value is no method
+    r = rows("""
+        class Stream:
+            def isatty(self):
+                return False
+
+            def run(self):
+                check = self.isatty
+                return check
+    """, ranking=[("bool", 0.9)])
+    assert r["variable", "run", "check"].type == "" and "bound to the method" in r["variable", "run", "check"].evidence
+
+
+def test_a_value_narrowed_by_a_type_predicate_has_no_static_type_from_its_definition():
+    r = ts_rows("""
+        export type Sync = { status: string };
+        export type Result = Sync | Promise<Sync>;
+        export const isAsync = (x: Result): x is Promise<Sync> => x instanceof Promise;
+        export class Schema {
+          parse(input: number): Result { return { status: "ok" }; }
+          parseSync(input: number) {
+            const result = this.parse(input);
+            if (isAsync(result)) {
+              throw new Error("async");
+            }
+            return result;
+          }
+        }
+    """, ranking=[("Result", 0.9)])
+    assert r["return", "parseSync", "parseSync"].source != "static"

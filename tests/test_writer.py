@@ -185,6 +185,7 @@ TS_SKIPS = [
     ("function f(x) {}\n", "parameter", "x", "x", 0, "Widget", "unresolved name 'Widget'"),
     ("function f(x) {}\n", "parameter", "x", "x", 0, "number)(", "not a valid type"),
     ("function f(x) {}\n", "parameter", "x", "f", 0, "number", "position mismatch"),
+    ("const s = Symbol.for('x');\n", "variable", "s", "s", 0, "unique symbol", "`unique symbol` types only a const"),
 ]
 
 

@@ -10,6 +10,7 @@ of TypeScript type texts.  Does not: canonicalize types or decide where names co
 from __future__ import annotations
 
 import ast
+import re
 
 import tree_sitter
 
@@ -46,6 +47,8 @@ def ts_type_problem(t: str) -> str | None:
         return problem
     if "//" in t or "/*" in t:
         return "type text contains a comment"
+    if re.search(r"\bunique\s+symbol\b", t):
+        return "`unique symbol` types only a const initialised with Symbol(), which the checker infers itself"
     node = ts_type_node(t, leading_extras=True)
     if node is None:
         return f"not a valid type: {t[:60]!r}"
