@@ -43,7 +43,7 @@ class ConsistencyFilter:
 
     def check(self, type_text: str, item: UsageSlice, full_type: str = "") -> Verdict:
         """Accept unless some non-None member of the type certainly lacks a used member, the type
-        is a parameter's own name (`_named_after`), or a binary operator defines the value and the
+        is the slot's own name (`_named_after`), or a binary operator defines the value and the
         type is a builtin class without that operator (`_lacks_operator`)."""
         if _named_after(type_text, item, self.typeshed):
             return Verdict(False, f"<named {item.name}>")
@@ -115,7 +115,12 @@ _TS_BUILTIN_TYPES = frozenset({"string", "number", "boolean", "bigint", "symbol"
 def _named_after(type_text: str, item: UsageSlice, typeshed: Typeshed) -> bool:
     """A parameter whose name is a builtin type's name, typed as that type: the name alone
     says nothing about the value (``bytes`` parameters are byte counts as often as byte strings).
+    Also a TypeScript variable typed as a type of its own name: that type is the value's own
+    (``const User = z.object(...); type User = z.infer<typeof User>``), and the annotation
+    would make the two refer to each other.
     Static facts (a default, a use) are not checked here; only a ranked candidate is."""
+    if item.language == "typescript" and item.kind == "variable" and outer_type(type_text, item.language) == item.name:
+        return True
     if item.kind != "parameter" or type_text != item.name:
         return False
     if item.language == "python":

@@ -19,7 +19,7 @@ from typing import Any, Collection, Iterable
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import relink, write_types
 from typeinfer.cpg.project import BuildOptions, build_project, default_cache_dir
-from typeinfer.cpg.schema import NodeKind
+from typeinfer.cpg.schema import NodeKind, Op, Prop
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
 from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore, model_key
 
@@ -32,7 +32,7 @@ from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
 from .languages import adapter_for
 from .name_pool import pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
-from .slices import extract_slices
+from .slices import extract_slices, object_keys
 from .slots import KINDS
 from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
 from .ts_declarations import Declarations, declarations_for
@@ -285,7 +285,7 @@ def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId 
     why = typer.rejected_value(slot, prediction.type)
     if why:
         return why
-    why = rejected_use(typer, slot, prediction.type)
+    why = rejected_use(typer, slot, prediction.type) or _unknown_key(typer, checker, slot, prediction.type, item.language)
     if why:
         return why
     if item.kind == "return" and prediction.source == "model":
@@ -299,6 +299,29 @@ def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId 
             missing = sorted(typer.members_read_on_results(slot) - set().union(*members))  # type: ignore[arg-type]
             if missing:
                 return f"callers read .{missing[0]} on its result"
+    return ""
+
+
+def _unknown_key(typer: StaticTyper, checker: ConsistencyFilter, param: NodeId, type_text: str, language: str) -> str:
+    """A TypeScript parameter's call site passing an object literal with a property that no
+    member of `type_text` has (the checker's excess property error), as "what: key"; else ""."""
+    cpg = typer.cpg
+    if language != "typescript" or cpg.kind(param) != NodeKind.METHOD_PARAMETER_IN:
+        return ""
+    known: set[str] = set()
+    for member in split_union(type_text, language):
+        if member in ("null", "undefined"):
+            continue
+        members = checker.members(outer_type(member, language), language)
+        if members is None:
+            return ""
+        known |= members
+    for arg in typer.call_arguments(param):
+        if cpg.get(arg, Prop.NAME) == Op.OBJECT_LITERAL:
+            keys, _spread = object_keys(cpg, arg)
+            unknown = [k for k in keys if k not in known]
+            if unknown:
+                return f"called with an object literal with {unknown[0]!r}, which {type_text} has no property for"
     return ""
 
 

@@ -408,6 +408,8 @@ class Slicer:
                 target = cpg.arguments(parent).get(1)
                 if target is not None and cpg.get(target, Prop.NAME) in (Op.TUPLE_LITERAL, Op.LIST_LITERAL, Op.OBJECT_LITERAL):
                     item.unpacked = True
+                if target is not None and cpg.get(target, Prop.NAME) == Op.OBJECT_LITERAL:
+                    item.attribute_reads.extend(object_keys(cpg, target)[0])  # `const {data, path} = params`
             return
         if name == Op.TYPEOF:
             grand = cpg.ast_parent(parent)
@@ -506,6 +508,30 @@ def _augmented_symbol(name: str) -> str:
     base = name.removeprefix(Op.AUGMENTED_PREFIX)
     base = OPERATOR_PREFIX + base[:1].lower() + base[1:]
     return _OPERATOR_SYMBOL.get(base, base.removeprefix(OPERATOR_PREFIX)) + "="
+
+
+
+def object_keys(cpg: CodePropertyGraph, literal: NodeId) -> tuple[list[str], bool]:
+    """The property names an object literal or object pattern names (``{a, b: c, d = 1}`` ->
+    a, b, d), and whether it also has a spread or rest element (``...others``) naming more."""
+    keys, spread = [], False
+    for child in cpg.ast_children(literal):
+        kind, name = cpg.kind(child), cpg.get(child, Prop.NAME, "")
+        if kind == NodeKind.IDENTIFIER:
+            keys.append(name)
+        elif name in (Op.KEY_VALUE, Op.ASSIGNMENT):
+            first = cpg.arguments(child).get(1)
+            if first is not None and cpg.kind(first) == NodeKind.IDENTIFIER:
+                keys.append(cpg.get(first, Prop.NAME, ""))
+            elif first is not None and cpg.kind(first) == NodeKind.LITERAL:
+                keys.append((cpg.get(first, Prop.CODE, "") or "").strip("'\"`"))
+            else:
+                spread = True  # a computed key
+        elif name in (Op.SPREAD, Op.STARRED, Op.DOUBLE_SPREAD):
+            spread = True
+        elif kind == NodeKind.METHOD_REF or kind == NodeKind.METHOD:
+            keys.append(name.rsplit(".", 1)[-1])
+    return [k for k in keys if k], spread
 
 
 def extract_slices(cpg: CodePropertyGraph, files: Iterable[str] | None = None,

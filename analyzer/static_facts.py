@@ -97,7 +97,7 @@ from typeinfer.cpg.passes.linking import Linker, python_module_names
 from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control,
                                   EdgeKind, NodeKind, Op, Prop)
 
-from .canonical_types import canonicalize, outer_type, split_union
+from .canonical_types import canonicalize, outer_type, referenced_names, split_union
 from .languages import adapter_for
 from .languages.python import OPERATOR_DUNDERS, PROTOCOL_CALLS
 from .slice_schema import ProgramSlices, UsageSlice
@@ -1140,11 +1140,19 @@ class StaticTyper:
             if full == "Promise.resolve":
                 arg = self.cpg.arguments(n).get(1)
                 inner = self.expression_type(arg) if arg is not None else None
-                return self._fact(f"Promise<{inner.type}>", lang, "ts-builtin", where) if inner else None
+                if inner is None or set(referenced_names(inner.type, lang)) & self._ts_alias_names():
+                    return None  # Promise<Awaited<T>>: an alias may be a union with a Promise in it
+                return self._fact(f"Promise<{inner.type}>", lang, "ts-builtin", where)
             return self._ts_library(full, where)
         if receiver is None or trusted:
             return None
         return self._method_on(receiver, name, lang, where, lambda owner: self._ts_member(owner, name, where))
+
+    def _ts_alias_names(self) -> frozenset[str]:
+        """Names of the project's TypeScript type aliases, built once."""
+        return self.cpg.derived("ts_alias_names", lambda: frozenset(
+            self.cpg.get(d, Prop.NAME, "") for d in self.cpg.nodes(NodeKind.TYPE_DECL)
+            if "alias" in (self.cpg.get(d, Prop.MODIFIERS) or ())))
 
     def _ts_library(self, full: str, where: str, construct: bool = False) -> StaticFact | None:
         """A call (or ``new``) of an installed package's export, typed by its declarations."""
@@ -1308,6 +1316,9 @@ class StaticTyper:
                 return "model", "called as a function: a callable, which its name and uses do not type"
             return None
         if cpg.kind(slot) != NodeKind.LOCAL:
+            functions = [v for v in values if v is not None and self._ts_exact_value(v) in ("a function", "a method")]
+            if functions:  # a field holding a function or a method (`step = this.multipleOf`)
+                return "any", f"bound to {self._ts_exact_value(functions[0])}: the checker infers its type exactly"
             return None
         first = values[0]
         if first is None:
@@ -1344,11 +1355,7 @@ class StaticTyper:
                     values.append(("unpacked from", w))  # typed by `_write_value`: an item of the value's tuple
             if kind == NodeKind.METHOD_PARAMETER_IN:
                 values.extend(("default", d) for d in cpg.ast_children(slot)[:1])
-                method = cpg.ast_parent(slot)
-                for call in cpg.into(method, EdgeKind.CALL) if method is not None else ():
-                    arg = argument_for(cpg, call, method, slot)
-                    if arg is not None:
-                        values.append(("called with", arg))
+                values.extend(("called with", arg) for arg in self.call_arguments(slot))
         else:
             return ""
         lang = self._lang(slot)
@@ -1366,6 +1373,14 @@ class StaticTyper:
                     shown = unpacked.evidence if unpacked is not None else cpg.get(value, Prop.CODE, '')
                     return f"{what} {shown[:60]}"
         return ""
+
+    def call_arguments(self, param: NodeId) -> list[NodeId]:
+        """The argument each project call site binds to the parameter `param`."""
+        cpg = self.cpg
+        method = cpg.ast_parent(param)
+        args = (argument_for(cpg, call, method, param) for call in cpg.into(method, EdgeKind.CALL)) \
+            if method is not None else ()
+        return [a for a in args if a is not None]
 
     def _value_classes(self, value: NodeId, lang: str, depth: int = 0) -> list[str]:
         """Outer classes the value may have, as far as the checker sees them (possibly not all
@@ -1409,12 +1424,7 @@ class StaticTyper:
             fact = self.target_fact(d)
             if fact is not None:
                 return [outer_type(m, lang) for m in split_union(fact.type, lang)]
-            method = cpg.ast_parent(d)
-            out: list[str] = []
-            for call in cpg.into(method, EdgeKind.CALL) if method is not None else ():
-                arg = argument_for(cpg, call, method, d)
-                out.extend(self._value_classes(arg, lang, depth) if arg is not None else ())
-            return out
+            return [c for arg in self.call_arguments(d) for c in self._value_classes(arg, lang, depth)]
         if cpg.kind(d) != NodeKind.IDENTIFIER:
             return []
         parent = cpg.ast_parent(d)

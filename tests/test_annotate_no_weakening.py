@@ -303,8 +303,9 @@ def test_a_parameter_called_with_another_type_or_defaulting_to_one_is_not_annota
 
 def test_a_model_return_type_lacking_what_callers_read_on_the_result_is_dropped():
     r = rows({"src/enc.ts": """
+        import { encode } from "./codec";
         export function encodeArray(value) {
-          return { dynamic: true, encoded: value };
+          return encode(value);
         }
         export function use(v) {
           const result = encodeArray(v);

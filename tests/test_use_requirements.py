@@ -215,3 +215,50 @@ def test_a_value_narrowed_by_a_type_predicate_has_no_static_type_from_its_defini
         }
     """, ranking=[("Result", 0.9)])
     assert r["return", "parseSync", "parseSync"].source != "static"
+
+
+def test_a_typescript_parameter_type_must_have_the_keys_callers_pass_and_the_body_destructures():
+    code = """
+        export interface ParseParams { path: string[]; async: boolean }
+        export interface IssueParams { data: unknown; path: string[]; issueData: object }
+        export const makeIssue = (params) => {
+          const { data, path, issueData } = params;
+          return [data, path, issueData];
+        };
+        export function addIssue(options) {
+          return options.path;
+        }
+        export function use(ctx) {
+          addIssue({ path: [], issueData: {} });
+          return makeIssue({ data: 1, path: [], issueData: {} });
+        }
+    """
+    r = ts_rows(code, ranking=[("ParseParams", 0.9), ("IssueParams", 0.05)])
+    assert r["parameter", "makeIssue", "params"].type == "IssueParams"  # ParseParams lacks .data
+    assert r["parameter", "addIssue", "options"].type == "IssueParams"
+
+
+def test_a_typescript_variable_is_not_typed_as_the_type_named_after_it():
+    r = ts_rows("""
+        import { z } from "zod";
+        export const Partial = z.object({ a: z.string() }).partial();
+        export type Partial = z.infer<typeof Partial>;
+    """, ranking=[("Partial", 0.9)])
+    assert r["variable", "", "Partial"].type != "Partial"
+
+
+def test_promise_resolve_of_a_project_alias_has_no_static_type():
+    r = ts_rows("""
+        export type Sync = { status: string };
+        export type Result = Sync | Promise<Sync>;
+        export function make(): Result { return { status: "ok" }; }
+        export function later() {
+          const result: Result = make();
+          return Promise.resolve(result);
+        }
+        export function plain() {
+          return Promise.resolve(1);
+        }
+    """, ranking=[("string", 0.01)])
+    assert r["return", "later", "later"].source != "static"
+    assert (r["return", "plain", "plain"].type, r["return", "plain", "plain"].source) == ("Promise<number>", "static")
