@@ -178,6 +178,7 @@ from typing import NamedTuple
 
 __all__ = [
     "MAX_ANNOTATION_CHARS",
+    "NUMERIC_PROMOTION",
     "PYTHON_ALIASES",
     "PYTHON_BUILTIN_TYPES",
     "PYTHON_BUILTINS",
@@ -227,6 +228,10 @@ _PY_SAYS_NOTHING = frozenset(
 _PY_QUALIFIERS = frozenset(
     {"Final", "ClassVar", "InitVar", "Required", "NotRequired", "ReadOnly"}
 )
+
+#: Python's numeric promotion: a value of the key class fits an annotation of any of these
+NUMERIC_PROMOTION: dict[str, frozenset[str]] = {"bool": frozenset({"int", "float", "complex"}),
+                                                "int": frozenset({"float", "complex"}), "float": frozenset({"complex"})}
 
 PYTHON_BUILTINS = frozenset(
     {

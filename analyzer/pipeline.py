@@ -37,7 +37,7 @@ from .slots import KINDS
 from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
 from .ts_declarations import Declarations, declarations_for
 from .typeshed_facts import Typeshed, typeshed_for
-from .use_requirements import rejected_use
+from .use_requirements import UseRequirements
 from .type_universe import TypeUniverse, build_type_universe
 
 #: Confidence of a static fact: the share of static claims that were right on held-out typed
@@ -251,15 +251,16 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
     evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
     ranked = _model_rankings(targets, facts, evidence, universe, predictor)
     checker = ConsistencyFilter(universe, typeshed)
+    uses = UseRequirements(typer)
     line_cache: dict[str, list[Any]] = {}
     predictions: list[Prediction] = []
     for item, fact, ranking in zip(targets, facts, ranked):
         node = index.slot(item)
         skip = typer.not_annotatable(node) if node is not None and item.kind in ("variable", "attribute") else None
         prediction = _prediction(item, fact, ranking, checker, universe, stats, skip)
-        why = _contradiction(typer, checker, node, item, prediction)
+        why = _contradiction(typer, checker, uses, node, item, prediction)
         if why and prediction.source == "model":
-            prediction, why = _next_uncontradicted(typer, checker, node, item, prediction, universe, why)
+            prediction, why = _next_uncontradicted(typer, checker, uses, node, item, prediction, universe, why)
         if why:
             prediction = _not_annotated(item, why, stats)
         prediction.column = _char_column(cpg, item.file, item.line, item.column, line_cache)
@@ -269,10 +270,10 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
     return predictions
 
 
-def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId | None, item: UsageSlice,
-                   prediction: Prediction) -> str:
+def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, uses: UseRequirements, node: NodeId | None,
+                   item: UsageSlice, prediction: Prediction) -> str:
     """Why the code around the slot would reject `prediction`'s type, else "": a value it takes
-    of another type (`StaticTyper.rejected_value`), a use that refuses it (`rejected_use`:
+    of another type (`StaticTyper.rejected_value`), a use that refuses it (`UseRequirements.rejected`:
     ``for w in colwidths`` is no ``int``), or, for a model's return type: without None
     where a path returns None (`StaticTyper.may_return_none`), or without a member the callers
     read on the result (`StaticTyper.members_read_on_results`)."""
@@ -285,7 +286,7 @@ def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId 
     why = typer.rejected_value(slot, prediction.type)
     if why:
         return why
-    why = rejected_use(typer, slot, prediction.type) or _unknown_key(typer, checker, slot, prediction.type, item.language)
+    why = uses.rejected(slot, prediction.type) or _unknown_key(typer, checker, slot, prediction.type, item.language)
     if why:
         return why
     if item.kind == "return" and prediction.source == "model":
@@ -325,15 +326,16 @@ def _unknown_key(typer: StaticTyper, checker: ConsistencyFilter, param: NodeId, 
     return ""
 
 
-def _next_uncontradicted(typer: StaticTyper, checker: ConsistencyFilter, node: NodeId | None, item: UsageSlice,
-                         prediction: Prediction, universe: TypeUniverse, why: str) -> tuple[Prediction, str]:
+def _next_uncontradicted(typer: StaticTyper, checker: ConsistencyFilter, uses: UseRequirements, node: NodeId | None,
+                         item: UsageSlice, prediction: Prediction, universe: TypeUniverse,
+                         why: str) -> tuple[Prediction, str]:
     """The model's next-ranked alternative that the code around the slot does not contradict,
     with its own probability; else the prediction and `why` it was contradicted."""
     for alternative in prediction.alternatives:
         candidate = replace(prediction, type=alternative.type, confidence=alternative.confidence,
                             full_type=qualify(alternative.type, item, universe),
                             alternatives=[a for a in prediction.alternatives if a is not alternative])
-        if not _contradiction(typer, checker, node, item, candidate):
+        if not _contradiction(typer, checker, uses, node, item, candidate):
             return candidate, ""
     return prediction, why
 

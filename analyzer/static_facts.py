@@ -97,7 +97,7 @@ from typeinfer.cpg.passes.linking import Linker, python_module_names
 from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control,
                                   EdgeKind, NodeKind, Op, Prop)
 
-from .canonical_types import canonicalize, outer_type, referenced_names, split_union
+from .canonical_types import NUMERIC_PROMOTION, canonicalize, outer_type, referenced_names, split_union
 from .languages import adapter_for
 from .languages.python import OPERATOR_DUNDERS, PROTOCOL_CALLS
 from .slice_schema import ProgramSlices, UsageSlice
@@ -166,8 +166,6 @@ _DISPLAYS = {Op.LIST_LITERAL: "list", Op.DICT_LITERAL: "dict", Op.SET_LITERAL: "
 _TS_DISPLAYS = {Op.OBJECT_LITERAL: "object", Op.LIST_LITERAL: "Array"}
 #: per language, the types that ``x += <anything that works>`` keeps
 _ABSORBING_PLUS = {"python": frozenset({"float", "complex", "str", "bytes"}), "typescript": frozenset({"string"})}
-#: a value of the key type fits an annotation of any of these (Python's numeric promotion)
-_WIDENS = {"bool": {"int", "float", "complex"}, "int": {"float", "complex"}, "float": {"complex"}}
 _DUNDER_SYMBOLS = frozenset({"+", "-", "*", "%", "&", "|", "^"})
 #: a declared return that narrows its argument where it is called (a user-defined type guard)
 _TYPE_PREDICATE = re.compile(r"(asserts\s+\w+|\w+\s+is\s.+|((typing|typing_extensions)\.)?(TypeGuard|TypeIs)\[.+\])$", re.S)
@@ -1368,7 +1366,7 @@ class StaticTyper:
             classes = [outer_type(m, lang) for m in split_union(unpacked.type, lang)] if unpacked is not None \
                 else [] if what == "unpacked from" else self._value_classes(value, lang)
             for outer in classes:
-                if outer not in members and not (_WIDENS.get(outer, set()) & members) \
+                if outer not in members and not (NUMERIC_PROMOTION.get(outer, frozenset()) & members) \
                         and (scalar or outer in _SIMPLE_BUILTINS[lang]):
                     shown = unpacked.evidence if unpacked is not None else cpg.get(value, Prop.CODE, '')
                     return f"{what} {shown[:60]}"

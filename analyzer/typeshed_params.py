@@ -17,14 +17,13 @@ from __future__ import annotations
 import ast
 import re
 
+from typeinfer.analyzer.canonical_types import NUMERIC_PROMOTION
 from typeinfer.analyzer.typeshed_lookup import ClassInfo, StubLookup
 from typeinfer.analyzer.typeshed_nodes import UNKNOWN, Cls, Lit, Node, Raw, TVar, UnionNode, subst
 from typeinfer.analyzer.typeshed_overloads import Sig
 
 __all__ = ["node_admits", "parameter_annotation"]
 
-#: a value of the key class is accepted where the value classes are expected (numeric promotion)
-_PROMOTED = {"bool": {"int", "float", "complex"}, "int": {"float", "complex"}, "float": {"complex"}}
 #: members every class has, which a protocol's definition lists without requiring them
 _IGNORED_PROTOCOL_MEMBERS = frozenset({"__slots__", "__class_getitem__", "__init__", "__new__", "__hash__",
                                        "__eq__", "__ne__", "__subclasshook__", "__abstractmethods__"})
@@ -70,7 +69,7 @@ def node_admits(stubs: StubLookup, node: Node, cls: str, depth: int = 0) -> bool
         return None if cls in kinds or not kinds <= {"str", "int", "bool", "bytes", "None"} else False
     if not isinstance(node, Cls) or node is UNKNOWN:
         return None
-    if node.name in ("object", cls) or node.name in _PROMOTED.get(cls, ()):
+    if node.name in ("object", cls) or node.name in NUMERIC_PROMOTION.get(cls, ()):
         return True
     if cls == "None":
         return False if stubs.info_for_display(node.name) is not None and node.name != "typing.Hashable" else None

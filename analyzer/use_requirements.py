@@ -23,10 +23,10 @@ from typeinfer.cpg.dataflow import argument_for
 from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, Control, EdgeKind, NodeKind, Op, Prop
 
-from .canonical_types import outer_type, split_union
+from .canonical_types import NUMERIC_PROMOTION, outer_type, split_union
 from .static_facts import StaticTyper
 
-__all__ = ["rejected_use"]
+__all__ = ["UseRequirements"]
 
 #: guesses judged here: classes whose members and operators typeshed and the table below know
 _JUDGED = frozenset({"str", "bytes", "int", "float", "bool", "complex", "list", "dict", "set", "tuple",
@@ -36,38 +36,48 @@ _TEXT = frozenset({"str", "bytes"})
 _SYMBOL = {name: symbol for symbol, name in Op.BINARY.items()}
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^"})
 _ORDERING = frozenset({"<", ">", "<=", ">="})
-#: a value of the key class is accepted where the value classes are expected (numeric promotion)
-_PROMOTED = {"bool": {"int", "float", "complex"}, "int": {"float", "complex"}, "float": {"complex"}}
 
 Admits = Callable[[str], "bool | None"]
 _MAX_DEPTH = 4  #: project calls followed from a parameter to the parameters it is passed on as
 
 
-def rejected_use(typer: StaticTyper, slot: NodeId, type_text: str) -> str:
-    """A use of the slot (a Python LOCAL, METHOD_PARAMETER_IN, or METHOD for its return) that
-    refuses every non-None member of `type_text`, as "what: code"; "" when none does or the
-    guess is not made of simple builtins."""
-    cpg = typer.cpg
-    if cpg.files[slot[0]].language != "python":
-        return ""
-    members = {outer_type(m, "python") for m in split_union(type_text, "python")} - {"None"}
-    if not members or not members <= _JUDGED:
-        return ""
-    refusals = [_refusal(typer, slot, m, 0) for m in sorted(members)]
-    return refusals[0] if all(refusals) else ""
+class UseRequirements:
+    """Judges guesses by the uses of their slots, for one graph and one inference round (what a
+    slot's uses refuse is remembered: a parameter passed on to many calls is judged once)."""
 
+    def __init__(self, typer: StaticTyper) -> None:
+        self.typer = typer
+        self._refusals: dict[tuple[NodeId, str], str] = {}
 
-def _refusal(typer: StaticTyper, slot: NodeId, cls: str, depth: int) -> str:
-    """The first use of the slot that certainly refuses a value of class `cls`, as "what: code"."""
-    if depth > _MAX_DEPTH:
-        return ""
-    cpg = typer.cpg
-    for use in _uses(typer, slot):
-        requirement = _requirement(typer, use, depth)
-        if requirement is not None and requirement[1](cls) is False:
-            code = cpg.get(cpg.ast_parent(use) or use, Prop.CODE, "") or ""
-            return f"{requirement[0]} {code.splitlines()[0][:60] if code else ''}".rstrip()
-    return ""
+    def rejected(self, slot: NodeId, type_text: str) -> str:
+        """A use of the slot (a Python LOCAL, METHOD_PARAMETER_IN, or METHOD for its return) that
+        refuses every non-None member of `type_text`, as "what: code"; "" when none does or the
+        guess is not made of simple builtins."""
+        cpg = self.typer.cpg
+        if cpg.files[slot[0]].language != "python":
+            return ""
+        members = {outer_type(m, "python") for m in split_union(type_text, "python")} - {"None"}
+        if not members or not members <= _JUDGED:
+            return ""
+        refusals = [self.refusal(slot, m, 0) for m in sorted(members)]
+        return refusals[0] if all(refusals) else ""
+
+    def refusal(self, slot: NodeId, cls: str, depth: int) -> str:
+        """The first use of the slot that certainly refuses a value of class `cls`, as "what: code"."""
+        key = (slot, cls)
+        if key in self._refusals:
+            return self._refusals[key]
+        if depth > _MAX_DEPTH:
+            return ""
+        self._refusals[key] = ""  # a parameter passed back to itself: refused by nothing on the way
+        typer, cpg = self.typer, self.typer.cpg
+        for use in _uses(typer, slot):
+            requirement = _requirement(self, use, depth)
+            if requirement is not None and requirement[1](cls) is False:
+                code = cpg.get(cpg.ast_parent(use) or use, Prop.CODE, "") or ""
+                self._refusals[key] = f"{requirement[0]} {code.splitlines()[0][:60] if code else ''}".rstrip()
+                break
+        return self._refusals[key]
 
 
 def _uses(typer: StaticTyper, slot: NodeId) -> list[NodeId]:
@@ -98,8 +108,9 @@ def _uses(typer: StaticTyper, slot: NodeId) -> list[NodeId]:
     return uses
 
 
-def _requirement(typer: StaticTyper, use: NodeId, depth: int) -> tuple[str, Admits] | None:
+def _requirement(checker: UseRequirements, use: NodeId, depth: int) -> tuple[str, Admits] | None:
     """(what the use is, which classes it admits) for a use whose requirement is known."""
+    typer = checker.typer
     cpg = typer.cpg
     parent = cpg.ast_parent(use)
     if parent is None:
@@ -124,7 +135,7 @@ def _requirement(typer: StaticTyper, use: NodeId, depth: int) -> tuple[str, Admi
         return _operand_requirement(typer, parent, use, symbol, index)
     if name.startswith(OPERATOR_PREFIX) or not isinstance(index, int) or index < 1:
         return None
-    return _argument_requirement(typer, parent, use, depth)
+    return _argument_requirement(checker, parent, use, depth)
 
 
 def _has_any(typer: StaticTyper, dunders: tuple[str, ...]) -> Admits:
@@ -177,13 +188,15 @@ def _scalar_operator_works(left: str, right: str, symbol: str) -> bool:
     return False
 
 
-def _argument_requirement(typer: StaticTyper, call: NodeId, use: NodeId, depth: int) -> tuple[str, Admits] | None:
+def _argument_requirement(checker: UseRequirements, call: NodeId, use: NodeId, depth: int) \
+        -> tuple[str, Admits] | None:
     """An argument of a call whose parameter's type is known: a project function's declared or
     static type, a library function's or method's typeshed annotation."""
+    typer = checker.typer
     cpg = typer.cpg
     callee = typer.project_callee(call)
     if callee is not None:
-        return _project_parameter(typer, call, callee, use, depth)
+        return _project_parameter(checker, call, callee, use, depth)
     keyword = cpg.get(use, Prop.ARGUMENT_NAME) or ""
     position = None if keyword else _position(typer, call, use)
     if not keyword and position is None:
@@ -219,11 +232,12 @@ def _position(typer: StaticTyper, call: NodeId, use: NodeId) -> int | None:
     return position
 
 
-def _project_parameter(typer: StaticTyper, call: NodeId, callee: NodeId, use: NodeId, depth: int) \
+def _project_parameter(checker: UseRequirements, call: NodeId, callee: NodeId, use: NodeId, depth: int) \
         -> tuple[str, Admits] | None:
     """The parameter of a project function that `use` binds: typed by the annotation the user
     wrote or a static fact, else (or where an earlier round settled it) by what its own uses
     refuse."""
+    typer = checker.typer
     cpg = typer.cpg
     for param in cpg.ast_children(callee):
         if cpg.kind(param) != NodeKind.METHOD_PARAMETER_IN or argument_for(cpg, call, callee, param) != use:
@@ -233,9 +247,9 @@ def _project_parameter(typer: StaticTyper, call: NodeId, callee: NodeId, use: No
         what = f"passed as {cpg.get(param, Prop.NAME, '')} to {cpg.get(callee, Prop.NAME, '')} in"
         fact = typer.target_fact(param) if param not in typer.settled else None
         if fact is None:
-            return what, lambda cls: False if _refusal(typer, param, cls, depth + 1) else None
+            return what, lambda cls: False if checker.refusal(param, cls, depth + 1) else None
         expected = {outer_type(m, "python") for m in split_union(fact.type, "python")}
         if not expected <= _JUDGED | {"None"}:
             return None
-        return what, lambda cls: cls in expected or bool(_PROMOTED.get(cls, set()) & expected)
+        return what, lambda cls: cls in expected or bool(NUMERIC_PROMOTION.get(cls, frozenset()) & expected)
     return None
