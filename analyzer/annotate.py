@@ -324,7 +324,7 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     for language in sorted({e.language for _, e in edits}):
         try:
             outcome = verify(Path(result.cpg.root), edits, language, force=force,
-                             baseline=(baselines or {}).get(language))
+                             baseline=(baselines or {}).get(language), python=result.options.python)
         except VerifyError as exc:
             summary.messages.append(f"verify: {exc}; {language} annotations not verified")
             notes.append(f"{language} not verified")

@@ -8,12 +8,16 @@ with the annotations that remain), or run the analyzed code: the checkers only r
 Checkers
 ========
 
-pyright for Python, tsc for TypeScript, installed from the npm registry into the typeinfer cache
-(``$TYPEINFER_CACHE`` or ``~/.cache/typeinfer``, under ``tools/<name>-<version>``) at first use,
-with pinned versions (`PINNED`) and ``--ignore-scripts``; run with the ``node`` on ``PATH``.
-TypeScript is 7.x, the native compiler: ``tsc --noEmit`` is all we need, and it checks a project
-several times faster than 5.x.  TypeScript 7 has removed ``moduleResolution: "node"`` (node10), so
-the generated tsconfig uses ``"bundler"`` (extensionless relative imports resolve as before).
+Python: basedpyright (or pyright) from the project's own environment (`environment.find_environment`:
+``--python``, a ``.venv``/``venv``/``env`` around it, ``$VIRTUAL_ENV``), else from typeinfer's own
+environment (the pinned ``basedpyright`` of the ``verify`` extra, a PyPI wheel with its own
+Node.js: nothing is downloaded at run time), else on ``PATH``; none: `CheckerUnavailable`.
+TypeScript: tsc from the npm registry, installed into the typeinfer cache (``$TYPEINFER_CACHE`` or
+``~/.cache/typeinfer``, under ``tools/<name>-<version>``) at first use, pinned (`PINNED`), with
+``--ignore-scripts``; run with the ``node`` on ``PATH``.  TypeScript is 7.x, the native compiler:
+``tsc --noEmit`` is all we need, and it checks a project several times faster than 5.x.
+TypeScript 7 has removed ``moduleResolution: "node"`` (node10), so the generated tsconfig uses
+``"bundler"`` (extensionless relative imports resolve as before).
 
 How a run goes
 ==============
@@ -46,7 +50,8 @@ How a run goes
 API
 ===
 
-``ensure_checker(name) -> list[str]``          the command line (``[node, script]``), installed once.
+``find_checker(language, root, python) -> Checker``  the checker's command line and name/version.
+``ensure_checker(name) -> list[str]``          a pinned npm checker's ``[node, script]``, installed once.
 ``verify(root, edits, language) -> VerifyResult``   the filtered edits, what was dropped and why.
 ``check_tree(root, language) -> list[Diagnostic]``  the checker's errors on a tree as it is.
 ``start_baselines(root, languages)``                those checks begun in the background, for
@@ -66,11 +71,13 @@ JSON form of `VerifyResult`::
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -81,20 +88,18 @@ from typing import Any, Callable, Iterable
 from typeinfer.cpg.project import BuildOptions, default_cache_dir, discover
 from typeinfer.cpg.source import parse
 
+from .environment import find_environment
 from .languages import ADAPTERS, adapter_for
 from .languages.typescript import TSCONFIG_NAME
 from .writer.contract import Annotation, Applied, EditResult, Skipped
 from .writer.source import annotate_source
 from .writer.source import grammar_of
 
-#: checker package -> (pinned npm version, script inside the install prefix).  Bump together
+#: npm checker package -> (pinned version, script inside the install prefix).  Bump together
 #: with a run of tests/test_verify.py: messages and rule names change between versions.
 PINNED: dict[str, tuple[str, str]] = {
-    "pyright": ("1.1.414", "node_modules/pyright/index.js"),
     "typescript": ("7.0.2", "node_modules/typescript/bin/tsc"),
 }
-#: language -> checker package (the adapters' `checker`)
-CHECKER_FOR = {a.name: a.checker for a in ADAPTERS}
 MAX_ROUNDS = 3  #: drop-and-recheck rounds after the first check of the annotated files
 CHECK_TIMEOUT_S = 600  #: one checker run
 INSTALL_TIMEOUT_S = 300  #: one npm install
@@ -106,12 +111,20 @@ _SCOPE_NODES = frozenset().union(*(a.scope_node_types for a in ADAPTERS))
 _TSC_LINE = re.compile(r"^(?P<file>.+?)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
 
 
+@dataclass(frozen=True)
+class Checker:
+    """A type checker to run: its command line and what it says it is ("basedpyright 1.40.2")."""
+
+    cmd: tuple[str, ...]
+    label: str
+
+
 class VerifyError(Exception):
     """Verification cannot run (the checker failed or gave output we cannot read); one line."""
 
 
 class CheckerUnavailable(VerifyError):
-    """The checker cannot be installed or started (no node, no network)."""
+    """The checker cannot be found, installed or started (none installed, no node, no network)."""
 
 
 @dataclass(frozen=True)
@@ -171,6 +184,51 @@ class VerifyResult:
 # --------------------------------------------------------------------------------------------
 # Installing and running the checkers
 # --------------------------------------------------------------------------------------------
+
+
+def find_checker(language: str, root: Path | None = None, python: Path | None = None) -> Checker:
+    """The checker `--verify` runs for `language` on the project at `root` (see "Checkers")."""
+    adapter = adapter_for(_checked_language(language))
+    if not adapter.checker_executables:
+        return Checker(tuple(ensure_checker(adapter.checker)), f"{adapter.checker} {PINNED[adapter.checker][0]}")
+    for folder in _checker_folders(root, python):
+        for name in adapter.checker_executables:
+            exe = _executable(folder, name)
+            if exe is not None:
+                return Checker((exe,), _version_label(exe))
+    raise CheckerUnavailable(f"no {' or '.join(adapter.checker_executables)} found in the project's environment, "
+                             f"typeinfer's or on PATH (pip install 'typeinfer[verify]')")
+
+
+def _checker_folders(root: Path | None, python: Path | None) -> list[Path]:
+    """Where checker executables are looked for, in order: the project's environment, typeinfer's
+    own, then ``PATH``."""
+    folders = []
+    env = find_environment(Path(root) if root is not None else None, python)
+    if env is not None:
+        folders += [env / "bin", env / "Scripts"]
+    folders.append(Path(sys.executable).parent)
+    folders += [Path(p) for p in os.get_exec_path() if p]
+    return folders
+
+
+def _executable(folder: Path, name: str) -> str | None:
+    for candidate in (folder / name, folder / f"{name}.exe", folder / f"{name}.cmd"):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+@functools.cache
+def _version_label(exe: str) -> str:
+    """The first line of ``exe --version`` ("basedpyright 1.40.2"); raises when it does not start."""
+    try:
+        proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CheckerUnavailable(f"cannot start {exe}: {exc}") from None
+    if proc.returncode != 0:
+        raise CheckerUnavailable(f"{exe} --version failed: {_last_line(proc.stderr or proc.stdout)}")
+    return _last_line(proc.stdout.splitlines()[0] if proc.stdout.strip() else exe)
 
 
 def ensure_checker(name: str, cache: Path | None = None) -> list[str]:
@@ -322,8 +380,8 @@ PARSERS = {"pyright-json": _pyright_errors, "tsc-text": _tsc_errors}
 
 
 def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
-           checker: list[str] | None = None, force: bool = False,
-           baseline: Future[list[Diagnostic]] | None = None) -> VerifyResult:
+           checker: Checker | None = None, force: bool = False,
+           baseline: Future[list[Diagnostic]] | None = None, python: Path | None = None) -> VerifyResult:
     """Check the annotated files of `language` and drop the annotations that add type errors.
 
     `root` is the analyzed project (a directory, or one file); `edits` come from
@@ -333,15 +391,14 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
     Raises `VerifyError` when no check can be run.
     """
     lang = _checked_language(language)
-    name = CHECKER_FOR[lang]
-    label = f"{name} {PINNED[name][0]}"
-    result = VerifyResult(lang, label, list(edits))
     mine = [i for i, (_, e) in enumerate(edits) if e.language == lang and e.applied and not e.refused]
     if not mine:
-        return result
+        return VerifyResult(lang, "", list(edits))
     # a baseline begun earlier installs the checker if need be: wait for it before asking again
     known = baseline.result() if baseline is not None else None
-    cmd = checker or ensure_checker(name)
+    found = checker or find_checker(lang, root, python)
+    cmd = list(found.cmd)
+    result = VerifyResult(lang, found.label, list(edits))
     root = Path(root)
     base = root.parent if root.is_file() else root
     rel = {i: _relpath(edits[i][0], edits[i][1], base) for i in mine}
@@ -393,11 +450,12 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
     return result
 
 
-def check_tree(root: Path, language: str, checker: list[str] | None = None) -> list[Diagnostic]:
-    """The errors the pinned checker reports on the `language` files of `root` as they are, under
-    the generated config `verify` uses (a copy is checked; `root` is not touched)."""
+def check_tree(root: Path, language: str, checker: Checker | None = None,
+               python: Path | None = None) -> list[Diagnostic]:
+    """The errors the checker (`find_checker`) reports on the `language` files of `root` as they
+    are, under the generated config `verify` uses (a copy is checked; `root` is not touched)."""
     lang = _checked_language(language)
-    cmd = checker or ensure_checker(CHECKER_FOR[lang])
+    cmd = list((checker or find_checker(lang, root, python)).cmd)
     with tempfile.TemporaryDirectory(prefix="typeinfer-check-") as tmp:
         work = Path(tmp)
         _prepare_copy(Path(root), lang, work)
@@ -416,22 +474,23 @@ def _prepare_copy(root: Path, language: str, work: Path) -> None:
     (work / config_name).write_text(json.dumps(config), encoding="utf-8")
 
 
-def start_baseline(root: Path, language: str) -> Future[list[Diagnostic]]:
+def start_baseline(root: Path, language: str, python: Path | None = None) -> Future[list[Diagnostic]]:
     """`check_tree` of the unannotated tree, begun now in a background thread (the checker is a
     separate process): `annotate --verify` starts it before inferring, so the baseline check
     and the inference share the machine's cores instead of running one after the other."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typeinfer-baseline")
-    future = pool.submit(check_tree, Path(root), language)
+    future = pool.submit(check_tree, Path(root), language, None, python)
     pool.shutdown(wait=False)
     return future
 
 
-def start_baselines(root: Path, languages: Iterable[str]) -> dict[str, Future[list[Diagnostic]]]:
+def start_baselines(root: Path, languages: Iterable[str],
+                    python: Path | None = None) -> dict[str, Future[list[Diagnostic]]]:
     """`start_baseline` for each of `languages` that `root` has files of."""
     out = {}
     for language in languages:
         if discover(Path(root), BuildOptions(languages=(language,))).files:
-            out[language] = start_baseline(root, language)
+            out[language] = start_baseline(root, language, python)
     return out
 
 

@@ -1,8 +1,9 @@
-"""`annotate --verify`: a real checker (pyright, tsc from npm) drops the annotations that add errors.
+"""`annotate --verify`: a real checker (basedpyright from the test extra, tsc from npm) drops the
+annotations that add errors.
 
 The edits are built with `annotate_source` directly, so these tests do not depend on the model.
-Offline tests cover the pure parts (line mapping, new-error matching, attribution); the network
-ones install the pinned checkers into the typeinfer cache (once) and run them.
+Offline tests cover the pure parts (line mapping, new-error matching, attribution) and run
+basedpyright; the network ones install the pinned tsc into the typeinfer cache (once) and run it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from typeinfer.analyzer.verify import Diagnostic, attribute, ensure_checker, line_map, new_errors, verify
+from typeinfer.analyzer.verify import (Diagnostic, attribute, ensure_checker, find_checker, line_map, new_errors,
+                                       verify)
 from typeinfer.analyzer.writer.contract import Annotation, EditResult
 from typeinfer.analyzer.writer.source import annotate_source
 
@@ -102,7 +104,6 @@ def test_attribute_prefers_named_annotation_then_enclosing_function(tmp_path: Pa
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.network
 def test_pyright_drops_exactly_the_wrong_annotation(tmp_path: Path) -> None:
     root = _project(tmp_path, {"pkg/__init__.py": "", "pkg/m.py": PY_SOURCE,
                                "pkg/use.py": "import requests\nfrom pkg.m import double\n\nprint(double(2))\n"})
@@ -120,7 +121,6 @@ def test_pyright_drops_exactly_the_wrong_annotation(tmp_path: Path) -> None:
     assert any(s.annotation == wrong and s.reason.startswith("type checker: new error") for s in edit.skipped)
 
 
-@pytest.mark.network
 def test_pyright_keeps_everything_when_nothing_breaks(tmp_path: Path) -> None:
     # the baseline error (`undefined_name`) stays, shifted by the inserted import: not new
     root = _project(tmp_path, {"m.py": PY_SOURCE + "\nundefined_name()\n"})
@@ -159,8 +159,27 @@ def test_tsc_no_op_and_other_languages_pass_through(tmp_path: Path) -> None:
 
 @pytest.mark.network
 def test_ensure_checker_is_idempotent() -> None:
-    first = ensure_checker("pyright")
-    assert ensure_checker("pyright") == first and Path(first[1]).is_file()
+    first = ensure_checker("typescript")
+    assert ensure_checker("typescript") == first and Path(first[1]).is_file()
+
+
+def test_the_python_checker_is_the_projects_own_else_typeinfers_pinned_basedpyright(tmp_path: Path) -> None:
+    """No npm for Python: basedpyright from the project's environment when it has one, else the
+    one the `verify` extra installs beside typeinfer."""
+    import sys
+
+    root = _project(tmp_path / "proj", {"m.py": PY_SOURCE})
+    own = find_checker("python", root)
+    assert own.cmd == (str(Path(sys.executable).parent / "basedpyright"),)
+    assert own.label == "basedpyright 1.40.2"
+    env = root / ".venv"
+    (env / "bin").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (env / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
+    (env / "bin" / "basedpyright").symlink_to(Path(sys.executable).parent / "basedpyright")
+    assert find_checker("python", root).cmd == (str(env / "bin" / "basedpyright"),)
+    result = verify(root, [_edit(root, "m.py", "python", [_param("x", "inc", 1, 8, "str")])], "python")
+    assert result.checker == "basedpyright 1.40.2" and len(result.dropped) == 1
 
 
 @pytest.mark.network

@@ -78,8 +78,12 @@ class LanguageAdapter:
     implicit_members: frozenset[str] = frozenset()
     #: the typeshed module of built-in classes (``builtins``); "" when typeshed does not describe the language
     builtins_module: str = ""
-    #: --verify: the checker's npm package (a key of `verify.PINNED`): ``pyright`` / ``typescript`` (tsc)
+    #: --verify: the checker's name: with `checker_executables`, what it is called; without, its
+    #: pinned npm package (a key of `verify.PINNED`): ``basedpyright`` / ``typescript`` (tsc)
     checker: str = ""
+    #: --verify: executables looked for, in order, in the project's environment, typeinfer's own
+    #: and on PATH (`verify.find_checker`); empty: the pinned npm package `checker`
+    checker_executables: tuple[str, ...] = ()
     #: --verify: the checker's arguments after its command; ``{workdir}`` stands for the checked copy
     checker_args: tuple[str, ...] = ()
     #: --verify: (file name, JSON content) of the generated checker config written next to the sources

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.verify and Path(args.path).exists():  # the checker reads the unannotated tree while types are inferred
         from typeinfer.analyzer.verify import start_baselines
 
-        baselines = start_baselines(Path(args.path), languages)
+        baselines = start_baselines(Path(args.path), languages, args.python)
     update, stop = progress_bar(not args.quiet)
     options.progress = update
     try:
