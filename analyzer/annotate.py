@@ -22,6 +22,7 @@ from .pipeline import InferenceResult
 from .slice_schema import UsageSlice
 from .slots import SlotKey
 from .type_universe import TypeUniverse
+from .verify_state import DroppedAnnotation, DroppedStore
 from .writer.contract import Annotation, EditResult, TypeImport
 from .writer.files import unified_diff, write_file_atomically
 from .writer.source import BREAKS_PARSING, annotate_source
@@ -321,6 +322,8 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     sources = {p.key: p.source for rows in plan.values() for p in rows}  # the rows written, settled ones included
     dropped: set[SlotKey] = set()
     notes = []
+    checked: list[tuple[str, str, str, str, str]] = []
+    records: list[DroppedAnnotation] = []
     for language in sorted({e.language for _, e in edits}):
         try:
             outcome = verify(Path(result.cpg.root), edits, language, force=force,
@@ -330,7 +333,11 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
             notes.append(f"{language} not verified")
             continue
         edits = outcome.edits
+        checked.extend(_drop_key(e.path, a.annotation) for _, e in edits if e.language == language
+                       for a in e.applied)
         for d in outcome.dropped:
+            checked.append(_drop_key(d.path, d.annotation))
+            records.append(DroppedAnnotation(*_drop_key(d.path, d.annotation), reason=d.reason()))
             key = applied_key(d.path, d.annotation)
             dropped.add(key)
             summary.annotated -= 1
@@ -343,7 +350,33 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
         if not outcome.converged:
             notes.append(f"{len(outcome.remaining)} new {language} errors remain after {outcome.rounds} checks")
     summary.verify = f"{len(dropped)} annotations dropped (new type errors)" + "".join(f", {n}" for n in notes)
+    DroppedStore.for_project(Path(result.cpg.root)).record(checked, records)
     return edits, dropped
+
+
+def _drop_key(path: str, annotation: Annotation) -> tuple[str, str, str, str, str]:
+    """An annotation's slot without its line, and its type: how `verify_state` knows it again."""
+    return (path, annotation.kind, annotation.function, annotation.name, annotation.type)
+
+
+def without_recorded_drops(result: InferenceResult, plan: dict[str, list[Prediction]],
+                           summary: AnnotateSummary) -> dict[str, list[Prediction]]:
+    """`plan` without the annotations an earlier ``--verify`` dropped (`verify_state`), each
+    reported in one line."""
+    store = DroppedStore.for_project(Path(result.cpg.root))
+    if not store.entries:
+        return plan
+    out: dict[str, list[Prediction]] = {}
+    for relpath, predictions in plan.items():
+        for p in predictions:
+            entry = store.get(*_drop_key(relpath, to_annotation(p, result.universe)))
+            if entry is None:
+                out.setdefault(relpath, []).append(p)
+                continue
+            summary.skipped_by_writer += 1
+            summary.messages.append(f"{relpath}: {p.name}: {entry.type} not written, dropped by an earlier "
+                                    f"--verify ({entry.reason.removeprefix('type checker: ')})")
+    return out
 
 
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],
@@ -351,11 +384,14 @@ def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callab
         baselines: dict[str, Any] | None = None) -> AnnotateSummary:
     """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub";
     with `verify`, first drop the annotations that add type errors (`analyzer.verify`; its
-    baseline checks may have been begun already: `baselines`); with `force`, files with syntax
+    baseline checks may have been begun already: `baselines`) and record them (`verify_state`);
+    without, leave out what an earlier `verify` dropped; with `force`, files with syntax
     errors before the edit are annotated too.  Every mode writes the same plan (`planned`: the
     rounds, then the settling pass)."""
     summary = summary or AnnotateSummary()
     plan = planned(result, kinds, summary, force=force)
+    if not verify:  # a --verify run decides again, and records what it drops
+        plan = without_recorded_drops(result, plan, summary)
     edits = edit_files(result, plan, summary, force)
     dropped: set[SlotKey] = set()
     if verify:

@@ -278,3 +278,30 @@ def test_an_override_error_is_blamed_on_the_overriding_methods_parameter(tmp_pat
     error = Diagnostic("m.ts", 4, 7, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
                                              "property in base type 'Base<T>'.")
     assert attribute([error], {"m.ts": edit})[error][1] == wrong
+
+
+def test_what_verify_dropped_stays_out_of_later_runs_until_verify_accepts_it(tmp_path: Path, monkeypatch) -> None:
+    """A plain re-run does not put back what --verify dropped; a later --verify run decides again
+    (here the checker accepts the annotation, so it is forgotten and written)."""
+    from typeinfer.analyzer import annotate
+    from typeinfer.analyzer.pipeline import InferenceOptions, infer_project
+    from typeinfer.analyzer.slots import KINDS
+    from typeinfer.analyzer.verify_state import DroppedAnnotation, DroppedStore
+
+    monkeypatch.setenv("TYPEINFER_CACHE", str(tmp_path / "cache"))
+    root = _project(tmp_path / "proj", {"m.py": "def answer():\n    return 42\n"})
+    result = infer_project(root, InferenceOptions(use_model=False, use_cache=False, jobs=1))
+    DroppedStore.for_project(root).record([], [DroppedAnnotation("m.py", "return", "answer", "answer", "int",
+                                                                 "type checker: new error m.py:2: ...")])
+
+    diffs: list[str] = []
+    summary = annotate.run(result, "diff", KINDS, diffs.append)
+    assert diffs == [] and summary.annotated == 0
+    assert any("answer: int not written, dropped by an earlier --verify" in m for m in summary.messages)
+
+    summary = annotate.run(result, "diff", KINDS, diffs.append, verify=True)
+    assert summary.annotated == 1 and "+def answer() -> int:" in "\n".join(diffs)
+    assert DroppedStore.for_project(root).entries == {}
+    diffs.clear()
+    annotate.run(result, "diff", KINDS, diffs.append)
+    assert "+def answer() -> int:" in "\n".join(diffs)
