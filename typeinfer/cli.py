@@ -12,14 +12,14 @@ import argparse
 import sys
 from typing import Sequence
 
-from typeinfer.commands import annotate, corpus, export, graph, lsp, query, scan, train
+from typeinfer.commands import annotate, batch, corpus, export, graph, lsp, query, scan, train
 from typeinfer.commands import eval as eval_command
 from typeinfer.commands import slice as slice_command
 from typeinfer.commands.common import UsageError, UsageParser
 from typeinfer.cpg.project import BuildError
 
 #: The subcommands, in the order `typeinfer --help` lists them.
-COMMANDS = (graph, export, corpus, train, eval_command, annotate, slice_command, query, scan, lsp)
+COMMANDS = (graph, export, corpus, train, eval_command, annotate, slice_command, query, scan, batch, lsp)
 
 
 def make_parser() -> argparse.ArgumentParser:

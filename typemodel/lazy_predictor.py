@@ -3,7 +3,9 @@
 A scan asks for a handful of slots, and static facts often settle all of them: then the model's
 imports (numpy, tokenizers, onnxruntime) and its session are never paid for.  The files are
 still checked up front (`verify_model_dir`), so a missing or corrupt model is reported before
-any inference starts, as with an eager load.
+any inference starts, as with an eager load.  A process loads one model folder once: a batch
+worker analyses many projects with the session it loaded for the first (`_LOADED`, keyed by the
+folder and its files' modification times, so a retrained model is loaded afresh).
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from typeinfer.typemodel.model_files import calibrated_threshold, default_model_dir, verify_model_dir
+
+
+#: (model folder, its files' names and mtimes) -> the `TypePredictor` loaded from it in this process
+_LOADED: dict[tuple[str, tuple[tuple[str, int], ...]], Any] = {}
 
 
 class LazyPredictor:
@@ -33,7 +39,11 @@ class LazyPredictor:
         if self._model is None:
             from typeinfer.typemodel.predictor import TypePredictor
 
-            self._model = TypePredictor.load(self.model_dir, verify=False)
+            key = (str(self.model_dir.resolve()),
+                   tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.model_dir.iterdir() if p.is_file())))
+            if key not in _LOADED:
+                _LOADED[key] = TypePredictor.load(self.model_dir, verify=False)
+            self._model = _LOADED[key]
         return self._model
 
     def __getattr__(self, name: str) -> Any:  # predict, meta, ...: whatever the model has
