@@ -205,7 +205,7 @@ def edit_files(result: InferenceResult, plan: dict[str, list[Prediction]],
 
 
 def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary,
-            max_rounds: int = 3, force: bool = False) -> dict[str, list[Prediction]]:
+            max_rounds: int = 3, force: bool = False, recorded_drops: bool = False) -> dict[str, list[Prediction]]:
     """What annotate writes, by file, at positions of the text on disk: the confident rows of
     the rounds (`pipeline.infer_graph`), then what the settling pass adds.
 
@@ -213,11 +213,14 @@ def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSu
     annotations and imports change the context of the slots left open) until nothing new is
     confident, so that a second `typeinfer annotate` changes nothing.  What it finds is mapped
     back onto the slots of the text on disk; diffs, `--write`, `--verify` and `--stub` all start
-    from this one plan."""
+    from this one plan.  With `recorded_drops`, what an earlier ``--verify`` dropped is left
+    out first, so that the settling pass infers on the text without it."""
     plan = selected(result, kinds, summary)
+    if recorded_drops:
+        plan = without_recorded_drops(result, plan, summary)
     for rel, found in settle(result, plan, kinds, max_rounds, force).items():
         plan.setdefault(rel, []).extend(found)
-    return plan
+    return without_recorded_drops(result, plan, summary) if recorded_drops else plan
 
 
 def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tuple[str, ...],
@@ -389,9 +392,7 @@ def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callab
     errors before the edit are annotated too.  Every mode writes the same plan (`planned`: the
     rounds, then the settling pass)."""
     summary = summary or AnnotateSummary()
-    plan = planned(result, kinds, summary, force=force)
-    if not verify:  # a --verify run decides again, and records what it drops
-        plan = without_recorded_drops(result, plan, summary)
+    plan = planned(result, kinds, summary, force=force, recorded_drops=not verify)  # --verify decides again
     edits = edit_files(result, plan, summary, force)
     dropped: set[SlotKey] = set()
     if verify:

@@ -46,7 +46,7 @@ class CachedResult:
 
 
 @functools.cache
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     """typeinfer's own source (every module under the package), computed once per process."""
     return source_fingerprint(Path(__file__).resolve().parent.parent)
 
@@ -62,7 +62,7 @@ def result_key(files: list[tuple[str, str, str]], options: dict[str, Any], model
         typeshed = "?"
     digest = hashlib.blake2b(digest_size=20)
     python = f"{sys.version_info[0]}.{sys.version_info[1]} {sys.platform}"
-    for part in (str(FORMAT), _code_fingerprint(), typeshed, python, model or "-", repr(sorted(options.items()))):
+    for part in (str(FORMAT), code_fingerprint(), typeshed, python, model or "-", repr(sorted(options.items()))):
         digest.update(part.encode())
         digest.update(b"\0")
     for rel, content, error in sorted(files):

@@ -16,7 +16,7 @@ import re
 from typing import Collection, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind,
+from typeinfer.cpg.schema import (BINARY_SYMBOLS, MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind,
                                   Op, Prop)
 
 from .languages import adapter_for
@@ -24,7 +24,7 @@ from .slice_schema import SLICE_VERSION, CallUse, Definition, ProgramSlices, Usa
 from .slots import declared_type
 from .type_universe import TypeUniverse, build_type_universe
 
-_OPERATOR_SYMBOL = {name: symbol for symbol, name in Op.BINARY.items()}
+_OPERATOR_SYMBOL = dict(BINARY_SYMBOLS)
 _OPERATOR_SYMBOL.update({name: symbol for symbol, name in Op.UNARY.items()})
 _OPERATOR_SYMBOL.update({
     Op.INDEX_ACCESS: "[]", Op.SLICE: "[:]", Op.FORMAT_STRING: "fstring", Op.CONDITIONAL: "?:",

@@ -105,7 +105,7 @@ from .slots import declared_type
 from .ts_declarations import Declarations
 from .typeshed_facts import Typeshed, default_typeshed
 
-__all__ = ["RULES", "StaticFact", "StaticTyper", "expression_type", "infer_static"]
+__all__ = ["RULES", "SIMPLE_BUILTINS", "StaticFact", "StaticTyper", "expression_type", "infer_static"]
 
 #: Rule ids and what each one does (for ``--explain`` and hover).
 RULES: dict[str, str] = {
@@ -148,10 +148,9 @@ _UNION_MEMBERS = frozenset({"int", "float", "str", "bytes", "bool", "number", "s
 _PY_NUMERIC_RANK = {"bool": 0, "int": 1, "float": 2, "complex": 3}
 #: Calls whose result is a descriptor, not a value of the attribute's type (``x = property(get)``).
 _DESCRIPTOR_FACTORIES = frozenset({"property", "classmethod", "staticmethod", "cached_property"})
-#: Binary operators a stdlib class may define through a dunder (the ``operator`` rule's fallback).
-#: per language, builtin types no value of another type can be (an annotation of these is
-#: judged against every write: `StaticTyper.reassigned_as`)
-_SIMPLE_BUILTINS = {
+#: per language, builtin types no value of another type can be (an annotation made of these is
+#: judged against every value it takes, `StaticTyper.rejected_value`, and every use, `use_requirements`)
+SIMPLE_BUILTINS = {
     "python": frozenset({"str", "bytes", "int", "float", "bool", "complex", "None", "list", "dict", "set",
                          "tuple", "frozenset", "bytearray"}),
     "typescript": frozenset({"string", "number", "boolean", "bigint", "null", "undefined"}),
@@ -166,9 +165,13 @@ _DISPLAYS = {Op.LIST_LITERAL: "list", Op.DICT_LITERAL: "dict", Op.SET_LITERAL: "
 _TS_DISPLAYS = {Op.OBJECT_LITERAL: "object", Op.LIST_LITERAL: "Array"}
 #: per language, the types that ``x += <anything that works>`` keeps
 _ABSORBING_PLUS = {"python": frozenset({"float", "complex", "str", "bytes"}), "typescript": frozenset({"string"})}
+#: binary operators a stdlib class may define through a dunder (the ``operator`` rule's fallback)
 _DUNDER_SYMBOLS = frozenset({"+", "-", "*", "%", "&", "|", "^"})
 #: a declared return that narrows its argument where it is called (a user-defined type guard)
 _TYPE_PREDICATE = re.compile(r"(asserts\s+\w+|\w+\s+is\s.+|((typing|typing_extensions)\.)?(TypeGuard|TypeIs)\[.+\])$", re.S)
+#: calls and operators after which a read of their operand may see a narrowed type
+_NARROWING_TESTS = frozenset({"isinstance", "callable", "issubclass", Op.BINARY["is"], Op.BINARY["is not"],
+                              Op.BINARY["=="], Op.BINARY["!="]})
 #: variables and parameters followed back from a value to the values it was bound to
 _VALUE_DEPTH = 4
 
@@ -207,6 +210,7 @@ class StaticTyper:
         self._writes: dict[NodeId, list[NodeId]] | None = None
         self._called: set[tuple[str, str]] | None = None
         self._guarded: set[tuple[NodeId | None, str]] | None = None
+        self._checked_cache: dict[NodeId, frozenset[str]] = {}
         self._returns_cache: dict[NodeId, list[NodeId] | None] = {}
         self._decl_by_full: dict[str, NodeId] = {}
         self._generic_cache: dict[str, bool] = {}
@@ -693,8 +697,8 @@ class StaticTyper:
         path: list[int] = []
         while lang == "python" and cpg.get(parent, Prop.NAME) in (Op.TUPLE_LITERAL, Op.LIST_LITERAL):
             index = cpg.get(ident, Prop.ARGUMENT_INDEX)
-            if not isinstance(index, int):
-                return None
+            if not isinstance(index, int) or any(cpg.get(k, Prop.NAME) == Op.STARRED for k in cpg.ast_children(parent)):
+                return None  # `first, *rest, last = ...`: positions after the star count from the end
             path.append(index - 1)
             ident, parent = parent, cpg.ast_parent(parent)
             if parent is None:
@@ -1358,7 +1362,7 @@ class StaticTyper:
             return ""
         lang = self._lang(slot)
         members = {outer_type(m, lang) for m in split_union(type_text, lang)}
-        if not values or not members or not members <= _SIMPLE_BUILTINS[lang]:
+        if not values or not members or not members <= SIMPLE_BUILTINS[lang]:
             return ""
         scalar = members <= _SCALARS  # a container may hold a subclass (``defaultdict`` for ``dict``)
         for what, value in values:
@@ -1367,7 +1371,7 @@ class StaticTyper:
                 else [] if what == "unpacked from" else self._value_classes(value, lang)
             for outer in classes:
                 if outer not in members and not (NUMERIC_PROMOTION.get(outer, frozenset()) & members) \
-                        and (scalar or outer in _SIMPLE_BUILTINS[lang]):
+                        and (scalar or outer in SIMPLE_BUILTINS[lang]):
                     shown = unpacked.evidence if unpacked is not None else cpg.get(value, Prop.CODE, '')
                     return f"{what} {shown[:60]}"
         return ""
@@ -1407,12 +1411,27 @@ class StaticTyper:
             return []
         if cpg.kind(value) != NodeKind.IDENTIFIER:
             return []
-        out: list[str] = []
-        for d in cpg.into(value, EdgeKind.REACHING_DEF):
-            for outer in self._definition_classes(d, lang, depth + 1):
-                if outer not in out:
-                    out.append(outer)
-        return out
+        defs = cpg.into(value, EdgeKind.REACHING_DEF)
+        method = cpg.enclosing(value, (NodeKind.METHOD,))
+        name = cpg.get(value, Prop.NAME, "")
+        if len(defs) != 1 or name in self._checked_names(method) or (method, name) in self._guarded_names():
+            return []  # merged or narrowed values: which of them reach here is not known
+        return [c for c in dict.fromkeys(self._definition_classes(defs[0], lang, depth + 1)) if c != "None"]
+
+    def _checked_names(self, method: NodeId | None) -> frozenset[str]:
+        """Names a function tests with ``isinstance``, ``is``/``is not``, ``==``/``!=`` or
+        ``callable`` (a read after such a test may see a narrowed type), built once per function."""
+        if method is None:
+            return frozenset()
+        if method not in self._checked_cache:
+            cpg = self.cpg
+            names = set()
+            for n in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD,)):
+                if cpg.kind(n) == NodeKind.CALL and cpg.get(n, Prop.NAME) in _NARROWING_TESTS:
+                    names.update(cpg.get(a, Prop.NAME, "") for a in cpg.arguments(n).values()
+                                 if cpg.kind(a) == NodeKind.IDENTIFIER)
+            self._checked_cache[method] = frozenset(names)
+        return self._checked_cache[method]
 
     def _definition_classes(self, d: NodeId, lang: str, depth: int) -> list[str]:
         """`_value_classes` of what a reaching definition binds: an assignment's value; a

@@ -8,15 +8,22 @@ uses (the consistency filter).
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
 
+from .canonical_types import ts_type_node
 from .languages import adapter_for
 from .slice_schema import ProjectCandidates, UserType
 
+#: bases that add no members a slice reads
+_MEMBERLESS_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "typing.Generic", "typing.Protocol", "abc.ABC",
+                               "typing_extensions.Protocol"})
+#: a TypeScript index signature: ``[key: string]: T``
+_INDEX_SIGNATURE = re.compile(r"\[\s*[\w$]+\s*:\s*[^\]]+\]\s*\??\s*:")
 _KIND_BY_MODIFIER = (
     ("interface", "interface"), ("enum", "enum"), ("alias", "alias"), ("typeddict", "typeddict"),
     ("protocol", "protocol"), ("dataclass", "dataclass"),
@@ -33,6 +40,8 @@ class TypeUniverse:
     types: dict[str, UserType] = field(default_factory=dict)  #: full name -> type
     imports: dict[str, dict[str, str]] = field(default_factory=dict)  #: file -> alias -> imported entity
     _by_name: dict[str, list[UserType]] = field(default_factory=dict, repr=False)
+    #: full names of the types whose members are not all listed (`members` answers None for them)
+    open_types: set[str] = field(default_factory=set, repr=False)
 
     def by_short_name(self, name: str) -> list[UserType]:
         """Project types with this short name (several files may define one)."""
@@ -80,9 +89,10 @@ class TypeUniverse:
 
     def members(self, name: str) -> set[str] | None:
         """Members (own and inherited) of the project type with this short name; None if unknown
-        or ambiguous (several types of that name with different members)."""
+        or ambiguous (several types of that name with different members), or when they are not
+        all known (`open_types`)."""
         found = self.by_short_name(name)
-        if not found:
+        if not found or any(t.full_name in self.open_types for t in found):
             return None
         sets = [frozenset(t.fields) | frozenset(t.methods) for t in found]
         return set(sets[0]) if all(s == sets[0] for s in sets) else None
@@ -100,6 +110,42 @@ def _may_name_type(alias: str, entity: str | None) -> bool:
     return not (entity or "").startswith(_TYPING_MODULES)
 
 
+def _open(cpg: CodePropertyGraph, decl: NodeId, members: tuple[list[str], list[str]]) -> bool:
+    """Whether a type's own declaration admits members it does not list: an alias (its members
+    are not read here), an index signature (``[key: string]: number``), a ``__getattr__``, or a
+    written base that is not a project type (``extends HTMLAttributes<...>``, ``(Exception)``)."""
+    if "__getattr__" in members[1]:
+        return True
+    if "alias" in (cpg.get(decl, Prop.MODIFIERS) or ()):
+        return _object_type_members(cpg.get(decl, Prop.ALIAS_TYPE_FULL_NAME) or "") is None
+    if cpg.files[decl[0]].language != "python" and _INDEX_SIGNATURE.search(cpg.get(decl, Prop.CODE, "") or ""):
+        return True
+    written = [b for b in cpg.get(decl, Prop.INHERITS_FROM_TYPE_FULL_NAME) or ()
+               if _outer_name(b) not in _MEMBERLESS_BASES and not b.startswith("metaclass=")]
+    return len(written) > len(cpg.out(decl, EdgeKind.INHERITS_FROM))
+
+
+def _object_type_members(text: str) -> tuple[list[str], list[str]] | None:
+    """(fields, methods) of a TypeScript object type literal (``{ path: string[]; get(): T }``),
+    the right side of an alias; None for any other type or one with an index or call signature."""
+    node = ts_type_node(text) if text.lstrip().startswith("{") else None
+    if node is None or node.type != "object_type":
+        return None
+    fields, methods = [], []
+    for member in node.named_children:
+        name = member.child_by_field_name("name")
+        if member.type not in ("property_signature", "method_signature") or name is None or name.text is None:
+            if member.type == "comment":
+                continue
+            return None
+        (fields if member.type == "property_signature" else methods).append(name.text.decode("utf-8", "replace"))
+    return fields, methods
+
+
+def _outer_name(base: str) -> str:
+    return re.split(r"[\[<(]", base, maxsplit=1)[0].strip()
+
+
 def _kind(modifiers: tuple[str, ...]) -> str:
     for modifier, kind in _KIND_BY_MODIFIER:
         if modifier in modifiers:
@@ -108,6 +154,8 @@ def _kind(modifiers: tuple[str, ...]) -> str:
 
 
 def _own_members(cpg: CodePropertyGraph, decl: NodeId) -> tuple[list[str], list[str]]:
+    if "alias" in (cpg.get(decl, Prop.MODIFIERS) or ()):
+        return _object_type_members(cpg.get(decl, Prop.ALIAS_TYPE_FULL_NAME) or "") or ([], [])
     fields: list[str] = []
     methods: list[str] = []
     for child in cpg.ast_children(decl):
@@ -129,6 +177,7 @@ def build_type_universe(cpg: CodePropertyGraph) -> TypeUniverse:
     decls = list(cpg.nodes(NodeKind.TYPE_DECL))
     for decl in decls:
         own[decl] = _own_members(cpg, decl)
+    open_decls = {d for d in decls if _open(cpg, d, own[d])}
     for decl in decls:
         props = cpg.props(decl)
         fields, methods = list(own[decl][0]), list(own[decl][1])
@@ -153,6 +202,8 @@ def build_type_universe(cpg: CodePropertyGraph) -> TypeUniverse:
             fields=sorted(set(fields)),
             methods=sorted(set(methods)),
         )
+        if seen & open_decls:  # it or a project base it inherits from
+            universe.open_types.add(user_type.full_name)
         universe.types[user_type.full_name] = user_type
         universe._by_name.setdefault(user_type.name, []).append(user_type)
     for imp in cpg.nodes(NodeKind.IMPORT):

@@ -22,7 +22,7 @@ from typeinfer.analyzer.typeshed_lookup import ClassInfo, StubLookup
 from typeinfer.analyzer.typeshed_nodes import UNKNOWN, Cls, Lit, Node, Raw, TVar, UnionNode, subst
 from typeinfer.analyzer.typeshed_overloads import Sig
 
-__all__ = ["node_admits", "parameter_annotation"]
+__all__ = ["node_admits", "parameter_annotation", "render_parameter"]
 
 #: members every class has, which a protocol's definition lists without requiring them
 _IGNORED_PROTOCOL_MEMBERS = frozenset({"__slots__", "__class_getitem__", "__init__", "__new__", "__hash__",

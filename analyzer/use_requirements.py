@@ -21,19 +21,17 @@ from typing import Callable
 
 from typeinfer.cpg.dataflow import argument_for
 from typeinfer.cpg.graph import NodeId
-from typeinfer.cpg.schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, Control, EdgeKind, NodeKind, Op, Prop
+from typeinfer.cpg.schema import BINARY_SYMBOLS, OPERATOR_PREFIX, UNRESOLVED_PREFIX, Control, EdgeKind, NodeKind, Op, Prop
 
 from .canonical_types import NUMERIC_PROMOTION, outer_type, split_union
-from .static_facts import StaticTyper
+from .static_facts import SIMPLE_BUILTINS, StaticTyper
 
 __all__ = ["UseRequirements"]
 
 #: guesses judged here: classes whose members and operators typeshed and the table below know
-_JUDGED = frozenset({"str", "bytes", "int", "float", "bool", "complex", "list", "dict", "set", "tuple",
-                     "frozenset", "bytearray"})
+_JUDGED = SIMPLE_BUILTINS["python"] - {"None"}
 _NUMERIC = frozenset({"bool", "int", "float", "complex"})
 _TEXT = frozenset({"str", "bytes"})
-_SYMBOL = {name: symbol for symbol, name in Op.BINARY.items()}
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "//", "%", "**", "<<", ">>", "&", "|", "^"})
 _ORDERING = frozenset({"<", ">", "<=", ">="})
 
@@ -130,7 +128,7 @@ def _requirement(checker: UseRequirements, use: NodeId, depth: int) -> tuple[str
             else None
     if name in (Op.IN, Op.NOT_IN):
         return ("searched by", _has_any(typer, ("__contains__", "__iter__", "__getitem__"))) if index == 2 else None
-    symbol = _SYMBOL.get(name)
+    symbol = BINARY_SYMBOLS.get(name)
     if symbol in _ARITHMETIC or symbol in _ORDERING:
         return _operand_requirement(typer, parent, use, symbol, index)
     if name.startswith(OPERATOR_PREFIX) or not isinstance(index, int) or index < 1:
@@ -147,15 +145,29 @@ def _has_any(typer: StaticTyper, dunders: tuple[str, ...]) -> Admits:
 
 
 def _is_clause_iterable(typer: StaticTyper, comprehension: NodeId, use: NodeId) -> bool:
-    """Whether `use` is the iterable of a ``for`` clause (it follows the clause's target; the
-    element and the ``if`` conditions are children too)."""
+    """Whether `use` is the iterable of a ``for`` clause.  The children are the element, then per
+    ``for`` clause its target and its iterable, per ``if`` clause its condition."""
     cpg = typer.cpg
     kids = cpg.ast_children(comprehension)
-    at = kids.index(use) if use in kids else -1
-    if at < 2:
-        return False
-    target = kids[at - 1]
-    return bool(cpg.get(target, Prop.IS_WRITE)) or any(cpg.get(t, Prop.IS_WRITE) for t in cpg.ast_children(target))
+    i = 1
+    while i < len(kids):
+        if _is_target(typer, kids[i]) and i + 1 < len(kids):
+            if kids[i + 1] == use:
+                return True
+            i += 2
+        else:
+            i += 1
+    return False
+
+
+def _is_target(typer: StaticTyper, node: NodeId) -> bool:
+    """A ``for`` clause's target: a written name, or a tuple or list of targets."""
+    cpg = typer.cpg
+    if cpg.get(node, Prop.IS_WRITE):
+        return True
+    kids = cpg.ast_children(node)
+    return cpg.get(node, Prop.NAME) in (Op.TUPLE_LITERAL, Op.LIST_LITERAL) and bool(kids) \
+        and all(_is_target(typer, k) or cpg.get(k, Prop.NAME) == Op.STARRED for k in kids)
 
 
 def _operand_requirement(typer: StaticTyper, op: NodeId, use: NodeId, symbol: str, index: object) \
@@ -235,8 +247,7 @@ def _position(typer: StaticTyper, call: NodeId, use: NodeId) -> int | None:
 def _project_parameter(checker: UseRequirements, call: NodeId, callee: NodeId, use: NodeId, depth: int) \
         -> tuple[str, Admits] | None:
     """The parameter of a project function that `use` binds: typed by the annotation the user
-    wrote or a static fact, else (or where an earlier round settled it) by what its own uses
-    refuse."""
+    wrote, else (or where an earlier round settled it) by what its own uses refuse."""
     typer = checker.typer
     cpg = typer.cpg
     for param in cpg.ast_children(callee):
@@ -246,7 +257,7 @@ def _project_parameter(checker: UseRequirements, call: NodeId, callee: NodeId, u
             return None
         what = f"passed as {cpg.get(param, Prop.NAME, '')} to {cpg.get(callee, Prop.NAME, '')} in"
         fact = typer.target_fact(param) if param not in typer.settled else None
-        if fact is None:
+        if fact is None or fact.rule != "declared":  # a default's type says what it starts as, not what it takes
             return what, lambda cls: False if checker.refusal(param, cls, depth + 1) else None
         expected = {outer_type(m, "python") for m in split_union(fact.type, "python")}
         if not expected <= _JUDGED | {"None"}:

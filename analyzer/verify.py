@@ -8,10 +8,11 @@ with the annotations that remain), or run the analyzed code: the checkers only r
 Checkers
 ========
 
-Python: basedpyright (or pyright) from the project's own environment (`environment.find_environment`:
-``--python``, a ``.venv``/``venv``/``env`` around it, ``$VIRTUAL_ENV``), else from typeinfer's own
-environment (the pinned ``basedpyright`` of the ``verify`` extra, a PyPI wheel with its own
-Node.js: nothing is downloaded at run time), else on ``PATH``; none: `CheckerUnavailable`.
+Python: basedpyright (or pyright) from the environment the user names (``--python``, else an
+active ``$VIRTUAL_ENV``), else from typeinfer's own environment (the pinned ``basedpyright`` of the
+``verify`` extra, a PyPI wheel with its own Node.js: nothing is downloaded at run time), else on
+``PATH``; none: `CheckerUnavailable`.  A ``.venv`` found in the analysed tree is read for types
+but its programs are never run: they are part of the code under analysis.
 TypeScript: tsc from the npm registry, installed into the typeinfer cache (``$TYPEINFER_CACHE`` or
 ``~/.cache/typeinfer``, under ``tools/<name>-<version>``) at first use, pinned (`PINNED`), with
 ``--ignore-scripts``; run with the ``node`` on ``PATH``.  TypeScript is 7.x, the native compiler:
@@ -50,7 +51,7 @@ How a run goes
 API
 ===
 
-``find_checker(language, root, python) -> Checker``  the checker's command line and name/version.
+``find_checker(language, python) -> Checker``        the checker's command line and name/version.
 ``ensure_checker(name) -> list[str]``          a pinned npm checker's ``[node, script]``, installed once.
 ``verify(root, edits, language) -> VerifyResult``   the filtered edits, what was dropped and why.
 ``check_tree(root, language) -> list[Diagnostic]``  the checker's errors on a tree as it is.
@@ -186,29 +187,32 @@ class VerifyResult:
 # --------------------------------------------------------------------------------------------
 
 
-def find_checker(language: str, root: Path | None = None, python: Path | None = None) -> Checker:
-    """The checker `--verify` runs for `language` on the project at `root` (see "Checkers")."""
+def find_checker(language: str, python: Path | None = None) -> Checker:
+    """The checker `--verify` runs for `language`, `python` the environment given with
+    ``--python`` (see "Checkers")."""
     adapter = adapter_for(_checked_language(language))
     if not adapter.checker_executables:
         return Checker(tuple(ensure_checker(adapter.checker)), f"{adapter.checker} {PINNED[adapter.checker][0]}")
-    for folder in _checker_folders(root, python):
+    for folder in _checker_folders(python):
         for name in adapter.checker_executables:
             exe = _executable(folder, name)
             if exe is not None:
                 return Checker((exe,), _version_label(exe))
-    raise CheckerUnavailable(f"no {' or '.join(adapter.checker_executables)} found in the project's environment, "
-                             f"typeinfer's or on PATH (pip install 'typeinfer[verify]')")
+    raise CheckerUnavailable(f"no {' or '.join(adapter.checker_executables)} found in the environment given with "
+                             f"--python, typeinfer's or on PATH (pip install 'typeinfer[verify]')")
 
 
-def _checker_folders(root: Path | None, python: Path | None) -> list[Path]:
-    """Where checker executables are looked for, in order: the project's environment, typeinfer's
-    own, then ``PATH``."""
+def _checker_folders(python: Path | None) -> list[Path]:
+    """Where checker executables are looked for, in order: the environment the user named
+    (``--python``, else an active ``$VIRTUAL_ENV``), typeinfer's own, then ``PATH``'s absolute
+    folders.  Never an environment found inside or above the analysed tree: a program from
+    there is part of the code under analysis, which is never run."""
     folders = []
-    env = find_environment(Path(root) if root is not None else None, python)
+    env = find_environment(None, python)
     if env is not None:
         folders += [env / "bin", env / "Scripts"]
     folders.append(Path(sys.executable).parent)
-    folders += [Path(p) for p in os.get_exec_path() if p]
+    folders += [Path(p) for p in os.get_exec_path() if p and Path(p).is_absolute()]
     return folders
 
 
@@ -396,7 +400,7 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
         return VerifyResult(lang, "", list(edits))
     # a baseline begun earlier installs the checker if need be: wait for it before asking again
     known = baseline.result() if baseline is not None else None
-    found = checker or find_checker(lang, root, python)
+    found = checker or find_checker(lang, python)
     cmd = list(found.cmd)
     result = VerifyResult(lang, found.label, list(edits))
     root = Path(root)
@@ -455,7 +459,7 @@ def check_tree(root: Path, language: str, checker: Checker | None = None,
     """The errors the checker (`find_checker`) reports on the `language` files of `root` as they
     are, under the generated config `verify` uses (a copy is checked; `root` is not touched)."""
     lang = _checked_language(language)
-    cmd = list((checker or find_checker(lang, root, python)).cmd)
+    cmd = list((checker or find_checker(lang, python)).cmd)
     with tempfile.TemporaryDirectory(prefix="typeinfer-check-") as tmp:
         work = Path(tmp)
         _prepare_copy(Path(root), lang, work)

@@ -43,6 +43,7 @@ class DroppedAnnotation:
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
+        """(file, kind, function, name, type): how a later run knows the annotation again."""
         return (self.file, self.kind, self.function, self.name, self.type)
 
 

@@ -11,8 +11,9 @@ Layout of the output folder::
 
 A failed job (a crash, a killed worker, a time-out, an error of the analysis) is tried once
 more; a repository that cannot be analysed at all (not a directory, no source files) is not.
-With `resume`, a repository whose result.json says done, for the same command and arguments and
-the same content fingerprint, is not run again.
+With `resume`, a repository whose result.json says done, for the same command and arguments, the
+same typeinfer and model (`task.tool_fingerprint`) and the same content fingerprint, is not run
+again.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from typing import Callable
 
 from typeinfer.cpg.atomic_write import atomic_text
 
-from .engines import make_engine
+from .engines import Crash, make_engine
 from .repos import Repo, content_fingerprint
-from .task import COMMANDS, RepoOutcome
+from .task import COMMANDS, RepoOutcome, run_repo, tool_fingerprint
 
 __all__ = ["BatchOptions", "BatchSummary", "run_batch"]
 
@@ -60,6 +61,7 @@ class BatchSummary:
     findings: int = 0
 
     def line(self, total: int, out: Path) -> str:
+        """The end-of-batch summary line."""
         return (f"batch on {self.engine}: {total} repositories: {self.done} done, {self.skipped} unchanged "
                 f"(skipped), {len(self.failed)} failed; {self.findings} findings; outputs in {out}")
 
@@ -71,9 +73,10 @@ def run_batch(repos: list[Repo], options: BatchOptions,
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     summary = BatchSummary()
+    tool = tool_fingerprint(options.args)
     todo: dict[str, Repo] = {}
     for repo in repos:
-        previous = _finished(out, repo, options) if options.resume else None
+        previous = _finished(out, repo, options, tool) if options.resume else None
         if previous is not None:
             summary.skipped += 1
             summary.findings += previous.get("findings") or 0
@@ -86,18 +89,18 @@ def run_batch(repos: list[Repo], options: BatchOptions,
     attempts = {name: 0 for name in todo}
     try:
         for name, repo in todo.items():
-            engine.submit(name, repo, options.command, options.args)
+            engine.submit(name, run_repo, repo, options.command, options.args)
         while engine is not None and engine.pending():
             name, outcome = engine.wait()
             repo = todo[name]
             attempts[name] += 1
-            if isinstance(outcome, str):
+            if isinstance(outcome, Crash):
                 outcome = RepoOutcome(repo.name, repo.path, options.command, list(options.args),
                                       status="failed", reason=outcome)
             if outcome.status != "done" and not outcome.permanent and attempts[name] <= options.retries:
-                engine.submit(name, repo, options.command, options.args)
+                engine.submit(name, run_repo, repo, options.command, options.args)
                 continue
-            outcome.attempts = attempts[name]
+            outcome.attempts, outcome.tool = attempts[name], tool
             _save(out, outcome)
             if outcome.status == "done":
                 summary.done += 1
@@ -117,15 +120,15 @@ def run_batch(repos: list[Repo], options: BatchOptions,
     return summary
 
 
-def _finished(out: Path, repo: Repo, options: BatchOptions) -> dict | None:
-    """The repository's result.json when it is done for these options and its content has not
-    changed since, else None."""
+def _finished(out: Path, repo: Repo, options: BatchOptions, tool: str) -> dict | None:
+    """The repository's result.json when it is done for these options, by this typeinfer and
+    model (`tool`), and its content has not changed since, else None."""
     try:
         previous = json.loads((out / repo.name / RESULT_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if previous.get("status") != "done" or previous.get("command") != options.command \
-            or previous.get("args") != list(options.args) or repo.problem:
+            or previous.get("args") != list(options.args) or previous.get("tool") != tool or repo.problem:
         return None
     if not (out / repo.name / previous.get("output_file", "")).is_file():
         return None

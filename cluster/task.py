@@ -11,6 +11,7 @@ driver writes the outputs, so a result reported done is on disk whatever happens
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from .repos import Repo, content_fingerprint
 
-__all__ = ["COMMANDS", "RepoOutcome", "run_repo"]
+__all__ = ["COMMANDS", "RepoOutcome", "run_repo", "tool_fingerprint"]
 
 #: batch command -> (output file name, the command's output options)
 COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -34,7 +35,7 @@ class RepoOutcome:
     """What one repository's job gave: its output text, counts and log, or why it failed.
 
     JSON form (``result.json`` beside the output, without ``output``): ``repo, path, command,
-    args, fingerprint, status ("done"/"failed"), reason, output_file, findings, slots, seconds,
+    args, fingerprint, tool, status ("done"/"failed"), reason, output_file, findings, slots, seconds,
     permanent, attempts, log``."""
 
     repo: str
@@ -42,6 +43,7 @@ class RepoOutcome:
     command: str
     args: list[str]
     fingerprint: str = ""
+    tool: str = ""  #: `tool_fingerprint` of the run (set by the batch)
     status: str = "done"
     reason: str = ""
     output_file: str = ""
@@ -54,6 +56,7 @@ class RepoOutcome:
     output: str = field(default="", repr=False)
 
     def to_json(self) -> dict:
+        """The JSON form (without the output text)."""
         data = asdict(self)
         data.pop("output")
         return data
@@ -79,7 +82,7 @@ def run_repo(repo: Repo, command: str, args: list[str]) -> RepoOutcome:
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             status = cli.main(argv)
-    except Exception as exc:  # a crash of the analysis on this repository: reported, the batch goes on
+    except (Exception, SystemExit) as exc:  # a crash on this repository: reported, the batch goes on
         return _failed(outcome, f"{type(exc).__name__}: {exc}", start, stderr.getvalue())
     outcome.log = [line for line in stderr.getvalue().splitlines() if line.strip()]
     if status not in (0, 1):
@@ -88,6 +91,27 @@ def run_repo(repo: Repo, command: str, args: list[str]) -> RepoOutcome:
     _count(outcome)
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome
+
+
+def tool_fingerprint(args: list[str]) -> str:
+    """What besides a repository's files decides its result: typeinfer's code, the model the
+    command would load (``--model`` or the bundled one) and the files its options name
+    (``--rules r.yaml``), by content."""
+    from typeinfer.analyzer.result_cache import code_fingerprint
+    from typeinfer.typemodel.model_files import default_model_dir
+    from typeinfer.typemodel.prediction_cache import model_key
+
+    digest = hashlib.sha256(code_fingerprint().encode())
+    model = Path(args[args.index("--model") + 1]) if "--model" in args[:-1] else default_model_dir()
+    try:
+        digest.update(model_key(model).encode())
+    except OSError:
+        digest.update(b"<no model>")
+    for arg in args:
+        path = Path(arg)
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _failed(outcome: RepoOutcome, reason: str, start: float, log: str = "") -> RepoOutcome:

@@ -437,6 +437,56 @@ def process_package(spec: PackageSpec, out: Path, cache: Path | None = None, tim
     return Outcome(spec.project, "failed", seconds=seconds, error=f"{stage}: {err}")
 
 
+def _todo(specs: list[PackageSpec], out: Path, retry_failed: bool,
+          on_outcome: Callable[[Outcome], None] | None, outcomes: list[Outcome]) -> list[PackageSpec]:
+    """The packages to build: those not done (nor failed, unless `retry_failed`); the others
+    are reported skipped."""
+    todo = []
+    for spec in specs:
+        state = package_state(out, spec)
+        if state == "done" or (state == "failed" and not retry_failed):
+            o = Outcome(spec.project, "skipped")
+            outcomes.append(o)
+            if on_outcome:
+                on_outcome(o)
+        else:
+            todo.append(spec)
+    return todo
+
+
+def _run_on_engine(specs: list[PackageSpec], out: Path, jobs: int, cache: Path, timeout: int, retry_failed: bool,
+                   on_outcome: Callable[[Outcome], None] | None, cluster: str) -> list[Outcome]:
+    """`run_packages` on a `typeinfer.cluster` engine: a job that crashes is tried up to three
+    times, as a package in a broken local pool is."""
+    from typeinfer.cluster.engines import Crash, make_engine
+
+    outcomes: list[Outcome] = []
+    todo = _todo(specs, out, retry_failed, on_outcome, outcomes)
+    if not todo:
+        return outcomes
+    engine = make_engine(cluster, jobs, context=_mp_context())
+    tries: Counter = Counter()
+    try:
+        for i, spec in enumerate(todo):
+            engine.submit(i, _worker, spec, str(out), str(cache), timeout)
+        while engine.pending():
+            i, o = engine.wait()
+            spec = todo[i]
+            tries[i] += 1
+            if isinstance(o, Crash):
+                if tries[i] < 3:
+                    engine.submit(i, _worker, spec, str(out), str(cache), timeout)
+                    continue
+                write_failure(out, spec, "build", str(o), 0.0)
+                o = Outcome(spec.project, "failed", error=f"build: {o}")
+            outcomes.append(o)
+            if on_outcome:
+                on_outcome(o)
+    finally:
+        engine.close()
+    return outcomes
+
+
 def _worker(spec: PackageSpec, out: str, cache: str | None, timeout: int) -> Outcome:
     return process_package(spec, Path(out), Path(cache) if cache else None, timeout)
 
@@ -451,27 +501,22 @@ def _mp_context():  # noqa: ANN202
 def run_packages(
     specs: list[PackageSpec], out: Path, jobs: int = 2, cache: Path | None = None,
     timeout: int = PACKAGE_TIMEOUT, retry_failed: bool = False,
-    on_outcome: Callable[[Outcome], None] | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None, cluster: str | None = None,
 ) -> list[Outcome]:
     """Stage 1 over all packages, `jobs` worker processes; packages already done are skipped.
 
     A worker that dies (out of memory, crash in native code) breaks the pool: the pool is
     rebuilt and the packages in flight are retried; a package in flight at three breaks is
-    marked failed.
+    marked failed.  With `cluster` (`typeinfer.cluster.engines.make_engine`'s names), the
+    packages are fanned out to that engine instead (a Ray cluster: the output and cache folders
+    must be shared by its machines), with the same worker function and the same retries.
     """
     out = Path(out)
     cache = Path(cache) if cache is not None else cache_dir()
+    if cluster:
+        return _run_on_engine(specs, out, jobs, cache, timeout, retry_failed, on_outcome, cluster)
     outcomes: list[Outcome] = []
-    todo: list[PackageSpec] = []
-    for spec in specs:
-        state = package_state(out, spec)
-        if state == "done" or (state == "failed" and not retry_failed):
-            o = Outcome(spec.project, "skipped")
-            outcomes.append(o)
-            if on_outcome:
-                on_outcome(o)
-        else:
-            todo.append(spec)
+    todo = _todo(specs, out, retry_failed, on_outcome, outcomes)
     # big packages first would balance better, but sizes are unknown before download: keep order
     pending = list(reversed(todo))
     breaks: Counter = Counter()

@@ -29,6 +29,9 @@ def _parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParse
     b.add_argument("--work", type=Path, default=None,
                    help="folder for per-package results (default: --out); reused across runs")
     b.add_argument("--jobs", type=int, default=2, help="packages built in parallel (worker processes)")
+    b.add_argument("--cluster", default=None,
+                   help="build the packages on a typeinfer.cluster engine: local | auto | ray://HOST:PORT "
+                        "(Ray; output and cache folders shared by its machines) or processes")
     b.add_argument("--limit", type=int, default=None, help="first N packages per language (smoke runs)")
     b.add_argument("--lang", choices=("python", "typescript"), default=None, help="one language only")
     b.add_argument("--cache", type=Path, default=None, help="download cache (default $TYPEINFER_CACHE or ~/.cache/typeinfer)")
@@ -94,7 +97,7 @@ def build(args: argparse.Namespace, argv: list[str]) -> int:
     try:
         outcomes = run_packages(specs, work, jobs=args.jobs, cache=args.cache,
                                 timeout=args.timeout or PACKAGE_TIMEOUT, retry_failed=args.retry_failed,
-                                on_outcome=progress)
+                                on_outcome=progress, cluster=args.cluster)
     finally:
         progress.close()
     stage1 = time.monotonic() - start

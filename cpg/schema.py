@@ -240,6 +240,10 @@ class Op:
         return name.startswith(Op.AUGMENTED_PREFIX)
 
 
+
+#: binary operator call name -> its symbol (``<operator>.addition`` -> ``+``)
+BINARY_SYMBOLS: dict[str, str] = {name: symbol for symbol, name in Op.BINARY.items()}
+
 OPERATOR_PREFIX = "<operator>."
 UNRESOLVED_PREFIX = "<unresolved>."  #: METHOD_FULL_NAME of a call that no pass resolved
 MODULE_METHOD_NAME = "<module>"

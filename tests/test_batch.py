@@ -19,13 +19,13 @@ from typeinfer.cluster.batch import BatchOptions, run_batch
 from typeinfer.cluster.repos import read_repos
 from typeinfer.corpus.fetch import fetch_pypi
 
-ray = pytest.importorskip("ray")
-
 PACKAGES = [("colorama", "0.4.6", "colorama"), ("tabulate", "0.9.0", "tabulate"), ("bottle", "0.12.25", "bottle.py")]
 
 
 @pytest.fixture(scope="module")
 def ray_instance():
+    """A local two-CPU Ray instance, started by the tests (skipped without the cluster extra)."""
+    ray = pytest.importorskip("ray")
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     yield
     ray.shutdown()
@@ -145,3 +145,24 @@ def test_repositories_that_cannot_be_analysed_fail_in_one_line_and_the_batch_goe
     assert json.loads((out / "good" / "result.json").read_text())["status"] == "done"
     failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
     assert sorted(f["repo"] for f in failures) == ["docs", "missing", "x.git"]
+
+
+def test_bad_batch_usage_is_one_line_before_any_repository_runs(tmp_path, capsys):
+    (tmp_path / "repos" / "good").mkdir(parents=True)
+    (tmp_path / "repos" / "good" / "m.py").write_text("x = 1\n")
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder\n")
+    latin = tmp_path / "list.txt"
+    latin.write_bytes(b"caf\xe9/\n")
+    cases = [
+        (["--out", str(taken)], "cannot write to"),
+        (["--out", str(tmp_path / "o"), "--args=--help"], "see 'typeinfer scan --help'"),
+        (["--out", str(tmp_path / "o"), "--args=--output x.sarif"], "--output is the batch's to choose"),
+        (["--out", str(tmp_path / "o"), "--args=--no-such-option"], "--args:"),
+    ]
+    for extra, message in cases:
+        assert cli.main(["batch", "scan", str(tmp_path / "repos"), "--cluster", "processes", *extra]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert cli.main(["batch", "scan", str(latin), "--out", str(tmp_path / "o")]) == 2
+    assert "cannot read" in capsys.readouterr().err

@@ -318,3 +318,23 @@ def test_real_package_end_to_end(tmp_path):
                      "--jobs", "1", "--card", "none"]) == 0
     meta = json.loads((out / "v1" / "meta.json").read_text())
     assert meta["stats"]["packages_built"] == 1 and sum(meta["counts"].values()) > 20
+
+
+def test_a_build_on_a_ray_instance_writes_the_records_a_local_build_writes(tmp_path):
+    """The same manifest built by local processes and by Ray tasks: byte-identical records."""
+    ray = pytest.importorskip("ray")
+    specs, cache = _specs_and_cache(tmp_path)
+    local, on_ray = tmp_path / "local", tmp_path / "ray"
+    assert {o.status for o in run_packages(specs, local, jobs=2, cache=cache)} == {"done"}
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        assert {o.status for o in run_packages(specs, on_ray, jobs=2, cache=cache, cluster="local")} == {"done"}
+    finally:
+        ray.shutdown()
+    for out in (local, on_ray):
+        assemble(out, specs)
+    for split in ("train", "valid", "test"):
+        name = f"records-{split}.jsonl.gz"
+        assert gzip.open(on_ray / "v1" / name).read() == gzip.open(local / "v1" / name).read()
+    for spec in specs:
+        assert gzip.open(package_paths(on_ray, spec)[0]).read() == gzip.open(package_paths(local, spec)[0]).read()

@@ -163,21 +163,21 @@ def test_ensure_checker_is_idempotent() -> None:
     assert ensure_checker("typescript") == first and Path(first[1]).is_file()
 
 
-def test_the_python_checker_is_the_projects_own_else_typeinfers_pinned_basedpyright(tmp_path: Path) -> None:
-    """No npm for Python: basedpyright from the project's environment when it has one, else the
-    one the `verify` extra installs beside typeinfer."""
+def test_the_python_checker_is_the_named_environments_else_typeinfers_pinned_basedpyright(tmp_path: Path) -> None:
+    """No npm for Python: basedpyright from the environment given with --python, else the one the
+    `verify` extra installs beside typeinfer; never a program from a .venv inside the analysed tree."""
     import sys
 
     root = _project(tmp_path / "proj", {"m.py": PY_SOURCE})
-    own = find_checker("python", root)
-    assert own.cmd == (str(Path(sys.executable).parent / "basedpyright"),)
-    assert own.label == "basedpyright 1.40.2"
+    own = (str(Path(sys.executable).parent / "basedpyright"),)
     env = root / ".venv"
     (env / "bin").mkdir(parents=True)
     (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
     (env / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
     (env / "bin" / "basedpyright").symlink_to(Path(sys.executable).parent / "basedpyright")
-    assert find_checker("python", root).cmd == (str(env / "bin" / "basedpyright"),)
+    found = find_checker("python")
+    assert found.cmd == own and found.label == "basedpyright 1.40.2"  # the tree's own .venv is not run
+    assert find_checker("python", python=env).cmd == (str(env / "bin" / "basedpyright"),)
     result = verify(root, [_edit(root, "m.py", "python", [_param("x", "inc", 1, 8, "str")])], "python")
     assert result.checker == "basedpyright 1.40.2" and len(result.dropped) == 1
 

@@ -42,6 +42,8 @@ class LazyPredictor:
             key = (str(self.model_dir.resolve()),
                    tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.model_dir.iterdir() if p.is_file())))
             if key not in _LOADED:
+                for old in [k for k in _LOADED if k[0] == key[0]]:
+                    del _LOADED[old]  # that folder's earlier files: a retrained model replaces it
                 _LOADED[key] = TypePredictor.load(self.model_dir, verify=False)
             self._model = _LOADED[key]
         return self._model

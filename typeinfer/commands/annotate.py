@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--lang", choices=["all", "python", "typescript"], default="all")
     p.add_argument("--no-model", action="store_true", help="static facts only")
     p.add_argument("--verify", action="store_true",
-                   help="type-check the result (pyright / tsc, installed from npm at first use) and drop "
+                   help="type-check the result (basedpyright or pyright for Python, tsc for TypeScript) and drop "
                         "the annotations that add errors")
     p.add_argument("--force", action="store_true",
                    help="annotate files that have syntax errors before the edit too (default: left alone)")

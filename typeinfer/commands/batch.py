@@ -47,10 +47,12 @@ def run(args: argparse.Namespace) -> int:
         extra = shlex.split(args.command_args)
     except ValueError as exc:
         raise UsageError(f"typeinfer batch: --args: {exc}") from None
+    _check_command_args(args.command, extra)
     try:
         repos = read_repos(Path(args.input))
-    except OSError as exc:
-        raise UsageError(f"typeinfer batch: cannot read {args.input}: {exc.strerror or exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"typeinfer batch: cannot read {args.input}: "
+                         f"{getattr(exc, 'strerror', None) or exc}") from None
     if not repos:
         raise UsageError(f"typeinfer batch: {args.input} names no repositories")
     options = BatchOptions(args.command, Path(args.out), extra, args.cluster, args.jobs, args.resume,
@@ -61,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     except ClusterUnavailable as exc:
         print(f"typeinfer: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the output folder: not a folder, not writable
+        raise UsageError(f"typeinfer batch: cannot write to {args.out}: {exc.strerror or exc}") from None
     finally:
         stop()
     for failure in summary.failed:
@@ -68,6 +72,22 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     print(f"typeinfer: {summary.line(len(repos), options.out)}", file=sys.stderr)
     return 1 if summary.failed else 0
+
+
+def _check_command_args(command: str, extra: list[str]) -> None:
+    """Refuse, once and here, options the command itself would refuse in every repository."""
+    from typeinfer import cli
+    from typeinfer.cluster.task import COMMANDS
+
+    if {"-h", "--help"} & set(extra):
+        raise UsageError(f"typeinfer batch: --args: see 'typeinfer {command} --help' for the command's options")
+    owned = sorted({a.split("=", 1)[0] for a in extra} & {"--format", "-f", "--output", "-o", "--write", "--stub"})
+    if owned:
+        raise UsageError(f"typeinfer batch: --args: {owned[0]} is the batch's to choose (outputs go to --out)")
+    try:
+        cli.make_parser().parse_args([command, "PATH", *COMMANDS[command][1], *extra])
+    except UsageError as exc:
+        raise UsageError(f"typeinfer batch: --args: {exc}") from None
 
 
 def _progress(total: int, enabled: bool):  # noqa: ANN202 - (report, stop)
