@@ -1,8 +1,8 @@
 """One repository's job, as a worker runs it: the single-repository command, in-process.
 
-The command line is the one a user would type (``typeinfer scan PATH --format sarif ...``) and
-goes through `typeinfer.cli.main`, so a batch's per-repository output is exactly the local
-command's.  The worker's process keeps the loaded model between repositories (the pipeline's
+The command line is the one a user would type (``typeinfer scan PATH --format sarif ...``),
+parsed by the command's own parser and run by its own handler, as `typeinfer.cli.main` does, so
+a batch's per-repository output is exactly the local command's.  The worker's process keeps the loaded model between repositories (the pipeline's
 per-process model cache), so a worker loads it once.  What the command prints on stdout is the
 output; its stderr lines are kept as the repository's log.  Nothing is written here: the
 driver writes the outputs, so a result reported done is on disk whatever happens to a worker.
@@ -10,6 +10,7 @@ driver writes the outputs, so a result reported done is on disk whatever happens
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import hashlib
 import io
@@ -18,9 +19,15 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from typeinfer.commands import annotate, graph, scan
+from typeinfer.commands.common import UsageError, UsageParser
+from typeinfer.cpg.project import BuildError
+
 from .repos import Repo, content_fingerprint
 
-__all__ = ["COMMANDS", "RepoOutcome", "run_repo", "tool_fingerprint"]
+__all__ = ["COMMANDS", "RepoOutcome", "command_parser", "run_repo", "tool_fingerprint"]
+
+_COMMAND_MODULES = {"scan": scan, "annotate": annotate, "graph": graph}
 
 #: batch command -> (output file name, the command's output options)
 COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -65,8 +72,6 @@ class RepoOutcome:
 def run_repo(repo: Repo, command: str, args: list[str]) -> RepoOutcome:
     """Run `command` on `repo` with the extra command-line `args`; never raises for a problem of
     the repository (a failed outcome says why)."""
-    from typeinfer import cli
-
     start = time.perf_counter()
     output_file, output_args = COMMANDS[command]
     outcome = RepoOutcome(repo.name, repo.path, command, list(args), output_file=output_file)
@@ -81,7 +86,10 @@ def run_repo(repo: Repo, command: str, args: list[str]) -> RepoOutcome:
     argv = [command, repo.path, *output_args, "--quiet", *args]
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            status = cli.main(argv)
+            parsed = command_parser(command).parse_args(argv)
+            status = parsed.func(parsed)
+    except (UsageError, BuildError) as exc:  # what the command line reports in one line, exit status 2
+        return _failed(outcome, str(exc), start, stderr.getvalue())
     except (Exception, SystemExit) as exc:  # a crash on this repository: reported, the batch goes on
         return _failed(outcome, f"{type(exc).__name__}: {exc}", start, stderr.getvalue())
     outcome.log = [line for line in stderr.getvalue().splitlines() if line.strip()]
@@ -91,6 +99,14 @@ def run_repo(repo: Repo, command: str, args: list[str]) -> RepoOutcome:
     _count(outcome)
     outcome.seconds = round(time.perf_counter() - start, 2)
     return outcome
+
+
+def command_parser(command: str) -> argparse.ArgumentParser:
+    """The `typeinfer` parser with just `command` (its module's own `register`): what
+    `typeinfer.cli` builds for it, without the other subcommands (batch among them)."""
+    parser = UsageParser(prog="typeinfer")
+    _COMMAND_MODULES[command].register(parser.add_subparsers(dest="command", parser_class=UsageParser))
+    return parser
 
 
 def tool_fingerprint(args: list[str]) -> str:

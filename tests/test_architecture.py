@@ -15,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 #: import package -> folder, as `[tool.setuptools.package-dir]` maps them
 PACKAGE_DIRS = {"typeinfer": "typeinfer", "typeinfer.cpg": "cpg", "typeinfer.analyzer": "analyzer",
-                "typeinfer.typemodel": "typemodel", "typeinfer.lsp": "lsp", "typeinfer.corpus": "corpus"}
+                "typeinfer.typemodel": "typemodel", "typeinfer.lsp": "lsp", "typeinfer.corpus": "corpus",
+                "typeinfer.cluster": "cluster"}
 
 
 def modules() -> dict[str, Path]:

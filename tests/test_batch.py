@@ -91,10 +91,14 @@ def test_a_worker_killed_mid_job_is_retried_and_no_result_is_lost(ray_instance, 
     thread.start()
     killed = None
     deadline = time.monotonic() + 120
+    seen: dict[int, float] = {}
     while killed is None and time.monotonic() < deadline and thread.is_alive():
-        pids = _ray_task_pids()
-        if pids:
-            killed = pids[0]
+        now = time.monotonic()
+        running = _ray_task_pids()
+        seen = {pid: seen.get(pid, now) for pid in running}  # a pid leaves when its job ends
+        busy = [pid for pid, since in seen.items() if now - since > 0.5]  # well inside a job
+        if busy:
+            killed = busy[0]
             os.kill(killed, signal.SIGKILL)
         time.sleep(0.05)
     thread.join(timeout=600)

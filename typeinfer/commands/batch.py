@@ -76,8 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_command_args(command: str, extra: list[str]) -> None:
     """Refuse, once and here, options the command itself would refuse in every repository."""
-    from typeinfer import cli
-    from typeinfer.cluster.task import COMMANDS
+    from typeinfer.cluster.task import COMMANDS, command_parser
 
     if {"-h", "--help"} & set(extra):
         raise UsageError(f"typeinfer batch: --args: see 'typeinfer {command} --help' for the command's options")
@@ -85,7 +84,7 @@ def _check_command_args(command: str, extra: list[str]) -> None:
     if owned:
         raise UsageError(f"typeinfer batch: --args: {owned[0]} is the batch's to choose (outputs go to --out)")
     try:
-        cli.make_parser().parse_args([command, "PATH", *COMMANDS[command][1], *extra])
+        command_parser(command).parse_args([command, "PATH", *COMMANDS[command][1], *extra])
     except UsageError as exc:
         raise UsageError(f"typeinfer batch: --args: {exc}") from None
 
