@@ -70,15 +70,19 @@ def test_a_batch_on_ray_gives_each_repository_the_single_repository_answer(ray_i
 
 
 def _ray_task_pids() -> list[int]:
-    pids = []
+    """Ray worker processes running a repository's job (not processes they started)."""
+    titled = set()
+    parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if b"ray::run_repo" in (entry / "cmdline").read_bytes():
-                    pids.append(int(entry.name))
-            except OSError:
+                    titled.add(int(entry.name))
+                    status = (entry / "status").read_text()
+                    parents[int(entry.name)] = int(status.split("PPid:", 1)[1].split()[0])
+            except (OSError, IndexError, ValueError):
                 continue
-    return pids
+    return sorted(pid for pid in titled if parents.get(pid) not in titled)
 
 
 @pytest.mark.network
@@ -87,7 +91,8 @@ def test_a_worker_killed_mid_job_is_retried_and_no_result_is_lost(ray_instance, 
     out = tmp_path / "out"
     result: dict = {}
     thread = threading.Thread(target=lambda: result.update(
-        summary=run_batch(read_repos(checkouts), BatchOptions("annotate", out, cluster="local", args=["--no-cache"]))))
+        summary=run_batch(read_repos(checkouts), BatchOptions("annotate", out, cluster="local",
+                                                             args=["--no-cache", "--jobs", "1"]))))
     thread.start()
     killed = None
     deadline = time.monotonic() + 120
