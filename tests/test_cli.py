@@ -25,7 +25,7 @@ def test_every_command_module_is_registered_once_in_order():
     assert {m.__name__.rsplit(".", 1)[1] for m in cli.COMMANDS} == modules
     assert all(callable(m.register) and callable(m.run) for m in cli.COMMANDS)
     assert _subcommands(cli.make_parser()) == ["graph", "export", "corpus", "train", "eval", "annotate",
-                                               "slice", "query", "scan", "lsp"]
+                                               "slice", "query", "scan", "batch", "lsp"]
 
 
 @pytest.mark.parametrize("argv, message", [
