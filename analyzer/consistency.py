@@ -11,6 +11,7 @@ accepts: it only removes candidates that are certainly inconsistent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .canonical_types import outer_type, referenced_names, split_union
@@ -43,7 +44,8 @@ class ConsistencyFilter:
 
     def check(self, type_text: str, item: UsageSlice, full_type: str = "") -> Verdict:
         """Accept unless some non-None member of the type certainly lacks a used member, the type
-        is the slot's own name (`_named_after`), or a binary operator defines the value and the
+        is the slot's own name (`_named_after`), a TypeScript generic written without its type
+        arguments, or a binary operator defines the value and the
         type is a builtin class without that operator (`_lacks_operator`)."""
         if _named_after(type_text, item, self.typeshed):
             return Verdict(False, f"<named {item.name}>")
@@ -51,6 +53,9 @@ class ConsistencyFilter:
             shadowing = self.universe.shadowing_import(item.file, name, item.language)
             if shadowing:
                 return Verdict(False, f"<{name} is {shadowing} here>")
+            if item.language == "typescript" and self.universe.needs_type_arguments(name) \
+                    and not re.search(rf"(?<![\w$]){re.escape(name)}\s*<", type_text):
+                return Verdict(False, f"<{name} needs type arguments>")
         missing_operator = self._lacks_operator(type_text, item)
         if missing_operator:
             return Verdict(False, missing_operator)

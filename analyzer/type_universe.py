@@ -42,6 +42,9 @@ class TypeUniverse:
     _by_name: dict[str, list[UserType]] = field(default_factory=dict, repr=False)
     #: full names of the types whose members are not all listed (`members` answers None for them)
     open_types: set[str] = field(default_factory=set, repr=False)
+    #: short names of TypeScript types with a type parameter that has no default (``Values<T>``):
+    #: written bare they are an error (`needs_type_arguments`)
+    generic_types: set[str] = field(default_factory=set, repr=False)
 
     def by_short_name(self, name: str) -> list[UserType]:
         """Project types with this short name (several files may define one)."""
@@ -97,6 +100,10 @@ class TypeUniverse:
         sets = [frozenset(t.fields) | frozenset(t.methods) for t in found]
         return set(sets[0]) if all(s == sets[0] for s in sets) else None
 
+    def needs_type_arguments(self, name: str) -> bool:
+        """Whether every project type of this short name needs type arguments (TypeScript)."""
+        return name in self.generic_types and all(t.name in self.generic_types for t in self.by_short_name(name))
+
     def to_json(self) -> dict[str, Any]:
         return {"types": [asdict(t) for t in self.types.values()], "imports": self.imports}
 
@@ -140,6 +147,30 @@ def _object_type_members(text: str) -> tuple[list[str], list[str]] | None:
             return None
         (fields if member.type == "property_signature" else methods).append(name.text.decode("utf-8", "replace"))
     return fields, methods
+
+
+def _required_type_parameters(code: str) -> bool:
+    """Whether a TypeScript declaration (``type Values<T extends X> = ...``, ``class Box<T = any>``)
+    has a type parameter without a default."""
+    match = re.match(r"\s*(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:type|interface|class)\s+"
+                     r"[\w$]+\s*<", code)
+    if match is None:
+        return False
+    depth, params, current = 1, [], []
+    for ch in code[match.end():]:
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}":
+            depth -= 1
+            if depth == 0:
+                break
+        if ch == "," and depth == 1:
+            params.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    params.append("".join(current))
+    return any(p.strip() and not re.search(r"(?<![=>])=(?!>)", p) for p in params)
 
 
 def _outer_name(base: str) -> str:
@@ -204,6 +235,8 @@ def build_type_universe(cpg: CodePropertyGraph) -> TypeUniverse:
         )
         if seen & open_decls:  # it or a project base it inherits from
             universe.open_types.add(user_type.full_name)
+        if cpg.files[decl[0]].language != "python" and _required_type_parameters(cpg.get(decl, Prop.CODE, "") or ""):
+            universe.generic_types.add(user_type.name)
         universe.types[user_type.full_name] = user_type
         universe._by_name.setdefault(user_type.name, []).append(user_type)
     for imp in cpg.nodes(NodeKind.IMPORT):

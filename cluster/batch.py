@@ -84,7 +84,7 @@ def run_batch(repos: list[Repo], options: BatchOptions,
                 report(repo.name, None, summary)
         else:
             todo[repo.name] = repo
-    engine = make_engine(options.cluster, options.jobs, options.timeout_s) if todo else None
+    engine = make_engine(options.cluster, options.jobs, options.timeout_s, _process_context()) if todo else None
     summary.engine = engine.name if engine is not None else "nothing to run"
     attempts = {name: 0 for name in todo}
     try:
@@ -118,6 +118,16 @@ def run_batch(repos: list[Repo], options: BatchOptions,
     if options.command == "scan":
         _merge_sarif(out, repos)
     return summary
+
+
+def _process_context():  # noqa: ANN202 - a multiprocessing context
+    """Worker processes forked from a fork server that has imported the job's code already: not
+    from this process, whose progress thread makes a plain fork unsafe."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["typeinfer.cluster.task"])
+    return context
 
 
 def _finished(out: Path, repo: Repo, options: BatchOptions, tool: str) -> dict | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -320,10 +321,16 @@ def test_real_package_end_to_end(tmp_path):
     assert meta["stats"]["packages_built"] == 1 and sum(meta["counts"].values()) > 20
 
 
+@pytest.mark.network
 def test_a_build_on_a_ray_instance_writes_the_records_a_local_build_writes(tmp_path):
-    """The same manifest built by local processes and by Ray tasks: byte-identical records."""
+    """The same packages (a real typed one from PyPI among them) built by local processes and by
+    Ray tasks: byte-identical records."""
     ray = pytest.importorskip("ray")
     specs, cache = _specs_and_cache(tmp_path)
+    real = PackageSpec("pypi", "typer", "0.12.5")
+    downloaded = fetch_package(real, None)  # from PyPI once, into the user's cache; then beside the others
+    shutil.copytree(downloaded, cache / "pypi" / downloaded.name)
+    specs.append(real)
     local, on_ray = tmp_path / "local", tmp_path / "ray"
     assert {o.status for o in run_packages(specs, local, jobs=2, cache=cache)} == {"done"}
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)

@@ -323,3 +323,15 @@ def test_a_typescript_type_with_an_index_signature_or_a_library_base_takes_any_k
         export function use() { return box({ variant: "a", id: "b" }); }
     """, ranking=[("BoxProps", 0.9)])
     assert r["parameter", "box", "props"].type == "BoxProps"
+
+
+def test_a_typescript_generic_without_defaults_is_never_guessed_without_type_arguments():
+    r = ts_rows("""
+        export type Values<T extends string[]> = { values: T };
+        export class Box<T = unknown> { value: T; constructor(v: T) { this.value = v; } }
+        export function make(items) { return { values: items }; }
+        export function wrap(item) { return new Box(item); }
+        export function use(v, b) { return [make(v).values, wrap(b).value]; }
+    """, ranking=[("Values", 0.6), ("Box", 0.3)])
+    assert r["parameter", "use", "v"].type == "Box"  # Values needs <T>; Box's T has a default
+    assert r["return", "make", "make"].type != "Values"
