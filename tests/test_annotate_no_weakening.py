@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import textwrap
 
+from fixed_predictor import FixedPredictor
+
 from typeinfer.analyzer.consistency import ConsistencyFilter
 from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
 from typeinfer.analyzer.slice_schema import Definition, UsageSlice
@@ -16,18 +18,6 @@ from typeinfer.cpg.source import source_from_text
 
 def graph(files):
     return build_sources(source_from_text(textwrap.dedent(code), path) for path, code in files.items())
-
-
-class FixedPredictor:
-    """Ranks the given types for every slice (the model's interface)."""
-
-    threshold = 0.5
-
-    def __init__(self, ranking):
-        self.ranking = ranking
-
-    def predict(self, slices, candidates=None, top_k=5):
-        return [list(self.ranking) for _ in slices]
 
 
 def rows(files, ranking=None):

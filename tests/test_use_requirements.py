@@ -6,25 +6,16 @@ from __future__ import annotations
 
 import textwrap
 
+from fixed_predictor import FixedPredictor
+
 from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
 from typeinfer.cpg.project import build_sources
 from typeinfer.cpg.source import source_from_text
 
 
-class FixedPredictor:
-    """Ranks the given types for every slice (the model's interface)."""
-
-    threshold = 0.5
-
-    def __init__(self, ranking):
-        self.ranking = ranking
-
-    def predict(self, slices, candidates=None, top_k=5):
-        return [list(self.ranking) for _ in slices]
-
-
-def rows(code, ranking):
-    cpg = build_sources([source_from_text(textwrap.dedent(code), "m.py")])
+def rows(code, ranking, path="m.py"):
+    """Each slot's prediction, by (kind, function's last name, name), for one file of `code`."""
+    cpg = build_sources([source_from_text(textwrap.dedent(code), path)])
     result = infer_graph(cpg, InferenceOptions(use_model=True), predictor=FixedPredictor(ranking))
     return {(p.kind, p.function.rsplit(".", 1)[-1], p.name): p for p in result.predictions}
 
@@ -150,9 +141,7 @@ def test_a_class_attribute_bound_to_a_helper_returning_a_property_is_not_annotat
 
 
 def ts_rows(code, ranking):
-    cpg = build_sources([source_from_text(textwrap.dedent(code), "src/m.ts")])
-    result = infer_graph(cpg, InferenceOptions(use_model=True), predictor=FixedPredictor(ranking))
-    return {(p.kind, p.function.rsplit(".", 1)[-1], p.name): p for p in result.predictions}
+    return rows(code, ranking, "src/m.ts")
 
 
 def test_a_typescript_parameter_called_with_an_object_literal_is_no_string():
