@@ -7,8 +7,8 @@ sources as they are), the same command (`scan` with inference by default), cache
 
 Measured: wall seconds of the whole command (Ray's start included); throughput in non-blank
 source lines per second; the peak resident memory of each worker process (sampled from /proc
-every 0.2 s: pool children for processes, ``ray::`` worker processes for Ray) and, for Ray, of
-its own service processes (raylet, GCS, ...); and Ray's overhead, its wall time over the
+every 0.2 s: the pool's workers, forked from the batch's fork server, for processes; ``ray::``
+worker processes for Ray) and, for Ray, of its own service processes (raylet, GCS, ...); and Ray's overhead, its wall time over the
 processes' minus one.
 
     python bench/bench_batch.py [--json out.json] [--jobs 2] [--command scan] [--repeat 1]
@@ -54,11 +54,14 @@ def checkouts(root: Path) -> int:
 
 
 class MemorySampler(threading.Thread):
-    """Peak RSS per process, for the processes `pick(pid, cmdline, ppid)` selects."""
+    """Peak RSS, parent and command line of every process, sampled from /proc every 0.2 s."""
 
-    def __init__(self, pick) -> None:  # noqa: ANN001
+    def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.pick, self.peaks, self.names, self.stop = pick, {}, {}, threading.Event()
+        self.peaks: dict[int, int] = {}
+        self.parents: dict[int, int] = {}
+        self.cmdlines: dict[int, str] = {}
+        self.stop = threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -71,42 +74,47 @@ class MemorySampler(threading.Thread):
                 except OSError:
                     continue
                 fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-                ppid = int(fields.get("PPid", "0").strip())
-                rss_kb = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
-                kind = self.pick(int(entry.name), cmdline, ppid)
-                if kind:
-                    pid = int(entry.name)
-                    self.peaks[pid] = max(self.peaks.get(pid, 0), rss_kb)
-                    self.names[pid] = kind
+                pid = int(entry.name)
+                rss_kb = int(fields["VmRSS"].split()[0]) if "VmRSS" in fields else 0
+                self.parents[pid] = int(fields.get("PPid", "0").strip())
+                self.cmdlines[pid] = cmdline
+                self.peaks[pid] = max(self.peaks.get(pid, 0), rss_kb)
             time.sleep(0.2)
+
+    def descends_from(self, pid: int, ancestor: int) -> bool:
+        for _ in range(20):
+            pid = self.parents.get(pid, 0)
+            if pid == ancestor:
+                return True
+            if pid <= 1:
+                return False
+        return False
 
 
 def run_engine(cluster: str, repos: Path, out: Path, jobs: int, command: str) -> dict:
     cmd = [sys.executable, "-m", "typeinfer", "batch", command, str(repos), "--out", str(out), "--cluster", cluster,
            "-j", str(jobs), "-q", "--args=--no-cache"]
-    children: set[int] = set()
-    driver: list[int] = []
-
-    def pick(pid: int, cmdline: str, ppid: int) -> str:
-        if "ray::" in cmdline and "IDLE" not in cmdline or "ray::run_repo" in cmdline:
-            return "worker"
-        if cluster != "processes" and any(s in cmdline for s in ("raylet", "gcs_server", "ray/_private", "dashboard")):
-            return "ray-service"
-        if cluster == "processes" and driver and ppid == driver[0]:
-            return "worker"
-        return ""
-
-    sampler = MemorySampler(pick)
+    sampler = MemorySampler()
+    sampler.start()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    driver.append(proc.pid)
-    sampler.start()
     stdout, stderr = proc.communicate()
     wall = time.perf_counter() - start
     sampler.stop.set()
     sampler.join()
-    workers = [kb for pid, kb in sampler.peaks.items() if sampler.names[pid] == "worker"]
-    services = [kb for pid, kb in sampler.peaks.items() if sampler.names[pid] == "ray-service"]
+    workers, services = [], []
+    for pid, kb in sampler.peaks.items():
+        line = sampler.cmdlines.get(pid, "")
+        if cluster == "processes":
+            # the pool's workers: forked from the fork server the batch started (not the server itself)
+            parent = sampler.parents.get(pid, 0)
+            if sampler.descends_from(pid, proc.pid) and "forkserver" in sampler.cmdlines.get(parent, "") \
+                    and parent != proc.pid:
+                workers.append(kb)
+        elif "ray::" in line:
+            workers.append(kb)
+        elif any(s in line for s in ("raylet", "gcs_server", "ray/_private", "ray/dashboard", "log_monitor")):
+            services.append(kb)
     return {"cluster": cluster, "returncode": proc.returncode, "wall_s": round(wall, 1),
             "summary": stderr.strip().splitlines()[-1] if stderr.strip() else "",
             "worker_peak_rss_mb": sorted(round(kb / 1024) for kb in workers)[-jobs:],
