@@ -31,7 +31,8 @@ How a run goes
    options the pinned checker rejects.
 2. Baseline: the checker on the original files.  Then, up to `MAX_ROUNDS` times: write the
    annotated files, check, compute the *new* errors, attribute each to one annotation, drop those,
-   re-annotate from the original bytes.  Stops as soon as a check finds no new error.
+   re-annotate from the original bytes.  Stops as soon as a check finds no new error, or finds
+   the same new errors as the check before (the last drops changed nothing).
 3. Errors are compared as (file, code, message) after mapping baseline lines through a line diff
    of the original and annotated bytes (annotations add lines: imports).  An error of the same
    code on the same mapped line with another message counts as pre-existing (a more precise type
@@ -41,6 +42,11 @@ How a run goes
    a. the error is on an import line the writer added: the annotation whose `TypeImport` it is;
    b. the message quotes an annotation's name and a part of its function's dotted name (pyright:
       'Argument ... to parameter "x" ... in function "inc"'), in any file;
+   b'. a call-site error (tsc TS2345) goes to the called function's parameter, an override error to
+      the overriding method's annotations, an "assignable" error on a plain assignment
+      (``x = ...``, ``self.x = ...``) to the annotation of that name the message quotes, in this
+      file or another (a base class's attribute), an error quoting a distinctive annotated type to
+      that annotation;
    c. the innermost function or class around the error that holds annotations: the annotation at
       or nearest before the error (else nearest after), among those whose type the message quotes
       if there are any (a wrong return type next to a parameter on the same ``def`` line);
@@ -419,14 +425,15 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
             after = run_checker(cmd, lang, work)
             result.rounds += 1
             current = {rel[i]: result.edits[i][1] for i in mine}
+            previous = {(e.file, e.code, e.message) for e in result.remaining} if result.rounds > 1 else None
             new = new_errors(errors, after, current)
             result.remaining = new
             if not new:
                 result.converged = True
                 break
             result.converged = False
-            if result.rounds > MAX_ROUNDS:
-                break
+            if result.rounds > MAX_ROUNDS or previous == {(e.file, e.code, e.message) for e in new}:
+                break  # the last drops changed nothing: another round would not either
             blame = attribute(new, current, lambda rel: _read(work / rel))
             for d in new:
                 if d not in blame:
@@ -627,7 +634,8 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
             path, a = (same_file or named)[0]
             out[d] = (path, a.annotation)
             continue
-        called = _called_parameter(d, lines, edits) or _overridden_member(d, edits) or _quoted_type(d, edits)
+        called = _called_parameter(d, lines, edits) or _overridden_member(d, edits) or _assigned_name(d, text, edits) \
+            or _quoted_type(d, edits)
         if called is not None:
             out[d] = called
             continue
@@ -643,6 +651,26 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
                 out[d] = (d.file, _nearest(typed or inside, d).annotation)
                 break
     return out
+
+
+#: an assignment's target on the error line: ``name = ...``, ``self.name = ...`` (no annotation there)
+_ASSIGNED = re.compile(r"^(?:[\w.]+\.)?(?P<name>[A-Za-z_$][\w$]*)\s*=(?!=)")
+
+
+def _assigned_name(d: Diagnostic, text: str, edits: dict[str, EditResult]) -> tuple[str, Annotation] | None:
+    """An error on a plain assignment (``_status_line = local_property()``: "not assignable to
+    declared type 'str'") blamed on the variable or attribute annotation of that name, elsewhere
+    in the file or the project (a base class's ``self._status_line: str``), whose type the
+    message quotes."""
+    m = _ASSIGNED.match(text)
+    if m is None or "assignable" not in d.message:
+        return None
+    for path, e in sorted(edits.items(), key=lambda item: item[0] != d.file):
+        for a in e.applied:
+            ann = a.annotation
+            if ann.kind in ("attribute", "variable") and ann.name == m["name"] and _quoted(ann.type, d.message):
+                return path, ann
+    return None
 
 
 #: tsc's call-site error, which names the parameter's type but neither the parameter nor the function

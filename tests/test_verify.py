@@ -15,7 +15,7 @@ import pytest
 
 from typeinfer.analyzer.verify import (Diagnostic, attribute, ensure_checker, find_checker, line_map, new_errors,
                                        verify)
-from typeinfer.analyzer.writer.contract import Annotation, EditResult
+from typeinfer.analyzer.writer.contract import Annotation, Applied, EditResult
 from typeinfer.analyzer.writer.source import annotate_source
 
 PY_SOURCE = """\
@@ -305,3 +305,19 @@ def test_what_verify_dropped_stays_out_of_later_runs_until_verify_accepts_it(tmp
     diffs.clear()
     annotate.run(result, "diff", KINDS, diffs.append)
     assert "+def answer() -> int:" in "\n".join(diffs)
+
+
+def test_an_assignment_error_goes_to_the_annotation_of_the_name_assigned_elsewhere() -> None:
+    """basedpyright reports a subclass's ``_status_line = local_property()`` against the
+    declared type a base class's annotation gave the attribute: that annotation is blamed, not
+    whatever annotation sits nearest the error."""
+    src = ("class Base:\n    def __init__(self):\n        self._status_line: str = 'x'\n\n"
+           "    def nearest(self, n: str):\n        return n\n\n"
+           "class Local(Base):\n    _status_line = local_property()\n")
+    status = Annotation("attribute", "_status_line", "Base", 3, 13, "str")
+    nearest = Annotation("parameter", "n", "Base.nearest", 5, 23, "str")  # nearer, and quoted too
+    edit = EditResult("m.py", "python", src.encode(), src.encode(),
+                      applied=[Applied(status, 3, 13), Applied(nearest, 5, 23)])
+    error = Diagnostic("m.py", 9, 5, "reportAssignmentType",
+                       'Type "property" is not assignable to declared type "str"')
+    assert attribute([error], {"m.py": edit})[error][1] == status
