@@ -31,8 +31,8 @@ How a run goes
    options the pinned checker rejects.
 2. Baseline: the checker on the original files.  Then, up to `MAX_ROUNDS` times: write the
    annotated files, check, compute the *new* errors, attribute each to one annotation, drop those,
-   re-annotate from the original bytes.  Stops as soon as a check finds no new error, or finds
-   the same new errors as the check before (the last drops changed nothing).
+   re-annotate from the original bytes.  Stops as soon as a check finds no new error (the same
+   errors again do not mean no progress: their blame moves on to annotations not yet dropped).
 3. Errors are compared as (file, code, message) after mapping baseline lines through a line diff
    of the original and annotated bytes (annotations add lines: imports).  An error of the same
    code on the same mapped line with another message counts as pre-existing (a more precise type
@@ -425,15 +425,14 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
             after = run_checker(cmd, lang, work)
             result.rounds += 1
             current = {rel[i]: result.edits[i][1] for i in mine}
-            previous = {(e.file, e.code, e.message) for e in result.remaining} if result.rounds > 1 else None
             new = new_errors(errors, after, current)
             result.remaining = new
             if not new:
                 result.converged = True
                 break
             result.converged = False
-            if result.rounds > MAX_ROUNDS or previous == {(e.file, e.code, e.message) for e in new}:
-                break  # the last drops changed nothing: another round would not either
+            if result.rounds > MAX_ROUNDS:
+                break
             blame = attribute(new, current, lambda rel: _read(work / rel))
             for d in new:
                 if d not in blame:
