@@ -9,10 +9,13 @@ judges it by where the slot's value flows *out* (Python, guesses made of simple 
   ``indent + "".join(...)`` is no ``int``;
 * an argument: of a stdlib or installed-library function or method, the parameter's typeshed
   annotation must admit the class (``format(x, floatfmt)`` makes ``floatfmt`` a ``str``, not a
-  ``float``); of a project function, the parameter's declared or static type must.
+  ``float``); of a project function, the parameter's declared type must, else what that
+  parameter's own uses refuse is refused here too (followed through up to `_MAX_DEPTH` calls).
 
-Uses of a function's return value are its call sites.  A guess is vetoed only when every one
-of its non-None members is certainly refused by one use; unknown answers never veto.
+Uses of a function's return value are its call sites, and the reads of a variable such a call is
+the only value of.  A guess is vetoed only when every one of its non-None members is certainly
+refused by one use; unknown answers never veto.  `UseRequirements` is built once per inference
+round and remembers what each slot's uses refuse.
 """
 
 from __future__ import annotations
