@@ -209,7 +209,7 @@ class StaticTyper:
         self._active: set[NodeId] = set()
         self._writes: dict[NodeId, list[NodeId]] | None = None
         self._called: set[tuple[str, str]] | None = None
-        self._guarded: set[tuple[NodeId | None, str]] | None = None
+        self._guarded: dict[str, set[NodeId | None]] | None = None
         self._checked_cache: dict[NodeId, frozenset[str]] = {}
         self._returns_cache: dict[NodeId, list[NodeId] | None] = {}
         self._decl_by_full: dict[str, NodeId] = {}
@@ -597,7 +597,7 @@ class StaticTyper:
     # ---------------------------------------------------------------- identifiers
     def _identifier(self, n: NodeId, lang: str) -> StaticFact | None:
         cpg = self.cpg
-        if (cpg.enclosing(n, (NodeKind.METHOD,)), cpg.get(n, Prop.NAME, "")) in self._guarded_names():
+        if self._type_guarded(n):
             return None  # a type predicate narrows it somewhere in this function: which type a read sees is not known here
         refs = cpg.out(n, EdgeKind.REF)
         if refs:
@@ -622,13 +622,14 @@ class StaticTyper:
         return self._read(self._join([self._definition(d) for d in defs], lang, "propagation",
                           f"{cpg.get(n, Prop.NAME, '')}: {len(defs)} definition(s), at {n[0]}:{cpg.get(n, Prop.LINE_NUMBER, 0)}"))
 
-    def _guarded_names(self) -> set[tuple[NodeId | None, str]]:
-        """(function, name) of each variable some call in that function passes to a project type
-        predicate (``isAsync(x): x is AsyncParseReturnType<T>``, ``asserts v is T``,
-        ``TypeGuard[T]``/``TypeIs[T]``), built once."""
+    def _type_guarded(self, ident: NodeId) -> bool:
+        """Whether some call in the identifier's function passes a variable of its name to a
+        project type predicate (``isAsync(x): x is AsyncParseReturnType<T>``, ``asserts v is T``,
+        ``TypeGuard[T]``/``TypeIs[T]``).  The predicates' call sites are collected once, by
+        variable name, so that most reads are answered without looking for their function."""
+        cpg = self.cpg
         if self._guarded is None:
-            cpg = self.cpg
-            guarded: set[tuple[NodeId | None, str]] = set()
+            guarded: dict[str, set[NodeId | None]] = {}
             for ret in cpg.nodes(NodeKind.METHOD_RETURN):
                 if not _TYPE_PREDICATE.match(cpg.get(ret, Prop.TYPE_FULL_NAME) or ""):
                     continue
@@ -636,9 +637,11 @@ class StaticTyper:
                 for call in cpg.into(method, EdgeKind.CALL) if method is not None else ():
                     for arg in cpg.arguments(call).values():
                         if cpg.kind(arg) == NodeKind.IDENTIFIER and cpg.get(arg, Prop.ARGUMENT_INDEX, 0) >= 1:
-                            guarded.add((cpg.enclosing(call, (NodeKind.METHOD,)), cpg.get(arg, Prop.NAME, "")))
+                            guarded.setdefault(cpg.get(arg, Prop.NAME, ""), set()).add(
+                                cpg.enclosing(call, (NodeKind.METHOD,)))
             self._guarded = guarded
-        return self._guarded
+        functions = self._guarded.get(cpg.get(ident, Prop.NAME, ""))
+        return bool(functions) and cpg.enclosing(ident, (NodeKind.METHOD,)) in functions
 
     @staticmethod
     def _read(fact: StaticFact | None) -> StaticFact | None:
@@ -1318,10 +1321,10 @@ class StaticTyper:
                 return "model", "called as a function: a callable, which its name and uses do not type"
             return None
         if cpg.kind(slot) != NodeKind.LOCAL:
-            functions = [v for v in values if v is not None and self._ts_exact_value(v) in ("a function", "a method")]
-            if functions:  # a field holding a function or a method (`step = this.multipleOf`)
-                return "any", f"bound to {self._ts_exact_value(functions[0])}: the checker infers its type exactly"
-            return None
+            what = next((w for v in values if v is not None and (w := self._ts_exact_value(v)) in ("a function", "a method")),
+                        None)
+            # a field holding a function or a method (`step = this.multipleOf`)
+            return ("any", f"bound to {what}: the checker infers its type exactly") if what else None
         first = values[0]
         if first is None:
             return None
@@ -1343,9 +1346,7 @@ class StaticTyper:
         cpg = self.cpg
         kind = cpg.kind(slot)
         if kind == NodeKind.METHOD:
-            body = next((c for c in cpg.ast_children(slot) if cpg.kind(c) == NodeKind.BLOCK), None)
-            returns = self._return_statements(body) if body is not None else None
-            values = [("returns", v) for r in returns or () for v in cpg.ast_children(r)[:1]]
+            values = [("returns", v) for r in self._method_returns(slot) or () for v in cpg.ast_children(r)[:1]]
         elif kind in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN):
             values = []
             for w in self._writes_of(slot):
@@ -1412,9 +1413,8 @@ class StaticTyper:
         if cpg.kind(value) != NodeKind.IDENTIFIER:
             return []
         defs = cpg.into(value, EdgeKind.REACHING_DEF)
-        method = cpg.enclosing(value, (NodeKind.METHOD,))
-        name = cpg.get(value, Prop.NAME, "")
-        if len(defs) != 1 or name in self._checked_names(method) or (method, name) in self._guarded_names():
+        if len(defs) != 1 or name in self._checked_names(cpg.enclosing(value, (NodeKind.METHOD,))) \
+                or self._type_guarded(value):
             return []  # merged or narrowed values: which of them reach here is not known
         return [c for c in dict.fromkeys(self._definition_classes(defs[0], lang, depth + 1)) if c != "None"]
 
