@@ -216,11 +216,12 @@ def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSu
     from this one plan.  With `recorded_drops`, what an earlier ``--verify`` dropped is left
     out first, so that the settling pass infers on the text without it."""
     plan = selected(result, kinds, summary)
-    if recorded_drops:
-        plan = without_recorded_drops(result, plan, summary)
+    store = DroppedStore.for_project(Path(result.cpg.root)) if recorded_drops else None
+    if store is not None:
+        plan = without_recorded_drops(result, plan, summary, store)
     for rel, found in settle(result, plan, kinds, max_rounds, force).items():
         plan.setdefault(rel, []).extend(found)
-    return without_recorded_drops(result, plan, summary) if recorded_drops else plan
+    return without_recorded_drops(result, plan, summary, store) if store is not None else plan
 
 
 def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tuple[str, ...],
@@ -363,16 +364,15 @@ def _drop_key(path: str, annotation: Annotation) -> tuple[str, str, str, str, st
 
 
 def without_recorded_drops(result: InferenceResult, plan: dict[str, list[Prediction]],
-                           summary: AnnotateSummary) -> dict[str, list[Prediction]]:
-    """`plan` without the annotations an earlier ``--verify`` dropped (`verify_state`), each
-    reported in one line."""
-    store = DroppedStore.for_project(Path(result.cpg.root))
+                           summary: AnnotateSummary, store: DroppedStore) -> dict[str, list[Prediction]]:
+    """`plan` without the annotations an earlier ``--verify`` dropped (`store`), each reported
+    in one line."""
     if not store.entries:
         return plan
     out: dict[str, list[Prediction]] = {}
     for relpath, predictions in plan.items():
         for p in predictions:
-            entry = store.get(*_drop_key(relpath, to_annotation(p, result.universe)))
+            entry = store.get(relpath, p.kind, p.function, p.name, written_type(p, result.universe))
             if entry is None:
                 out.setdefault(relpath, []).append(p)
                 continue
