@@ -43,14 +43,13 @@ class ClusterUnavailable(Exception):
 
 class ProcessEngine:
     """Jobs on a pool of local processes, at most `jobs` handed to it at a time (a worker that
-    dies fails only the jobs running then, not the queued ones).  `timeout_s` is not enforced
-    here: a process pool cannot stop one job."""
+    dies fails only the jobs running then, not the queued ones).  It takes no time-out: a process
+    pool cannot stop one job."""
 
     name = "processes"
 
-    def __init__(self, jobs: int, timeout_s: float | None = None, context: Any = None) -> None:
+    def __init__(self, jobs: int, context: Any = None) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self.timeout_s = timeout_s
         self._context = context
         self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
         self._queue: deque[tuple[Hashable, Callable[..., Any], tuple]] = deque()
@@ -167,14 +166,15 @@ class RayEngine:
 def make_engine(cluster: str, jobs: int, timeout_s: float | None = None,
                 context: Any = None) -> ProcessEngine | RayEngine:
     """The engine `--cluster` names: ``processes``; ``local``, ``auto`` or ``ray://HOST:PORT``;
-    "" for the default (a local Ray instance when Ray is installed, else processes).  `context`:
-    the multiprocessing start method's context for processes (default: the platform's)."""
+    "" for the default (a local Ray instance when Ray is installed, else processes).  `timeout_s`
+    applies on Ray only; `context`: the multiprocessing start method's context for processes
+    (default: the platform's)."""
     if cluster == "":
         try:
             import ray  # noqa: F401
         except ImportError:
-            return ProcessEngine(jobs, timeout_s, context)
+            return ProcessEngine(jobs, context)
         cluster = "local"
     if cluster == "processes":
-        return ProcessEngine(jobs, timeout_s, context)
+        return ProcessEngine(jobs, context)
     return RayEngine(cluster, jobs, timeout_s)
