@@ -149,30 +149,6 @@ def _object_type_members(text: str) -> tuple[list[str], list[str]] | None:
     return fields, methods
 
 
-def _required_type_parameters(code: str) -> bool:
-    """Whether a TypeScript declaration (``type Values<T extends X> = ...``, ``class Box<T = any>``)
-    has a type parameter without a default."""
-    match = re.match(r"\s*(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:type|interface|class)\s+"
-                     r"[\w$]+\s*<", code)
-    if match is None:
-        return False
-    depth, params, current = 1, [], []
-    for ch in code[match.end():]:
-        if ch in "<([{":
-            depth += 1
-        elif ch in ">)]}":
-            depth -= 1
-            if depth == 0:
-                break
-        if ch == "," and depth == 1:
-            params.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    params.append("".join(current))
-    return any(p.strip() and not re.search(r"(?<![=>])=(?!>)", p) for p in params)
-
-
 def _outer_name(base: str) -> str:
     return re.split(r"[\[<(]", base, maxsplit=1)[0].strip()
 
@@ -235,7 +211,7 @@ def build_type_universe(cpg: CodePropertyGraph) -> TypeUniverse:
         )
         if seen & open_decls:  # it or a project base it inherits from
             universe.open_types.add(user_type.full_name)
-        if cpg.files[decl[0]].language != "python" and _required_type_parameters(cpg.get(decl, Prop.CODE, "") or ""):
+        if props.get(Prop.REQUIRED_TYPE_PARAMETERS):
             universe.generic_types.add(user_type.name)
         universe.types[user_type.full_name] = user_type
         universe._by_name.setdefault(user_type.name, []).append(user_type)

@@ -108,6 +108,8 @@ class Prop(StrEnum):
     DEFAULT_VALUE = "DEFAULT_VALUE"  #: a parameter's default value, as source text
     DECORATORS = "DECORATORS"  #: tuple of decorator source texts
     TYPE_PARAMETERS = "TYPE_PARAMETERS"  #: on METHOD / TYPE_DECL: tuple of declared type parameter names (TS generics)
+    #: on TYPE_DECL: how many of its type parameters have no default (TS: ``Values<T>`` needs one argument)
+    REQUIRED_TYPE_PARAMETERS = "REQUIRED_TYPE_PARAMETERS"
     VARIABLE = "VARIABLE"  #: on REACHING_DEF edges: the variable's name
     PARSE_ERRORS = "PARSE_ERRORS"  #: on FILE: number of ERROR/MISSING nodes
     CONFIDENCE = "CONFIDENCE"  #: probability of TYPE_FULL_NAME when it was inferred

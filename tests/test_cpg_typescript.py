@@ -843,3 +843,11 @@ def test_file_graph_round_trip():
     g = fg.to_networkx()
     again = FileGraph.from_networkx(g, fg).to_networkx()
     assert sorted(g.nodes) == sorted(again.nodes)
+
+
+def test_type_declarations_count_their_type_parameters_without_a_default():
+    g = g_of("type Values<T extends string[], U = number> = { a: T };\n"
+             "class Box<T = unknown> {}\ninterface Pair<K, V> {}\nclass Plain {}\n")
+    required = {prop(g, n, "NAME"): prop(g, n, "REQUIRED_TYPE_PARAMETERS") for n in nodes(g, TD)}
+    assert required == {"Values": 1, "Box": None, "Pair": 2, "Plain": None}
+    assert prop(g, one(g, TD, NAME="Values"), "TYPE_PARAMETERS") == ("T", "U")

@@ -397,6 +397,14 @@ class _Frontend:
                  for n in [c.child_by_field_name("name")] if n is not None]
         return tuple(names) or None
 
+    def required_type_parameters(self, ts: tree_sitter.Node) -> int | None:
+        """How many of the type parameters `ts` declares have no default (``<T, U = number>`` -> 1)."""
+        tp = ts.child_by_field_name("type_parameters")
+        if tp is None:
+            return None
+        return sum(1 for c in tp.named_children if c.type == "type_parameter" and c.child_by_field_name("value") is None) \
+            or None
+
     def parameters(self, ts: tree_sitter.Node, fctx: _Fn, prologue: list[int],
                    ctor_class: _Class | None) -> list[int]:
         """METHOD_PARAMETER_IN nodes; destructuring assignments go to `prologue`."""
@@ -573,7 +581,8 @@ class _Frontend:
         decorators = decorators + self.decorators_of(ts)
         td = b.type_decl(ts, name, f"{self.rel}:{qual}", MODIFIERS=tuple(mods),
                          INHERITS_FROM_TYPE_FULL_NAME=self.heritage(ts) or None,
-                         DECORATORS=tuple(decorators) or None, TYPE_PARAMETERS=self.type_parameters(ts))
+                         DECORATORS=tuple(decorators) or None, TYPE_PARAMETERS=self.type_parameters(ts),
+                         REQUIRED_TYPE_PARAMETERS=self.required_type_parameters(ts))
         body_ts = ts.child_by_field_name("body")
         block = b.add(NodeKind.BLOCK, body_ts if body_ts is not None else ts)
         cscope = Scope(ctx.scope.method, block, parent=ctx.scope, is_class=True)
@@ -681,7 +690,8 @@ class _Frontend:
         name_ts = ts.child_by_field_name("name")
         name = self.text(name_ts) if name_ts is not None else ANONYMOUS
         td = b.type_decl(ts, name, f"{self.rel}:{_join(ctx.qual, name)}", MODIFIERS=("interface", *mods),
-                         INHERITS_FROM_TYPE_FULL_NAME=self.heritage(ts) or None, TYPE_PARAMETERS=self.type_parameters(ts))
+                         INHERITS_FROM_TYPE_FULL_NAME=self.heritage(ts) or None, TYPE_PARAMETERS=self.type_parameters(ts),
+                         REQUIRED_TYPE_PARAMETERS=self.required_type_parameters(ts))
         if name_ts is not None:
             b.declare(ctx.scope, name, name_ts)
         body_ts = ts.child_by_field_name("body")
@@ -731,7 +741,8 @@ class _Frontend:
         name = self.text(name_ts) if name_ts is not None else ANONYMOUS
         value_ts = ts.child_by_field_name("value")
         td = b.type_decl(ts, name, f"{self.rel}:{_join(ctx.qual, name)}", MODIFIERS=("alias", *mods),
-                         ALIAS_TYPE_FULL_NAME=self.type_text(value_ts))
+                         ALIAS_TYPE_FULL_NAME=self.type_text(value_ts), TYPE_PARAMETERS=self.type_parameters(ts),
+                         REQUIRED_TYPE_PARAMETERS=self.required_type_parameters(ts))
         if name_ts is not None:
             b.declare(ctx.scope, name, name_ts)
         out.append(td)
