@@ -8,29 +8,21 @@ answers whether it worked and reading answers None for a missing, damaged or for
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
+
+from typeinfer.cpg.atomic_write import atomic_path
 
 
 def save_pickle(path: Path, obj: object) -> bool:
-    """Write `obj` to `path` under a temporary name, then rename it into place; False when the
-    cache cannot be written (read-only, full, ...)."""
-    tmp_name = None
+    """Write `obj` to `path` under a temporary name, then rename it into place (`atomic_path`;
+    readable by the user only, as caches were always written); False when the cache cannot be
+    written (read-only, full, ...)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            tmp_name = tmp.name
-            pickle.dump(obj, tmp, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp_name, path)
+        with atomic_path(path, mode=0o600) as tmp, tmp.open("wb") as handle:
+            pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
         return True
     except (OSError, pickle.PicklingError, RecursionError):
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
         return False
 
 
