@@ -4,8 +4,8 @@ A scan asks for a handful of slots, and static facts often settle all of them: t
 imports (numpy, tokenizers, onnxruntime) and its session are never paid for.  The files are
 still checked up front (`verify_model_dir`), so a missing or corrupt model is reported before
 any inference starts, as with an eager load.  A process loads one model folder once: a batch
-worker analyses many projects with the session it loaded for the first (`_LOADED`, keyed by the
-folder and its files' modification times, so a retrained model is loaded afresh).
+worker analyses many projects with the session it loaded for the first (`_LOADED`, by folder,
+with its files' modification times, so a retrained model is loaded afresh).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 from typeinfer.typemodel.model_files import calibrated_threshold, default_model_dir, verify_model_dir
 
 
-#: (model folder, its files' names and mtimes) -> the `TypePredictor` loaded from it in this process
-_LOADED: dict[tuple[str, tuple[tuple[str, int], ...]], Any] = {}
+#: model folder -> (its files' names and mtimes, the `TypePredictor` loaded from them in this process)
+_LOADED: dict[str, tuple[tuple[tuple[str, int], ...], Any]] = {}
 
 
 class LazyPredictor:
@@ -39,13 +39,11 @@ class LazyPredictor:
         if self._model is None:
             from typeinfer.typemodel.predictor import TypePredictor
 
-            key = (str(self.model_dir.resolve()),
-                   tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.model_dir.iterdir() if p.is_file())))
-            if key not in _LOADED:
-                for old in [k for k in _LOADED if k[0] == key[0]]:
-                    del _LOADED[old]  # that folder's earlier files: a retrained model replaces it
-                _LOADED[key] = TypePredictor.load(self.model_dir, verify=False)
-            self._model = _LOADED[key]
+            folder = str(self.model_dir.resolve())
+            stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in self.model_dir.iterdir() if p.is_file()))
+            if folder not in _LOADED or _LOADED[folder][0] != stamp:  # a retrained model replaces the old one
+                _LOADED[folder] = (stamp, TypePredictor.load(self.model_dir, verify=False))
+            self._model = _LOADED[folder][1]
         return self._model
 
     def __getattr__(self, name: str) -> Any:  # predict, meta, ...: whatever the model has
