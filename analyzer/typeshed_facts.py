@@ -57,7 +57,7 @@ from typeinfer.analyzer.typeshed_nodes import (
     Node, canonical, decorator_names, is_typealias_ann, split_generic, subst, to_text, widen,
 )
 from typeinfer.analyzer.typeshed_overloads import OverloadChooser, signatures
-from typeinfer.analyzer.typeshed_params import node_admits, parameter_annotation, render_parameter
+from typeinfer.analyzer.typeshed_params import node_admits, parameter_annotation
 
 __all__ = ["TypeFact", "Typeshed", "default_typeshed", "typeshed_for"]
 
@@ -336,13 +336,10 @@ class Typeshed:
         partial: bool,
         awaited: bool = False,
     ) -> TypeFact | None:
-        root = self._stubs.class_info(class_name)
-        if root is None or not method:
+        found = self._member(class_name, method, receiver_args)
+        if found is None:
             return None
-        hit = self._stubs.find_member(class_name, method)
-        if hit is None:
-            return None
-        owner, env, child = hit
+        owner, child, full_env, self_type = found
         if isinstance(child.ast, ast.ClassDef):
             return None
         if not isinstance(child.ast, (ast.FunctionDef, ast.AsyncFunctionDef, OverloadedName)):
@@ -351,8 +348,6 @@ class Typeshed:
             decorator_names(child.ast) & _PROPERTY_DECORATORS
         ):
             return None  # a property is not callable as a method (its value might be)
-        full_env = self._stubs.member_env(root, owner, env, receiver_args)
-        self_type = self._stubs.instance_node(root, receiver_args)
         sigs = signatures(child, owner.module, is_method=True)
         node = self._overloads.select(sigs, arg_count, keywords, literal, literal_index, full_env, self_type, partial,
                                       awaited)
@@ -363,13 +358,10 @@ class Typeshed:
     def _attribute_type_uncached(
         self, class_name: str, attr: str, receiver_args: tuple[str, ...]
     ) -> TypeFact | None:
-        root = self._stubs.class_info(class_name)
-        if root is None or not attr:
+        found = self._member(class_name, attr, receiver_args)
+        if found is None:
             return None
-        hit = self._stubs.find_member(class_name, attr)
-        if hit is None:
-            return None
-        owner, env, child = hit
+        owner, child, full_env, self_type = found
         node = child.ast
         if isinstance(node, OverloadedName):  # property with setter/deleter
             getters = [
@@ -385,10 +377,21 @@ class Typeshed:
             ann = node.returns
         else:
             return None
-        full_env = self._stubs.member_env(root, owner, env, receiver_args)
-        self_type = self._stubs.instance_node(root, receiver_args)
         rendered = subst(self._stubs.render(ann, owner.module), full_env, self_type)
         return self._fact(rendered, f"typeshed:{owner.full}.{attr}")
+
+    def _member(self, class_name: str, member: str, receiver_args: tuple[str, ...]) -> tuple | None:
+        """(defining class, its NameInfo, the type-variable bindings for the receiver, the
+        receiver's type) of `member` looked up along the MRO of `class_name`; None if unknown."""
+        root = self._stubs.class_info(class_name)
+        if root is None or not member:
+            return None
+        hit = self._stubs.find_member(class_name, member)
+        if hit is None:
+            return None
+        owner, env, child = hit
+        return (owner, child, self._stubs.member_env(root, owner, env, receiver_args),
+                self._stubs.instance_node(root, receiver_args))
 
     def _parameter_admits_uncached(self, function: str, position: int | None, keyword: str, cls: str,
                                    receiver: str) -> bool | None:
@@ -396,13 +399,10 @@ class Typeshed:
         self_type: Node | None = None
         if receiver:
             name, args = split_generic(receiver)
-            root = self._stubs.class_info(name)
-            hit = self._stubs.find_member(name, function) if root is not None else None
-            if hit is None:
+            found_member = self._member(name, function, args)
+            if found_member is None:
                 return None
-            owner, owner_env, child = hit
-            env = self._stubs.member_env(root, owner, owner_env, args)
-            self_type = self._stubs.instance_node(root, args)
+            owner, child, env, self_type = found_member
             sigs = signatures(child, owner.module, is_method=True)
         else:
             found = self._stubs.resolve_def(function)
@@ -429,7 +429,7 @@ class Typeshed:
                 continue
             if annotation is None:
                 return None
-            answers.append(node_admits(self._stubs, render_parameter(self._stubs, sig, annotation, env, self_type), cls))
+            answers.append(node_admits(self._stubs, subst(self._stubs.render(annotation, sig.module), env, self_type), cls))
         if not answers or None in answers:
             return None
         return any(answers)

@@ -1,7 +1,8 @@
 """Whether a stub function's parameter admits an instance of a given class.
 
-Does: read the annotation of the parameter an argument binds (by position or keyword, in every
-overload), substitute the receiver's TypeVars for a method, and judge a class against it:
+Does: find the annotation of the parameter an argument binds (by position or keyword, in an
+overload), and judge a class against the rendered annotation (`typeshed_facts` renders it, the
+receiver's TypeVars substituted for a method):
 the class itself or a base along its typeshed MRO, ``object``, Python's numeric promotion
 (``int`` for ``float``), an unconstrained TypeVar, and a protocol the class has every member of
 (``Iterable`` needs ``__iter__``: ``int`` has none).  The answer is True, False, or None when an
@@ -19,10 +20,10 @@ import re
 
 from typeinfer.analyzer.canonical_types import NUMERIC_PROMOTION
 from typeinfer.analyzer.typeshed_lookup import ClassInfo, StubLookup
-from typeinfer.analyzer.typeshed_nodes import UNKNOWN, Cls, Lit, Node, Raw, TVar, UnionNode, subst
+from typeinfer.analyzer.typeshed_nodes import UNKNOWN, Cls, Lit, Node, Raw, TVar, UnionNode
 from typeinfer.analyzer.typeshed_overloads import Sig
 
-__all__ = ["node_admits", "parameter_annotation", "render_parameter"]
+__all__ = ["node_admits", "parameter_annotation"]
 
 #: members every class has, which a protocol's definition lists without requiring them
 _IGNORED_PROTOCOL_MEMBERS = frozenset({"__slots__", "__class_getitem__", "__init__", "__new__", "__hash__",
@@ -104,8 +105,3 @@ def _has_protocol_members(stubs: StubLookup, protocol: ClassInfo, own: ClassInfo
         if info.is_protocol:
             needed.update(info.children)
     return needed - _IGNORED_PROTOCOL_MEMBERS <= stubs.class_members(own.full)
-
-
-def render_parameter(stubs: StubLookup, sig: Sig, annotation: ast.expr, env: dict, self_type: Node | None) -> Node:
-    """The parameter's annotation as a type node, the receiver's TypeVars substituted."""
-    return subst(stubs.render(annotation, sig.module), env, self_type)
