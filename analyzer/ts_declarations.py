@@ -139,7 +139,6 @@ class Declarations:
     # ------------------------------------------------------------------ files
     def _file(self, path: Path) -> DeclarationFile | None:
         if path not in self._files:
-            self._files[path] = None  # a cycle reads as nothing
             self._files[path] = _parse(path)
         return self._files[path]
 

@@ -9,6 +9,7 @@ import argparse
 import json
 import stat
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -163,11 +164,11 @@ def inferred_project(cpg: Any, args: argparse.Namespace, demand: Any = None, qui
     from typeinfer.loading import project_with_inference
     from typeinfer.typemodel.model_files import ModelError
 
+    options = InferenceOptions(use_model=not args.no_model, jobs=args.jobs, use_cache=not args.no_cache,
+                               python=args.python)
     try:
-        return project_with_inference(cpg, InferenceOptions(use_model=not args.no_model, jobs=args.jobs,
-                                                            use_cache=not args.no_cache, python=args.python), demand)
+        return project_with_inference(cpg, options, demand)
     except ModelError as exc:  # raised while loading the model, before the graph changes
         if not quiet:
             print(f"typeinfer: {exc}; using static facts only", file=sys.stderr)
-        return project_with_inference(cpg, InferenceOptions(use_model=False, jobs=args.jobs, use_cache=not args.no_cache,
-                                                            python=args.python), demand)
+        return project_with_inference(cpg, replace(options, use_model=False), demand)
