@@ -32,26 +32,35 @@ PARENT_LEVELS = 3
 
 def site_packages(root: Path | None, python: Path | None = None) -> tuple[Path, ...]:
     """The ``site-packages`` folders of the project's environment (see the module docstring)."""
-    env = find_environment(root, python)
+    env, found = _find(root, python)
+    if found is not None:
+        return found
     return _of_environment(env) if env is not None else ()
 
 
 def find_environment(root: Path | None, python: Path | None = None) -> Path | None:
     """The project's environment folder (see the module docstring), or None; never raises."""
+    return _find(root, python)[0]
+
+
+def _find(root: Path | None, python: Path | None) -> tuple[Path | None, tuple[Path, ...] | None]:
+    """(the environment folder, its site-packages when finding it listed them already)."""
     try:
         if python is not None:
-            return _environment_of(Path(python))
+            return _environment_of(Path(python)), None
         for folder in project_folders(root):
             for name in LOCAL_ENV_NAMES:
                 candidate = folder / name
-                if (candidate / "pyvenv.cfg").is_file() and _of_environment(candidate):
-                    return candidate
+                if (candidate / "pyvenv.cfg").is_file():
+                    found = _of_environment(candidate)
+                    if found:
+                        return candidate, found
         active = os.environ.get("VIRTUAL_ENV")
         if active and Path(active).resolve() != Path(sys.prefix).resolve():
-            return Path(active)
+            return Path(active), None
     except OSError:  # an unreadable folder on the way: no environment
         pass
-    return None
+    return None, None
 
 
 def node_modules_dirs(root: Path | None) -> tuple[Path, ...]:
