@@ -268,7 +268,8 @@ def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tu
                 sources.append(source_from_text(data, rel))
         cpg = build_sources(sources)
         cpg.root = result.cpg.root
-        again = infer_graph(cpg, replace(result.options, rounds=1), predictor=result.predictor)
+        again = infer_graph(cpg, replace(result.options, rounds=1), predictor=result.predictor,
+                            libraries=result.libraries)
         edited_slots = _slots_by_identity(again.program.slices)
         changed = False
         for rel, predictions in sorted(selected(again, kinds, AnnotateSummary()).items()):

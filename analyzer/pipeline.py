@@ -77,6 +77,18 @@ class InferenceOptions:
     rounds: int = 1  #: inference rounds, confident types of one feeding the next (annotate: 3)
 
 
+@dataclass(frozen=True)
+class LibrarySources:
+    """Where one inference reads library types from (`library_sources`), and a fingerprint of
+    what is installed in each: part of a remembered result's key, and of the shared typeshed
+    and declarations instances (a long-running server sees a `pip install` / `npm install`)."""
+
+    site_packages: tuple[Path, ...] = ()
+    site_packages_key: str = ""
+    node_modules: tuple[Path, ...] = ()
+    node_modules_key: str = ""
+
+
 @dataclass
 class InferenceResult:
     """Everything the outputs need."""
@@ -88,6 +100,7 @@ class InferenceResult:
     stats: dict[str, int] = field(default_factory=dict)
     options: InferenceOptions = field(default_factory=lambda: InferenceOptions())  #: how it was inferred
     predictor: Any = field(default=None, repr=False)  #: the loaded model, for re-running
+    libraries: LibrarySources = field(default_factory=LibrarySources)  #: the library types it read, for re-running
 
     @property
     def threshold(self) -> float:
@@ -111,28 +124,37 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
     predictor = load_predictor(options)
     model = model_key(predictor.model_dir) if predictor is not None else None
     files = [(rel, f.content_hash, f.error or "") for rel, f in cpg.files.items()]
-    key = result_cache.result_key(files, _inference_inputs(cpg, options), model)
+    libraries = library_sources(cpg, options)
+    key = result_cache.result_key(files, _inference_inputs(options, libraries), model)
     cache_dir = default_cache_dir()
     cached = result_cache.load(cache_dir, key)
     if cached is not None:
         table = InferredTypes(threshold_for(options, predictor), cached.predictions)
         write_types(cpg, graph_types(table, table.threshold))
         relink(cpg)
-        return InferenceResult(cpg, cached.program, cached.universe, table, dict(cached.stats), options, predictor)
-    result = infer_graph(cpg, options, predictor=predictor)
+        return InferenceResult(cpg, cached.program, cached.universe, table, dict(cached.stats), options, predictor,
+                               libraries)
+    result = infer_graph(cpg, options, predictor=predictor, libraries=libraries)
     remembered = result_cache.CachedResult(result.predictions, result.stats, result.program, result.universe)
     result_cache.save(cache_dir, key, remembered)
     return result
 
 
-def _inference_inputs(cpg: CodePropertyGraph, options: InferenceOptions) -> dict[str, Any]:
+def _inference_inputs(options: InferenceOptions, libraries: LibrarySources) -> dict[str, Any]:
     """What changes what `infer_graph` infers besides the files (not how fast: jobs, progress,
     caches): the options, and the packages of the project's environment."""
     return {"use_model": options.use_model, "min_confidence": options.min_confidence, "kinds": options.kinds,
             "languages": options.languages, "rounds": options.rounds, "max_bytes": options.max_bytes,
             "skip_minified": options.skip_minified,
-            "environment": environment_fingerprint(_library_paths(cpg, options)),
-            "node_modules": environment_fingerprint(_node_modules(cpg, options))}
+            "environment": libraries.site_packages_key, "node_modules": libraries.node_modules_key}
+
+
+def library_sources(cpg: CodePropertyGraph, options: InferenceOptions) -> LibrarySources:
+    """The site-packages and node_modules folders that type the project's library calls, each
+    with a fingerprint of what is installed there (`environment.environment_fingerprint`)."""
+    libraries, node_modules = _library_paths(cpg, options), _node_modules(cpg, options)
+    return LibrarySources(libraries, environment_fingerprint(libraries),
+                          node_modules, environment_fingerprint(node_modules))
 
 
 def _node_modules(cpg: CodePropertyGraph, options: InferenceOptions) -> tuple[Path, ...]:
@@ -175,7 +197,7 @@ def threshold_for(options: InferenceOptions, predictor: Any) -> float:
 
 def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                 files: Iterable[str] | None = None, predictor: Any = None, write: bool = True,
-                demand: Collection[NodeId] | None = None) -> InferenceResult:
+                demand: Collection[NodeId] | None = None, libraries: LibrarySources | None = None) -> InferenceResult:
     """Infer types for the unannotated slots of a built graph (or of `files` in it); unless
     `write` is False, write them back into the graph and re-link calls (`type_writeback`).
 
@@ -188,6 +210,8 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
 
     With `demand` (slot nodes: a METHOD_PARAMETER_IN, LOCAL, MEMBER or METHOD_RETURN), only those
     slots are inferred, from the slices of their files: what a scan needs, not everything.
+    `libraries`: where library types come from (`library_sources`), when the caller has found
+    them already for the same tree; else they are looked for now.
     """
     options = options or InferenceOptions()
     file_list = None if files is None else list(files)
@@ -207,10 +231,9 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     index = SlotIndex(cpg)  # structure only: write-back and re-linking leave it valid for every round
-    libraries, node_modules = _library_paths(cpg, options), _node_modules(cpg, options)
-    # keyed by what is installed too: a long-running server sees a `pip install` / `npm install`
-    typeshed = typeshed_for(libraries, environment_fingerprint(libraries))
-    declarations = declarations_for(node_modules, environment_fingerprint(node_modules))
+    libraries = libraries or library_sources(cpg, options)  # looked at again unless given: installs are seen
+    typeshed = typeshed_for(libraries.site_packages, libraries.site_packages_key)
+    declarations = declarations_for(libraries.node_modules, libraries.node_modules_key)
     for round_number in range(rounds):
         universe = build_type_universe(cpg)
         program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods)
@@ -238,7 +261,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     for source in ("static", "model", "none"):
         stats[source] = by_source[source]
     assert program is not None and universe is not None
-    return InferenceResult(cpg, program, universe, table, stats, options, predictor)
+    return InferenceResult(cpg, program, universe, table, stats, options, predictor, libraries)
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
