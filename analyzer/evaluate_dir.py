@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 from .canonical_types import canonicalize, outer_type, split_union
-from .environment import find_environment, node_modules_dirs
 from .inferred_types import Prediction
 from .pipeline import InferenceOptions, InferenceResult, infer_project
 from .slice_schema import TrainingRecord
@@ -287,12 +286,9 @@ def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_mode
         root = Path(tmp) / "src"
         results = strip_tree_results(path, root)
         # the stripped copy lives elsewhere: the environment and node_modules are the original tree's
-        environment = find_environment(path, python)
         result = infer_project(root, InferenceOptions(use_model=use_model, model_dir=model_dir,
                                                       min_confidence=threshold, jobs=jobs, use_cache=False,
-                                                      rounds=rounds, python=environment,
-                                                      node_modules=node_modules_dirs(path),
-                                                      search_environment=False))
+                                                      rounds=rounds, python=python, environment_root=Path(path)))
     report = DirectoryEvalReport(path=str(path), threshold=result.threshold, use_model=use_model,
                                  pipeline=dict(result.stats))
     labels = _labels(results, report)

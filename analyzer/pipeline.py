@@ -69,11 +69,9 @@ class InferenceOptions:
     #: the project's Python interpreter or environment folder, for library types; None: found
     #: in the project (``.venv``, ...) or ``VIRTUAL_ENV`` (`environment.site_packages`)
     python: Path | None = None
-    #: node_modules folders for TypeScript library types; None: those in or above the project
-    node_modules: tuple[Path, ...] | None = None
-    #: look for an environment and node_modules around the project (off: only `python` and
-    #: `node_modules` as given; `typeinfer eval` infers a stripped copy kept elsewhere)
-    search_environment: bool = True
+    #: where the environment and node_modules are looked for (in it and its parents); None: the
+    #: analysed tree (`typeinfer eval` infers a stripped copy kept elsewhere: the original's)
+    environment_root: Path | None = None
     rounds: int = 1  #: inference rounds, confident types of one feeding the next (annotate: 3)
 
 
@@ -157,20 +155,18 @@ def library_sources(cpg: CodePropertyGraph, options: InferenceOptions) -> Librar
                           node_modules, environment_fingerprint(node_modules))
 
 
+def _environment_root(cpg: CodePropertyGraph, options: InferenceOptions) -> Path | None:
+    return options.environment_root or (Path(cpg.root) if cpg.root else None)
+
+
 def _node_modules(cpg: CodePropertyGraph, options: InferenceOptions) -> tuple[Path, ...]:
     """The node_modules folders whose declarations type the project's TypeScript library calls."""
-    if "typescript" not in options.languages:
-        return ()
-    if options.node_modules is not None:
-        return options.node_modules
-    return node_modules_dirs(Path(cpg.root) if cpg.root else None) if options.search_environment else ()
+    return node_modules_dirs(_environment_root(cpg, options)) if "typescript" in options.languages else ()
 
 
 def _library_paths(cpg: CodePropertyGraph, options: InferenceOptions) -> tuple[Path, ...]:
     """The site-packages folders whose packages type the project's library calls."""
-    if "python" not in options.languages or (options.python is None and not options.search_environment):
-        return ()
-    return site_packages(Path(cpg.root) if cpg.root else None, options.python)
+    return site_packages(_environment_root(cpg, options), options.python) if "python" in options.languages else ()
 
 
 def load_predictor(options: InferenceOptions) -> Any:
