@@ -173,6 +173,8 @@ class StubLookup:
         """Names an installed package's ``.py`` module binds more than once at its top level
         (``def f() -> int`` then ``def f() -> str``, or ``k = str``): their type is not known.
         Stubs (``.pyi``) declare each name once, conditions aside."""
+        if not self.ctx.allow_py_files:  # the bundled stubs alone: no .py module to read
+            return frozenset()
         path = typeshed_client.get_stub_file(module, search_context=self.ctx)
         if path is None or path.suffix != ".py":
             return frozenset()
