@@ -1,8 +1,9 @@
 """`typeinfer annotate --write` on files it cannot read or edit safely: exact bytes after the run.
 
 A one-line def that tree-sitter misreads (CPython decides), a Latin-1 file without a coding
-cookie (never written), a file with syntax errors (left alone unless --force), and an edit that
-would break parsing (only the offending annotations are dropped, found by bisection)."""
+cookie (never written), a file with syntax errors (left alone unless --force), TypeScript
+constants initialised with a literal (never widened), and an edit that would break parsing (only
+the offending annotations are dropped, found by bisection)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,20 @@ def test_a_file_with_syntax_errors_is_left_alone_unless_forced(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert f.read_bytes() == (b"from __future__ import annotations\n\ndef broken(:\n    pass\n\n\n"
                               b"def g() -> int:\n    x: int = 1\n    return x\n")
+
+
+def test_typescript_literal_constants_keep_their_literal_types(tmp_path: Path) -> None:
+    """`export const WHITE = 'w'` is the type 'w' to tsc: annotating it `string` would widen it and
+    break a `'w' | 'b'` union.  Such constants (and `as const`, arrows) stay as they are; the
+    rest of the file is annotated."""
+    f = tmp_path / "colors.ts"
+    head = (b"export const WHITE = 'w';\nexport const LIMIT = 10;\nexport const NUMS = [1, 2] as const;\n"
+            b"export const inc = (x: number) => x + 1;\nexport type Color = 'w' | 'b';\n")
+    f.write_bytes(head + b"export function twice(n: number) {\n  const doubled = n * 2;\n  return doubled;\n}\n")
+    done = _annotate(tmp_path, "--write")
+    assert done.returncode == 0, done.stderr
+    assert f.read_bytes() == head + (b"export function twice(n: number): number {\n  const doubled: number = n * 2;\n"
+                                     b"  return doubled;\n}\n")
 
 
 def test_a_typescript_file_with_syntax_errors_is_left_alone_unless_forced(tmp_path: Path) -> None:
