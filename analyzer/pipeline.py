@@ -87,6 +87,18 @@ class LibrarySources:
     node_modules_key: str = ""
 
 
+@dataclass(frozen=True)
+class FunctionsAgain:
+    """Part of a file to infer again, the rest's types known (the language server after an edit
+    inside one function): the slots of `methods` (nested ones listed too) and the attributes of
+    `classes`; `known` are the rest's rows from an earlier inference, their types written into
+    the graph and read as settled while `methods` are inferred."""
+
+    methods: frozenset[NodeId]
+    classes: frozenset[NodeId] = frozenset()
+    known: tuple[Prediction, ...] = ()
+
+
 @dataclass
 class InferenceResult:
     """Everything the outputs need."""
@@ -193,7 +205,8 @@ def threshold_for(options: InferenceOptions, predictor: Any) -> float:
 
 def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                 files: Iterable[str] | None = None, predictor: Any = None, write: bool = True,
-                demand: Collection[NodeId] | None = None, libraries: LibrarySources | None = None) -> InferenceResult:
+                demand: Collection[NodeId] | None = None, libraries: LibrarySources | None = None,
+                again: FunctionsAgain | None = None) -> InferenceResult:
     """Infer types for the unannotated slots of a built graph (or of `files` in it); unless
     `write` is False, write them back into the graph and re-link calls (`type_writeback`).
 
@@ -208,6 +221,9 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     slots are inferred, from the slices of their files: what a scan needs, not everything.
     `libraries`: where library types come from (`library_sources`), when the caller has found
     them already for the same tree; else they are looked for now.
+
+    With `again`, only its methods' slots and its classes' attributes are inferred, in the
+    context of its known types, and only those methods' calls are re-linked.
     """
     options = options or InferenceOptions()
     file_list = None if files is None else list(files)
@@ -226,13 +242,21 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         wanted = {n[0] for n in demand}
         slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
+    classes = relinked = None
+    if again is not None:
+        methods, classes = again.methods, again.classes
+        relinked = [n for m in methods for n in cpg.ast_descendants(m) if cpg.kind(n) == NodeKind.CALL]
+        write_types(cpg, graph_types(again.known, table.threshold))
+        settled.update(p.node for p in again.known if p.node is not None and table.is_confident(p))
+        relink(cpg, files=file_list, nodes=relinked)
     index = SlotIndex(cpg)  # structure only: write-back and re-linking leave it valid for every round
     libraries = libraries or library_sources(cpg, options)  # looked at again unless given: installs are seen
     typeshed = typeshed_for(libraries.site_packages, libraries.site_packages_key)
     declarations = declarations_for(libraries.node_modules, libraries.node_modules_key)
     for round_number in range(rounds):
         universe = build_type_universe(cpg)
-        program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods)
+        program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods,
+                                 classes=classes)
         targets = [s for s in program.slices
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
                    and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]
@@ -247,11 +271,11 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         if not confident or round_number == rounds - 1:
             break
         settled.update(p.node for p in confident)
-        relink(cpg, files=file_list)
+        relink(cpg, files=file_list, nodes=relinked)
     if write:
-        # only the analysed files got new types: re-link their calls (the language server's
-        # per-edit path); a whole-project run re-links everything
-        relink(cpg, files=file_list)
+        # only the analysed files (or methods) got new types: re-link their calls (the language
+        # server's per-edit path); a whole-project run re-links everything
+        relink(cpg, files=file_list, nodes=relinked)
     stats["slots"] = len(table)
     by_source = Counter(p.source for p in table)
     for source in ("static", "model", "none"):

@@ -83,24 +83,33 @@ class Slicer:
     def __init__(self, cpg: CodePropertyGraph, settled: Collection[NodeId] = frozenset()) -> None:
         self.cpg = cpg
         self.settled = settled  #: nodes whose inferred type an earlier inference round settled: read as declared
-        self.uses: dict[NodeId, list[NodeId]] = {}
-        for ident in cpg.nodes(NodeKind.IDENTIFIER):
-            for decl in cpg.out(ident, EdgeKind.REF):
-                self.uses.setdefault(decl, []).append(ident)
+        self._uses: dict[NodeId, list[NodeId]] = {}
+
+    def uses(self, decl: NodeId | None) -> list[NodeId]:
+        """The IDENTIFIERs that read or write `decl`, in graph order."""
+        if decl is None:
+            return []
+        found = self._uses.get(decl)
+        if found is None:
+            found = self._uses[decl] = sorted(i for i in self.cpg.into(decl, EdgeKind.REF)
+                                              if self.cpg.kind(i) == NodeKind.IDENTIFIER)
+        return found
 
     def _declared(self, node: NodeId) -> str | None:
         """The annotation the code declares (or a settled round's type); other written-back types are not one."""
         return declared_type(self.cpg.props(node), node, self.settled)
 
     # ----------------------------------------------------------------- entry points
-    def slices(self, files: Iterable[str] | None = None, methods: Collection[NodeId] | None = None) -> list[UsageSlice]:
-        """All slices (of `files`; of `methods` only, when given), in file and line order."""
+    def slices(self, files: Iterable[str] | None = None, methods: Collection[NodeId] | None = None,
+               classes: Collection[NodeId] | None = None) -> list[UsageSlice]:
+        """All slices (of `files`; of `methods` only, and the attributes of `classes` only,
+        when given), in file and line order."""
         wanted = set(files) if files is not None else None
         out: list[UsageSlice] = []
-        for method in self.cpg.nodes(NodeKind.METHOD):
-            if (wanted is None or method[0] in wanted) and (methods is None or method in methods):
+        for method in self.cpg.nodes(NodeKind.METHOD) if methods is None else sorted(methods):
+            if wanted is None or method[0] in wanted:
                 out.extend(self.method_slices(method))
-        for decl in self.cpg.nodes(NodeKind.TYPE_DECL):
+        for decl in self.cpg.nodes(NodeKind.TYPE_DECL) if classes is None else sorted(classes):
             if wanted is None or decl[0] in wanted:
                 out.extend(self.attribute_slices(decl))
         out.sort(key=lambda s: (s.file, s.line, s.column, s.kind))
@@ -175,7 +184,7 @@ class Slicer:
                               type_params=self._scope_type_params(decl))
             for value in cpg.ast_children(member):  # a class-level initializer
                 item.defined_by.append(self._definition(value, language))
-            for ident in self.uses.get(class_locals.get(name), ()):
+            for ident in self.uses(class_locals.get(name)):
                 if cpg.get(ident, Prop.IS_WRITE):
                     self._write(ident, item)
             for access in accesses.get(name, ()):
@@ -206,7 +215,7 @@ class Slicer:
             definition = self._definition(default, base["language"])
             definition.kind = "parameter_default"
             item.defined_by.append(definition)
-        for ident in self.uses.get(param, ()):
+        for ident in self.uses(param):
             self._use(ident, item)
         return item
 
@@ -241,7 +250,7 @@ class Slicer:
     def _variable_slice(self, local: NodeId, base: dict) -> UsageSlice | None:
         cpg = self.cpg
         props = cpg.props(local)
-        uses = self.uses.get(local, [])
+        uses = self.uses(local)
         writes = [u for u in uses if cpg.get(u, Prop.IS_WRITE)]
         declared = self._declared(local)
         if not writes and not declared:
@@ -536,12 +545,14 @@ def object_keys(cpg: CodePropertyGraph, literal: NodeId) -> tuple[list[str], boo
 
 def extract_slices(cpg: CodePropertyGraph, files: Iterable[str] | None = None,
                    universe: TypeUniverse | None = None, settled: Collection[NodeId] = frozenset(),
-                   methods: Collection[NodeId] | None = None) -> ProgramSlices:
+                   methods: Collection[NodeId] | None = None,
+                   classes: Collection[NodeId] | None = None) -> ProgramSlices:
     """Slices of every target (or of the targets in `files`) plus the project's user types
     (from `universe` when the caller has built it already); `settled` nodes (types an earlier
     inference round settled) read as declared; with `methods`, only those methods' slots (and the
-    classes' attributes) are sliced."""
+    classes' attributes, or those of `classes` only) are sliced."""
     universe = universe if universe is not None else build_type_universe(cpg)
     wanted = set(files) if files is not None else None
     user_types = [t for t in universe.types.values() if wanted is None or t.file in wanted]
-    return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg, settled).slices(files, methods), user_types=user_types)
+    return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg, settled).slices(files, methods, classes),
+                         user_types=user_types)

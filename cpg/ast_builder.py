@@ -47,16 +47,41 @@ class Scope:
         return None
 
 
+@dataclass
+class FunctionContext:
+    """What a front end needs to walk one function's body again without the rest of its file,
+    read back from the project graph (`cpg.function_update`): the names the body can see and
+    the class its ``self.x`` writes go to."""
+
+    method: int  #: the METHOD whose body is walked
+    qualname: str  #: its dotted name in the file (FULL_NAME after ``path:``)
+    in_class: bool  #: defined directly in a class body
+    params: dict[str, int]  #: parameter name -> METHOD_PARAMETER_IN
+    module_names: dict[str, int]  #: module-level name -> LOCAL
+    owner: int | None = None  #: TYPE_DECL receiving the MEMBERs of ``self.x = ...`` (methods)
+    members: dict[str, int] = field(default_factory=dict)  #: the owner's MEMBERs that exist without this body
+    self_name: str | None = None  #: the first parameter's name (methods)
+
+
+@dataclass
+class FunctionBody:
+    """What walking one function's body again produced."""
+
+    block: int  #: the new body BLOCK (not yet an AST child of the METHOD)
+    generator: bool  #: a ``yield`` directly in the body
+    member_writes: list[tuple[int | None, str, str | None]]  #: (TYPE_DECL, name, annotation) of each MEMBER written
+
+
 class AstBuilder:
     """Creates the nodes and edges of one file's graph."""
 
-    def __init__(self, relpath: str, language: str, data: bytes, content_hash: str) -> None:
+    def __init__(self, relpath: str, language: str, data: bytes, content_hash: str, first_id: int = 0) -> None:
         self.relpath = relpath
         self.language = language
         self.data = data
         self.graph = FileGraph(path=relpath, language=language, content_hash=content_hash)
         self.graph.loc = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-        self._next_id = 0
+        self._next_id = first_id  #: above the ids a file already has, when one function is walked again
         self._next_order: dict[int, int] = {}
         self._children: dict[int, list[int]] = {}  #: AST children so far (patterns re-read them)
 
@@ -88,6 +113,14 @@ class AstBuilder:
                 node[key] = value  # Prop is a StrEnum: the plain name is the same key
         self.graph.nodes[nid] = node
         return nid
+
+    def adopt(self, nid: int, props: dict[str, Any], children: int = 0) -> None:
+        """Make an existing node of the file (its live property dict) visible to the walk of one
+        function's body: the walk may read it, set properties on it and give it AST children
+        after its first `children` ones."""
+        self.graph.nodes[nid] = props
+        if children:
+            self._next_order[nid] = children
 
     def set(self, nid: int, **props: Any) -> None:
         """Set properties on an existing node."""

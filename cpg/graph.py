@@ -18,6 +18,9 @@ from .schema import EdgeKind, NodeKind, Prop
 
 NodeId = tuple[str, int]
 
+#: kinds whose nodes the symbol index (a `derived` value) lists
+_DECLARATIONS = frozenset({NodeKind.METHOD, NodeKind.TYPE_DECL, NodeKind.IMPORT})
+
 
 @dataclass
 class FileInfo:
@@ -101,6 +104,47 @@ class CodePropertyGraph:
         _bulk_load(self.g, path, fg)
         self._file_nodes[path] = [(path, nid) for nid in fg.nodes]
         self.files[path] = FileInfo(path, fg.language, fg.content_hash, fg.loc, fg.parse_errors, fg.error, warning)
+
+    def splice(self, path: str, removed: Iterable[NodeId], nodes: dict[int, dict[str, Any]],
+               edges: Iterable[tuple[int, int, EdgeKind, dict[str, Any] | None]],
+               reordered: Iterable[NodeId] = ()) -> list[NodeId]:
+        """Replace some nodes of one file in place: drop `removed` (and their edges), add `nodes`
+        (local ids) and `edges` (local ids, new or existing ends).  A node that gains AST children,
+        or is `reordered` (its children's ORDER changed), keeps them first among its successors, in
+        ORDER (`ast_children` relies on it).  Returns
+        the new node ids.  Derived values (the symbol index) are dropped when a declaration or
+        an import comes or goes."""
+        gone = set(removed)
+        node_attrs, succ, pred = self.g._node, self.g._succ, self.g._pred
+        if any(node_attrs[n][Prop.KIND] in _DECLARATIONS for n in gone) \
+                or any(props[Prop.KIND] in _DECLARATIONS for props in nodes.values()):
+            self._derived.clear()
+        self.g.remove_nodes_from(gone)
+        added = [(path, nid) for nid in nodes]
+        for key, props in zip(added, nodes.values()):
+            node_attrs[key] = props
+            succ[key] = {}
+            pred[key] = {}
+        parents = set(reordered)
+        for s, d, kind, props in edges:
+            u, v = (path, s), (path, d)
+            keydict = succ[u].get(v)
+            if keydict is None:
+                keydict = succ[u][v] = {}
+                pred[v][u] = keydict
+            keydict[kind] = props if props is not None else {}
+            if kind == EdgeKind.AST:
+                parents.add(u)
+        for u in parents:
+            items = list(succ[u].items())
+            ast = sorted((item for item in items if EdgeKind.AST in item[1]),
+                         key=lambda item: node_attrs[item[0]].get(Prop.ORDER, 0))
+            succ[u] = dict(ast + [item for item in items if EdgeKind.AST not in item[1]])
+        self._file_nodes[path] = [n for n in self._file_nodes.get(path, ()) if n not in gone] + added
+        clear = getattr(nx, "_clear_cache", None)
+        if clear is not None:
+            clear(self.g)
+        return added
 
     def add_unreadable(self, path: str, language: str, message: str) -> None:
         """Record a file that could not be analysed (it keeps no nodes)."""

@@ -24,23 +24,24 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from typeinfer.analyzer.annotate import to_annotation
 from typeinfer.analyzer.canonical_types import canonicalize, split_union
 from typeinfer.analyzer.inferred_types import Prediction
-from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, NO_MODEL_THRESHOLD, STATIC_CONFIDENCE, InferenceOptions, \
-    infer_graph
-from typeinfer.analyzer.writer.source import annotate_source, writer_syntax
+from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, NO_MODEL_THRESHOLD, STATIC_CONFIDENCE, FunctionsAgain, \
+    InferenceOptions, InferenceResult, infer_graph
+from typeinfer.analyzer.writer.source import annotate_source, source_problem, writer_syntax
 from typeinfer.analyzer.slots import KINDS
 from typeinfer.analyzer.static_facts import infer_static
-from typeinfer.cpg.graph import CodePropertyGraph
+from typeinfer.cpg.function_update import BodyUpdate, ParsedText, parse_edited, update_function_body
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import relink
-from typeinfer.cpg.schema import Prop
+from typeinfer.cpg.schema import MODULE_METHOD_NAME, EdgeKind, NodeKind, Prop
 from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, update_file
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore
@@ -81,6 +82,23 @@ class FileResult:
     error: str | None = None
     threshold: float = NO_MODEL_THRESHOLD  #: the confidence a hint needs when the user set none
     refused: str | None = None  #: why the writer refuses the whole-file annotation (None: it does not)
+    #: what was inferred again: "file", or "function" (an edit inside one function: it, the
+    #: file's functions calling it and its class's attributes; the other items were kept)
+    scope: str = "file"
+
+
+@dataclass
+class _Analysed:
+    """A workspace document's last analysis, as its next edit needs it (`Analyzer._analyze_functions`)."""
+
+    parsed: ParsedText  #: the text the graph holds for the file, and its tree
+    items: list[Item]
+    nodes: list[NodeId | None]  #: each item's slot in the graph (None: a declared slot's diagnostic)
+    options: InferenceOptions
+    diagnostics: bool
+    encoding: str  #: of the items' anchors
+    threshold: float
+    refused: str | None
 
 
 class AnalysisHost(SchedulesDocuments):
@@ -116,6 +134,7 @@ class Analyzer(AnalysisHost):
         super().__init__(root, settings, publish, progress, message, on_ready)
         self.cpg: CodePropertyGraph | None = None
         self.cache = PredictionCache()
+        self._analysed: dict[str, _Analysed] = {}  #: workspace documents' last analyses, by relpath
         self.predictor: Any = None
         self._thread = threading.Thread(target=self._run, name="typeinfer-analysis", daemon=True)
 
@@ -200,22 +219,20 @@ class Analyzer(AnalysisHost):
         self.progress("end", f"{len(self.cpg.files)} files", 100)
 
     def _revert(self, relpath: str) -> None:
+        self._analysed.pop(relpath, None)
         if self.cpg is not None and relpath in self.cpg.files:
             update_file(self.cpg, relpath)
 
     # ------------------------------------------------------------------ one document
     def analyze(self, snap: Snapshot) -> FileResult:
-        """Analyse one document version (on this thread; tests call it directly)."""
+        """Analyse one document version (on this thread; tests call it directly).
+
+        A workspace document whose edit stays inside one function's body (`update_function_body`)
+        has only that function, the functions of the file calling it and its class's attributes
+        inferred again, in the context of the rest's types from its last analysis; any other
+        change re-analyses the file."""
         started = time.perf_counter()
         use_workspace = snap.in_workspace and self.cpg is not None and self.workspace_ready.is_set()
-        if use_workspace:
-            cpg = self.cpg
-            assert cpg is not None
-            info = cpg.files.get(snap.relpath)
-            if info is None or info.content_hash != content_hash(snap.text.encode("utf-8")):
-                update_file(cpg, snap.relpath, snap.text)
-        else:
-            cpg = build_sources([source_from_text(snap.text, snap.relpath)])
         settings = self.settings()
         predictor = self.predictor if settings.use_model else None
         # the rounds and the threshold of `typeinfer annotate`, so that the editor and the command
@@ -223,20 +240,89 @@ class Analyzer(AnalysisHost):
         # another document's hints must not depend on which files were analysed first
         options = InferenceOptions(use_model=predictor is not None, kinds=KINDS, jobs=1, use_cache=False,
                                    min_confidence=settings.min_confidence, rounds=ANNOTATE_ROUNDS)
+        data = snap.text.encode("utf-8")
+        previous = self._analysed.pop(snap.relpath, None) if use_workspace else None
+        parser = parser_for(snap.grammar)
+        parsed = parse_edited(parser, previous.parsed, data) if previous is not None else ParsedText(data, parser.parse(data))
+        if use_workspace:
+            cpg = self.cpg
+            assert cpg is not None
+            if previous is not None and (previous.options, previous.diagnostics, previous.encoding) == \
+                    (options, settings.diagnostics, snap.encoding):
+                update = update_function_body(cpg, snap.relpath, previous.parsed, parsed)
+                if update is not None:
+                    return self._analyze_functions(snap, parsed, previous, update, predictor, started)
+            info = cpg.files.get(snap.relpath)
+            if info is None or info.content_hash != content_hash(data):
+                update_file(cpg, snap.relpath, snap.text)
+        else:
+            cpg = build_sources([source_from_text(snap.text, snap.relpath)])
         with types_restored(cpg, snap.relpath):
             result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor)
-        tree = parser_for(snap.grammar).parse(snap.text.encode("utf-8"))
         index = LineIndex(snap.text, snap.encoding)
-        items = [Item(p, anchor_for(tree, index, p.language, p.kind, p.line, p.byte_column),
-                      annotation=to_annotation(p, result.universe) if p.type else None)
-                 for p in result.predictions if p.file == snap.relpath]
+        items, nodes = _items(snap, result, parsed, index)
         refused = _mark_writable(snap, items, result.threshold)
         if settings.diagnostics:
-            items.extend(self._disagreements(cpg, result.program.slices, snap, tree, index))
-        for item in items:
-            item.prediction.node = None  # the graph changes under it; requests never need it
+            items.extend(self._disagreements(cpg, result.program.slices, snap, parsed.tree, index))
+        if use_workspace:
+            self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, options, settings.diagnostics,
+                                                     snap.encoding, result.threshold, refused)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace,
                           threshold=result.threshold, refused=refused)
+
+    def _analyze_functions(self, snap: Snapshot, parsed: ParsedText, previous: "_Analysed", update: BodyUpdate,
+                           predictor: Any, started: float) -> FileResult:
+        """The rest of `analyze` after an edit inside one function (already applied to the graph)."""
+        cpg = self.cpg
+        assert cpg is not None
+        attrs = cpg.g._node
+        edited = [update.method, *(n for n in cpg.ast_descendants(update.method) if attrs[n][Prop.KIND] == NodeKind.METHOD)]
+        callers = {m for call in cpg.into(update.method, EdgeKind.CALL) if call[0] == snap.relpath
+                   and (m := cpg.enclosing(call, (NodeKind.METHOD,))) is not None} - set(edited)
+        owner = cpg.enclosing(update.method, (NodeKind.TYPE_DECL, NodeKind.METHOD))
+        classes = {owner} if owner is not None and attrs[owner][Prop.KIND] == NodeKind.TYPE_DECL else set()
+        start_line = attrs[update.method][Prop.LINE_NUMBER]
+        again_regions = [(_qualname(attrs[m]), attrs[m][Prop.LINE_NUMBER], attrs[m][Prop.LINE_NUMBER_END], False)
+                         for m in callers] + \
+                        [("", attrs[c][Prop.LINE_NUMBER], attrs[c][Prop.LINE_NUMBER_END], True) for c in classes]
+        kept: list[tuple[Item, NodeId | None]] = []
+        for item, node in zip(previous.items, previous.nodes):
+            p = item.prediction
+            if start_line <= p.line <= update.old_last_line:
+                continue  # the edited function's: inferred again
+            if p.line > update.old_last_line:
+                item = _moved(item, update.line_delta)
+                p = item.prediction
+            if any(start <= p.line <= end and ((p.kind == "attribute") == is_class)
+                   and (is_class or p.function == name) for name, start, end, is_class in again_regions):
+                continue
+            kept.append((item, node if node is not None and node in attrs else None))
+        known = tuple(replace(item.prediction, node=node) for item, node in kept if node is not None)
+        again = FunctionsAgain(frozenset(edited) | callers, frozenset(classes), known)
+        options = previous.options
+        touched = [node for _, node in kept if node is not None]
+        with types_restored(cpg, snap.relpath, methods=again.methods, others=touched):
+            result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, again=again)
+        index = LineIndex(snap.text, snap.encoding)
+        fresh, fresh_nodes = _items(snap, result, parsed, index)
+        _mark_writable(snap, fresh, result.threshold, whole_file_checks=False)
+        if previous.diagnostics:
+            found = self._disagreements(cpg, result.program.slices, snap, parsed.tree, index)
+            fresh.extend(found)
+            fresh_nodes.extend([None] * len(found))
+        items = fresh + [item for item, _ in kept]
+        nodes = fresh_nodes + [node for _, node in kept]
+        # the file-level verdict (its own parser's, over the whole file) changes only when the
+        # edited function parses with errors before or after
+        refused = previous.refused
+        if update.parse_errors_before or update.parse_errors_after:
+            refused = None
+            if _wanted(items, result.threshold) and snap.grammar not in writer_syntax(snap.language).stub_only_grammars:
+                refused = source_problem(parsed.data, snap.language, snap.relpath, tree=parsed.tree)
+        self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, options, previous.diagnostics,
+                                                 snap.encoding, result.threshold, refused)
+        return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
+                          threshold=result.threshold, refused=refused, scope="function")
 
     def _disagreements(self, cpg: CodePropertyGraph, slices: list[Any], snap: Snapshot, tree: Any,
                        index: LineIndex) -> list[Item]:
@@ -265,10 +351,21 @@ _INFERENCE_PROPS = (Prop.TYPE_FULL_NAME, Prop.TYPE_SOURCE, Prop.CONFIDENCE, Prop
 
 
 @contextmanager
-def types_restored(cpg: CodePropertyGraph, relpath: str) -> Iterator[None]:
+def types_restored(cpg: CodePropertyGraph, relpath: str, methods: Iterable[NodeId] | None = None,
+                   others: Iterable[NodeId] = ()) -> Iterator[None]:
     """Run inference rounds on one file of the shared graph, then put its nodes' types and its
-    calls' links back as they were: inferred types live in the document's result, not the graph."""
-    nodes = cpg.file_nodes(relpath) if relpath in cpg.files else []
+    calls' links back as they were: inferred types live in the document's result, not the graph.
+    With `methods`, only their nodes, the `others` and the methods' classes' members are
+    touched (`FunctionsAgain`): only those are saved, and only the methods' calls re-linked."""
+    calls = None
+    if methods is None:
+        nodes = cpg.file_nodes(relpath) if relpath in cpg.files else []
+    else:
+        inside = [n for m in methods for n in (m, *cpg.ast_descendants(m))]
+        calls = [n for n in inside if cpg.kind(n) == NodeKind.CALL]
+        members = [c for m in methods if (cls := cpg.enclosing(m, (NodeKind.TYPE_DECL,))) is not None
+                   for c in cpg.ast_children(cls) if cpg.kind(c) == NodeKind.MEMBER]
+        nodes = list(dict.fromkeys([*inside, *others, *members]))
     saved = [(n, {p: cpg.props(n)[p] for p in _INFERENCE_PROPS if p in cpg.props(n)}) for n in nodes]
     try:
         yield
@@ -280,16 +377,18 @@ def types_restored(cpg: CodePropertyGraph, relpath: str) -> Iterator[None]:
                     props.pop(p, None)
                 props.update(values)
         if nodes:
-            relink(cpg, files=[relpath])
+            relink(cpg, files=[relpath], nodes=calls)
 
 
-def _mark_writable(snap: Snapshot, items: list[Item], threshold: float) -> str | None:
+def _mark_writable(snap: Snapshot, items: list[Item], threshold: float, whole_file_checks: bool = True) -> str | None:
     """Mark the items whose annotation the source writer cannot place (no hint is shown for those);
-    returns why the writer refuses the whole file, if it does."""
-    wanted = [i for i in items if i.annotation is not None and i.prediction.confidence >= threshold]
+    returns why the writer refuses the whole file, if it does (not looked at without
+    `whole_file_checks`: see `annotate_source`)."""
+    wanted = _wanted(items, threshold)
     if not wanted or snap.grammar in writer_syntax(snap.language).stub_only_grammars:
         return None  # JavaScript: annotations go to stubs only; its hints inform, without an edit
-    edit = annotate_source(snap.text.encode("utf-8"), snap.relpath, snap.language, [i.annotation for i in wanted])
+    edit = annotate_source(snap.text.encode("utf-8"), snap.relpath, snap.language, [i.annotation for i in wanted],
+                           whole_file_checks=whole_file_checks)
     if edit.refused:
         return edit.refused
     placed = {id(a.annotation) for a in edit.applied}
@@ -298,6 +397,43 @@ def _mark_writable(snap: Snapshot, items: list[Item], threshold: float) -> str |
         if id(item.annotation) in skipped and id(item.annotation) not in placed:
             item.writable = False
     return None
+
+
+def _wanted(items: list[Item], threshold: float) -> list[Item]:
+    """The items whose annotation `annotate` would write."""
+    return [i for i in items if i.annotation is not None and i.prediction.confidence >= threshold]
+
+
+def _items(snap: Snapshot, result: InferenceResult, parsed: ParsedText,
+           index: LineIndex) -> tuple[list[Item], list[NodeId | None]]:
+    """The document's items from an inference, and each one's slot node (taken off the
+    prediction: the graph changes under it, and requests never need it)."""
+    items, nodes = [], []
+    for p in result.predictions:
+        if p.file != snap.relpath:
+            continue
+        items.append(Item(p, anchor_for(parsed.tree, index, p.language, p.kind, p.line, p.byte_column),
+                          annotation=to_annotation(p, result.universe) if p.type else None))
+        nodes.append(p.node)
+        p.node = None
+    return items, nodes
+
+
+def _moved(item: Item, lines: int) -> Item:
+    """`item` of an unchanged line after an edit that added `lines` lines above it (its columns
+    stay, in any position encoding)."""
+    p = replace(item.prediction, line=item.prediction.line + lines)
+    annotation = replace(item.annotation, line=item.annotation.line + lines) if item.annotation is not None else None
+    anchor = item.anchor
+    insert = (anchor.insert[0] + lines, anchor.insert[1]) if anchor.insert is not None else None
+    return replace(item, prediction=p, annotation=annotation, anchor=replace(anchor, line=anchor.line + lines, insert=insert))
+
+
+def _qualname(props: dict[str, Any]) -> str:
+    """A METHOD's name as slots record it (`Prediction.function`): "" for the module."""
+    if props.get(Prop.NAME) == MODULE_METHOD_NAME:
+        return ""
+    return props.get(Prop.FULL_NAME, "").partition(":")[2]
 
 
 #: a declared type that accepts the inferred one is no disagreement (PEP 484's numeric tower)

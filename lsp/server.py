@@ -221,7 +221,7 @@ class TypeinferServer(LanguageServer):
         doc.install(result.version, result.text, result.items)
         doc.threshold, doc.refused = result.threshold, result.refused
         doc.dirty = result.version != doc.version
-        doc.in_graph = result.in_workspace_graph
+        doc.in_graph, doc.scope = result.in_workspace_graph, result.scope
         self.installs += 1
         event = self.first_results.get(doc.uri)
         if event is not None:
@@ -279,7 +279,8 @@ class TypeinferServer(LanguageServer):
             "cacheMisses": analyzer.cache.misses if analyzer else 0,
             "installs": self.installs,
             "documents": [{"uri": uri, "version": d.version, "analyzedVersion": d.analyzed_version,
-                           "items": len(d.items), "dirty": d.dirty, "inGraph": d.in_graph, "desynced": d.desynced}
+                           "items": len(d.items), "dirty": d.dirty, "inGraph": d.in_graph, "desynced": d.desynced,
+                           "scope": d.scope}
                           for uri, d in self.documents.items()],
         }
 

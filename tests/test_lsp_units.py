@@ -348,3 +348,85 @@ def test_min_confidence_cleared_in_the_editor_goes_back_to_annotates_threshold()
     assert chosen.min_confidence == 0.7
     assert chosen.merged({"minConfidence": None}).min_confidence is None
     assert chosen.merged({"minConfidence": "high"}).min_confidence == 0.7  # a bad value changes nothing
+
+
+WORKSPACE_SOURCE = '''import os
+
+
+class Store:
+    def __init__(self, root):
+        self.root = root
+        self.count = 0
+
+    def path(self, name):
+        full = os.path.join(self.root, name)
+        return full
+
+    def size(self, name):
+        p = self.path(name)
+        n = len(p)
+        return n
+
+
+def make():
+    return 1
+
+
+def use():
+    x = make()
+    label = str(x)
+    return label
+'''
+
+
+def _workspace(tmp_path, text: str) -> Analyzer:
+    (tmp_path / "store.py").write_text(text)
+    analyzer = Analyzer(tmp_path, lambda: Settings(use_model=False), lambda _: None)
+    analyzer.prepare()
+    analyzer.workspace_ready.wait(60)
+    return analyzer
+
+
+def _visible(result) -> list:  # noqa: ANN001
+    return sorted((i.prediction.kind, i.prediction.function, i.prediction.name, i.prediction.line, i.prediction.type,
+                   round(i.prediction.confidence, 3), i.anchor, i.writable, i.annotation, i.declared)
+                  for i in result.items)
+
+
+@pytest.mark.parametrize("old, new", [
+    ("        n = len(p)\n", "        n = len(p)\n        m = n * 2.5\n"),  # a line added: what follows moves
+    ("        full = os.path.join(self.root, name)\n        return full\n", "        return 3\n"),  # a caller's type
+    ("    return 1\n", "    return 'one'\n"),  # make() changes: use() is inferred again
+    ("        self.count = 0\n", "        self.count = 0\n        self.total = 0.5\n"),  # a new attribute
+    ("    label = str(x)\n", "    label = str(x)  # é 🎉\n"),  # non-ASCII on the line
+])
+def test_an_edit_inside_a_function_gives_the_hints_of_a_whole_file_analysis(tmp_path, old: str, new: str) -> None:
+    snap = Snapshot((tmp_path / "store.py").as_uri(), 1, WORKSPACE_SOURCE, "store.py", "python", "python", True)
+    analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
+    first = analyzer.analyze(snap)
+    assert first.scope == "file"
+    edited = WORKSPACE_SOURCE.replace(old, new)
+    assert edited != WORKSPACE_SOURCE
+    again = analyzer.analyze(Snapshot(snap.uri, 2, edited, "store.py", "python", "python", True))
+    assert again.scope == "function"
+    fresh = _workspace(tmp_path, edited).analyze(Snapshot(snap.uri, 2, edited, "store.py", "python", "python", True))
+    assert _visible(again) == _visible(fresh)
+
+
+def test_an_edit_of_a_function_updates_the_hints_of_its_callers(tmp_path) -> None:
+    analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
+    uri = (tmp_path / "store.py").as_uri()
+    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    edited = WORKSPACE_SOURCE.replace("    return 1\n", "    return 'one'\n")
+    result = analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True))
+    types_of = {(i.prediction.function, i.prediction.name): i.prediction.type for i in result.items}
+    assert result.scope == "function"
+    assert types_of[("make", "make")] == "str" and types_of[("use", "x")] == "str"
+
+
+def test_an_edit_outside_any_function_analyses_the_file_again(tmp_path) -> None:
+    analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
+    uri = (tmp_path / "store.py").as_uri()
+    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    edited = WORKSPACE_SOURCE.replace("import os\n", "import os\nLIMIT = 10\n")
+    assert analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True)).scope == "file"

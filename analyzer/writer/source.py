@@ -132,13 +132,16 @@ def source_problem(data: bytes, language: str, path: str = "", force: bool = Fal
 
 
 def annotate_source(data: bytes, path: str, language: str, annotations: list[Annotation],
-                    force: bool = False) -> EditResult:
+                    force: bool = False, whole_file_checks: bool = True) -> EditResult:
     """Write `annotations` into `data` (the bytes of `path`); see the module docstring for the rules.
 
     A file `source_problem` objects to is refused whole (`force` lets a file with syntax errors
     through).  An edit that would break parsing is not refused whole: the annotations that break
     it are found by bisection (apply half, check, recurse), each is skipped with `BREAKS_PARSING`,
-    and the rest are written."""
+    and the rest are written.  Without `whole_file_checks`, neither `source_problem` nor the
+    language's own parser looks at the file (tree-sitter alone judges the edit): for a caller
+    that keeps the file-level verdict of an earlier check (the language server after an edit
+    inside one function)."""
     syntax = writer_syntax(language)
     lang = normalize_language(language)
     result = EditResult(path=path, language=lang, original=data, data=data)
@@ -159,7 +162,7 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         for a in annotations:
             result.skipped.append(Skipped(a, f"cannot parse ({exc})"))
         return result
-    if annotations:
+    if annotations and whole_file_checks:
         problem = source_problem(data, lang, path, force, tree)
         if problem is not None:
             result.refused = problem
@@ -192,7 +195,8 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         return result
 
     # without `force`, `source_problem` has already had the language's parser accept the original
-    original_ok = syntax.parser_problem is not None and (not force or syntax.parser_problem(data) is None)
+    original_ok = whole_file_checks and syntax.parser_problem is not None and \
+        (not force or syntax.parser_problem(data) is None)
     before = count_parse_errors(tree)
 
     def build(chosen: list[tuple[Annotation, Slot]]) -> tuple[bytes, list[Edit], list[str], list[str]]:

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from ..ast_builder import AstBuilder, Scope
+from ..ast_builder import AstBuilder, FunctionBody, FunctionContext, Scope
 from ..schema import MODULE_METHOD_NAME, UNRESOLVED_PREFIX, Control, NodeKind, Op, Prop
 
 APPROXIMATIONS = (
@@ -98,6 +98,67 @@ _PROPERTY_DECORATORS = frozenset({"property", "cached_property", "functools.cach
 def build_module(b: AstBuilder, root: tree_sitter.Node, namespace_block: int) -> int:
     """Create the ``<module>`` METHOD under `namespace_block` and everything below it."""
     return _Walker(b).module(root, namespace_block)
+
+
+def editable_function(root: tree_sitter.Node, start: int, end: int) -> tuple[tree_sitter.Node, tree_sitter.Node] | None:
+    """(def, body) of the outermost function whose body holds the bytes `start`..`end` (a nested
+    function's edit is its outer function's; classes and compound statements around it are
+    crossed), else None."""
+    node = root
+    while True:
+        inner = next((c for c in node.named_children if c.start_byte <= start and end <= c.end_byte), None)
+        if inner is None:
+            return None
+        if inner.type == "function_definition":
+            body = inner.child_by_field_name("body")
+            if body is None or not (body.start_byte <= start and end <= body.end_byte):
+                return None
+            return inner, body
+        node = inner
+
+
+def writes_outside(body: tree_sitter.Node) -> bool:
+    """Whether a function body has effects on names outside it that `rebuild_function_body`
+    cannot undo: a ``global`` statement, or an annotated attribute write (``self.x: T = v``
+    types a class member)."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node.type == "global_statement":
+            return True
+        if node.type == "assignment" and node.child_by_field_name("type") is not None:
+            left = node.child_by_field_name("left")
+            if left is not None and left.type == "attribute":
+                return True
+        stack.extend(node.named_children)
+    return False
+
+
+def rebuild_function_body(b: AstBuilder, definition: tree_sitter.Node, context: FunctionContext) -> FunctionBody:
+    """Walk one def's body again, as `build_module` would inside the whole file, with the names
+    it can see taken from `context`; reads of module names are bound here (REF edges)."""
+    walker = _Walker(b)
+    walker.max_depth = _max_depth()
+    walker.member_writes = []
+    module_scope = Scope(-1, -1, names=dict(context.module_names))
+    parent = Scope(-1, -1, parent=module_scope, is_class=True) if context.in_class else module_scope
+    owner = None
+    if context.owner is not None:
+        owner = _Ctx(scope=parent, qualname=context.qualname.rpartition(".")[0], method=-1,
+                     module_scope=module_scope, is_class=True, type_decl=context.owner,
+                     members=dict(context.members))
+    scope = Scope(context.method, -1, parent=parent, names=dict(context.params))
+    ctx = _Ctx(scope=scope, qualname=context.qualname, method=context.method, module_scope=module_scope,
+               owner=owner, self_name=context.self_name)
+    body_ts = definition.child_by_field_name("body")
+    block = b.add(NodeKind.BLOCK, body_ts)
+    scope.block = block
+    walker.ctx = ctx
+    stmts = walker.stray_errors(definition) + (walker.statements(body_ts) if body_ts is not None else [])
+    b.children(block, stmts)
+    b.close(scope)
+    b.close(module_scope)  # the module's names were all declared: what is left stays unbound
+    return FunctionBody(block, ctx.generator, walker.member_writes)
 
 
 def stored_annotation(text: str, node_type: str) -> str:
@@ -151,6 +212,7 @@ class _Walker:
         self.max_depth = MAX_DEPTH
         self.comprehensions = 0  #: > 0 while walking a comprehension (its targets are no MEMBERs)
         self.global_names: dict[int, set[str]] = {}  #: id(function Scope) -> names declared `global`
+        self.member_writes: list[tuple[int | None, str, str | None]] | None = None  #: MEMBER writes, when asked for
         self.ctx: _Ctx = None  # type: ignore[assignment]  # set by module()
 
     # ================================================================= helpers
@@ -192,6 +254,8 @@ class _Walker:
             self.add_member(ctx, ts, name, type_full_name)
 
     def add_member(self, cls: _Ctx, ts: tree_sitter.Node, name: str, type_full_name: str | None) -> None:
+        if self.member_writes is not None:
+            self.member_writes.append((cls.type_decl, name, type_full_name))
         existing = cls.members.get(name)
         if existing is None:
             mid = self.b.member(ts, name, type_full_name, code=name)

@@ -356,11 +356,15 @@ class Linker:
         return None
 
     # -- the pass
-    def run(self, files: Iterable[str] | None = None) -> None:
-        """Link the whole project, or only the nodes of `files` (the rest keeps its links)."""
+    def run(self, files: Iterable[str] | None = None, nodes: Iterable[NodeId] | None = None) -> None:
+        """Link the whole project, or only the nodes of `files`, or only `nodes` (the rest keeps
+        its links)."""
         g = self.cpg.g
         attrs, succ = g._node, g._succ  # direct dict access: this loop visits every node
-        nodes = list(attrs) if files is None else [n for f in files for n in self.cpg.file_nodes(f)]
+        if nodes is not None:
+            nodes = list(nodes)
+        else:
+            nodes = list(attrs) if files is None else [n for f in files for n in self.cpg.file_nodes(f)]
         stale = [(n, d, k) for n in nodes for d, kinds in succ[n].items() for k in kinds if k in _LINK_EDGES]
         g.remove_edges_from(stale)
         self._mro_cache.clear()
@@ -719,8 +723,8 @@ class Linker:
 
 
 def link_project(cpg: CodePropertyGraph, oracle: TypeOracle | None = None,
-                 files: Iterable[str] | None = None) -> Linker:
-    """Run the linking pass (over `files` only, when given); returns the linker."""
+                 files: Iterable[str] | None = None, nodes: Iterable[NodeId] | None = None) -> Linker:
+    """Run the linking pass (over `files` or `nodes` only, when given); returns the linker."""
     linker = Linker(cpg, oracle)
-    linker.run(files)
+    linker.run(files, nodes)
     return linker

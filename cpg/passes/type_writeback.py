@@ -16,7 +16,7 @@ confident type also goes into TYPE_FULL_NAME (its qualified form: ``sqlite3.Curs
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
 
@@ -57,11 +57,13 @@ def write_types(cpg: CodePropertyGraph, types: Mapping[NodeId, WrittenType]) -> 
     return written
 
 
-def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: TypeOracle | None = None) -> None:
-    """Link calls again (over `files` only, when given) with the types now on the graph."""
+def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: TypeOracle | None = None,
+           nodes: Collection[NodeId] | None = None) -> None:
+    """Link calls again (over `files`, or `nodes`, only, when given) with the types now on the graph."""
     file_list = None if files is None else list(files)
-    link_project(cpg, oracle, files=file_list)
-    nodes = cpg.g.nodes if file_list is None else chain.from_iterable(cpg.file_nodes(f) for f in file_list)
+    link_project(cpg, oracle, files=file_list, nodes=nodes)
+    if nodes is None:
+        nodes = cpg.g.nodes if file_list is None else chain.from_iterable(cpg.file_nodes(f) for f in file_list)
     for n in nodes:
         props = cpg.props(n)
         if props[Prop.KIND] != NodeKind.CALL or not props.get(Prop.METHOD_FULL_NAME, "").startswith(UNRESOLVED_PREFIX):

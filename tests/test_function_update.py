@@ -1,0 +1,164 @@
+"""An edit inside one function's body, applied to the project graph by rebuilding that body only
+(`cpg.function_update`), must leave the graph exactly as a whole-file rebuild of the new text
+would: the same nodes with the same properties, the same edges.  Edits it cannot prove
+confined are refused (None), and the caller rebuilds the file."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from typeinfer.corpus.fetch import fetch_pypi
+from typeinfer.cpg.function_update import ParsedText, parse_edited, update_function_body
+from typeinfer.cpg.graph import CodePropertyGraph
+from typeinfer.cpg.project import build_sources, update_file
+from typeinfer.cpg.source import parser_for, source_from_text
+
+REL = "m.py"
+
+
+def parsed(text: str) -> ParsedText:
+    data = text.encode("utf-8")
+    return ParsedText(data, parser_for("python").parse(data))
+
+
+def shape(cpg: CodePropertyGraph, relpath: str) -> tuple[Counter, Counter]:
+    """The file's nodes (all properties) and edges (between those), ids left out."""
+    def key(props: dict) -> tuple:
+        return tuple(sorted((str(k), repr(v)) for k, v in props.items()))
+
+    nodes = {n: key(cpg.props(n)) for n in cpg.file_nodes(relpath)}
+    edges: Counter = Counter()
+    for n, k in nodes.items():
+        for d, kinds in cpg.g._succ[n].items():
+            edges.update((k, nodes.get(d, d), str(kind)) for kind in kinds)
+    children = Counter((nodes[n], tuple(nodes[c] for c in cpg.ast_children(n))) for n in nodes)
+    return Counter(nodes.values()), edges + children
+
+
+def apply(cpg: CodePropertyGraph, old: str, new: str) -> bool:
+    """Apply `old` -> `new` as the language server does; True when the body path took it."""
+    update = update_function_body(cpg, REL, parsed(old), parsed(new))
+    if update is None:
+        update_file(cpg, REL, new)
+    return update is not None
+
+
+EDITS = {
+    "statement": lambda indent: f"{indent}zz_new = len(str(1))",
+    "member": lambda indent: f"{indent}self.zz_attr = []",
+    "generator": lambda indent: f"{indent}yield 1",
+    "lambda": lambda indent: f"{indent}zz_fn = lambda a: a + 1",
+    "nested def": lambda indent: f"{indent}def zz_inner(q): return q",
+    "import": lambda indent: f"{indent}import json",
+    "broken": lambda indent: f"{indent}zz = foo(",  # then undone
+}
+EDITS_IN_TURN = ["in a line", *EDITS]
+
+
+@pytest.mark.parametrize("package, version, member, edits", [("bottle", "0.13.4", "bottle.py", 4),
+                                                             ("six", "1.16.0", "six.py", 16),
+                                                             ("colorama", "0.4.6", "colorama/ansitowin32.py", 16)])
+def test_edits_inside_functions_give_the_graph_of_a_whole_file_build(package: str, version: str, member: str,
+                                                                     edits: int):
+    text = (fetch_pypi(package, version) / member).read_text()
+    rng = random.Random(7)
+    cpg = build_sources([source_from_text(text, REL)])
+    taken: Counter = Counter()
+    tried = 0
+    while tried < edits:
+        lines = text.split("\n")
+        bodies = [i for i, line in enumerate(lines) if line.startswith("        ") and line.strip()
+                  and not line.rstrip().endswith((":", "\\", ",", "(")) and '"""' not in line]
+        i = rng.choice(bodies)
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        kind = EDITS_IN_TURN[tried % len(EDITS_IN_TURN)]
+        tried += 1
+        if kind == "in a line":
+            lines[i] = lines[i] + "  # x"
+        else:
+            lines.insert(i, EDITS[kind](indent))
+        new = "\n".join(lines)
+        for before, after in ((text, new), (new, text)) if kind == "broken" else ((text, new),):
+            if apply(cpg, before, after):
+                taken[kind] += 1
+            expected = build_sources([source_from_text(after, REL)])
+            assert shape(cpg, REL) == shape(expected, REL), f"{kind} at line {i + 1}"
+            assert cpg.files[REL] == expected.files[REL]
+        if kind != "broken":
+            text = new
+    assert sum(taken.values()) >= edits // 2, taken  # most edits inside methods take the body path
+
+
+SOURCE = '''import os
+
+class Box:
+    def __init__(self, items):
+        self.items = items
+
+    def size(self):
+        n = len(self.items)
+        return n
+
+    @property
+    def empty(self):
+        return not self.items
+
+
+def helper(x):
+    return x + 1
+'''
+
+
+@pytest.mark.parametrize("old, new", [
+    ("    def size(self):", "    def size(self, extra):"),  # a header
+    ("class Box:", "class Box(object):"),  # a class statement
+    ("import os", "import sys"),  # module level
+    ("        n = len(self.items)", "        global n\n        n = len(self.items)"),  # binds outside
+    ("        n = len(self.items)", "        self.n: int = len(self.items)"),  # types a member
+    ("        self.items = items", "        pass"),  # the member's first write moves to size()... or vanishes
+    ("    return x + 1", "    return x + 1\nprint(helper(1))"),  # spills out of the body
+    ("        return n", "        return (n"),  # an unclosed paren swallows what follows
+])
+def test_edits_the_body_path_cannot_prove_confined_are_refused(old: str, new: str):
+    cpg = build_sources([source_from_text(SOURCE, REL)])
+    edited = SOURCE.replace(old, new)
+    assert edited != SOURCE
+    assert update_function_body(cpg, REL, parsed(SOURCE), parsed(edited)) is None
+    assert cpg.files[REL].content_hash == build_sources([source_from_text(SOURCE, REL)]).files[REL].content_hash
+
+
+def test_an_edit_inside_a_method_keeps_every_other_node_and_moves_what_follows():
+    cpg = build_sources([source_from_text(SOURCE, REL)])
+    before = {n: dict(cpg.props(n)) for n in cpg.file_nodes(REL)}
+    edited = SOURCE.replace("        n = len(self.items)\n", "        n = len(self.items)\n        n += 1\n")
+    update = update_function_body(cpg, REL, parsed(SOURCE), parsed(edited))
+    assert update is not None and cpg.props(update.method)["NAME"] == "size"
+    assert update.line_delta == 1 and update.byte_delta == len("        n += 1\n")
+    helper = next(n for n in cpg.file_nodes(REL) if cpg.props(n).get("NAME") == "helper"
+                  and str(cpg.props(n)["kind"]) == "METHOD")
+    assert helper in before  # same id
+    assert cpg.props(helper)["LINE_NUMBER"] == before[helper]["LINE_NUMBER"] + 1
+    assert all(n in before for n in cpg.file_nodes(REL) if n not in update.added)
+
+
+def test_typescript_edits_rebuild_the_file():
+    source = "function f(a) {\n  return a + 1;\n}\n"
+    cpg = build_sources([source_from_text(source, "m.ts")])
+
+    def ts(text: str) -> ParsedText:
+        return ParsedText(text.encode(), parser_for("typescript").parse(text.encode()))
+
+    assert update_function_body(cpg, "m.ts", ts(source), ts(source.replace("a + 1", "a + 2"))) is None
+
+
+def test_an_incremental_parse_gives_the_tree_of_a_whole_parse(tmp_path: Path):
+    old = parsed(SOURCE)
+    for new in (SOURCE.replace("n = len", "count = len"), SOURCE.replace("return x + 1", "return x + 1 if x else 0"),
+                "", SOURCE + "\n\nz = 'é'\n"):
+        again = parse_edited(parser_for("python"), old, new.encode())
+        assert str(again.tree.root_node) == str(parsed(new).tree.root_node)
+        assert str(old.tree.root_node) == str(parsed(SOURCE).tree.root_node)  # the old tree is left as it was
