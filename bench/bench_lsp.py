@@ -16,7 +16,11 @@ With --big: bottle.py 0.13.4 (4,681 lines, from PyPI through corpus.fetch) alone
 - ingestion: 1,000 single-character didChange notifications sent back to back, then one request
   round trip; edits/s over the whole burst (the server applies every change as it reads it);
 - RSS of the server and its analysis process before and after 3 rounds of 1,000 such edits (and after each round);
-- edit inside one function -> the analysis of that version installed (debounce included), p50/p95.
+- a new statement in one method -> the analysis of that version installed and the method's inlay
+  hints answered (debounce included), p50/p95, and what was analysed again (`scope`: "function" when
+  only that method and its dependants were);
+- reference, in the same run: basedpyright-langserver (from the environment's PATH, when installed)
+  given the same edits -> its inlay hints for the method answered.
 
 Usage: python bench/bench_lsp.py [--edits 200] [--keep DIR] | --big [--samples 6]
 """
@@ -31,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from lsprotocol import types
@@ -177,6 +182,70 @@ async def run(edits: int, keep: Path | None) -> dict:
         shutil.rmtree(cache, ignore_errors=True)
 
 
+def _edit_site(lines: list[str]) -> tuple[int, int, int]:
+    """A method in the second half of the file: its def line, its first body line, the body's indent."""
+    target = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("    def "))
+    body = target + 1
+    return target, body, len(lines[body]) - len(lines[body].lstrip())
+
+
+def _new_statement(line: int, indent: int, k: int) -> types.TextDocumentContentChangePartial:
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(line, 0), types.Position(line, 0)),
+        text=" " * indent + f"y{k} = len(s) * {k}\n")
+
+
+def _hint_params(uri: str, start: int, end: int) -> types.InlayHintParams:
+    return types.InlayHintParams(text_document=types.TextDocumentIdentifier(uri=uri),
+                                 range=types.Range(types.Position(start, 0), types.Position(end, 0)))
+
+
+async def run_reference(samples: int) -> dict:
+    """The same edits in basedpyright's language server (from the dev environment): edit ->
+    its inlay hints for the edited method answered (it checks lazily, on request)."""
+    from typeinfer.corpus.fetch import fetch_pypi
+
+    server = shutil.which("basedpyright-langserver")
+    if server is None:
+        return {}
+    work = Path(tempfile.mkdtemp(prefix="typeinfer-bench-ref-"))
+    try:
+        big = work / "bottle.py"
+        shutil.copy(fetch_pypi("bottle", "0.13.4") / "bottle.py", big)
+        text = big.read_text()
+        uri, lines = big.as_uri(), text.split("\n")
+        client = LanguageClient("bench", "1")
+        await client.start_io(server, "--stdio")
+        await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
+                                                             root_uri=work.as_uri()))
+        client.initialized(types.InitializedParams())
+        client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+        target, body, indent = _edit_site(lines)
+        await client.text_document_inlay_hint_async(_hint_params(uri, 0, len(lines)))  # the first full check
+        version, fresh_ms = 1, []
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(types.Position(body, 0), types.Position(body, 0)), text=" " * indent + 's = ""\n')]))
+        version = 2
+        for k in range(samples):
+            version += 1
+            sent = time.perf_counter()
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[_new_statement(body + 1, indent, k)]))
+            await client.text_document_inlay_hint_async(_hint_params(uri, target, body + 30 + k))
+            fresh_ms.append(1000 * (time.perf_counter() - sent))
+        await client.shutdown_async(None)
+        client.exit(None)
+        await asyncio.sleep(0.2)
+        await client.stop()
+        return {"fresh_ms": fresh_ms}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (the server and its analysis process)."""
     total = 0.0
@@ -224,16 +293,14 @@ async def run_big(samples: int) -> dict:
                 await asyncio.sleep(0.01)
 
         await settled(1)
-        target = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("    def "))
-        body = target + 1  # the first line of that method's body
-        indent = len(lines[body]) - len(lines[body].lstrip())
+        target, body, indent = _edit_site(lines)
         version = 2
         client.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
             content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(body, 0), types.Position(body, 0)), text=" " * indent + "# \n")]))
+                range=types.Range(types.Position(body, 0), types.Position(body, 0)), text=" " * indent + 's = ""\n')]))
         await settled(version)
-        col = indent + 2
+        col = indent + 5  # typing goes inside the string literal: the code stays valid
         rss = [rss_mb(pid)]
         rates = []
         for _ in range(3):
@@ -249,22 +316,25 @@ async def run_big(samples: int) -> dict:
             rates.append(1000 / (time.perf_counter() - t))
             await settled(version)
             rss.append(rss_mb(pid))
-        fresh_ms = []
-        for k in range(samples):  # an edit inside the method: x = 1 -> x = 12 ... (a real statement change)
+        fresh_ms, scopes, hint_ms = [], [], []
+        for k in range(samples):  # a new statement in the method each time: slots come and go
             version += 1
             sent = time.perf_counter()
             client.text_document_did_change(types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangePartial(
-                    range=types.Range(types.Position(body, col), types.Position(body, col)), text=str(k % 10))]))
-            col += 1
+                content_changes=[_new_statement(body + 1, indent, k)]))
             await settled(version)
+            installed = time.perf_counter()
+            await client.text_document_inlay_hint_async(_hint_params(uri, target, body + 30 + k))
             fresh_ms.append(1000 * (time.perf_counter() - sent))
+            hint_ms.append(1000 * (time.perf_counter() - installed))
+            scopes.append((await status(client, uri))["doc"].get("scope"))
         await client.shutdown_async(None)
         client.exit(None)
         await asyncio.sleep(0.2)
         await client.stop()
-        return {"lines": len(lines), "rates": rates, "rss": rss, "fresh_ms": fresh_ms}
+        return {"lines": len(lines), "rates": rates, "rss": rss, "fresh_ms": fresh_ms, "scopes": scopes,
+                "hint_ms": hint_ms}
     finally:
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
@@ -282,8 +352,14 @@ def main() -> None:
         print(f"bottle.py {b['lines']} lines")
         print("ingestion, 3 rounds of 1,000 didChange: " + ", ".join(f"{r:.0f}" for r in b["rates"]) + " edits/s")
         print("server RSS: start " + " -> ".join(f"{m:.0f}" for m in b["rss"]) + " MB (after each round)")
-        print(f"edit in one function -> updated hints installed ({len(b['fresh_ms'])} edits, 100 ms debounce): "
-              f"p50 {statistics.median(b['fresh_ms']):.0f} ms, p95 {pct(b['fresh_ms'], 0.95):.0f} ms")
+        print(f"new statement in one method -> its hints answered ({len(b['fresh_ms'])} edits, 100 ms debounce): "
+              f"p50 {statistics.median(b['fresh_ms']):.0f} ms, p95 {pct(b['fresh_ms'], 0.95):.0f} ms; "
+              f"re-analysed: {dict(Counter(b['scopes']))}; of which the hint request after the analysis "
+              f"was installed: p50 {statistics.median(b['hint_ms']):.0f} ms")
+        ref = asyncio.run(run_reference(args.samples))
+        if ref:
+            print(f"basedpyright-langserver, same edits -> its hints for the method answered: "
+                  f"p50 {statistics.median(ref['fresh_ms']):.0f} ms, p95 {pct(ref['fresh_ms'], 0.95):.0f} ms")
         return
     r = asyncio.run(run(args.edits, args.keep))
     print(f"workspace: {r['files']} files, {r['workspace_loc']} lines; big.py {r['big_py_lines']} lines; {r['edits']} edits")

@@ -164,7 +164,10 @@ class Analyzer(AnalysisHost):
                 if self.workspace_ready.is_set():
                     self._revert(relpath)
                 return None
-            return self.analyze(snapshot)
+            result = self.analyze(snapshot)
+            log.info("analysed %s version %d (%s) in %.0f ms", relpath, snapshot.version, result.scope,
+                     1000 * result.seconds)
+            return result
         except Exception:  # noqa: BLE001 - one bad document must not stop the analysis
             log.error("analysis of %s failed:\n%s", uri, traceback.format_exc())
             return None

@@ -6,7 +6,9 @@ the requested range, placed at the slot's insertion point.  The tooltip repeats 
 imports it needs, made by the source writer (`edits.annotated_text`) and a line diff.  The writer
 re-parses the file (~20 ms for 2,000 lines), so for clients that can resolve `textEdits` (VS Code
 can) hints go out without them and `resolve` adds them to the one hint the user acts on; other
-clients get them eagerly within a time budget (hints past it go without an edit).
+clients get them eagerly within a time budget (hints past it go without an edit; in a document
+where one edit took longer than the whole budget, hints go without edits: the code actions "Add
+type annotation" and "Annotate all in file" still write them).
 Python returns read `-> T`; TypeScript returns `: T`, as their syntax writes them.  A model guess
 below `GUESS_BELOW` reads `: ≈T`.  No hint is shown where the writer cannot place the annotation.
 
@@ -67,7 +69,16 @@ def inlay_hints(doc: DocumentState, rng: types.Range, settings: Settings, lazy_e
     items = [i for i in doc.items if writable(i, settings, doc.threshold) and _in_range(i, rng)]
     items.sort(key=lambda i: i.anchor.insert)
     deadline = time.perf_counter() + budget_s
-    return [hint_for(doc, i, not lazy_edits and time.perf_counter() < deadline) for i in items]
+    hints = []
+    for item in items:
+        # one edit costs a run of the writer over the whole file: where that alone overruns the
+        # budget (a big file), the hints go without edits rather than late
+        eager = not lazy_edits and time.perf_counter() + doc.edit_seconds < deadline
+        started = time.perf_counter()
+        hints.append(hint_for(doc, item, eager))
+        if eager:
+            doc.edit_seconds = time.perf_counter() - started
+    return hints
 
 
 def resolve(doc: DocumentState | None, hint: types.InlayHint) -> types.InlayHint:

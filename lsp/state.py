@@ -66,6 +66,7 @@ class DocumentState:
     #: no edit) is offered until a whole text arrives (a save with its text, or a reopen)
     desynced: bool = False
     in_graph: bool = False  #: the items come from the whole-project graph (not a single-file one)
+    edit_seconds: float = 0.0  #: what the last hint's edit took the writer (`inlay_hints`' budget)
     scope: str = "file"  #: what the last analysis inferred again (`analysis.FileResult.scope`)
     threshold: float = NO_MODEL_THRESHOLD  #: the confidence a hint needs when the user set none (annotate's)
     refused: str | None = None  #: why the source writer refuses to annotate the whole document
