@@ -91,12 +91,14 @@ class LibrarySources:
 class FunctionsAgain:
     """Part of a file to infer again, the rest's types known (the language server after an edit
     inside one function): the slots of `methods` (nested ones listed too) and the attributes of
-    `classes`; `known` are the rest's rows from an earlier inference, their types written into
-    the graph and read as settled while `methods` are inferred."""
+    `classes`.  `known` are the rest's rows from an earlier inference, each with the round that
+    settled it (`InferenceResult.settled_in`; -1: never confident): a known type is written into
+    the graph and read as settled from the round after that one on, as in the whole run, so the
+    slots inferred again see what they saw there."""
 
     methods: frozenset[NodeId]
     classes: frozenset[NodeId] = frozenset()
-    known: tuple[Prediction, ...] = ()
+    known: tuple[tuple[Prediction, int], ...] = ()
 
 
 @dataclass
@@ -111,6 +113,8 @@ class InferenceResult:
     options: InferenceOptions = field(default_factory=lambda: InferenceOptions())  #: how it was inferred
     predictor: Any = field(default=None, repr=False)  #: the loaded model, for re-running
     libraries: LibrarySources = field(default_factory=LibrarySources)  #: the library types it read, for re-running
+    #: the round (0-based) in which each confident slot's type was settled, for `FunctionsAgain`
+    settled_in: dict[NodeId, int] = field(default_factory=dict)
 
     @property
     def threshold(self) -> float:
@@ -243,18 +247,23 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     classes = relinked = None
+    settled_in: dict[NodeId, int] = {}
     if again is not None:
         methods, classes = again.methods, again.classes
         relinked = [n for m in methods for n in cpg.ast_descendants(m) if cpg.kind(n) == NodeKind.CALL]
-        write_types(cpg, graph_types(again.known, table.threshold))
-        settled.update(p.node for p in again.known if p.node is not None and table.is_confident(p))
-        relink(cpg, files=file_list, nodes=relinked)
+    last_known = max((r for _, r in again.known), default=-1) if again is not None else -1
     index = SlotIndex(cpg)  # structure only: write-back and re-linking leave it valid for every round
     libraries = libraries or library_sources(cpg, options)  # looked at again unless given: installs are seen
     typeshed = typeshed_for(libraries.site_packages, libraries.site_packages_key)
     declarations = declarations_for(libraries.node_modules, libraries.node_modules_key)
+    universe = build_type_universe(cpg)  # declarations only: the rounds' types leave it as it is
     for round_number in range(rounds):
-        universe = build_type_universe(cpg)
+        if again is not None and round_number:
+            arrived = [p for p, r in again.known if r == round_number - 1 and p.node is not None]
+            if arrived:
+                write_types(cpg, graph_types(arrived, table.threshold))
+                settled.update(p.node for p in arrived)
+                relink(cpg, files=file_list, nodes=relinked)
         program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods,
                                  classes=classes)
         targets = [s for s in program.slices
@@ -268,7 +277,8 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
             break
         write_types(cpg, graph_types(predictions, table.threshold))
         confident = [p for p in predictions if p.node is not None and table.is_confident(p) and p.node not in settled]
-        if not confident or round_number == rounds - 1:
+        settled_in.update((p.node, round_number) for p in confident)
+        if not confident and last_known < round_number or round_number == rounds - 1:
             break
         settled.update(p.node for p in confident)
         relink(cpg, files=file_list, nodes=relinked)
@@ -281,7 +291,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     for source in ("static", "model", "none"):
         stats[source] = by_source[source]
     assert program is not None and universe is not None
-    return InferenceResult(cpg, program, universe, table, stats, options, predictor, libraries)
+    return InferenceResult(cpg, program, universe, table, stats, options, predictor, libraries, settled_in)
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,

@@ -246,6 +246,56 @@ async def run_reference(samples: int) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def run_agreement(edits: int) -> dict:
+    """In process, with the bundled model: `edits` random statements added inside bottle.py's
+    methods one after another; after each, the per-function analysis's visible hints (confidence
+    at or above the threshold) against a whole-file analysis of the same text."""
+    import random
+
+    from typeinfer.corpus.fetch import fetch_pypi
+    from typeinfer.lsp.analysis import Analyzer, Snapshot
+    from typeinfer.lsp.settings import Settings
+
+    work = Path(tempfile.mkdtemp(prefix="typeinfer-bench-agree-"))
+    try:
+        shutil.copy(fetch_pypi("bottle", "0.13.4") / "bottle.py", work / "bottle.py")
+        text = (work / "bottle.py").read_text()
+        analyzer = Analyzer(work, lambda: Settings(), lambda _: None)
+        analyzer.prepare()
+        analyzer.workspace_ready.wait()
+
+        def snap(t: str, v: int) -> Snapshot:
+            return Snapshot((work / "bottle.py").as_uri(), v, t, "bottle.py", "python", "python", True)
+
+        def visible(result) -> list:  # noqa: ANN001
+            return sorted((i.prediction.kind, i.prediction.function, i.prediction.name, i.prediction.line,
+                           i.prediction.type, i.anchor, i.writable) for i in result.items
+                          if i.prediction.confidence >= result.threshold and not i.declared)
+
+        analyzer.analyze(snap(text, 1))
+        rng, same, scopes, ms, visible_count = random.Random(1), 0, Counter(), [], 0
+        for k in range(edits):
+            lines = text.split("\n")
+            bodies = [i for i, line in enumerate(lines) if line.startswith("        ") and line.strip()
+                      and not line.rstrip().endswith((":", "\\", ",", "(")) and '"""' not in line]
+            i = rng.choice(bodies)
+            indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+            lines.insert(i, f"{indent}v{k} = {rng.choice(['len(str(1))', '[]', 'self', '0.5', 'dict()'])}")
+            text = "\n".join(lines)
+            result = analyzer.analyze(snap(text, 2 + k))
+            scopes[result.scope] += 1
+            ms.append(1000 * result.seconds)
+            fresh = Analyzer(work, lambda: Settings(), lambda _: None)
+            fresh.cpg, fresh.predictor, fresh.cache = analyzer.cpg, analyzer.predictor, analyzer.cache
+            fresh.workspace_ready.set()
+            reference = fresh.analyze(snap(text, 1000 + k))  # the whole file, on the same graph
+            same += visible(result) == visible(reference)
+            visible_count += len(visible(reference))
+        return {"edits": edits, "same": same, "scopes": dict(scopes), "ms": ms, "visible": visible_count / edits}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (the server and its analysis process)."""
     total = 0.0
@@ -346,6 +396,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--big", action="store_true", help="bottle.py: ingestion, RSS, edit -> hints")
     parser.add_argument("--samples", type=int, default=6)
+    parser.add_argument("--agreement", type=int, metavar="N",
+                        help="with --big: N random edits in process, the per-function hints against a whole-file analysis")
     args = parser.parse_args()
     if args.big:
         b = asyncio.run(run_big(args.samples))
@@ -356,6 +408,12 @@ def main() -> None:
               f"p50 {statistics.median(b['fresh_ms']):.0f} ms, p95 {pct(b['fresh_ms'], 0.95):.0f} ms; "
               f"re-analysed: {dict(Counter(b['scopes']))}; of which the hint request after the analysis "
               f"was installed: p50 {statistics.median(b['hint_ms']):.0f} ms")
+        if args.agreement:
+            a = run_agreement(args.agreement)
+            print(f"{a['edits']} random statements added in methods (in process, bundled model): per-function "
+                  f"analysis {dict(a['scopes'])}, p50 {statistics.median(a['ms']):.0f} ms, p95 {pct(a['ms'], 0.95):.0f} ms; "
+                  f"visible hints identical to a whole-file analysis after {a['same']} of {a['edits']} "
+                  f"(~{a['visible']:.0f} visible hints each)")
         ref = asyncio.run(run_reference(args.samples))
         if ref:
             print(f"basedpyright-langserver, same edits -> its hints for the method answered: "

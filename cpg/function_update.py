@@ -54,6 +54,7 @@ class BodyUpdate:
     line_delta: int  #: how many lines the body grew by
     parse_errors_before: int = 0  #: ERROR and MISSING nodes in the function before the edit
     parse_errors_after: int = 0  #: and after
+    old_callees: frozenset[NodeId] = frozenset()  #: what the old body's calls were linked to
 
 
 def parse_edited(parser: tree_sitter.Parser, old: ParsedText, data: bytes) -> ParsedText:
@@ -124,6 +125,7 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
     removed = frozenset(old_nodes) | frozenset((relpath, m) for m in created_here.values())
     relink_too = {src for n in removed for src, kinds in cpg.g._pred[n].items()
                   if src not in removed and any(k in LINK_EDGES for k in kinds)}
+    old_callees = frozenset(d for n in removed for d in cpg.out(n, EdgeKind.CALL) if d not in removed)
     _set_generator(attrs[method], body.generator)
     _move_positions(cpg, relpath, old, new, old_body, new_body, exclude=removed)
     reordered = ()
@@ -142,7 +144,7 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
     link_project(cpg, nodes=[*added, *(n for n in relink_too if n in attrs)])
     lines = new_body.end_point[0] - old_body.end_point[0]
     return BodyUpdate(relpath, method, removed, tuple(added), (old_body.start_byte, old_body.end_byte),
-                      old_body.end_point[0] + 1, delta, lines, old_errors, new_errors)
+                      old_body.end_point[0] + 1, delta, lines, old_errors, new_errors, old_callees)
 
 
 #: how far an insertion or deletion is slid back to find the function it belongs to

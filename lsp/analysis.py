@@ -94,6 +94,7 @@ class _Analysed:
     parsed: ParsedText  #: the text the graph holds for the file, and its tree
     items: list[Item]
     nodes: list[NodeId | None]  #: each item's slot in the graph (None: a declared slot's diagnostic)
+    rounds: list[int]  #: the inference round that settled each item's type (-1: none did)
     options: InferenceOptions
     diagnostics: bool
     encoding: str  #: of the items' anchors
@@ -268,8 +269,8 @@ class Analyzer(AnalysisHost):
         if settings.diagnostics:
             items.extend(self._disagreements(cpg, result.program.slices, snap, parsed.tree, index))
         if use_workspace:
-            self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, options, settings.diagnostics,
-                                                     snap.encoding, result.threshold, refused)
+            self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, _rounds(result, nodes), options,
+                                                     settings.diagnostics, snap.encoding, result.threshold, refused)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace,
                           threshold=result.threshold, refused=refused)
 
@@ -280,16 +281,21 @@ class Analyzer(AnalysisHost):
         assert cpg is not None
         attrs = cpg.g._node
         edited = [update.method, *(n for n in cpg.ast_descendants(update.method) if attrs[n][Prop.KIND] == NodeKind.METHOD)]
+        # its dependants: the functions calling it (they read its return) and those it calls, before
+        # and after the edit (their parameters are typed from the arguments it passes)
         callers = {m for call in cpg.into(update.method, EdgeKind.CALL) if call[0] == snap.relpath
-                   and (m := cpg.enclosing(call, (NodeKind.METHOD,))) is not None} - set(edited)
+                   and (m := cpg.enclosing(call, (NodeKind.METHOD,))) is not None}
+        callees = {m for n in edited for call in cpg.ast_descendants(n) if attrs[call][Prop.KIND] == NodeKind.CALL
+                   for m in cpg.out(call, EdgeKind.CALL)} | set(update.old_callees)
+        callers = {m for m in callers | callees if m[0] == snap.relpath and m in attrs} - set(edited)
         owner = cpg.enclosing(update.method, (NodeKind.TYPE_DECL, NodeKind.METHOD))
         classes = {owner} if owner is not None and attrs[owner][Prop.KIND] == NodeKind.TYPE_DECL else set()
         start_line = attrs[update.method][Prop.LINE_NUMBER]
         again_regions = [(_qualname(attrs[m]), attrs[m][Prop.LINE_NUMBER], attrs[m][Prop.LINE_NUMBER_END], False)
                          for m in callers] + \
                         [("", attrs[c][Prop.LINE_NUMBER], attrs[c][Prop.LINE_NUMBER_END], True) for c in classes]
-        kept: list[tuple[Item, NodeId | None]] = []
-        for item, node in zip(previous.items, previous.nodes):
+        kept: list[tuple[Item, NodeId | None, int]] = []
+        for item, node, settled in zip(previous.items, previous.nodes, previous.rounds):
             p = item.prediction
             if start_line <= p.line <= update.old_last_line:
                 continue  # the edited function's: inferred again
@@ -299,22 +305,22 @@ class Analyzer(AnalysisHost):
             if any(start <= p.line <= end and ((p.kind == "attribute") == is_class)
                    and (is_class or p.function == name) for name, start, end, is_class in again_regions):
                 continue
-            kept.append((item, node if node is not None and node in attrs else None))
-        known = tuple(replace(item.prediction, node=node) for item, node in kept if node is not None)
+            kept.append((item, node if node is not None and node in attrs else None, settled))
+        known = tuple((replace(item.prediction, node=node), settled) for item, node, settled in kept if node is not None)
         again = FunctionsAgain(frozenset(edited) | callers, frozenset(classes), known)
         options = previous.options
-        touched = [node for _, node in kept if node is not None]
+        touched = [node for _, node, _ in kept if node is not None]
         with types_restored(cpg, snap.relpath, methods=again.methods, others=touched):
             result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, again=again)
         index = LineIndex(snap.text, snap.encoding)
         fresh, fresh_nodes = _items(snap, result, parsed, index)
-        _mark_writable(snap, fresh, result.threshold, whole_file_checks=False)
         if previous.diagnostics:
             found = self._disagreements(cpg, result.program.slices, snap, parsed.tree, index)
             fresh.extend(found)
             fresh_nodes.extend([None] * len(found))
-        items = fresh + [item for item, _ in kept]
-        nodes = fresh_nodes + [node for _, node in kept]
+        items = fresh + [item for item, _, _ in kept]
+        nodes = fresh_nodes + [node for _, node, _ in kept]
+        rounds = _rounds(result, fresh_nodes) + [settled for _, _, settled in kept]
         # the file-level verdict (its own parser's, over the whole file) changes only when the
         # edited function parses with errors before or after
         refused = previous.refused
@@ -322,7 +328,8 @@ class Analyzer(AnalysisHost):
             refused = None
             if _wanted(items, result.threshold) and snap.grammar not in writer_syntax(snap.language).stub_only_grammars:
                 refused = source_problem(parsed.data, snap.language, snap.relpath, tree=parsed.tree)
-        self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, options, previous.diagnostics,
+        _mark_writable(snap, fresh, result.threshold, whole_file_checks=False)
+        self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, rounds, options, previous.diagnostics,
                                                  snap.encoding, result.threshold, refused)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
                           threshold=result.threshold, refused=refused, scope="function")
@@ -390,16 +397,17 @@ def _mark_writable(snap: Snapshot, items: list[Item], threshold: float, whole_fi
     wanted = _wanted(items, threshold)
     if not wanted or snap.grammar in writer_syntax(snap.language).stub_only_grammars:
         return None  # JavaScript: annotations go to stubs only; its hints inform, without an edit
-    edit = annotate_source(snap.text.encode("utf-8"), snap.relpath, snap.language, [i.annotation for i in wanted],
-                           whole_file_checks=whole_file_checks)
-    if edit.refused:
-        return edit.refused
+    data, annotations = snap.text.encode("utf-8"), [i.annotation for i in wanted]
+    edit = annotate_source(data, snap.relpath, snap.language, annotations, whole_file_checks=whole_file_checks)
+    refused = edit.refused
+    if refused:  # still, no hint where no annotation could go once the file is accepted
+        edit = annotate_source(data, snap.relpath, snap.language, annotations, whole_file_checks=False)
     placed = {id(a.annotation) for a in edit.applied}
     skipped = {id(s.annotation) for s in edit.skipped}
     for item in wanted:
         if id(item.annotation) in skipped and id(item.annotation) not in placed:
             item.writable = False
-    return None
+    return refused
 
 
 def _wanted(items: list[Item], threshold: float) -> list[Item]:
@@ -420,6 +428,10 @@ def _items(snap: Snapshot, result: InferenceResult, parsed: ParsedText,
         nodes.append(p.node)
         p.node = None
     return items, nodes
+
+
+def _rounds(result: InferenceResult, nodes: list[NodeId | None]) -> list[int]:
+    return [result.settled_in.get(n, -1) if n is not None else -1 for n in nodes]
 
 
 def _moved(item: Item, lines: int) -> Item:

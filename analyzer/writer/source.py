@@ -138,10 +138,10 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
     A file `source_problem` objects to is refused whole (`force` lets a file with syntax errors
     through).  An edit that would break parsing is not refused whole: the annotations that break
     it are found by bisection (apply half, check, recurse), each is skipped with `BREAKS_PARSING`,
-    and the rest are written.  Without `whole_file_checks`, neither `source_problem` nor the
-    language's own parser looks at the file (tree-sitter alone judges the edit): for a caller
-    that keeps the file-level verdict of an earlier check (the language server after an edit
-    inside one function)."""
+    and the rest are written.  Without `whole_file_checks`, the file is not parsed again after the
+    edit and `source_problem` is not asked: only where each annotation goes is decided (the
+    language server marking the hints of one function after an edit inside it, where a whole-file
+    check per keystroke would cost more than the rest; its code actions write with the checks)."""
     syntax = writer_syntax(language)
     lang = normalize_language(language)
     result = EditResult(path=path, language=lang, original=data, data=data)
@@ -195,8 +195,7 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         return result
 
     # without `force`, `source_problem` has already had the language's parser accept the original
-    original_ok = whole_file_checks and syntax.parser_problem is not None and \
-        (not force or syntax.parser_problem(data) is None)
+    original_ok = syntax.parser_problem is not None and (not force or syntax.parser_problem(data) is None)
     before = count_parse_errors(tree)
 
     def build(chosen: list[tuple[Annotation, Slot]]) -> tuple[bytes, list[Edit], list[str], list[str]]:
@@ -235,7 +234,7 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
         return first + keep(good + first, candidates[half:])
 
     new, all_edits, added, warnings = build(accepted)
-    if breaks(new) is not None:
+    if whole_file_checks and breaks(new) is not None:
         accepted = keep([], accepted)
         if not accepted:
             return result
