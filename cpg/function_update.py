@@ -27,7 +27,7 @@ from .graph import CodePropertyGraph, NodeId
 from .passes import run_file_passes
 from .passes.linking import LINK_EDGES, link_project
 from .schema import CODE_LIMIT, MODULE_METHOD_NAME, EdgeKind, NodeKind, Prop
-from .source import content_hash
+from .source import content_hash, count_errors
 
 _PASS_EDGES = (EdgeKind.CFG, EdgeKind.REACHING_DEF)
 
@@ -90,8 +90,8 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
         return None
     if frontend.writes_outside(old_body) or frontend.writes_outside(new_body):
         return None
-    old_errors, new_errors = _errors(old_def), _errors(new_def)
-    if info.parse_errors - old_errors != _errors(new.tree.root_node) - new_errors:
+    old_errors, new_errors = count_errors(old_def), count_errors(new_def)
+    if info.parse_errors - old_errors != count_errors(new.tree.root_node) - new_errors:
         return None
     method = _method_at(cpg, relpath, old_def)
     context = method and _context(cpg, method, (old_body.start_byte, old_body.end_byte))
@@ -190,18 +190,6 @@ def _common_ends(a: bytes, b: bytes) -> tuple[int, int]:
         else:
             hi = mid - 1
     return prefix, lo
-
-
-def _errors(node: tree_sitter.Node) -> int:
-    """ERROR and MISSING nodes under `node` (as `source.count_parse_errors` counts a tree's)."""
-    count, stack = 0, [node]
-    while stack:
-        current = stack.pop()
-        if current.is_error or current.is_missing:
-            count += 1
-        if current.has_error:
-            stack.extend(current.children)
-    return count
 
 
 def _method_at(cpg: CodePropertyGraph, relpath: str, definition: tree_sitter.Node) -> NodeId | None:

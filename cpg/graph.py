@@ -43,28 +43,42 @@ def _bulk_load(g: nx.MultiDiGraph, path: str, fg: FileGraph) -> None:
     unnecessary.  This relies on networkx 3's documented MultiDiGraph layout (``_node``,
     ``_succ``, ``_pred``, key dicts shared between both directions).
     """
+    _insert_nodes(g, path, fg.nodes)
+    # AST edges first: the builder emits each parent's in ORDER, so a node's successors start
+    # with its AST children in ORDER and `ast_children` needs no sort
+    ast = EdgeKind.AST
+    _insert_edges(g, path, [e for e in fg.edges if e[2] == ast])
+    _insert_edges(g, path, [e for e in fg.edges if e[2] != ast])
+    clear = getattr(nx, "_clear_cache", None)
+    if clear is not None:
+        clear(g)
+
+
+def _insert_nodes(g: nx.MultiDiGraph, path: str, nodes: dict[int, dict[str, Any]]) -> list[NodeId]:
+    """New nodes of one file into networkx's dicts (no per-node checks: the ids are fresh)."""
     node_attrs, succ, pred = g._node, g._succ, g._pred
-    for nid, props in fg.nodes.items():
+    keys = []
+    for nid, props in nodes.items():
         key = (path, nid)
         node_attrs[key] = props
         succ[key] = {}
         pred[key] = {}
-    # AST edges first: the builder emits each parent's in ORDER, so a node's successors start
-    # with its AST children in ORDER and `ast_children` needs no sort
-    ast = EdgeKind.AST
-    for first in (True, False):
-        for s, d, kind, props in fg.edges:
-            if (kind == ast) != first:
-                continue
-            u, v = (path, s), (path, d)
-            keydict = succ[u].get(v)
-            if keydict is None:
-                keydict = succ[u][v] = {}
-                pred[v][u] = keydict
-            keydict[kind] = props if props is not None else {}
-    clear = getattr(nx, "_clear_cache", None)
-    if clear is not None:
-        clear(g)
+        keys.append(key)
+    return keys
+
+
+def _insert_edges(g: nx.MultiDiGraph, path: str,
+                  edges: Iterable[tuple[int, int, EdgeKind, dict[str, Any] | None]]) -> None:
+    """Edges between nodes of one file into networkx's dicts (one key dict per node pair, shared
+    by both directions, as networkx keeps it)."""
+    succ, pred = g._succ, g._pred
+    for s, d, kind, props in edges:
+        u, v = (path, s), (path, d)
+        keydict = succ[u].get(v)
+        if keydict is None:
+            keydict = succ[u][v] = {}
+            pred[v][u] = keydict
+        keydict[kind] = props if props is not None else {}
 
 
 class CodePropertyGraph:
@@ -115,26 +129,15 @@ class CodePropertyGraph:
         the new node ids.  Derived values (the symbol index) are dropped when a declaration or
         an import comes or goes."""
         gone = set(removed)
-        node_attrs, succ, pred = self.g._node, self.g._succ, self.g._pred
+        node_attrs, succ = self.g._node, self.g._succ
         if any(node_attrs[n][Prop.KIND] in _DECLARATIONS for n in gone) \
                 or any(props[Prop.KIND] in _DECLARATIONS for props in nodes.values()):
             self._derived.clear()
         self.g.remove_nodes_from(gone)
-        added = [(path, nid) for nid in nodes]
-        for key, props in zip(added, nodes.values()):
-            node_attrs[key] = props
-            succ[key] = {}
-            pred[key] = {}
-        parents = set(reordered)
-        for s, d, kind, props in edges:
-            u, v = (path, s), (path, d)
-            keydict = succ[u].get(v)
-            if keydict is None:
-                keydict = succ[u][v] = {}
-                pred[v][u] = keydict
-            keydict[kind] = props if props is not None else {}
-            if kind == EdgeKind.AST:
-                parents.add(u)
+        added = _insert_nodes(self.g, path, nodes)
+        edges = list(edges)
+        _insert_edges(self.g, path, edges)
+        parents = set(reordered) | {(path, s) for s, _, kind, _ in edges if kind == EdgeKind.AST}
         for u in parents:
             items = list(succ[u].items())
             ast = sorted((item for item in items if EdgeKind.AST in item[1]),

@@ -152,10 +152,15 @@ def parse(source: SourceFile | bytes, grammar: str | None = None) -> tree_sitter
 
 def count_parse_errors(tree: tree_sitter.Tree) -> int:
     """Number of ERROR and MISSING nodes (iterative walk: deep trees must not overflow)."""
-    if not tree.root_node.has_error:
+    return count_errors(tree.root_node)
+
+
+def count_errors(node: tree_sitter.Node) -> int:
+    """Number of ERROR and MISSING nodes under `node`, itself included."""
+    if not node.has_error:
         return 0
     count = 0
-    stack = [tree.root_node]
+    stack = [node]
     while stack:
         node = stack.pop()
         if node.is_error or node.is_missing:

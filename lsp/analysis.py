@@ -279,21 +279,20 @@ class Analyzer(AnalysisHost):
         """The rest of `analyze` after an edit inside one function (already applied to the graph)."""
         cpg = self.cpg
         assert cpg is not None
-        attrs = cpg.g._node
-        edited = [update.method, *(n for n in cpg.ast_descendants(update.method) if attrs[n][Prop.KIND] == NodeKind.METHOD)]
+        edited = [update.method, *(n for n in cpg.ast_descendants(update.method) if cpg.kind(n) == NodeKind.METHOD)]
         # its dependants: the functions calling it (they read its return) and those it calls, before
         # and after the edit (their parameters are typed from the arguments it passes)
         callers = {m for call in cpg.into(update.method, EdgeKind.CALL) if call[0] == snap.relpath
                    and (m := cpg.enclosing(call, (NodeKind.METHOD,))) is not None}
-        callees = {m for n in edited for call in cpg.ast_descendants(n) if attrs[call][Prop.KIND] == NodeKind.CALL
+        callees = {m for n in edited for call in cpg.ast_descendants(n) if cpg.kind(call) == NodeKind.CALL
                    for m in cpg.out(call, EdgeKind.CALL)} | set(update.old_callees)
-        callers = {m for m in callers | callees if m[0] == snap.relpath and m in attrs} - set(edited)
+        callers = {m for m in callers | callees if m[0] == snap.relpath and m in cpg.g} - set(edited)
         owner = cpg.enclosing(update.method, (NodeKind.TYPE_DECL, NodeKind.METHOD))
-        classes = {owner} if owner is not None and attrs[owner][Prop.KIND] == NodeKind.TYPE_DECL else set()
-        start_line = attrs[update.method][Prop.LINE_NUMBER]
-        again_regions = [(_qualname(attrs[m]), attrs[m][Prop.LINE_NUMBER], attrs[m][Prop.LINE_NUMBER_END], False)
+        classes = {owner} if owner is not None and cpg.kind(owner) == NodeKind.TYPE_DECL else set()
+        start_line = cpg.get(update.method, Prop.LINE_NUMBER)
+        again_regions = [(_qualname(cpg.props(m)), cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END), False)
                          for m in callers] + \
-                        [("", attrs[c][Prop.LINE_NUMBER], attrs[c][Prop.LINE_NUMBER_END], True) for c in classes]
+                        [("", cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True) for c in classes]
         kept: list[tuple[Item, NodeId | None, int]] = []
         for item, node, settled in zip(previous.items, previous.nodes, previous.rounds):
             p = item.prediction
@@ -305,7 +304,7 @@ class Analyzer(AnalysisHost):
             if any(start <= p.line <= end and ((p.kind == "attribute") == is_class)
                    and (is_class or p.function == name) for name, start, end, is_class in again_regions):
                 continue
-            kept.append((item, node if node is not None and node in attrs else None, settled))
+            kept.append((item, node if node is not None and node in cpg.g else None, settled))
         known = tuple((replace(item.prediction, node=node), settled) for item, node, settled in kept if node is not None)
         again = FunctionsAgain(frozenset(edited) | callers, frozenset(classes), known)
         options = previous.options
