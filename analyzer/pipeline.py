@@ -34,7 +34,7 @@ from .name_pool import pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices, object_keys
 from .slots import KINDS
-from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
+from .static_facts import GraphStructure, SlotIndex, StaticFact, StaticTyper, infer_static
 from .ts_declarations import Declarations, declarations_for
 from .typeshed_facts import Typeshed, typeshed_for
 from .use_requirements import UseRequirements
@@ -257,6 +257,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     typeshed = typeshed_for(libraries.site_packages, libraries.site_packages_key)
     declarations = declarations_for(libraries.node_modules, libraries.node_modules_key)
     universe = build_type_universe(cpg)  # declarations only: the rounds' types leave it as it is
+    structure = GraphStructure()
     for round_number in range(rounds):
         if again is not None and round_number:
             arrived = [p for p, r in again.known if r == round_number - 1 and p.node is not None]
@@ -270,7 +271,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
                    and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]
         predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats, settled,
-                                   index, typeshed, declarations)
+                                   index, typeshed, declarations, structure)
         table.update(predictions)
         stats["rounds"] = round_number + 1
         if not write:
@@ -296,10 +297,10 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
                  stats: dict[str, int], settled: set[NodeId], index: SlotIndex, typeshed: Typeshed,
-                 declarations: Declarations) -> list[Prediction]:
+                 declarations: Declarations, structure: GraphStructure | None = None) -> list[Prediction]:
     """Static facts, then the model for the rest (conditioned on partial evidence), then the
     consistency filter, for one round; `settled` nodes read as declared."""
-    typer = StaticTyper(cpg, settled=settled, typeshed=typeshed, declarations=declarations)
+    typer = StaticTyper(cpg, settled=settled, typeshed=typeshed, declarations=declarations, structure=structure)
     facts = infer_static(cpg, targets, typer=typer, index=index)
     evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
     ranked = _model_rankings(targets, facts, evidence, universe, predictor)

@@ -190,12 +190,20 @@ class StaticFact:
         return asdict(self)
 
 
+@dataclass
+class GraphStructure:
+    """What typers read of the graph's structure alone (names, edges the build made), never of
+    types written back: one per inference run, shared by its rounds' typers."""
+
+    called: set[tuple[str, str]] | None = None  #: (file, name) of the calls of a bare name
+
+
 class StaticTyper:
     """Types expressions and slots of one graph; results are cached per node."""
 
     def __init__(self, cpg: CodePropertyGraph, *, use_declared: bool = True, typeshed: Typeshed | None = None,
                  max_depth: int = 80, settled: Collection[NodeId] = frozenset(),
-                 declarations: Declarations | None = None) -> None:
+                 declarations: Declarations | None = None, structure: GraphStructure | None = None) -> None:
         self.cpg = cpg
         self.use_declared = use_declared
         self.settled = settled  #: nodes whose inferred type an earlier inference round settled: read as declared
@@ -207,8 +215,8 @@ class StaticTyper:
         self._expr_cache: dict[NodeId, StaticFact | None] = {}
         self._target_cache: dict[NodeId, StaticFact | None] = {}
         self._active: set[NodeId] = set()
-        self._writes: dict[NodeId, list[NodeId]] | None = None
-        self._called: set[tuple[str, str]] | None = None
+        self._writes: dict[NodeId, list[NodeId]] = {}
+        self.structure = structure or GraphStructure()
         self._guarded: dict[str, set[NodeId | None]] | None = None
         self._checked_cache: dict[NodeId, frozenset[str]] = {}
         self._returns_cache: dict[NodeId, list[NodeId] | None] = {}
@@ -366,15 +374,14 @@ class StaticTyper:
         return self._fact(union, lang, rule, evidence, full if canonicalize(full, lang) == canonicalize(union, lang) else union)
 
     def _writes_of(self, decl: NodeId) -> list[NodeId]:
-        """IDENTIFIERs with IS_WRITE that REF `decl` (built once for the whole graph)."""
-        if self._writes is None:
-            writes: dict[NodeId, list[NodeId]] = {}
-            for ident, data in self.cpg.g.nodes(data=True):
-                if data.get(Prop.KIND) == NodeKind.IDENTIFIER and data.get(Prop.IS_WRITE):
-                    for ref in self.cpg.out(ident, EdgeKind.REF):
-                        writes.setdefault(ref, []).append(ident)
-            self._writes = writes
-        return self._writes.get(decl, [])
+        """IDENTIFIERs with IS_WRITE that REF `decl`, in graph order."""
+        found = self._writes.get(decl)
+        if found is None:
+            cpg = self.cpg
+            found = self._writes[decl] = sorted(
+                i for i in cpg.into(decl, EdgeKind.REF)
+                if cpg.kind(i) == NodeKind.IDENTIFIER and cpg.get(i, Prop.IS_WRITE))
+        return found
 
     # ================================================================ expressions
     def _expr(self, n: NodeId) -> StaticFact | None:
@@ -1474,13 +1481,14 @@ class StaticTyper:
 
     def _called_names(self) -> set[tuple[str, str]]:
         """(file, name) of every call of a bare name (``f(x)``, not ``o.f(x)``), built once."""
-        if self._called is None:
+        structure = self.structure
+        if structure.called is None:
             cpg = self.cpg
-            self._called = {(n[0], props.get(Prop.NAME, "")) for n, props in cpg.g.nodes(data=True)
-                            if props.get(Prop.KIND) == NodeKind.CALL
-                            and not str(props.get(Prop.NAME, "")).startswith(OPERATOR_PREFIX)
-                            and not cpg.out(n, EdgeKind.RECEIVER)}
-        return self._called
+            structure.called = {(n[0], props.get(Prop.NAME, "")) for n, props in cpg.g.nodes(data=True)
+                                if props.get(Prop.KIND) == NodeKind.CALL
+                                and not str(props.get(Prop.NAME, "")).startswith(OPERATOR_PREFIX)
+                                and not cpg.out(n, EdgeKind.RECEIVER)}
+        return structure.called
 
     def _ts_constant(self, decl: NodeId, lang: str) -> StaticFact | None:
         """A TypeScript variable written once with a literal or an ``as const`` (left unannotated,

@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 import traceback
+from copy import copy
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -46,7 +47,7 @@ from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore
 
-from .anchors import anchor_for
+from .anchors import Anchor, anchor_for
 from .jobs import JobQueue, SchedulesDocuments
 from .positions import UTF16, LineIndex
 from .settings import Settings
@@ -265,7 +266,7 @@ class Analyzer(AnalysisHost):
             result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor)
         index = LineIndex(snap.text, snap.encoding)
         items, nodes = _items(snap, result, parsed, index)
-        refused = _mark_writable(snap, items, result.threshold)
+        refused = _mark_writable(snap, items, result.threshold, tree=parsed.tree)
         if settings.diagnostics:
             items.extend(self._disagreements(cpg, result.program.slices, snap, parsed.tree, index))
         if use_workspace:
@@ -305,7 +306,7 @@ class Analyzer(AnalysisHost):
                    and (is_class or p.function == name) for name, start, end, is_class in again_regions):
                 continue
             kept.append((item, node if node is not None and node in cpg.g else None, settled))
-        known = tuple((replace(item.prediction, node=node), settled) for item, node, settled in kept if node is not None)
+        known = tuple((item.prediction, settled) for item, node, settled in kept if node is not None)
         again = FunctionsAgain(frozenset(edited) | callers, frozenset(classes), known)
         options = previous.options
         touched = [node for _, node, _ in kept if node is not None]
@@ -327,7 +328,7 @@ class Analyzer(AnalysisHost):
             refused = None
             if _wanted(items, result.threshold) and snap.grammar not in writer_syntax(snap.language).stub_only_grammars:
                 refused = source_problem(parsed.data, snap.language, snap.relpath, tree=parsed.tree)
-        _mark_writable(snap, fresh, result.threshold, whole_file_checks=False)
+        _mark_writable(snap, fresh, result.threshold, whole_file_checks=False, tree=parsed.tree)
         self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, rounds, options, previous.diagnostics,
                                                  snap.encoding, result.threshold, refused)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
@@ -389,7 +390,8 @@ def types_restored(cpg: CodePropertyGraph, relpath: str, methods: Iterable[NodeI
             relink(cpg, files=[relpath], nodes=calls)
 
 
-def _mark_writable(snap: Snapshot, items: list[Item], threshold: float, whole_file_checks: bool = True) -> str | None:
+def _mark_writable(snap: Snapshot, items: list[Item], threshold: float, whole_file_checks: bool = True,
+                   tree: Any = None) -> str | None:
     """Mark the items whose annotation the source writer cannot place (no hint is shown for those);
     returns why the writer refuses the whole file, if it does (not looked at without
     `whole_file_checks`: see `annotate_source`)."""
@@ -397,10 +399,11 @@ def _mark_writable(snap: Snapshot, items: list[Item], threshold: float, whole_fi
     if not wanted or snap.grammar in writer_syntax(snap.language).stub_only_grammars:
         return None  # JavaScript: annotations go to stubs only; its hints inform, without an edit
     data, annotations = snap.text.encode("utf-8"), [i.annotation for i in wanted]
-    edit = annotate_source(data, snap.relpath, snap.language, annotations, whole_file_checks=whole_file_checks)
+    edit = annotate_source(data, snap.relpath, snap.language, annotations, whole_file_checks=whole_file_checks,
+                           tree=tree)
     refused = edit.refused
     if refused:  # still, no hint where no annotation could go once the file is accepted
-        edit = annotate_source(data, snap.relpath, snap.language, annotations, whole_file_checks=False)
+        edit = annotate_source(data, snap.relpath, snap.language, annotations, whole_file_checks=False, tree=tree)
     placed = {id(a.annotation) for a in edit.applied}
     skipped = {id(s.annotation) for s in edit.skipped}
     for item in wanted:
@@ -416,8 +419,8 @@ def _wanted(items: list[Item], threshold: float) -> list[Item]:
 
 def _items(snap: Snapshot, result: InferenceResult, parsed: ParsedText,
            index: LineIndex) -> tuple[list[Item], list[NodeId | None]]:
-    """The document's items from an inference, and each one's slot node (taken off the
-    prediction: the graph changes under it, and requests never need it)."""
+    """The document's items from an inference, and each one's slot node (the prediction keeps
+    it: the next edit inside one function reads the others' types back through it)."""
     items, nodes = [], []
     for p in result.predictions:
         if p.file != snap.relpath:
@@ -425,7 +428,6 @@ def _items(snap: Snapshot, result: InferenceResult, parsed: ParsedText,
         items.append(Item(p, anchor_for(parsed.tree, index, p.language, p.kind, p.line, p.byte_column),
                           annotation=to_annotation(p, result.universe) if p.type else None))
         nodes.append(p.node)
-        p.node = None
     return items, nodes
 
 
@@ -436,11 +438,16 @@ def _rounds(result: InferenceResult, nodes: list[NodeId | None]) -> list[int]:
 def _moved(item: Item, lines: int) -> Item:
     """`item` of an unchanged line after an edit that added `lines` lines above it (its columns
     stay, in any position encoding)."""
-    p = replace(item.prediction, line=item.prediction.line + lines)
-    annotation = replace(item.annotation, line=item.annotation.line + lines) if item.annotation is not None else None
+    p = copy(item.prediction)  # copies, not `replace`: thousands of items move on every edit
+    p.line += lines
+    moved = copy(item)
+    moved.prediction = p
+    if item.annotation is not None:
+        moved.annotation = replace(item.annotation, line=item.annotation.line + lines)
     anchor = item.anchor
     insert = (anchor.insert[0] + lines, anchor.insert[1]) if anchor.insert is not None else None
-    return replace(item, prediction=p, annotation=annotation, anchor=replace(anchor, line=anchor.line + lines, insert=insert))
+    moved.anchor = Anchor(anchor.line + lines, anchor.start, anchor.end, insert, anchor.arrow)
+    return moved
 
 
 def _qualname(props: dict[str, Any]) -> str:

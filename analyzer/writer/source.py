@@ -132,7 +132,8 @@ def source_problem(data: bytes, language: str, path: str = "", force: bool = Fal
 
 
 def annotate_source(data: bytes, path: str, language: str, annotations: list[Annotation],
-                    force: bool = False, whole_file_checks: bool = True) -> EditResult:
+                    force: bool = False, whole_file_checks: bool = True,
+                    tree: tree_sitter.Tree | None = None) -> EditResult:
     """Write `annotations` into `data` (the bytes of `path`); see the module docstring for the rules.
 
     A file `source_problem` objects to is refused whole (`force` lets a file with syntax errors
@@ -141,7 +142,8 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
     and the rest are written.  Without `whole_file_checks`, the file is not parsed again after the
     edit and `source_problem` is not asked: only where each annotation goes is decided (the
     language server marking the hints of one function after an edit inside it, where a whole-file
-    check per keystroke would cost more than the rest; its code actions write with the checks)."""
+    check per keystroke would cost more than the rest; its code actions write with the checks).
+    `tree`: `data`'s tree-sitter tree, when the caller has parsed it already."""
     syntax = writer_syntax(language)
     lang = normalize_language(language)
     result = EditResult(path=path, language=lang, original=data, data=data)
@@ -157,7 +159,7 @@ def annotate_source(data: bytes, path: str, language: str, annotations: list[Ann
     encoding = declared_encoding(data, syntax.coding_cookie)
     nl = file_newline(data).decode("ascii")
     try:
-        tree = parse(data, grammar)
+        tree = tree if tree is not None else parse(data, grammar)
     except Exception as exc:  # pragma: no cover - tree-sitter does not raise on bytes
         for a in annotations:
             result.skipped.append(Skipped(a, f"cannot parse ({exc})"))
