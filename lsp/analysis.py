@@ -86,6 +86,47 @@ class FileResult:
     #: what was inferred again: "file", or "function" (an edit inside one function: it, the
     #: file's functions calling it and its class's attributes; the other items were kept)
     scope: str = "file"
+    #: scope "function": how the kept items follow from the document's previous result (they come
+    #: after `carry.fresh` new ones), so that a process boundary can send the new ones only
+    carry: "Carry | None" = None
+
+    def compact(self) -> "FileResult":
+        """This result with only its new items, when the rest follow from the previous one."""
+        return replace(self, items=self.items[:self.carry.fresh]) if self.carry is not None else self
+
+    def expanded(self, previous: list[Item]) -> "FileResult":
+        """A `compact` result made whole again from the items of the document's previous result."""
+        if self.carry is None or len(self.items) != self.carry.fresh:
+            return self
+        return replace(self, items=self.items + [item for _, item in self.carry.kept(previous)])
+
+
+@dataclass(frozen=True)
+class Carry:
+    """Which items of a document's previous result an edit inside one function keeps, and how
+    they move: those of the edited function's old lines are dropped, those below move by the
+    lines it gained, and those of the functions and classes inferred again (`regions`: qualified
+    name, first and last line after the move, whether it is a class's attributes) are dropped."""
+
+    fresh: int  #: the new items, first in the result
+    first_line: int  #: the edited function's first line (1-based)
+    last_line: int  #: its last line before the edit
+    line_delta: int
+    regions: tuple[tuple[str, int, int, bool], ...] = ()
+
+    def kept(self, items: list[Item]) -> Iterator[tuple[int, Item]]:
+        """(index in `items`, the item moved) of each kept item, in order."""
+        for index, item in enumerate(items):
+            line = item.prediction.line
+            if self.first_line <= line <= self.last_line:
+                continue  # the edited function's: inferred again
+            if line > self.last_line:
+                item = _moved(item, self.line_delta)
+            p = item.prediction
+            if any(start <= p.line <= end and (p.kind == "attribute") == is_class and (is_class or p.function == name)
+                   for name, start, end, is_class in self.regions):
+                continue
+            yield index, item
 
 
 @dataclass
@@ -290,22 +331,14 @@ class Analyzer(AnalysisHost):
         callers = {m for m in callers | callees if m[0] == snap.relpath and m in cpg.g} - set(edited)
         owner = cpg.enclosing(update.method, (NodeKind.TYPE_DECL, NodeKind.METHOD))
         classes = {owner} if owner is not None and cpg.kind(owner) == NodeKind.TYPE_DECL else set()
-        start_line = cpg.get(update.method, Prop.LINE_NUMBER)
-        again_regions = [(_qualname(cpg.props(m)), cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END), False)
-                         for m in callers] + \
-                        [("", cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True) for c in classes]
+        regions = tuple((_qualname(cpg.props(m)), cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END), False)
+                        for m in callers) + \
+            tuple(("", cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True) for c in classes)
+        carry = Carry(0, cpg.get(update.method, Prop.LINE_NUMBER), update.old_last_line, update.line_delta, regions)
         kept: list[tuple[Item, NodeId | None, int]] = []
-        for item, node, settled in zip(previous.items, previous.nodes, previous.rounds):
-            p = item.prediction
-            if start_line <= p.line <= update.old_last_line:
-                continue  # the edited function's: inferred again
-            if p.line > update.old_last_line:
-                item = _moved(item, update.line_delta)
-                p = item.prediction
-            if any(start <= p.line <= end and ((p.kind == "attribute") == is_class)
-                   and (is_class or p.function == name) for name, start, end, is_class in again_regions):
-                continue
-            kept.append((item, node if node is not None and node in cpg.g else None, settled))
+        for index, item in carry.kept(previous.items):
+            node = previous.nodes[index]
+            kept.append((item, node if node is not None and node in cpg.g else None, previous.rounds[index]))
         known = tuple((item.prediction, settled) for item, node, settled in kept if node is not None)
         again = FunctionsAgain(frozenset(edited) | callers, frozenset(classes), known)
         options = previous.options
@@ -332,7 +365,8 @@ class Analyzer(AnalysisHost):
         self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, rounds, options, previous.diagnostics,
                                                  snap.encoding, result.threshold, refused)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
-                          threshold=result.threshold, refused=refused, scope="function")
+                          threshold=result.threshold, refused=refused, scope="function",
+                          carry=replace(carry, fresh=len(fresh)))
 
     def _disagreements(self, cpg: CodePropertyGraph, slices: list[Any], snap: Snapshot, tree: Any,
                        index: LineIndex) -> list[Item]:

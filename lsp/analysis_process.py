@@ -9,7 +9,8 @@ transfer and one analysis.  Results, progress, messages and the workspace-ready 
 back over the same pipe and reach the callbacks from a reader thread, as `Analyzer`'s do.
 
 Messages, parent -> child: ``("job", uri, snapshot | None, relpath, settings)``, ``("stop",)``.
-Child -> parent: ``("result", FileResult)``, ``("done", model_error, cache_size, hits, misses)``
+Child -> parent: ``("result", FileResult)`` (after an edit inside one function, without the items
+it keeps from the document's previous result: `FileResult.compact` / `expanded`), ``("done", model_error, cache_size, hits, misses)``
 after each job, ``("progress", stage, message, percentage)``, ``("message", text)``, ``("ready",)``.
 """
 
@@ -57,6 +58,9 @@ class AnalysisProcess(AnalysisHost):
                                         name="typeinfer-analysis", daemon=True)
         self._send_lock = threading.Lock()
         self._job_done = threading.Event()
+        #: each document's last result's items, as the child made them: a result of an edit inside
+        #: one function comes without the items it keeps from them (`FileResult.compact`)
+        self._last_items: dict[str, list] = {}
 
     # ------------------------------------------------------------------ control (any thread)
     def start(self) -> None:
@@ -110,7 +114,9 @@ class AnalysisProcess(AnalysisHost):
             kind = message[0]
             try:
                 if kind == "result":
-                    self.publish(message[1])
+                    result = message[1].expanded(self._last_items.get(message[1].uri, []))
+                    self._last_items[result.uri] = result.items
+                    self.publish(result)
                 elif kind == "done":
                     self.model_error, self.cache.size, self.cache.hits, self.cache.misses = message[1:]
                     self._job_done.set()
@@ -153,7 +159,7 @@ def serve(conn: Any, root: Path | None, settings: Settings, log_file: str | None
         _, uri, snapshot, relpath, current[0] = message
         result = analyzer.run_job(uri, snapshot, relpath)
         if result is not None:
-            send(("result", result))
+            send(("result", result.compact()))
         cache = analyzer.cache
         send(("done", analyzer.model_error, len(cache), cache.hits, cache.misses))
 

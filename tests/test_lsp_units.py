@@ -3,6 +3,7 @@ cache, settings, text edits."""
 
 from __future__ import annotations
 
+import pickle
 import random
 
 import pytest
@@ -411,6 +412,10 @@ def test_an_edit_inside_a_function_gives_the_hints_of_a_whole_file_analysis(tmp_
     assert again.scope == "function"
     fresh = _workspace(tmp_path, edited).analyze(Snapshot(snap.uri, 2, edited, "store.py", "python", "python", True))
     assert _visible(again) == _visible(fresh)
+    # what crosses the process boundary: the new items only, the rest rebuilt from the last result
+    compact = pickle.loads(pickle.dumps(again.compact()))
+    assert len(compact.items) < len(again.items)
+    assert _visible(compact.expanded(pickle.loads(pickle.dumps(first.items)))) == _visible(again)
 
 
 def test_an_edit_of_a_function_updates_the_hints_of_its_callers(tmp_path) -> None:
