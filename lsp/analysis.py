@@ -35,7 +35,7 @@ from typeinfer.analyzer.annotate import to_annotation
 from typeinfer.analyzer.canonical_types import canonicalize, split_union
 from typeinfer.analyzer.inferred_types import Prediction
 from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, NO_MODEL_THRESHOLD, STATIC_CONFIDENCE, FunctionsAgain, \
-    InferenceOptions, InferenceResult, infer_graph
+    InferenceOptions, InferenceResult, LibrarySources, infer_graph
 from typeinfer.analyzer.writer.source import annotate_source, source_problem, writer_syntax
 from typeinfer.analyzer.slots import KINDS
 from typeinfer.analyzer.static_facts import infer_static
@@ -142,6 +142,7 @@ class _Analysed:
     encoding: str  #: of the items' anchors
     threshold: float
     refused: str | None
+    libraries: LibrarySources  #: where that analysis read library types (an edit's analysis reads them there too)
 
 
 class AnalysisHost(SchedulesDocuments):
@@ -312,7 +313,8 @@ class Analyzer(AnalysisHost):
             items.extend(self._disagreements(cpg, result.program.slices, snap, parsed.tree, index))
         if use_workspace:
             self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, _rounds(result, nodes), options,
-                                                     settings.diagnostics, snap.encoding, result.threshold, refused)
+                                                     settings.diagnostics, snap.encoding, result.threshold, refused,
+                                                     result.libraries)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace,
                           threshold=result.threshold, refused=refused)
 
@@ -344,7 +346,9 @@ class Analyzer(AnalysisHost):
         options = previous.options
         touched = [node for _, node, _ in kept if node is not None]
         with types_restored(cpg, snap.relpath, methods=again.methods, others=touched):
-            result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, again=again)
+            # the environment is looked at again by the next whole-file analysis, not per keystroke
+            result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, again=again,
+                                 libraries=previous.libraries)
         index = LineIndex(snap.text, snap.encoding)
         fresh, fresh_nodes = _items(snap, result, parsed, index)
         if previous.diagnostics:
@@ -363,7 +367,7 @@ class Analyzer(AnalysisHost):
                 refused = source_problem(parsed.data, snap.language, snap.relpath, tree=parsed.tree)
         _mark_writable(snap, fresh, result.threshold, whole_file_checks=False, tree=parsed.tree)
         self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, rounds, options, previous.diagnostics,
-                                                 snap.encoding, result.threshold, refused)
+                                                 snap.encoding, result.threshold, refused, previous.libraries)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
                           threshold=result.threshold, refused=refused, scope="function",
                           carry=replace(carry, fresh=len(fresh)))

