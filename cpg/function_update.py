@@ -115,6 +115,8 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
     if set(created_here) - written or any(attrs[(relpath, function.members[name])].get(Prop.START_BYTE, 0)
                                           > old_def.end_byte for name in written if name in function.members):
         return None  # a member's first write would move to another function
+    if any(attrs[(relpath, m)].get(Prop.TYPE_FULL_NAME) for m in created_here.values()):
+        return None  # its declared type may come from an annotation elsewhere in the class
     adopted = {method[1], *((function.owner,) if function.owner is not None else ()), *function.members.values()}
     block_order = next(attrs[c][Prop.ORDER] for c in children if (relpath, c[1]) in old_nodes
                        and attrs[c][Prop.KIND] == NodeKind.BLOCK)

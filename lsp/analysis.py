@@ -106,7 +106,8 @@ class Carry:
     """Which items of a document's previous result an edit inside one function keeps, and how
     they move: those of the edited function's old lines are dropped, those below move by the
     lines it gained, and those of the functions and classes inferred again (`regions`: qualified
-    name, first and last line after the move, whether it is a class's attributes) are dropped."""
+    name, first and last line after the move, whether it is a class's attributes) are dropped.
+    A result carrying one follows from the result sent before it for the same URI."""
 
     fresh: int  #: the new items, first in the result
     first_line: int  #: the edited function's first line (1-based)
@@ -123,7 +124,8 @@ class Carry:
             if line > self.last_line:
                 item = _moved(item, self.line_delta)
             p = item.prediction
-            if any(start <= p.line <= end and (p.kind == "attribute") == is_class and (is_class or p.function == name)
+            if any(start <= p.line <= end and (p.kind == "attribute") == is_class
+                   and (_class_of(p) if is_class else p.function) == name
                    for name, start, end, is_class in self.regions):
                 continue
             yield index, item
@@ -133,6 +135,7 @@ class Carry:
 class _Analysed:
     """A workspace document's last analysis, as its next edit needs it (`Analyzer._analyze_functions`)."""
 
+    uri: str  #: the document it was sent for (the server keeps the items by URI)
     parsed: ParsedText  #: the text the graph holds for the file, and its tree
     items: list[Item]
     nodes: list[NodeId | None]  #: each item's slot in the graph (None: a declared slot's diagnostic)
@@ -294,8 +297,8 @@ class Analyzer(AnalysisHost):
         if use_workspace:
             cpg = self.cpg
             assert cpg is not None
-            if previous is not None and (previous.options, previous.diagnostics, previous.encoding) == \
-                    (options, settings.diagnostics, snap.encoding):
+            if previous is not None and (previous.uri, previous.options, previous.diagnostics, previous.encoding) == \
+                    (snap.uri, options, settings.diagnostics, snap.encoding):
                 update = update_function_body(cpg, snap.relpath, previous.parsed, parsed)
                 if update is not None:
                     return self._analyze_functions(snap, parsed, previous, update, predictor, started)
@@ -310,9 +313,11 @@ class Analyzer(AnalysisHost):
         items, nodes = _items(snap, result, parsed, index)
         refused = _mark_writable(snap, items, result.threshold, tree=parsed.tree)
         if settings.diagnostics:
-            items.extend(self._disagreements(cpg, result.program.slices, snap, parsed.tree, index))
+            found = self._disagreements(cpg, result.program.slices, snap, parsed.tree, index)
+            items.extend(found)
+            nodes.extend([None] * len(found))
         if use_workspace:
-            self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, _rounds(result, nodes), options,
+            self._analysed[snap.relpath] = _Analysed(snap.uri, parsed, items, nodes, _rounds(result, nodes), options,
                                                      settings.diagnostics, snap.encoding, result.threshold, refused,
                                                      result.libraries)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace,
@@ -333,9 +338,11 @@ class Analyzer(AnalysisHost):
         callers = {m for m in callers | callees if m[0] == snap.relpath and m in cpg.g} - set(edited)
         owner = cpg.enclosing(update.method, (NodeKind.TYPE_DECL, NodeKind.METHOD))
         classes = {owner} if owner is not None and cpg.kind(owner) == NodeKind.TYPE_DECL else set()
+        classes |= {n for m in edited for n in cpg.ast_descendants(m) if cpg.kind(n) == NodeKind.TYPE_DECL}
         regions = tuple((_qualname(cpg.props(m)), cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END), False)
                         for m in callers) + \
-            tuple(("", cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True) for c in classes)
+            tuple((_qualname(cpg.props(c)), cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True)
+                  for c in classes)
         carry = Carry(0, cpg.get(update.method, Prop.LINE_NUMBER), update.old_last_line, update.line_delta, regions)
         kept: list[tuple[Item, NodeId | None, int]] = []
         for index, item in carry.kept(previous.items):
@@ -358,15 +365,19 @@ class Analyzer(AnalysisHost):
         items = fresh + [item for item, _, _ in kept]
         nodes = fresh_nodes + [node for _, node, _ in kept]
         rounds = _rounds(result, fresh_nodes) + [settled for _, _, settled in kept]
-        # the file-level verdict (its own parser's, over the whole file) changes only when the
-        # edited function parses with errors before or after
+        # the file-level verdict (its own parser's, over the whole file) can change only when the
+        # edited function parses with errors before or after: tree-sitter's, or its own parser's
+        # on the function alone (a few ms, where the whole file takes 100)
         refused = previous.refused
-        if update.parse_errors_before or update.parse_errors_after:
+        start, end = cpg.get(update.method, Prop.START_BYTE), cpg.get(update.method, Prop.END_BYTE)
+        if update.parse_errors_before or update.parse_errors_after \
+                or not _function_parses(snap.language, previous.parsed.data, start, end - update.byte_delta) \
+                or not _function_parses(snap.language, parsed.data, start, end):
             refused = None
             if _wanted(items, result.threshold) and snap.grammar not in writer_syntax(snap.language).stub_only_grammars:
                 refused = source_problem(parsed.data, snap.language, snap.relpath, tree=parsed.tree)
         _mark_writable(snap, fresh, result.threshold, whole_file_checks=False, tree=parsed.tree)
-        self._analysed[snap.relpath] = _Analysed(parsed, items, nodes, rounds, options, previous.diagnostics,
+        self._analysed[snap.relpath] = _Analysed(snap.uri, parsed, items, nodes, rounds, options, previous.diagnostics,
                                                  snap.encoding, result.threshold, refused, previous.libraries)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
                           threshold=result.threshold, refused=refused, scope="function",
@@ -486,6 +497,23 @@ def _moved(item: Item, lines: int) -> Item:
     insert = (anchor.insert[0] + lines, anchor.insert[1]) if anchor.insert is not None else None
     moved.anchor = Anchor(anchor.line + lines, anchor.start, anchor.end, insert, anchor.arrow)
     return moved
+
+
+def _function_parses(language: str, data: bytes, start: int, end: int) -> bool:
+    """Whether the language's own parser accepts the function at `start`..`end` of `data` lifted
+    out of its file (False when it cannot be lifted, or the language has no such parser)."""
+    parser_problem = writer_syntax(language).parser_problem
+    line_start = data.rfind(b"\n", 0, start) + 1
+    indent = data[line_start:start]
+    if parser_problem is None or language != "python" or indent.strip():
+        return False
+    # Python: an indented def (a method) needs a block around it; any indentation opens one
+    return parser_problem((b"if 1:\n" if indent else b"") + data[line_start:end]) is None
+
+
+def _class_of(p: Prediction) -> str:
+    """The class an attribute slot belongs to (its slice says; "" when it has none)."""
+    return p.slice.class_name if p.slice is not None else ""
 
 
 def _qualname(props: dict[str, Any]) -> str:

@@ -131,6 +131,13 @@ def test_edits_the_body_path_cannot_prove_confined_are_refused(old: str, new: st
     assert cpg.files[REL].content_hash == build_sources([source_from_text(SOURCE, REL)]).files[REL].content_hash
 
 
+def test_a_member_typed_elsewhere_in_its_class_is_left_to_a_whole_file_build():
+    source = "class A:\n    def __init__(self):\n        self.x = 1\n\n    x: int = 0\n"
+    cpg = build_sources([source_from_text(source, REL)])
+    edited = source.replace("self.x = 1", "self.x = 2")
+    assert update_function_body(cpg, REL, parsed(source), parsed(edited)) is None
+
+
 def test_an_edit_inside_a_method_keeps_every_other_node_and_moves_what_follows():
     cpg = build_sources([source_from_text(SOURCE, REL)])
     before = {n: dict(cpg.props(n)) for n in cpg.file_nodes(REL)}

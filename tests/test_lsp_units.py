@@ -435,3 +435,59 @@ def test_an_edit_outside_any_function_analyses_the_file_again(tmp_path) -> None:
     analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
     edited = WORKSPACE_SOURCE.replace("import os\n", "import os\nLIMIT = 10\n")
     assert analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True)).scope == "file"
+
+
+NESTED_SOURCE = '''class Outer:
+    class Inner:
+        def __init__(self):
+            self.size = 3
+
+    def run(self, n):
+        total = n + 1
+        return total
+'''
+
+
+def test_an_edit_in_a_method_keeps_the_hints_of_a_nested_class(tmp_path) -> None:
+    analyzer = _workspace(tmp_path, NESTED_SOURCE)
+    uri = (tmp_path / "store.py").as_uri()
+    first = analyzer.analyze(Snapshot(uri, 1, NESTED_SOURCE, "store.py", "python", "python", True))
+    assert any(i.prediction.name == "size" for i in first.items)
+    edited = NESTED_SOURCE.replace("        total = n + 1\n", "        total = n + 1\n        half = total / 2\n")
+    again = analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True))
+    fresh = _workspace(tmp_path, edited).analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True))
+    assert again.scope == "function" and _visible(again) == _visible(fresh)
+
+
+def test_diagnostics_on_and_an_edit_inside_a_function(tmp_path) -> None:
+    text = WORKSPACE_SOURCE.replace("def make():\n", "def make():\n    bad: int = 'text'\n")
+    (tmp_path / "store.py").write_text(text)
+    analyzer = Analyzer(tmp_path, lambda: Settings(use_model=False, diagnostics=True), lambda _: None)
+    analyzer.prepare()
+    analyzer.workspace_ready.wait(60)
+    uri = (tmp_path / "store.py").as_uri()
+    analyzer.analyze(Snapshot(uri, 1, text, "store.py", "python", "python", True))
+    edited = text.replace("        n = len(p)\n", "        n = len(p) + 1\n")
+    again = analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True))
+    assert again.scope == "function" and any(i.declared for i in again.items)
+
+
+def test_a_second_uri_of_the_same_file_is_analysed_whole(tmp_path) -> None:
+    analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
+    uri = (tmp_path / "store.py").as_uri()
+    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    edited = WORKSPACE_SOURCE.replace("        n = len(p)\n", "        n = len(p) + 1\n")
+    other = analyzer.analyze(Snapshot(uri.replace("/store.py", "/./store.py"), 1, edited, "store.py", "python",
+                                      "python", True))
+    assert other.scope == "file"  # its items must not be built from another document's result
+
+
+def test_an_error_only_python_sees_inside_a_function_refuses_the_file_like_a_whole_analysis(tmp_path) -> None:
+    analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
+    uri = (tmp_path / "store.py").as_uri()
+    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    broken = WORKSPACE_SOURCE.replace("        n = len(p)\n", "        n = len(p)\n        del len(p)\n")
+    result = analyzer.analyze(Snapshot(uri, 2, broken, "store.py", "python", "python", True))
+    assert result.scope == "function" and result.refused and "syntax" in result.refused
+    fixed = analyzer.analyze(Snapshot(uri, 3, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    assert fixed.scope == "function" and fixed.refused is None
