@@ -269,7 +269,7 @@ class Analyzer(AnalysisHost):
         self.progress("end", f"{len(self.cpg.files)} files", 100)
 
     def _revert(self, relpath: str) -> None:
-        self._analysed.pop(relpath, None)
+        self._analysed.clear()
         if self.cpg is not None and relpath in self.cpg.files:
             update_file(self.cpg, relpath)
 
@@ -292,6 +292,10 @@ class Analyzer(AnalysisHost):
                                    min_confidence=settings.min_confidence, rounds=ANNOTATE_ROUNDS)
         data = snap.text.encode("utf-8")
         previous = self._analysed.pop(snap.relpath, None) if use_workspace else None
+        if use_workspace:
+            # another file's last types may rest on this one's old text: its next edit is
+            # analysed whole (typing in one file keeps the per-function path)
+            self._analysed.clear()
         parser = parser_for(snap.grammar)
         parsed = parse_edited(parser, previous.parsed, data) if previous is not None else ParsedText(data, parser.parse(data))
         if use_workspace:

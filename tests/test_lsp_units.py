@@ -491,3 +491,16 @@ def test_an_error_only_python_sees_inside_a_function_refuses_the_file_like_a_who
     assert result.scope == "function" and result.refused and "syntax" in result.refused
     fixed = analyzer.analyze(Snapshot(uri, 3, WORKSPACE_SOURCE, "store.py", "python", "python", True))
     assert fixed.scope == "function" and fixed.refused is None
+
+
+def test_after_another_file_was_analysed_an_edit_is_analysed_whole(tmp_path) -> None:
+    (tmp_path / "other.py").write_text("from store import make\n\n\ndef twice():\n    return make() * 2\n")
+    analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
+    uri = (tmp_path / "store.py").as_uri()
+    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    other = (tmp_path / "other.py").read_text().replace("* 2", "* 3")
+    analyzer.analyze(Snapshot((tmp_path / "other.py").as_uri(), 2, other, "other.py", "python", "python", True))
+    edited = WORKSPACE_SOURCE.replace("        n = len(p)\n", "        n = len(p) + 1\n")
+    assert analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True)).scope == "file"
+    again = edited.replace("len(p) + 1", "len(p) + 2")
+    assert analyzer.analyze(Snapshot(uri, 3, again, "store.py", "python", "python", True)).scope == "function"
