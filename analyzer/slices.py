@@ -21,7 +21,7 @@ from typeinfer.cpg.schema import (BINARY_SYMBOLS, MODULE_METHOD_NAME, OPERATOR_P
 
 from .languages import adapter_for
 from .slice_schema import SLICE_VERSION, CallUse, Definition, ProgramSlices, UsageSlice
-from .slots import declared_type
+from .slots import declared_type, slot_function
 from .type_universe import TypeUniverse, build_type_universe
 
 _OPERATOR_SYMBOL = dict(BINARY_SYMBOLS)
@@ -91,8 +91,7 @@ class Slicer:
             return []
         found = self._uses.get(decl)
         if found is None:
-            found = self._uses[decl] = sorted(i for i in self.cpg.into(decl, EdgeKind.REF)
-                                              if self.cpg.kind(i) == NodeKind.IDENTIFIER)
+            found = self._uses[decl] = self.cpg.references(decl)
         return found
 
     def _declared(self, node: NodeId) -> str | None:
@@ -120,9 +119,8 @@ class Slicer:
         cpg = self.cpg
         props = cpg.props(method)
         language = cpg.files[method[0]].language
-        qualname = props[Prop.FULL_NAME].partition(":")[2]
         is_module = props.get(Prop.NAME) == MODULE_METHOD_NAME
-        function = "" if is_module else qualname
+        function = slot_function(props)
         cls = self._enclosing_class(method)
         class_name = cpg.get(cls, Prop.FULL_NAME, "").partition(":")[2] if cls is not None else ""
         children = cpg.ast_children(method)

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from typeinfer.cpg.graph import NodeId
-from typeinfer.cpg.schema import Prop, is_declared
+from typeinfer.cpg.schema import MODULE_METHOD_NAME, Prop, is_declared
 
 
 class SlotKind(StrEnum):
@@ -60,6 +60,14 @@ class SlotKey:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SlotKey:
         return cls(data["file"], data["kind"], data["function"], data["name"], int(data["line"]))
+
+
+def slot_function(method_props: Mapping[str, Any]) -> str:
+    """`SlotKey.function` of the slots of a METHOD (its properties): its qualified name in the
+    file, "" for the module."""
+    if method_props.get(Prop.NAME) == MODULE_METHOD_NAME:
+        return ""
+    return method_props.get(Prop.FULL_NAME, "").partition(":")[2]
 
 
 def declared_type(props: Mapping[str, Any], node: NodeId, settled: Collection[NodeId]) -> str | None:

@@ -101,7 +101,7 @@ from .canonical_types import NUMERIC_PROMOTION, canonicalize, outer_type, refere
 from .languages import adapter_for
 from .languages.python import OPERATOR_DUNDERS, PROTOCOL_CALLS
 from .slice_schema import ProgramSlices, UsageSlice
-from .slots import declared_type
+from .slots import declared_type, slot_function
 from .ts_declarations import Declarations
 from .typeshed_facts import Typeshed, default_typeshed
 
@@ -377,10 +377,7 @@ class StaticTyper:
         """IDENTIFIERs with IS_WRITE that REF `decl`, in graph order."""
         found = self._writes.get(decl)
         if found is None:
-            cpg = self.cpg
-            found = self._writes[decl] = sorted(
-                i for i in cpg.into(decl, EdgeKind.REF)
-                if cpg.kind(i) == NodeKind.IDENTIFIER and cpg.get(i, Prop.IS_WRITE))
+            found = self._writes[decl] = [i for i in self.cpg.references(decl) if self.cpg.get(i, Prop.IS_WRITE)]
         return found
 
     # ================================================================ expressions
@@ -1851,9 +1848,7 @@ class SlotIndex:
         for n, data in cpg.g.nodes(data=True):
             kind = data.get(Prop.KIND)
             if kind == NodeKind.METHOD:
-                qual = data.get(Prop.FULL_NAME, "").partition(":")[2]
-                key = "" if data.get(Prop.NAME) == MODULE_METHOD_NAME else qual
-                self.methods.setdefault((n[0], key), []).append(n)
+                self.methods.setdefault((n[0], slot_function(data)), []).append(n)
             elif kind == NodeKind.TYPE_DECL:
                 self.classes.setdefault((n[0], data.get(Prop.FULL_NAME, "").partition(":")[2]), []).append(n)
 

@@ -198,6 +198,10 @@ class CodePropertyGraph:
         """Predecessors of `n` along edges of `kind`."""
         return [s for s, kinds in self.g._pred[n].items() if kind in kinds]
 
+    def references(self, decl: NodeId) -> list[NodeId]:
+        """The IDENTIFIERs whose REF edge names `decl` (reads and writes), in graph order."""
+        return sorted(i for i in self.into(decl, EdgeKind.REF) if self.g._node[i][Prop.KIND] == NodeKind.IDENTIFIER)
+
     def out_edges(self, n: NodeId, kind: EdgeKind) -> list[tuple[NodeId, dict[str, Any]]]:
         """(destination, edge properties) of the out-edges of `kind`."""
         return [(d, kinds[kind]) for d, kinds in self.g._succ[n].items() if kind in kinds]

@@ -37,12 +37,12 @@ from typeinfer.analyzer.inferred_types import Prediction
 from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, NO_MODEL_THRESHOLD, STATIC_CONFIDENCE, FunctionsAgain, \
     InferenceOptions, InferenceResult, LibrarySources, infer_graph
 from typeinfer.analyzer.writer.source import annotate_source, source_problem, writer_syntax
-from typeinfer.analyzer.slots import KINDS
+from typeinfer.analyzer.slots import KINDS, slot_function
 from typeinfer.analyzer.static_facts import infer_static
 from typeinfer.cpg.function_update import BodyUpdate, ParsedText, parse_edited, update_function_body
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import relink
-from typeinfer.cpg.schema import MODULE_METHOD_NAME, EdgeKind, NodeKind, Prop
+from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
 from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build_sources, update_file
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore
@@ -143,7 +143,6 @@ class _Analysed:
     options: InferenceOptions
     diagnostics: bool
     encoding: str  #: of the items' anchors
-    threshold: float
     refused: str | None
     libraries: LibrarySources  #: where that analysis read library types (an edit's analysis reads them there too)
 
@@ -322,8 +321,7 @@ class Analyzer(AnalysisHost):
             nodes.extend([None] * len(found))
         if use_workspace:
             self._analysed[snap.relpath] = _Analysed(snap.uri, parsed, items, nodes, _rounds(result, nodes), options,
-                                                     settings.diagnostics, snap.encoding, result.threshold, refused,
-                                                     result.libraries)
+                                                     settings.diagnostics, snap.encoding, refused, result.libraries)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace,
                           threshold=result.threshold, refused=refused)
 
@@ -343,9 +341,9 @@ class Analyzer(AnalysisHost):
         owner = cpg.enclosing(update.method, (NodeKind.TYPE_DECL, NodeKind.METHOD))
         classes = {owner} if owner is not None and cpg.kind(owner) == NodeKind.TYPE_DECL else set()
         classes |= {n for m in edited for n in cpg.ast_descendants(m) if cpg.kind(n) == NodeKind.TYPE_DECL}
-        regions = tuple((_qualname(cpg.props(m)), cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END), False)
+        regions = tuple((slot_function(cpg.props(m)), cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END), False)
                         for m in callers) + \
-            tuple((_qualname(cpg.props(c)), cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True)
+            tuple((slot_function(cpg.props(c)), cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True)
                   for c in classes)
         carry = Carry(0, cpg.get(update.method, Prop.LINE_NUMBER), update.old_last_line, update.line_delta, regions)
         kept: list[tuple[Item, NodeId | None, int]] = []
@@ -382,7 +380,7 @@ class Analyzer(AnalysisHost):
                 refused = source_problem(parsed.data, snap.language, snap.relpath, tree=parsed.tree)
         _mark_writable(snap, fresh, result.threshold, whole_file_checks=False, tree=parsed.tree)
         self._analysed[snap.relpath] = _Analysed(snap.uri, parsed, items, nodes, rounds, options, previous.diagnostics,
-                                                 snap.encoding, result.threshold, refused, previous.libraries)
+                                                 snap.encoding, refused, previous.libraries)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
                           threshold=result.threshold, refused=refused, scope="function",
                           carry=replace(carry, fresh=len(fresh)))
@@ -518,13 +516,6 @@ def _function_parses(language: str, data: bytes, start: int, end: int) -> bool:
 def _class_of(p: Prediction) -> str:
     """The class an attribute slot belongs to (its slice says; "" when it has none)."""
     return p.slice.class_name if p.slice is not None else ""
-
-
-def _qualname(props: dict[str, Any]) -> str:
-    """A METHOD's name as slots record it (`Prediction.function`): "" for the module."""
-    if props.get(Prop.NAME) == MODULE_METHOD_NAME:
-        return ""
-    return props.get(Prop.FULL_NAME, "").partition(":")[2]
 
 
 #: a declared type that accepts the inferred one is no disagreement (PEP 484's numeric tower)
