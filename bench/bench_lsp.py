@@ -118,20 +118,14 @@ async def run(edits: int, keep: Path | None) -> dict:
         target = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("    def "))
         version = 1
         version += 1
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(target, 0), types.Position(target, 0)), text="    # \n")]))
+        insert(client, uri, version, target, 0, "    # \n")
         viewport_ms, full_ms, fresh_ms, counts, resolve_ms = [], [], [], [], []
         resolved_with_edits = 0
         col = 6
         for k in range(edits):
             version += 1
             sent = time.perf_counter()
-            client.text_document_did_change(types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[types.TextDocumentContentChangePartial(
-                    range=types.Range(types.Position(target, col), types.Position(target, col)), text="x")]))
+            insert(client, uri, version, target, col, "x")
             col += 1
             view = types.Range(types.Position(max(0, target - 30), 0), types.Position(target + 30, 0))
             t = time.perf_counter()
@@ -189,10 +183,16 @@ def _edit_site(lines: list[str]) -> tuple[int, int, int]:
     return target, body, len(lines[body]) - len(lines[body].lstrip())
 
 
-def _new_statement(line: int, indent: int, k: int) -> types.TextDocumentContentChangePartial:
-    return types.TextDocumentContentChangePartial(
-        range=types.Range(types.Position(line, 0), types.Position(line, 0)),
-        text=" " * indent + f"y{k} = len(s) * {k}\n")
+def _new_statement(indent: int, k: int) -> str:
+    return " " * indent + f"y{k} = len(s) * {k}\n"
+
+
+def insert(client: LanguageClient, uri: str, version: int, line: int, col: int, text: str) -> None:
+    """Send a didChange that inserts `text` at (line, col)."""
+    at = types.Position(line, col)
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangePartial(range=types.Range(at, at), text=text)]))
 
 
 def _hint_params(uri: str, start: int, end: int) -> types.InlayHintParams:
@@ -224,17 +224,12 @@ async def run_reference(samples: int) -> dict:
         target, body, indent = _edit_site(lines)
         await client.text_document_inlay_hint_async(_hint_params(uri, 0, len(lines)))  # the first full check
         version, fresh_ms = 1, []
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(body, 0), types.Position(body, 0)), text=" " * indent + 's = ""\n')]))
+        insert(client, uri, 2, body, 0, " " * indent + 's = ""\n')
         version = 2
         for k in range(samples):
             version += 1
             sent = time.perf_counter()
-            client.text_document_did_change(types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[_new_statement(body + 1, indent, k)]))
+            insert(client, uri, version, body + 1, 0, _new_statement(indent, k))
             await client.text_document_inlay_hint_async(_hint_params(uri, target, body + 30 + k))
             fresh_ms.append(1000 * (time.perf_counter() - sent))
         await client.shutdown_async(None)
@@ -345,10 +340,7 @@ async def run_big(samples: int) -> dict:
         await settled(1)
         target, body, indent = _edit_site(lines)
         version = 2
-        client.text_document_did_change(types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangePartial(
-                range=types.Range(types.Position(body, 0), types.Position(body, 0)), text=" " * indent + 's = ""\n')]))
+        insert(client, uri, version, body, 0, " " * indent + 's = ""\n')
         await settled(version)
         col = indent + 5  # typing goes inside the string literal: the code stays valid
         rss = [rss_mb(pid)]
@@ -357,10 +349,7 @@ async def run_big(samples: int) -> dict:
             t = time.perf_counter()
             for _ in range(1000):
                 version += 1
-                client.text_document_did_change(types.DidChangeTextDocumentParams(
-                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                    content_changes=[types.TextDocumentContentChangePartial(
-                        range=types.Range(types.Position(body, col), types.Position(body, col)), text="x")]))
+                insert(client, uri, version, body, col, "x")
                 col += 1
             await status(client, uri)  # answered after every change before it was applied
             rates.append(1000 / (time.perf_counter() - t))
@@ -370,9 +359,7 @@ async def run_big(samples: int) -> dict:
         for k in range(samples):  # a new statement in the method each time: slots come and go
             version += 1
             sent = time.perf_counter()
-            client.text_document_did_change(types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-                content_changes=[_new_statement(body + 1, indent, k)]))
+            insert(client, uri, version, body + 1, 0, _new_statement(indent, k))
             await settled(version)
             installed = time.perf_counter()
             await client.text_document_inlay_hint_async(_hint_params(uri, target, body + 30 + k))

@@ -380,12 +380,18 @@ def use():
 '''
 
 
-def _workspace(tmp_path, text: str) -> Analyzer:
+def _workspace(tmp_path, text: str, **settings: bool) -> Analyzer:
+    """An analyser of a workspace whose store.py holds `text`, the graph built (static facts only)."""
     (tmp_path / "store.py").write_text(text)
-    analyzer = Analyzer(tmp_path, lambda: Settings(use_model=False), lambda _: None)
+    analyzer = Analyzer(tmp_path, lambda: Settings(use_model=False, **settings), lambda _: None)
     analyzer.prepare()
     analyzer.workspace_ready.wait(60)
     return analyzer
+
+
+def _store(tmp_path, version: int, text: str) -> Snapshot:
+    """Version `version` of the workspace document store.py."""
+    return Snapshot((tmp_path / "store.py").as_uri(), version, text, "store.py", "python", "python", True)
 
 
 def _visible(result) -> list:  # noqa: ANN001
@@ -402,15 +408,14 @@ def _visible(result) -> list:  # noqa: ANN001
     ("    label = str(x)\n", "    label = str(x)  # é 🎉\n"),  # non-ASCII on the line
 ])
 def test_an_edit_inside_a_function_gives_the_hints_of_a_whole_file_analysis(tmp_path, old: str, new: str) -> None:
-    snap = Snapshot((tmp_path / "store.py").as_uri(), 1, WORKSPACE_SOURCE, "store.py", "python", "python", True)
     analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
-    first = analyzer.analyze(snap)
+    first = analyzer.analyze(_store(tmp_path, 1, WORKSPACE_SOURCE))
     assert first.scope == "file"
     edited = WORKSPACE_SOURCE.replace(old, new)
     assert edited != WORKSPACE_SOURCE
-    again = analyzer.analyze(Snapshot(snap.uri, 2, edited, "store.py", "python", "python", True))
+    again = analyzer.analyze(_store(tmp_path, 2, edited))
     assert again.scope == "function"
-    fresh = _workspace(tmp_path, edited).analyze(Snapshot(snap.uri, 2, edited, "store.py", "python", "python", True))
+    fresh = _workspace(tmp_path, edited).analyze(_store(tmp_path, 2, edited))
     assert _visible(again) == _visible(fresh)
     # what crosses the process boundary: the new items only, the rest rebuilt from the last result
     compact = pickle.loads(pickle.dumps(again.compact()))
@@ -420,10 +425,9 @@ def test_an_edit_inside_a_function_gives_the_hints_of_a_whole_file_analysis(tmp_
 
 def test_an_edit_of_a_function_updates_the_hints_of_its_callers(tmp_path) -> None:
     analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
-    uri = (tmp_path / "store.py").as_uri()
-    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    analyzer.analyze(_store(tmp_path, 1, WORKSPACE_SOURCE))
     edited = WORKSPACE_SOURCE.replace("    return 1\n", "    return 'one'\n")
-    result = analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True))
+    result = analyzer.analyze(_store(tmp_path, 2, edited))
     types_of = {(i.prediction.function, i.prediction.name): i.prediction.type for i in result.items}
     assert result.scope == "function"
     assert types_of[("make", "make")] == "str" and types_of[("use", "x")] == "str"
@@ -431,10 +435,9 @@ def test_an_edit_of_a_function_updates_the_hints_of_its_callers(tmp_path) -> Non
 
 def test_an_edit_outside_any_function_analyses_the_file_again(tmp_path) -> None:
     analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
-    uri = (tmp_path / "store.py").as_uri()
-    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    analyzer.analyze(_store(tmp_path, 1, WORKSPACE_SOURCE))
     edited = WORKSPACE_SOURCE.replace("import os\n", "import os\nLIMIT = 10\n")
-    assert analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True)).scope == "file"
+    assert analyzer.analyze(_store(tmp_path, 2, edited)).scope == "file"
 
 
 NESTED_SOURCE = '''class Outer:
@@ -450,32 +453,27 @@ NESTED_SOURCE = '''class Outer:
 
 def test_an_edit_in_a_method_keeps_the_hints_of_a_nested_class(tmp_path) -> None:
     analyzer = _workspace(tmp_path, NESTED_SOURCE)
-    uri = (tmp_path / "store.py").as_uri()
-    first = analyzer.analyze(Snapshot(uri, 1, NESTED_SOURCE, "store.py", "python", "python", True))
+    first = analyzer.analyze(_store(tmp_path, 1, NESTED_SOURCE))
     assert any(i.prediction.name == "size" for i in first.items)
     edited = NESTED_SOURCE.replace("        total = n + 1\n", "        total = n + 1\n        half = total / 2\n")
-    again = analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True))
-    fresh = _workspace(tmp_path, edited).analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True))
+    again = analyzer.analyze(_store(tmp_path, 2, edited))
+    fresh = _workspace(tmp_path, edited).analyze(_store(tmp_path, 2, edited))
     assert again.scope == "function" and _visible(again) == _visible(fresh)
 
 
 def test_diagnostics_on_and_an_edit_inside_a_function(tmp_path) -> None:
     text = WORKSPACE_SOURCE.replace("def make():\n", "def make():\n    bad: int = 'text'\n")
-    (tmp_path / "store.py").write_text(text)
-    analyzer = Analyzer(tmp_path, lambda: Settings(use_model=False, diagnostics=True), lambda _: None)
-    analyzer.prepare()
-    analyzer.workspace_ready.wait(60)
-    uri = (tmp_path / "store.py").as_uri()
-    analyzer.analyze(Snapshot(uri, 1, text, "store.py", "python", "python", True))
+    analyzer = _workspace(tmp_path, text, diagnostics=True)
+    analyzer.analyze(_store(tmp_path, 1, text))
     edited = text.replace("        n = len(p)\n", "        n = len(p) + 1\n")
-    again = analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True))
+    again = analyzer.analyze(_store(tmp_path, 2, edited))
     assert again.scope == "function" and any(i.declared for i in again.items)
 
 
 def test_a_second_uri_of_the_same_file_is_analysed_whole(tmp_path) -> None:
     analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
     uri = (tmp_path / "store.py").as_uri()
-    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    analyzer.analyze(_store(tmp_path, 1, WORKSPACE_SOURCE))
     edited = WORKSPACE_SOURCE.replace("        n = len(p)\n", "        n = len(p) + 1\n")
     other = analyzer.analyze(Snapshot(uri.replace("/store.py", "/./store.py"), 1, edited, "store.py", "python",
                                       "python", True))
@@ -484,23 +482,21 @@ def test_a_second_uri_of_the_same_file_is_analysed_whole(tmp_path) -> None:
 
 def test_an_error_only_python_sees_inside_a_function_refuses_the_file_like_a_whole_analysis(tmp_path) -> None:
     analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
-    uri = (tmp_path / "store.py").as_uri()
-    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    analyzer.analyze(_store(tmp_path, 1, WORKSPACE_SOURCE))
     broken = WORKSPACE_SOURCE.replace("        n = len(p)\n", "        n = len(p)\n        del len(p)\n")
-    result = analyzer.analyze(Snapshot(uri, 2, broken, "store.py", "python", "python", True))
+    result = analyzer.analyze(_store(tmp_path, 2, broken))
     assert result.scope == "function" and result.refused and "syntax" in result.refused
-    fixed = analyzer.analyze(Snapshot(uri, 3, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    fixed = analyzer.analyze(_store(tmp_path, 3, WORKSPACE_SOURCE))
     assert fixed.scope == "function" and fixed.refused is None
 
 
 def test_after_another_file_was_analysed_an_edit_is_analysed_whole(tmp_path) -> None:
     (tmp_path / "other.py").write_text("from store import make\n\n\ndef twice():\n    return make() * 2\n")
     analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
-    uri = (tmp_path / "store.py").as_uri()
-    analyzer.analyze(Snapshot(uri, 1, WORKSPACE_SOURCE, "store.py", "python", "python", True))
+    analyzer.analyze(_store(tmp_path, 1, WORKSPACE_SOURCE))
     other = (tmp_path / "other.py").read_text().replace("* 2", "* 3")
     analyzer.analyze(Snapshot((tmp_path / "other.py").as_uri(), 2, other, "other.py", "python", "python", True))
     edited = WORKSPACE_SOURCE.replace("        n = len(p)\n", "        n = len(p) + 1\n")
-    assert analyzer.analyze(Snapshot(uri, 2, edited, "store.py", "python", "python", True)).scope == "file"
+    assert analyzer.analyze(_store(tmp_path, 2, edited)).scope == "file"
     again = edited.replace("len(p) + 1", "len(p) + 2")
-    assert analyzer.analyze(Snapshot(uri, 3, again, "store.py", "python", "python", True)).scope == "function"
+    assert analyzer.analyze(_store(tmp_path, 3, again)).scope == "function"
