@@ -34,7 +34,8 @@ from .name_pool import pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices, object_keys
 from .slots import KINDS
-from .static_facts import GraphStructure, SlotIndex, StaticFact, StaticTyper, infer_static
+from .graph_structure import GraphStructure
+from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
 from .ts_declarations import Declarations, declarations_for
 from .typeshed_facts import Typeshed, typeshed_for
 from .use_requirements import UseRequirements
@@ -257,7 +258,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     typeshed = typeshed_for(libraries.site_packages, libraries.site_packages_key)
     declarations = declarations_for(libraries.node_modules, libraries.node_modules_key)
     universe = build_type_universe(cpg)  # declarations only: the rounds' types leave it as it is
-    structure = GraphStructure()
+    structure = GraphStructure(cpg)
     for round_number in range(rounds):
         if again is not None and round_number:
             arrived = [p for p, r in again.known if r == round_number - 1 and p.node is not None]
@@ -266,7 +267,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                 settled.update(p.node for p in arrived)
                 relink(cpg, files=file_list, nodes=relinked)
         program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods,
-                                 classes=classes)
+                                 classes=classes, structure=structure)
         targets = [s for s in program.slices
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
                    and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]

@@ -16,9 +16,10 @@ import re
 from typing import Collection, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.schema import (BINARY_SYMBOLS, MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind,
+from typeinfer.cpg.schema import (BINARY_SYMBOLS, MODULE_METHOD_NAME, OPERATOR_PREFIX, Control, EdgeKind, NodeKind,
                                   Op, Prop)
 
+from .graph_structure import GraphStructure
 from .languages import adapter_for
 from .slice_schema import SLICE_VERSION, CallUse, Definition, ProgramSlices, UsageSlice
 from .slots import declared_type, slot_function
@@ -80,9 +81,11 @@ def literal_type(cpg: CodePropertyGraph, node: NodeId, language: str) -> str:
 class Slicer:
     """Extracts the usage slices of one project graph."""
 
-    def __init__(self, cpg: CodePropertyGraph, settled: Collection[NodeId] = frozenset()) -> None:
+    def __init__(self, cpg: CodePropertyGraph, settled: Collection[NodeId] = frozenset(),
+                 structure: GraphStructure | None = None) -> None:
         self.cpg = cpg
         self.settled = settled  #: nodes whose inferred type an earlier inference round settled: read as declared
+        self.structure = structure or GraphStructure(cpg)
         self._uses: dict[NodeId, list[NodeId]] = {}
 
     def uses(self, decl: NodeId | None) -> list[NodeId]:
@@ -157,15 +160,7 @@ class Slicer:
                    and "method" not in (cpg.get(m, Prop.MODIFIERS) or ())]
         if not members:
             return []
-        accesses: dict[str, list[NodeId]] = {}
-        for node in cpg.ast_descendants(decl, stop_at=(NodeKind.TYPE_DECL,)):
-            if cpg.kind(node) != NodeKind.CALL or cpg.get(node, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-                continue
-            args = cpg.arguments(node)
-            obj, field_node = args.get(1), args.get(2)
-            if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in SELF_NAMES:
-                continue
-            accesses.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
+        accesses = self.structure.self_accesses(decl)
         class_locals: dict[str, NodeId] = {}  # Python class-body assignments: `table = "users"`
         for child in cpg.ast_children(decl):
             if cpg.kind(child) == NodeKind.BLOCK:
@@ -544,13 +539,15 @@ def object_keys(cpg: CodePropertyGraph, literal: NodeId) -> tuple[list[str], boo
 def extract_slices(cpg: CodePropertyGraph, files: Iterable[str] | None = None,
                    universe: TypeUniverse | None = None, settled: Collection[NodeId] = frozenset(),
                    methods: Collection[NodeId] | None = None,
-                   classes: Collection[NodeId] | None = None) -> ProgramSlices:
+                   classes: Collection[NodeId] | None = None,
+                   structure: GraphStructure | None = None) -> ProgramSlices:
     """Slices of every target (or of the targets in `files`) plus the project's user types
     (from `universe` when the caller has built it already); `settled` nodes (types an earlier
     inference round settled) read as declared; with `methods`, only those methods' slots (and the
-    classes' attributes, or those of `classes` only) are sliced."""
+    classes' attributes, or those of `classes` only) are sliced.  `structure`: the run's
+    `GraphStructure`, when the caller slices more than once."""
     universe = universe if universe is not None else build_type_universe(cpg)
     wanted = set(files) if files is not None else None
     user_types = [t for t in universe.types.values() if wanted is None or t.file in wanted]
-    return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg, settled).slices(files, methods, classes),
+    return ProgramSlices(version=SLICE_VERSION, slices=Slicer(cpg, settled, structure).slices(files, methods, classes),
                          user_types=user_types)

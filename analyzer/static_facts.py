@@ -98,6 +98,7 @@ from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAME
                                   EdgeKind, NodeKind, Op, Prop)
 
 from .canonical_types import NUMERIC_PROMOTION, canonicalize, outer_type, referenced_names, split_union
+from .graph_structure import GraphStructure
 from .languages import adapter_for
 from .languages.python import OPERATOR_DUNDERS, PROTOCOL_CALLS
 from .slice_schema import ProgramSlices, UsageSlice
@@ -190,14 +191,6 @@ class StaticFact:
         return asdict(self)
 
 
-@dataclass
-class GraphStructure:
-    """What typers read of the graph's structure alone (names, edges the build made), never of
-    types written back: one per inference run, shared by its rounds' typers."""
-
-    called: set[tuple[str, str]] | None = None  #: (file, name) of the calls of a bare name
-
-
 class StaticTyper:
     """Types expressions and slots of one graph; results are cached per node."""
 
@@ -216,13 +209,12 @@ class StaticTyper:
         self._target_cache: dict[NodeId, StaticFact | None] = {}
         self._active: set[NodeId] = set()
         self._writes: dict[NodeId, list[NodeId]] = {}
-        self.structure = structure or GraphStructure()
+        self.structure = structure or GraphStructure(cpg)
         self._guarded: dict[str, set[NodeId | None]] | None = None
         self._checked_cache: dict[NodeId, frozenset[str]] = {}
         self._returns_cache: dict[NodeId, list[NodeId] | None] = {}
         self._decl_by_full: dict[str, NodeId] = {}
         self._generic_cache: dict[str, bool] = {}
-        self._self_writes_cache: dict[NodeId, dict[str, list[NodeId]]] = {}
 
     # ================================================================ public
     def expression_type(self, node: NodeId) -> StaticFact | None:
@@ -1273,7 +1265,7 @@ class StaticTyper:
             for local in cpg.ast_children(body) if body is not None else ():
                 if cpg.kind(local) == NodeKind.LOCAL and cpg.get(local, Prop.NAME) == name:
                     writes.extend(self._writes_of(local))
-            writes.extend(self._self_writes(decl).get(name, ()))
+            writes.extend(self.structure.self_writes(decl).get(name, ()))
         else:
             return []
         for w in writes:
@@ -1321,7 +1313,7 @@ class StaticTyper:
                         attribute = f"bound to {cpg.get(v, Prop.CODE, '')[:60]}, an attribute of a module or class"
             if attribute:
                 return "model", attribute
-            if cpg.kind(slot) == NodeKind.LOCAL and (slot[0], cpg.get(slot, Prop.NAME, "")) in self._called_names():
+            if cpg.kind(slot) == NodeKind.LOCAL and (slot[0], cpg.get(slot, Prop.NAME, "")) in self.structure.called_names():
                 return "model", "called as a function: a callable, which its name and uses do not type"
             return None
         if cpg.kind(slot) != NodeKind.LOCAL:
@@ -1476,17 +1468,6 @@ class StaticTyper:
         out.discard("")
         return out
 
-    def _called_names(self) -> set[tuple[str, str]]:
-        """(file, name) of every call of a bare name (``f(x)``, not ``o.f(x)``), built once."""
-        structure = self.structure
-        if structure.called is None:
-            cpg = self.cpg
-            structure.called = {(n[0], props.get(Prop.NAME, "")) for n, props in cpg.g.nodes(data=True)
-                                if props.get(Prop.KIND) == NodeKind.CALL
-                                and not str(props.get(Prop.NAME, "")).startswith(OPERATOR_PREFIX)
-                                and not cpg.out(n, EdgeKind.RECEIVER)}
-        return structure.called
-
     def _ts_constant(self, decl: NodeId, lang: str) -> StaticFact | None:
         """A TypeScript variable written once with a literal or an ``as const`` (left unannotated,
         `not_annotatable`): its value's type wherever it is read, closures included (what the
@@ -1622,7 +1603,7 @@ class StaticTyper:
             for local in cpg.ast_children(body):  # Python class-level `name = value`
                 if cpg.kind(local) == NodeKind.LOCAL and cpg.get(local, Prop.NAME) == name:
                     facts.extend(self._write_value(w) for w in self._writes_of(local))
-        self_writes = self._self_writes(decl).get(name, ())
+        self_writes = self.structure.self_writes(decl).get(name, ())
         if not self_writes:
             return None  # a class-level value alone is a default (dataclass, NamedTuple, ClassVar)
         for node in self_writes:
@@ -1633,25 +1614,6 @@ class StaticTyper:
             value = cpg.arguments(parent).get(2)
             facts.append(self.expression_type(value) if value is not None else None)
         return facts
-
-    def _self_writes(self, decl: NodeId) -> dict[str, list[NodeId]]:
-        cache = self._self_writes_cache
-        if decl in cache:
-            return cache[decl]
-        cpg = self.cpg
-        out: dict[str, list[NodeId]] = {}
-        for node in cpg.ast_descendants(decl, stop_at=(NodeKind.TYPE_DECL,)):
-            if cpg.kind(node) != NodeKind.CALL or cpg.get(node, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-                continue
-            if not cpg.get(node, Prop.IS_WRITE):
-                continue
-            args = cpg.arguments(node)
-            obj, field_node = args.get(1), args.get(2)
-            if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in SELF_NAMES:
-                continue
-            out.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
-        cache[decl] = out
-        return out
 
     def _return_fact(self, method: NodeId) -> StaticFact | None:
         cpg = self.cpg
@@ -1845,12 +1807,10 @@ class SlotIndex:
         self.methods: dict[tuple[str, str], list[NodeId]] = {}
         self.classes: dict[tuple[str, str], list[NodeId]] = {}
         self._method_slots: dict[NodeId, tuple[dict[str, NodeId], dict[str, NodeId]]] = {}
-        for n, data in cpg.g.nodes(data=True):
-            kind = data.get(Prop.KIND)
-            if kind == NodeKind.METHOD:
-                self.methods.setdefault((n[0], slot_function(data)), []).append(n)
-            elif kind == NodeKind.TYPE_DECL:
-                self.classes.setdefault((n[0], data.get(Prop.FULL_NAME, "").partition(":")[2]), []).append(n)
+        for n in cpg.nodes(NodeKind.METHOD):
+            self.methods.setdefault((n[0], slot_function(cpg.props(n))), []).append(n)
+        for n in cpg.nodes(NodeKind.TYPE_DECL):
+            self.classes.setdefault((n[0], cpg.get(n, Prop.FULL_NAME, "").partition(":")[2]), []).append(n)
 
     def slot(self, s: UsageSlice) -> NodeId | None:
         cpg = self.cpg

@@ -613,8 +613,9 @@ class _Engine:
         """Values assigned to ``self.name`` / ``cls.name`` / ``this.name`` anywhere in class `cls`."""
         if self._field_writes is None:
             table: dict[tuple[NodeId | None, str], list[NodeId]] = {}
-            for n, props in self.cpg.g.nodes(data=True):
-                if props[Prop.KIND] != NodeKind.CALL or props.get(Prop.NAME) not in _FIELD_OPS or not props.get(Prop.IS_WRITE):
+            for n in self.cpg.nodes(NodeKind.CALL):
+                props = self.cpg.props(n)
+                if props.get(Prop.NAME) not in _FIELD_OPS or not props.get(Prop.IS_WRITE):
                     continue
                 args = self.cpg.arguments(n)
                 obj, fld = args.get(1), args.get(2)

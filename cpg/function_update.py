@@ -196,9 +196,9 @@ def _common_ends(a: bytes, b: bytes) -> tuple[int, int]:
 
 def _method_at(cpg: CodePropertyGraph, relpath: str, definition: tree_sitter.Node) -> NodeId | None:
     attrs = cpg.g._node
-    for n in cpg.file_nodes(relpath):
+    for n in cpg.nodes(NodeKind.METHOD):
         props = attrs[n]
-        if props[Prop.KIND] == NodeKind.METHOD and props.get(Prop.START_BYTE) == definition.start_byte \
+        if n[0] == relpath and props.get(Prop.START_BYTE) == definition.start_byte \
                 and props.get(Prop.END_BYTE) == definition.end_byte:
             return n
     return None
@@ -272,26 +272,28 @@ def _move_positions(cpg: CodePropertyGraph, relpath: str, old: ParsedText, new: 
     end_row, end_col = old_body.end_point
     rows, new_col = new_body.end_point[0] - end_row, new_body.end_point[1]
     attrs = cpg.g._node
+    # every node of the file is looked at on every keystroke: the keys are locals
+    start_byte, end_byte, line, column = Prop.START_BYTE, Prop.END_BYTE, Prop.LINE_NUMBER, Prop.COLUMN_NUMBER
+    line_end, column_end, code = Prop.LINE_NUMBER_END, Prop.COLUMN_NUMBER_END, Prop.CODE
+    body_start = old_body.start_byte
     for n in cpg.file_nodes(relpath):
-        if n in exclude:
-            continue
         props = attrs[n]
-        stop = props.get(Prop.END_BYTE)
-        if stop is None or stop < end:
+        stop = props.get(end_byte)
+        if stop is None or stop < end or n in exclude:
             continue
-        start = props[Prop.START_BYTE]
+        start = props[start_byte]
         if start >= end:
-            props[Prop.START_BYTE] = start + delta
-            row = props[Prop.LINE_NUMBER] - 1
+            props[start_byte] = start + delta
+            row = props[line] - 1
             if row == end_row:
-                props[Prop.COLUMN_NUMBER] += new_col - end_col
-            props[Prop.LINE_NUMBER] = row + rows + 1
-        elif start < old_body.start_byte and Prop.CODE in props:
+                props[column] += new_col - end_col
+            props[line] = row + rows + 1
+        elif start < body_start and code in props:
             _retext(props, old.data, new.data)
-        props[Prop.END_BYTE] = stop + delta
-        if props[Prop.LINE_NUMBER_END] - 1 == end_row:
-            props[Prop.COLUMN_NUMBER_END] += new_col - end_col
-        props[Prop.LINE_NUMBER_END] += rows
+        props[end_byte] = stop + delta
+        if props[line_end] - 1 == end_row:
+            props[column_end] += new_col - end_col
+        props[line_end] += rows
 
 
 def _retext(props: dict[str, Any], old: bytes, new: bytes) -> None:

@@ -91,14 +91,19 @@ class CodePropertyGraph:
         self.problems: list[str] = []  #: messages about paths that are not files (loops, unreadable dirs)
         self._file_nodes: dict[str, list[NodeId]] = {}
         self._derived: dict[str, Any] = {}  #: `derived` values; any change of the files drops them
+        #: node ids by kind, in the graph's order (an ordered set each); built on the first
+        #: `nodes(kind)` and kept up to date by every method that adds or removes nodes
+        self._by_kind: dict[NodeKind, dict[NodeId, None]] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_derived"] = {}  # recomputed on demand, not worth a cache file's bytes
+        state["_by_kind"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("_derived", {})
+        state.setdefault("_by_kind", None)
         self.__dict__.update(state)
 
     def derived(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -117,6 +122,7 @@ class CodePropertyGraph:
         path = fg.path
         _bulk_load(self.g, path, fg)
         self._file_nodes[path] = [(path, nid) for nid in fg.nodes]
+        self._index_kinds(self._file_nodes[path])
         self.files[path] = FileInfo(path, fg.language, fg.content_hash, fg.loc, fg.parse_errors, fg.error, warning)
 
     def splice(self, path: str, removed: Iterable[NodeId], nodes: dict[int, dict[str, Any]],
@@ -133,8 +139,10 @@ class CodePropertyGraph:
         if any(node_attrs[n][Prop.KIND] in _DECLARATIONS for n in gone) \
                 or any(props[Prop.KIND] in _DECLARATIONS for props in nodes.values()):
             self._derived.clear()
+        self._unindex_kinds(gone)
         self.g.remove_nodes_from(gone)
         added = _insert_nodes(self.g, path, nodes)
+        self._index_kinds(added)
         edges = list(edges)
         _insert_edges(self.g, path, edges)
         parents = set(reordered) | {(path, s) for s, _, kind, _ in edges if kind == EdgeKind.AST}
@@ -143,7 +151,10 @@ class CodePropertyGraph:
             ast = sorted((item for item in items if EdgeKind.AST in item[1]),
                          key=lambda item: node_attrs[item[0]].get(Prop.ORDER, 0))
             succ[u] = dict(ast + [item for item in items if EdgeKind.AST not in item[1]])
-        self._file_nodes[path] = [n for n in self._file_nodes.get(path, ()) if n not in gone] + added
+        if gone:
+            self._file_nodes[path] = [n for n in self._file_nodes.get(path, ()) if n not in gone] + added
+        else:
+            self._file_nodes.setdefault(path, []).extend(added)
         clear = getattr(nx, "_clear_cache", None)
         if clear is not None:
             clear(self.g)
@@ -157,8 +168,23 @@ class CodePropertyGraph:
     def remove_file(self, path: str) -> None:
         """Drop a file's nodes (and every edge touching them)."""
         self._derived.clear()
-        self.g.remove_nodes_from(self._file_nodes.pop(path, ()))
+        gone = self._file_nodes.pop(path, ())
+        self._unindex_kinds(gone)
+        self.g.remove_nodes_from(gone)
         self.files.pop(path, None)
+
+    def _index_kinds(self, added: Iterable[NodeId]) -> None:
+        if self._by_kind is not None:
+            attrs, by_kind = self.g._node, self._by_kind
+            for n in added:
+                by_kind.setdefault(attrs[n][Prop.KIND], {})[n] = None
+
+    def _unindex_kinds(self, removed: Iterable[NodeId]) -> None:
+        if self._by_kind is not None:
+            attrs, by_kind = self.g._node, self._by_kind
+            for n in removed:
+                if n in attrs:
+                    by_kind[attrs[n][Prop.KIND]].pop(n, None)
 
     def file_nodes(self, path: str) -> list[NodeId]:
         """All node ids of one file."""
@@ -182,13 +208,16 @@ class CodePropertyGraph:
         return self.g._node[n].get(prop, default)
 
     def nodes(self, kind: NodeKind | None = None) -> Iterator[NodeId]:
-        """All node ids, or those of one kind."""
+        """All node ids, or those of one kind (both in the graph's order)."""
         if kind is None:
-            yield from self.g.nodes
-            return
-        for n, props in self.g._node.items():
-            if props[Prop.KIND] == kind:
-                yield n
+            return iter(self.g.nodes)
+        if self._by_kind is None:
+            by_kind: dict[NodeKind, dict[NodeId, None]] = {}
+            for n, props in self.g._node.items():
+                by_kind.setdefault(props[Prop.KIND], {})[n] = None
+            self._by_kind = by_kind
+        # a snapshot: callers may add or remove nodes while they walk the ones of a kind
+        return iter(list(self._by_kind.get(kind, ())))
 
     def out(self, n: NodeId, kind: EdgeKind) -> list[NodeId]:
         """Successors of `n` along edges of `kind`."""

@@ -24,7 +24,6 @@ import logging
 import threading
 import time
 import traceback
-from copy import copy
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -47,7 +46,7 @@ from typeinfer.cpg.project import BuildError, BuildOptions, build_project, build
 from typeinfer.cpg.source import content_hash, parser_for, source_from_text
 from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache, RankingStore
 
-from .anchors import Anchor, anchor_for
+from .anchors import anchor_for
 from .jobs import JobQueue, SchedulesDocuments
 from .positions import UTF16, LineIndex
 from .settings import Settings
@@ -117,16 +116,20 @@ class Carry:
 
     def kept(self, items: list[Item]) -> Iterator[tuple[int, Item]]:
         """(index in `items`, the item moved) of each kept item, in order."""
+        first, last, delta, regions = self.first_line, self.last_line, self.line_delta, self.regions
+        covered = {line for _, start, end, _ in regions for line in range(start, end + 1)}
         for index, item in enumerate(items):
             line = item.prediction.line
-            if self.first_line <= line <= self.last_line:
+            if first <= line <= last:
                 continue  # the edited function's: inferred again
-            if line > self.last_line:
-                item = _moved(item, self.line_delta)
+            if line > last:
+                line += delta
+                if delta:
+                    item = _moved(item, delta)
             p = item.prediction
-            if any(start <= p.line <= end and (p.kind == "attribute") == is_class
-                   and (_class_of(p) if is_class else p.function) == name
-                   for name, start, end, is_class in self.regions):
+            if line in covered and any(start <= line <= end and (p.kind == "attribute") == is_class
+                                       and (_class_of(p) if is_class else p.function) == name
+                                       for name, start, end, is_class in regions):
                 continue
             yield index, item
 
@@ -350,10 +353,11 @@ class Analyzer(AnalysisHost):
         for index, item in carry.kept(previous.items):
             node = previous.nodes[index]
             kept.append((item, node if node is not None and node in cpg.g else None, previous.rounds[index]))
-        known = tuple((item.prediction, settled) for item, node, settled in kept if node is not None)
+        # the types a round settled are written into the graph as the rounds go (the others never are)
+        known = tuple((item.prediction, settled) for item, node, settled in kept if node is not None and settled >= 0)
         again = FunctionsAgain(frozenset(edited) | callers, frozenset(classes), known)
         options = previous.options
-        touched = [node for _, node, _ in kept if node is not None]
+        touched = [p.node for p, _ in known]
         with types_restored(cpg, snap.relpath, methods=again.methods, others=touched):
             # the environment is looked at again by the next whole-file analysis, not per keystroke
             result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, again=again,
@@ -427,7 +431,10 @@ def types_restored(cpg: CodePropertyGraph, relpath: str, methods: Iterable[NodeI
         members = [c for m in methods if (cls := cpg.enclosing(m, (NodeKind.TYPE_DECL,))) is not None
                    for c in cpg.ast_children(cls) if cpg.kind(c) == NodeKind.MEMBER]
         nodes = list(dict.fromkeys([*inside, *others, *members]))
-    saved = [(n, {p: cpg.props(n)[p] for p in _INFERENCE_PROPS if p in cpg.props(n)}) for n in nodes]
+    saved = []
+    for n in nodes:
+        props = cpg.props(n)
+        saved.append((n, {p: props[p] for p in _INFERENCE_PROPS if p in props}))
     try:
         yield
     finally:
@@ -489,15 +496,19 @@ def _rounds(result: InferenceResult, nodes: list[NodeId | None]) -> list[int]:
 def _moved(item: Item, lines: int) -> Item:
     """`item` of an unchanged line after an edit that added `lines` lines above it (its columns
     stay, in any position encoding)."""
-    p = copy(item.prediction)  # copies, not `replace`: thousands of items move on every edit
-    p.line += lines
-    moved = copy(item)
-    moved.prediction = p
-    if item.annotation is not None:
-        moved.annotation = replace(item.annotation, line=item.annotation.line + lines)
-    anchor = item.anchor
+    anchor, annotation = item.anchor, item.annotation
     insert = (anchor.insert[0] + lines, anchor.insert[1]) if anchor.insert is not None else None
-    moved.anchor = Anchor(anchor.line + lines, anchor.start, anchor.end, insert, anchor.arrow)
+    return _shifted(item, prediction=_shifted(item.prediction, line=item.prediction.line + lines),
+                    annotation=_shifted(annotation, line=annotation.line + lines) if annotation is not None else None,
+                    anchor=_shifted(anchor, line=anchor.line + lines, insert=insert))
+
+
+def _shifted(value: Any, **changes: Any) -> Any:
+    """A shallow copy of a dataclass instance (frozen or not) with `changes`: thousands of items
+    move on every edit, and `replace`/`copy` cost several times this (the values were valid, a
+    line number moved)."""
+    moved = object.__new__(type(value))
+    moved.__dict__.update(value.__dict__, **changes)
     return moved
 
 

@@ -118,6 +118,8 @@ class AnalysisProcess(AnalysisHost):
                     result = message[1].expanded(self._last_items.get(message[1].uri, []))
                     self._last_items[result.uri] = result.items
                     self.publish(result)
+                    if result.scope == "file":
+                        _freeze_survivors()
                 elif kind == "done":
                     self.model_error, self.cache.size, self.cache.hits, self.cache.misses = message[1:]
                     self._job_done.set()
@@ -162,16 +164,21 @@ def serve(conn: Any, root: Path | None, settings: Settings, log_file: str | None
         if result is not None:
             send(("result", result.compact()))
             if result.scope == "file":
-                # the graph and the analysis records outlive many edits: after a whole-file
-                # analysis, collect everything once (what was frozen before too) and move what
-                # survives out of the collector's sight, so that the collections an edit's garbage
-                # triggers do not walk them (a per-edit p95 of 250 ms became 150 ms on a
-                # 4,700-line file)
-                gc.unfreeze()
-                gc.collect()
-                gc.freeze()
+                _freeze_survivors()
         cache = analyzer.cache
         send(("done", analyzer.model_error, len(cache), cache.hits, cache.misses))
+
+
+def _freeze_survivors() -> None:
+    """Collect everything once (what was frozen before too) and move what survives out of the
+    cyclic collector's sight.  Called after a whole-file analysis, on both sides of the pipe: the
+    graph, the documents and their items outlive many edits, and a full collection that an edit's
+    garbage triggers would walk them all (a per-edit p95 of 250 ms became 150 ms in the analysis
+    process on a 4,700-line file; in the server, one edit in 30 took 60 ms more).  Acyclic
+    garbage is still freed by reference counting."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _log_file() -> str | None:

@@ -15,6 +15,7 @@ from typeinfer.corpus.fetch import fetch_pypi
 from typeinfer.cpg.function_update import ParsedText, parse_edited, update_function_body
 from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.project import build_sources, update_file
+from typeinfer.cpg.schema import NodeKind
 from typeinfer.cpg.source import parser_for, source_from_text
 
 REL = "m.py"
@@ -88,6 +89,8 @@ def test_edits_inside_functions_give_the_graph_of_a_whole_file_build(package: st
             expected = build_sources([source_from_text(after, REL)])
             assert shape(cpg, REL) == shape(expected, REL), f"{kind} at line {i + 1}"
             assert cpg.files[REL] == expected.files[REL]
+            for k in (NodeKind.METHOD, NodeKind.CALL, NodeKind.LOCAL, NodeKind.MEMBER):  # the index by kind kept up
+                assert list(cpg.nodes(k)) == [n for n in cpg.g if cpg.kind(n) == k]
         if kind != "broken":
             text = new
     assert sum(taken.values()) >= edits // 2, taken  # most edits inside methods take the body path

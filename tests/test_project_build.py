@@ -92,6 +92,25 @@ def test_update_file_replaces_one_file_and_relinks(tmp_path):
     assert [m[0] for m in cpg.out(call_f0, EdgeKind.CALL)] == ["mod0.py"]
 
 
+def nodes_by_scan(cpg, kind: NodeKind) -> list:
+    return [n for n, props in cpg.g.nodes(data=True) if props[Prop.KIND] == kind]
+
+
+def test_the_nodes_of_a_kind_follow_updates_removals_and_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("TYPEINFER_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "p").mkdir()
+    root = write_project(tmp_path / "p")
+    cpg = build_project(root, BuildOptions(jobs=1))
+    kinds = sorted({props[Prop.KIND] for _, props in cpg.g.nodes(data=True)})
+    assert [list(cpg.nodes(k)) for k in kinds] == [nodes_by_scan(cpg, k) for k in kinds]  # builds the index
+    update_file(cpg, "mod0.py", "class C:\n    def m(self):\n        return helper(1)\n\ndef helper(v):\n    return v\n")
+    cpg.remove_file("ui3.ts")
+    assert [list(cpg.nodes(k)) for k in kinds] == [nodes_by_scan(cpg, k) for k in kinds]
+    assert [m[0] for m in cpg.nodes(NodeKind.TYPE_DECL) if m[0] == "mod0.py"] == ["mod0.py"]
+    cached = build_project(root, BuildOptions(jobs=1))  # read back from the graph cache
+    assert [list(cached.nodes(k)) for k in kinds] == [nodes_by_scan(cached, k) for k in kinds]
+
+
 def test_graph_command_prints_counts_per_kind_as_json(tmp_path):
     root = write_project(tmp_path, 3)
     result = subprocess.run([sys.executable, "-m", "typeinfer", "graph", str(root), "--format", "json",

@@ -83,8 +83,9 @@ def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: T
 def call_resolution(cpg: CodePropertyGraph) -> dict[NodeId, tuple[str, tuple[NodeId, ...]]]:
     """Every call's resolution: METHOD_FULL_NAME and its CALL edges."""
     out = {}
-    for n, props in cpg.g.nodes(data=True):
-        if props[Prop.KIND] == NodeKind.CALL and not props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
+    for n in cpg.nodes(NodeKind.CALL):
+        props = cpg.props(n)
+        if not props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
             out[n] = (props.get(Prop.METHOD_FULL_NAME, ""), tuple(sorted(cpg.out(n, EdgeKind.CALL))))
     return out
 
