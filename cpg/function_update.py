@@ -8,9 +8,11 @@ Every other node of the file keeps its id and properties, so what was inferred f
 functions stays attached to them.
 
 An edit it cannot prove confined gets None, and the caller rebuilds the whole file: a change in a
-header, decorator, class or module statement; a ``global`` statement in the body; a class member
-first written in this body and also elsewhere, or written with an annotation (`writes_outside`); parse errors that
-moved outside the function; a language whose front end cannot walk one body.
+header, decorator, class or module statement; a body with effects outside it that the front end
+cannot rebuild alone (`writes_outside`: Python's ``global`` or an annotated attribute write,
+TypeScript's assignment to a module variable); a class member first written in this body and
+also elsewhere; parse errors that moved outside the function; a function whose parameter
+defaults hold functions; a language whose front end cannot walk one body.
 """
 
 from __future__ import annotations
@@ -94,13 +96,13 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
     if info.parse_errors - old_errors != count_errors(new.tree.root_node) - new_errors:
         return None
     method = _method_at(cpg, relpath, old_def)
-    context = method and _context(cpg, method, (old_body.start_byte, old_body.end_byte))
+    context = method and _context(cpg, method, (old_body.start_byte, old_body.end_byte), frontend, old_def)
     if method is None or context is None:
         return None
     function, old_nodes, created_here = context
     new_hash = content_hash(new.data)
-    ids = [n[1] for n in cpg.file_nodes(relpath)]
-    b = AstBuilder(relpath, info.language, new.data, new_hash, first_id=max(ids, default=-1) + 1)
+    first_id = max((n[1] for n in cpg.file_nodes(relpath)), default=-1) + 1
+    b = AstBuilder(relpath, info.language, new.data, new_hash, first_id=first_id)
     attrs = cpg.g._node
     children = cpg.ast_children(method)
     kept = [c for c in children if (relpath, c[1]) not in old_nodes]
@@ -117,7 +119,7 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
         return None  # a member's first write would move to another function
     if any(attrs[(relpath, m)].get(Prop.TYPE_FULL_NAME) for m in created_here.values()):
         return None  # its declared type may come from an annotation elsewhere in the class
-    adopted = {method[1], *((function.owner,) if function.owner is not None else ()), *function.members.values()}
+    adopted = {nid for nid in b.graph.nodes if nid < first_id}  # the file's nodes the walk read or extended
     block_order = next(attrs[c][Prop.ORDER] for c in children if (relpath, c[1]) in old_nodes
                        and attrs[c][Prop.KIND] == NodeKind.BLOCK)
     b.graph.nodes[body.block][Prop.ORDER] = block_order
@@ -204,10 +206,11 @@ def _method_at(cpg: CodePropertyGraph, relpath: str, definition: tree_sitter.Nod
     return None
 
 
-def _context(cpg: CodePropertyGraph, method: NodeId,
-             body: tuple[int, int]) -> tuple[FunctionContext, set[NodeId], dict[str, int]] | None:
-    """The front end's view of `method`'s surroundings, the nodes of its old body (with its
-    lambdas, which hang under the METHOD), and the owner's MEMBERs this body created."""
+def _context(cpg: CodePropertyGraph, method: NodeId, body: tuple[int, int], frontend: Any,
+             definition: tree_sitter.Node) -> tuple[FunctionContext, set[NodeId], dict[str, int]] | None:
+    """The front end's view of `method`'s surroundings, the nodes of its old body (with the
+    functions and classes defined in it, which hang under the METHOD), and the owner's MEMBERs
+    this body created."""
     attrs = cpg.g._node
     children = cpg.ast_children(method)
     blocks = [c for c in children if attrs[c][Prop.KIND] == NodeKind.BLOCK]
@@ -215,7 +218,9 @@ def _context(cpg: CodePropertyGraph, method: NodeId,
         return None
     old_nodes = {blocks[0], *cpg.ast_descendants(blocks[0])}
     for c in children:
-        if attrs[c][Prop.KIND] == NodeKind.METHOD:
+        if attrs[c][Prop.KIND] in (NodeKind.METHOD, NodeKind.TYPE_DECL):
+            if not body[0] <= attrs[c].get(Prop.START_BYTE, -1) < body[1]:
+                return None  # a function in the header (a parameter's default)
             old_nodes.add(c)
             old_nodes.update(cpg.ast_descendants(c))
     classes, node = [], cpg.ast_parent(method)
@@ -232,8 +237,11 @@ def _context(cpg: CodePropertyGraph, method: NodeId,
     props = attrs[method]
     first = attrs[params[0]].get(Prop.NAME) if params else None
     owner = members = created_here = None
-    if classes and first and "staticmethod" not in (props.get(Prop.MODIFIERS) or ()):
-        owner = classes[0]  # the walk gives a def in a class body (statements around it too) that class
+    to_class = frontend.writes_to_class(definition, first, props.get(Prop.MODIFIERS) or ()) if classes else False
+    if to_class is None:
+        return None
+    if to_class:
+        owner = classes[0]  # the walk gives a function in a class body (statements around it too) that class
         all_members = {attrs[m][Prop.NAME]: m for m in cpg.ast_children(owner) if attrs[m][Prop.KIND] == NodeKind.MEMBER}
         created_here = {name: m[1] for name, m in all_members.items()
                         if body[0] <= attrs[m].get(Prop.START_BYTE, -1) < body[1]}
@@ -255,6 +263,8 @@ def _drop_pass_edges(cpg: CodePropertyGraph, nodes: list[NodeId]) -> None:
 
 
 def _set_generator(props: dict[str, Any], generator: bool) -> None:
+    if ("generator" in (props.get(Prop.MODIFIERS) or ())) == generator:
+        return
     modifiers = [m for m in props.get(Prop.MODIFIERS) or () if m != "generator"]
     if generator:
         modifiers.insert(1 if modifiers[:1] == ["async"] else 0, "generator")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from typeinfer.corpus.fetch import fetch_pypi
+from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
 from typeinfer.cpg.function_update import ParsedText, parse_edited, update_function_body
 from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.project import build_sources, update_file
@@ -155,14 +155,124 @@ def test_an_edit_inside_a_method_keeps_every_other_node_and_moves_what_follows()
     assert all(n in before for n in cpg.file_nodes(REL) if n not in update.added)
 
 
-def test_typescript_edits_rebuild_the_file():
-    source = "function f(a) {\n  return a + 1;\n}\n"
-    cpg = build_sources([source_from_text(source, "m.ts")])
+TS = "m.ts"
 
-    def ts(text: str) -> ParsedText:
-        return ParsedText(text.encode(), parser_for("typescript").parse(text.encode()))
 
-    assert update_function_body(cpg, "m.ts", ts(source), ts(source.replace("a + 1", "a + 2"))) is None
+def ts(text: str) -> ParsedText:
+    data = text.encode("utf-8")
+    return ParsedText(data, parser_for("typescript").parse(data))
+
+
+def apply_ts(cpg: CodePropertyGraph, old: str, new: str) -> bool:
+    update = update_function_body(cpg, TS, ts(old), ts(new))
+    if update is None:
+        update_file(cpg, TS, new)
+    return update is not None
+
+
+TS_EDITS = {
+    "statement": lambda indent: f"{indent}const zzNew = String(1).length;",
+    "member": lambda indent: f"{indent}this.zzAttr = [];",
+    "arrow": lambda indent: f"{indent}const zzFn = (a: number) => a + 1;",
+    "function": lambda indent: f"{indent}function zzInner(q) {{ return q; }}",
+    "destructure": lambda indent: f"{indent}const {{ zzA, zzB: [zzC] }} = {{ zzA: 1, zzB: [2] }};",
+    "class": lambda indent: f"{indent}const ZzK = class {{ m() {{ this.y = 1; }} }};",
+    "broken": lambda indent: f"{indent}const zz = foo(",  # then undone
+    "in a line": None,
+}
+
+
+@pytest.mark.parametrize("package, version, member, edits", [
+    ("zod", "3.25.76", "src/v3/types.ts", 6),
+    ("zod", "3.25.76", "src/v3/ZodError.ts", 16),
+    ("zod", "3.25.76", "src/v3/helpers/util.ts", 16),
+])
+def test_typescript_edits_inside_functions_give_the_graph_of_a_whole_file_build(package: str, version: str,
+                                                                                 member: str, edits: int):
+    text = (fetch_npm(package, version) / member).read_text()
+    rng = random.Random(11)
+    cpg = build_sources([source_from_text(text, TS)])
+    taken: Counter = Counter()
+    kinds = list(TS_EDITS)
+    for tried in range(edits):
+        lines = text.split("\n")
+        bodies = [i for i, line in enumerate(lines) if line.startswith("    ") and line.rstrip().endswith(";")
+                  and not line.lstrip().startswith(("*", "/", "|", "&", "."))]
+        i = rng.choice(bodies)
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        kind = kinds[tried % len(kinds)]
+        if kind == "in a line":
+            lines[i] = lines[i] + " // x"
+        else:
+            lines.insert(i, TS_EDITS[kind](indent))
+        new = "\n".join(lines)
+        for before, after in ((text, new), (new, text)) if kind == "broken" else ((text, new),):
+            if apply_ts(cpg, before, after):
+                taken[kind] += 1
+            expected = build_sources([source_from_text(after, TS)])
+            assert shape(cpg, TS) == shape(expected, TS), f"{kind} at line {i + 1}"
+            assert cpg.files[TS] == expected.files[TS]
+            for k in (NodeKind.METHOD, NodeKind.CALL, NodeKind.LOCAL, NodeKind.MEMBER):
+                assert list(cpg.nodes(k)) == [n for n in cpg.g if cpg.kind(n) == k]
+        if kind != "broken":
+            text = new
+    assert sum(taken.values()) >= edits // 3, taken  # most of these lines are in function bodies
+
+
+TS_SOURCE = """import { z } from "./z";
+
+let counter = 0;
+
+export class Box {
+  size = 0;
+  constructor(private items: string[]) {
+    this.size = items.length;
+    this.extra = items;
+  }
+
+  count(): number {
+    const n = this.items.length;
+    return n;
+  }
+
+  handlers = { run() { return 1; } };
+}
+
+export const helper = (x: number) => {
+  return x + 1;
+};
+
+function withDefault(f = () => 1) {
+  return f();
+}
+"""
+
+
+@pytest.mark.parametrize("old, new", [
+    ("  count(): number {", "  count(extra: number): number {"),  # a header
+    ("export class Box {", "export class Box extends Object {"),  # a class statement
+    ("let counter = 0;", "let counter = 1;"),  # module level
+    ("    const n = this.items.length;", "    counter = 2;\n    const n = this.items.length;"),  # a module variable
+    ("    this.extra = items;", "    const extra = items;"),  # the member this body made is written no more
+    ("  return x + 1;", "  return x + 1;\n};\nhelper(1);\nconst again = () => {"),  # spills out of the body
+    ("  return f();", "  return f() + 1;"),  # a default parameter holds a function
+    ("run() { return 1; }", "run() { this.q = 1; return 1; }"),  # an object's method in a class: `this` unknown
+])
+def test_typescript_edits_the_body_path_cannot_prove_confined_are_refused(old: str, new: str):
+    cpg = build_sources([source_from_text(TS_SOURCE, TS)])
+    edited = TS_SOURCE.replace(old, new)
+    assert edited != TS_SOURCE
+    assert update_function_body(cpg, TS, ts(TS_SOURCE), ts(edited)) is None
+
+
+def test_a_typescript_edit_inside_a_method_keeps_every_other_node():
+    cpg = build_sources([source_from_text(TS_SOURCE, TS)])
+    before = set(cpg.file_nodes(TS))
+    edited = TS_SOURCE.replace("    const n = this.items.length;\n", "    const n = this.items.length;\n    this.last = n;\n")
+    update = update_function_body(cpg, TS, ts(TS_SOURCE), ts(edited))
+    assert update is not None and cpg.props(update.method)["NAME"] == "count"
+    assert shape(cpg, TS) == shape(build_sources([source_from_text(edited, TS)]), TS)
+    assert all(n in before for n in cpg.file_nodes(TS) if n not in update.added)
 
 
 def test_an_incremental_parse_gives_the_tree_of_a_whole_parse(tmp_path: Path):

@@ -134,6 +134,12 @@ def writes_outside(body: tree_sitter.Node) -> bool:
     return False
 
 
+def writes_to_class(definition: tree_sitter.Node, first_parameter: str | None, modifiers: tuple[str, ...]) -> bool:
+    """Whether ``self.x = ...`` in a def in a class body makes MEMBERs of that class: a method
+    with a first parameter, not a ``staticmethod``."""
+    return bool(first_parameter) and "staticmethod" not in modifiers
+
+
 def rebuild_function_body(b: AstBuilder, definition: tree_sitter.Node, context: FunctionContext) -> FunctionBody:
     """Walk one def's body again, as `build_module` would inside the whole file, with the names
     it can see taken from `context`; reads of module names are bound here (REF edges)."""

@@ -95,7 +95,7 @@ from typing import Callable
 
 import tree_sitter
 
-from ..ast_builder import AstBuilder, Scope
+from ..ast_builder import AstBuilder, FunctionBody, FunctionContext, Scope
 from ..schema import UNRESOLVED_PREFIX, Control, NodeKind, Op, Prop
 
 #: deeper statement/expression nesting is emitted as a single UNKNOWN
@@ -202,6 +202,149 @@ def build_module(b: AstBuilder, root: tree_sitter.Node, namespace_block: int) ->
             sys.setrecursionlimit(old_limit)
 
 
+# ----------------------------------------------------------------- one function's body again
+#: the tree-sitter nodes that make a METHOD with a body
+_FUNCTION_NODES = frozenset({"function_declaration", "generator_function_declaration", "method_definition",
+                             *_FUNC_EXPRS})
+#: what a parameter's default value must not hold for its function to be walked alone (the whole
+#: walk numbers anonymous functions and nests them from the header on)
+_NESTING_NODES = frozenset({*_FUNC_EXPRS, "class"})
+
+
+def editable_function(root: tree_sitter.Node, start: int, end: int) -> tuple[tree_sitter.Node, tree_sitter.Node] | None:
+    """(function, body) of the outermost function whose body holds the bytes `start`..`end`
+    (classes, statements and expressions around it are crossed), else None; None too for a
+    function whose parameter defaults hold a function or a class."""
+    node = root
+    while True:
+        inner = next((c for c in node.named_children if c.start_byte <= start and end <= c.end_byte), None)
+        if inner is None:
+            return None
+        if inner.type in _FUNCTION_NODES:
+            body = inner.child_by_field_name("body")
+            if body is None or not (body.start_byte <= start and end <= body.end_byte):
+                return None
+            params = inner.child_by_field_name("parameters")
+            if params is not None and _holds(params, _NESTING_NODES):
+                return None
+            return inner, body
+        node = inner
+
+
+def _holds(node: tree_sitter.Node, types: frozenset[str]) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in types:
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def writes_outside(body: tree_sitter.Node) -> bool:
+    """Whether a function body assigns a variable its function does not declare (one of the
+    module's): that variable's type would change without its slot being looked at again."""
+    function = body.parent
+    declared: set[str] = set()
+    written: list[str] = []
+    stack = [function] if function is not None else [body]
+    while stack:
+        node = stack.pop()
+        t = node.type
+        if t == "variable_declarator" or t in ("required_parameter", "optional_parameter"):
+            target = node.child_by_field_name("name") or node.child_by_field_name("pattern")
+            declared.update(_names_in(target))
+        elif t in ("function_declaration", "generator_function_declaration", "class_declaration"):
+            declared.update(_names_in(node.child_by_field_name("name")))
+        elif t in ("arrow_function", "catch_clause"):
+            declared.update(_names_in(node.child_by_field_name("parameter")))
+        elif t == "formal_parameters":
+            declared.update(name for c in node.named_children if c.type in ("identifier", "assignment_pattern",
+                                                                             "rest_pattern", "object_pattern",
+                                                                             "array_pattern")
+                            for name in _names_in(c))
+        elif t == "for_in_statement":
+            names = _names_in(node.child_by_field_name("left"))
+            (declared.update if node.child_by_field_name("kind") is not None else written.extend)(names)
+        elif t in ("assignment_expression", "augmented_assignment_expression"):
+            written.extend(_names_in(node.child_by_field_name("left")))
+        elif t == "update_expression":
+            written.extend(_names_in(node.child_by_field_name("argument")))
+        stack.extend(node.named_children)
+    return any(name not in declared for name in written)
+
+
+def _names_in(pattern: tree_sitter.Node | None) -> list[str]:
+    """The names a binding or assignment target writes (member targets write none)."""
+    if pattern is None:
+        return []
+    names, stack = [], [pattern]
+    while stack:
+        n = stack.pop()
+        t = n.type
+        if t in ("identifier", "shorthand_property_identifier_pattern"):
+            names.append(n.text.decode("utf-8", "replace") if n.text is not None else "")
+        elif t in ("pair_pattern",):
+            value = n.child_by_field_name("value")
+            stack.extend([value] if value is not None else [])
+        elif t in ("object_assignment_pattern", "assignment_pattern"):
+            left = n.child_by_field_name("left")
+            stack.extend([left] if left is not None else [])
+        elif t in ("object_pattern", "array_pattern", "rest_pattern", "parenthesized_expression"):
+            stack.extend(n.named_children)
+    return names
+
+
+def writes_to_class(definition: tree_sitter.Node, first_parameter: str | None,
+                    modifiers: tuple[str, ...]) -> bool | None:
+    """Whether ``this.x = ...`` in a function defined in a class makes MEMBERs of that class, as
+    the whole walk decides it: yes for its methods and its fields' function values, None (cannot
+    tell from the graph) for the other functions inside a class body."""
+    parent = definition.parent
+    if definition.type == "method_definition" and parent is not None and parent.type == "class_body":
+        return True
+    if definition.type in _FUNC_EXPRS and parent is not None \
+            and parent.type in ("public_field_definition", "field_definition"):
+        return True
+    return None
+
+
+def rebuild_function_body(b: AstBuilder, definition: tree_sitter.Node, context: FunctionContext) -> FunctionBody:
+    """Walk one function's body again, as `build_module` would inside the whole file, with the
+    names it can see taken from `context`: its parameters (a destructured one's assignments
+    open the body again), the module's names, and the class ``this.x = ...`` writes to."""
+    walker = _Frontend(b)
+    module_scope = Scope(-1, -1, names=dict(context.module_names))
+    scope = Scope(context.method, -1, parent=module_scope, names=dict(context.params))
+    cls = None
+    if context.owner is not None:
+        cls = _Class()
+        cls.names = set(context.members)
+    walker.member_writes = []
+    fctx = _Fn(scope, context.qualname, [], cls)
+    body_ts = definition.child_by_field_name("body")
+    block = b.add(NodeKind.BLOCK, body_ts)
+    scope.block = block
+    stmts: list[int] = []
+    params_ts = definition.child_by_field_name("parameters")
+    for _, pattern, *_rest in walker.parameter_parts(params_ts) if params_ts is not None else ():
+        if pattern.type != "identifier":
+            stmts.append(walker.destructure_parameter(pattern, walker.parameter_name(pattern), fctx))
+    if body_ts.type == "statement_block":
+        for c in body_ts.named_children:
+            walker.stmt(c, fctx, stmts)
+    else:  # expression-bodied arrow
+        stmts.append(b.ret(body_ts, walker.value(body_ts, fctx)))
+    b.children(block, stmts)
+    b.children(context.method, fctx.nested)
+    if cls is not None and context.owner is not None:
+        b.children(context.owner, cls.members)
+    b.close(scope)
+    b.close(module_scope)  # the module's names were all declared: what is left stays unbound
+    generator = "generator" in (b.get(context.method, Prop.MODIFIERS) or ())
+    return FunctionBody(block, generator, [(context.owner, name, None) for to, name in walker.member_writes if to is cls])
+
+
 class _Frontend:
     """One file's visitor: statements append to a list, expressions return a node id."""
 
@@ -210,6 +353,8 @@ class _Frontend:
         self.rel = b.relpath
         self.data = b.data
         self.depth = 0
+        #: with one body walked again: its `this.x =` writes, (the class they go to, name)
+        self.member_writes: list[tuple[_Class, str]] | None = None
         S = Callable[[tree_sitter.Node, _Fn, list[int]], None]
         self.stmt_handlers: dict[str, S] = {
             "expression_statement": self._expression_statement,
@@ -416,7 +561,34 @@ class _Frontend:
         if params_ts is None:
             return []
         out: list[int] = []
-        index = 0
+        for index, (p, pattern, type_ts, default_ts, mods, decorators, variadic) in \
+                enumerate(self.parameter_parts(params_ts)):
+            simple = pattern.type == "identifier"
+            name = self.parameter_name(pattern)
+            # positioned on the name (as in the Python front end), CODE keeps the whole parameter
+            param = b.parameter(pattern, name, index, fctx.scope, code=self.text(p),
+                                TYPE_FULL_NAME=self.type_text(type_ts),
+                                IS_VARIADIC=variadic, MODIFIERS=tuple(mods) or None,
+                                DECORATORS=tuple(decorators) or None,
+                                DEFAULT_VALUE=self.text(default_ts) if default_ts is not None else None)
+            out.append(param)
+            if default_ts is not None:
+                b.child(param, self.expr(default_ts, fctx))
+            if not simple:
+                prologue.append(self.destructure_parameter(pattern, name, fctx))
+            access = [m for m in mods if m in ("private", "protected", "public", "readonly", "override")]
+            if ctor_class is not None and access and simple:
+                if name not in ctor_class.names:
+                    ctor_class.names.add(name)
+                    ctor_class.members.append(b.member(p, name, self.type_text(type_ts), MODIFIERS=tuple(access)))
+        return out
+
+    def parameter_parts(self, params_ts: tree_sitter.Node) -> list[tuple[tree_sitter.Node, tree_sitter.Node,
+                                                                       tree_sitter.Node | None, tree_sitter.Node | None,
+                                                                       list[str], list[str], bool | None]]:
+        """(parameter node, its name pattern, type, default, modifiers, decorators, variadic) of
+        each parameter in a ``formal_parameters`` node that gets a METHOD_PARAMETER_IN (not ``this``)."""
+        out = []
         for p in params_ts.named_children:
             t = p.type
             if t == "comment":
@@ -450,28 +622,18 @@ class _Frontend:
                 if inner is None:
                     continue
                 pattern = inner
-            simple = pattern.type == "identifier"
-            name = self.text(pattern) if simple else " ".join(self.text(pattern).split())
-            # positioned on the name (as in the Python front end), CODE keeps the whole parameter
-            param = b.parameter(pattern, name, index, fctx.scope, code=self.text(p),
-                                TYPE_FULL_NAME=self.type_text(type_ts),
-                                IS_VARIADIC=variadic, MODIFIERS=tuple(mods) or None,
-                                DECORATORS=tuple(decorators) or None,
-                                DEFAULT_VALUE=self.text(default_ts) if default_ts is not None else None)
-            index += 1
-            out.append(param)
-            if default_ts is not None:
-                b.child(param, self.expr(default_ts, fctx))
-            if not simple:
-                target = self.pattern(pattern, fctx, declare=True)
-                source = b.identifier(pattern, name=name, scope=fctx.scope)
-                prologue.append(b.assignment(pattern, target, source))
-            access = [m for m in mods if m in ("private", "protected", "public", "readonly", "override")]
-            if ctor_class is not None and access and simple:
-                if name not in ctor_class.names:
-                    ctor_class.names.add(name)
-                    ctor_class.members.append(b.member(p, name, self.type_text(type_ts), MODIFIERS=tuple(access)))
+            out.append((p, pattern, type_ts, default_ts, mods, decorators, variadic))
         return out
+
+    def parameter_name(self, pattern: tree_sitter.Node) -> str:
+        """A parameter's NAME: its identifier, or a destructuring pattern's text on one line."""
+        return self.text(pattern) if pattern.type == "identifier" else " ".join(self.text(pattern).split())
+
+    def destructure_parameter(self, pattern: tree_sitter.Node, name: str, fctx: _Fn) -> int:
+        """The body's first statements for a destructured parameter: ``{a, b} = <parameter>``."""
+        target = self.pattern(pattern, fctx, declare=True)
+        source = self.b.identifier(pattern, name=name, scope=fctx.scope)
+        return self.b.assignment(pattern, target, source)
 
     def _function_decl(self, ts: tree_sitter.Node, ctx: _Fn, out: list[int], mods: tuple[str, ...] = (),
                        decorators: list[str] | None = None) -> None:
@@ -1325,6 +1487,8 @@ class _Frontend:
         if obj is None or prop is None or obj.type != "this":
             return
         name = self.text(prop)
+        if self.member_writes is not None:
+            self.member_writes.append((ctx.cls, name))
         if name not in ctx.cls.names:
             ctx.cls.names.add(name)
             ctx.cls.members.append(self.b.member(left, name))
