@@ -12,7 +12,8 @@ Measured:
   lines around the edit, and the whole file), p50/p95;
 - freshness: edit -> the analysis of that version installed (debounce included), p50/p95.
 
-With --big: bottle.py 0.13.4 (4,681 lines, from PyPI through corpus.fetch) alone in a workspace:
+With --big: bottle.py 0.13.4 (4,681 lines, from PyPI through corpus.fetch) and zod 3.25.76's
+src/v3/types.ts (5,136 lines, from npm), each alone in a workspace (--language picks one):
 - ingestion: 1,000 single-character didChange notifications sent back to back, then one request
   round trip; edits/s over the whole burst (the server applies every change as it reads it);
 - RSS of the server and its analysis process before and after 3 rounds of 1,000 such edits (and after each round);
@@ -20,10 +21,12 @@ With --big: bottle.py 0.13.4 (4,681 lines, from PyPI through corpus.fetch) alone
   server's ``workspace/inlayHint/refresh``, show the new statement's type (debounce included),
   p50/p95, and what was analysed again (`scope`: "function" when only that method and its
   dependants were);
-- reference, in the same run: basedpyright-langserver (from the environment's PATH, when installed)
-  given the same edits -> its inlay hints for the method answered.
+- reference, in the same run: basedpyright-langserver (from the environment's PATH, when
+  installed) for Python, typescript-language-server (pinned, installed from npm into --tools)
+  for TypeScript, given the same edits -> its inlay hints for the method answered.
 
-Usage: python bench/bench_lsp.py [--edits 200] [--keep DIR] | --big [--samples 6]
+Usage: python bench/bench_lsp.py [--edits 200] [--keep DIR] | --big [--samples 6] [--agreement N]
+[--language python|typescript|both]
 """
 
 from __future__ import annotations
@@ -32,15 +35,21 @@ import argparse
 import asyncio
 import os
 import shutil
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
+
+TS_LANGUAGE_SERVER = "6.0.2"  #: the TypeScript reference server, pinned (npm)
+TYPESCRIPT = "5.9.3"  #: the TypeScript its tsserver comes from
 
 
 def make_workspace(root: Path) -> Path:
@@ -177,15 +186,52 @@ async def run(edits: int, keep: Path | None) -> dict:
         shutil.rmtree(cache, ignore_errors=True)
 
 
-def _edit_site(lines: list[str]) -> tuple[int, int, int]:
-    """A method in the second half of the file: its def line, its first body line, the body's indent."""
-    target = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("    def "))
-    body = target + 1
-    return target, body, len(lines[body]) - len(lines[body].lstrip())
+@dataclass(frozen=True)
+class BigFile:
+    """A real file of 3,000+ lines in one language, and how the benchmark edits it."""
+
+    registry: str
+    package: str
+    version: str
+    member: str
+    language: str
+    header: str  #: a regular expression matching a method's first line
+    first: str  #: the statement added first: a string variable, typed into between its quotes
+    statement: str  #: a statement added per sample (``{k}``: the sample's number; it reads the variable)
+    body_line: str  #: a regular expression matching a line inside a function body (--agreement)
+    assignment: str  #: a statement --agreement adds (``{k}``, ``{value}``)
+    values: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return Path(self.member).name
+
+    def fetch(self) -> Path:
+        from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
+
+        return (fetch_pypi if self.registry == "pypi" else fetch_npm)(self.package, self.version) / self.member
+
+    def edit_site(self, lines: list[str]) -> tuple[int, int, int]:
+        """A method in the second half of the file: its first line, its first body line, the body's indent."""
+        target = next(i for i in range(len(lines) // 2, len(lines) - 1) if re.match(self.header, lines[i])
+                      and lines[i + 1].strip() and _indent(lines[i + 1]) > _indent(lines[i]))
+        return target, target + 1, _indent(lines[target + 1])
 
 
-def _new_statement(indent: int, k: int) -> str:
-    return " " * indent + f"y{k} = len(s) * {k}\n"
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+BIG_FILES = {
+    "python": BigFile("pypi", "bottle", "0.13.4", "bottle.py", "python", r"    def ", 's = ""', "y{k} = len(s) * {k}",
+                      r'^(?!.*""")(?!.*[:\\,(]\s*$) {8,}\S', "v{k} = {value}",
+                      ("len(str(1))", "[]", "self", "0.5", "dict()")),
+    # zod's core: classes with long methods, generics, arrows (5,136 lines)
+    "typescript": BigFile("npm", "zod", "3.25.76", "src/v3/types.ts", "typescript", r"  (async )?[A-Za-z_]\w*(<.*>)?\(.*\{$",
+                          'const s = "";', "const y{k} = s.length * {k};", r"^ {4,}(?![*/|&.])\S.*;\s*$",
+                          "const v{k} = {value};",
+                          ("String(1).length", "[]", "{}", "0.5", "new Map()")),
+}
 
 
 def insert(client: LanguageClient, uri: str, version: int, line: int, col: int, text: str) -> None:
@@ -201,67 +247,87 @@ def _hint_params(uri: str, start: int, end: int) -> types.InlayHintParams:
                                  range=types.Range(types.Position(start, 0), types.Position(end, 0)))
 
 
-async def run_reference(samples: int) -> dict:
-    """The same edits in basedpyright's language server (from the dev environment): edit ->
-    its inlay hints for the edited method answered (it checks lazily, on request)."""
-    from typeinfer.corpus.fetch import fetch_pypi
+def reference_server(language: str, tools: Path) -> tuple[list[str], dict, str] | None:
+    """The command line and initialization options of the language's reference server:
+    basedpyright-langserver from the environment's PATH; typescript-language-server (pinned,
+    with the TypeScript it drives) installed from npm into `tools` at first use."""
+    if language == "python":
+        server = shutil.which("basedpyright-langserver")
+        return ([server, "--stdio"], {}, "basedpyright-langserver") if server else None
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        return None
+    prefix = tools / f"typescript-language-server-{TS_LANGUAGE_SERVER}"
+    script = prefix / "node_modules" / "typescript-language-server" / "lib" / "cli.mjs"
+    if not script.is_file():
+        subprocess.run([npm, "install", "--prefix", str(prefix), f"typescript-language-server@{TS_LANGUAGE_SERVER}",
+                        f"typescript@{TYPESCRIPT}", "--no-audit", "--no-fund", "--loglevel=error"], check=True)
+    hints = {"includeInlayVariableTypeHints": True, "includeInlayFunctionLikeReturnTypeHints": True,
+             "includeInlayParameterNameHints": "none"}
+    return ([node, str(script), "--stdio"], {"preferences": hints},
+            f"typescript-language-server {TS_LANGUAGE_SERVER} (TypeScript {TYPESCRIPT})")
 
-    server = shutil.which("basedpyright-langserver")
-    if server is None:
+
+async def run_reference(samples: int, big: BigFile, tools: Path) -> dict:
+    """The same edits in the language's reference server: edit -> its inlay hints for the edited
+    method answered (both check lazily, on request)."""
+    found = reference_server(big.language, tools)
+    if found is None:
         return {}
+    command, options, label = found
     work = Path(tempfile.mkdtemp(prefix="typeinfer-bench-ref-"))
     try:
-        big = work / "bottle.py"
-        shutil.copy(fetch_pypi("bottle", "0.13.4") / "bottle.py", big)
-        text = big.read_text()
-        uri, lines = big.as_uri(), text.split("\n")
+        path = work / big.name
+        shutil.copy(big.fetch(), path)
+        text = path.read_text()
+        uri, lines = path.as_uri(), text.split("\n")
         client = LanguageClient("bench", "1")
-        await client.start_io(server, "--stdio")
+        await client.start_io(*command)
         await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
-                                                             root_uri=work.as_uri()))
+                                                             root_uri=work.as_uri(), initialization_options=options))
         client.initialized(types.InitializedParams())
         client.text_document_did_open(types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
-        target, body, indent = _edit_site(lines)
+            text_document=types.TextDocumentItem(uri=uri, language_id=big.language, version=1, text=text)))
+        target, body, indent = big.edit_site(lines)
         await client.text_document_inlay_hint_async(_hint_params(uri, 0, len(lines)))  # the first full check
         version, fresh_ms = 1, []
-        insert(client, uri, 2, body, 0, " " * indent + 's = ""\n')
+        insert(client, uri, 2, body, 0, " " * indent + big.first + "\n")
         version = 2
         for k in range(samples):
             version += 1
             sent = time.perf_counter()
-            insert(client, uri, version, body + 1, 0, _new_statement(indent, k))
+            insert(client, uri, version, body + 1, 0, " " * indent + big.statement.format(k=k) + "\n")
             await client.text_document_inlay_hint_async(_hint_params(uri, target, body + 30 + k))
             fresh_ms.append(1000 * (time.perf_counter() - sent))
         await client.shutdown_async(None)
         client.exit(None)
         await asyncio.sleep(0.2)
         await client.stop()
-        return {"fresh_ms": fresh_ms}
+        return {"fresh_ms": fresh_ms, "server": label}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_agreement(edits: int) -> dict:
-    """In process, with the bundled model: `edits` random statements added inside bottle.py's
-    methods one after another; after each, the per-function analysis's visible hints (confidence
-    at or above the threshold) against a whole-file analysis of the same text."""
+def run_agreement(edits: int, big: BigFile) -> dict:
+    """In process, with the bundled model: `edits` random statements added inside the file's
+    functions one after another; after each, the per-function analysis's visible hints
+    (confidence at or above the threshold) against a whole-file analysis of the same text."""
     import random
 
-    from typeinfer.corpus.fetch import fetch_pypi
     from typeinfer.lsp.analysis import Analyzer, Snapshot
     from typeinfer.lsp.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="typeinfer-bench-agree-"))
     try:
-        shutil.copy(fetch_pypi("bottle", "0.13.4") / "bottle.py", work / "bottle.py")
-        text = (work / "bottle.py").read_text()
+        path = work / big.name
+        shutil.copy(big.fetch(), path)
+        text = path.read_text()
         analyzer = Analyzer(work, lambda: Settings(), lambda _: None)
         analyzer.prepare()
         analyzer.workspace_ready.wait()
 
         def snap(t: str, v: int) -> Snapshot:
-            return Snapshot((work / "bottle.py").as_uri(), v, t, "bottle.py", "python", "python", True)
+            return Snapshot(path.as_uri(), v, t, big.name, big.language, big.language, True)
 
         def visible(result) -> list:  # noqa: ANN001
             return sorted((i.prediction.kind, i.prediction.function, i.prediction.name, i.prediction.line,
@@ -272,11 +338,9 @@ def run_agreement(edits: int) -> dict:
         rng, same, scopes, ms, visible_count = random.Random(1), 0, Counter(), [], 0
         for k in range(edits):
             lines = text.split("\n")
-            bodies = [i for i, line in enumerate(lines) if line.startswith("        ") and line.strip()
-                      and not line.rstrip().endswith((":", "\\", ",", "(")) and '"""' not in line]
+            bodies = [i for i, line in enumerate(lines) if re.match(big.body_line, line)]
             i = rng.choice(bodies)
-            indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
-            lines.insert(i, f"{indent}v{k} = {rng.choice(['len(str(1))', '[]', 'self', '0.5', 'dict()'])}")
+            lines.insert(i, " " * _indent(lines[i]) + big.assignment.format(k=k, value=rng.choice(big.values)))
             text = "\n".join(lines)
             result = analyzer.analyze(snap(text, 2 + k))
             scopes[result.scope] += 1
@@ -307,18 +371,16 @@ def rss_mb(pid: int) -> float:
     return total
 
 
-async def run_big(samples: int) -> dict:
-    from typeinfer.corpus.fetch import fetch_pypi
-
+async def run_big(samples: int, big: BigFile) -> dict:
     work = Path(tempfile.mkdtemp(prefix="typeinfer-bench-lsp-"))
     cache = Path(tempfile.mkdtemp(prefix="typeinfer-bench-cache-"))
     try:
         root = work / "ws"
         root.mkdir()
-        big = root / "bottle.py"
-        shutil.copy(fetch_pypi("bottle", "0.13.4") / "bottle.py", big)
-        text = big.read_text()
-        uri, lines = big.as_uri(), text.split("\n")
+        path = root / big.name
+        shutil.copy(big.fetch(), path)
+        text = path.read_text()
+        uri, lines = path.as_uri(), text.split("\n")
         client = LanguageClient("bench", "1")
         refreshed = asyncio.Event()
 
@@ -337,7 +399,7 @@ async def run_big(samples: int) -> dict:
                                                              initialization_options={"debounceMs": 100}))
         client.initialized(types.InitializedParams())
         client.text_document_did_open(types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+            text_document=types.TextDocumentItem(uri=uri, language_id=big.language, version=1, text=text)))
 
         async def settled(version: int) -> None:
             while True:
@@ -348,11 +410,11 @@ async def run_big(samples: int) -> dict:
                 await asyncio.sleep(0.01)
 
         await settled(1)
-        target, body, indent = _edit_site(lines)
+        target, body, indent = big.edit_site(lines)
         version = 2
-        insert(client, uri, version, body, 0, " " * indent + 's = ""\n')
+        insert(client, uri, version, body, 0, " " * indent + big.first + "\n")
         await settled(version)
-        col = indent + 5  # typing goes inside the string literal: the code stays valid
+        col = indent + big.first.index('"') + 1  # typing goes inside the string literal: the code stays valid
         rss = [rss_mb(pid)]
         rates = []
         for _ in range(3):
@@ -370,7 +432,7 @@ async def run_big(samples: int) -> dict:
             version += 1
             refreshed.clear()
             sent = time.perf_counter()
-            insert(client, uri, version, body + 1, 0, _new_statement(indent, k))
+            insert(client, uri, version, body + 1, 0, " " * indent + big.statement.format(k=k) + "\n")
             while True:  # until the method's hints show the new statement's variable
                 await asyncio.wait_for(refreshed.wait(), 60)
                 refreshed.clear()
@@ -397,30 +459,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--keep", type=Path)
-    parser.add_argument("--big", action="store_true", help="bottle.py: ingestion, RSS, edit -> hints")
+    parser.add_argument("--big", action="store_true",
+                        help="bottle.py and zod's types.ts: ingestion, RSS, edit -> hints, against a reference server")
+    parser.add_argument("--language", choices=("python", "typescript", "both"), default="both",
+                        help="with --big: which big file")
+    parser.add_argument("--tools", type=Path, default=Path.home() / ".cache" / "typeinfer" / "bench-tools",
+                        help="where the TypeScript reference server is installed from npm")
     parser.add_argument("--samples", type=int, default=6)
     parser.add_argument("--agreement", type=int, metavar="N",
                         help="with --big: N random edits in process, the per-function hints against a whole-file analysis")
     args = parser.parse_args()
     if args.big:
-        b = asyncio.run(run_big(args.samples))
-        print(f"bottle.py {b['lines']} lines")
-        print("ingestion, 3 rounds of 1,000 didChange: " + ", ".join(f"{r:.0f}" for r in b["rates"]) + " edits/s")
-        print("server RSS: start " + " -> ".join(f"{m:.0f}" for m in b["rss"]) + " MB (after each round)")
-        print(f"new statement in one method -> its hints answered ({len(b['fresh_ms'])} edits, 100 ms debounce): "
-              f"p50 {statistics.median(b['fresh_ms']):.0f} ms, p95 {pct(b['fresh_ms'], 0.95):.0f} ms; "
-              f"re-analysed: {dict(Counter(b['scopes']))}; of which the hint request after the refresh: "
-              f"p50 {statistics.median(b['hint_ms']):.0f} ms")
-        if args.agreement:
-            a = run_agreement(args.agreement)
-            print(f"{a['edits']} random statements added in methods (in process, bundled model): per-function "
-                  f"analysis {dict(a['scopes'])}, p50 {statistics.median(a['ms']):.0f} ms, p95 {pct(a['ms'], 0.95):.0f} ms; "
-                  f"visible hints identical to a whole-file analysis after {a['same']} of {a['edits']} "
-                  f"(~{a['visible']:.0f} visible hints each)")
-        ref = asyncio.run(run_reference(args.samples))
-        if ref:
-            print(f"basedpyright-langserver, same edits -> its hints for the method answered: "
-                  f"p50 {statistics.median(ref['fresh_ms']):.0f} ms, p95 {pct(ref['fresh_ms'], 0.95):.0f} ms")
+        for language in ("python", "typescript") if args.language == "both" else (args.language,):
+            big = BIG_FILES[language]
+            b = asyncio.run(run_big(args.samples, big))
+            print(f"{big.name} ({big.package} {big.version}) {b['lines']} lines")
+            print("ingestion, 3 rounds of 1,000 didChange: " + ", ".join(f"{r:.0f}" for r in b["rates"]) + " edits/s")
+            print("server RSS: start " + " -> ".join(f"{m:.0f}" for m in b["rss"]) + " MB (after each round)")
+            print(f"new statement in one method -> its hints answered ({len(b['fresh_ms'])} edits, 100 ms debounce): "
+                  f"p50 {statistics.median(b['fresh_ms']):.0f} ms, p95 {pct(b['fresh_ms'], 0.95):.0f} ms; "
+                  f"re-analysed: {dict(Counter(b['scopes']))}; of which the hint request after the refresh: "
+                  f"p50 {statistics.median(b['hint_ms']):.0f} ms")
+            if args.agreement:
+                a = run_agreement(args.agreement, big)
+                print(f"{a['edits']} random statements added in functions (in process, bundled model): per-function "
+                      f"analysis {dict(a['scopes'])}, p50 {statistics.median(a['ms']):.0f} ms, "
+                      f"p95 {pct(a['ms'], 0.95):.0f} ms; visible hints identical to a whole-file analysis after "
+                      f"{a['same']} of {a['edits']} (~{a['visible']:.0f} visible hints each)")
+            ref = asyncio.run(run_reference(args.samples, big, args.tools))
+            if ref:
+                print(f"{ref['server']}, same edits -> its hints for the method answered: "
+                      f"p50 {statistics.median(ref['fresh_ms']):.0f} ms, p95 {pct(ref['fresh_ms'], 0.95):.0f} ms")
         return
     r = asyncio.run(run(args.edits, args.keep))
     print(f"workspace: {r['files']} files, {r['workspace_loc']} lines; big.py {r['big_py_lines']} lines; {r['edits']} edits")

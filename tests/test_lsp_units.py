@@ -423,6 +423,65 @@ def test_an_edit_inside_a_function_gives_the_hints_of_a_whole_file_analysis(tmp_
     assert _visible(compact.expanded(pickle.loads(pickle.dumps(first.items)))) == _visible(again)
 
 
+TS_WORKSPACE_SOURCE = '''export class Store {
+  count = 0;
+  constructor(private root: string) {
+    this.count = 1;
+  }
+
+  path(name: string) {
+    const full = this.root + "/" + name;
+    return full;
+  }
+
+  size(name: string) {
+    const p = this.path(name);
+    const n = p.length;
+    return n;
+  }
+}
+
+export function make() {
+  return 1;
+}
+
+export const use = () => {
+  const x = make();
+  const label = String(x);
+  return label;
+};
+'''
+
+
+@pytest.mark.parametrize("old, new", [
+    ("    const n = p.length;\n", "    const n = p.length;\n    const m = n * 2.5;\n"),  # a line added
+    ("    const full = this.root + \"/\" + name;\n    return full;\n", "    return 3;\n"),  # a caller's type
+    ("  return 1;\n", "  return 'one';\n"),  # make() changes: use() is inferred again
+    ("    this.count = 1;\n", "    this.count = 1;\n    this.total = 0.5;\n"),  # a new attribute
+    ("  const label = String(x);\n", "  const label = String(x); // é 🎉\n"),  # non-ASCII on the line
+])
+def test_a_typescript_edit_inside_a_function_gives_the_hints_of_a_whole_file_analysis(tmp_path, old: str,
+                                                                                      new: str) -> None:
+    (tmp_path / "store.ts").write_text(TS_WORKSPACE_SOURCE)
+    analyzer = Analyzer(tmp_path, lambda: Settings(use_model=False), lambda _: None)
+    analyzer.prepare()
+    analyzer.workspace_ready.wait(60)
+
+    def snapshot(version: int, text: str) -> Snapshot:
+        return Snapshot((tmp_path / "store.ts").as_uri(), version, text, "store.ts", "typescript", "typescript", True)
+
+    assert analyzer.analyze(snapshot(1, TS_WORKSPACE_SOURCE)).scope == "file"
+    edited = TS_WORKSPACE_SOURCE.replace(old, new)
+    assert edited != TS_WORKSPACE_SOURCE
+    again = analyzer.analyze(snapshot(2, edited))
+    assert again.scope == "function"
+    (tmp_path / "store.ts").write_text(edited)
+    fresh = Analyzer(tmp_path, lambda: Settings(use_model=False), lambda _: None)
+    fresh.prepare()
+    fresh.workspace_ready.wait(60)
+    assert _visible(again) == _visible(fresh.analyze(snapshot(2, edited)))
+
+
 def test_an_edit_of_a_function_updates_the_hints_of_its_callers(tmp_path) -> None:
     analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
     analyzer.analyze(_store(tmp_path, 1, WORKSPACE_SOURCE))

@@ -110,13 +110,13 @@ def build_index(cpg: CodePropertyGraph) -> SymbolIndex:
 
 def _new_index(cpg: CodePropertyGraph) -> SymbolIndex:
     index = SymbolIndex(files=set(cpg.files))
-    for n in cpg.nodes():
+    # the first declaration of a full name, the last default export of a file, in the file's graph
+    # order: a full name and a default export belong to one file, whose ids grow in that order
+    for n in sorted((*cpg.nodes(NodeKind.METHOD), *cpg.nodes(NodeKind.TYPE_DECL))):
         props = cpg.props(n)
-        kind = props[Prop.KIND]
-        if kind in (NodeKind.METHOD, NodeKind.TYPE_DECL):
-            index.by_full_name.setdefault(props[Prop.FULL_NAME], n)
-            if "default" in props.get(Prop.MODIFIERS, ()) and "export" in props.get(Prop.MODIFIERS, ()):
-                index.default_exports[n[0]] = n
+        index.by_full_name.setdefault(props[Prop.FULL_NAME], n)
+        if "default" in props.get(Prop.MODIFIERS, ()) and "export" in props.get(Prop.MODIFIERS, ()):
+            index.default_exports[n[0]] = n
     for rel, info in cpg.files.items():
         if info.language == "python":
             for name in python_module_names(rel):
