@@ -28,7 +28,7 @@ class GraphStructure:
 
     def self_accesses(self, decl: NodeId) -> dict[str, list[NodeId]]:
         """The field accesses through ``self``/``cls``/``this`` in a class's own code (not in
-        nested classes), reads and writes, by field name, in graph order."""
+        nested classes), reads and writes, by field name, in AST pre-order."""
         found = self._self_accesses.get(decl)
         if found is None:
             cpg = self.cpg

@@ -28,13 +28,13 @@ from .canonical_types import outer_type, referenced_names, split_union
 from .consistency import ConsistencyFilter
 from .environment import environment_fingerprint, node_modules_dirs, site_packages
 from .evidence import Evidence, collect_evidence, condition
+from .graph_structure import GraphStructure
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
 from .languages import adapter_for
 from .name_pool import pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices, object_keys
 from .slots import KINDS
-from .graph_structure import GraphStructure
 from .static_facts import SlotIndex, StaticFact, StaticTyper, infer_static
 from .ts_declarations import Declarations, declarations_for
 from .typeshed_facts import Typeshed, typeshed_for

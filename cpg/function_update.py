@@ -135,7 +135,8 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
     reordered = ()
     if function.owner is not None and (created_here or any(e[0] == function.owner for e in b.graph.edges)):
         reordered = ((relpath, function.owner),)
-        _number_members(cpg, reordered[0], removed, [e[1] for e in b.graph.edges if e[0] == function.owner], new_nodes)
+        _number_members(cpg, reordered[0], removed, [e[1] for e in b.graph.edges if e[0] == function.owner], new_nodes,
+                        old_body.start_byte)
     added = cpg.splice(relpath, removed, new_nodes, edges, reordered)
     edges_after = _function_passes(cpg, relpath, method, kept, new_nodes, edges)
     cpg.splice(relpath, (), {}, edges_after)
@@ -242,7 +243,10 @@ def _context(cpg: CodePropertyGraph, method: NodeId, body: tuple[int, int], fron
         return None
     if to_class:
         owner = classes[0]  # the walk gives a function in a class body (statements around it too) that class
-        all_members = {attrs[m][Prop.NAME]: m for m in cpg.ast_children(owner) if attrs[m][Prop.KIND] == NodeKind.MEMBER}
+        named = [(attrs[m][Prop.NAME], m) for m in cpg.ast_children(owner) if attrs[m][Prop.KIND] == NodeKind.MEMBER]
+        all_members = dict(named)
+        if len(all_members) != len(named):
+            return None  # two MEMBERs of one name (a field declared after a write made one): which is whose?
         created_here = {name: m[1] for name, m in all_members.items()
                         if body[0] <= attrs[m].get(Prop.START_BYTE, -1) < body[1]}
         members = {name: m[1] for name, m in all_members.items() if name not in created_here}
@@ -318,15 +322,19 @@ def _code(data: bytes, start: int, end: int) -> str:
 
 
 def _number_members(cpg: CodePropertyGraph, owner: NodeId, removed: frozenset[NodeId], new_members: list[int],
-                    new_nodes: dict[int, dict[str, Any]]) -> None:
-    """ORDER of a class's AST children as a whole-file walk gives it: its MEMBERs in the order
-    of their first writes, then the rest (the body BLOCK)."""
+                    new_nodes: dict[int, dict[str, Any]], body_start: int) -> None:
+    """ORDER of a class's AST children as a whole-file walk gives it: its MEMBERs in the order the
+    walk made them, then the rest (the body BLOCK).  The walk reaches the rebuilt body after the
+    members made before its start and before those made after it; the others keep their order
+    among themselves (a value is walked before its target: ``this.a = this.b = 0`` makes b first),
+    and the body's new ones come in the order the body walk made them."""
     attrs = cpg.g._node
-    kids = [attrs[c] for c in cpg.ast_children(owner) if c not in removed] + [new_nodes[m] for m in new_members]
-    members = sorted((k for k in kids if k[Prop.KIND] == NodeKind.MEMBER),
-                     key=lambda k: (k.get(Prop.START_BYTE, 0), k.get(Prop.ORDER, 0)))
+    kids = [attrs[c] for c in cpg.ast_children(owner) if c not in removed]
+    members = sorted((k for k in kids if k[Prop.KIND] == NodeKind.MEMBER), key=lambda k: k.get(Prop.ORDER, 0))
+    before = [k for k in members if k.get(Prop.START_BYTE, 0) < body_start]
+    after = [k for k in members if k.get(Prop.START_BYTE, 0) >= body_start]
     rest = sorted((k for k in kids if k[Prop.KIND] != NodeKind.MEMBER), key=lambda k: k.get(Prop.ORDER, 0))
-    for order, props in enumerate(members + rest, start=1):
+    for order, props in enumerate(before + [new_nodes[m] for m in new_members] + after + rest, start=1):
         props[Prop.ORDER] = order
 
 

@@ -113,18 +113,21 @@ class Carry:
     last_line: int  #: its last line before the edit
     line_delta: int
     regions: tuple[tuple[str, int, int, bool], ...] = ()
-    #: the qualified names of the edited function and of those nested in it: their items in its
-    #: old lines are dropped (a module variable bound to it on its first line is kept)
-    functions: tuple[str, ...] = ()
+    #: the edited function's qualified name: its items in its old lines, and those of the functions
+    #: and classes nested in it (before or after the edit), are dropped; a module variable bound
+    #: to it on its first line is kept
+    function: str = ""
 
     def kept(self, items: list[Item]) -> Iterator[tuple[int, Item]]:
         """(index in `items`, the item moved) of each kept item, in order."""
         first, last, delta, regions = self.first_line, self.last_line, self.line_delta, self.regions
         covered = {line for _, start, end, _ in regions for line in range(start, end + 1)}
-        functions = frozenset(self.functions)
+        function, nested = self.function, self.function + "."
         for index, item in enumerate(items):
-            line = item.prediction.line
-            if first <= line <= last and item.prediction.function in functions:
+            p = item.prediction
+            line = p.line
+            if first <= line <= last and (p.function == function or p.function.startswith(nested)
+                                          or p.kind == "attribute" and _class_of(p).startswith(nested)):
                 continue  # the edited function's: inferred again
             if line > last:
                 line += delta
@@ -353,7 +356,7 @@ class Analyzer(AnalysisHost):
             tuple((slot_function(cpg.props(c)), cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True)
                   for c in classes)
         carry = Carry(0, cpg.get(update.method, Prop.LINE_NUMBER), update.old_last_line, update.line_delta, regions,
-                      tuple(slot_function(cpg.props(m)) for m in edited))
+                      slot_function(cpg.props(update.method)))
         kept: list[tuple[Item, NodeId | None, int]] = []
         for index, item in carry.kept(previous.items):
             node = previous.nodes[index]

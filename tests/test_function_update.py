@@ -257,12 +257,40 @@ function withDefault(f = () => 1) {
     ("  return x + 1;", "  return x + 1;\n};\nhelper(1);\nconst again = () => {"),  # spills out of the body
     ("  return f();", "  return f() + 1;"),  # a default parameter holds a function
     ("run() { return 1; }", "run() { this.q = 1; return 1; }"),  # an object's method in a class: `this` unknown
+    ("  return f();", "  var f: number = 1;\n  return f;"),  # a parameter declared again in the body
+    ("  return x + 1;", "  const g = (counter: number) => counter;\n  counter = 3;\n  return x + 1;"),  # masked write
 ])
 def test_typescript_edits_the_body_path_cannot_prove_confined_are_refused(old: str, new: str):
     cpg = build_sources([source_from_text(TS_SOURCE, TS)])
     edited = TS_SOURCE.replace(old, new)
     assert edited != TS_SOURCE
     assert update_function_body(cpg, TS, ts(TS_SOURCE), ts(edited)) is None
+
+
+@pytest.mark.parametrize("source, old, new", [
+    # a default value reads a name the body declares (the whole walk binds it in the function)
+    ("function f(cb = g) {\n  function g() {}\n  return cb;\n}\n", "return cb;", "return cb();"),
+    ("let x = 1;\nfunction f(a = x) {\n  return a;\n}\n", "return a;", "let x = 2;\n  return a;"),
+    ("namespace N {\n  const y = 1;\n  export const f = () => {\n    return y;\n  };\n}\n", "return y;", "return y + 1;"),
+    ("class C {\n  constructor() {\n    this.x = 1;\n  }\n  x: number;\n}\n", "this.x = 1;", "this.y = 1;"),  # two MEMBERs x
+    ("function f() {\n  return 1;\n}\n", "return 1;", "return " + "(" * 260 + "1" + ")" * 260 + ";"),  # deep
+])
+def test_typescript_bodies_a_walk_alone_cannot_reproduce_are_refused(source: str, old: str, new: str):
+    cpg = build_sources([source_from_text(source, TS)])
+    assert update_function_body(cpg, TS, ts(source), ts(source.replace(old, new))) is None
+
+
+@pytest.mark.parametrize("source, old, new", [
+    # a value is walked before its target: the inner member is made first
+    ("class C {\n  constructor() {\n    this.onClick = () => { this.clicked = true; };\n  }\n}\n", "true", "false"),
+    ("class C {\n  a() {\n    this.x = this.y = 0;\n  }\n  b() {\n    return 1;\n  }\n}\n", "return 1;",
+     "this.z = 1; return 1;"),
+])
+def test_typescript_members_keep_the_order_the_whole_walk_gives(source: str, old: str, new: str):
+    cpg = build_sources([source_from_text(source, TS)])
+    edited = source.replace(old, new)
+    assert update_function_body(cpg, TS, ts(source), ts(edited)) is not None
+    assert shape(cpg, TS) == shape(build_sources([source_from_text(edited, TS)]), TS)
 
 
 def test_a_typescript_edit_inside_a_method_keeps_every_other_node():

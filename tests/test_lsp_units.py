@@ -482,6 +482,35 @@ def test_a_typescript_edit_inside_a_function_gives_the_hints_of_a_whole_file_ana
     assert _visible(again) == _visible(fresh.analyze(snapshot(2, edited)))
 
 
+@pytest.mark.parametrize("name, language, source, old, new", [
+    ("m.py", "python", "def f(a: int):\n    def inner(q: int):\n        v = str(q)\n        return [v]\n    return inner(a)\n",
+     "inner", "inner2"),
+    ("m.ts", "typescript", "export function f(a: number) {\n  function inner(q: number) {\n    const v = String(q);\n"
+     "    return [v];\n  }\n  return inner(a);\n}\n", "inner", "inner2"),
+])
+def test_the_hints_of_a_renamed_nested_function_go_with_its_old_name(tmp_path, name: str, language: str, source: str,
+                                                                   old: str, new: str) -> None:
+    (tmp_path / name).write_text(source)
+
+    def analyzer() -> Analyzer:
+        a = Analyzer(tmp_path, lambda: Settings(use_model=False), lambda _: None)
+        a.prepare()
+        a.workspace_ready.wait(60)
+        return a
+
+    def snapshot(version: int, text: str) -> Snapshot:
+        return Snapshot((tmp_path / name).as_uri(), version, text, name, language, language, True)
+
+    editing = analyzer()
+    editing.analyze(snapshot(1, source))
+    edited = source.replace(old, new)
+    again = editing.analyze(snapshot(2, edited))
+    assert again.scope == "function"
+    (tmp_path / name).write_text(edited)
+    assert _visible(again) == _visible(analyzer().analyze(snapshot(2, edited)))
+    assert not any(i.prediction.function.endswith(".inner") for i in again.items)
+
+
 def test_an_edit_of_a_function_updates_the_hints_of_its_callers(tmp_path) -> None:
     analyzer = _workspace(tmp_path, WORKSPACE_SOURCE)
     analyzer.analyze(_store(tmp_path, 1, WORKSPACE_SOURCE))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 
 import tree_sitter
 

@@ -5,6 +5,19 @@ namespace_block: int) -> int``: it creates the file's ``<module>`` METHOD as an 
 NAMESPACE_BLOCK, everything below it, and returns the METHOD's id.  `build_ast` does the part
 common to all languages (FILE, NAMESPACE_BLOCK, error count); the CFG and reaching-definition
 passes run afterwards on the result (`cpg/passes`).
+
+A front end that can walk one function's body again (the language server's per-edit path,
+`cpg/function_update.py`) also exposes:
+
+- ``editable_function(root, start, end) -> (function, body) | None``: the tree-sitter nodes of
+  the outermost function whose body holds the bytes, when that function can be walked alone;
+- ``writes_outside(body) -> bool``: the body has effects or bindings a walk of it alone cannot
+  reproduce (the caller then rebuilds the file);
+- ``writes_to_class(function, first_parameter, modifiers) -> bool | None``: whether
+  ``self.x``/``this.x`` writes in a function defined in a class make MEMBERs of that class
+  (None: it cannot be told, the caller rebuilds the file);
+- ``rebuild_function_body(b, function, context) -> FunctionBody``: the body walked again with
+  the names it sees read back from the graph (`ast_builder.FunctionContext`).
 """
 
 from __future__ import annotations

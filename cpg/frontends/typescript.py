@@ -91,7 +91,8 @@ Conventions chosen here (the contract left them open):
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator, NamedTuple
 
 import tree_sitter
 
@@ -144,6 +145,18 @@ def stored_annotation(text: str, node_type: str) -> str:
     return " ".join(text.split())
 
 
+class _Parameter(NamedTuple):
+    """One parameter's parts, as the walk reads them."""
+
+    node: tree_sitter.Node  #: the whole parameter
+    pattern: tree_sitter.Node  #: its name: an identifier or a destructuring pattern
+    type: tree_sitter.Node | None
+    default: tree_sitter.Node | None
+    modifiers: list[str]
+    decorators: list[str]
+    variadic: bool | None
+
+
 class _Class:
     """What a class body collects while its methods are visited."""
 
@@ -192,11 +205,18 @@ def _has_token(ts: tree_sitter.Node, token: str) -> bool:
 
 def build_module(b: AstBuilder, root: tree_sitter.Node, namespace_block: int) -> int:
     """Build the `<module>` METHOD of a TS/JS file under `namespace_block`; returns its id."""
+    with _deep_recursion():
+        return _Frontend(b).module(root, namespace_block)
+
+
+@contextmanager
+def _deep_recursion() -> Iterator[None]:
+    """The recursion limit MAX_DEPTH nested constructs need, while a walk runs."""
     old_limit = sys.getrecursionlimit()
     if old_limit < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
-        return _Frontend(b).module(root, namespace_block)
+        yield
     finally:
         if old_limit < RECURSION_LIMIT:
             sys.setrecursionlimit(old_limit)
@@ -208,7 +228,11 @@ _FUNCTION_NODES = frozenset({"function_declaration", "generator_function_declara
                              *_FUNC_EXPRS})
 #: what a parameter's default value must not hold for its function to be walked alone (the whole
 #: walk numbers anonymous functions and nests them from the header on)
-_NESTING_NODES = frozenset({*_FUNC_EXPRS, "class"})
+_NESTING_NODES = frozenset({*_FUNC_EXPRS, "class", "method_definition"})
+_NAMESPACES = frozenset({"internal_module", "module"})
+#: how deep (in tree-sitter nodes) a body walked alone may nest: the whole walk enters a body some
+#: levels below its own start, so a body this shallow stays clear of MAX_DEPTH in both walks
+_ALONE_DEPTH = MAX_DEPTH // 2
 
 
 def editable_function(root: tree_sitter.Node, start: int, end: int) -> tuple[tree_sitter.Node, tree_sitter.Node] | None:
@@ -218,8 +242,8 @@ def editable_function(root: tree_sitter.Node, start: int, end: int) -> tuple[tre
     node = root
     while True:
         inner = next((c for c in node.named_children if c.start_byte <= start and end <= c.end_byte), None)
-        if inner is None:
-            return None
+        if inner is None or inner.type in _NAMESPACES:
+            return None  # a namespace's names are not the module's
         if inner.type in _FUNCTION_NODES:
             body = inner.child_by_field_name("body")
             if body is None or not (body.start_byte <= start and end <= body.end_byte):
@@ -242,36 +266,94 @@ def _holds(node: tree_sitter.Node, types: frozenset[str]) -> bool:
 
 
 def writes_outside(body: tree_sitter.Node) -> bool:
-    """Whether a function body assigns a variable its function does not declare (one of the
-    module's): that variable's type would change without its slot being looked at again."""
+    """Whether walking this function's body alone could not give what the whole walk gives, or
+    would leave a slot outside it stale: the body (or a function in it) assigns a variable that
+    no function around the write declares (a module variable: its slot is not inferred again);
+    it declares a name its parameters or their default values use (the whole walk binds those in
+    the function's scope, with the body's names); or it nests deeper than `_ALONE_DEPTH`."""
     function = body.parent
-    declared: set[str] = set()
-    written: list[str] = []
-    stack = [function] if function is not None else [body]
+    if function is None:
+        return True
+    declared: dict[int, set[str]] = {function.id: set()}  #: a function's own names, by node id
+    enclosing: dict[int, int | None] = {function.id: None}  #: a function -> the function around it
+    writes: list[tuple[str, int]] = []  #: (name, the function the write is in)
+    stack: list[tuple[tree_sitter.Node, int, int]] = [(c, 1, function.id) for c in _function_parts(function)]
     while stack:
-        node = stack.pop()
+        node, depth, owner = stack.pop()
+        if depth > _ALONE_DEPTH:
+            return True
         t = node.type
-        if t == "variable_declarator" or t in ("required_parameter", "optional_parameter"):
-            target = node.child_by_field_name("name") or node.child_by_field_name("pattern")
-            declared.update(_names_in(target))
-        elif t in ("function_declaration", "generator_function_declaration", "class_declaration"):
-            declared.update(_names_in(node.child_by_field_name("name")))
-        elif t in ("arrow_function", "catch_clause"):
-            declared.update(_names_in(node.child_by_field_name("parameter")))
-        elif t == "formal_parameters":
-            declared.update(name for c in node.named_children if c.type in ("identifier", "assignment_pattern",
-                                                                             "rest_pattern", "object_pattern",
-                                                                             "array_pattern")
-                            for name in _names_in(c))
+        if t in _FUNCTION_NODES:
+            if t in ("function_declaration", "generator_function_declaration"):
+                declared[owner].update(_names_in(node.child_by_field_name("name")))
+            enclosing[node.id], declared[node.id] = owner, set(_parameter_names(node))
+            stack.extend((c, depth + 1, node.id) for c in _function_parts(node))
+            continue
+        if t in ("class_declaration", "abstract_class_declaration"):
+            declared[owner].update(_names_in(node.child_by_field_name("name")))
+        elif t == "variable_declarator":
+            declared[owner].update(_names_in(node.child_by_field_name("name")))
+        elif t == "catch_clause":
+            declared[owner].update(_names_in(node.child_by_field_name("parameter")))
         elif t == "for_in_statement":
             names = _names_in(node.child_by_field_name("left"))
-            (declared.update if node.child_by_field_name("kind") is not None else written.extend)(names)
+            if node.child_by_field_name("kind") is not None:
+                declared[owner].update(names)
+            else:
+                writes.extend((name, owner) for name in names)
         elif t in ("assignment_expression", "augmented_assignment_expression"):
-            written.extend(_names_in(node.child_by_field_name("left")))
+            writes.extend((name, owner) for name in _names_in(node.child_by_field_name("left")))
         elif t == "update_expression":
-            written.extend(_names_in(node.child_by_field_name("argument")))
-        stack.extend(node.named_children)
-    return any(name not in declared for name in written)
+            writes.extend((name, owner) for name in _names_in(node.child_by_field_name("argument")))
+        stack.extend((c, depth + 1, owner) for c in node.named_children)
+    header = set(_parameter_names(function)) | _default_names(function)
+    if header & declared[function.id]:
+        return True
+    for name, owner in writes:
+        scope: int | None = owner
+        while scope is not None and name not in declared[scope]:
+            scope = enclosing[scope]
+        if scope is None:
+            return True
+    return False
+
+
+def _function_parts(function: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """What of a function the body's walk covers: its body and its destructured parameters'
+    patterns (their defaults are walked with the body)."""
+    body = function.child_by_field_name("body")
+    params = function.child_by_field_name("parameters")
+    patterns = [c.child_by_field_name("pattern") or c for c in (params.named_children if params is not None else ())]
+    return [p for p in patterns if p is not None and p.type in ("object_pattern", "array_pattern")] + \
+        ([body] if body is not None else [])
+
+
+def _parameter_names(function: tree_sitter.Node) -> list[str]:
+    single = function.child_by_field_name("parameter")  # `x => ...`
+    if single is not None:
+        return _names_in(single)
+    params = function.child_by_field_name("parameters")
+    names: list[str] = []
+    for c in params.named_children if params is not None else ():
+        names.extend(_names_in(c.child_by_field_name("pattern") if c.type in ("required_parameter",
+                                                                                "optional_parameter") else c))
+    return names
+
+
+def _default_names(function: tree_sitter.Node) -> set[str]:
+    """The identifiers in a function's parameter default values (walked in the header)."""
+    params = function.child_by_field_name("parameters")
+    names: set[str] = set()
+    for c in params.named_children if params is not None else ():
+        default = c.child_by_field_name("value") if c.type in ("required_parameter", "optional_parameter") \
+            else c.child_by_field_name("right") if c.type == "assignment_pattern" else None
+        stack = [default] if default is not None else []
+        while stack:
+            n = stack.pop()
+            if n.type == "identifier" and n.text is not None:
+                names.add(n.text.decode("utf-8", "replace"))
+            stack.extend(n.named_children)
+    return names
 
 
 def _names_in(pattern: tree_sitter.Node | None) -> list[str]:
@@ -313,6 +395,11 @@ def rebuild_function_body(b: AstBuilder, definition: tree_sitter.Node, context: 
     """Walk one function's body again, as `build_module` would inside the whole file, with the
     names it can see taken from `context`: its parameters (a destructured one's assignments
     open the body again), the module's names, and the class ``this.x = ...`` writes to."""
+    with _deep_recursion():
+        return _rebuild_body(b, definition, context)
+
+
+def _rebuild_body(b: AstBuilder, definition: tree_sitter.Node, context: FunctionContext) -> FunctionBody:
     walker = _Frontend(b)
     module_scope = Scope(-1, -1, names=dict(context.module_names))
     scope = Scope(context.method, -1, parent=module_scope, names=dict(context.params))
@@ -327,9 +414,9 @@ def rebuild_function_body(b: AstBuilder, definition: tree_sitter.Node, context: 
     scope.block = block
     stmts: list[int] = []
     params_ts = definition.child_by_field_name("parameters")
-    for _, pattern, *_rest in walker.parameter_parts(params_ts) if params_ts is not None else ():
-        if pattern.type != "identifier":
-            stmts.append(walker.destructure_parameter(pattern, walker.parameter_name(pattern), fctx))
+    for parameter in walker.parameter_parts(params_ts) if params_ts is not None else ():
+        if parameter.pattern.type != "identifier":
+            stmts.append(walker.destructure_parameter(parameter.pattern, walker.parameter_name(parameter.pattern), fctx))
     if body_ts.type == "statement_block":
         for c in body_ts.named_children:
             walker.stmt(c, fctx, stmts)
@@ -583,11 +670,9 @@ class _Frontend:
                     ctor_class.members.append(b.member(p, name, self.type_text(type_ts), MODIFIERS=tuple(access)))
         return out
 
-    def parameter_parts(self, params_ts: tree_sitter.Node) -> list[tuple[tree_sitter.Node, tree_sitter.Node,
-                                                                       tree_sitter.Node | None, tree_sitter.Node | None,
-                                                                       list[str], list[str], bool | None]]:
-        """(parameter node, its name pattern, type, default, modifiers, decorators, variadic) of
-        each parameter in a ``formal_parameters`` node that gets a METHOD_PARAMETER_IN (not ``this``)."""
+    def parameter_parts(self, params_ts: tree_sitter.Node) -> list[_Parameter]:
+        """The parts of each parameter in a ``formal_parameters`` node that gets a
+        METHOD_PARAMETER_IN (not ``this``)."""
         out = []
         for p in params_ts.named_children:
             t = p.type
@@ -622,7 +707,7 @@ class _Frontend:
                 if inner is None:
                     continue
                 pattern = inner
-            out.append((p, pattern, type_ts, default_ts, mods, decorators, variadic))
+            out.append(_Parameter(p, pattern, type_ts, default_ts, mods, decorators, variadic))
         return out
 
     def parameter_name(self, pattern: tree_sitter.Node) -> str:
