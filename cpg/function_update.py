@@ -101,7 +101,7 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
         return None
     function, old_nodes, created_here = context
     new_hash = content_hash(new.data)
-    first_id = max((n[1] for n in cpg.file_nodes(relpath)), default=-1) + 1
+    first_id = cpg.free_id(relpath)
     b = AstBuilder(relpath, info.language, new.data, new_hash, first_id=first_id)
     attrs = cpg.g._node
     children = cpg.ast_children(method)

@@ -94,6 +94,7 @@ class CodePropertyGraph:
         #: node ids by kind, in the graph's order (an ordered set each); built on the first
         #: `nodes(kind)` and kept up to date by every method that adds or removes nodes
         self._by_kind: dict[NodeKind, dict[NodeId, None]] | None = None
+        self._free_ids: dict[str, int] = {}  #: `free_id` of the files asked about since they last changed
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -104,6 +105,7 @@ class CodePropertyGraph:
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("_derived", {})
         state.setdefault("_by_kind", None)
+        state.setdefault("_free_ids", {})
         self.__dict__.update(state)
 
     def derived(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -120,6 +122,7 @@ class CodePropertyGraph:
             self.remove_file(fg.path)
         self._derived.clear()
         path = fg.path
+        self._free_ids.pop(path, None)
         _bulk_load(self.g, path, fg)
         self._file_nodes[path] = [(path, nid) for nid in fg.nodes]
         self._index_kinds(self._file_nodes[path])
@@ -143,6 +146,8 @@ class CodePropertyGraph:
         self.g.remove_nodes_from(gone)
         added = _insert_nodes(self.g, path, nodes)
         self._index_kinds(added)
+        if added and path in self._free_ids:
+            self._free_ids[path] = max(self._free_ids[path], max(n[1] for n in added) + 1)
         edges = list(edges)
         _insert_edges(self.g, path, edges)
         parents = set(reordered) | {(path, s) for s, _, kind, _ in edges if kind == EdgeKind.AST}
@@ -169,6 +174,7 @@ class CodePropertyGraph:
         """Drop a file's nodes (and every edge touching them)."""
         self._derived.clear()
         gone = self._file_nodes.pop(path, ())
+        self._free_ids.pop(path, None)
         self._unindex_kinds(gone)
         self.g.remove_nodes_from(gone)
         self.files.pop(path, None)
@@ -189,6 +195,13 @@ class CodePropertyGraph:
     def file_nodes(self, path: str) -> list[NodeId]:
         """All node ids of one file."""
         return self._file_nodes.get(path, [])
+
+    def free_id(self, path: str) -> int:
+        """A node id above every id of the file's nodes (where new nodes of it may start)."""
+        free = self._free_ids.get(path)
+        if free is None:
+            free = self._free_ids[path] = max((n[1] for n in self._file_nodes.get(path, ())), default=-1) + 1
+        return free
 
     def add_edge(self, src: NodeId, dst: NodeId, kind: EdgeKind, **props: Any) -> None:
         self.g.add_edge(src, dst, key=kind, **props)

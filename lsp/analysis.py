@@ -340,17 +340,18 @@ class Analyzer(AnalysisHost):
         """The rest of `analyze` after an edit inside one function (already applied to the graph)."""
         cpg = self.cpg
         assert cpg is not None
-        edited = [update.method, *(n for n in cpg.ast_descendants(update.method) if cpg.kind(n) == NodeKind.METHOD)]
+        inside = list(cpg.ast_descendants(update.method))
+        edited = [update.method, *(n for n in inside if cpg.kind(n) == NodeKind.METHOD)]
         # its dependants: the functions calling it (they read its return) and those it calls, before
         # and after the edit (their parameters are typed from the arguments it passes)
         callers = {m for call in cpg.into(update.method, EdgeKind.CALL) if call[0] == snap.relpath
                    and (m := cpg.enclosing(call, (NodeKind.METHOD,))) is not None}
-        callees = {m for n in edited for call in cpg.ast_descendants(n) if cpg.kind(call) == NodeKind.CALL
+        callees = {m for call in inside if cpg.kind(call) == NodeKind.CALL
                    for m in cpg.out(call, EdgeKind.CALL)} | set(update.old_callees)
         callers = {m for m in callers | callees if m[0] == snap.relpath and m in cpg.g} - set(edited)
         owner = cpg.enclosing(update.method, (NodeKind.TYPE_DECL, NodeKind.METHOD))
         classes = {owner} if owner is not None and cpg.kind(owner) == NodeKind.TYPE_DECL else set()
-        classes |= {n for m in edited for n in cpg.ast_descendants(m) if cpg.kind(n) == NodeKind.TYPE_DECL}
+        classes |= {n for n in inside if cpg.kind(n) == NodeKind.TYPE_DECL}
         regions = tuple((slot_function(cpg.props(m)), cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END), False)
                         for m in callers) + \
             tuple((slot_function(cpg.props(c)), cpg.get(c, Prop.LINE_NUMBER), cpg.get(c, Prop.LINE_NUMBER_END), True)
