@@ -22,6 +22,7 @@ import os
 import stat
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +222,7 @@ class TypeinferServer(LanguageServer):
         doc.install(result.version, result.text, result.items)
         doc.threshold, doc.refused = result.threshold, result.refused
         doc.dirty = result.version != doc.version
-        doc.in_graph, doc.scope = result.in_workspace_graph, result.scope
+        doc.in_graph, doc.scope, doc.analysis_seconds = result.in_workspace_graph, result.scope, result.seconds
         self.installs += 1
         event = self.first_results.get(doc.uri)
         if event is not None:
@@ -377,7 +378,10 @@ def create_server() -> TypeinferServer:
                 type=types.MessageType.Warning,
                 message=f"typeinfer lost track of the text of {doc.relpath}: save or reopen it to get hints back."))
             return
-        ls.schedule(doc, ls.settings.debounce_ms / 1000.0)
+        now = time.monotonic()
+        delay = doc.analysis_delay(ls.settings.debounce_ms / 1000.0, now)
+        doc.last_change = now
+        ls.schedule(doc, delay)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: TypeinferServer, params: types.DidSaveTextDocumentParams) -> None:

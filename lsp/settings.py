@@ -12,7 +12,9 @@ editors write them):
 - ``diagnosticsMinConfidence`` (number, default 0.9): how sure an inference must be to disagree.
 - ``useModel`` (bool, default true): use the neural model where static facts say nothing.
 - ``buildJobs`` (int, default 1): worker processes for the initial workspace build.
-- ``debounceMs`` (int, default 100): quiet time after the last edit before re-analysis.
+- ``debounceMs`` (int, default 100): quiet time after the last edit before re-analysis; the first
+  edit after such a quiet spell is analysed at once when the document's last analysis was a quick
+  one inside one function (`state.DocumentState.analysis_delay`).
 """
 
 from __future__ import annotations

@@ -68,6 +68,8 @@ class DocumentState:
     in_graph: bool = False  #: the items come from the whole-project graph (not a single-file one)
     edit_seconds: float = 0.0  #: what the last hint's edit took the writer (`inlay_hints`' budget)
     scope: str = "file"  #: what the last analysis inferred again (`analysis.FileResult.scope`)
+    analysis_seconds: float | None = None  #: what the last analysis took (`analysis.FileResult.seconds`)
+    last_change: float = float("-inf")  #: when the last change arrived (`time.monotonic()`)
     threshold: float = NO_MODEL_THRESHOLD  #: the confidence a hint needs when the user set none (annotate's)
     refused: str | None = None  #: why the source writer refuses to annotate the whole document
     _tree: tree_sitter.Tree | None = field(default=None, repr=False)
@@ -185,6 +187,14 @@ class DocumentState:
         for i, item in zip(positions, moved):
             self.items[i] = item
         return True
+
+    def analysis_delay(self, debounce: float, now: float) -> float:
+        """How long a change arriving `now` waits before the document is analysed: `debounce` of
+        quiet, except for the first change after such a quiet spell when the last analysis was a
+        quick one inside one function (a lone edit: a completion, a paste, a fix), analysed at once.
+        While typing goes on, the changes after the first wait for the pause as before."""
+        quick = self.scope == "function" and self.analysis_seconds is not None and self.analysis_seconds < debounce
+        return 0.0 if quick and now - self.last_change >= debounce else debounce
 
     def install(self, version: int, text: str, items: list[Item]) -> None:
         """Take the items of an analysis of `text` (at `version`), moved through later edits."""

@@ -588,3 +588,17 @@ def test_after_another_file_was_analysed_an_edit_is_analysed_whole(tmp_path) -> 
     assert analyzer.analyze(_store(tmp_path, 2, edited)).scope == "file"
     again = edited.replace("len(p) + 1", "len(p) + 2")
     assert analyzer.analyze(_store(tmp_path, 3, again)).scope == "function"
+
+
+def test_a_lone_edit_after_a_quick_per_function_analysis_is_analysed_at_once() -> None:
+    doc = DocumentState("untitled:a", 1, "x = 1\n", "a.py", "python", "python", False)
+    assert doc.analysis_delay(0.1, now=10.0) == 0.1  # nothing analysed yet: the debounce
+    doc.scope, doc.analysis_seconds = "function", 0.04
+    assert doc.analysis_delay(0.1, now=10.0) == 0.0  # a lone edit: at once
+    doc.last_change = 10.0
+    assert doc.analysis_delay(0.1, now=10.05) == 0.1  # typing goes on: wait for the pause
+    assert doc.analysis_delay(0.1, now=10.2) == 0.0  # the next lone edit
+    doc.analysis_seconds = 0.3
+    assert doc.analysis_delay(0.1, now=11.0) == 0.1  # the last analysis was slow: the debounce
+    doc.scope, doc.analysis_seconds = "file", 0.04
+    assert doc.analysis_delay(0.1, now=12.0) == 0.1  # the whole file was analysed: the debounce
