@@ -417,11 +417,7 @@ def _rebuild_body(b: AstBuilder, definition: tree_sitter.Node, context: Function
     for parameter in walker.parameter_parts(params_ts) if params_ts is not None else ():
         if parameter.pattern.type != "identifier":
             stmts.append(walker.destructure_parameter(parameter.pattern, walker.parameter_name(parameter.pattern), fctx))
-    if body_ts.type == "statement_block":
-        for c in body_ts.named_children:
-            walker.stmt(c, fctx, stmts)
-    else:  # expression-bodied arrow
-        stmts.append(b.ret(body_ts, walker.value(body_ts, fctx)))
+    walker.body(body_ts, fctx, stmts)
     b.children(block, stmts)
     b.children(context.method, fctx.nested)
     if cls is not None and context.owner is not None:
@@ -606,19 +602,22 @@ class _Frontend:
         fctx = _Fn(scope, qual, [], cls)
         stmts: list[int] = []
         params = self.parameters(ts, fctx, stmts, ctor_class)
-        if body_ts is None:
-            pass
-        elif body_ts.type == "statement_block":
-            for c in body_ts.named_children:
-                self.stmt(c, fctx, stmts)
-        else:  # expression-bodied arrow
-            stmts.append(b.ret(body_ts, self.value(body_ts, fctx)))
+        if body_ts is not None:
+            self.body(body_ts, fctx, stmts)
         b.children(block, stmts)
         rt = ts.child_by_field_name("return_type")
         ret = b.method_return(rt if rt is not None else ts, self.type_text(rt))
         b.children(m, [*params, block, ret, *fctx.nested])
         b.close(scope)
         return m
+
+    def body(self, body_ts: tree_sitter.Node, fctx: _Fn, out: list[int]) -> None:
+        """A function body's statements into `out` (an expression body: its RETURN)."""
+        if body_ts.type == "statement_block":
+            for c in body_ts.named_children:
+                self.stmt(c, fctx, out)
+        else:  # expression-bodied arrow
+            out.append(self.b.ret(body_ts, self.value(body_ts, fctx)))
 
     def type_parameters(self, ts: tree_sitter.Node) -> tuple[str, ...] | None:
         """Names of the type parameters `ts` declares (``<T, K extends keyof T>`` -> ("T", "K"))."""
