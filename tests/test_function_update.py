@@ -21,9 +21,9 @@ from typeinfer.cpg.source import parser_for, source_from_text
 REL = "m.py"
 
 
-def parsed(text: str) -> ParsedText:
+def parsed(text: str, grammar: str = "python") -> ParsedText:
     data = text.encode("utf-8")
-    return ParsedText(data, parser_for("python").parse(data))
+    return ParsedText(data, parser_for(grammar).parse(data))
 
 
 def shape(cpg: CodePropertyGraph, relpath: str) -> tuple[Counter, Counter]:
@@ -40,11 +40,12 @@ def shape(cpg: CodePropertyGraph, relpath: str) -> tuple[Counter, Counter]:
     return Counter(nodes.values()), edges + children
 
 
-def apply(cpg: CodePropertyGraph, old: str, new: str) -> bool:
+def apply(cpg: CodePropertyGraph, old: str, new: str, rel: str = REL) -> bool:
     """Apply `old` -> `new` as the language server does; True when the body path took it."""
-    update = update_function_body(cpg, REL, parsed(old), parsed(new))
+    grammar = "typescript" if rel.endswith(".ts") else "python"
+    update = update_function_body(cpg, rel, parsed(old, grammar), parsed(new, grammar))
     if update is None:
-        update_file(cpg, REL, new)
+        update_file(cpg, rel, new)
     return update is not None
 
 
@@ -57,7 +58,44 @@ EDITS = {
     "import": lambda indent: f"{indent}import json",
     "broken": lambda indent: f"{indent}zz = foo(",  # then undone
 }
-EDITS_IN_TURN = ["in a line", *EDITS]
+
+
+def edited_graphs_match_whole_builds(text: str, rel: str, edits: int, seed: int, body_line, inserts: dict,
+                                     comment: str) -> Counter:
+    """`edits` edits one after another at random lines inside function bodies (`body_line`
+    picks them): an insertion of each of `inserts` in turn (its indentation given), or a comment
+    at a line's end; "broken" is undone at once.  After each, the graph updated as the language
+    server does must equal a whole build of the text.  Returns which edits took the body path."""
+    rng = random.Random(seed)
+    cpg = build_sources([source_from_text(text, rel)])
+    taken: Counter = Counter()
+    kinds = ["in a line", *inserts]
+    for tried in range(edits):
+        lines = text.split("\n")
+        i = rng.choice([i for i, line in enumerate(lines) if body_line(line)])
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        kind = kinds[tried % len(kinds)]
+        if kind == "in a line":
+            lines[i] = lines[i] + comment
+        else:
+            lines.insert(i, inserts[kind](indent))
+        new = "\n".join(lines)
+        for before, after in ((text, new), (new, text)) if kind == "broken" else ((text, new),):
+            if apply(cpg, before, after, rel):
+                taken[kind] += 1
+            expected = build_sources([source_from_text(after, rel)])
+            assert shape(cpg, rel) == shape(expected, rel), f"{kind} at line {i + 1}"
+            assert cpg.files[rel] == expected.files[rel]
+            for k in (NodeKind.METHOD, NodeKind.CALL, NodeKind.LOCAL, NodeKind.MEMBER):  # the index by kind kept up
+                assert list(cpg.nodes(k)) == [n for n in cpg.g if cpg.kind(n) == k]
+        if kind != "broken":
+            text = new
+    return taken
+
+
+def python_body_line(line: str) -> bool:
+    return line.startswith("        ") and bool(line.strip()) and not line.rstrip().endswith((":", "\\", ",", "(")) \
+        and '"""' not in line
 
 
 @pytest.mark.parametrize("package, version, member, edits", [("bottle", "0.13.4", "bottle.py", 4),
@@ -66,33 +104,7 @@ EDITS_IN_TURN = ["in a line", *EDITS]
 def test_edits_inside_functions_give_the_graph_of_a_whole_file_build(package: str, version: str, member: str,
                                                                      edits: int):
     text = (fetch_pypi(package, version) / member).read_text()
-    rng = random.Random(7)
-    cpg = build_sources([source_from_text(text, REL)])
-    taken: Counter = Counter()
-    tried = 0
-    while tried < edits:
-        lines = text.split("\n")
-        bodies = [i for i, line in enumerate(lines) if line.startswith("        ") and line.strip()
-                  and not line.rstrip().endswith((":", "\\", ",", "(")) and '"""' not in line]
-        i = rng.choice(bodies)
-        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
-        kind = EDITS_IN_TURN[tried % len(EDITS_IN_TURN)]
-        tried += 1
-        if kind == "in a line":
-            lines[i] = lines[i] + "  # x"
-        else:
-            lines.insert(i, EDITS[kind](indent))
-        new = "\n".join(lines)
-        for before, after in ((text, new), (new, text)) if kind == "broken" else ((text, new),):
-            if apply(cpg, before, after):
-                taken[kind] += 1
-            expected = build_sources([source_from_text(after, REL)])
-            assert shape(cpg, REL) == shape(expected, REL), f"{kind} at line {i + 1}"
-            assert cpg.files[REL] == expected.files[REL]
-            for k in (NodeKind.METHOD, NodeKind.CALL, NodeKind.LOCAL, NodeKind.MEMBER):  # the index by kind kept up
-                assert list(cpg.nodes(k)) == [n for n in cpg.g if cpg.kind(n) == k]
-        if kind != "broken":
-            text = new
+    taken = edited_graphs_match_whole_builds(text, REL, edits, 7, python_body_line, EDITS, "  # x")
     assert sum(taken.values()) >= edits // 2, taken  # most edits inside methods take the body path
 
 
@@ -159,15 +171,7 @@ TS = "m.ts"
 
 
 def ts(text: str) -> ParsedText:
-    data = text.encode("utf-8")
-    return ParsedText(data, parser_for("typescript").parse(data))
-
-
-def apply_ts(cpg: CodePropertyGraph, old: str, new: str) -> bool:
-    update = update_function_body(cpg, TS, ts(old), ts(new))
-    if update is None:
-        update_file(cpg, TS, new)
-    return update is not None
+    return parsed(text, "typescript")
 
 
 TS_EDITS = {
@@ -178,7 +182,6 @@ TS_EDITS = {
     "destructure": lambda indent: f"{indent}const {{ zzA, zzB: [zzC] }} = {{ zzA: 1, zzB: [2] }};",
     "class": lambda indent: f"{indent}const ZzK = class {{ m() {{ this.y = 1; }} }};",
     "broken": lambda indent: f"{indent}const zz = foo(",  # then undone
-    "in a line": None,
 }
 
 
@@ -190,32 +193,9 @@ TS_EDITS = {
 def test_typescript_edits_inside_functions_give_the_graph_of_a_whole_file_build(package: str, version: str,
                                                                                  member: str, edits: int):
     text = (fetch_npm(package, version) / member).read_text()
-    rng = random.Random(11)
-    cpg = build_sources([source_from_text(text, TS)])
-    taken: Counter = Counter()
-    kinds = list(TS_EDITS)
-    for tried in range(edits):
-        lines = text.split("\n")
-        bodies = [i for i, line in enumerate(lines) if line.startswith("    ") and line.rstrip().endswith(";")
-                  and not line.lstrip().startswith(("*", "/", "|", "&", "."))]
-        i = rng.choice(bodies)
-        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
-        kind = kinds[tried % len(kinds)]
-        if kind == "in a line":
-            lines[i] = lines[i] + " // x"
-        else:
-            lines.insert(i, TS_EDITS[kind](indent))
-        new = "\n".join(lines)
-        for before, after in ((text, new), (new, text)) if kind == "broken" else ((text, new),):
-            if apply_ts(cpg, before, after):
-                taken[kind] += 1
-            expected = build_sources([source_from_text(after, TS)])
-            assert shape(cpg, TS) == shape(expected, TS), f"{kind} at line {i + 1}"
-            assert cpg.files[TS] == expected.files[TS]
-            for k in (NodeKind.METHOD, NodeKind.CALL, NodeKind.LOCAL, NodeKind.MEMBER):
-                assert list(cpg.nodes(k)) == [n for n in cpg.g if cpg.kind(n) == k]
-        if kind != "broken":
-            text = new
+    taken = edited_graphs_match_whole_builds(
+        text, TS, edits, 11, lambda line: line.startswith("    ") and line.rstrip().endswith(";")
+        and not line.lstrip().startswith(("*", "/", "|", "&", ".")), TS_EDITS, " // x")
     assert sum(taken.values()) >= edits // 3, taken  # most of these lines are in function bodies
 
 
