@@ -13,7 +13,7 @@ the shipped model); on the test split it adds 0.4 / 0.35 and lowers calibration 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .slice_schema import UsageSlice
 
@@ -21,26 +21,34 @@ POOL_WEIGHT = 0.3  #: share of a slot's distribution taken from its namesakes' m
 _GROUP_TOP = 16  #: a group's most probable types that every member may move towards
 
 Ranking = list[tuple[str, float]]
+NameKey = tuple[str, str, str]  #: (language, kind, name): the slots pooled together
+
+
+def name_key(s: UsageSlice) -> NameKey:
+    return s.language, s.kind, s.name
 
 
 def pool_same_name(targets: Sequence[UsageSlice], rankings: Sequence[Ranking], weight: float = POOL_WEIGHT,
-                   top_k: int = 8) -> list[Ranking]:
+                   top_k: int = 8, outside: Mapping[NameKey, Sequence[Ranking]] | None = None) -> list[Ranking]:
     """Each ranking mixed with the mean of the rankings of the other slots with the same
-    (language, kind, name); a slot without namesakes, or without a ranking, keeps its own."""
-    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    (language, kind, name); a slot without namesakes, or without a ranking, keeps its own.
+    `outside`: the rankings of namesakes that are not among `targets` but were in the same round
+    of a run over more slots (the language server inferring one function again)."""
+    groups: dict[NameKey, list[int]] = defaultdict(list)
     for i, (s, ranking) in enumerate(zip(targets, rankings)):
         if ranking:
-            groups[(s.language, s.kind, s.name)].append(i)
+            groups[name_key(s)].append(i)
     out = [list(r) for r in rankings]
-    for members in groups.values():
-        if len(members) < 2:
+    for key, members in groups.items():
+        extra = (outside or {}).get(key, ())
+        if len(members) + len(extra) < 2:
             continue
         total: Counter[str] = Counter()
-        for i in members:
-            for t, p in rankings[i]:
+        for ranking in [*(rankings[i] for i in members), *extra]:
+            for t, p in ranking:
                 total[t] += p
         group_top = [t for t, _ in total.most_common(_GROUP_TOP)]
-        others = len(members) - 1
+        others = len(members) + len(extra) - 1
         for i in members:
             own = dict(rankings[i])
             mixed = {t: (1.0 - weight) * own.get(t, 0.0) + weight * (total[t] - own.get(t, 0.0)) / others

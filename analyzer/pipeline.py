@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.type_writeback import relink, write_types
@@ -31,7 +31,7 @@ from .evidence import Evidence, collect_evidence, condition
 from .graph_structure import GraphStructure
 from .inferred_types import Alternative, InferredTypes, Prediction, graph_types
 from .languages import adapter_for
-from .name_pool import pool_same_name
+from .name_pool import NameKey, Ranking, name_key, pool_same_name
 from .slice_schema import ProgramSlices, UsageSlice
 from .slices import extract_slices, object_keys
 from .slots import KINDS
@@ -100,6 +100,9 @@ class FunctionsAgain:
     methods: frozenset[NodeId]
     classes: frozenset[NodeId] = frozenset()
     known: tuple[tuple[Prediction, int], ...] = ()
+    #: per round, the model's rankings of the rest's slots, by name (`InferenceResult.model_rankings`):
+    #: same-name pooling mixes the slots inferred again with them, as the whole run did
+    namesakes: Mapping[int, Mapping[NameKey, Sequence[Ranking]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +119,9 @@ class InferenceResult:
     libraries: LibrarySources = field(default_factory=LibrarySources)  #: the library types it read, for re-running
     #: the round (0-based) in which each confident slot's type was settled, for `FunctionsAgain`
     settled_in: dict[NodeId, int] = field(default_factory=dict)
+    #: per round, the model's ranking of each slot it ranked (before pooling), by slot node, with
+    #: the slot's name: the namesakes a later `FunctionsAgain` pools with
+    model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = field(default_factory=dict)
 
     @property
     def threshold(self) -> float:
@@ -249,6 +255,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     classes = relinked = None
     settled_in: dict[NodeId, int] = {}
+    model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}
     if again is not None:
         methods, classes = again.methods, again.classes
         relinked = [n for m in methods for n in cpg.ast_descendants(m) if cpg.kind(n) == NodeKind.CALL]
@@ -271,8 +278,11 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         targets = [s for s in program.slices
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
                    and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]
-        predictions = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats, settled,
-                                   index, typeshed, declarations, structure)
+        outside = again.namesakes.get(round_number) if again is not None else None
+        predictions, raw = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats,
+                                        settled, index, typeshed, declarations, structure, outside)
+        model_rankings[round_number] = {p.node: (name_key(t), r) for t, p, r in zip(targets, predictions, raw)
+                                        if r and p.node is not None}
         table.update(predictions)
         stats["rounds"] = round_number + 1
         if not write:
@@ -293,18 +303,21 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     for source in ("static", "model", "none"):
         stats[source] = by_source[source]
     assert program is not None and universe is not None
-    return InferenceResult(cpg, program, universe, table, stats, options, predictor, libraries, settled_in)
+    return InferenceResult(cpg, program, universe, table, stats, options, predictor, libraries, settled_in,
+                           model_rankings)
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,
                  stats: dict[str, int], settled: set[NodeId], index: SlotIndex, typeshed: Typeshed,
-                 declarations: Declarations, structure: GraphStructure | None = None) -> list[Prediction]:
+                 declarations: Declarations, structure: GraphStructure | None = None,
+                 outside: Mapping[NameKey, Sequence[Ranking]] | None = None) -> tuple[list[Prediction], list[Ranking]]:
     """Static facts, then the model for the rest (conditioned on partial evidence), then the
-    consistency filter, for one round; `settled` nodes read as declared."""
+    consistency filter, for one round; `settled` nodes read as declared.  Returns the predictions
+    and each target's model ranking before pooling (empty where the model was not asked)."""
     typer = StaticTyper(cpg, settled=settled, typeshed=typeshed, declarations=declarations, structure=structure)
     facts = infer_static(cpg, targets, typer=typer, index=index)
     evidence = collect_evidence(cpg, targets, facts, typer, index) if predictor is not None else [None] * len(targets)
-    ranked = _model_rankings(targets, facts, evidence, universe, predictor)
+    ranked, raw = _model_rankings(targets, facts, evidence, universe, predictor, outside)
     checker = ConsistencyFilter(universe, typeshed)
     uses = UseRequirements(typer)
     line_cache: dict[str, list[Any]] = {}
@@ -322,7 +335,7 @@ def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: Ty
         prediction.byte_column = item.column
         prediction.node = _write_target(cpg, node, item)
         predictions.append(prediction)
-    return predictions
+    return predictions, raw
 
 
 def _contradiction(typer: StaticTyper, checker: ConsistencyFilter, uses: UseRequirements, node: NodeId | None,
@@ -396,18 +409,24 @@ def _next_uncontradicted(typer: StaticTyper, checker: ConsistencyFilter, uses: U
 
 
 def _model_rankings(targets: list[UsageSlice], facts: list[StaticFact | None], evidence: list[Evidence | None],
-                    universe: TypeUniverse, predictor: Any) -> list[list[tuple[str, float]]]:
-    out: list[list[tuple[str, float]]] = [[] for _ in targets]
+                    universe: TypeUniverse, predictor: Any,
+                    outside: Mapping[NameKey, Sequence[Ranking]] | None = None) -> tuple[list[Ranking], list[Ranking]]:
+    """Each target's ranking (pooled with its namesakes', conditioned on its evidence), and the
+    model's own before pooling; empty where a static fact settles the slot or there is no model."""
+    out: list[Ranking] = [[] for _ in targets]
+    raw: list[Ranking] = [[] for _ in targets]
     if predictor is None:
-        return out
+        return out, raw
     todo = [i for i, f in enumerate(facts) if f is None]
     if not todo:
-        return out
+        return out, raw
     slices = [targets[i] for i in todo]
     candidates = [universe.candidates()] * len(slices)  # one object: one cached candidate set
-    for i, ranking in zip(todo, pool_same_name(slices, predictor.predict(slices, candidates, top_k=8))):
+    predicted = predictor.predict(slices, candidates, top_k=8)
+    for i, own, ranking in zip(todo, predicted, pool_same_name(slices, predicted, outside=outside)):
+        raw[i] = own
         out[i] = condition(ranking, evidence[i], targets[i].language, universe)
-    return out
+    return out, raw
 
 
 def _prediction(item: UsageSlice, fact: StaticFact | None, ranking: list[tuple[str, float]],

@@ -338,6 +338,7 @@ def run_agreement(edits: int, big: BigFile) -> dict:
 
         analyzer.analyze(snap(text, 1))
         rng, same, scopes, ms, visible_count = random.Random(1), 0, Counter(), [], 0
+        differing: list[int] = []  #: after each edit that was not identical, how many hints differ
         for k in range(edits):
             lines = text.split("\n")
             bodies = [i for i, line in enumerate(lines) if re.match(big.body_line, line)]
@@ -351,9 +352,13 @@ def run_agreement(edits: int, big: BigFile) -> dict:
             fresh.cpg, fresh.predictor, fresh.cache = analyzer.cpg, analyzer.predictor, analyzer.cache
             fresh.workspace_ready.set()
             reference = fresh.analyze(snap(text, 1000 + k))  # the whole file, on the same graph
-            same += visible(result) == visible(reference)
-            visible_count += len(visible(reference))
-        return {"edits": edits, "same": same, "scopes": dict(scopes), "ms": ms, "visible": visible_count / edits}
+            mine, whole = visible(result), visible(reference)
+            same += mine == whole
+            if mine != whole:
+                differing.append(len(set(mine) ^ set(whole)))
+            visible_count += len(whole)
+        return {"edits": edits, "same": same, "scopes": dict(scopes), "ms": ms, "visible": visible_count / edits,
+                "differing": differing}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -502,7 +507,8 @@ def main() -> None:
                 print(f"{a['edits']} random statements added in functions (in process, bundled model): per-function "
                       f"analysis {dict(a['scopes'])}, p50 {statistics.median(a['ms']):.0f} ms, "
                       f"p95 {pct(a['ms'], 0.95):.0f} ms; visible hints identical to a whole-file analysis after "
-                      f"{a['same']} of {a['edits']} (~{a['visible']:.0f} visible hints each)")
+                      f"{a['same']} of {a['edits']} (~{a['visible']:.0f} visible hints each; after the others, "
+                      f"{', '.join(map(str, a['differing'])) or 'none'} hints differed)")
             ref = asyncio.run(run_reference(args.samples, big, args.tools))
             if ref:
                 print(f"{ref['server']}, same edits -> its hints for the method answered: "

@@ -33,6 +33,7 @@ from typing import Any, Callable
 from typeinfer.analyzer.annotate import to_annotation
 from typeinfer.analyzer.canonical_types import canonicalize, split_union
 from typeinfer.analyzer.inferred_types import Prediction
+from typeinfer.analyzer.name_pool import NameKey, Ranking
 from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, NO_MODEL_THRESHOLD, STATIC_CONFIDENCE, FunctionsAgain, \
     InferenceOptions, InferenceResult, LibrarySources, infer_graph
 from typeinfer.analyzer.writer.source import annotate_source, source_problem, writer_syntax
@@ -155,6 +156,9 @@ class _Analysed:
     encoding: str  #: of the items' anchors
     refused: str | None
     libraries: LibrarySources  #: where that analysis read library types (an edit's analysis reads them there too)
+    #: per round, the model's rankings of the file's slots (`InferenceResult.model_rankings`): the
+    #: namesakes the slots an edit infers again are pooled with
+    rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]]
 
 
 class AnalysisHost(SchedulesDocuments):
@@ -331,7 +335,8 @@ class Analyzer(AnalysisHost):
             nodes.extend([None] * len(found))
         if use_workspace:
             self._analysed[snap.relpath] = _Analysed(snap.uri, parsed, items, nodes, _rounds(result, nodes), options,
-                                                     settings.diagnostics, snap.encoding, refused, result.libraries)
+                                                     settings.diagnostics, snap.encoding, refused, result.libraries,
+                                                     result.model_rankings)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, use_workspace,
                           threshold=result.threshold, refused=refused)
 
@@ -364,7 +369,17 @@ class Analyzer(AnalysisHost):
             kept.append((item, node if node is not None and node in cpg.g else None, previous.rounds[index]))
         # the types a round settled are written into the graph as the rounds go (the others never are)
         known = tuple((item.prediction, settled) for item, node, settled in kept if node is not None and settled >= 0)
-        again = FunctionsAgain(frozenset(edited) | callers, frozenset(classes), known)
+        methods = frozenset(edited) | callers
+        again_slots = {n for m in methods for n in (m, *cpg.ast_descendants(m))} | \
+            {c for cls in classes for c in cpg.ast_children(cls) if cpg.kind(c) == NodeKind.MEMBER}
+        # the other slots' model rankings, round by round: gone with the old body or inferred again
+        others = {r: {n: v for n, v in ranked.items() if n in cpg.g and n not in again_slots}
+                  for r, ranked in previous.rankings.items()}
+        namesakes: dict[int, dict[NameKey, list[Ranking]]] = {}
+        for r, ranked in others.items():
+            for key, ranking in ranked.values():
+                namesakes.setdefault(r, {}).setdefault(key, []).append(ranking)
+        again = FunctionsAgain(methods, frozenset(classes), known, namesakes)
         options = previous.options
         touched = [p.node for p, _ in known]
         with types_restored(cpg, snap.relpath, methods=again.methods, others=touched):
@@ -392,8 +407,10 @@ class Analyzer(AnalysisHost):
             if _wanted(items, result.threshold) and snap.grammar not in writer_syntax(snap.language).stub_only_grammars:
                 refused = source_problem(parsed.data, snap.language, snap.relpath, tree=parsed.tree)
         _mark_writable(snap, fresh, result.threshold, whole_file_checks=False, tree=parsed.tree)
+        rankings = {r: {**others.get(r, {}), **result.model_rankings.get(r, {})}
+                    for r in {*others, *result.model_rankings}}
         self._analysed[snap.relpath] = _Analysed(snap.uri, parsed, items, nodes, rounds, options, previous.diagnostics,
-                                                 snap.encoding, refused, previous.libraries)
+                                                 snap.encoding, refused, previous.libraries, rankings)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
                           threshold=result.threshold, refused=refused, scope="function",
                           carry=replace(carry, fresh=len(fresh)))

@@ -189,6 +189,10 @@ def test_same_name_pooling_moves_a_weak_slot_towards_its_namesakes():
     assert pooled[3] == rankings[3] and pooled[4] == rankings[4]  # another kind; no namesake
     assert all(sum(p for _, p in r) <= 1.0 + 1e-9 for r in pooled)
     assert pool_same_name(targets, [[]] * 5) == [[]] * 5
+    # namesakes outside the slots inferred now (the language server after an edit) pool the same
+    outside = {("python", "parameter", "request"): [rankings[1], rankings[2]]}
+    assert pool_same_name([targets[0]], [rankings[0]], outside=outside) == [pooled[0]]
+    assert pool_same_name([targets[3]], [rankings[3]], outside=outside) == [rankings[3]]
 
 
 def test_character_columns_of_long_and_non_ascii_lines(tmp_path):
