@@ -507,8 +507,9 @@ def main() -> None:
                 print(f"{a['edits']} random statements added in functions (in process, bundled model): per-function "
                       f"analysis {dict(a['scopes'])}, p50 {statistics.median(a['ms']):.0f} ms, "
                       f"p95 {pct(a['ms'], 0.95):.0f} ms; visible hints identical to a whole-file analysis after "
-                      f"{a['same']} of {a['edits']} (~{a['visible']:.0f} visible hints each; after the others, "
-                      f"{', '.join(map(str, a['differing'])) or 'none'} hints differed)")
+                      f"{a['same']} of {a['edits']} (~{a['visible']:.0f} visible hints each"
+                      + (f"; after the others, {', '.join(map(str, a['differing']))} hints differed)"
+                         if a["differing"] else ")"))
             ref = asyncio.run(run_reference(args.samples, big, args.tools))
             if ref:
                 print(f"{ref['server']}, same edits -> its hints for the method answered: "
