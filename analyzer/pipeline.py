@@ -217,7 +217,7 @@ def threshold_for(options: InferenceOptions, predictor: Any) -> float:
 def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                 files: Iterable[str] | None = None, predictor: Any = None, write: bool = True,
                 demand: Collection[NodeId] | None = None, libraries: LibrarySources | None = None,
-                again: FunctionsAgain | None = None) -> InferenceResult:
+                again: FunctionsAgain | None = None, keep_rankings: bool = False) -> InferenceResult:
     """Infer types for the unannotated slots of a built graph (or of `files` in it); unless
     `write` is False, write them back into the graph and re-link calls (`type_writeback`).
 
@@ -234,7 +234,9 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     them already for the same tree; else they are looked for now.
 
     With `again`, only its methods' slots and its classes' attributes are inferred, in the
-    context of its known types, and only those methods' calls are re-linked.
+    context of its known types, and only those methods' calls are re-linked.  `keep_rankings`:
+    the result keeps each round's model rankings (`InferenceResult.model_rankings`) for a later
+    `FunctionsAgain`.
     """
     options = options or InferenceOptions()
     file_list = None if files is None else list(files)
@@ -281,8 +283,9 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         outside = again.namesakes.get(round_number) if again is not None else None
         predictions, raw = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats,
                                         settled, index, typeshed, declarations, structure, outside)
-        model_rankings[round_number] = {p.node: (name_key(t), r) for t, p, r in zip(targets, predictions, raw)
-                                        if r and p.node is not None}
+        if keep_rankings:
+            model_rankings[round_number] = {p.node: (name_key(t), r) for t, p, r in zip(targets, predictions, raw)
+                                            if r and p.node is not None}
         table.update(predictions)
         stats["rounds"] = round_number + 1
         if not write:

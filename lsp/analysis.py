@@ -325,7 +325,8 @@ class Analyzer(AnalysisHost):
         else:
             cpg = build_sources([source_from_text(snap.text, snap.relpath)])
         with types_restored(cpg, snap.relpath):
-            result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor)
+            result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor,
+                                 keep_rankings=use_workspace)
         index = LineIndex(snap.text, snap.encoding)
         items, nodes = _items(snap, result, parsed, index)
         refused = _mark_writable(snap, items, result.threshold, tree=parsed.tree)
@@ -385,7 +386,7 @@ class Analyzer(AnalysisHost):
         with types_restored(cpg, snap.relpath, methods=again.methods, others=touched):
             # the environment is looked at again by the next whole-file analysis, not per keystroke
             result = infer_graph(cpg, options, files=[snap.relpath], predictor=predictor, again=again,
-                                 libraries=previous.libraries)
+                                 libraries=previous.libraries, keep_rankings=True)
         index = LineIndex(snap.text, snap.encoding)
         fresh, fresh_nodes = _items(snap, result, parsed, index)
         if previous.diagnostics:
