@@ -371,10 +371,16 @@ class Analyzer(AnalysisHost):
         # the types a round settled are written into the graph as the rounds go (the others never are)
         known = tuple((item.prediction, settled) for item, node, settled in kept if node is not None and settled >= 0)
         methods = frozenset(edited) | callers
-        again_slots = {n for m in methods for n in (m, *cpg.ast_descendants(m))} | \
-            {c for cls in classes for c in cpg.ast_children(cls) if cpg.kind(c) == NodeKind.MEMBER}
+
+        def inferred_again(n: NodeId) -> bool:
+            """A slot `infer_graph` infers again: its function's (a parameter, the return, a local) or
+            an attribute of one of the classes (a caller at module level does not take the file's)."""
+            if cpg.kind(n) == NodeKind.MEMBER:
+                return cpg.ast_parent(n) in classes
+            return cpg.enclosing(n, (NodeKind.METHOD,)) in methods
+
         # the other slots' model rankings, round by round: gone with the old body or inferred again
-        others = {r: {n: v for n, v in ranked.items() if n in cpg.g and n not in again_slots}
+        others = {r: {n: v for n, v in ranked.items() if n in cpg.g and not inferred_again(n)}
                   for r, ranked in previous.rankings.items()}
         namesakes: dict[int, dict[NameKey, list[Ranking]]] = {}
         for r, ranked in others.items():

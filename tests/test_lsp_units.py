@@ -602,3 +602,28 @@ def test_a_lone_edit_after_a_quick_per_function_analysis_is_analysed_at_once() -
     assert doc.analysis_delay(0.1, now=11.0) == 0.1  # the last analysis was slow: the debounce
     doc.scope, doc.analysis_seconds = "file", 0.04
     assert doc.analysis_delay(0.1, now=12.0) == 0.1  # the whole file was analysed: the debounce
+
+
+def test_a_function_called_at_module_level_is_pooled_with_its_namesakes_as_in_a_whole_analysis(tmp_path) -> None:
+    """The bundled model: the edited function's `value` is pooled with the other `value`
+    parameters of the file, also when the module (a caller) is inferred again with it."""
+    source = ("def one(value):\n    return value.bit_length()\n\n\ndef two(value):\n    return value.bit_length()\n\n\n"
+              "def edited(value):\n    print(value)\n\n\nedited(3)\n")
+    edited = source.replace("    print(value)\n", "    print(value)\n    print(1)\n")
+    (tmp_path / "m.py").write_text(source)
+
+    def analyzer() -> Analyzer:
+        a = Analyzer(tmp_path, lambda: Settings(), lambda _: None)
+        a.prepare()
+        a.workspace_ready.wait(60)
+        return a
+
+    def snapshot(version: int, text: str) -> Snapshot:
+        return Snapshot((tmp_path / "m.py").as_uri(), version, text, "m.py", "python", "python", True)
+
+    editing = analyzer()
+    editing.analyze(snapshot(1, source))
+    again = editing.analyze(snapshot(2, edited))
+    assert again.scope == "function"
+    (tmp_path / "m.py").write_text(edited)
+    assert _visible(again) == _visible(analyzer().analyze(snapshot(2, edited)))
