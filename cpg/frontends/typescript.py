@@ -360,20 +360,32 @@ def _names_in(pattern: tree_sitter.Node | None) -> list[str]:
     """The names a binding or assignment target writes (member targets write none)."""
     if pattern is None:
         return []
-    names, stack = [], [pattern]
+    return [n.text.decode("utf-8", "replace") if n.text is not None else ""
+            for n in _bound_names(pattern, through_parentheses=True)]
+
+
+def _bound_names(ts: tree_sitter.Node, through_parentheses: bool = False) -> list[tree_sitter.Node]:
+    """Identifier nodes a pattern binds (no defaults, no computed keys), in order; with
+    `through_parentheses`, also inside a parenthesized assignment target (``(x) = 1``)."""
+    nested = ("object_pattern", "array_pattern", "rest_pattern", *(("parenthesized_expression",)
+                                                                    if through_parentheses else ()))
+    names: list[tree_sitter.Node] = []
+    stack = [ts]
     while stack:
         n = stack.pop()
         t = n.type
         if t in ("identifier", "shorthand_property_identifier_pattern"):
-            names.append(n.text.decode("utf-8", "replace") if n.text is not None else "")
-        elif t in ("pair_pattern",):
-            value = n.child_by_field_name("value")
-            stack.extend([value] if value is not None else [])
+            names.append(n)
+        elif t == "pair_pattern":
+            v = n.child_by_field_name("value")
+            if v is not None:
+                stack.append(v)
         elif t in ("object_assignment_pattern", "assignment_pattern"):
-            left = n.child_by_field_name("left")
-            stack.extend([left] if left is not None else [])
-        elif t in ("object_pattern", "array_pattern", "rest_pattern", "parenthesized_expression"):
-            stack.extend(n.named_children)
+            v = n.child_by_field_name("left")
+            if v is not None:
+                stack.append(v)
+        elif t in nested:
+            stack.extend(reversed(n.named_children))
     return names
 
 
@@ -1122,7 +1134,7 @@ class _Frontend:
                 target = b.identifier(name_ts, name, scope=ctx.scope, write=True)
                 out.append(b.assignment(d, target, value))
             elif value_ts is None:
-                for nts in self.bound_names(name_ts):
+                for nts in _bound_names(name_ts):
                     b.declare(ctx.scope, self.text(nts), nts)
             else:
                 self.require_imports(d, name_ts, value_ts, ctx, out)
@@ -1459,27 +1471,6 @@ class _Frontend:
             return target
         finally:
             self.depth -= 1
-
-    def bound_names(self, ts: tree_sitter.Node) -> list[tree_sitter.Node]:
-        """Identifier nodes a pattern binds (no defaults, no computed keys)."""
-        names: list[tree_sitter.Node] = []
-        stack = [ts]
-        while stack:
-            n = stack.pop()
-            t = n.type
-            if t in ("identifier", "shorthand_property_identifier_pattern"):
-                names.append(n)
-            elif t == "pair_pattern":
-                v = n.child_by_field_name("value")
-                if v is not None:
-                    stack.append(v)
-            elif t in ("object_assignment_pattern", "assignment_pattern"):
-                v = n.child_by_field_name("left")
-                if v is not None:
-                    stack.append(v)
-            elif t in ("object_pattern", "array_pattern", "rest_pattern"):
-                stack.extend(reversed(n.named_children))
-        return names
 
     # ================================================================ expressions
     def expr(self, ts: tree_sitter.Node, ctx: _Fn) -> int:
