@@ -380,8 +380,10 @@ class Analyzer(AnalysisHost):
             return cpg.enclosing(n, (NodeKind.METHOD,)) in methods
 
         # the other slots' model rankings, round by round: gone with the old body or inferred again
-        others = {r: {n: v for n, v in ranked.items() if n in cpg.g and not inferred_again(n)}
-                  for r, ranked in previous.rankings.items()}
+        # (each slot looked at once: most are ranked in every round)
+        dropped = {n for n in {n for ranked in previous.rankings.values() for n in ranked}
+                   if n not in cpg.g or inferred_again(n)}
+        others = {r: {n: v for n, v in ranked.items() if n not in dropped} for r, ranked in previous.rankings.items()}
         namesakes: dict[int, dict[NameKey, list[Ranking]]] = {}
         for r, ranked in others.items():
             for key, ranking in ranked.values():
