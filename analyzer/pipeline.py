@@ -100,9 +100,9 @@ class FunctionsAgain:
     methods: frozenset[NodeId]
     classes: frozenset[NodeId] = frozenset()
     known: tuple[tuple[Prediction, int], ...] = ()
-    #: per round, the model's rankings of the rest's slots, by name (`InferenceResult.model_rankings`):
-    #: same-name pooling mixes the slots inferred again with them, as the whole run did
-    namesakes: Mapping[int, Mapping[NameKey, Sequence[Ranking]]] = field(default_factory=dict)
+    #: per round, an earlier inference's model rankings by slot node (`InferenceResult.model_rankings`):
+    #: same-name pooling mixes the slots inferred again with those of the rest, as the whole run did
+    rankings: Mapping[int, Mapping[NodeId, tuple[NameKey, Ranking]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -235,8 +235,8 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
 
     With `again`, only its methods' slots and its classes' attributes are inferred, in the
     context of its known types, and only those methods' calls are re-linked.  `keep_rankings`:
-    the result keeps each round's model rankings (`InferenceResult.model_rankings`) for a later
-    `FunctionsAgain`.
+    the result keeps each round's model rankings (`InferenceResult.model_rankings`; with `again`,
+    its rankings of the rest too) for a later `FunctionsAgain`.
     """
     options = options or InferenceOptions()
     file_list = None if files is None else list(files)
@@ -258,6 +258,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     classes = relinked = None
     settled_in: dict[NodeId, int] = {}
     model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}
+    rest_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}  #: `again`'s, of the slots not inferred again
     if again is not None:
         methods, classes = again.methods, again.classes
         relinked = [n for m in methods for n in cpg.ast_descendants(m) if cpg.kind(n) == NodeKind.CALL]
@@ -280,7 +281,13 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         targets = [s for s in program.slices
                    if s.declared_type is None and s.kind in options.kinds and s.language in options.languages
                    and (demand is None or _write_target(cpg, index.slot(s), s) in demand)]
-        outside = again.namesakes.get(round_number) if again is not None else None
+        outside = None
+        if again is not None:
+            if round_number == 0:  # every slot inferred again, in any round, is sliced in the first
+                again_slots = {_write_target(cpg, index.slot(s), s) for s in program.slices}
+                rest_rankings = {r: {n: v for n, v in ranked.items() if n not in again_slots and n in cpg.g}
+                                 for r, ranked in again.rankings.items()}
+            outside = _by_name(rest_rankings.get(round_number, {}))
         predictions, raw = _infer_round(cpg, targets, universe, predictor if options.use_model else None, stats,
                                         settled, index, typeshed, declarations, structure, outside)
         if keep_rankings:
@@ -297,6 +304,9 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
             break
         settled.update(p.node for p in confident)
         relink(cpg, files=file_list, nodes=relinked)
+    if keep_rankings and rest_rankings:
+        model_rankings = {r: {**rest_rankings.get(r, {}), **model_rankings.get(r, {})}
+                          for r in {*rest_rankings, *model_rankings}}
     if write:
         # only the analysed files (or methods) got new types: re-link their calls (the language
         # server's per-edit path); a whole-project run re-links everything
@@ -308,6 +318,14 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     assert program is not None and universe is not None
     return InferenceResult(cpg, program, universe, table, stats, options, predictor, libraries, settled_in,
                            model_rankings)
+
+
+def _by_name(ranked: Mapping[NodeId, tuple[NameKey, Ranking]]) -> dict[NameKey, list[Ranking]]:
+    """Rankings by slot node grouped by the slots' names (`name_pool`'s `outside`)."""
+    out: dict[NameKey, list[Ranking]] = {}
+    for key, ranking in ranked.values():
+        out.setdefault(key, []).append(ranking)
+    return out
 
 
 def _infer_round(cpg: CodePropertyGraph, targets: list[UsageSlice], universe: TypeUniverse, predictor: Any,

@@ -370,25 +370,7 @@ class Analyzer(AnalysisHost):
             kept.append((item, node if node is not None and node in cpg.g else None, previous.rounds[index]))
         # the types a round settled are written into the graph as the rounds go (the others never are)
         known = tuple((item.prediction, settled) for item, node, settled in kept if node is not None and settled >= 0)
-        methods = frozenset(edited) | callers
-
-        def inferred_again(n: NodeId) -> bool:
-            """A slot `infer_graph` infers again: its function's (a parameter, the return, a local) or
-            an attribute of one of the classes (a caller at module level does not take the file's)."""
-            if cpg.kind(n) == NodeKind.MEMBER:
-                return cpg.ast_parent(n) in classes
-            return cpg.enclosing(n, (NodeKind.METHOD,)) in methods
-
-        # the other slots' model rankings, round by round: gone with the old body or inferred again
-        # (each slot looked at once: most are ranked in every round)
-        dropped = {n for n in {n for ranked in previous.rankings.values() for n in ranked}
-                   if n not in cpg.g or inferred_again(n)}
-        others = {r: {n: v for n, v in ranked.items() if n not in dropped} for r, ranked in previous.rankings.items()}
-        namesakes: dict[int, dict[NameKey, list[Ranking]]] = {}
-        for r, ranked in others.items():
-            for key, ranking in ranked.values():
-                namesakes.setdefault(r, {}).setdefault(key, []).append(ranking)
-        again = FunctionsAgain(methods, frozenset(classes), known, namesakes)
+        again = FunctionsAgain(frozenset(edited) | callers, frozenset(classes), known, previous.rankings)
         options = previous.options
         touched = [p.node for p, _ in known]
         with types_restored(cpg, snap.relpath, methods=again.methods, others=touched):
@@ -416,10 +398,8 @@ class Analyzer(AnalysisHost):
             if _wanted(items, result.threshold) and snap.grammar not in writer_syntax(snap.language).stub_only_grammars:
                 refused = source_problem(parsed.data, snap.language, snap.relpath, tree=parsed.tree)
         _mark_writable(snap, fresh, result.threshold, whole_file_checks=False, tree=parsed.tree)
-        rankings = {r: {**others.get(r, {}), **result.model_rankings.get(r, {})}
-                    for r in {*others, *result.model_rankings}}
         self._analysed[snap.relpath] = _Analysed(snap.uri, parsed, items, nodes, rounds, options, previous.diagnostics,
-                                                 snap.encoding, refused, previous.libraries, rankings)
+                                                 snap.encoding, refused, previous.libraries, result.model_rankings)
         return FileResult(snap.uri, snap.version, snap.text, items, time.perf_counter() - started, True,
                           threshold=result.threshold, refused=refused, scope="function",
                           carry=replace(carry, fresh=len(fresh)))
