@@ -41,6 +41,9 @@ class AnnotateSummary:
     files_changed: int = 0
     messages: list[str] = field(default_factory=list)
     verify: str | None = None  #: the --verify part of the summary line (None: not asked for)
+    #: why each slot left out on the way was not written (one line each; a slot the settling
+    #: pass or the writer takes after all is written regardless)
+    not_written: dict[SlotKey, str] = field(default_factory=dict)
 
     def line(self) -> str:
         sources = ", ".join(f"{n} {s}" for s, n in sorted(self.by_source.items())) or "none"
@@ -145,12 +148,15 @@ def selected(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateS
     per_file: dict[str, list[Prediction]] = {}
     for p in result.predictions:
         if p.kind not in kinds:
+            summary.not_written[p.key] = f"a {p.kind}: not among the kinds asked for (--kinds)"
             continue
         summary.slots += 1
         if p.source == "none":
             summary.not_inferred += 1
+            summary.not_written[p.key] = p.evidence or "no type inferred"
         elif p.confidence < result.threshold:
             summary.below_threshold += 1
+            summary.not_written[p.key] = f"confidence {p.confidence:.2f} is below the threshold {result.threshold:.2f}"
         else:
             per_file.setdefault(p.file, []).append(p)
     return per_file
@@ -183,25 +189,32 @@ def edit_files(result: InferenceResult, plan: dict[str, list[Prediction]],
         try:
             data = path.read_bytes()
         except OSError as exc:
-            summary.messages.append(f"{relpath}: cannot read ({exc.strerror or exc}), skipped")
+            _file_not_written(summary, predictions, f"{relpath}: cannot read ({exc.strerror or exc}), skipped")
             continue
         info = result.cpg.files.get(relpath)
         if info is not None and info.content_hash and hashlib.sha256(data).hexdigest() != info.content_hash:
-            summary.messages.append(f"{relpath}: changed on disk during the run, skipped")
+            _file_not_written(summary, predictions, f"{relpath}: changed on disk during the run, skipped")
             continue
         edit = annotate_source(data, relpath, predictions[0].language,
                                [to_annotation(p, result.universe) for p in predictions], force=force)
         if edit.refused:
-            summary.messages.append(f"{relpath}: not annotated, {edit.refused}")
+            _file_not_written(summary, predictions, f"{relpath}: not annotated, {edit.refused}")
             summary.skipped_by_writer += len(predictions)
             continue
         _count_applied(summary, predictions, edit)
         summary.skipped_by_writer += len(edit.skipped)
+        summary.not_written.update((applied_key(relpath, s.annotation), s.reason) for s in edit.skipped)
         summary.messages.extend(f"{relpath}:{s.annotation.line}: {s.annotation.name}: {s.annotation.type} "
                                 f"not written, {s.reason}" for s in edit.skipped if s.reason == BREAKS_PARSING)
         summary.messages.extend(f"{relpath}: {w}" for w in edit.warnings)
         out.append((path, edit))
     return out
+
+
+def _file_not_written(summary: AnnotateSummary, predictions: list[Prediction], message: str) -> None:
+    """One message for a file left alone, and the same reason for each of its slots."""
+    summary.messages.append(message)
+    summary.not_written.update((p.key, message.split(": ", 1)[1]) for p in predictions)
 
 
 def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary,
@@ -378,8 +391,47 @@ def without_recorded_drops(result: InferenceResult, plan: dict[str, list[Predict
                 out.setdefault(relpath, []).append(p)
                 continue
             summary.skipped_by_writer += 1
-            summary.messages.append(f"{relpath}: {p.name}: {entry.type} not written, dropped by an earlier "
-                                    f"--verify ({entry.reason.removeprefix('type checker: ')})")
+            why = f"dropped by an earlier --verify ({entry.reason.removeprefix('type checker: ')})"
+            summary.not_written[p.key] = why
+            summary.messages.append(f"{relpath}: {p.name}: {entry.type} not written, {why}")
+    return out
+
+
+@dataclass
+class WriteDecision:
+    """One slot's row and what ``annotate --write`` does with it.
+
+    JSON form (`to_json`): the row's (`Prediction.to_json`: for a slot the settling pass typed,
+    the row that is written) plus ``written`` (bool) and, when false, ``not_written``: why, in
+    one line (below the threshold, nothing inferred and why, a writer's refusal, a drop recorded
+    by an earlier ``--verify``, a file left alone)."""
+
+    prediction: Prediction
+    written: bool
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out = {**self.prediction.to_json(), "written": self.written}
+        if not self.written:
+            out["not_written"] = self.reason
+        return out
+
+
+def write_decisions(result: InferenceResult, kinds: tuple[str, ...], force: bool = False) -> list[WriteDecision]:
+    """Every slot's row, each with whether ``annotate --write`` (same `kinds` and `force`, an
+    earlier ``--verify``'s drops left out) writes it and, if not, why; nothing is written."""
+    summary = AnnotateSummary()
+    plan = planned(result, kinds, summary, force=force, recorded_drops=True)
+    edits = edit_files(result, plan, summary, force)
+    written = {applied_key(edit.path, a.annotation) for _, edit in edits for a in edit.applied}
+    planned_rows = {p.key: p for rows in plan.values() for p in rows}
+    out = []
+    for p in result.predictions:
+        row = planned_rows.get(p.key, p)
+        if p.key in written:
+            out.append(WriteDecision(row, True))
+        else:
+            out.append(WriteDecision(row, False, summary.not_written.get(p.key) or "not placed by the writer"))
     return out
 
 

@@ -3,10 +3,12 @@
 A one-line def that tree-sitter misreads (CPython decides), a Latin-1 file without a coding
 cookie (never written), a file with syntax errors (left alone unless --force), TypeScript
 constants initialised with a literal (never widened), and an edit that would break parsing (only
-the offending annotations are dropped, found by bisection)."""
+the offending annotations are dropped, found by bisection).  `--format json` says of each slot
+whether `--write` writes it, and why not."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +120,30 @@ def test_dropped_annotations_are_reported_one_line_each_and_the_rest_is_written(
     assert f.read_bytes() == b"from __future__ import annotations\n\ndef g():\n    x: int = 1\n    return x\n"
     assert [m for m in summary.messages if BREAKS_PARSING in m] == [
         f"a.py:1: g: int, str not written, {BREAKS_PARSING}"]
+
+
+def test_json_says_which_slots_write_writes_and_why_the_others_are_not(tmp_path: Path) -> None:
+    files = {"good.py": b"def g():\n    x = 1\n    return x\n",
+             "latin.py": b's = "caf\xe9"\n\n\ndef h():\n    y = 2\n    return y\n',
+             "broken.py": b"def broken(:\n    pass\n\n\ndef k():\n    z = 3\n    return z\n",
+             "consts.ts": b"export const WHITE = 'w';\nexport function n() { const m = 1; return m + 1; }\n"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    done = _annotate(tmp_path, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = {(r["file"], r["name"]): r for r in json.loads(done.stdout)["predictions"]}
+    assert all(files[name] == (tmp_path / name).read_bytes() for name in files)  # json writes nothing
+    for key in (("good.py", "x"), ("good.py", "g"), ("consts.ts", "n")):
+        assert rows[key]["written"] is True and "not_written" not in rows[key], rows[key]
+    assert rows[("latin.py", "y")]["not_written"].startswith("not annotated, not valid utf-8 text (bad byte at offset 8)")
+    assert rows[("broken.py", "z")]["not_written"].startswith("not annotated, has syntax errors (line 1: ")
+    assert rows[("consts.ts", "WHITE")]["not_written"] == "not annotated: written once with a literal: the checker infers its type exactly"
+
+    done = _annotate(tmp_path, "--write")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "good.py").read_bytes() == (b"from __future__ import annotations\n\ndef g() -> int:\n"
+                                                   b"    x: int = 1\n    return x\n")
+    written = (tmp_path / "consts.ts").read_text()
+    assert f"n(): {rows[('consts.ts', 'n')]['type']}" in written and "WHITE =" in written
+    for name in ("latin.py", "broken.py"):
+        assert (tmp_path / name).read_bytes() == files[name]

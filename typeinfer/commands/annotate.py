@@ -21,7 +21,8 @@ def register(subparsers: Any) -> None:
     output.add_argument("--write", action="store_true", help="apply the annotations in place")
     output.add_argument("--stub", action="store_true", help="write .pyi / .d.ts stubs instead of editing")
     p.add_argument("--format", choices=["diff", "json"], default="diff",
-                   help="json: every slot with type, confidence, source and alternatives")
+                   help="json: every slot with type, confidence, source, alternatives, and whether --write "
+                        "writes it (if not, why)")
     p.add_argument("--min-confidence", type=float, default=None,
                    help="write only types at least this likely (default: the model's calibrated threshold)")
     p.add_argument("--kinds", default="parameter,return,variable,attribute",
@@ -76,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         stop()
     report_problems(result.cpg)
     if args.format == "json":
-        print(json.dumps({"version": 1, "predictions": [p.to_json() for p in result.predictions]}, indent=1))
+        decisions = annotate.write_decisions(result, kinds, force=args.force)
+        print(json.dumps({"version": 1, "predictions": [d.to_json() for d in decisions]}, indent=1))
         return 0
     mode = "write" if args.write else "stub" if args.stub else "diff"
     summary = annotate.run(result, mode, kinds, print, verify=args.verify, force=args.force, baselines=baselines)
