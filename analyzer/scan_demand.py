@@ -252,7 +252,17 @@ def _add_receiver(cpg: CodePropertyGraph, call: NodeId, demand: set[NodeId], mem
 
 
 def _slots(cpg: CodePropertyGraph, demand: set[NodeId]) -> set[NodeId]:
-    return {n for n in demand if cpg.kind(n) in _SLOT_KINDS}
+    """The slots of `demand` that inference can type: an imported name (``import os``) is none."""
+    imported: dict[str, set[str]] = {}
+    for imp in cpg.nodes(NodeKind.IMPORT):
+        imported.setdefault(imp[0], set()).add(str(cpg.get(imp, Prop.IMPORTED_AS) or ""))
+    return {n for n in demand if cpg.kind(n) in _SLOT_KINDS and not _import_bound(cpg, n, imported)}
+
+
+def _import_bound(cpg: CodePropertyGraph, n: NodeId, imported: dict[str, set[str]]) -> bool:
+    """Whether `n` is a variable only an import binds: its file imports its name and nothing writes it."""
+    return (cpg.kind(n) == NodeKind.LOCAL and cpg.get(n, Prop.NAME) in imported.get(n[0], ())
+            and not any(cpg.get(r, Prop.IS_WRITE) for r in cpg.into(n, EdgeKind.REF)))
 
 
 def _parameters(cpg: CodePropertyGraph, methods: list[NodeId]) -> list[NodeId]:

@@ -36,6 +36,10 @@ LINK_EDGES = _LINK_EDGES  #: the edges this pass adds (and removes before a re-r
 _TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _CONSTRUCTORS = ("__init__", "constructor")
 _PYTHON_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+#: builtin classes whose call makes an instance of the class (``dict()``, ``bytearray(b)``);
+#: ``type(x)`` answers x's class and ``super()`` a proxy, so neither is one
+_PYTHON_BUILTIN_CLASSES = frozenset(f"builtins.{n}" for n in _PYTHON_BUILTINS
+                                    if isinstance(getattr(builtins, n), type) and n not in ("type", "super"))
 #: TypeScript/JavaScript globals whose members calls are named after (``JSON.parse``).
 _TS_GLOBALS = frozenset({
     "JSON", "Math", "Object", "Array", "Promise", "Number", "String", "Boolean", "Date", "RegExp",
@@ -597,8 +601,9 @@ class Linker:
         for typed in self.cpg.out(expr, EdgeKind.EVAL_TYPE):
             return Target(node=typed)
         target, is_new = self._callee(expr)
-        if target is not None and target.node is None and target.external is not None and is_new:
-            return Target(external=target.external)  # new Sequelize(...): an instance of the external class
+        if target is not None and target.node is None and target.external is not None and \
+                (is_new or target.external in _PYTHON_BUILTIN_CLASSES):
+            return Target(external=target.external)  # new Sequelize(...), dict(): an instance of the class
         if target is None or target.node is None:
             return None
         node_kind = self.cpg.kind(target.node)
