@@ -218,9 +218,12 @@ def test_a_name_an_installed_module_binds_twice_has_no_type(tmp_path):
 
 
 @pytest.mark.network
-def test_the_async_with_flow_of_the_fastapi_fixture_is_found_with_httpx_installed(tmp_path, monkeypatch):
-    """`async with httpx.AsyncClient() as client: await client.get(url)`: the client is typed by
-    the awaited __aenter__ of the installed httpx, so the SSRF the labelled app expects is found."""
+def test_an_async_with_client_a_helper_makes_is_typed_by_the_installed_httpx(tmp_path, monkeypatch):
+    """``async with client() as c: await c.get(url)``, the client made by a project helper: the
+    helper returns an ``httpx.AsyncClient`` and ``c`` is what its ``__aenter__`` gives, both known
+    only from the installed httpx, so the SSRF is found with the environment and not without.
+    (A client made in place, ``async with httpx.AsyncClient() as c``, is an instance of a class by
+    its name: found either way.)"""
     from typeinfer.corpus.fetch import fetch_pypi
 
     monkeypatch.delenv("VIRTUAL_ENV", raising=False)
@@ -228,16 +231,38 @@ def test_the_async_with_flow_of_the_fastapi_fixture_is_found_with_httpx_installe
     project.mkdir()
     fixture = Path(__file__).parent / "fixtures" / "scan" / "fastapi_app.py"
     (project / "fastapi_app.py").write_bytes(fixture.read_bytes())
-    line = next(i for i, text in enumerate(fixture.read_text().splitlines(), 1) if "await client.get(url)" in text)
+    (project / "proxy.py").write_text(textwrap.dedent("""
+        import httpx
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        def client():
+            return httpx.AsyncClient(timeout=5)
+
+
+        @app.get("/relay")
+        async def relay(url: str):
+            async with client() as c:
+                r = await c.get(url)
+            return r.text
+    """))
     lib = make_env(tmp_path / "env-folder")
     shutil.copytree(fetch_pypi("httpx", "0.28.1") / "httpx", lib / "httpx")
 
-    def ssrf_lines(*extra: str) -> set[int]:
+    def ssrf(*extra: str) -> set[tuple[str, int]]:
         out = subprocess.run([sys.executable, "-m", "typeinfer", "scan", str(project), "--format", "json", "-q",
                               "--no-cache", *extra], capture_output=True, text=True,
                              env={**os.environ, "TYPEINFER_CACHE": str(tmp_path / "cache")})
         assert out.returncode in (0, 1), out.stderr
-        return {f["line"] for f in json.loads(out.stdout)["findings"] if f["rule"] == "py-ssrf"}
+        return {(f["file"], f["line"]) for f in json.loads(out.stdout)["findings"]
+                if f["rule"] == "py-ssrf" and f["confidence"] == "high"}
 
-    assert line not in ssrf_lines()
-    assert line in ssrf_lines("--python", str(tmp_path / "env-folder"))
+    in_place = ("fastapi_app.py", next(i for i, text in enumerate(fixture.read_text().splitlines(), 1)
+                                       if "await client.get(url)" in text))
+    helper = ("proxy.py", next(i for i, text in enumerate((project / "proxy.py").read_text().splitlines(), 1)
+                              if "await c.get(url)" in text))
+    without, with_env = ssrf(), ssrf("--python", str(tmp_path / "env-folder"))
+    assert in_place in without and in_place in with_env
+    assert helper not in without and helper in with_env

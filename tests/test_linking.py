@@ -89,6 +89,30 @@ def test_python_external_calls_get_dotted_names():
     assert calls(cpg, "len") == [("builtins.len", [])]
 
 
+def test_python_calls_of_classes_make_instances_whose_methods_resolve():
+    cpg = project({"app.py": """
+        import httpx
+        import requests
+        from lxml import etree
+
+        async def f(url, k):
+            files = dict()
+            files.get(k)
+            s = requests.Session()
+            s.get(url)
+            async with httpx.AsyncClient() as client:
+                await client.post(url)
+            root = etree.XML(url)
+            root.xpath(url)
+            kind = type(url)
+            kind.mro()
+    """})
+    assert calls(cpg, "get") == [("builtins.dict.get", []), ("requests.Session.get", [])]
+    assert calls(cpg, "post") == [("httpx.AsyncClient.post", [])]  # a client enters as itself
+    # XML is no class name (lxml's XML() parses), type(x) answers a class: neither is resolved
+    assert [full for full, _ in calls(cpg, "xpath") + calls(cpg, "mro")] == ["<unresolved>.xpath", "<unresolved>.mro"]
+
+
 def test_python_inheritance_and_eval_type_edges():
     cpg = project(PY_PROJECT)
     user = next(n for n in cpg.nodes(NodeKind.TYPE_DECL) if cpg.get(n, Prop.NAME) == "User")

@@ -68,7 +68,6 @@ def keys(found: dict) -> set[tuple[str, str, int]]:
 NEEDS_INFERENCE = {
     ("py-sql-injection", "flask_app.py", 22),
     ("py-sql-injection", "fastapi_app.py", 18),
-    ("py-ssrf", "fastapi_app.py", 35),
     ("ts-sql-injection", "express_app.ts", 15),
     ("ts-sql-injection", "express_app.ts", 20),
 }
@@ -81,6 +80,7 @@ FOUND_WITHOUT = {
     ("py-unsafe-deserialization", "flask_app.py", 67),
     ("py-unsafe-deserialization", "fastapi_app.py", 24),  # yaml.load without a loader
     ("py-ssrf", "fastapi_app.py", 36),  # httpx.get(url)
+    ("py-ssrf", "fastapi_app.py", 35),  # `async with httpx.AsyncClient() as client`: a class by its name
     ("ts-sql-injection", "express_app.ts", 25),  # p: Pool declared
     ("ts-command-injection", "express_app.ts", 30),
     ("ts-path-traversal", "express_app.ts", 36),

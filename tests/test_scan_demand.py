@@ -68,3 +68,10 @@ def test_a_source_inside_a_project_function_an_open_call_may_reach_makes_its_rec
     code = ("from flask import request\n\n\nclass Params:\n    def query(self):\n        return request.args['q']\n\n\n"
             "def view(params, cur):\n    q = params.query()\n    cur.execute(q)\n")
     assert {"params", "cur"} <= _demanded(code)
+
+
+def test_receivers_the_graph_types_already_and_names_an_import_binds_are_not_asked_about():
+    code = ("import os\nfrom flask import request\n\n\ndef f(k):\n    v = request.args[k]\n    files = dict()\n"
+            "    files.get(v)\n    os.environ.get(v)\n    return request.files.get(v)\n")
+    # files.get is builtins.dict.get once dict() makes a dict; os and request are imported names
+    assert _demanded(code) == set()

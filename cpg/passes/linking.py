@@ -40,6 +40,9 @@ _PYTHON_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 #: ``type(x)`` answers x's class and ``super()`` a proxy, so neither is one
 _PYTHON_BUILTIN_CLASSES = frozenset(f"builtins.{n}" for n in _PYTHON_BUILTINS
                                     if isinstance(getattr(builtins, n), type) and n not in ("type", "super"))
+#: the last part of a library name that PEP 8 spells as a class (``Session``, ``AsyncClient``; not
+#: ``XML``, ``get``): calling it makes an instance, as ``new`` does in TypeScript
+_CLASS_NAME = re.compile(r"[A-Z][A-Z0-9]*[a-z][A-Za-z0-9]*")
 #: TypeScript/JavaScript globals whose members calls are named after (``JSON.parse``).
 _TS_GLOBALS = frozenset({
     "JSON", "Math", "Object", "Array", "Promise", "Number", "String", "Boolean", "Date", "RegExp",
@@ -602,7 +605,7 @@ class Linker:
             return Target(node=typed)
         target, is_new = self._callee(expr)
         if target is not None and target.node is None and target.external is not None and \
-                (is_new or target.external in _PYTHON_BUILTIN_CLASSES):
+                (is_new or self._python_class_call(expr, target.external)):
             return Target(external=target.external)  # new Sequelize(...), dict(): an instance of the class
         if target is None or target.node is None:
             return None
@@ -612,6 +615,17 @@ class Linker:
         if node_kind == NodeKind.METHOD:
             return self._return_type(target.node, awaited)
         return None
+
+    def _python_class_call(self, call: NodeId, external: str) -> bool:
+        """Whether a Python call of library name `external` makes an instance of it: a builtin
+        class (``dict()``), or a name of an imported module spelled as a class
+        (``httpx.AsyncClient()``, ``requests.Session()``)."""
+        if self.cpg.files[call[0]].language != "python":
+            return False
+        if external in _PYTHON_BUILTIN_CLASSES:
+            return True
+        module, _, last = external.rpartition(".")
+        return bool(module) and module != "builtins" and _CLASS_NAME.fullmatch(last) is not None
 
     def _return_type(self, method: NodeId, awaited: bool) -> Target | None:
         """The declared return type of a project method (of its awaited value for ``async``)."""
