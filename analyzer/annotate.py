@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.schema import MODULE_METHOD_NAME, EdgeKind, NodeKind, Prop
 from typeinfer.cpg.source import carries_annotations, grammar_for_path
 
 from .canonical_types import referenced_names
@@ -338,6 +340,7 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     from .verify import VerifyError, verify
 
     sources = {p.key: p.source for rows in plan.values() for p in rows}  # the rows written, settled ones included
+    callees = called_functions(result.cpg)
     dropped: set[SlotKey] = set()
     notes = []
     checked: list[tuple[str, str, str, str, str]] = []
@@ -345,7 +348,8 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     for language in sorted({e.language for _, e in edits}):
         try:
             outcome = verify(Path(result.cpg.root), edits, language, force=force,
-                             baseline=(baselines or {}).get(language), python=result.options.python)
+                             baseline=(baselines or {}).get(language), python=result.options.python,
+                             callees=callees)
         except VerifyError as exc:
             summary.messages.append(f"verify: {exc}; {language} annotations not verified")
             notes.append(f"{language} not verified")
@@ -370,6 +374,30 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     summary.verify = f"{len(dropped)} annotations dropped (new type errors)" + "".join(f", {n}" for n in notes)
     DroppedStore.for_project(Path(result.cpg.root)).record(checked, records)
     return edits, dropped
+
+
+def called_functions(cpg: CodePropertyGraph) -> Callable[[str, int], set[tuple[str, str]]]:
+    """`verify.Callees` over `cpg`: for a line of a file, the (file, dotted name) of the project
+    functions that the innermost function around the line calls."""
+    spans: dict[str, list[tuple[int, int, NodeId]]] = {}
+    for m in cpg.nodes(NodeKind.METHOD):
+        start, end = cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END)
+        if isinstance(start, int) and isinstance(end, int) and cpg.get(m, Prop.NAME) != MODULE_METHOD_NAME:
+            spans.setdefault(m[0], []).append((start, end, m))
+
+    def callees(path: str, line: int) -> set[tuple[str, str]]:
+        around = [(start, end, m) for start, end, m in spans.get(path, ()) if start <= line <= end]
+        if not around:
+            return set()
+        method = min(around, key=lambda s: s[1] - s[0])[2]
+        out = set()
+        for call in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
+            if cpg.kind(call) == NodeKind.CALL:
+                for callee in cpg.out(call, EdgeKind.CALL):
+                    out.add((callee[0], str(cpg.get(callee, Prop.FULL_NAME, "")).partition(":")[2]))
+        return out
+
+    return callees
 
 
 def _drop_key(path: str, annotation: Annotation) -> tuple[str, str, str, str, str]:

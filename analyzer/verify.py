@@ -47,12 +47,25 @@ How a run goes
       (``x = ...``, ``self.x = ...``) to the annotation of that name the message quotes, in this
       file or another (a base class's attribute), an error quoting a distinctive annotated type to
       that annotation;
+   b''. an error in a function that holds no annotation (any more), given the project's calls
+      (`Callees`): every annotation of the project functions it calls, all at once (their
+      parameter and return types decide what it infers: ``mergeArray(status: ParseStatus)``
+      makes the ``_parse`` that returns its result fail its base's signature);
    c. the innermost function or class around the error that holds annotations: the annotation at
       or nearest before the error (else nearest after), among those whose type the message quotes
       if there are any (a wrong return type next to a parameter on the same ``def`` line);
    d. the same, over the whole file.
    An error in a file without annotations that no message names is *unattributed*: reported,
    nothing dropped for it (TypeScript call-site errors name no parameter, for example).
+5. Last resort, when the rounds end with new errors (none attributed, or `MAX_ROUNDS` spent):
+   the annotations still written are ordered by how near each is to a remaining error (in the
+   function or class around it, named or typed in its message, in its file, elsewhere), and the
+   shortest prefix of that order whose removal leaves no new error is looked for among the
+   first `MAX_SEARCH_DROPS`: prefixes of 1, 2, 4, ... annotations, then halving the last step
+   (at most `MAX_SEARCH_CHECKS` checks).  That prefix is dropped, or only its last annotation
+   when that alone is enough (one annotation to blame, the usual case: one check more).  When
+   no such prefix is found, nothing more is dropped and the errors are reported as remaining:
+   the search never trades many annotations for one error.
 
 API
 ===
@@ -108,6 +121,10 @@ PINNED: dict[str, tuple[str, str]] = {
     "typescript": ("7.0.2", "node_modules/typescript/bin/tsc"),
 }
 MAX_ROUNDS = 3  #: drop-and-recheck rounds after the first check of the annotated files
+#: checks the last-resort search (`_search_drops`) may spend, and the most annotations it may drop:
+#: prefixes of 1, 2, 4 and 8 nearest annotations, then halving the last step
+MAX_SEARCH_CHECKS = 6
+MAX_SEARCH_DROPS = 8
 CHECK_TIMEOUT_S = 600  #: one checker run
 INSTALL_TIMEOUT_S = 300  #: one npm install
 #: copied next to the sources (the checker itself runs with our generated config)
@@ -115,6 +132,9 @@ CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pyrightconfig.json", "tsconfig.j
 TS_IGNORED_CODES = frozenset({"TS2307", "TS2792", "TS7016"})  #: cannot find module / its declarations
 #: function and class node types of every grammar (the adapters' `scope_node_types`)
 _SCOPE_NODES = frozenset().union(*(a.scope_node_types for a in ADAPTERS))
+#: for a line of a file as it is on disk (1-based): the (file, dotted function name) of every project
+#: function that the innermost function around it calls (`Annotation.function`'s form)
+Callees = Callable[[str, int], Iterable[tuple[str, str]]]
 _TSC_LINE = re.compile(r"^(?P<file>.+?)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
 
 
@@ -391,13 +411,15 @@ PARSERS = {"pyright-json": _pyright_errors, "tsc-text": _tsc_errors}
 
 def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
            checker: Checker | None = None, force: bool = False,
-           baseline: Future[list[Diagnostic]] | None = None, python: Path | None = None) -> VerifyResult:
+           baseline: Future[list[Diagnostic]] | None = None, python: Path | None = None,
+           callees: Callees | None = None) -> VerifyResult:
     """Check the annotated files of `language` and drop the annotations that add type errors.
 
     `root` is the analyzed project (a directory, or one file); `edits` come from
     `annotate.edit_files` (edits of other languages pass through untouched).  `checker` overrides
     the command from `ensure_checker` (tests).  `baseline`: the errors of the unannotated tree,
     from a `start_baseline` begun while the types were inferred (else checked here first).
+    `callees`: the project's calls, for the attribution rule b'' (none: the rule is skipped).
     Raises `VerifyError` when no check can be run.
     """
     lang = _checked_language(language)
@@ -433,7 +455,8 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
             result.converged = False
             if result.rounds > MAX_ROUNDS:
                 break
-            blame = attribute(new, current, lambda rel: _read(work / rel))
+            groups: dict[Diagnostic, list[tuple[str, Annotation]]] = {}
+            blame = attribute(new, current, lambda rel: _read(work / rel), callees, groups)
             for d in new:
                 if d not in blame:
                     if d not in result.unattributed:
@@ -443,6 +466,8 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
             by_file: dict[str, dict[Annotation, Diagnostic]] = defaultdict(dict)
             for diag, (path, ann) in blame.items():
                 by_file[path].setdefault(ann, diag)
+                for other_path, other in groups.get(diag, ()):
+                    by_file[other_path].setdefault(other, diag)
                 if _TS_OVERRIDE.search(diag.message) and path in current:
                     # any annotation inside the override may change the type it infers: all go at once
                     for a in current[path].applied:
@@ -457,7 +482,95 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
                 result.edits[i] = (path, _without(old, drop, force))
                 result.dropped.extend(Dropped(old.path, a, d) for a, d in drop.items())
                 pending.append(i)
+        if not result.converged:
+            _search_drops(result, mine, rel, errors, lambda: run_checker(cmd, lang, work), work, force)
     return result
+
+
+def _search_drops(result: VerifyResult, mine: list[int], rel: dict[int, str], baseline: list[Diagnostic],
+                  check: Callable[[], list[Diagnostic]], work: Path, force: bool) -> None:
+    """Step 5 of the module docstring: drop the shortest prefix, in order of nearness to the
+    remaining errors, of the annotations still written that leaves no new error."""
+    remaining = list(result.remaining)
+    current = {rel[i]: result.edits[i][1] for i in mine}
+    order = _by_nearness(remaining, current)
+    if not order:
+        return
+
+    def dropping(chosen: list[int]) -> dict[int, EditResult]:
+        by_path: dict[str, dict[Annotation, Diagnostic]] = defaultdict(dict)
+        for c in chosen:
+            path, ann, blame = order[c]
+            by_path[path][ann] = blame
+        return {i: _without(result.edits[i][1], by_path[rel[i]], force) if rel[i] in by_path else result.edits[i][1]
+                for i in mine}
+
+    def leaves_none(chosen: list[int]) -> bool:
+        edits = dropping(chosen)
+        for i in mine:
+            _write(work / rel[i], edits[i].data)
+        result.rounds += 1
+        return not new_errors(baseline, check(), {rel[i]: edits[i] for i in mine})
+
+    limit = min(len(order), MAX_SEARCH_DROPS)
+    failing, enough, checks = 0, 0, 0
+    k = 1
+    while checks < MAX_SEARCH_CHECKS:  # 1, 2, 4, ... until a prefix is enough
+        checks += 1
+        if leaves_none(list(range(k))):
+            enough = k
+            break
+        if k == limit:
+            return  # none of the nearest few is enough: the errors stay reported
+        failing, k = k, min(2 * k, limit)
+    if not enough:
+        return
+    while enough - failing > 1 and checks < MAX_SEARCH_CHECKS:  # then halve the last step
+        middle = (failing + enough) // 2
+        checks += 1
+        if leaves_none(list(range(middle))):
+            enough = middle
+        else:
+            failing = middle
+    chosen = list(range(enough))
+    # one annotation to blame, the usual case: the last of the shortest prefix, alone
+    if enough > 1 and checks < MAX_SEARCH_CHECKS and leaves_none([enough - 1]):
+        chosen = [enough - 1]
+    edits = dropping(chosen)
+    for i in mine:
+        if edits[i] is not result.edits[i][1]:
+            result.edits[i] = (result.edits[i][0], edits[i])
+    result.dropped.extend(Dropped(*order[c]) for c in chosen)
+    result.remaining, result.converged = [], True
+
+
+def _by_nearness(errors: list[Diagnostic], edits: dict[str, EditResult]) -> list[tuple[str, Annotation, Diagnostic]]:
+    """Every annotation written in `edits`, with the error it is nearest to, nearest first: in
+    the innermost function or class around an error, then named or typed in an error's message
+    (a base class's member, in another file), then in an error's file by distance, then the rest."""
+    ranked: list[tuple[tuple[int, int], str, Annotation, Diagnostic]] = []
+    spans = {path: _scope_spans(edit) for path, edit in edits.items() if any(d.file == path for d in errors)}
+    for path, edit in sorted(edits.items()):
+        for a in edit.applied:
+            ann = a.annotation
+            best: tuple[tuple[int, int], Diagnostic] | None = None
+            for d in errors:
+                if d.file == path:
+                    around = [sp for sp in spans[path] if sp[0] <= d.line <= sp[1]]
+                    inner = min(around, key=lambda sp: sp[1] - sp[0], default=None)
+                    rank = (0 if inner is not None and inner[0] <= a.line <= inner[1] else 2, abs(a.line - d.line))
+                elif _names(ann, d.message) or _quoted(ann.name, d.message) or \
+                        (ann.type not in _COMMON_TYPES and _quoted(ann.type, d.message)) or \
+                        any(_quoted_name(part, d.message) for part in ann.function.split(".") if part):
+                    rank = (1, 0)
+                else:
+                    rank = (3, 0)
+                if best is None or rank < best[0]:
+                    best = (rank, d)
+            if best is not None:
+                ranked.append((best[0], path, ann, best[1]))
+    ranked.sort(key=lambda r: (r[0], r[1], r[2].line, r[2].column))
+    return [(path, ann, d) for _, path, ann, d in ranked]
 
 
 def check_tree(root: Path, language: str, checker: Checker | None = None,
@@ -610,9 +723,13 @@ def new_errors(baseline: list[Diagnostic], after: list[Diagnostic],
 
 
 def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
-              read: Callable[[str], bytes | None] | None = None) -> dict[Diagnostic, tuple[str, Annotation]]:
+              read: Callable[[str], bytes | None] | None = None, callees: Callees | None = None,
+              groups: dict[Diagnostic, list[tuple[str, Annotation]]] | None = None,
+              ) -> dict[Diagnostic, tuple[str, Annotation]]:
     """Error -> (file, annotation) blamed for it; errors nobody is blamed for are left out.
-    `read(path)`: the bytes of a checked file without annotations (a call site's text)."""
+    `read(path)`: the bytes of a checked file without annotations (a call site's text).  Where a
+    rule blames a group (b'': the called functions' annotations), the first is the error's entry
+    and the whole group goes into `groups`."""
     out: dict[Diagnostic, tuple[str, Annotation]] = {}
     scopes: dict[str, list[tuple[int, int]]] = {}
     for d in errors:
@@ -638,6 +755,15 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
         if called is not None:
             out[d] = called
             continue
+        if callees is not None and edit is not None:
+            if d.file not in scopes:
+                scopes[d.file] = _scope_spans(edit)
+            called = _called_annotations(d, edit, edits, scopes[d.file], callees)
+            if called:
+                out[d] = called[0]
+                if groups is not None:
+                    groups[d] = called
+                continue
         if not applied:
             continue
         if d.file not in scopes:
@@ -650,6 +776,21 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
                 out[d] = (d.file, _nearest(typed or inside, d).annotation)
                 break
     return out
+
+
+def _called_annotations(d: Diagnostic, edit: EditResult, edits: dict[str, EditResult],
+                        spans: list[tuple[int, int]], callees: Callees) -> list[tuple[str, Annotation]]:
+    """Rule b'': for an error whose innermost function holds no annotation, the annotations of
+    the project functions that function calls (none when it holds one: rule c decides)."""
+    inner = min((sp for sp in spans if sp[0] <= d.line <= sp[1]), key=lambda sp: sp[1] - sp[0], default=None)
+    if inner is None or any(inner[0] <= a.line <= inner[1] for a in edit.applied):
+        return []
+    original = {new: old for old, new in line_map(edit.original, edit.data).items()}.get(d.line)
+    if original is None:
+        return []
+    wanted = set(callees(d.file, original))
+    return [(path, a.annotation) for path, e in sorted(edits.items()) for a in e.applied
+            if (path, a.annotation.function) in wanted]
 
 
 #: an assignment's target on the error line: ``name = ...``, ``self.name = ...`` (no annotation there)
@@ -679,33 +820,60 @@ _TS_ARGUMENT = re.compile(r"is not assignable to parameter of type '(?P<type>.+)
 def _called_parameter(d: Diagnostic, lines: list[bytes], edits: dict[str, EditResult]) -> tuple[str, Annotation] | None:
     """A call-site error (tsc TS2345) blamed on the parameter annotation it contradicts: the
     function called at the error (read back from the source: the name before the open
-    parenthesis around the argument) and a parameter of it annotated with the quoted type."""
+    parenthesis around the argument) and a parameter of it annotated with the quoted type; else,
+    the quoted type being the annotation's instance for this call (``T[]`` quoted ``any[][]``),
+    the one annotated parameter of that function whose type has the quoted type's shape
+    (`_shape`: both arrays, both functions, the same generic)."""
     m = _TS_ARGUMENT.search(d.message.splitlines()[0])
     callee = _callee_at(lines, d.line, d.column) if m else None
     if callee is None:
         return None
-    for path, e in sorted(edits.items(), key=lambda item: item[0] != d.file):
-        for a in e.applied:
-            ann = a.annotation
-            if ann.kind == "parameter" and ann.function.rsplit(".", 1)[-1] == callee and ann.type == m["type"]:
-                return path, ann
-    return None
+    annotated = [(path, a.annotation) for path, e in sorted(edits.items(), key=lambda item: item[0] != d.file)
+                 for a in e.applied
+                 if a.annotation.kind == "parameter" and a.annotation.function.rsplit(".", 1)[-1] == callee]
+    same = [x for x in annotated if x[1].type == m["type"]]
+    if same:
+        return same[0]
+    shaped = [x for x in annotated if _shape(x[1].type) == _shape(m["type"])]
+    owners = {(path, ann.function) for path, ann in shaped}
+    return shaped[0] if len(shaped) == 1 and len(owners) == 1 else None
+
+
+def _shape(type_text: str) -> str:
+    """What a TypeScript type is, whatever its type arguments: "array", "function", "object",
+    a generic's name, else the text itself."""
+    t = type_text.strip()
+    if t.endswith("[]") or t.startswith(("Array<", "ReadonlyArray<")):
+        return "array"
+    if "=>" in t:
+        return "function"
+    if t.startswith("{"):
+        return "object"
+    generic = re.match(r"([\w$.]+)<", t)
+    return generic.group(1) if generic else t
 
 
 #: tsc's override error (TS2416): the member and the class whose override no longer fits its base
 _TS_OVERRIDE = re.compile(r"Property '(?P<member>[\w$]+)' in type '(?P<cls>[\w$]+)[<']")
 
 
+#: the base class an override error (TS2416) names
+_TS_BASE = re.compile(r"in base type '(?P<base>[\w$]+)[<']")
+
+
 def _overridden_member(d: Diagnostic, edits: dict[str, EditResult]) -> tuple[str, Annotation] | None:
     """An override that no longer fits its base (tsc TS2416) blamed on an annotation of that
-    method: the override's own (parameter or return), else one of a method so named elsewhere
-    (the base's)."""
+    method: the override's own (parameter or return), else the base's (the base class the
+    message names; another subclass's override of the member is no cause)."""
     m = _TS_OVERRIDE.search(d.message)
     if m is None:
         return None
     own = f"{m['cls']}.{m['member']}"
+    named = _TS_BASE.search(d.message)
+    base = f"{named['base']}.{m['member']}" if named else None
     ordered = sorted(edits.items(), key=lambda item: item[0] != d.file)
-    for wanted in (lambda f: f == own or f.endswith(f".{own}"), lambda f: f.endswith(f".{m['member']}")):
+    for wanted in (lambda f: f == own or f.endswith(f".{own}"),
+                   lambda f: base is not None and (f == base or f.endswith(f".{base}"))):
         for path, e in ordered:
             for a in e.applied:
                 if wanted(a.annotation.function):

@@ -121,6 +121,27 @@ def test_pyright_drops_exactly_the_wrong_annotation(tmp_path: Path) -> None:
     assert any(s.annotation == wrong and s.reason.startswith("type checker: new error") for s in edit.skipped)
 
 
+def test_an_error_no_rule_ties_to_an_annotation_is_removed_by_dropping_the_fewest_nearest(tmp_path: Path) -> None:
+    # the error is in a file without annotations and quotes no annotation's name: no rule blames
+    # one, so the last-resort search finds the fewest annotations whose removal leaves no new error
+    root = _project(tmp_path, {"pkg/__init__.py": "",
+                               "pkg/m.py": "def double(n):\n    return n * 2\n\n\ndef make():\n    return loads('1')\n\n\n"
+                                           "def shout(s):\n    print(s)\n\n\nfrom json import loads\n",
+                               "pkg/use.py": "from pkg.m import make\n\nx = make() + 1\n"})
+    good, wrong, kept = (_param("n", "double", 1, 11, "int"),
+                         Annotation(kind="return", name="make", function="make", line=5, column=4, type="str"),
+                         _param("s", "shout", 9, 10, "str"))
+    edits = [_edit(root, "pkg/m.py", "python", [good, wrong, kept])]
+    result = verify(root, edits, "python")
+    assert result.converged and result.remaining == []
+    assert wrong in [d.annotation for d in result.dropped]
+    assert [d.annotation for d in result.dropped] == [wrong]  # the one to blame, found by checking
+    assert result.unattributed  # no rule tied the error to it
+    (_, edit), = result.edits
+    assert b"def make():" in edit.data and b"def shout(s: str):" in edit.data
+    assert all(d.error.file == "pkg/use.py" for d in result.dropped)
+
+
 def test_pyright_keeps_everything_when_nothing_breaks(tmp_path: Path) -> None:
     # the baseline error (`undefined_name`) stays, shifted by the inserted import: not new
     root = _project(tmp_path, {"m.py": PY_SOURCE + "\nundefined_name()\n"})
@@ -278,6 +299,53 @@ def test_an_override_error_is_blamed_on_the_overriding_methods_parameter(tmp_pat
     error = Diagnostic("m.ts", 4, 7, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
                                              "property in base type 'Base<T>'.")
     assert attribute([error], {"m.ts": edit})[error][1] == wrong
+
+
+def test_an_override_error_once_the_override_holds_no_annotation_blames_the_base_not_a_sibling(tmp_path: Path) -> None:
+    code = ("class Other<T> extends Base<T> {\n  _parse(input) { return input; }\n}\n"
+            "class Base<T> {\n  _parse(input) { return input; }\n}\n"
+            "class Items<T> extends Base<T> {\n  _parse(input) { return [input]; }\n}\n")
+    root = _project(tmp_path, {"m.ts": code})
+    sibling = _param("input", "Other._parse", 2, 9, "string")
+    base = _param("input", "Base._parse", 5, 9, "number")
+    _, edit = _edit(root, "m.ts", "typescript", [sibling, base])
+    error = Diagnostic("m.ts", 8, 3, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
+                                             "property in base type 'Base<T>'.")
+    assert attribute([error], {"m.ts": edit})[error][1] == base
+
+
+def test_a_call_site_error_quoting_the_parameters_instance_type_blames_that_parameter(tmp_path: Path) -> None:
+    root = _project(tmp_path, {"util.ts": "export function joinValues<T>(array, separator) {\n"
+                                          "  return array.join(separator);\n}\n",
+                               "use.ts": "import { joinValues } from './util';\nexport const s = joinValues(OPTIONS, ',');\n"})
+    array = _param("array", "joinValues", 1, 30, "T[]")
+    separator = _param("separator", "joinValues", 1, 37, "string")
+    _, edit = _edit(root, "util.ts", "typescript", [array, separator])
+    error = Diagnostic("use.ts", 2, 29, "TS2345", "Argument of type 'T' is not assignable to parameter of type "
+                                                "'any[][]'.\nType 'string' is not assignable to type 'any[]'.")
+    blame = attribute([error], {"util.ts": edit}, lambda rel: (root / rel).read_bytes())
+    assert blame[error] == ("util.ts", array)
+
+
+def test_an_error_in_a_function_without_annotations_blames_the_annotations_of_what_it_calls(tmp_path: Path) -> None:
+    # `merge(status: Status)` makes `parse`, which returns its result, fail: every annotation of
+    # the functions `parse` calls goes at once; one of a function it does not call stays
+    code = ("class Status:\n    value = 1\n\n\n"
+            "def merge(status, items):\n    return {'status': status.value, 'items': items}\n\n\n"
+            "def unrelated(n):\n    return n\n\n\n"
+            "class Items:\n    def parse(self, data):\n        return merge(self.status, data)\n")
+    root = _project(tmp_path, {"m.py": code})
+    status, items, other = (_param("status", "merge", 5, 10, "Status"), _param("items", "merge", 5, 18, "list"),
+                            _param("n", "unrelated", 9, 14, "int"))
+    _, edit = _edit(root, "m.py", "python", [status, items, other])
+    lines = edit.data.decode().splitlines()
+    at = next(i for i, text in enumerate(lines, 1) if "return merge(" in text)  # the error, in the annotated text
+    error = Diagnostic("m.py", at, 9, "reportReturnType", 'Type "dict[str, Any]" is not assignable to return type "Out"')
+    groups: dict = {}
+    calls = {("m.py", 14): {("m.py", "merge")}, ("m.py", 15): {("m.py", "merge")}}  # lines of the file on disk
+    blame = attribute([error], {"m.py": edit}, None, lambda path, line: calls.get((path, line), set()), groups)
+    assert blame[error] == ("m.py", status)
+    assert {a for _, a in groups[error]} == {status, items}
 
 
 def test_what_verify_dropped_stays_out_of_later_runs_until_verify_accepts_it(tmp_path: Path, monkeypatch) -> None:
