@@ -47,8 +47,13 @@ How a run goes
       (``x = ...``, ``self.x = ...``) to the annotation of that name the message quotes, in this
       file or another (a base class's attribute), an error quoting a distinctive annotated type to
       that annotation;
-   b''. an error in a function that holds no annotation (any more), given the project's calls
-      (`Callees`): every annotation of the project functions it calls, all at once (their
+   b''. a value returned against the declared return type the message quotes: that return
+      annotation, on the innermost function around the error; a slot whose value the error's
+      line reads (`CodeFacts.origins`, through local variables: ``fname = self.raw_filename``
+      then ``fname.decode(...)``) annotated with a type the message quotes; an annotated type
+      the message quotes, in the innermost function around the error first;
+   b'''. an error in a function that holds no annotation (any more), given the project's calls
+      (`CodeFacts.callees`): every annotation of the project functions it calls, all at once (their
       parameter and return types decide what it infers: ``mergeArray(status: ParseStatus)``
       makes the ``_parse`` that returns its result fail its base's signature);
    c. the innermost function or class around the error that holds annotations: the annotation at
@@ -132,9 +137,6 @@ CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pyrightconfig.json", "tsconfig.j
 TS_IGNORED_CODES = frozenset({"TS2307", "TS2792", "TS7016"})  #: cannot find module / its declarations
 #: function and class node types of every grammar (the adapters' `scope_node_types`)
 _SCOPE_NODES = frozenset().union(*(a.scope_node_types for a in ADAPTERS))
-#: for a line of a file as it is on disk (1-based): the (file, dotted function name) of every project
-#: function that the innermost function around it calls (`Annotation.function`'s form)
-Callees = Callable[[str, int], Iterable[tuple[str, str]]]
 _TSC_LINE = re.compile(r"^(?P<file>.+?)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
 
 
@@ -152,6 +154,19 @@ class VerifyError(Exception):
 
 class CheckerUnavailable(VerifyError):
     """The checker cannot be found, installed or started (none installed, no node, no network)."""
+
+
+@dataclass(frozen=True)
+class CodeFacts:
+    """What the project's graph tells attribution about a line of a file as it is on disk
+    (1-based).  `callees`: the (file, dotted function name) of every project function that the
+    innermost function around the line calls; `origins`: the (file, kind, function, name) of the
+    slots whose values the line reads, followed back through the variables and ``self``
+    attributes assigned on the way, nearest first (names as `Annotation` gives them; an
+    attribute's function is "")."""
+
+    callees: Callable[[str, int], Iterable[tuple[str, str]]]
+    origins: Callable[[str, int], list[tuple[str, str, str, str]]]
 
 
 @dataclass(frozen=True)
@@ -412,14 +427,15 @@ PARSERS = {"pyright-json": _pyright_errors, "tsc-text": _tsc_errors}
 def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
            checker: Checker | None = None, force: bool = False,
            baseline: Future[list[Diagnostic]] | None = None, python: Path | None = None,
-           callees: Callees | None = None) -> VerifyResult:
+           facts: CodeFacts | None = None) -> VerifyResult:
     """Check the annotated files of `language` and drop the annotations that add type errors.
 
     `root` is the analyzed project (a directory, or one file); `edits` come from
     `annotate.edit_files` (edits of other languages pass through untouched).  `checker` overrides
     the command from `ensure_checker` (tests).  `baseline`: the errors of the unannotated tree,
     from a `start_baseline` begun while the types were inferred (else checked here first).
-    `callees`: the project's calls, for the attribution rule b'' (none: the rule is skipped).
+    `facts`: what the project's graph tells about the code (`CodeFacts`), for the attribution
+    rules that follow values and calls (none: those rules are skipped).
     Raises `VerifyError` when no check can be run.
     """
     lang = _checked_language(language)
@@ -456,7 +472,7 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
             if result.rounds > MAX_ROUNDS:
                 break
             groups: dict[Diagnostic, list[tuple[str, Annotation]]] = {}
-            blame = attribute(new, current, lambda rel: _read(work / rel), callees, groups)
+            blame = attribute(new, current, lambda rel: _read(work / rel), facts, groups)
             for d in new:
                 if d not in blame:
                     if d not in result.unattributed:
@@ -723,12 +739,12 @@ def new_errors(baseline: list[Diagnostic], after: list[Diagnostic],
 
 
 def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
-              read: Callable[[str], bytes | None] | None = None, callees: Callees | None = None,
+              read: Callable[[str], bytes | None] | None = None, facts: CodeFacts | None = None,
               groups: dict[Diagnostic, list[tuple[str, Annotation]]] | None = None,
               ) -> dict[Diagnostic, tuple[str, Annotation]]:
     """Error -> (file, annotation) blamed for it; errors nobody is blamed for are left out.
     `read(path)`: the bytes of a checked file without annotations (a call site's text).  Where a
-    rule blames a group (b'': the called functions' annotations), the first is the error's entry
+    rule blames a group (b''': the called functions' annotations), the first is the error's entry
     and the whole group goes into `groups`."""
     out: dict[Diagnostic, tuple[str, Annotation]] = {}
     scopes: dict[str, list[tuple[int, int]]] = {}
@@ -750,15 +766,18 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
             path, a = (same_file or named)[0]
             out[d] = (path, a.annotation)
             continue
+        if edit is not None and d.file not in scopes:
+            scopes[d.file] = _scope_spans(edit)
+        spans = scopes.get(d.file, [])
         called = _called_parameter(d, lines, edits) or _overridden_member(d, edits) or _assigned_name(d, text, edits) \
-            or _quoted_type(d, edits)
+            or (_returned_type(d, edit, spans) if edit is not None else None) \
+            or (_origin(d, edit, edits, facts) if edit is not None and facts is not None else None) \
+            or _quoted_type(d, edits, spans)
         if called is not None:
             out[d] = called
             continue
-        if callees is not None and edit is not None:
-            if d.file not in scopes:
-                scopes[d.file] = _scope_spans(edit)
-            called = _called_annotations(d, edit, edits, scopes[d.file], callees)
+        if facts is not None and edit is not None:
+            called = _called_annotations(d, edit, edits, spans, facts)
             if called:
                 out[d] = called[0]
                 if groups is not None:
@@ -778,19 +797,63 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
     return out
 
 
+def _innermost(spans: list[tuple[int, int]], line: int) -> tuple[int, int] | None:
+    return min((sp for sp in spans if sp[0] <= line <= sp[1]), key=lambda sp: sp[1] - sp[0], default=None)
+
+
+def _line_on_disk(edit: EditResult, line: int) -> int | None:
+    """The line of the file on disk that `line` of the annotated bytes comes from."""
+    return {new: old for old, new in line_map(edit.original, edit.data).items()}.get(line)
+
+
 def _called_annotations(d: Diagnostic, edit: EditResult, edits: dict[str, EditResult],
-                        spans: list[tuple[int, int]], callees: Callees) -> list[tuple[str, Annotation]]:
-    """Rule b'': for an error whose innermost function holds no annotation, the annotations of
+                        spans: list[tuple[int, int]], facts: CodeFacts) -> list[tuple[str, Annotation]]:
+    """Rule b''': for an error whose innermost function holds no annotation, the annotations of
     the project functions that function calls (none when it holds one: rule c decides)."""
-    inner = min((sp for sp in spans if sp[0] <= d.line <= sp[1]), key=lambda sp: sp[1] - sp[0], default=None)
+    inner = _innermost(spans, d.line)
     if inner is None or any(inner[0] <= a.line <= inner[1] for a in edit.applied):
         return []
-    original = {new: old for old, new in line_map(edit.original, edit.data).items()}.get(d.line)
+    original = _line_on_disk(edit, d.line)
     if original is None:
         return []
-    wanted = set(callees(d.file, original))
+    wanted = set(facts.callees(d.file, original))
     return [(path, a.annotation) for path, e in sorted(edits.items()) for a in e.applied
             if (path, a.annotation.function) in wanted]
+
+
+#: pyright's error on a returned value: the declared return type it does not fit
+_RETURN_TYPE = re.compile(r'is not assignable to return type "(?P<type>[^"]+)"')
+
+
+def _returned_type(d: Diagnostic, edit: EditResult, spans: list[tuple[int, int]]) -> tuple[str, Annotation] | None:
+    """A returned value that does not fit the declared return type the message quotes: the
+    return annotation of that type on the innermost function around the error."""
+    m = _RETURN_TYPE.search(d.message)
+    if m is None:
+        return None
+    for start, end in sorted((sp for sp in spans if sp[0] <= d.line <= sp[1]), key=lambda sp: sp[1] - sp[0]):
+        hit = next((a.annotation for a in edit.applied if a.annotation.kind == "return" and start <= a.line <= end
+                    and a.annotation.type == m["type"]), None)
+        if hit is not None:
+            return d.file, hit
+    return None
+
+
+def _origin(d: Diagnostic, edit: EditResult, edits: dict[str, EditResult],
+            facts: CodeFacts) -> tuple[str, Annotation] | None:
+    """An annotation of a slot whose value the error's line reads (``fname = self.raw_filename``
+    then ``fname.decode(...)``: the attribute's), of a type the message quotes."""
+    original = _line_on_disk(edit, d.line)
+    if original is None:
+        return None
+    annotated = {(path, a.annotation.kind, a.annotation.function, a.annotation.name): (path, a.annotation)
+                 for path, e in edits.items() for a in e.applied}
+    for slot in facts.origins(d.file, original):  # nearest first
+        hit = annotated.get(slot)
+        # a function returning None is no cause: its value is not what the line goes on with
+        if hit is not None and hit[1].type not in ("None", "void") and _quoted(hit[1].type, d.message):
+            return hit
+    return None
 
 
 #: an assignment's target on the error line: ``name = ...``, ``self.name = ...`` (no annotation there)
@@ -886,15 +949,22 @@ _COMMON_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "None", "stri
                            "unknown", "object", "void", "undefined", "null"})
 
 
-def _quoted_type(d: Diagnostic, edits: dict[str, EditResult]) -> tuple[str, Annotation] | None:
+def _quoted_type(d: Diagnostic, edits: dict[str, EditResult],
+                 spans: Iterable[tuple[int, int]] = ()) -> tuple[str, Annotation] | None:
     """An error quoting a distinctive annotated type (``Property 'status' does not exist on type
-    'ParseReturnType<any>'``) blamed on an annotation of that type, wherever it is: the nearest in
-    the error's file, else the first elsewhere."""
+    'ParseReturnType<any>'``) blamed on an annotation of that type, wherever it is: in the error's
+    file, one in the innermost function or class around the error that holds one (`spans`, of the
+    error's file), else the nearest; else the first elsewhere."""
     hits = [(path, a) for path, e in edits.items() for a in e.applied
             if a.annotation.type not in _COMMON_TYPES and _quoted(a.annotation.type, d.message)]
     if not hits:
         return None
     same = [(path, a) for path, a in hits if path == d.file]
+    for start, end in sorted((sp for sp in spans if sp[0] <= d.line <= sp[1]), key=lambda sp: sp[1] - sp[0]):
+        inside = [(path, a) for path, a in same if start <= a.line <= end]
+        if inside:
+            same = inside
+            break
     if same:
         path, a = min(same, key=lambda x: abs(x[1].line - d.line))
         return path, a.annotation

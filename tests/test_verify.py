@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from typeinfer.analyzer.verify import (Diagnostic, attribute, ensure_checker, find_checker, line_map, new_errors,
-                                       verify)
+from typeinfer.analyzer.verify import (CodeFacts, Diagnostic, attribute, ensure_checker, find_checker, line_map,
+                                       new_errors, verify)
 from typeinfer.analyzer.writer.contract import Annotation, Applied, EditResult
 from typeinfer.analyzer.writer.source import annotate_source
 
@@ -343,7 +343,8 @@ def test_an_error_in_a_function_without_annotations_blames_the_annotations_of_wh
     error = Diagnostic("m.py", at, 9, "reportReturnType", 'Type "dict[str, Any]" is not assignable to return type "Out"')
     groups: dict = {}
     calls = {("m.py", 14): {("m.py", "merge")}, ("m.py", 15): {("m.py", "merge")}}  # lines of the file on disk
-    blame = attribute([error], {"m.py": edit}, None, lambda path, line: calls.get((path, line), set()), groups)
+    facts = CodeFacts(lambda path, line: calls.get((path, line), set()), lambda path, line: [])
+    blame = attribute([error], {"m.py": edit}, None, facts, groups)
     assert blame[error] == ("m.py", status)
     assert {a for _, a in groups[error]} == {status, items}
 
@@ -389,3 +390,34 @@ def test_an_assignment_error_goes_to_the_annotation_of_the_name_assigned_elsewhe
     error = Diagnostic("m.py", 9, 5, "reportAssignmentType",
                        'Type "property" is not assignable to declared type "str"')
     assert attribute([error], {"m.py": edit})[error][1] == status
+
+
+def test_a_returned_value_that_misses_the_declared_return_type_blames_that_return_annotation(tmp_path: Path) -> None:
+    code = ("class Route:\n    pass\n\n\nclass App:\n    def route(self, path):\n        def decorator(callback):\n"
+            "            route = Route()\n            return callback\n        return decorator\n\n"
+            "    def get(self, path):\n        return self.route(path)\n")
+    root = _project(tmp_path, {"m.py": code})
+    outer = Annotation(kind="return", name="route", function="App.route", line=6, column=8, type="Route")
+    local = Annotation(kind="variable", name="route", function="App.route.decorator", line=8, column=12, type="Route")
+    other = Annotation(kind="return", name="get", function="App.get", line=12, column=8, type="Route")
+    _, edit = _edit(root, "m.py", "python", [outer, local, other])
+    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if "return decorator" in text)
+    error = Diagnostic("m.py", at, 16, "reportReturnType",
+                       'Type "(callback: Unknown) -> Unknown" is not assignable to return type "Route"')
+    assert attribute([error], {"m.py": edit})[error][1] == outer  # not the nearer variable, not get's
+
+
+def test_an_error_on_a_value_read_from_an_attribute_blames_what_was_assigned_to_it(tmp_path: Path) -> None:
+    from typeinfer.analyzer.annotate import code_facts
+    from typeinfer.cpg.project import BuildOptions, build_project
+
+    code = ("class Upload:\n    def __init__(self, filename, size):\n        self.raw = filename\n        self.size = size\n\n"
+            "    def name(self):\n        fname = self.raw\n        return fname.decode('utf8')\n")
+    root = _project(tmp_path, {"m.py": code})
+    filename, size = _param("filename", "Upload.__init__", 2, 23, "str"), _param("size", "Upload.__init__", 2, 33, "str")
+    _, edit = _edit(root, "m.py", "python", [filename, size])
+    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if "fname.decode" in text)
+    error = Diagnostic("m.py", at, 22, "reportAttributeAccessIssue", 'Cannot access attribute "decode" for class "str"')
+    facts = code_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    # fname <- self.raw <- filename: the parameter whose value the line reads, not its neighbour
+    assert attribute([error], {"m.py": edit}, None, facts)[error][1] == filename
