@@ -485,9 +485,10 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
                 for other_path, other in groups.get(diag, ()):
                     by_file[other_path].setdefault(other, diag)
                 if _TS_OVERRIDE.search(diag.message) and path in current:
-                    # any annotation inside the override may change the type it infers: all go at once
+                    # any annotation inside the override, its nested functions' too, may change the
+                    # type it infers: all go at once
                     for a in current[path].applied:
-                        if a.annotation.function == ann.function:
+                        if a.annotation.function == ann.function or a.annotation.function.startswith(ann.function + "."):
                             by_file[path].setdefault(a.annotation, diag)
             pending = []
             for i in mine:
@@ -760,7 +761,10 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
             if hit is not None:
                 out[d] = (d.file, hit.annotation)
                 continue
-        named = [(path, a) for path, e in edits.items() for a in e.applied if _names(a.annotation, d.message)]
+        # an override error quotes the member and the field that differs, which another class's
+        # annotation may share: the override rule below decides it
+        named = [] if _TS_OVERRIDE.search(d.message) else \
+            [(path, a) for path, e in edits.items() for a in e.applied if _names(a.annotation, d.message)]
         if len(named) >= 1:
             same_file = [x for x in named if x[0] == d.file]
             path, a = (same_file or named)[0]
