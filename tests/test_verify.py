@@ -421,3 +421,17 @@ def test_an_error_on_a_value_read_from_an_attribute_blames_what_was_assigned_to_
     facts = code_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
     # fname <- self.raw <- filename: the parameter whose value the line reads, not its neighbour
     assert attribute([error], {"m.py": edit}, None, facts)[error][1] == filename
+
+
+def test_an_override_error_is_not_blamed_on_another_class_annotation_its_message_happens_to_name(tmp_path: Path) -> None:
+    code = ("class Base<T> {\n  _parse(input) { return input; }\n}\n"
+            "class Text<T> extends Base<T> {\n  _parse(input) { const status = 1; return input; }\n}\n"
+            "class Items<T> extends Base<T> {\n  _parse(input) { return [input]; }\n}\n")
+    root = _project(tmp_path, {"m.ts": code})
+    other = Annotation(kind="variable", name="status", function="Text._parse", line=5, column=24, type="number")
+    own = _param("input", "Items._parse", 8, 9, "number")
+    _, edit = _edit(root, "m.ts", "typescript", [other, own])
+    error = Diagnostic("m.ts", 8, 3, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
+                                             "property in base type 'Base<T>'.\nTypes of property 'status' are "
+                                             "incompatible.")
+    assert attribute([error], {"m.ts": edit})[error][1] == own
