@@ -406,7 +406,7 @@ def code_facts(cpg: CodePropertyGraph) -> CodeFacts:
                 for call in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
                 if cpg.kind(call) == NodeKind.CALL for callee in cpg.out(call, EdgeKind.CALL)}
 
-    attribute_writes: dict[str, list[NodeId]] | None = None
+    attribute_writes: dict[tuple[NodeId | None, str], list[NodeId]] | None = None
 
     def assigned(target: NodeId) -> NodeId | None:
         """The value ``target = value`` gives `target`."""
@@ -415,8 +415,8 @@ def code_facts(cpg: CodePropertyGraph) -> CodeFacts:
             return None
         return cpg.arguments(assign).get(2)
 
-    def written_to(attribute: str) -> list[NodeId]:
-        """The values assigned to ``self.<attribute>`` anywhere in the project."""
+    def written_to(cls: NodeId | None, attribute: str) -> list[NodeId]:
+        """The values class `cls`'s methods assign to ``self.<attribute>``."""
         nonlocal attribute_writes
         if attribute_writes is None:
             attribute_writes = {}
@@ -426,8 +426,9 @@ def code_facts(cpg: CodePropertyGraph) -> CodeFacts:
                     value = assigned(call)
                     if obj is not None and field_node is not None and value is not None \
                             and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-                        attribute_writes.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(value)
-        return attribute_writes.get(attribute, [])
+                        key = (cpg.enclosing(call, (NodeKind.TYPE_DECL,)), cpg.get(field_node, Prop.NAME, ""))
+                        attribute_writes.setdefault(key, []).append(value)
+        return attribute_writes.get((cls, attribute), [])
 
     def sources(n: NodeId, depth: int) -> list[tuple[int, tuple[str, str, str, str]]]:
         """The slots `n`'s value comes from, each with how many assignments away."""
@@ -452,7 +453,7 @@ def code_facts(cpg: CodePropertyGraph) -> CodeFacts:
             if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
                 attribute = cpg.get(field_node, Prop.NAME, "")
                 out.append((depth, (n[0], "attribute", "", attribute)))
-                for value in written_to(attribute):
+                for value in written_to(cpg.enclosing(n, (NodeKind.TYPE_DECL,)), attribute):
                     out.extend(sources(value, depth + 1))
         elif kind == NodeKind.CALL:
             for callee in cpg.out(n, EdgeKind.CALL):
@@ -495,10 +496,12 @@ def without_recorded_drops(result: InferenceResult, plan: dict[str, list[Predict
 class WriteDecision:
     """One slot's row and what ``annotate --write`` does with it.
 
-    JSON form (`to_json`): the row's (`Prediction.to_json`: for a slot the settling pass typed,
-    the row that is written) plus ``written`` (bool) and, when false, ``not_written``: why, in
-    one line (below the threshold, nothing inferred and why, a writer's refusal, a drop recorded
-    by an earlier ``--verify``, a file left alone)."""
+    JSON form (`to_json`): the row's (`Prediction.to_json`) plus ``written`` (bool) and, when
+    false, ``not_written``: why, in one line (below the threshold, nothing inferred and why, a
+    writer's refusal, a drop recorded by an earlier ``--verify``, a file left alone).  Decided
+    on the rounds' rows: the settling pass of ``--write`` (`planned`), which costs another
+    inference of the edited tree, is not run, so a slot it would type once the others are
+    written shows here as its round left it (below the threshold)."""
 
     prediction: Prediction
     written: bool
@@ -513,20 +516,17 @@ class WriteDecision:
 
 def write_decisions(result: InferenceResult, kinds: tuple[str, ...], force: bool = False) -> list[WriteDecision]:
     """Every slot's row, each with whether ``annotate --write`` (same `kinds` and `force`, an
-    earlier ``--verify``'s drops left out) writes it and, if not, why; nothing is written."""
+    earlier ``--verify``'s drops left out) writes it and, if not, why; nothing is written (see
+    `WriteDecision` for the settling pass)."""
     summary = AnnotateSummary()
-    plan = planned(result, kinds, summary, force=force, recorded_drops=True)
+    plan = selected(result, kinds, summary)
+    store = DroppedStore.for_project(Path(result.cpg.root))
+    plan = without_recorded_drops(result, plan, summary, store)
     edits = edit_files(result, plan, summary, force)
     written = {applied_key(edit.path, a.annotation) for _, edit in edits for a in edit.applied}
-    planned_rows = {p.key: p for rows in plan.values() for p in rows}
-    out = []
-    for p in result.predictions:
-        row = planned_rows.get(p.key, p)
-        if p.key in written:
-            out.append(WriteDecision(row, True))
-        else:
-            out.append(WriteDecision(row, False, summary.not_written.get(p.key) or "not placed by the writer"))
-    return out
+    return [WriteDecision(p, True) if p.key in written
+            else WriteDecision(p, False, summary.not_written.get(p.key) or "not placed by the writer")
+            for p in result.predictions]
 
 
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],

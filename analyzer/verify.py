@@ -43,15 +43,15 @@ How a run goes
    b. the message quotes an annotation's name and a part of its function's dotted name (pyright:
       'Argument ... to parameter "x" ... in function "inc"'), in any file;
    b'. a call-site error (tsc TS2345) goes to the called function's parameter, an override error to
-      the overriding method's annotations, an "assignable" error on a plain assignment
-      (``x = ...``, ``self.x = ...``) to the annotation of that name the message quotes, in this
-      file or another (a base class's attribute), an error quoting a distinctive annotated type to
-      that annotation;
+      the overriding method's annotations (or the named base's), an "assignable" error on a plain
+      assignment (``x = ...``, ``self.x = ...``) to the annotation of that name the message
+      quotes, in this file or another (a base class's attribute);
    b''. a value returned against the declared return type the message quotes: that return
       annotation, on the innermost function around the error; a slot whose value the error's
       line reads (`CodeFacts.origins`, through local variables: ``fname = self.raw_filename``
-      then ``fname.decode(...)``) annotated with a type the message quotes; an annotated type
-      the message quotes, in the innermost function around the error first;
+      then ``fname.decode(...)``) annotated with a type the message quotes; last, an error quoting
+      a distinctive annotated type, to that annotation (in the innermost function around the
+      error first);
    b'''. an error in a function that holds no annotation (any more), given the project's calls
       (`CodeFacts.callees`): every annotation of the project functions it calls, all at once (their
       parameter and return types decide what it infers: ``mergeArray(status: ParseStatus)``
@@ -127,8 +127,8 @@ PINNED: dict[str, tuple[str, str]] = {
 }
 MAX_ROUNDS = 3  #: drop-and-recheck rounds after the first check of the annotated files
 #: checks the last-resort search (`_search_drops`) may spend, and the most annotations it may drop:
-#: prefixes of 1, 2, 4 and 8 nearest annotations, then halving the last step
-MAX_SEARCH_CHECKS = 6
+#: prefixes of 1, 2, 4 and 8 nearest annotations, halving the last step, then the last one alone
+MAX_SEARCH_CHECKS = 7
 MAX_SEARCH_DROPS = 8
 CHECK_TIMEOUT_S = 600  #: one checker run
 INSTALL_TIMEOUT_S = 300  #: one npm install
@@ -510,16 +510,18 @@ def _search_drops(result: VerifyResult, mine: list[int], rel: dict[int, str], ba
     remaining errors, of the annotations still written that leaves no new error."""
     remaining = list(result.remaining)
     current = {rel[i]: result.edits[i][1] for i in mine}
-    order = _by_nearness(remaining, current)
+    own_path = {rel[i]: result.edits[i][1].path for i in mine}
+    order = [(own_path[path], ann, d) for path, ann, d in _by_nearness(remaining, current)]
+    by_own = {result.edits[i][1].path: i for i in mine}
     if not order:
         return
 
     def dropping(chosen: list[int]) -> dict[int, EditResult]:
-        by_path: dict[str, dict[Annotation, Diagnostic]] = defaultdict(dict)
+        by_index: dict[int, dict[Annotation, Diagnostic]] = defaultdict(dict)
         for c in chosen:
             path, ann, blame = order[c]
-            by_path[path][ann] = blame
-        return {i: _without(result.edits[i][1], by_path[rel[i]], force) if rel[i] in by_path else result.edits[i][1]
+            by_index[by_own[path]][ann] = blame
+        return {i: _without(result.edits[i][1], by_index[i], force) if i in by_index else result.edits[i][1]
                 for i in mine}
 
     def leaves_none(chosen: list[int]) -> bool:
@@ -529,6 +531,15 @@ def _search_drops(result: VerifyResult, mine: list[int], rel: dict[int, str], ba
         result.rounds += 1
         return not new_errors(baseline, check(), {rel[i]: edits[i] for i in mine})
 
+    try:
+        _search(order, leaves_none, dropping, result, mine)
+    except VerifyError:  # the checker failed: the rounds' drops stand, the errors stay reported
+        return
+
+
+def _search(order: list[tuple[str, Annotation, Diagnostic]], leaves_none: Callable[[list[int]], bool],
+            dropping: Callable[[list[int]], dict[int, EditResult]], result: VerifyResult, mine: list[int]) -> None:
+    """The checks of `_search_drops`: `leaves_none(chosen)` checks with those of `order` dropped."""
     limit = min(len(order), MAX_SEARCH_DROPS)
     failing, enough, checks = 0, 0, 0
     k = 1
@@ -558,7 +569,8 @@ def _search_drops(result: VerifyResult, mine: list[int], rel: dict[int, str], ba
         if edits[i] is not result.edits[i][1]:
             result.edits[i] = (result.edits[i][0], edits[i])
     result.dropped.extend(Dropped(*order[c]) for c in chosen)
-    result.remaining, result.converged = [], True
+    # what no rule tied to an annotation is now tied to these: no longer unattributed
+    result.remaining, result.unattributed, result.converged = [], [], True
 
 
 def _by_nearness(errors: list[Diagnostic], edits: dict[str, EditResult]) -> list[tuple[str, Annotation, Diagnostic]]:
@@ -701,6 +713,23 @@ def line_map(old: bytes, new: bytes) -> dict[int, int]:
     return out
 
 
+def lines_on_disk(old: bytes, new: bytes) -> dict[int, int]:
+    """1-based line of the annotated bytes `new` -> the line of `old` it comes from; inside a
+    changed block, the old line most like it (an annotation adds a few characters; an added
+    import line comes from none and is left out)."""
+    a, b = old.splitlines(), new.splitlines()
+    out: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        for k in range(j1, j2):
+            if tag == "equal":
+                out[k + 1] = i1 + (k - j1) + 1
+            elif tag == "replace":
+                ratio, best = max((difflib.SequenceMatcher(None, a[i], b[k]).ratio(), i) for i in range(i1, i2))
+                if ratio >= 0.5:
+                    out[k + 1] = best + 1
+    return out
+
+
 def new_errors(baseline: list[Diagnostic], after: list[Diagnostic],
                edits: dict[str, EditResult]) -> list[Diagnostic]:
     """Errors of `after` that `baseline` does not explain (see the module docstring, step 3)."""
@@ -749,6 +778,7 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
     and the whole group goes into `groups`."""
     out: dict[Diagnostic, tuple[str, Annotation]] = {}
     scopes: dict[str, list[tuple[int, int]]] = {}
+    on_disk: dict[str, dict[int, int]] = {}  #: per file: annotated line -> line on disk (`lines_on_disk`)
     for d in errors:
         edit = edits.get(d.file)
         applied = list(edit.applied) if edit is not None else []
@@ -772,16 +802,18 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
             continue
         if edit is not None and d.file not in scopes:
             scopes[d.file] = _scope_spans(edit)
+            on_disk[d.file] = lines_on_disk(edit.original, edit.data)
         spans = scopes.get(d.file, [])
+        original = on_disk.get(d.file, {}).get(d.line)
         called = _called_parameter(d, lines, edits) or _overridden_member(d, edits) or _assigned_name(d, text, edits) \
             or (_returned_type(d, edit, spans) if edit is not None else None) \
-            or (_origin(d, edit, edits, facts) if edit is not None and facts is not None else None) \
+            or (_origin(d, original, edits, facts) if original is not None and facts is not None else None) \
             or _quoted_type(d, edits, spans)
         if called is not None:
             out[d] = called
             continue
-        if facts is not None and edit is not None:
-            called = _called_annotations(d, edit, edits, spans, facts)
+        if facts is not None and edit is not None and original is not None:
+            called = _called_annotations(d, original, edit, edits, spans, facts)
             if called:
                 out[d] = called[0]
                 if groups is not None:
@@ -805,24 +837,20 @@ def _innermost(spans: list[tuple[int, int]], line: int) -> tuple[int, int] | Non
     return min((sp for sp in spans if sp[0] <= line <= sp[1]), key=lambda sp: sp[1] - sp[0], default=None)
 
 
-def _line_on_disk(edit: EditResult, line: int) -> int | None:
-    """The line of the file on disk that `line` of the annotated bytes comes from."""
-    return {new: old for old, new in line_map(edit.original, edit.data).items()}.get(line)
 
 
-def _called_annotations(d: Diagnostic, edit: EditResult, edits: dict[str, EditResult],
+def _called_annotations(d: Diagnostic, original: int, edit: EditResult, edits: dict[str, EditResult],
                         spans: list[tuple[int, int]], facts: CodeFacts) -> list[tuple[str, Annotation]]:
     """Rule b''': for an error whose innermost function holds no annotation, the annotations of
-    the project functions that function calls (none when it holds one: rule c decides)."""
+    the project functions that function calls (none when it holds one: rule c decides);
+    `original`: the error's line in the file on disk."""
     inner = _innermost(spans, d.line)
     if inner is None or any(inner[0] <= a.line <= inner[1] for a in edit.applied):
         return []
-    original = _line_on_disk(edit, d.line)
-    if original is None:
-        return []
     wanted = set(facts.callees(d.file, original))
+    # a callee's parameters and return decide what the caller infers; its locals do not
     return [(path, a.annotation) for path, e in sorted(edits.items()) for a in e.applied
-            if (path, a.annotation.function) in wanted]
+            if a.annotation.kind in ("parameter", "return") and (path, a.annotation.function) in wanted]
 
 
 #: pyright's error on a returned value: the declared return type it does not fit
@@ -833,30 +861,31 @@ def _returned_type(d: Diagnostic, edit: EditResult, spans: list[tuple[int, int]]
     """A returned value that does not fit the declared return type the message quotes: the
     return annotation of that type on the innermost function around the error."""
     m = _RETURN_TYPE.search(d.message)
-    if m is None:
+    inner = _innermost(spans, d.line) if m is not None else None
+    if inner is None:
         return None
-    for start, end in sorted((sp for sp in spans if sp[0] <= d.line <= sp[1]), key=lambda sp: sp[1] - sp[0]):
-        hit = next((a.annotation for a in edit.applied if a.annotation.kind == "return" and start <= a.line <= end
-                    and a.annotation.type == m["type"]), None)
-        if hit is not None:
-            return d.file, hit
-    return None
+    start, end = inner
+    # the function's own return annotation: on its first lines, before any nested function's
+    hit = min((a for a in edit.applied if a.annotation.kind == "return" and start <= a.line <= end
+               and a.annotation.type == m["type"]), key=lambda a: a.line, default=None)
+    return (d.file, hit.annotation) if hit is not None else None
 
 
-def _origin(d: Diagnostic, edit: EditResult, edits: dict[str, EditResult],
+def _origin(d: Diagnostic, original: int, edits: dict[str, EditResult],
             facts: CodeFacts) -> tuple[str, Annotation] | None:
-    """An annotation of a slot whose value the error's line reads (``fname = self.raw_filename``
-    then ``fname.decode(...)``: the attribute's), of a type the message quotes."""
-    original = _line_on_disk(edit, d.line)
-    if original is None:
-        return None
-    annotated = {(path, a.annotation.kind, a.annotation.function, a.annotation.name): (path, a.annotation)
-                 for path, e in edits.items() for a in e.applied}
+    """An annotation of a slot whose value the error's line (`original`: in the file on disk)
+    reads (``fname = self.raw_filename`` then ``fname.decode(...)``: the attribute's), of a type
+    the message quotes."""
+    annotated: dict[tuple[str, str, str, str], list[Applied]] = defaultdict(list)
+    for path, e in edits.items():
+        for a in e.applied:
+            annotated[(path, a.annotation.kind, a.annotation.function, a.annotation.name)].append(a)
     for slot in facts.origins(d.file, original):  # nearest first
-        hit = annotated.get(slot)
         # a function returning None is no cause: its value is not what the line goes on with
-        if hit is not None and hit[1].type not in ("None", "void") and _quoted(hit[1].type, d.message):
-            return hit
+        hits = [a for a in annotated.get(slot, ()) if a.annotation.type not in ("None", "void")
+                and _quoted(a.annotation.type, d.message)]
+        if hits:  # two classes' attributes of one name share a key: the one nearest the error
+            return slot[0], min(hits, key=lambda a: abs(a.line - d.line) if slot[0] == d.file else a.line).annotation
     return None
 
 

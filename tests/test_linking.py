@@ -93,6 +93,7 @@ def test_python_calls_of_classes_make_instances_whose_methods_resolve():
     cpg = project({"app.py": """
         import httpx
         import requests
+        from fastapi import Depends
         from lxml import etree
 
         async def f(url, k):
@@ -106,11 +107,15 @@ def test_python_calls_of_classes_make_instances_whose_methods_resolve():
             root.xpath(url)
             kind = type(url)
             kind.mro()
+            db = Depends(url)
+            db.execute(url)
     """})
     assert calls(cpg, "get") == [("builtins.dict.get", []), ("requests.Session.get", [])]
     assert calls(cpg, "post") == [("httpx.AsyncClient.post", [])]  # a client enters as itself
-    # XML is no class name (lxml's XML() parses), type(x) answers a class: neither is resolved
-    assert [full for full, _ in calls(cpg, "xpath") + calls(cpg, "mro")] == ["<unresolved>.xpath", "<unresolved>.mro"]
+    # XML is no class name (lxml's XML() parses), type(x) answers a class, Depends() declares a
+    # parameter: none of them is resolved
+    assert [full for full, _ in calls(cpg, "xpath") + calls(cpg, "mro") + calls(cpg, "execute")] == [
+        "<unresolved>.xpath", "<unresolved>.mro", "<unresolved>.execute"]
 
 
 def test_python_inheritance_and_eval_type_edges():

@@ -43,6 +43,17 @@ _PYTHON_BUILTIN_CLASSES = frozenset(f"builtins.{n}" for n in _PYTHON_BUILTINS
 #: the last part of a library name that PEP 8 spells as a class (``Session``, ``AsyncClient``; not
 #: ``XML``, ``get``): calling it makes an instance, as ``new`` does in TypeScript
 _CLASS_NAME = re.compile(r"[A-Z][A-Z0-9]*[a-z][A-Za-z0-9]*")
+#: library functions spelled as classes, whose call makes no instance of that name: parameter
+#: declarations (``Depends(get_db)``, ``Field(...)``), element factories, and the functional forms
+#: that make a new class (``NamedTuple("P", ...)``, ``Enum("Color", ...)``)
+_NOT_CONSTRUCTORS = frozenset({
+    *(f"fastapi.{n}" for n in ("Depends", "Security", "Query", "Path", "Body", "Header", "Cookie", "Form", "File")),
+    "pydantic.Field", "pydantic.PrivateAttr", "sqlmodel.Field", "sqlmodel.Relationship",
+    *(f"lxml.etree.{n}" for n in ("Element", "SubElement", "ElementTree", "Comment", "PI", "ProcessingInstruction",
+                                   "Entity")),
+    "typing.NamedTuple", "typing.TypedDict", "typing.NewType",
+    *(f"enum.{n}" for n in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")),
+})
 #: TypeScript/JavaScript globals whose members calls are named after (``JSON.parse``).
 _TS_GLOBALS = frozenset({
     "JSON", "Math", "Object", "Array", "Promise", "Number", "String", "Boolean", "Date", "RegExp",
@@ -625,7 +636,8 @@ class Linker:
         if external in _PYTHON_BUILTIN_CLASSES:
             return True
         module, _, last = external.rpartition(".")
-        return bool(module) and module != "builtins" and _CLASS_NAME.fullmatch(last) is not None
+        return bool(module) and module != "builtins" and _CLASS_NAME.fullmatch(last) is not None \
+            and external not in _NOT_CONSTRUCTORS
 
     def _return_type(self, method: NodeId, awaited: bool) -> Target | None:
         """The declared return type of a project method (of its awaited value for ``async``)."""
