@@ -496,12 +496,11 @@ def without_recorded_drops(result: InferenceResult, plan: dict[str, list[Predict
 class WriteDecision:
     """One slot's row and what ``annotate --write`` does with it.
 
-    JSON form (`to_json`): the row's (`Prediction.to_json`) plus ``written`` (bool) and, when
-    false, ``not_written``: why, in one line (below the threshold, nothing inferred and why, a
-    writer's refusal, a drop recorded by an earlier ``--verify``, a file left alone).  Decided
-    on the rounds' rows: the settling pass of ``--write`` (`planned`), which costs another
-    inference of the edited tree, is not run, so a slot it would type once the others are
-    written shows here as its round left it (below the threshold)."""
+    JSON form (`to_json`): the row's (`Prediction.to_json`: for a slot the settling pass types,
+    the row that is written) plus ``written`` (bool) and, when false, ``not_written``: why, in
+    one line (below the threshold, nothing inferred and why, a writer's refusal, a drop recorded
+    by an earlier ``--verify``, a file left alone).  Decided on the plan ``--write`` writes
+    (`planned`: the rounds, then the settling pass, which infers the edited tree once more)."""
 
     prediction: Prediction
     written: bool
@@ -516,15 +515,13 @@ class WriteDecision:
 
 def write_decisions(result: InferenceResult, kinds: tuple[str, ...], force: bool = False) -> list[WriteDecision]:
     """Every slot's row, each with whether ``annotate --write`` (same `kinds` and `force`, an
-    earlier ``--verify``'s drops left out) writes it and, if not, why; nothing is written (see
-    `WriteDecision` for the settling pass)."""
+    earlier ``--verify``'s drops left out) writes it and, if not, why; nothing is written."""
     summary = AnnotateSummary()
-    plan = selected(result, kinds, summary)
-    store = DroppedStore.for_project(Path(result.cpg.root))
-    plan = without_recorded_drops(result, plan, summary, store)
+    plan = planned(result, kinds, summary, force=force, recorded_drops=True)
     edits = edit_files(result, plan, summary, force)
     written = {applied_key(edit.path, a.annotation) for _, edit in edits for a in edit.applied}
-    return [WriteDecision(p, True) if p.key in written
+    rows = {p.key: p for per_file in plan.values() for p in per_file}
+    return [WriteDecision(rows.get(p.key, p), True) if p.key in written
             else WriteDecision(p, False, summary.not_written.get(p.key) or "not placed by the writer")
             for p in result.predictions]
 

@@ -66,3 +66,15 @@ def test_diff_and_stub_write_the_same_plan(inferred):
     finally:
         for rel in result.cpg.files:
             stub_path(root / rel).unlink(missing_ok=True)
+
+
+def test_json_marks_written_exactly_the_slots_write_writes_settled_ones_included(inferred):
+    root, result = inferred
+    decisions = annotate.write_decisions(result, KINDS)
+    summary = annotate.run(result, "diff", KINDS, lambda text: None)
+    written = [d for d in decisions if d.written]
+    assert len(written) == summary.annotated
+    rounds = annotate.selected(result, KINDS, annotate.AnnotateSummary())
+    settled = {p.key for rows in annotate.settle(result, rounds, KINDS).values() for p in rows}
+    assert settled and settled <= {d.prediction.key for d in written}  # the settling pass's slots count too
+    assert all(d.reason for d in decisions if not d.written)
