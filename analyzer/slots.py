@@ -40,8 +40,9 @@ class HasSlot(Protocol):
 
 @dataclass(frozen=True, order=True)
 class SlotKey:
-    """One slot: ``function`` is the qualified name of the enclosing function ("" at module level;
-    the class name for attributes), ``line`` the 1-based line of the slot's name."""
+    """One slot: ``function`` is the qualified name of the enclosing function ("" at module level
+    and for attributes, whose class the slice's ``class_name`` holds), ``line`` the 1-based line
+    of the slot's name."""
 
     file: str
     kind: str
