@@ -496,11 +496,13 @@ def without_recorded_drops(result: InferenceResult, plan: dict[str, list[Predict
 class WriteDecision:
     """One slot's row and what ``annotate --write`` does with it.
 
-    JSON form (`to_json`): the row's (`Prediction.to_json`: for a slot the settling pass types,
-    the row that is written) plus ``written`` (bool) and, when false, ``not_written``: why, in
-    one line (below the threshold, nothing inferred and why, a writer's refusal, a drop recorded
-    by an earlier ``--verify``, a file left alone).  Decided on the plan ``--write`` writes
-    (`planned`: the rounds, then the settling pass, which infers the edited tree once more)."""
+    JSON form (`to_json`): the row's (`Prediction.to_json`) plus ``written`` (bool) and, when
+    false, ``not_written``: why, in one line (below the threshold, nothing inferred and why, a
+    writer's refusal, a drop recorded by an earlier ``--verify``, a file left alone).  Decided on
+    the rounds' rows, as ``--write`` writes them; its settling pass (`planned`), which infers the
+    whole edited tree once more (on 100k lines it doubled the time and the memory of a JSON run),
+    is not run, so a slot it would add once the others are written shows here as its round left
+    it, below the threshold (5 of the 31 slots ``--write`` writes in the sample project)."""
 
     prediction: Prediction
     written: bool
@@ -515,13 +517,14 @@ class WriteDecision:
 
 def write_decisions(result: InferenceResult, kinds: tuple[str, ...], force: bool = False) -> list[WriteDecision]:
     """Every slot's row, each with whether ``annotate --write`` (same `kinds` and `force`, an
-    earlier ``--verify``'s drops left out) writes it and, if not, why; nothing is written."""
+    earlier ``--verify``'s drops left out) writes it and, if not, why; nothing is written (the
+    settling pass aside: see `WriteDecision`)."""
     summary = AnnotateSummary()
-    plan = planned(result, kinds, summary, force=force, recorded_drops=True)
+    plan = without_recorded_drops(result, selected(result, kinds, summary), summary,
+                                  DroppedStore.for_project(Path(result.cpg.root)))
     edits = edit_files(result, plan, summary, force)
     written = {applied_key(edit.path, a.annotation) for _, edit in edits for a in edit.applied}
-    rows = {p.key: p for per_file in plan.values() for p in per_file}
-    return [WriteDecision(rows.get(p.key, p), True) if p.key in written
+    return [WriteDecision(p, True) if p.key in written
             else WriteDecision(p, False, summary.not_written.get(p.key) or "not placed by the writer")
             for p in result.predictions]
 
