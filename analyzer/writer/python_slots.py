@@ -8,12 +8,15 @@ plan imports, or apply the edits.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections import OrderedDict
+from typing import Callable, Iterator, TypeVar
 
 import tree_sitter
 
 from typeinfer.analyzer.writer.contract import Annotation
 from typeinfer.analyzer.writer.edits import Edit, SkipSlot, Slot, node_at, node_text
+
+T = TypeVar("T")
 
 #: Class bases (last dotted component) whose class-level annotations create fields or members.
 FIELD_MAKING_BASES = frozenset({
@@ -46,7 +49,26 @@ def _walk_scope(scope: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         stack.extend(reversed(n.children))
 
 
-def _py_scope_names(scope: tree_sitter.Node) -> tuple[set[str], set[str]]:
+def _by_text(compute: Callable[[tree_sitter.Node], T]) -> Callable[[tree_sitter.Node], T]:
+    """`compute(node)` remembered by the node's kind and text: a file's annotations ask about
+    the same scope again and again, and the answer depends on the scope's text alone."""
+    memo: OrderedDict[tuple[str, bytes], T] = OrderedDict()
+
+    def cached(node: tree_sitter.Node) -> T:
+        key = (node.type, node.text or b"")
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
+        value = memo[key] = compute(node)
+        if len(memo) > 64:
+            memo.popitem(last=False)
+        return value
+
+    return cached
+
+
+@_by_text
+def _py_scope_names(scope: tree_sitter.Node) -> tuple[frozenset[str], frozenset[str]]:
     """(names annotated in the scope, names declared global/nonlocal in it)."""
     annotated: set[str] = set()
     declared: set[str] = set()
@@ -57,7 +79,7 @@ def _py_scope_names(scope: tree_sitter.Node) -> tuple[set[str], set[str]]:
                 annotated.add(node_text(left))
         elif n.type in ("global_statement", "nonlocal_statement"):
             declared.update(node_text(c) for c in n.named_children if c.type == "identifier")
-    return annotated, declared
+    return frozenset(annotated), frozenset(declared)
 
 
 def py_class_fields_matter(cls: tree_sitter.Node) -> str | None:
@@ -209,23 +231,25 @@ def py_receiver(func: tree_sitter.Node) -> str | None:
 
 def _py_class_declares(cls: tree_sitter.Node, name: str) -> bool:
     """Whether the class annotates `name` in its body or as `self.name: T` in a method."""
-    annotated, _ = _py_scope_names(cls)
-    if name in annotated:
-        return True
+    return name in _py_scope_names(cls)[0] or name in _py_annotated_attributes(cls)
+
+
+@_by_text
+def _py_annotated_attributes(cls: tree_sitter.Node) -> frozenset[str]:
+    """The attributes a class's methods annotate (``self.name: T = ...``)."""
+    out = set()
     body = cls.child_by_field_name("body")
-    if body is None:
-        return False
-    stack = list(body.children)
+    stack = list(body.children) if body is not None else []
     while stack:
         n = stack.pop()
         if n.type == "class_definition":
             continue
         if n.type == "assignment" and n.child_by_field_name("type") is not None:
             left = n.child_by_field_name("left")
-            if left is not None and left.type == "attribute" and node_text(left.child_by_field_name("attribute")) == name:
-                return True
+            if left is not None and left.type == "attribute":
+                out.add(node_text(left.child_by_field_name("attribute")))
         stack.extend(n.children)
-    return False
+    return frozenset(out)
 
 
 def _py_attribute(node: tree_sitter.Node, ann: Annotation, t: str) -> Slot:
