@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.project import default_cache_dir
 from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 from typeinfer.cpg.source import carries_annotations, grammar_for_path
 
 from .canonical_types import referenced_names
 from .inferred_types import Prediction
 from .languages import adapter_for
+from . import result_cache
 from .pipeline import InferenceResult
 from .slice_schema import UsageSlice
 from .slots import SlotKey
@@ -519,14 +521,24 @@ def write_decisions(result: InferenceResult, kinds: tuple[str, ...], force: bool
     """Every slot's row, each with whether ``annotate --write`` (same `kinds` and `force`, an
     earlier ``--verify``'s drops left out) writes it and, if not, why; nothing is written (the
     settling pass aside: see `WriteDecision`)."""
+    store = DroppedStore.for_project(Path(result.cpg.root))
+    inputs = hashlib.blake2b(repr((kinds, force, sorted(store.entries))).encode(), digest_size=12).hexdigest()
+    rows = result.predictions
+    if result.cache_key is not None:  # an unchanged tree: the writer's answers as they were
+        remembered = result_cache.load_derived(default_cache_dir(), result.cache_key, f"decisions-{inputs}")
+        if isinstance(remembered, list) and len(remembered) == len(rows):
+            return [WriteDecision(p, written, reason) for p, (written, reason) in zip(rows, remembered)]
     summary = AnnotateSummary()
-    plan = without_recorded_drops(result, selected(result, kinds, summary), summary,
-                                  DroppedStore.for_project(Path(result.cpg.root)))
+    plan = without_recorded_drops(result, selected(result, kinds, summary), summary, store)
     edits = edit_files(result, plan, summary, force)
     written = {applied_key(edit.path, a.annotation) for _, edit in edits for a in edit.applied}
-    return [WriteDecision(p, True) if p.key in written
-            else WriteDecision(p, False, summary.not_written.get(p.key) or "not placed by the writer")
-            for p in result.predictions]
+    decisions = [WriteDecision(p, True) if p.key in written
+                 else WriteDecision(p, False, summary.not_written.get(p.key) or "not placed by the writer")
+                 for p in rows]
+    if result.cache_key is not None:
+        result_cache.save_derived(default_cache_dir(), result.cache_key, f"decisions-{inputs}",
+                                  [(d.written, d.reason) for d in decisions])
+    return decisions
 
 
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],

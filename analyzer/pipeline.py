@@ -122,6 +122,8 @@ class InferenceResult:
     #: per round, the model's ranking of each slot it ranked (before pooling), by slot node, with
     #: the slot's name: the namesakes a later `FunctionsAgain` pools with
     model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = field(default_factory=dict)
+    #: `result_cache`'s key of this outcome (`infer_project` with caches on), for what is derived from it
+    cache_key: str | None = None
 
     @property
     def threshold(self) -> float:
@@ -154,10 +156,11 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None) -> 
         write_types(cpg, graph_types(table, table.threshold))
         relink(cpg)
         return InferenceResult(cpg, cached.program, cached.universe, table, dict(cached.stats), options, predictor,
-                               libraries)
+                               libraries, cache_key=key)
     result = infer_graph(cpg, options, predictor=predictor, libraries=libraries)
     remembered = result_cache.CachedResult(result.predictions, result.stats, result.program, result.universe)
     result_cache.save(cache_dir, key, remembered)
+    result.cache_key = key
     return result
 
 

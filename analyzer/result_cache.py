@@ -74,6 +74,17 @@ def _path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "results" / f"{key}.pickle"
 
 
+def load_derived(cache_dir: Path, key: str, what: str) -> Any:
+    """What was derived from the result of `key` and saved as `what` (`save_derived`), or None."""
+    return load_pickle(_path(cache_dir, f"{key}-{what}"))
+
+
+def save_derived(cache_dir: Path, key: str, what: str, value: Any) -> None:
+    """Remember `value`, derived from the result of `key` by a step named `what` whose other
+    inputs `what` spells; pruned with the results."""
+    save_pickle(_path(cache_dir, f"{key}-{what}"), value)
+
+
 def load(cache_dir: Path, key: str) -> CachedResult | None:
     """The remembered result of `key`, or None (absent, unreadable or of another format)."""
     path = _path(cache_dir, key)

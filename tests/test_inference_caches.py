@@ -147,3 +147,22 @@ def test_ranking_store_round_trip_and_unwritable_location(tmp_path):
     nowhere = RankingStore(blocked / "p.sqlite")  # a file where the folder should be
     nowhere.put_many({"a": []})
     assert nowhere.get_many(["a"]) == {}
+
+
+def test_an_unchanged_tree_gets_its_write_decisions_back_and_a_recorded_drop_changes_them(tmp_path, cache_dir):
+    from typeinfer.analyzer import annotate
+    from typeinfer.analyzer.slots import KINDS
+    from typeinfer.analyzer.verify_state import DroppedAnnotation, DroppedStore
+
+    root = write_tree(tmp_path / "src", APP)
+    options = InferenceOptions(jobs=1, rounds=ANNOTATE_ROUNDS, use_model=False)
+    first = annotate.write_decisions(infer_project(root, options), KINDS)
+    again = annotate.write_decisions(infer_project(root, options), KINDS)
+    assert [d.to_json() for d in again] == [d.to_json() for d in first]
+    assert list((cache_dir / "results").glob("*-decisions-*.pickle"))
+    written = next(d.prediction for d in first if d.written)
+    drop = DroppedAnnotation(written.file, written.kind, written.function, written.name, written.type,
+                             "type checker: new error")
+    DroppedStore.for_project(root).record([drop.key], [drop])
+    later = {d.prediction.key: d for d in annotate.write_decisions(infer_project(root, options), KINDS)}
+    assert not later[written.key].written and "earlier --verify" in later[written.key].reason
