@@ -11,17 +11,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
-from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.project import default_cache_dir
-from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 from typeinfer.cpg.source import carries_annotations, grammar_for_path
 
+from . import result_cache
 from .canonical_types import referenced_names
 from .inferred_types import Prediction
 from .languages import adapter_for
-from . import result_cache
 from .pipeline import InferenceResult
 from .slice_schema import UsageSlice
 from .slots import SlotKey
@@ -30,9 +28,6 @@ from .verify_state import DroppedAnnotation, DroppedStore
 from .writer.contract import Annotation, EditResult, TypeImport
 from .writer.files import unified_diff, write_file_atomically
 from .writer.source import BREAKS_PARSING, annotate_source
-
-if TYPE_CHECKING:  # verify is imported when --verify runs
-    from .verify import CodeFacts
 
 
 @dataclass
@@ -343,9 +338,10 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     when no checker can run, `edits` unchanged, with a message.  `baselines`: per language, the
     check of the unannotated tree begun earlier (`verify.start_baselines`)."""
     from .verify import VerifyError, verify
+    from .verify_facts import graph_facts
 
     sources = {p.key: p.source for rows in plan.values() for p in rows}  # the rows written, settled ones included
-    facts = code_facts(result.cpg)
+    facts = graph_facts(result.cpg)
     dropped: set[SlotKey] = set()
     notes = []
     checked: list[tuple[str, str, str, str, str]] = []
@@ -379,94 +375,6 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     summary.verify = f"{len(dropped)} annotations dropped (new type errors)" + "".join(f", {n}" for n in notes)
     DroppedStore.for_project(Path(result.cpg.root)).record(checked, records)
     return edits, dropped
-
-
-def code_facts(cpg: CodePropertyGraph) -> CodeFacts:
-    """`verify.CodeFacts` read off `cpg`: what a line's function calls, and where the values it
-    reads come from."""
-    from .verify import CodeFacts
-
-    spans: dict[str, list[tuple[int, int, NodeId]]] = {}
-    for m in cpg.nodes(NodeKind.METHOD):
-        start, end = cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END)
-        if isinstance(start, int) and isinstance(end, int) and cpg.get(m, Prop.NAME) != MODULE_METHOD_NAME:
-            spans.setdefault(m[0], []).append((start, end, m))
-    on_line: dict[tuple[str, int], list[NodeId]] = {}
-    for kind in (NodeKind.IDENTIFIER, NodeKind.CALL):
-        for n in cpg.nodes(kind):
-            on_line.setdefault((n[0], cpg.get(n, Prop.LINE_NUMBER)), []).append(n)
-
-    def qualname(method: NodeId) -> str:
-        return str(cpg.get(method, Prop.FULL_NAME, "")).partition(":")[2]
-
-    def callees(path: str, line: int) -> set[tuple[str, str]]:
-        around = [(start, end, m) for start, end, m in spans.get(path, ()) if start <= line <= end]
-        if not around:
-            return set()
-        method = min(around, key=lambda s: s[1] - s[0])[2]
-        return {(callee[0], qualname(callee))
-                for call in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
-                if cpg.kind(call) == NodeKind.CALL for callee in cpg.out(call, EdgeKind.CALL)}
-
-    attribute_writes: dict[tuple[NodeId | None, str], list[NodeId]] | None = None
-
-    def assigned(target: NodeId) -> NodeId | None:
-        """The value ``target = value`` gives `target`."""
-        assign = cpg.ast_parent(target)
-        if assign is None or cpg.get(assign, Prop.NAME) != Op.ASSIGNMENT or cpg.arguments(assign).get(1) != target:
-            return None
-        return cpg.arguments(assign).get(2)
-
-    def written_to(cls: NodeId | None, attribute: str) -> list[NodeId]:
-        """The values class `cls`'s methods assign to ``self.<attribute>``."""
-        nonlocal attribute_writes
-        if attribute_writes is None:
-            attribute_writes = {}
-            for call in cpg.nodes(NodeKind.CALL):
-                if cpg.get(call, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS) and cpg.get(call, Prop.IS_WRITE):
-                    obj, field_node = cpg.arguments(call).get(1), cpg.arguments(call).get(2)
-                    value = assigned(call)
-                    if obj is not None and field_node is not None and value is not None \
-                            and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-                        key = (cpg.enclosing(call, (NodeKind.TYPE_DECL,)), cpg.get(field_node, Prop.NAME, ""))
-                        attribute_writes.setdefault(key, []).append(value)
-        return attribute_writes.get((cls, attribute), [])
-
-    def sources(n: NodeId, depth: int) -> list[tuple[int, tuple[str, str, str, str]]]:
-        """The slots `n`'s value comes from, each with how many assignments away."""
-        if depth > 3:
-            return []
-        kind, name = cpg.kind(n), cpg.get(n, Prop.NAME, "")
-        out: list[tuple[int, tuple[str, str, str, str]]] = []
-        if kind == NodeKind.IDENTIFIER:
-            for decl in cpg.out(n, EdgeKind.REF):
-                owner = cpg.enclosing(decl, (NodeKind.METHOD,))
-                function = qualname(owner) if owner is not None else ""
-                if cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN:
-                    out.append((depth, (decl[0], "parameter", function, name)))
-                elif cpg.kind(decl) == NodeKind.LOCAL:
-                    out.append((depth, (decl[0], "variable", function, name)))
-                    for write in cpg.references(decl):
-                        value = assigned(write) if cpg.get(write, Prop.IS_WRITE) else None
-                        if value is not None and value != n:
-                            out.extend(sources(value, depth + 1))
-        elif kind == NodeKind.CALL and name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-            obj, field_node = cpg.arguments(n).get(1), cpg.arguments(n).get(2)
-            if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-                attribute = cpg.get(field_node, Prop.NAME, "")
-                out.append((depth, (n[0], "attribute", "", attribute)))
-                for value in written_to(cpg.enclosing(n, (NodeKind.TYPE_DECL,)), attribute):
-                    out.extend(sources(value, depth + 1))
-        elif kind == NodeKind.CALL:
-            for callee in cpg.out(n, EdgeKind.CALL):
-                out.append((depth, (callee[0], "return", qualname(callee), cpg.get(callee, Prop.NAME, ""))))
-        return out
-
-    def origins(path: str, line: int) -> list[tuple[str, str, str, str]]:
-        found = [hit for n in on_line.get((path, line), ()) for hit in sources(n, 0)]
-        return list(dict.fromkeys(slot for _, slot in sorted(found, key=lambda hit: hit[0])))
-
-    return CodeFacts(callees, origins)
 
 
 def _drop_key(path: str, annotation: Annotation) -> tuple[str, str, str, str, str]:

@@ -408,7 +408,7 @@ def test_a_returned_value_that_misses_the_declared_return_type_blames_that_retur
 
 
 def test_an_error_on_a_value_read_from_an_attribute_blames_what_was_assigned_to_it(tmp_path: Path) -> None:
-    from typeinfer.analyzer.annotate import code_facts
+    from typeinfer.analyzer.verify_facts import graph_facts
     from typeinfer.cpg.project import BuildOptions, build_project
 
     code = ("class Upload:\n    def __init__(self, filename, size):\n        self.raw = filename\n        self.size = size\n\n"
@@ -418,7 +418,7 @@ def test_an_error_on_a_value_read_from_an_attribute_blames_what_was_assigned_to_
     _, edit = _edit(root, "m.py", "python", [filename, size])
     at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if "fname.decode" in text)
     error = Diagnostic("m.py", at, 22, "reportAttributeAccessIssue", 'Cannot access attribute "decode" for class "str"')
-    facts = code_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
     # fname <- self.raw <- filename: the parameter whose value the line reads, not its neighbour
     assert attribute([error], {"m.py": edit}, None, facts)[error][1] == filename
 
@@ -444,7 +444,7 @@ def test_lines_on_disk_follow_an_annotated_line_past_an_added_import() -> None:
 
 
 def test_an_attribute_read_is_followed_to_what_its_own_class_assigns(tmp_path: Path) -> None:
-    from typeinfer.analyzer.annotate import code_facts
+    from typeinfer.analyzer.verify_facts import graph_facts
     from typeinfer.cpg.project import BuildOptions, build_project
 
     code = ("class A:\n    def __init__(self, name):\n        self.name = name\n\n\n"
@@ -455,5 +455,5 @@ def test_an_attribute_read_is_followed_to_what_its_own_class_assigns(tmp_path: P
     _, edit = _edit(root, "m.py", "python", [a_name, b_title])
     at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if ".decode()" in text)
     error = Diagnostic("m.py", at, 26, "reportAttributeAccessIssue", 'Cannot access attribute "decode" for class "str"')
-    facts = code_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
     assert attribute([error], {"m.py": edit}, None, facts)[error][1] == b_title

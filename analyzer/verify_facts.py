@@ -1,0 +1,101 @@
+"""What the project's graph tells `verify` about the code around a checker's error.
+
+`graph_facts(cpg)` answers `verify.CodeFacts`: for a line of a file, the project functions that
+the function around it calls, and the slots whose values the line reads, followed back through
+variables and ``self`` attributes.  Needs: the graph the annotations were inferred on.  Does
+not: read checker output or decide blame (`verify.attribute` does).
+"""
+
+from __future__ import annotations
+
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
+
+from .verify import CodeFacts
+
+
+def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
+    """`CodeFacts` read off `cpg`: what a line's function calls, and where the values it reads
+    come from (the lines are those of the files on disk the graph was built from)."""
+    spans: dict[str, list[tuple[int, int, NodeId]]] = {}
+    for m in cpg.nodes(NodeKind.METHOD):
+        start, end = cpg.get(m, Prop.LINE_NUMBER), cpg.get(m, Prop.LINE_NUMBER_END)
+        if isinstance(start, int) and isinstance(end, int) and cpg.get(m, Prop.NAME) != MODULE_METHOD_NAME:
+            spans.setdefault(m[0], []).append((start, end, m))
+    on_line: dict[tuple[str, int], list[NodeId]] = {}  # filled when `origins` is first asked
+
+    def qualname(method: NodeId) -> str:
+        return str(cpg.get(method, Prop.FULL_NAME, "")).partition(":")[2]
+
+    def callees(path: str, line: int) -> set[tuple[str, str]]:
+        around = [(start, end, m) for start, end, m in spans.get(path, ()) if start <= line <= end]
+        if not around:
+            return set()
+        method = min(around, key=lambda s: s[1] - s[0])[2]
+        return {(callee[0], qualname(callee))
+                for call in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
+                if cpg.kind(call) == NodeKind.CALL for callee in cpg.out(call, EdgeKind.CALL)}
+
+    attribute_writes: dict[tuple[NodeId | None, str], list[NodeId]] | None = None
+
+    def assigned(target: NodeId) -> NodeId | None:
+        """The value ``target = value`` gives `target`."""
+        assign = cpg.ast_parent(target)
+        if assign is None or cpg.get(assign, Prop.NAME) != Op.ASSIGNMENT or cpg.arguments(assign).get(1) != target:
+            return None
+        return cpg.arguments(assign).get(2)
+
+    def written_to(cls: NodeId | None, attribute: str) -> list[NodeId]:
+        """The values class `cls`'s methods assign to ``self.<attribute>``."""
+        nonlocal attribute_writes
+        if attribute_writes is None:
+            attribute_writes = {}
+            for call in cpg.nodes(NodeKind.CALL):
+                if cpg.get(call, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS) and cpg.get(call, Prop.IS_WRITE):
+                    obj, field_node = cpg.arguments(call).get(1), cpg.arguments(call).get(2)
+                    value = assigned(call)
+                    if obj is not None and field_node is not None and value is not None \
+                            and cpg.get(obj, Prop.NAME) in SELF_NAMES:
+                        key = (cpg.enclosing(call, (NodeKind.TYPE_DECL,)), cpg.get(field_node, Prop.NAME, ""))
+                        attribute_writes.setdefault(key, []).append(value)
+        return attribute_writes.get((cls, attribute), [])
+
+    def sources(n: NodeId, depth: int) -> list[tuple[int, tuple[str, str, str, str]]]:
+        """The slots `n`'s value comes from, each with how many assignments away."""
+        if depth > 3:
+            return []
+        kind, name = cpg.kind(n), cpg.get(n, Prop.NAME, "")
+        out: list[tuple[int, tuple[str, str, str, str]]] = []
+        if kind == NodeKind.IDENTIFIER:
+            for decl in cpg.out(n, EdgeKind.REF):
+                owner = cpg.enclosing(decl, (NodeKind.METHOD,))
+                function = qualname(owner) if owner is not None else ""
+                if cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN:
+                    out.append((depth, (decl[0], "parameter", function, name)))
+                elif cpg.kind(decl) == NodeKind.LOCAL:
+                    out.append((depth, (decl[0], "variable", function, name)))
+                    for write in cpg.references(decl):
+                        value = assigned(write) if cpg.get(write, Prop.IS_WRITE) else None
+                        if value is not None and value != n:
+                            out.extend(sources(value, depth + 1))
+        elif kind == NodeKind.CALL and name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+            obj, field_node = cpg.arguments(n).get(1), cpg.arguments(n).get(2)
+            if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
+                attribute = cpg.get(field_node, Prop.NAME, "")
+                out.append((depth, (n[0], "attribute", "", attribute)))
+                for value in written_to(cpg.enclosing(n, (NodeKind.TYPE_DECL,)), attribute):
+                    out.extend(sources(value, depth + 1))
+        elif kind == NodeKind.CALL:
+            for callee in cpg.out(n, EdgeKind.CALL):
+                out.append((depth, (callee[0], "return", qualname(callee), cpg.get(callee, Prop.NAME, ""))))
+        return out
+
+    def origins(path: str, line: int) -> list[tuple[str, str, str, str]]:
+        if not on_line:
+            for kind in (NodeKind.IDENTIFIER, NodeKind.CALL):
+                for n in cpg.nodes(kind):
+                    on_line.setdefault((n[0], cpg.get(n, Prop.LINE_NUMBER)), []).append(n)
+        found = [hit for n in on_line.get((path, line), ()) for hit in sources(n, 0)]
+        return list(dict.fromkeys(slot for _, slot in sorted(found, key=lambda hit: hit[0])))
+
+    return CodeFacts(callees, origins)
