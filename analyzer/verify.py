@@ -508,19 +508,17 @@ def _search_drops(result: VerifyResult, mine: list[int], rel: dict[int, str], ba
                   check: Callable[[], list[Diagnostic]], work: Path, force: bool) -> None:
     """Step 5 of the module docstring: drop the shortest prefix, in order of nearness to the
     remaining errors, of the annotations still written that leaves no new error."""
-    remaining = list(result.remaining)
-    current = {rel[i]: result.edits[i][1] for i in mine}
-    own_path = {rel[i]: result.edits[i][1].path for i in mine}
-    order = [(own_path[path], ann, d) for path, ann, d in _by_nearness(remaining, current)]
-    by_own = {result.edits[i][1].path: i for i in mine}
+    index = {rel[i]: i for i in mine}
+    order = [(index[path], ann, d) for path, ann, d in
+             _by_nearness(list(result.remaining), {rel[i]: result.edits[i][1] for i in mine})]
     if not order:
         return
 
     def dropping(chosen: list[int]) -> dict[int, EditResult]:
         by_index: dict[int, dict[Annotation, Diagnostic]] = defaultdict(dict)
         for c in chosen:
-            path, ann, blame = order[c]
-            by_index[by_own[path]][ann] = blame
+            i, ann, blame = order[c]
+            by_index[i][ann] = blame
         return {i: _without(result.edits[i][1], by_index[i], force) if i in by_index else result.edits[i][1]
                 for i in mine}
 
@@ -537,9 +535,10 @@ def _search_drops(result: VerifyResult, mine: list[int], rel: dict[int, str], ba
         return
 
 
-def _search(order: list[tuple[str, Annotation, Diagnostic]], leaves_none: Callable[[list[int]], bool],
+def _search(order: list[tuple[int, Annotation, Diagnostic]], leaves_none: Callable[[list[int]], bool],
             dropping: Callable[[list[int]], dict[int, EditResult]], result: VerifyResult, mine: list[int]) -> None:
-    """The checks of `_search_drops`: `leaves_none(chosen)` checks with those of `order` dropped."""
+    """The checks of `_search_drops`: `leaves_none(chosen)` checks with those of `order` (edit
+    index, annotation, the error it is nearest) dropped."""
     limit = min(len(order), MAX_SEARCH_DROPS)
     failing, enough, checks = 0, 0, 0
     k = 1
@@ -568,7 +567,7 @@ def _search(order: list[tuple[str, Annotation, Diagnostic]], leaves_none: Callab
     for i in mine:
         if edits[i] is not result.edits[i][1]:
             result.edits[i] = (result.edits[i][0], edits[i])
-    result.dropped.extend(Dropped(*order[c]) for c in chosen)
+    result.dropped.extend(Dropped(result.edits[order[c][0]][1].path, order[c][1], order[c][2]) for c in chosen)
     # what no rule tied to an annotation is now tied to these: no longer unattributed
     result.remaining, result.unattributed, result.converged = [], [], True
 
@@ -585,8 +584,7 @@ def _by_nearness(errors: list[Diagnostic], edits: dict[str, EditResult]) -> list
             best: tuple[tuple[int, int], Diagnostic] | None = None
             for d in errors:
                 if d.file == path:
-                    around = [sp for sp in spans[path] if sp[0] <= d.line <= sp[1]]
-                    inner = min(around, key=lambda sp: sp[1] - sp[0], default=None)
+                    inner = _innermost(spans[path], d.line)
                     rank = (0 if inner is not None and inner[0] <= a.line <= inner[1] else 2, abs(a.line - d.line))
                 elif _names(ann, d.message) or _quoted(ann.name, d.message) or \
                         (ann.type not in _COMMON_TYPES and _quoted(ann.type, d.message)) or \
@@ -779,6 +777,10 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
     out: dict[Diagnostic, tuple[str, Annotation]] = {}
     scopes: dict[str, list[tuple[int, int]]] = {}
     on_disk: dict[str, dict[int, int]] = {}  #: per file: annotated line -> line on disk (`lines_on_disk`)
+    by_slot: dict[tuple[str, str, str, str], list[Applied]] = defaultdict(list)  #: for the origins rule
+    for path, e in edits.items():
+        for a in e.applied:
+            by_slot[(path, a.annotation.kind, a.annotation.function, a.annotation.name)].append(a)
     for d in errors:
         edit = edits.get(d.file)
         applied = list(edit.applied) if edit is not None else []
@@ -807,7 +809,7 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
         original = on_disk.get(d.file, {}).get(d.line)
         called = _called_parameter(d, lines, edits) or _overridden_member(d, edits) or _assigned_name(d, text, edits) \
             or (_returned_type(d, edit, spans) if edit is not None else None) \
-            or (_origin(d, original, edits, facts) if original is not None and facts is not None else None) \
+            or (_origin(d, original, by_slot, facts) if original is not None and facts is not None else None) \
             or _quoted_type(d, edits, spans)
         if called is not None:
             out[d] = called
@@ -821,9 +823,7 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
                 continue
         if not applied:
             continue
-        if d.file not in scopes:
-            scopes[d.file] = _scope_spans(edit)  # type: ignore[arg-type]
-        around = sorted((s for s in scopes[d.file] if s[0] <= d.line <= s[1]), key=lambda s: s[1] - s[0])
+        around = sorted((s for s in spans if s[0] <= d.line <= s[1]), key=lambda s: s[1] - s[0])
         for start, end in around + [(1, max(len(lines), d.line))]:
             inside = [a for a in applied if start <= a.line <= end]
             if inside:
@@ -835,8 +835,6 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
 
 def _innermost(spans: list[tuple[int, int]], line: int) -> tuple[int, int] | None:
     return min((sp for sp in spans if sp[0] <= line <= sp[1]), key=lambda sp: sp[1] - sp[0], default=None)
-
-
 
 
 def _called_annotations(d: Diagnostic, original: int, edit: EditResult, edits: dict[str, EditResult],
@@ -871,18 +869,14 @@ def _returned_type(d: Diagnostic, edit: EditResult, spans: list[tuple[int, int]]
     return (d.file, hit.annotation) if hit is not None else None
 
 
-def _origin(d: Diagnostic, original: int, edits: dict[str, EditResult],
+def _origin(d: Diagnostic, original: int, by_slot: dict[tuple[str, str, str, str], list[Applied]],
             facts: CodeFacts) -> tuple[str, Annotation] | None:
     """An annotation of a slot whose value the error's line (`original`: in the file on disk)
     reads (``fname = self.raw_filename`` then ``fname.decode(...)``: the attribute's), of a type
-    the message quotes."""
-    annotated: dict[tuple[str, str, str, str], list[Applied]] = defaultdict(list)
-    for path, e in edits.items():
-        for a in e.applied:
-            annotated[(path, a.annotation.kind, a.annotation.function, a.annotation.name)].append(a)
+    the message quotes; `by_slot`: the annotations written, by (file, kind, function, name)."""
     for slot in facts.origins(d.file, original):  # nearest first
         # a function returning None is no cause: its value is not what the line goes on with
-        hits = [a for a in annotated.get(slot, ()) if a.annotation.type not in ("None", "void")
+        hits = [a for a in by_slot.get(slot, ()) if a.annotation.type not in ("None", "void")
                 and _quoted(a.annotation.type, d.message)]
         if hits:  # two classes' attributes of one name share a key: the one nearest the error
             return slot[0], min(hits, key=lambda a: abs(a.line - d.line) if slot[0] == d.file else a.line).annotation
@@ -931,8 +925,7 @@ def _called_parameter(d: Diagnostic, lines: list[bytes], edits: dict[str, EditRe
     if same:
         return same[0]
     shaped = [x for x in annotated if _shape(x[1].type) == _shape(m["type"])]
-    owners = {(path, ann.function) for path, ann in shaped}
-    return shaped[0] if len(shaped) == 1 and len(owners) == 1 else None
+    return shaped[0] if len(shaped) == 1 else None
 
 
 def _shape(type_text: str) -> str:
