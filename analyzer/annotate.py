@@ -191,16 +191,16 @@ def edit_files(result: InferenceResult, plan: dict[str, list[Prediction]],
         try:
             data = path.read_bytes()
         except OSError as exc:
-            _file_not_written(summary, predictions, f"{relpath}: cannot read ({exc.strerror or exc}), skipped")
+            _file_not_written(summary, predictions, relpath, f"cannot read ({exc.strerror or exc}), skipped")
             continue
         info = result.cpg.files.get(relpath)
         if info is not None and info.content_hash and hashlib.sha256(data).hexdigest() != info.content_hash:
-            _file_not_written(summary, predictions, f"{relpath}: changed on disk during the run, skipped")
+            _file_not_written(summary, predictions, relpath, "changed on disk during the run, skipped")
             continue
         edit = annotate_source(data, relpath, predictions[0].language,
                                [to_annotation(p, result.universe) for p in predictions], force=force)
         if edit.refused:
-            _file_not_written(summary, predictions, f"{relpath}: not annotated, {edit.refused}")
+            _file_not_written(summary, predictions, relpath, f"not annotated, {edit.refused}")
             summary.skipped_by_writer += len(predictions)
             continue
         _count_applied(summary, predictions, edit)
@@ -213,10 +213,10 @@ def edit_files(result: InferenceResult, plan: dict[str, list[Prediction]],
     return out
 
 
-def _file_not_written(summary: AnnotateSummary, predictions: list[Prediction], message: str) -> None:
+def _file_not_written(summary: AnnotateSummary, predictions: list[Prediction], relpath: str, why: str) -> None:
     """One message for a file left alone, and the same reason for each of its slots."""
-    summary.messages.append(message)
-    summary.not_written.update((p.key, message.split(": ", 1)[1]) for p in predictions)
+    summary.messages.append(f"{relpath}: {why}")
+    summary.not_written.update((p.key, why) for p in predictions)
 
 
 def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSummary,
@@ -242,7 +242,9 @@ def planned(result: InferenceResult, kinds: tuple[str, ...], summary: AnnotateSu
 def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tuple[str, ...],
            max_rounds: int = 3, force: bool = False) -> dict[str, list[Prediction]]:
     """The rows that become confident once `plan` is written, by file, at the slots' positions
-    in the text on disk (see `planned`)."""
+    in the text on disk (see `planned`); none with `max_rounds` 1 (the rounds' rows alone)."""
+    if max_rounds <= 1:
+        return {}
     from typeinfer.cpg.project import build_sources
     from typeinfer.cpg.source import source_from_text
 
@@ -437,7 +439,7 @@ def write_decisions(result: InferenceResult, kinds: tuple[str, ...], force: bool
         if isinstance(remembered, list) and len(remembered) == len(rows):
             return [WriteDecision(p, written, reason) for p, (written, reason) in zip(rows, remembered)]
     summary = AnnotateSummary()
-    plan = without_recorded_drops(result, selected(result, kinds, summary), summary, store)
+    plan = planned(result, kinds, summary, max_rounds=1, force=force, recorded_drops=True)  # no settling pass
     edits = edit_files(result, plan, summary, force)
     written = {applied_key(edit.path, a.annotation) for _, edit in edits for a in edit.applied}
     decisions = [WriteDecision(p, True) if p.key in written

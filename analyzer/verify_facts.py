@@ -11,6 +11,7 @@ from __future__ import annotations
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 
+from .graph_structure import GraphStructure
 from .verify import CodeFacts
 
 
@@ -36,7 +37,7 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
                 for call in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
                 if cpg.kind(call) == NodeKind.CALL for callee in cpg.out(call, EdgeKind.CALL)}
 
-    attribute_writes: dict[tuple[NodeId | None, str], list[NodeId]] | None = None
+    structure = GraphStructure(cpg)
 
     def assigned(target: NodeId) -> NodeId | None:
         """The value ``target = value`` gives `target`."""
@@ -47,18 +48,10 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
 
     def written_to(cls: NodeId | None, attribute: str) -> list[NodeId]:
         """The values class `cls`'s methods assign to ``self.<attribute>``."""
-        nonlocal attribute_writes
-        if attribute_writes is None:
-            attribute_writes = {}
-            for call in cpg.nodes(NodeKind.CALL):
-                if cpg.get(call, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS) and cpg.get(call, Prop.IS_WRITE):
-                    obj, field_node = cpg.arguments(call).get(1), cpg.arguments(call).get(2)
-                    value = assigned(call)
-                    if obj is not None and field_node is not None and value is not None \
-                            and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-                        key = (cpg.enclosing(call, (NodeKind.TYPE_DECL,)), cpg.get(field_node, Prop.NAME, ""))
-                        attribute_writes.setdefault(key, []).append(value)
-        return attribute_writes.get((cls, attribute), [])
+        if cls is None:
+            return []
+        return [value for write in structure.self_writes(cls).get(attribute, ())
+                if (value := assigned(write)) is not None]
 
     def sources(n: NodeId, depth: int) -> list[tuple[int, tuple[str, str, str, str]]]:
         """The slots `n`'s value comes from, each with how many assignments away."""
