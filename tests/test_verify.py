@@ -70,6 +70,18 @@ def _applied(edit: EditResult) -> set[tuple[str, str]]:
 # ---------------------------------------------------------------------------------------------
 
 
+TS_BASE = "class Base<T> {\n  _parse(input) { return input; }\n}\n"
+TS_ITEMS = "class Items<T> extends Base<T> {\n  _parse(input) { return [input]; }\n}\n"
+#: a subclass whose `_parse` override the tests' error is about, beside another method (line 5)
+TS_OVERRIDE = TS_BASE + "class Items<T> extends Base<T> {\n  other(n) { return n; }\n  _parse(input) { return [input]; }\n}\n"
+
+
+def _override_error(line: int, column: int, more: str = "") -> Diagnostic:
+    """tsc's error on `Items._parse` no longer fitting `Base._parse` (TS2416)."""
+    return Diagnostic("m.ts", line, column, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to "
+                                                      "the same property in base type 'Base<T>'." + more)
+
+
 def test_line_map_follows_inserted_lines() -> None:
     old = b"a\nb\nc\n"
     new = b"x\ny\na\nb2\nc\n"
@@ -231,14 +243,11 @@ def test_attribute_prefers_the_annotation_whose_type_the_message_quotes(tmp_path
 
 
 def test_an_override_error_naming_a_generic_class_blames_that_class_method(tmp_path: Path) -> None:
-    code = ("class Base<T> {\n  _parse(input) { return input; }\n}\n"
-            "class Items<T> extends Base<T> {\n  other(n) { return n; }\n  _parse(input) { return [input]; }\n}\n")
-    root = _project(tmp_path, {"m.ts": code})
+    root = _project(tmp_path, {"m.ts": TS_OVERRIDE})
     other = _param("n", "Items.other", 5, 8, "number")
     wrong = Annotation(kind="return", name="_parse", function="Items._parse", line=6, column=2, type="string")
     _, edit = _edit(root, "m.ts", "typescript", [other, wrong])
-    error = Diagnostic("m.ts", 4, 7, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
-                                             "property in base type 'Base<T>'.")
+    error = _override_error(4, 7)
     assert attribute([error], {"m.ts": edit})[error][1] == wrong
 
 
@@ -290,27 +299,21 @@ def test_tsc_call_site_error_in_an_unannotated_file_drops_the_parameter_it_contr
 
 
 def test_an_override_error_is_blamed_on_the_overriding_methods_parameter(tmp_path: Path) -> None:
-    code = ("class Base<T> {\n  _parse(input) { return input; }\n}\n"
-            "class Items<T> extends Base<T> {\n  other(n) { return n; }\n  _parse(input) { return [input]; }\n}\n")
-    root = _project(tmp_path, {"m.ts": code})
+    root = _project(tmp_path, {"m.ts": TS_OVERRIDE})
     other = _param("n", "Items.other", 5, 8, "number")
     wrong = _param("input", "Items._parse", 6, 9, "number")
     _, edit = _edit(root, "m.ts", "typescript", [other, wrong])
-    error = Diagnostic("m.ts", 4, 7, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
-                                             "property in base type 'Base<T>'.")
+    error = _override_error(4, 7)
     assert attribute([error], {"m.ts": edit})[error][1] == wrong
 
 
 def test_an_override_error_once_the_override_holds_no_annotation_blames_the_base_not_a_sibling(tmp_path: Path) -> None:
-    code = ("class Other<T> extends Base<T> {\n  _parse(input) { return input; }\n}\n"
-            "class Base<T> {\n  _parse(input) { return input; }\n}\n"
-            "class Items<T> extends Base<T> {\n  _parse(input) { return [input]; }\n}\n")
+    code = "class Other<T> extends Base<T> {\n  _parse(input) { return input; }\n}\n" + TS_BASE + TS_ITEMS
     root = _project(tmp_path, {"m.ts": code})
     sibling = _param("input", "Other._parse", 2, 9, "string")
     base = _param("input", "Base._parse", 5, 9, "number")
     _, edit = _edit(root, "m.ts", "typescript", [sibling, base])
-    error = Diagnostic("m.ts", 8, 3, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
-                                             "property in base type 'Base<T>'.")
+    error = _override_error(8, 3)
     assert attribute([error], {"m.ts": edit})[error][1] == base
 
 
@@ -424,16 +427,12 @@ def test_an_error_on_a_value_read_from_an_attribute_blames_what_was_assigned_to_
 
 
 def test_an_override_error_is_not_blamed_on_another_class_annotation_its_message_happens_to_name(tmp_path: Path) -> None:
-    code = ("class Base<T> {\n  _parse(input) { return input; }\n}\n"
-            "class Text<T> extends Base<T> {\n  _parse(input) { const status = 1; return input; }\n}\n"
-            "class Items<T> extends Base<T> {\n  _parse(input) { return [input]; }\n}\n")
+    code = TS_BASE + "class Text<T> extends Base<T> {\n  _parse(input) { const status = 1; return input; }\n}\n" + TS_ITEMS
     root = _project(tmp_path, {"m.ts": code})
     other = Annotation(kind="variable", name="status", function="Text._parse", line=5, column=24, type="number")
     own = _param("input", "Items._parse", 8, 9, "number")
     _, edit = _edit(root, "m.ts", "typescript", [other, own])
-    error = Diagnostic("m.ts", 8, 3, "TS2416", "Property '_parse' in type 'Items<T>' is not assignable to the same "
-                                             "property in base type 'Base<T>'.\nTypes of property 'status' are "
-                                             "incompatible.")
+    error = _override_error(8, 3, "\nTypes of property 'status' are incompatible.")
     assert attribute([error], {"m.ts": edit})[error][1] == own
 
 
