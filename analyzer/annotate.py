@@ -338,7 +338,7 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
              baselines: dict[str, Any] | None = None) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
     """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots;
     when no checker can run, `edits` unchanged, with a message.  `baselines`: per language, the
-    check of the unannotated tree begun earlier (`verify.start_baselines`)."""
+    checked session on the unannotated tree begun earlier (`checkers.start_sessions`)."""
     from .verify import VerifyError, verify
     from .verify_facts import graph_facts
 

@@ -5,30 +5,14 @@ bytes, the applied annotations with their positions in the new bytes).  Does not
 edit bytes itself (dropping an annotation re-runs `writer.annotate_source` on the original bytes
 with the annotations that remain), or run the analyzed code: the checkers only read it.
 
-Checkers
-========
-
-Python: basedpyright (or pyright) from the environment the user names (``--python``, else an
-active ``$VIRTUAL_ENV``), else from typeinfer's own environment (the pinned ``basedpyright`` of the
-``verify`` extra, a PyPI wheel with its own Node.js: nothing is downloaded at run time), else on
-``PATH``; none: `CheckerUnavailable`.  A ``.venv`` found in the analysed tree is read for types
-but its programs are never run: they are part of the code under analysis.
-TypeScript: tsc from the npm registry, installed into the typeinfer cache (``$TYPEINFER_CACHE`` or
-``~/.cache/typeinfer``, under ``tools/<name>-<version>``) at first use, pinned (`PINNED`), with
-``--ignore-scripts``; run with the ``node`` on ``PATH``.  TypeScript is 7.x, the native compiler:
-``tsc --noEmit`` is all we need, and it checks a project several times faster than 5.x.
-TypeScript 7 has removed ``moduleResolution: "node"`` (node10), so the generated tsconfig uses
-``"bundler"`` (extensionless relative imports resolve as before).
+The checkers, and the checked copy of the project, are `checkers`' (`CheckSession`).
 
 How a run goes
 ==============
 
-1. The project's files of the language (`cpg.project.discover`: same exclusions as the graph
-   build) and its top-level config files are copied to a temporary directory.  The checker runs
-   with a generated config, never the project's own (``pyrightconfig.json``: basic mode, missing
-   imports not reported; ``tsconfig.typeinfer-verify.json``: not strict, ``types: []``, lib check
-   skipped), since third-party packages are not installed there and a project config may name
-   options the pinned checker rejects.
+1. A `checkers.CheckSession` holds a copy of the project's files of the language, checked with a
+   generated config (see `checkers`); through the checker's language server where it has one,
+   so a check after an edit re-analyses only what changed and what imports it.
 2. Baseline: the checker on the original files.  Then, up to `MAX_ROUNDS` times: write the
    annotated files, check, compute the *new* errors, attribute each to one annotation, drop those,
    re-annotate from the original bytes.  Stops as soon as a check finds no new error (the same
@@ -41,15 +25,22 @@ How a run goes
 4. Attribution of one new error, first rule that names a candidate wins:
    a. the error is on an import line the writer added: the annotation whose `TypeImport` it is;
    b. the message quotes an annotation's name and a part of its function's dotted name (pyright:
-      'Argument ... to parameter "x" ... in function "inc"'), in any file;
+      'Argument ... to parameter "x" ... in function "inc"'), in any file, or the name of an
+      annotation on the error's line ('Cannot assign to attribute "name"' on ``self.name: str =
+      ...``); of several, the one on the line, then a parameter the message calls one (not the
+      return type of the function it names), then one in the error's file;
    b'. a call-site error (tsc TS2345) goes to the called function's parameter, an override error to
       the overriding method's annotations (or the named base's), an "assignable" error on a plain
       assignment (``x = ...``, ``self.x = ...``) to the annotation of that name the message
       quotes, in this file or another (a base class's attribute);
    b''. a value returned against the declared return type the message quotes: that return
-      annotation, on the innermost function around the error; a slot whose value the error's
+      annotation, on the innermost function around the error; the slots whose value the error's
       line reads (`CodeFacts.origins`, through local variables: ``fname = self.raw_filename``
-      then ``fname.decode(...)``) annotated with a type the message quotes; last, an error quoting
+      then ``fname.decode(...)``) annotated with a type the message quotes, all along the chain of
+      assignments at once (the attribute's and the ``filename`` parameter assigned to it: with
+      the first alone dropped, it takes the second's type); for an error about a member the
+      value lacks, the slots of that value only (`CodeFacts.receivers`: ``m = pattern.match``
+      then ``m(path).groupdict()`` is ``pattern``'s, of any type when the value is None); last, an error quoting
       a distinctive annotated type, to that annotation (in the innermost function around the
       error first);
    b'''. an error in a function that holds no annotation (any more), given the project's calls
@@ -62,6 +53,8 @@ How a run goes
    d. the same, over the whole file.
    An error in a file without annotations that no message names is *unattributed*: reported,
    nothing dropped for it (TypeScript call-site errors name no parameter, for example).
+   A return annotation ``-> T`` dropped takes with it the ``-> T`` of the project functions that
+   call its function (``def get(...) -> Route: return self.route(...)``): they rest on it.
 5. Last resort, when the rounds end with new errors (none attributed, or `MAX_ROUNDS` spent):
    the annotations still written are ordered by how near each is to a remaining error (in the
    function or class around it, named or typed in its message, in its file, elsewhere), and the
@@ -75,13 +68,10 @@ How a run goes
 API
 ===
 
-``find_checker(language, python) -> Checker``        the checker's command line and name/version.
-``ensure_checker(name) -> list[str]``          a pinned npm checker's ``[node, script]``, installed once.
 ``verify(root, edits, language) -> VerifyResult``   the filtered edits, what was dropped and why.
-``check_tree(root, language) -> list[Diagnostic]``  the checker's errors on a tree as it is.
-``start_baselines(root, languages)``                those checks begun in the background, for
-                                                     `verify(..., baseline=)`.
-Errors are `VerifyError` (its subclass `CheckerUnavailable` when the checker cannot be installed
+``new_errors(baseline, after, edits)``               the errors `after` has that `baseline` had not.
+``attribute(errors, edits, ...)``                    the annotation each error is blamed on.
+Errors are `checkers.VerifyError` (its subclass `CheckerUnavailable` when the checker cannot be installed
 or started), one line each; the caller goes on without verification.
 
 JSON form of `VerifyResult`::
@@ -96,64 +86,28 @@ JSON form of `VerifyResult`::
 from __future__ import annotations
 
 import difflib
-import functools
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from typeinfer.cpg.project import BuildOptions, default_cache_dir, discover
 from typeinfer.cpg.source import parse
 
-from .environment import find_environment
-from .languages import ADAPTERS, adapter_for
-from .languages.typescript import TSCONFIG_NAME
+from .checkers import CheckSession, Checker, Diagnostic, VerifyError, checked_language, open_session
+from .languages import ADAPTERS
 from .writer.contract import Annotation, Applied, EditResult, Skipped
 from .writer.source import annotate_source
 from .writer.source import grammar_of
 
-#: npm checker package -> (pinned version, script inside the install prefix).  Bump together
-#: with a run of tests/test_verify.py: messages and rule names change between versions.
-PINNED: dict[str, tuple[str, str]] = {
-    "typescript": ("7.0.2", "node_modules/typescript/bin/tsc"),
-}
 MAX_ROUNDS = 3  #: drop-and-recheck rounds after the first check of the annotated files
 #: checks the last-resort search (`_search_drops`) may spend, and the most annotations it may drop:
 #: prefixes of 1, 2, 4 and 8 nearest annotations, halving the last step, then the last one alone
 MAX_SEARCH_CHECKS = 7
 MAX_SEARCH_DROPS = 8
-CHECK_TIMEOUT_S = 600  #: one checker run
-INSTALL_TIMEOUT_S = 300  #: one npm install
-#: copied next to the sources (the checker itself runs with our generated config)
-CONFIG_FILES = ("pyproject.toml", "setup.cfg", "pyrightconfig.json", "tsconfig.json", "package.json")
-TS_IGNORED_CODES = frozenset({"TS2307", "TS2792", "TS7016"})  #: cannot find module / its declarations
 #: function and class node types of every grammar (the adapters' `scope_node_types`)
 _SCOPE_NODES = frozenset().union(*(a.scope_node_types for a in ADAPTERS))
-_TSC_LINE = re.compile(r"^(?P<file>.+?)\((?P<line>\d+),(?P<col>\d+)\): error (?P<code>TS\d+): (?P<msg>.*)$")
-
-
-@dataclass(frozen=True)
-class Checker:
-    """A type checker to run: its command line and what it says it is ("basedpyright 1.40.2")."""
-
-    cmd: tuple[str, ...]
-    label: str
-
-
-class VerifyError(Exception):
-    """Verification cannot run (the checker failed or gave output we cannot read); one line."""
-
-
-class CheckerUnavailable(VerifyError):
-    """The checker cannot be found, installed or started (none installed, no node, no network)."""
 
 
 @dataclass(frozen=True)
@@ -162,30 +116,14 @@ class CodeFacts:
     (1-based).  `callees`: the (file, dotted function name) of every project function that the
     innermost function around the line calls; `origins`: the (file, kind, function, name) of the
     slots whose values the line reads, followed back through the variables and ``self``
-    attributes assigned on the way, nearest first (names as `Annotation` gives them; an
-    attribute's function is "")."""
+    attributes assigned on the way, each with how many assignments away (0: read on the line),
+    nearest first (names as `Annotation` gives them; an attribute's function is "")."""
 
     callees: Callable[[str, int], Iterable[tuple[str, str]]]
-    origins: Callable[[str, int], list[tuple[str, str, str, str]]]
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """One checker error; ``line``/``column`` 1-based, ``file`` relative to the project root."""
-
-    file: str
-    line: int
-    column: int
-    code: str  #: pyright rule ("reportOperatorIssue", "" when none) or "TS2339"
-    message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "column": self.column, "code": self.code,
-                "message": self.message}
-
-    def short(self) -> str:
-        first = self.message.splitlines()[0] if self.message else ""
-        return f"{self.file}:{self.line}: {self.code + ': ' if self.code else ''}{first}"
+    origins: Callable[[str, int], list[tuple[int, tuple[str, str, str, str]]]]
+    #: the same for the value whose member (the third argument) the line uses (``m(path).groupdict()``:
+    #: ``m``'s, not ``path``'s)
+    receivers: Callable[[str, int, str], list[tuple[int, tuple[str, str, str, str]]]] = lambda *_: []
 
 
 @dataclass(frozen=True)
@@ -223,200 +161,6 @@ class VerifyResult:
                 "remaining": [d.to_json() for d in self.remaining]}
 
 
-# --------------------------------------------------------------------------------------------
-# Installing and running the checkers
-# --------------------------------------------------------------------------------------------
-
-
-def find_checker(language: str, python: Path | None = None) -> Checker:
-    """The checker `--verify` runs for `language`, `python` the environment given with
-    ``--python`` (see "Checkers")."""
-    adapter = adapter_for(_checked_language(language))
-    if not adapter.checker_executables:
-        return Checker(tuple(ensure_checker(adapter.checker)), f"{adapter.checker} {PINNED[adapter.checker][0]}")
-    for folder in _checker_folders(python):
-        for name in adapter.checker_executables:
-            exe = _executable(folder, name)
-            if exe is not None:
-                return Checker((exe,), _version_label(exe))
-    raise CheckerUnavailable(f"no {' or '.join(adapter.checker_executables)} found in the environment given with "
-                             f"--python, typeinfer's or on PATH (pip install 'typeinfer[verify]')")
-
-
-def _checker_folders(python: Path | None) -> list[Path]:
-    """Where checker executables are looked for, in order: the environment the user named
-    (``--python``, else an active ``$VIRTUAL_ENV``), typeinfer's own, then ``PATH``'s absolute
-    folders.  Never an environment found inside or above the analysed tree: a program from
-    there is part of the code under analysis, which is never run."""
-    folders = []
-    env = find_environment(None, python)
-    if env is not None:
-        folders += [env / "bin", env / "Scripts"]
-    folders.append(Path(sys.executable).parent)
-    folders += [Path(p) for p in os.get_exec_path() if p and Path(p).is_absolute()]
-    return folders
-
-
-def _executable(folder: Path, name: str) -> str | None:
-    for candidate in (folder / name, folder / f"{name}.exe", folder / f"{name}.cmd"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return None
-
-
-@functools.cache
-def _version_label(exe: str) -> str:
-    """The first line of ``exe --version`` ("basedpyright 1.40.2"); raises when it does not start."""
-    try:
-        proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=120)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise CheckerUnavailable(f"cannot start {exe}: {exc}") from None
-    if proc.returncode != 0:
-        raise CheckerUnavailable(f"{exe} --version failed: {_last_line(proc.stderr or proc.stdout)}")
-    return _last_line(proc.stdout.splitlines()[0] if proc.stdout.strip() else exe)
-
-
-def ensure_checker(name: str, cache: Path | None = None) -> list[str]:
-    """``[node, script]`` for `name` ("pyright" or "typescript"), installed from npm at first use.
-
-    The package goes to a staging folder that is renamed into place once it works, so an
-    interrupted or concurrent install never leaves a half-installed checker behind.
-    """
-    if name not in PINNED:
-        raise VerifyError(f"unknown checker {name!r} (choose from {', '.join(PINNED)})")
-    version, script = PINNED[name]
-    node = shutil.which("node")
-    if node is None:
-        raise CheckerUnavailable(f"cannot run {name}: node is not on PATH")
-    tools = (cache or default_cache_dir()) / "tools"
-    target = tools / f"{name}-{version}"
-    if (target / script).is_file():
-        return [node, str(target / script)]
-    npm = shutil.which("npm")
-    if npm is None:
-        raise CheckerUnavailable(f"cannot install {name}@{version}: npm is not on PATH")
-    try:
-        tools.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}-{version}.", dir=tools))
-    except OSError as exc:
-        raise CheckerUnavailable(f"cannot install {name}@{version}: {exc.strerror or exc} ({tools})") from None
-    try:
-        cmd = [npm, "install", "--prefix", str(staging), f"{name}@{version}", "--no-audit", "--no-fund",
-               "--ignore-scripts", "--fetch-retries=1", "--fetch-retry-mintimeout=2000",
-               "--fetch-retry-maxtimeout=10000", "--loglevel=error"]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            raise CheckerUnavailable(f"cannot install {name}@{version} from npm: no answer within "
-                                     f"{INSTALL_TIMEOUT_S} s (offline?)") from None
-        if proc.returncode != 0 or not (staging / script).is_file():
-            raise CheckerUnavailable(f"cannot install {name}@{version} from npm: {_npm_error(proc.stderr)}")
-        probe = subprocess.run([node, str(staging / script), "--version"], capture_output=True, text=True,
-                               timeout=60)
-        if probe.returncode != 0:  # e.g. no native tsc binary for this platform
-            raise CheckerUnavailable(f"{name}@{version} installed but does not start: {_last_line(probe.stderr)}")
-        try:
-            os.rename(staging, target)
-        except OSError:
-            if not (target / script).is_file():  # another process won the race: use its copy
-                raise CheckerUnavailable(f"cannot move {name}@{version} into {target}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return [node, str(target / script)]
-
-
-def _npm_error(stderr: str) -> str:
-    """The telling line of npm's error output ("FetchError: request to ... failed, ...")."""
-    lines = [re.sub(r"^npm (error|ERR!)\s*", "", ln).strip() for ln in (stderr or "").splitlines()]
-    lines = [ln for ln in lines if ln and not ln.startswith(("A complete log", "at ", "{", "}"))]
-    for pattern in (r"^\w*Error: ", r"^code E", r"^404 "):
-        hit = next((ln for ln in lines if re.match(pattern, ln)), None)
-        if hit is not None:
-            return hit
-    return lines[0] if lines else "no message"
-
-
-def _last_line(text: str) -> str:
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-    return lines[-1] if lines else "no message"
-
-
-def run_checker(cmd: list[str], language: str, workdir: Path) -> list[Diagnostic]:
-    """The errors the checker reports for the project copied to `workdir` (config already there)."""
-    adapter = adapter_for(language)
-    args = cmd + [str(workdir) if a == "{workdir}" else a for a in adapter.checker_args]
-    try:
-        proc = subprocess.run(args, cwd=workdir, capture_output=True, text=True, timeout=CHECK_TIMEOUT_S,
-                              env={**os.environ, "NO_COLOR": "1"})
-    except subprocess.TimeoutExpired:
-        raise VerifyError(f"the type checker ran longer than {CHECK_TIMEOUT_S} s") from None
-    except OSError as exc:
-        raise CheckerUnavailable(f"cannot start the type checker: {exc.strerror or exc}") from None
-    return PARSERS[adapter.checker_output](proc, workdir)
-
-
-def _relative(file: str, workdir: Path) -> str:
-    path = Path(file)
-    if not path.is_absolute():
-        return path.as_posix()
-    for base in (workdir, Path(os.path.realpath(workdir))):
-        try:
-            return Path(os.path.realpath(path)).relative_to(os.path.realpath(base)).as_posix()
-        except ValueError:
-            try:
-                return path.relative_to(base).as_posix()
-            except ValueError:
-                continue
-    return path.as_posix()
-
-
-def _pyright_errors(proc: subprocess.CompletedProcess[str], workdir: Path) -> list[Diagnostic]:
-    if proc.returncode not in (0, 1):
-        raise VerifyError(f"pyright failed (exit {proc.returncode}): {_last_line(proc.stderr or proc.stdout)}")
-    try:
-        report = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        raise VerifyError(f"pyright printed no JSON report: {_last_line(proc.stderr or proc.stdout)}") from None
-    out = []
-    for d in report.get("generalDiagnostics", []):
-        if d.get("severity") != "error":
-            continue
-        start = d.get("range", {}).get("start", {})
-        out.append(Diagnostic(_relative(d.get("file", ""), workdir), int(start.get("line", 0)) + 1,
-                              int(start.get("character", 0)) + 1, d.get("rule", ""), d.get("message", "")))
-    return out
-
-
-def _tsc_errors(proc: subprocess.CompletedProcess[str], workdir: Path) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    current: dict[str, Any] | None = None
-    global_errors = []
-
-    def flush() -> None:
-        if current is not None and current["code"] not in TS_IGNORED_CODES:
-            out.append(Diagnostic(_relative(current["file"], workdir), current["line"], current["col"],
-                                  current["code"], "\n".join(current["msg"])))
-
-    for line in proc.stdout.splitlines():
-        m = _TSC_LINE.match(line)
-        if m:
-            flush()
-            current = {"file": m["file"], "line": int(m["line"]), "col": int(m["col"]), "code": m["code"],
-                       "msg": [m["msg"]]}
-        elif line.startswith((" ", "\t")) and current is not None:
-            current["msg"].append(line.strip())  # continuation of a chained message
-        elif line.startswith("error TS") or (line.strip() and current is None):
-            global_errors.append(line.strip())
-    flush()
-    if proc.returncode not in (0, 1, 2) or global_errors or any(d.file == TSCONFIG_NAME for d in out):
-        detail = global_errors[0] if global_errors else next(
-            (d.message for d in out if d.file == TSCONFIG_NAME), _last_line(proc.stderr))
-        raise VerifyError(f"tsc failed (exit {proc.returncode}): {detail}")
-    return out
-
-
-#: the adapters' `checker_output` -> the reader of that output
-PARSERS = {"pyright-json": _pyright_errors, "tsc-text": _tsc_errors}
 
 
 # --------------------------------------------------------------------------------------------
@@ -426,88 +170,122 @@ PARSERS = {"pyright-json": _pyright_errors, "tsc-text": _tsc_errors}
 
 def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
            checker: Checker | None = None, force: bool = False,
-           baseline: Future[list[Diagnostic]] | None = None, python: Path | None = None,
+           baseline: Future[CheckSession] | None = None, python: Path | None = None,
            facts: CodeFacts | None = None) -> VerifyResult:
     """Check the annotated files of `language` and drop the annotations that add type errors.
 
     `root` is the analyzed project (a directory, or one file); `edits` come from
     `annotate.edit_files` (edits of other languages pass through untouched).  `checker` overrides
-    the command from `ensure_checker` (tests).  `baseline`: the errors of the unannotated tree,
-    from a `start_baseline` begun while the types were inferred (else checked here first).
+    `checkers.find_checker` (tests).  `baseline`: a session on the unannotated tree begun while
+    the types were inferred (`checkers.start_sessions`; closed here), else one is opened here.
     `facts`: what the project's graph tells about the code (`CodeFacts`), for the attribution
     rules that follow values and calls (none: those rules are skipped).
     Raises `VerifyError` when no check can be run.
     """
-    lang = _checked_language(language)
+    lang = checked_language(language)
     mine = [i for i, (_, e) in enumerate(edits) if e.language == lang and e.applied and not e.refused]
+    session = baseline.result() if baseline is not None else None
     if not mine:
+        if session is not None:
+            session.close()
         return VerifyResult(lang, "", list(edits))
-    # a baseline begun earlier installs the checker if need be: wait for it before asking again
-    known = baseline.result() if baseline is not None else None
-    found = checker or find_checker(lang, python)
-    cmd = list(found.cmd)
-    result = VerifyResult(lang, found.label, list(edits))
+    if session is None:
+        session = open_session(root, lang, checker, python)
+    with session:
+        return _verified(session, root, edits, mine, force, facts)
+
+
+def _verified(session: CheckSession, root: Path, edits: list[tuple[Path, EditResult]], mine: list[int],
+              force: bool, facts: CodeFacts | None) -> VerifyResult:
+    """The rounds of `verify` (steps 2 to 5 of the module docstring) on an open session."""
+    result = VerifyResult(session.language, session.checker.label, list(edits))
     root = Path(root)
     base = root.parent if root.is_file() else root
     rel = {i: _relpath(edits[i][0], edits[i][1], base) for i in mine}
-    with tempfile.TemporaryDirectory(prefix="typeinfer-verify-") as tmp:
-        work = Path(tmp)
-        _prepare_copy(root, lang, work)
+    errors = session.baseline
+    originals = {rel[i]: edits[i][1].original for i in mine}
+    if any(session.text(r) != data for r, data in originals.items()):
+        errors = session.check(originals)  # a file changed on disk since the session copied it
+    while True:
+        after = session.check({rel[i]: result.edits[i][1].data for i in mine})
+        result.rounds += 1
+        current = {rel[i]: result.edits[i][1] for i in mine}
+        new = new_errors(errors, after, current)
+        result.remaining = new
+        if not new:
+            result.converged = True
+            break
+        result.converged = False
+        if result.rounds > MAX_ROUNDS:
+            break
+        groups: dict[Diagnostic, list[tuple[str, Annotation]]] = {}
+        blame = attribute(new, current, session.text, facts, groups)
+        for d in new:
+            if d not in blame:
+                if d not in result.unattributed:
+                    result.unattributed.append(d)
+        if not blame:
+            break
+        by_file: dict[str, dict[Annotation, Diagnostic]] = defaultdict(dict)
+        for diag, (path, ann) in blame.items():
+            by_file[path].setdefault(ann, diag)
+            for other_path, other in groups.get(diag, ()):
+                by_file[other_path].setdefault(other, diag)
+            if _TS_OVERRIDE.search(diag.message) and path in current:
+                # any annotation inside the override, its nested functions' too, may change the
+                # type it infers: all go at once
+                for a in current[path].applied:
+                    if a.annotation.function == ann.function or a.annotation.function.startswith(ann.function + "."):
+                        by_file[path].setdefault(a.annotation, diag)
+        if facts is not None:
+            _add_dependent_returns(by_file, current, facts)
         for i in mine:
-            _write(work / rel[i], edits[i][1].original)
-        errors = known if known is not None else run_checker(cmd, lang, work)
-        pending = list(mine)  # files whose bytes changed since the last check
-        while True:
-            for i in pending:
-                _write(work / rel[i], result.edits[i][1].data)
-            after = run_checker(cmd, lang, work)
-            result.rounds += 1
-            current = {rel[i]: result.edits[i][1] for i in mine}
-            new = new_errors(errors, after, current)
-            result.remaining = new
-            if not new:
-                result.converged = True
-                break
-            result.converged = False
-            if result.rounds > MAX_ROUNDS:
-                break
-            groups: dict[Diagnostic, list[tuple[str, Annotation]]] = {}
-            blame = attribute(new, current, lambda rel: _read(work / rel), facts, groups)
-            for d in new:
-                if d not in blame:
-                    if d not in result.unattributed:
-                        result.unattributed.append(d)
-            if not blame:
-                break
-            by_file: dict[str, dict[Annotation, Diagnostic]] = defaultdict(dict)
-            for diag, (path, ann) in blame.items():
-                by_file[path].setdefault(ann, diag)
-                for other_path, other in groups.get(diag, ()):
-                    by_file[other_path].setdefault(other, diag)
-                if _TS_OVERRIDE.search(diag.message) and path in current:
-                    # any annotation inside the override, its nested functions' too, may change the
-                    # type it infers: all go at once
-                    for a in current[path].applied:
-                        if a.annotation.function == ann.function or a.annotation.function.startswith(ann.function + "."):
-                            by_file[path].setdefault(a.annotation, diag)
-            pending = []
-            for i in mine:
-                drop = by_file.get(rel[i])
-                if not drop:
-                    continue
-                path, old = result.edits[i]
-                result.edits[i] = (path, _without(old, drop, force))
-                result.dropped.extend(Dropped(old.path, a, d) for a, d in drop.items())
-                pending.append(i)
-        if not result.converged:
-            _search_drops(result, mine, rel, errors, lambda: run_checker(cmd, lang, work), work, force)
+            drop = by_file.get(rel[i])
+            if not drop:
+                continue
+            path, old = result.edits[i]
+            result.edits[i] = (path, _without(old, drop, force))
+            result.dropped.extend(Dropped(old.path, a, d) for a, d in drop.items())
+    if not result.converged:
+        _search_drops(result, mine, rel, errors, session.check, force)
     return result
 
 
+def _add_dependent_returns(by_file: dict[str, dict[Annotation, Diagnostic]], edits: dict[str, EditResult],
+                           facts: CodeFacts) -> None:
+    """Add to the drops (file -> annotation -> error) the return annotations ``-> T`` of project
+    functions that call a function whose ``-> T`` is dropped (``def get(...) -> Route: return
+    self.route(...)``): written from the same evidence, they rest on the dropped one, and without
+    it they fail the next check.  Followed until nothing more is added."""
+    returns = [(path, a) for path, e in edits.items() for a in e.applied if a.annotation.kind == "return"]
+    if not returns:
+        return
+    on_disk = {path: lines_on_disk(e.original, e.data) for path, e in edits.items()
+               if any(p == path for p, _ in returns)}
+    calls: dict[tuple[str, Annotation], set[tuple[str, str]]] = {}
+    for path, a in returns:
+        line = on_disk[path].get(a.line)
+        calls[(path, a.annotation)] = set(facts.callees(path, line)) if line is not None else set()
+    while True:
+        dropped = {(path, ann.function): (ann.type, error) for path, drops in by_file.items()
+                   for ann, error in drops.items() if ann.kind == "return"}
+        added = False
+        for (path, ann), called in calls.items():
+            if ann in by_file.get(path, {}):
+                continue
+            cause = next((dropped[c] for c in sorted(called) if dropped.get(c, ("",))[0] == ann.type), None)
+            if cause is not None:
+                by_file[path][ann] = cause[1]
+                added = True
+        if not added:
+            return
+
+
 def _search_drops(result: VerifyResult, mine: list[int], rel: dict[int, str], baseline: list[Diagnostic],
-                  check: Callable[[], list[Diagnostic]], work: Path, force: bool) -> None:
+                  check: Callable[[dict[str, bytes]], list[Diagnostic]], force: bool) -> None:
     """Step 5 of the module docstring: drop the shortest prefix, in order of nearness to the
-    remaining errors, of the annotations still written that leaves no new error."""
+    remaining errors, of the annotations still written that leaves no new error.  `check`
+    gives the errors once the files hold the given bytes (`CheckSession.check`)."""
     index = {rel[i]: i for i in mine}
     order = [(index[path], ann, d) for path, ann, d in
              _by_nearness(list(result.remaining), {rel[i]: result.edits[i][1] for i in mine})]
@@ -524,10 +302,9 @@ def _search_drops(result: VerifyResult, mine: list[int], rel: dict[int, str], ba
 
     def leaves_none(chosen: list[int]) -> bool:
         edits = dropping(chosen)
-        for i in mine:
-            _write(work / rel[i], edits[i].data)
         result.rounds += 1
-        return not new_errors(baseline, check(), {rel[i]: edits[i] for i in mine})
+        after = check({rel[i]: edits[i].data for i in mine})
+        return not new_errors(baseline, after, {rel[i]: edits[i] for i in mine})
 
     try:
         _search(order, leaves_none, dropping, result, mine)
@@ -600,81 +377,11 @@ def _by_nearness(errors: list[Diagnostic], edits: dict[str, EditResult]) -> list
     return [(path, ann, d) for _, path, ann, d in ranked]
 
 
-def check_tree(root: Path, language: str, checker: Checker | None = None,
-               python: Path | None = None) -> list[Diagnostic]:
-    """The errors the checker (`find_checker`) reports on the `language` files of `root` as they
-    are, under the generated config `verify` uses (a copy is checked; `root` is not touched)."""
-    lang = _checked_language(language)
-    cmd = list((checker or find_checker(lang, python)).cmd)
-    with tempfile.TemporaryDirectory(prefix="typeinfer-check-") as tmp:
-        work = Path(tmp)
-        _prepare_copy(Path(root), lang, work)
-        return run_checker(cmd, lang, work)
-
-
-def _checked_language(language: str) -> str:
-    return "python" if language in ("python", "py") else "typescript"
-
-
-def _prepare_copy(root: Path, language: str, work: Path) -> None:
-    """`root`'s files of `language` (and its top-level configs) copied to `work`, with the
-    checker's generated config beside them."""
-    _copy_project(root, root.parent if root.is_file() else root, language, work)
-    config_name, config = adapter_for(language).checker_config
-    (work / config_name).write_text(json.dumps(config), encoding="utf-8")
-
-
-def start_baseline(root: Path, language: str, python: Path | None = None) -> Future[list[Diagnostic]]:
-    """`check_tree` of the unannotated tree, begun now in a background thread (the checker is a
-    separate process): `annotate --verify` starts it before inferring, so the baseline check
-    and the inference share the machine's cores instead of running one after the other."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typeinfer-baseline")
-    future = pool.submit(check_tree, Path(root), language, None, python)
-    pool.shutdown(wait=False)
-    return future
-
-
-def start_baselines(root: Path, languages: Iterable[str],
-                    python: Path | None = None) -> dict[str, Future[list[Diagnostic]]]:
-    """`start_baseline` for each of `languages` that `root` has files of."""
-    out = {}
-    for language in languages:
-        if discover(Path(root), BuildOptions(languages=(language,))).files:
-            out[language] = start_baseline(root, language, python)
-    return out
-
-
 def _relpath(path: Path, edit: EditResult, base: Path) -> str:
     try:
         return Path(path).resolve().relative_to(base.resolve()).as_posix()
     except ValueError:
         return edit.path
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _copy_project(root: Path, base: Path, language: str, work: Path) -> None:
-    for path, _ in discover(root, BuildOptions(languages=(language,))).files:
-        try:
-            _write(work / Path(path).resolve().relative_to(base.resolve()), path.read_bytes())
-        except (OSError, ValueError):
-            continue  # unreadable or outside the project: the checker treats its imports as missing
-    for name in CONFIG_FILES:
-        try:
-            if (base / name).is_file():
-                shutil.copyfile(base / name, work / name)
-        except OSError:
-            continue
 
 
 def _without(edit: EditResult, drop: dict[Annotation, Diagnostic], force: bool = False) -> EditResult:
@@ -796,10 +503,11 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
         # an override error quotes the member and the field that differs, which another class's
         # annotation may share: the override rule below decides it
         named = [] if _TS_OVERRIDE.search(d.message) else \
-            [(path, a) for path, e in edits.items() for a in e.applied if _names(a.annotation, d.message)]
-        if len(named) >= 1:
-            same_file = [x for x in named if x[0] == d.file]
-            path, a = (same_file or named)[0]
+            [(path, a) for path, e in edits.items() for a in e.applied
+             if _names(a.annotation, d.message) or (path == d.file and a.line == d.line
+                                                    and _quoted(a.annotation.name, d.message))]
+        if named:
+            path, a = min(named, key=lambda x: _naming_rank(x[0], x[1], d))
             out[d] = (path, a.annotation)
             continue
         if edit is not None and d.file not in scopes:
@@ -808,9 +516,14 @@ def attribute(errors: Iterable[Diagnostic], edits: dict[str, EditResult],
         spans = scopes.get(d.file, [])
         original = on_disk.get(d.file, {}).get(d.line)
         called = _called_parameter(d, lines, edits) or _overridden_member(d, edits) or _assigned_name(d, text, edits) \
-            or (_returned_type(d, edit, spans) if edit is not None else None) \
-            or (_origin(d, original, by_slot, facts) if original is not None and facts is not None else None) \
-            or _quoted_type(d, edits, spans)
+            or (_returned_type(d, edit, spans) if edit is not None else None)
+        if called is None and original is not None and facts is not None:
+            chain = _origins(d, original, by_slot, facts)
+            if chain:
+                called = chain[0]
+                if groups is not None and len(chain) > 1:
+                    groups[d] = chain
+        called = called or _quoted_type(d, edits, spans)
         if called is not None:
             out[d] = called
             continue
@@ -869,19 +582,46 @@ def _returned_type(d: Diagnostic, edit: EditResult, spans: list[tuple[int, int]]
     return (d.file, hit.annotation) if hit is not None else None
 
 
-def _origin(d: Diagnostic, original: int, by_slot: dict[tuple[str, str, str, str], list[Applied]],
-            facts: CodeFacts) -> tuple[str, Annotation] | None:
-    """An annotation of a slot whose value the error's line (`original`: in the file on disk)
-    reads (``fname = self.raw_filename`` then ``fname.decode(...)``: the attribute's), of a type
-    the message quotes; `by_slot`: the annotations written, by (file, kind, function, name)."""
-    for slot in facts.origins(d.file, original):  # nearest first
+def _origins(d: Diagnostic, original: int, by_slot: dict[tuple[str, str, str, str], list[Applied]],
+             facts: CodeFacts) -> list[tuple[str, Annotation]]:
+    """The annotations of the slots whose values the error's line (`original`: in the file on
+    disk) reads, of a type the message quotes, nearest first: ``fname = self.raw_filename`` then
+    ``fname.decode(...)`` gives the attribute's, then that of the ``filename`` parameter assigned
+    to it, since with only the first dropped the attribute would take the second's type and the
+    error would stay.  `by_slot`: the annotations written, by (file, kind, function, name)."""
+    out: list[tuple[str, Annotation]] = []
+    last = -1
+    member = _member(d.message)
+    of_none = member is not None and member[1] in ("None", "null", "undefined")
+    slots = facts.receivers(d.file, original, member[0]) if member is not None else []
+    for depth, slot in slots or facts.origins(d.file, original):  # nearest first
+        if out and depth <= last:
+            continue  # read beside the first cause on the line, not assigned on its way: not its source
         # a function returning None is no cause: its value is not what the line goes on with
         hits = [a for a in by_slot.get(slot, ()) if a.annotation.type not in ("None", "void")
-                and _quoted(a.annotation.type, d.message)]
+                and (of_none or _quoted(a.annotation.type, d.message))]
         if hits:  # two classes' attributes of one name share a key: the one nearest the error
-            return slot[0], min(hits, key=lambda a: abs(a.line - d.line) if slot[0] == d.file else a.line).annotation
-    return None
+            best = min(hits, key=lambda a: abs(a.line - d.line) if slot[0] == d.file else a.line)
+            out.append((slot[0], best.annotation))
+            last = depth
+    return out
 
+
+#: a member the error's value lacks, and the value's type: pyright's 'Cannot access attribute "decode"
+#: for class "str"', '"groupdict" is not a known attribute of "None"', tsc's "Property 'x' does not
+#: exist on type 'T'"
+_MEMBER = (re.compile(r'Cannot access attribute "(?P<name>\w+)" for class "(?P<type>[^"]+)"'),
+           re.compile(r'^"(?P<name>\w+)" is not a known attribute of "(?P<type>None)"'),
+           re.compile(r"Property '(?P<name>[\w$]+)' does not exist on type '(?P<type>[^']+)'"))
+
+
+def _member(message: str) -> tuple[str, str] | None:
+    """(member, type of the value) of an error about a member the value lacks (`_MEMBER`)."""
+    for pattern in _MEMBER:
+        m = pattern.search(message)
+        if m:
+            return m["name"], m["type"]
+    return None
 
 #: an assignment's target on the error line: ``name = ...``, ``self.name = ...`` (no annotation there)
 _ASSIGNED = re.compile(r"^(?:[\w.]+\.)?(?P<name>[A-Za-z_$][\w$]*)\s*=(?!=)")
@@ -1025,6 +765,17 @@ def _quoted(word: str, message: str) -> bool:
 def _quoted_name(word: str, message: str) -> bool:
     """`word` quoted alone, or as a generic type's name (tsc: ``'ZodArray<T, Cardinality>'``)."""
     return _quoted(word, message) or f"'{word}<" in message or f'"{word}[' in message
+
+
+def _naming_rank(path: str, applied: Applied, d: Diagnostic) -> tuple[int, int, int]:
+    """Which of the annotations a message names is blamed (lowest first): the one on the error's
+    line (``self.name: str = name or None``: 'Cannot assign to attribute "name"'), then a parameter
+    the message calls one ('parameter "response" ... in function "apply"': not ``apply``'s return
+    type), then one in the error's file."""
+    ann = applied.annotation
+    return (0 if path == d.file and applied.line == d.line else 1,
+            0 if ann.kind == "parameter" and f'parameter "{ann.name}"' in d.message else 1,
+            0 if path == d.file else 1)
 
 
 def _names(ann: Annotation, message: str) -> bool:

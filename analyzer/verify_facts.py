@@ -1,12 +1,15 @@
 """What the project's graph tells `verify` about the code around a checker's error.
 
 `graph_facts(cpg)` answers `verify.CodeFacts`: for a line of a file, the project functions that
-the function around it calls, and the slots whose values the line reads, followed back through
-variables and ``self`` attributes.  Needs: the graph the annotations were inferred on.  Does
+the function around it calls, and the slots whose values the line reads (or the value whose
+member it uses), followed back through variables, ``self`` attributes, the objects whose
+attributes are taken and the variables called.  Needs: the graph the annotations were inferred on.  Does
 not: read checker output or decide blame (`verify.attribute` does).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
@@ -66,11 +69,7 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
                 if cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN:
                     out.append((depth, (decl[0], "parameter", function, name)))
                 elif cpg.kind(decl) == NodeKind.LOCAL:
-                    out.append((depth, (decl[0], "variable", function, name)))
-                    for write in cpg.references(decl):
-                        value = assigned(write) if cpg.get(write, Prop.IS_WRITE) else None
-                        if value is not None and value != n:
-                            out.extend(sources(value, depth + 1))
+                    out.extend(local_sources(decl, n, depth))
         elif kind == NodeKind.CALL and name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
             obj, field_node = cpg.arguments(n).get(1), cpg.arguments(n).get(2)
             if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
@@ -78,17 +77,66 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
                 out.append((depth, (n[0], "attribute", "", attribute)))
                 for value in written_to(cpg.enclosing(n, (NodeKind.TYPE_DECL,)), attribute):
                     out.extend(sources(value, depth + 1))
+            elif obj is not None:  # ``pattern.match``: what the attribute is follows from the object
+                out.extend(sources(obj, depth + 1))
         elif kind == NodeKind.CALL:
-            for callee in cpg.out(n, EdgeKind.CALL):
+            callees = cpg.out(n, EdgeKind.CALL)
+            for callee in callees:
                 out.append((depth, (callee[0], "return", qualname(callee), cpg.get(callee, Prop.NAME, ""))))
+            decl = None if callees else local_named(n, str(name))
+            if decl is not None:  # a variable called (``match = pattern.match; match(path)``)
+                out.extend(local_sources(decl, None, depth + 1))
         return out
 
-    def origins(path: str, line: int) -> list[tuple[str, str, str, str]]:
+    def local_sources(decl: NodeId, read: NodeId | None, depth: int) -> list[tuple[int, tuple[str, str, str, str]]]:
+        owner = cpg.enclosing(decl, (NodeKind.METHOD,))
+        out = [(depth, (decl[0], "variable", qualname(owner) if owner is not None else "", cpg.get(decl, Prop.NAME, "")))]
+        for write in cpg.references(decl):
+            value = assigned(write) if cpg.get(write, Prop.IS_WRITE) else None
+            if value is not None and value != read:
+                out.extend(sources(value, depth + 1))
+        return out
+
+    def local_named(n: NodeId, name: str) -> NodeId | None:
+        """The variable `name` of the function around `n` or of a function around that one."""
+        method = cpg.enclosing(n, (NodeKind.METHOD,))
+        while method is not None:
+            for block in cpg.ast_children(method):
+                for decl in cpg.ast_children(block) if cpg.kind(block) == NodeKind.BLOCK else ():
+                    if cpg.kind(decl) == NodeKind.LOCAL and cpg.get(decl, Prop.NAME) == name:
+                        return decl
+            method = cpg.enclosing(method, (NodeKind.METHOD,))
+        return None
+
+    def origins(path: str, line: int) -> list[tuple[int, tuple[str, str, str, str]]]:
+        return _nearest_first(hit for n in nodes_on(path, line) for hit in sources(n, 0))
+
+    def receivers(path: str, line: int, member: str) -> list[tuple[int, tuple[str, str, str, str]]]:
+        found = []
+        for n in nodes_on(path, line):
+            name, args = cpg.get(n, Prop.NAME), cpg.arguments(n) if cpg.kind(n) == NodeKind.CALL else {}
+            if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+                field_node = args.get(2)
+                receiver = args.get(1) if field_node is not None and cpg.get(field_node, Prop.NAME) == member else None
+            else:
+                receiver = args.get(0) if name == member else None
+            if receiver is not None:
+                found.extend(sources(receiver, 0))
+        return _nearest_first(found)
+
+    def nodes_on(path: str, line: int) -> list[NodeId]:
         if not on_line:
             for kind in (NodeKind.IDENTIFIER, NodeKind.CALL):
                 for n in cpg.nodes(kind):
                     on_line.setdefault((n[0], cpg.get(n, Prop.LINE_NUMBER)), []).append(n)
-        found = [hit for n in on_line.get((path, line), ()) for hit in sources(n, 0)]
-        return list(dict.fromkeys(slot for _, slot in sorted(found, key=lambda hit: hit[0])))
+        return on_line.get((path, line), [])
 
-    return CodeFacts(callees, origins)
+    return CodeFacts(callees, origins, receivers)
+
+
+def _nearest_first(found: Iterable[tuple[int, tuple[str, str, str, str]]]) -> list[tuple[int, tuple[str, str, str, str]]]:
+    """Each slot once, at its fewest assignments away, nearest first."""
+    nearest: dict[tuple[str, str, str, str], int] = {}
+    for depth, slot in sorted(found, key=lambda hit: hit[0]):
+        nearest.setdefault(slot, depth)
+    return [(depth, slot) for slot, depth in nearest.items()]

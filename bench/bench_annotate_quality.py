@@ -3,7 +3,7 @@
 For each pinned registry package (not in the corpus; mostly unannotated: untyped Python as
 published, TypeScript with its annotations stripped first), in a fresh copy each time:
 
-1. the checker `--verify` runs (`analyzer.verify.find_checker`: basedpyright for Python, tsc for TypeScript, the config
+1. the checker `--verify` runs (`analyzer.checkers.find_checker`: basedpyright for Python, tsc for TypeScript, the config
    `--verify` uses) on the code as it is: the baseline;
 2. ``typeinfer annotate --write``, timed; the checker again; new errors = errors the baseline
    does not explain (`verify.new_errors`: lines mapped through the edit's line diff);
@@ -30,7 +30,8 @@ import time
 from pathlib import Path
 
 from typeinfer.analyzer.strip import strip_tree
-from typeinfer.analyzer.verify import check_tree, new_errors
+from typeinfer.analyzer.checkers import check_tree
+from typeinfer.analyzer.verify import new_errors
 from typeinfer.analyzer.writer.contract import EditResult
 from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
 

@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from typeinfer.analyzer.strip import strip_tree_results
-from typeinfer.analyzer.verify import ensure_checker
+from typeinfer.analyzer.checkers import ensure_checker
 from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -120,11 +120,11 @@ _STAGE_FIELDS = ("str_type", "bool_type", "bare_return_type", "checker", "checke
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda a: a.name)
 def test_every_adapter_fills_the_stage_fields(adapter: LanguageAdapter):
-    from typeinfer.analyzer import verify
+    from typeinfer.analyzer import checkers
     for name in _STAGE_FIELDS:
         assert getattr(adapter, name), f"{adapter.name} leaves {name} empty"
-    assert adapter.checker_executables or adapter.checker in verify.PINNED
-    assert adapter.checker_output in verify.PARSERS
+    assert adapter.checker_executables or adapter.checker in checkers.PINNED
+    assert adapter.checker_output in checkers.PARSERS
     config_name, config = adapter.checker_config
     assert config_name and config
     assert adapter.static_tables.unary_numeric
@@ -152,8 +152,8 @@ def test_typescript_adapter_stage_fields():
     ts = adapter_for("typescript")
     assert (ts.str_type, ts.bool_type, ts.bare_return_type) == ("string", "boolean", "undefined")
     assert ts.checker == "typescript"  # tsc
-    from typeinfer.analyzer import verify
-    assert verify.PINNED[ts.checker][1].endswith("/tsc")
+    from typeinfer.analyzer import checkers
+    assert checkers.PINNED[ts.checker][1].endswith("/tsc")
     assert ts.checker_output == "tsc-text" and "--noEmit" in ts.checker_args
     assert ts.checker_config[0] in ts.checker_args and ts.checker_config[1]["compilerOptions"]["noEmit"] is True
     assert ts.container_literal_type("list", "number") == "number[]" and ts.container_literal_type("list", "") == ""

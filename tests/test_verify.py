@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from typeinfer.analyzer.verify import (CodeFacts, Diagnostic, attribute, ensure_checker, find_checker, line_map,
-                                       lines_on_disk, new_errors, verify)
+from typeinfer.analyzer.checkers import Diagnostic, ensure_checker, find_checker
+from typeinfer.analyzer.verify import CodeFacts, attribute, line_map, lines_on_disk, new_errors, verify
 from typeinfer.analyzer.writer.contract import Annotation, Applied, EditResult
 from typeinfer.analyzer.writer.source import annotate_source
 
@@ -259,7 +259,7 @@ def test_the_readme_demo_written_in_place_adds_no_checker_error(tmp_path: Path, 
     import shutil
 
     from typeinfer import cli
-    from typeinfer.analyzer.verify import check_tree
+    from typeinfer.analyzer.checkers import check_tree
     from typeinfer.analyzer.writer.contract import EditResult
 
     sample = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "project"
@@ -456,3 +456,86 @@ def test_an_attribute_read_is_followed_to_what_its_own_class_assigns(tmp_path: P
     error = Diagnostic("m.py", at, 26, "reportAttributeAccessIssue", 'Cannot access attribute "decode" for class "str"')
     facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
     assert attribute([error], {"m.py": edit}, None, facts)[error][1] == b_title
+
+
+def test_an_attribute_annotation_is_blamed_together_with_the_parameter_it_is_assigned_from(tmp_path: Path) -> None:
+    """``fname = self.raw; fname.decode()`` with ``self.raw: str = filename`` and ``filename: str``:
+    dropping the attribute's alone leaves it the parameter's type, so both go at once; a value
+    read beside it on the line (``size``) is no source of it and stays."""
+    from typeinfer.analyzer.verify_facts import graph_facts
+    from typeinfer.cpg.project import BuildOptions, build_project
+
+    code = ("class Upload:\n    def __init__(self, filename, size):\n        self.raw = filename\n\n"
+            "    def name(self, size):\n        fname = self.raw\n        return fname.decode(size)\n")
+    root = _project(tmp_path, {"m.py": code})
+    filename = _param("filename", "Upload.__init__", 2, 23, "str")
+    raw = Annotation(kind="attribute", name="raw", function="", line=3, column=8, type="str")
+    size = _param("size", "Upload.name", 5, 19, "str")
+    _, edit = _edit(root, "m.py", "python", [filename, raw, size])
+    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if "fname.decode" in text)
+    error = Diagnostic("m.py", at, 22, "reportAttributeAccessIssue", 'Cannot access attribute "decode" for class "str"')
+    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    groups: dict = {}
+    blame = attribute([error], {"m.py": edit}, None, facts, groups)
+    assert blame[error][1] == raw
+    assert [a for _, a in groups[error]] == [raw, filename]
+
+
+def test_a_member_of_none_is_blamed_on_what_the_called_variable_was_taken_from(tmp_path: Path) -> None:
+    """``match = pattern.match`` then ``match(path).groupdict()``: the error is about the value
+    ``match`` returns, so the annotation of ``pattern`` is blamed, not ``path``'s beside it."""
+    from typeinfer.analyzer.verify_facts import graph_facts
+    from typeinfer.cpg.project import BuildOptions, build_project
+
+    code = ("import re\n\n\ndef add(rule):\n    pattern = re.compile(rule)\n    match = pattern.match\n\n"
+            "    def getargs(path):\n        return match(path).groupdict()\n    return getargs\n")
+    root = _project(tmp_path, {"m.py": code})
+    pattern = Annotation(kind="variable", name="pattern", function="add", line=5, column=4, type="re.Pattern[str]")
+    path = _param("path", "add.getargs", 8, 16, "str")
+    _, edit = _edit(root, "m.py", "python", [pattern, path])
+    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if ".groupdict()" in text)
+    error = Diagnostic("m.py", at, 28, "reportOptionalMemberAccess", '"groupdict" is not a known attribute of "None"')
+    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    assert attribute([error], {"m.py": edit}, None, facts)[error][1] == pattern
+
+
+def test_a_message_naming_a_parameter_blames_the_parameter_not_its_functions_return() -> None:
+    src = "class Response:\n    def apply(self, response):\n        pass\n"
+    returns = Annotation("return", "apply", "Response.apply", 2, 30, "None")
+    response = Annotation("parameter", "response", "Response.apply", 2, 20, "Response")
+    edit = EditResult("m.py", "python", src.encode(), src.encode(),
+                      applied=[Applied(returns, 2, 30), Applied(response, 2, 20)])
+    error = Diagnostic("m.py", 9, 5, "reportArgumentType", 'Argument of type "Local" cannot be assigned to parameter '
+                       '"response" of type "Response" in function "apply"')
+    assert attribute([error], {"m.py": edit})[error][1] == response
+
+
+def test_an_error_on_an_annotated_attribute_line_blames_that_attribute_not_the_parameter_of_its_name() -> None:
+    src = "class Route:\n    def __init__(self, name=None):\n        self.name = name or None\n"
+    param = Annotation("parameter", "name", "Route.__init__", 2, 23, "str | None")
+    attr = Annotation("attribute", "name", "", 3, 17, "str")
+    edit = EditResult("m.py", "python", src.encode(), src.encode(), applied=[Applied(param, 2, 23), Applied(attr, 3, 17)])
+    error = Diagnostic("m.py", 3, 14, "reportAttributeAccessIssue",
+                       'Cannot assign to attribute "name" for class "Route*"\n  Type "str | None" is not assignable to type "str"')
+    assert attribute([error], {"m.py": edit})[error][1] == attr
+
+
+def test_a_dropped_return_type_takes_the_same_return_type_of_the_functions_returning_its_call(tmp_path: Path) -> None:
+    """``get`` returns ``self.route(...)``: once ``route``'s wrong ``-> Route`` goes, ``get``'s
+    ``-> Route`` rests on nothing; both go in the same round, so one more check converges."""
+    from typeinfer.analyzer.verify_facts import graph_facts
+    from typeinfer.cpg.project import BuildOptions, build_project
+
+    code = ("class Route:\n    pass\n\n\nclass App:\n    def route(self, path):\n        def decorator(callback):\n"
+            "            return callback\n        return decorator\n\n"
+            "    def get(self, path):\n        return self.route(path)\n\n    def size(self):\n        return 1\n")
+    root = _project(tmp_path, {"m.py": code})
+    route = Annotation(kind="return", name="route", function="App.route", line=6, column=8, type="Route")
+    get = Annotation(kind="return", name="get", function="App.get", line=11, column=8, type="Route")
+    size = Annotation(kind="return", name="size", function="App.size", line=14, column=8, type="int")
+    edits = [_edit(root, "m.py", "python", [route, get, size])]
+    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    result = verify(root, edits, "python", facts=facts)
+    assert {d.annotation.name for d in result.dropped} == {"route", "get"}
+    assert result.converged and result.rounds == 2
+    assert _applied(result.edits[0][1]) == {("size", "int")}

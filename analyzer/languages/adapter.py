@@ -79,16 +79,19 @@ class LanguageAdapter:
     #: the typeshed module of built-in classes (``builtins``); "" when typeshed does not describe the language
     builtins_module: str = ""
     #: --verify: the checker's name: with `checker_executables`, what it is called; without, its
-    #: pinned npm package (a key of `verify.PINNED`): ``basedpyright`` / ``typescript`` (tsc)
+    #: pinned npm package (a key of `checkers.PINNED`): ``basedpyright`` / ``typescript`` (tsc)
     checker: str = ""
     #: --verify: executables looked for, in order, in the project's environment, typeinfer's own
-    #: and on PATH (`verify.find_checker`); empty: the pinned npm package `checker`
+    #: and on PATH (`checkers.find_checker`); empty: the pinned npm package `checker`
     checker_executables: tuple[str, ...] = ()
+    #: --verify: what the checker's language server is called, after the checker's name
+    #: (``-langserver``: ``basedpyright-langserver`` next to ``basedpyright``); empty: it has none
+    checker_server_suffix: str = ""
     #: --verify: the checker's arguments after its command; ``{workdir}`` stands for the checked copy
     checker_args: tuple[str, ...] = ()
     #: --verify: (file name, JSON content) of the generated checker config written next to the sources
     checker_config: tuple[str, Mapping[str, object]] = ("", {})
-    #: --verify: how the checker's output is read (a key of `verify.PARSERS`): ``pyright-json`` / ``tsc-text``
+    #: --verify: how the checker's output is read (a key of `checkers.PARSERS`): ``pyright-json`` / ``tsc-text``
     checker_output: str = ""
 
     @cached_property

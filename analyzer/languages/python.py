@@ -66,6 +66,7 @@ PYTHON = LanguageAdapter(
     builtins_module="builtins",
     checker="basedpyright",
     checker_executables=("basedpyright", "pyright"),
+    checker_server_suffix="-langserver",
     checker_args=("--outputjson", "-p", "{workdir}"),
     checker_config=("pyrightconfig.json", PYRIGHT_CONFIG),
     checker_output="pyright-json",

@@ -41,10 +41,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Infer types for unannotated parameters, returns and variables; print a diff (default),
     write them in place (--write), write stubs (--stub) or print JSON (--format json)."""
-    from typeinfer.analyzer import annotate
-    from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, InferenceOptions, infer_project
+    from typeinfer.analyzer.pipeline import ANNOTATE_ROUNDS, InferenceOptions
     from typeinfer.analyzer.slots import KINDS
-    from typeinfer.typemodel.model_files import ModelError
 
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
     unknown = sorted(set(kinds) - set(KINDS))
@@ -61,11 +59,23 @@ def run(args: argparse.Namespace) -> int:
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
                                jobs=args.jobs, use_cache=not args.no_cache, max_bytes=args.max_bytes,
                                skip_minified=not args.include_minified, rounds=ANNOTATE_ROUNDS, python=args.python)
-    baselines = {}
+    sessions = {}
     if args.verify and Path(args.path).exists():  # the checker reads the unannotated tree while types are inferred
-        from typeinfer.analyzer.verify import start_baselines
+        from typeinfer.analyzer.checkers import close_sessions, start_sessions
 
-        baselines = start_baselines(Path(args.path), languages, args.python)
+        sessions = start_sessions(Path(args.path), languages, args.python)
+    try:
+        return _annotate(args, options, kinds, sessions)
+    finally:
+        if sessions:
+            close_sessions(sessions)
+
+
+def _annotate(args: argparse.Namespace, options: Any, kinds: tuple[str, ...], sessions: dict[str, Any]) -> int:
+    from typeinfer.analyzer import annotate
+    from typeinfer.analyzer.pipeline import infer_project
+    from typeinfer.typemodel.model_files import ModelError
+
     update, stop = progress_bar(not args.quiet)
     options.progress = update
     try:
@@ -81,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"version": 1, "predictions": [d.to_json() for d in decisions]}, indent=1))
         return 0
     mode = "write" if args.write else "stub" if args.stub else "diff"
-    summary = annotate.run(result, mode, kinds, print, verify=args.verify, force=args.force, baselines=baselines)
+    summary = annotate.run(result, mode, kinds, print, verify=args.verify, force=args.force, baselines=sessions)
     for message in summary.messages:
         print(f"typeinfer: {message}", file=sys.stderr)
     print(f"typeinfer: {summary.line()} (threshold {result.threshold:.2f})", file=sys.stderr)
