@@ -14,6 +14,8 @@ caller falls back to the command line.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,9 +41,9 @@ class CheckerServerError(Exception):
 class CheckerServer:
     """One language server process over a project copy at `root`.
 
-    `files` maps each file's path relative to `root` to its text; all are opened at start.
-    `errors` returns, per opened file, the error-severity diagnostics as
-    ``(line, column, code, message)`` (0-based line and UTF-16 column, as LSP gives them).
+    `errors(changed)` opens (first time) or updates the files it is given and returns, per
+    opened file, the error-severity diagnostics as ``(line, column, code, message)`` (0-based
+    line and UTF-16 column, as LSP gives them).
     """
 
     def __init__(self, cmd: list[str], root: Path, language_id: str, timeout_s: float) -> None:
@@ -64,10 +66,12 @@ class CheckerServer:
             raise
 
     async def _start(self, cmd: list[str]) -> None:
-        await self._client.start_io(cmd[0], *cmd[1:], cwd=str(self.root))
+        # a process group of its own: the pip wheel's server is a Python launcher running node,
+        # and a kill must reach node too
+        await self._client.start_io(cmd[0], *cmd[1:], cwd=str(self.root), start_new_session=os.name == "posix")
         uri = self.root.resolve().as_uri()
         await self._client.initialize_async(lsp.InitializeParams(
-            capabilities=lsp.ClientCapabilities(), root_uri=uri, process_id=None,
+            capabilities=lsp.ClientCapabilities(), root_uri=uri, process_id=os.getpid(),
             workspace_folders=[lsp.WorkspaceFolder(uri=uri, name=self.root.name or "project")]))
         self._client.initialized(lsp.InitializedParams())
 
@@ -125,6 +129,8 @@ class CheckerServer:
             self._loop.call_soon_threadsafe(self._kill)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(STOP_TIMEOUT_S)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     async def _stop(self) -> None:
         process = self._process()
@@ -142,8 +148,15 @@ class CheckerServer:
 
     def _kill(self) -> None:
         process = self._process()
-        if process is not None and process.returncode is None:
-            process.kill()
+        if process is None or process.returncode is not None:
+            return
+        if os.name == "posix":
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # the launcher and the node it started
+                return
+            except OSError:
+                pass
+        process.kill()
 
 
 def _ignore(*_: Any) -> None:

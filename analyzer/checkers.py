@@ -430,13 +430,14 @@ def open_session(root: Path, language: str, checker: Checker | None = None,
     return session
 
 
-def start_sessions(root: Path, languages: Iterable[str],
-                   python: Path | None = None) -> dict[str, Future[CheckSession]]:
+def start_sessions(root: Path, languages: Iterable[str], python: Path | None = None,
+                   into: dict[str, Future[CheckSession]] | None = None) -> dict[str, Future[CheckSession]]:
     """`open_session` for each of `languages` that `root` has files of, begun now in a background
     thread: `annotate --verify` starts them before inferring, so the baseline checks (separate
     processes) and the inference share the machine's cores instead of running one after the other.
-    Whoever takes a session closes it (`close_sessions` for those not taken)."""
-    out = {}
+    Added to `into` (and returned) as they start, so `close_sessions(into)` ends every one begun
+    even when a later one fails to start."""
+    out = into if into is not None else {}
     for language in languages:
         if discover(Path(root), BuildOptions(languages=(language,))).files:
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="typeinfer-baseline")
@@ -446,12 +447,24 @@ def start_sessions(root: Path, languages: Iterable[str],
 
 
 def close_sessions(sessions: Mapping[str, Future[CheckSession]]) -> None:
-    """Close the sessions of `start_sessions` (waiting for those still starting)."""
-    for future in sessions.values():
-        try:
-            future.result().close()
-        except Exception:  # noqa: BLE001 - one that failed to start left nothing to close
-            continue
+    """Close the sessions of `start_sessions` (waiting for those still starting; each is closed
+    even when closing another is interrupted)."""
+    futures = list(sessions.values())
+    try:
+        while futures:
+            future = futures.pop()
+            try:
+                future.result().close()
+            except Exception:  # noqa: BLE001 - one that failed to start left nothing to close
+                continue
+    finally:
+        for future in futures:  # interrupted (Ctrl-C): the rest are closed once they have started
+            future.add_done_callback(_close_started)
+
+
+def _close_started(future: Future[CheckSession]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        future.result().close()
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -54,7 +54,7 @@ How a run goes
    An error in a file without annotations that no message names is *unattributed*: reported,
    nothing dropped for it (TypeScript call-site errors name no parameter, for example).
    A return annotation ``-> T`` dropped takes with it the ``-> T`` of the project functions that
-   call its function (``def get(...) -> Route: return self.route(...)``): they rest on it.
+   return its function's call (``def get(...) -> Route: return self.route(...)``): they rest on it.
 5. Last resort, when the rounds end with new errors (none attributed, or `MAX_ROUNDS` spent):
    the annotations still written are ordered by how near each is to a remaining error (in the
    function or class around it, named or typed in its message, in its file, elsewhere), and the
@@ -116,14 +116,17 @@ class CodeFacts:
     (1-based).  `callees`: the (file, dotted function name) of every project function that the
     innermost function around the line calls; `origins`: the (file, kind, function, name) of the
     slots whose values the line reads, followed back through the variables and ``self``
-    attributes assigned on the way, each with how many assignments away (0: read on the line),
-    nearest first (names as `Annotation` gives them; an attribute's function is "")."""
+    attributes assigned on the way, nearest first, each with the slot it was reached through
+    (None: read on the line; names as `Annotation` gives them; an attribute's function is "");
+    `receivers`: the same for the value whose member (the third argument) the line uses
+    (``m(path).groupdict()``: ``m``'s, not ``path``'s); `returned`: the (file, dotted function name)
+    of the project functions whose call's value the function around the line returns."""
 
     callees: Callable[[str, int], Iterable[tuple[str, str]]]
-    origins: Callable[[str, int], list[tuple[int, tuple[str, str, str, str]]]]
-    #: the same for the value whose member (the third argument) the line uses (``m(path).groupdict()``:
-    #: ``m``'s, not ``path``'s)
-    receivers: Callable[[str, int, str], list[tuple[int, tuple[str, str, str, str]]]] = lambda *_: []
+    origins: Callable[[str, int], list[tuple[tuple[str, str, str, str], tuple[str, str, str, str] | None]]]
+    receivers: Callable[[str, int, str], list[tuple[tuple[str, str, str, str], tuple[str, str, str, str] | None]]] \
+        = lambda *_: []
+    returned: Callable[[str, int], Iterable[tuple[str, str]]] = lambda *_: ()
 
 
 @dataclass(frozen=True)
@@ -175,22 +178,19 @@ def verify(root: Path, edits: list[tuple[Path, EditResult]], language: str,
     """Check the annotated files of `language` and drop the annotations that add type errors.
 
     `root` is the analyzed project (a directory, or one file); `edits` come from
-    `annotate.edit_files` (edits of other languages pass through untouched).  `checker` overrides
-    `checkers.find_checker` (tests).  `baseline`: a session on the unannotated tree begun while
-    the types were inferred (`checkers.start_sessions`; closed here), else one is opened here.
+    `annotate.edit_files` (edits of other languages pass through untouched).  `baseline`: a
+    session on the unannotated tree begun while the types were inferred (`checkers.start_sessions`;
+    closed here once used), else one is opened here, with `checker` instead of
+    `checkers.find_checker`'s when given (tests).
     `facts`: what the project's graph tells about the code (`CodeFacts`), for the attribution
     rules that follow values and calls (none: those rules are skipped).
     Raises `VerifyError` when no check can be run.
     """
     lang = checked_language(language)
     mine = [i for i, (_, e) in enumerate(edits) if e.language == lang and e.applied and not e.refused]
-    session = baseline.result() if baseline is not None else None
-    if not mine:
-        if session is not None:
-            session.close()
+    if not mine:  # nothing to check: a session begun for it is not waited for (`close_sessions` ends it)
         return VerifyResult(lang, "", list(edits))
-    if session is None:
-        session = open_session(root, lang, checker, python)
+    session = baseline.result() if baseline is not None else open_session(root, lang, checker, python)
     with session:
         return _verified(session, root, edits, mine, force, facts)
 
@@ -254,9 +254,9 @@ def _verified(session: CheckSession, root: Path, edits: list[tuple[Path, EditRes
 def _add_dependent_returns(by_file: dict[str, dict[Annotation, Diagnostic]], edits: dict[str, EditResult],
                            facts: CodeFacts) -> None:
     """Add to the drops (file -> annotation -> error) the return annotations ``-> T`` of project
-    functions that call a function whose ``-> T`` is dropped (``def get(...) -> Route: return
-    self.route(...)``): written from the same evidence, they rest on the dropped one, and without
-    it they fail the next check.  Followed until nothing more is added."""
+    functions that return the call of a function whose ``-> T`` is dropped (``def get(...) ->
+    Route: return self.route(...)``): they rest on the dropped one, and without it they fail the
+    next check.  Followed until nothing more is added."""
     returns = [(path, a) for path, e in edits.items() for a in e.applied if a.annotation.kind == "return"]
     if not returns:
         return
@@ -265,7 +265,7 @@ def _add_dependent_returns(by_file: dict[str, dict[Annotation, Diagnostic]], edi
     calls: dict[tuple[str, Annotation], set[tuple[str, str]]] = {}
     for path, a in returns:
         line = on_disk[path].get(a.line)
-        calls[(path, a.annotation)] = set(facts.callees(path, line)) if line is not None else set()
+        calls[(path, a.annotation)] = set(facts.returned(path, line)) if line is not None else set()
     while True:
         dropped = {(path, ann.function): (ann.type, error) for path, drops in by_file.items()
                    for ann, error in drops.items() if ann.kind == "return"}
@@ -590,21 +590,37 @@ def _origins(d: Diagnostic, original: int, by_slot: dict[tuple[str, str, str, st
     to it, since with only the first dropped the attribute would take the second's type and the
     error would stay.  `by_slot`: the annotations written, by (file, kind, function, name)."""
     out: list[tuple[str, Annotation]] = []
-    last = -1
     member = _member(d.message)
     of_none = member is not None and member[1] in ("None", "null", "undefined")
-    slots = facts.receivers(d.file, original, member[0]) if member is not None else []
-    for depth, slot in slots or facts.origins(d.file, original):  # nearest first
-        if out and depth <= last:
-            continue  # read beside the first cause on the line, not assigned on its way: not its source
+    found = facts.receivers(d.file, original, member[0]) if member is not None else []
+    if not found:
+        found, of_none = facts.origins(d.file, original), False
+    reached_through = dict(found)
+    first = None
+    for slot, _ in found:  # nearest first
+        if first is not None and not _reached_from(slot, first, reached_through):
+            continue  # read beside the first cause, not assigned on its way: not its source
         # a function returning None is no cause: its value is not what the line goes on with
         hits = [a for a in by_slot.get(slot, ()) if a.annotation.type not in ("None", "void")
                 and (of_none or _quoted(a.annotation.type, d.message))]
         if hits:  # two classes' attributes of one name share a key: the one nearest the error
             best = min(hits, key=lambda a: abs(a.line - d.line) if slot[0] == d.file else a.line)
             out.append((slot[0], best.annotation))
-            last = depth
+            first = first or slot
     return out
+
+
+def _reached_from(slot: tuple[str, str, str, str], ancestor: tuple[str, str, str, str],
+                  reached_through: dict[tuple[str, str, str, str], tuple[str, str, str, str] | None]) -> bool:
+    """Whether `slot` was reached through `ancestor` (`CodeFacts.origins`' links)."""
+    seen = set()
+    step = reached_through.get(slot)
+    while step is not None and step not in seen:
+        if step == ancestor:
+            return True
+        seen.add(step)
+        step = reached_through.get(step)
+    return False
 
 
 #: a member the error's value lacks, and the value's type: pyright's 'Cannot access attribute "decode"

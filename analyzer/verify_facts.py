@@ -17,6 +17,9 @@ from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeK
 from .graph_structure import GraphStructure
 from .verify import CodeFacts
 
+Slot = tuple[str, str, str, str]  #: (file, kind, function, name), as `verify.CodeFacts` gives slots
+Hit = tuple[int, Slot, Slot | None]  #: (steps away, slot, the slot it was reached through)
+
 
 def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
     """`CodeFacts` read off `cpg`: what a line's function calls, and where the values it reads
@@ -31,14 +34,32 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
     def qualname(method: NodeId) -> str:
         return str(cpg.get(method, Prop.FULL_NAME, "")).partition(":")[2]
 
-    def callees(path: str, line: int) -> set[tuple[str, str]]:
+    def method_at(path: str, line: int) -> NodeId | None:
         around = [(start, end, m) for start, end, m in spans.get(path, ()) if start <= line <= end]
-        if not around:
+        return min(around, key=lambda s: s[1] - s[0])[2] if around else None
+
+    def callees(path: str, line: int) -> set[tuple[str, str]]:
+        method = method_at(path, line)
+        if method is None:
             return set()
-        method = min(around, key=lambda s: s[1] - s[0])[2]
         return {(callee[0], qualname(callee))
                 for call in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
                 if cpg.kind(call) == NodeKind.CALL for callee in cpg.out(call, EdgeKind.CALL)}
+
+    def returned(path: str, line: int) -> set[tuple[str, str]]:
+        method = method_at(path, line)
+        if method is None:
+            return set()
+        out = set()
+        for r in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
+            if cpg.kind(r) != NodeKind.RETURN:
+                continue
+            values = [c for c in cpg.ast_children(r) if cpg.kind(c) == NodeKind.CALL]
+            # ``return await self.fetch()``: the call under the operator
+            values += [a for c in values if str(cpg.get(c, Prop.NAME, "")).startswith("<operator>")
+                       for a in cpg.arguments(c).values() if cpg.kind(a) == NodeKind.CALL]
+            out |= {(callee[0], qualname(callee)) for c in values for callee in cpg.out(c, EdgeKind.CALL)}
+        return out
 
     structure = GraphStructure(cpg)
 
@@ -56,45 +77,48 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
         return [value for write in structure.self_writes(cls).get(attribute, ())
                 if (value := assigned(write)) is not None]
 
-    def sources(n: NodeId, depth: int) -> list[tuple[int, tuple[str, str, str, str]]]:
-        """The slots `n`'s value comes from, each with how many assignments away."""
-        if depth > 3:
+    def sources(n: NodeId, depth: int, via: Slot | None) -> list[Hit]:
+        """The slots `n`'s value comes from, each as (steps away, slot, the slot it was reached
+        through: None for one `n` reads itself)."""
+        if depth > 4:
             return []
         kind, name = cpg.kind(n), cpg.get(n, Prop.NAME, "")
-        out: list[tuple[int, tuple[str, str, str, str]]] = []
+        out: list[Hit] = []
         if kind == NodeKind.IDENTIFIER:
             for decl in cpg.out(n, EdgeKind.REF):
                 owner = cpg.enclosing(decl, (NodeKind.METHOD,))
                 function = qualname(owner) if owner is not None else ""
                 if cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN:
-                    out.append((depth, (decl[0], "parameter", function, name)))
+                    out.append((depth, (decl[0], "parameter", function, name), via))
                 elif cpg.kind(decl) == NodeKind.LOCAL:
-                    out.extend(local_sources(decl, n, depth))
+                    out.extend(local_sources(decl, n, depth, via))
         elif kind == NodeKind.CALL and name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
             obj, field_node = cpg.arguments(n).get(1), cpg.arguments(n).get(2)
             if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-                attribute = cpg.get(field_node, Prop.NAME, "")
-                out.append((depth, (n[0], "attribute", "", attribute)))
-                for value in written_to(cpg.enclosing(n, (NodeKind.TYPE_DECL,)), attribute):
-                    out.extend(sources(value, depth + 1))
+                slot = (n[0], "attribute", "", cpg.get(field_node, Prop.NAME, ""))
+                out.append((depth, slot, via))
+                for value in written_to(cpg.enclosing(n, (NodeKind.TYPE_DECL,)), slot[3]):
+                    out.extend(sources(value, depth + 1, slot))
             elif obj is not None:  # ``pattern.match``: what the attribute is follows from the object
-                out.extend(sources(obj, depth + 1))
+                out.extend(sources(obj, depth + 1, via))
         elif kind == NodeKind.CALL:
             callees = cpg.out(n, EdgeKind.CALL)
             for callee in callees:
-                out.append((depth, (callee[0], "return", qualname(callee), cpg.get(callee, Prop.NAME, ""))))
-            decl = None if callees else local_named(n, str(name))
-            if decl is not None:  # a variable called (``match = pattern.match; match(path)``)
-                out.extend(local_sources(decl, None, depth + 1))
+                out.append((depth, (callee[0], "return", qualname(callee), cpg.get(callee, Prop.NAME, "")), via))
+            # a variable called (``match = pattern.match; match(path)``); not a method (``obj.match()``)
+            decl = None if callees or 0 in cpg.arguments(n) else local_named(n, str(name))
+            if decl is not None:
+                out.extend(local_sources(decl, None, depth + 1, via))
         return out
 
-    def local_sources(decl: NodeId, read: NodeId | None, depth: int) -> list[tuple[int, tuple[str, str, str, str]]]:
+    def local_sources(decl: NodeId, read: NodeId | None, depth: int, via: Slot | None) -> list[Hit]:
         owner = cpg.enclosing(decl, (NodeKind.METHOD,))
-        out = [(depth, (decl[0], "variable", qualname(owner) if owner is not None else "", cpg.get(decl, Prop.NAME, "")))]
+        slot = (decl[0], "variable", qualname(owner) if owner is not None else "", cpg.get(decl, Prop.NAME, ""))
+        out: list[Hit] = [(depth, slot, via)]
         for write in cpg.references(decl):
             value = assigned(write) if cpg.get(write, Prop.IS_WRITE) else None
             if value is not None and value != read:
-                out.extend(sources(value, depth + 1))
+                out.extend(sources(value, depth + 1, slot))
         return out
 
     def local_named(n: NodeId, name: str) -> NodeId | None:
@@ -108,11 +132,11 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
             method = cpg.enclosing(method, (NodeKind.METHOD,))
         return None
 
-    def origins(path: str, line: int) -> list[tuple[int, tuple[str, str, str, str]]]:
-        return _nearest_first(hit for n in nodes_on(path, line) for hit in sources(n, 0))
+    def origins(path: str, line: int) -> list[tuple[Slot, Slot | None]]:
+        return _nearest_first(hit for n in nodes_on(path, line) for hit in sources(n, 0, None))
 
-    def receivers(path: str, line: int, member: str) -> list[tuple[int, tuple[str, str, str, str]]]:
-        found = []
+    def receivers(path: str, line: int, member: str) -> list[tuple[Slot, Slot | None]]:
+        found: list[Hit] = []
         for n in nodes_on(path, line):
             name, args = cpg.get(n, Prop.NAME), cpg.arguments(n) if cpg.kind(n) == NodeKind.CALL else {}
             if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
@@ -121,7 +145,7 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
             else:
                 receiver = args.get(0) if name == member else None
             if receiver is not None:
-                found.extend(sources(receiver, 0))
+                found.extend(sources(receiver, 0, None))
         return _nearest_first(found)
 
     def nodes_on(path: str, line: int) -> list[NodeId]:
@@ -131,12 +155,13 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
                     on_line.setdefault((n[0], cpg.get(n, Prop.LINE_NUMBER)), []).append(n)
         return on_line.get((path, line), [])
 
-    return CodeFacts(callees, origins, receivers)
+    return CodeFacts(callees, origins, receivers, returned)
 
 
-def _nearest_first(found: Iterable[tuple[int, tuple[str, str, str, str]]]) -> list[tuple[int, tuple[str, str, str, str]]]:
-    """Each slot once, at its fewest assignments away, nearest first."""
-    nearest: dict[tuple[str, str, str, str], int] = {}
-    for depth, slot in sorted(found, key=lambda hit: hit[0]):
-        nearest.setdefault(slot, depth)
-    return [(depth, slot) for slot, depth in nearest.items()]
+def _nearest_first(found: Iterable[Hit]) -> list[tuple[Slot, Slot | None]]:
+    """Each slot once, as (slot, the slot it was reached through), at its fewest steps away,
+    nearest first."""
+    nearest: dict[Slot, Slot | None] = {}
+    for _, slot, via in sorted(found, key=lambda hit: hit[0]):
+        nearest.setdefault(slot, via)
+    return list(nearest.items())

@@ -59,15 +59,17 @@ def run(args: argparse.Namespace) -> int:
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
                                jobs=args.jobs, use_cache=not args.no_cache, max_bytes=args.max_bytes,
                                skip_minified=not args.include_minified, rounds=ANNOTATE_ROUNDS, python=args.python)
-    sessions = {}
-    if args.verify and Path(args.path).exists():  # the checker reads the unannotated tree while types are inferred
-        from typeinfer.analyzer.checkers import close_sessions, start_sessions
-
-        sessions = start_sessions(Path(args.path), languages, args.python)
+    sessions: dict[str, Any] = {}
     try:
+        if args.verify and Path(args.path).exists():  # the checker reads the unannotated tree while types are inferred
+            from typeinfer.analyzer.checkers import start_sessions
+
+            start_sessions(Path(args.path), languages, args.python, into=sessions)
         return _annotate(args, options, kinds, sessions)
     finally:
         if sessions:
+            from typeinfer.analyzer.checkers import close_sessions
+
             close_sessions(sessions)
 
 
