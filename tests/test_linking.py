@@ -339,3 +339,55 @@ def test_typescript_namespace_imports_module_variables_and_reexports():
     assert calls(cpg, "m") == [("src/y.ts:Y.m", ["src/y.ts:Y.m"])]
     assert sorted(c[0] for c in calls(cpg, "Y") + calls(cpg, "YY")) == ["src/y.ts:Y"] * 2
     assert calls(cpg, "execute") == [("src/app.ts:Db.execute", ["src/app.ts:Db.execute"])] * 2
+
+
+def test_calls_on_an_untyped_parameter_take_the_type_the_projects_calls_pass_it():
+    cpg = project({
+        "app.py": """
+            import aiohttp
+            import requests
+            from repo import Repo
+
+
+            async def fetch(session, url):
+                async with session.get(url) as response:
+                    return await response.text()
+
+
+            async def relay(session, url):
+                return await fetch(session, url)
+
+
+            async def handle(url):
+                async with aiohttp.ClientSession() as session:
+                    return await relay(session, url)
+
+
+            def load(store, key):
+                return store.find(key)
+
+
+            def main():
+                load(Repo(), "a")
+                load(Repo(), "b")
+
+
+            def either(client, url):
+                return client.head(url)
+
+
+            def both():
+                either(requests.Session(), "u")
+                either(aiohttp.ClientSession(), "u")
+        """,
+        "repo.py": """
+            class Repo:
+                def find(self, key):
+                    return key
+        """,
+    })
+    # fetch's session comes from relay's, which handle passes an entered ClientSession: two hops
+    assert calls(cpg, "get") == [("aiohttp.ClientSession.get", [])]
+    assert calls(cpg, "find") == [("repo.py:Repo.find", ["repo.py:Repo.find"])]
+    # callers that disagree leave the call open
+    assert calls(cpg, "head") == [("<unresolved>.head", [])]

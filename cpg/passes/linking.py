@@ -13,7 +13,8 @@ What it resolves (the static part; inferred types sharpen it later through `Type
 * CALL edges and METHOD_FULL_NAME of calls: plain names (nested, module-level, imported),
   constructors (``Foo()``, ``new Foo()``: CALL to ``__init__``/``constructor`` and EVAL_TYPE to
   the class), ``self.m()``/``this.m()`` through the class hierarchy, ``mod.f()`` on imported
-  modules, and ``x.m()`` where x's declared type (or the type an oracle supplies) is known.
+  modules, and ``x.m()`` where x's declared type (or the type an oracle supplies) is known, or,
+  for an untyped parameter x, the one type the project's calls pass it.
   External callees get their dotted name (``json.loads``, ``sqlite3.Cursor.execute``).
 * EVAL_TYPE from LOCAL / METHOD_PARAMETER_IN / MEMBER / METHOD_RETURN whose type names a project
   class.
@@ -27,11 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterable, Protocol
 
+from ..dataflow import argument_for
 from ..graph import CodePropertyGraph, NodeId
 from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control, EdgeKind,
                       NodeKind, Op, Prop)
 
 _LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
+#: rounds of linking calls on parameters typed by their callers (`Linker._link_by_callers`)
+CALLER_ROUNDS = 2
 LINK_EDGES = _LINK_EDGES  #: the edges this pass adds (and removes before a re-run)
 _TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _CONSTRUCTORS = ("__init__", "constructor")
@@ -301,6 +305,8 @@ class Linker:
         self._callee_cache: dict[NodeId, tuple[Target | None, bool]] = {}
         self._return_cache: dict[tuple[NodeId, bool], Target | None] = {}
         self._variable_cache: dict[NodeId, Target | None] = {}
+        self._passed_cache: dict[NodeId, Target | None] = {}
+        self._by_callers = False  #: parameters are typed by their callers (`run`'s last rounds)
         self._module_local_set = {n for table in self.index.module_locals.values() for n in table.values()}
 
     # -- names
@@ -392,17 +398,73 @@ class Linker:
         for n in nodes:
             if attrs[n][Prop.KIND] == NodeKind.TYPE_DECL:
                 self._link_bases(n)
+        self._by_callers = False
+        calls = []
         for n in nodes:
             props = attrs[n]
             kind = props[Prop.KIND]
             if kind == NodeKind.CALL:
                 self._link_call(n, props)
+                calls.append(n)
             elif kind in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER, NodeKind.METHOD_RETURN):
                 declared = props.get(Prop.TYPE_FULL_NAME)  # declared, or written back by inference
                 if declared:
                     target = self.resolve_type(n[0], self._scope_of(n), declared)
                     if target is not None and target.node is not None:
                         self.cpg.add_edge(n, target.node, EdgeKind.EVAL_TYPE)
+        self._link_by_callers(calls)
+
+    def _link_by_callers(self, calls: list[NodeId]) -> None:
+        """Link the calls left open on an untyped parameter (``def fetch(session, url):
+        session.get(url)``) with the type the project's calls pass it (``fetch(s, u)`` with ``s =
+        aiohttp.ClientSession()``; through a helper passing its parameter on, too).  Asked only
+        once every call has a callee, since the callers must be known; a round more for the
+        functions whose callers only the first round linked (a method called on such a parameter)."""
+        self._by_callers = True
+        try:
+            for _ in range(CALLER_ROUNDS):
+                pending = [c for c in calls if self._open_on_parameter(c)]
+                self._callee_cache.clear()  # answers given before the callers were asked
+                self._passed_cache.clear()
+                linked = False
+                for call in pending:
+                    target, is_new = self._callee(call)
+                    if target is not None:
+                        self._apply(call, target, self.cpg.get(call, Prop.NAME, ""), is_new)
+                        linked = True
+                if not linked:
+                    return
+        finally:
+            self._by_callers = False
+
+    def _open_on_parameter(self, call: NodeId) -> bool:
+        """A call with no callee whose receiver is a parameter without a type."""
+        if not str(self.cpg.get(call, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX):
+            return False
+        receiver = self.cpg.arguments(call).get(0)
+        if receiver is None or self.cpg.kind(receiver) != NodeKind.IDENTIFIER \
+                or self.cpg.get(receiver, Prop.NAME) in SELF_NAMES:
+            return False
+        refs = self.cpg.out(receiver, EdgeKind.REF)
+        return bool(refs) and self.cpg.kind(refs[0]) == NodeKind.METHOD_PARAMETER_IN \
+            and not self.cpg.get(refs[0], Prop.TYPE_FULL_NAME)
+
+    def _passed_type(self, param: NodeId) -> Target | None:
+        """The type every project call of `param`'s function that passes a typed argument for it
+        agrees on (None: no typed argument, or two types)."""
+        if param in self._passed_cache:
+            return self._passed_cache[param]
+        self._passed_cache[param] = None  # a recursive function passing its parameter on
+        method = self.cpg.ast_parent(param)
+        found: dict[tuple, Target] = {}
+        for call in self.cpg.into(method, EdgeKind.CALL) if method is not None else ():
+            arg = argument_for(self.cpg, call, method, param)
+            typed = self._value_type(arg) if arg is not None else None
+            if typed is not None:
+                found.setdefault((typed.node, typed.external, typed.module_file), typed)
+        result = next(iter(found.values())) if len(found) == 1 else None
+        self._passed_cache[param] = result
+        return result
 
     def _enclosing_method(self, n: NodeId) -> NodeId | None:
         """The METHOD a node belongs to (memoized along the way up)."""
@@ -730,6 +792,8 @@ class Linker:
             typed = self._assigned_type(definition)
             if typed is not None:
                 return typed
+        if self._by_callers and self.cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN:
+            return self._passed_type(decl)
         if self.cpg.kind(decl) == NodeKind.LOCAL and decl in self._module_local_set:
             typed = self._variable_type(decl)  # a module-level variable used in a function
             # project classes only here: a module-level instance of an external class read inside a
