@@ -148,15 +148,16 @@ class CheckerServer:
 
     def _kill(self) -> None:
         process = self._process()
-        if process is None or process.returncode is not None:
+        if process is None:
             return
         if os.name == "posix":
-            try:
-                os.killpg(process.pid, signal.SIGKILL)  # the launcher and the node it started
+            try:  # the launcher and the node it started, even once the launcher is gone
+                os.killpg(process.pid, signal.SIGKILL)
                 return
             except OSError:
                 pass
-        process.kill()
+        if process.returncode is None:
+            process.kill()
 
 
 def _ignore(*_: Any) -> None:

@@ -452,11 +452,11 @@ def close_sessions(sessions: Mapping[str, Future[CheckSession]]) -> None:
     futures = list(sessions.values())
     try:
         while futures:
-            future = futures.pop()
             try:
-                future.result().close()
+                futures[-1].result().close()
             except Exception:  # noqa: BLE001 - one that failed to start left nothing to close
-                continue
+                pass
+            futures.pop()  # only once closed: an interrupted wait leaves it to the callback below
     finally:
         for future in futures:  # interrupted (Ctrl-C): the rest are closed once they have started
             future.add_done_callback(_close_started)

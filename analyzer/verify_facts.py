@@ -55,8 +55,8 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
             if cpg.kind(r) != NodeKind.RETURN:
                 continue
             values = [c for c in cpg.ast_children(r) if cpg.kind(c) == NodeKind.CALL]
-            # ``return await self.fetch()``: the call under the operator
-            values += [a for c in values if str(cpg.get(c, Prop.NAME, "")).startswith("<operator>")
+            # ``return await self.fetch()``: the awaited call (not the operands of a comparison)
+            values += [a for c in values if cpg.get(c, Prop.NAME) == Op.AWAIT
                        for a in cpg.arguments(c).values() if cpg.kind(a) == NodeKind.CALL]
             out |= {(callee[0], qualname(callee)) for c in values for callee in cpg.out(c, EdgeKind.CALL)}
         return out

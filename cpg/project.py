@@ -287,9 +287,15 @@ def build_source(source: SourceFile, cpg: CodePropertyGraph | None = None) -> Co
     relpath = source.relpath
     before = link_interface(cpg, relpath) if relpath in cpg.files else None
     dependents = _linked_into(cpg, relpath) if before is not None else set()
+    called = _calls_into(cpg, relpath) if before is not None else set()
     cpg.add_file(build_file(source), source.warning)
     if before is not None and before == link_interface(cpg, relpath):
         run_project_passes(cpg, files=[relpath, *sorted(dependents - {relpath})])
+        # the functions this file calls, before and after: calls on their parameters take the
+        # types this file's calls pass them (`Linker._link_by_callers`)
+        called = (called | _calls_into(cpg, relpath)) - dependents - {relpath}
+        if called:
+            run_project_passes(cpg, files=sorted(called))
     else:
         run_project_passes(cpg)
     return cpg
@@ -335,6 +341,15 @@ def _linked_into(cpg: CodePropertyGraph, relpath: str) -> set[str]:
     pred = cpg.g._pred
     return {src[0] for n in cpg.file_nodes(relpath) for src, kinds in pred[n].items()
             if src[0] != relpath and any(k in LINK_EDGES for k in kinds)}
+
+
+def _calls_into(cpg: CodePropertyGraph, relpath: str) -> set[str]:
+    """Files with a function that a call of `relpath` calls."""
+    from .schema import EdgeKind
+
+    succ = cpg.g._succ
+    return {dst[0] for n in cpg.file_nodes(relpath) for dst, kinds in succ[n].items()
+            if dst[0] != relpath and EdgeKind.CALL in kinds}
 
 
 def update_file(cpg: CodePropertyGraph, relpath: str, text: str | bytes | None = None) -> CodePropertyGraph:

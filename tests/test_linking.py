@@ -391,3 +391,33 @@ def test_calls_on_an_untyped_parameter_take_the_type_the_projects_calls_pass_it(
     assert calls(cpg, "find") == [("repo.py:Repo.find", ["repo.py:Repo.find"])]
     # callers that disagree leave the call open
     assert calls(cpg, "head") == [("<unresolved>.head", [])]
+
+
+def test_a_parameter_reassigned_in_its_function_does_not_take_its_callers_type():
+    cpg = project({"app.py": """
+        import requests
+
+
+        def send(client, url):
+            client = client.get_adapter(url)
+            return client.send(url)
+
+
+        def main():
+            send(requests.Session(), "u")
+    """})
+    assert calls(cpg, "get_adapter") == [("requests.Session.get_adapter", [])]
+    # the adapter's send stays open (it is no requests.Session.send)
+    assert sorted(calls(cpg, "send")) == [("<unresolved>.send", []), ("app.py:send", ["app.py:send"])]
+
+
+def test_an_edit_of_the_calling_file_relinks_the_called_files_calls_on_parameters():
+    cpg = project({
+        "helper.py": "def fetch(session, url):\n    return session.get(url)\n",
+        "app.py": "import httpx\nimport requests\nfrom helper import fetch\n\n\ndef main():\n    return fetch(requests.Session(), 'u')\n",
+    })
+    assert calls(cpg, "get") == [("requests.Session.get", [])]
+    # same imports and functions (the interface other files see): only app.py and what it calls are relinked
+    update_file(cpg, "app.py", "import httpx\nimport requests\nfrom helper import fetch\n\n\ndef main():\n    return fetch(httpx.Client(), 'u')\n")
+    assert validate(cpg.g) == []
+    assert calls(cpg, "get") == [("httpx.Client.get", [])]

@@ -306,6 +306,8 @@ class Linker:
         self._return_cache: dict[tuple[NodeId, bool], Target | None] = {}
         self._variable_cache: dict[NodeId, Target | None] = {}
         self._passed_cache: dict[NodeId, Target | None] = {}
+        self._passed_busy: set[NodeId] = set()
+        self._cycle_seen = False
         self._by_callers = False  #: parameters are typed by their callers (`run`'s last rounds)
         self._module_local_set = {n for table in self.index.module_locals.values() for n in table.values()}
 
@@ -454,7 +456,11 @@ class Linker:
         agrees on (None: no typed argument, or two types)."""
         if param in self._passed_cache:
             return self._passed_cache[param]
-        self._passed_cache[param] = None  # a recursive function passing its parameter on
+        if param in self._passed_busy:  # functions passing the parameter round in a cycle
+            self._cycle_seen = True
+            return None
+        self._passed_busy.add(param)
+        outer, self._cycle_seen = self._cycle_seen, False
         method = self.cpg.ast_parent(param)
         found: dict[tuple, Target] = {}
         for call in self.cpg.into(method, EdgeKind.CALL) if method is not None else ():
@@ -463,7 +469,10 @@ class Linker:
             if typed is not None:
                 found.setdefault((typed.node, typed.external, typed.module_file), typed)
         result = next(iter(found.values())) if len(found) == 1 else None
-        self._passed_cache[param] = result
+        self._passed_busy.discard(param)
+        if not self._cycle_seen:  # an answer given while a cycle was cut short may be another call's
+            self._passed_cache[param] = result
+        self._cycle_seen = outer or self._cycle_seen
         return result
 
     def _enclosing_method(self, n: NodeId) -> NodeId | None:
@@ -792,8 +801,9 @@ class Linker:
             typed = self._assigned_type(definition)
             if typed is not None:
                 return typed
-        if self._by_callers and self.cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN:
-            return self._passed_type(decl)
+        if self._by_callers and self.cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN \
+                and all(d == decl for d in self.cpg.into(ident, EdgeKind.REACHING_DEF)):
+            return self._passed_type(decl)  # not once reassigned (``client = client.adapter()``)
         if self.cpg.kind(decl) == NodeKind.LOCAL and decl in self._module_local_set:
             typed = self._variable_type(decl)  # a module-level variable used in a function
             # project classes only here: a module-level instance of an external class read inside a
