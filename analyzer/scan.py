@@ -33,7 +33,11 @@ attribute read whose dotted name, imports followed, matches: ``flask.request.arg
 ``{typed: {type: REGEX, fields: REGEX}}`` (values of a type wherever they appear: ``p.f`` reads
 of a parameter or variable whose declared or inferred type, imports followed, matches ``type``,
 and what destructuring such a value binds, ``({ params }: Request) =>``; without ``fields``, the
-typed parameters themselves), ``{decorated_parameters: REGEX}`` or, by name only, the fallback
+typed parameters themselves), ``{decorated_parameters: REGEX}``, ``{handler: {call: REGEX,
+parameter: N, fields: REGEX}}`` (the request parameter of the functions a framework's
+registration call is handed, ``app.router.add_get(path, handle)``; ``{factory: REGEX, methods:
+REGEX}`` instead of ``call`` for registrations on a value a factory made, ``app = express();
+app.get(...)``: see `scan_handlers`) or, by name only, the fallback
 ``{parameter_field: {parameter: REGEX, field: REGEX}}``.  A finding whose source only a name-only spec
 (``parameter_field``) recognised has ``confidence: low`` (SARIF: a lower ``rank``).
 
@@ -65,6 +69,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from typeinfer.analyzer.scan_handlers import registered
 from typeinfer.analyzer.scan_index import CallIndex
 from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, flow_step, flows
 from typeinfer.cpg.graph import NodeId
@@ -207,6 +212,7 @@ def parse_rule(data: Any, path: str = "<rule>", source_sets: dict[str, list[dict
                 raise RuleError(f"{path}: unknown source set {item!r} (known: {', '.join(sorted(sets))})")
             sources.extend(sets[item])
         elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) in _SOURCE_KINDS:
+            _check_source(item, path)
             sources.append(item)
         else:
             raise RuleError(f"{path}: bad source {item!r}")
@@ -227,6 +233,18 @@ def parse_rule(data: Any, path: str = "<rule>", source_sets: dict[str, list[dict
                 severity=data.get("severity", "error"), security_severity=data.get("security_severity"),
                 tags=tuple(data.get("tags") or ()), what=str(data.get("what", "")).strip(),
                 why=str(data.get("why", "")).strip(), example=str(data.get("example", "")), path=path)
+
+
+def _check_source(item: dict[str, Any], path: str) -> None:
+    """A clear message for a ``handler`` source that cannot work (the other kinds are one value)."""
+    (kind, value), = item.items()
+    if kind != "handler":
+        return
+    if not isinstance(value, dict) or not ("call" in value or {"factory", "methods"} <= set(value)):
+        raise RuleError(f"{path}: a handler source is {{call: REGEX}} or {{factory: REGEX, methods: REGEX}}, "
+                        f"with parameter: N and fields: REGEX (not {value!r})")
+    if not isinstance(value.get("parameter", 0), int) or value.get("parameter", 0) < 0:
+        raise RuleError(f"{path}: a handler source's parameter is a number from 0, not {value.get('parameter')!r}")
 
 
 def load_rules(paths: Iterable[str | Path] | None = None) -> list[Rule]:
@@ -344,19 +362,34 @@ def _source_typed(project: Project, spec: dict[str, str], language: str, index: 
     no ``fields``, the typed parameters themselves."""
     cpg = project.cpg
     typed = set(_typed_declarations(project, spec["type"], language, index))
-    if not typed:
-        return
-    fields = spec.get("fields")
-    if fields is None:
+    if spec.get("fields") is None:
         yield from (n for n in typed if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN)
+    else:
+        yield from _fields_of(project, typed, spec["fields"], language, index)
+
+
+def _source_handler(project: Project, spec: dict[str, Any], language: str, index: CallIndex) -> Iterable[NodeId]:
+    """The request parameter of the functions a framework's registration is handed
+    (`scan_handlers`): its ``fields`` reads and destructurings; with no ``fields``, the parameter."""
+    params = set(registered(project, spec, language, index))
+    if spec.get("fields") is None:
+        yield from params
+    else:
+        yield from _fields_of(project, params, spec["fields"], language, index)
+
+
+def _fields_of(project: Project, decls: set[NodeId], fields: str, language: str, index: CallIndex) -> Iterable[NodeId]:
+    """``d.field`` reads of the declarations `decls` and what destructuring them binds, `fields` matching."""
+    if not decls:
         return
+    cpg = project.cpg
     for read in index.field_reads.get(language, ()):
-        if read.obj is not None and read.field is not None and project.decl_of(read.obj) in typed \
+        if read.obj is not None and read.field is not None and project.decl_of(read.obj) in decls \
                 and matches(fields, cpg.get(read.field, Prop.NAME)):
             yield read.node
-    for decl in typed:
-        for field, bound in destructured(project, decl):
-            if matches(fields, field):
+    for decl in decls:
+        for field_name, bound in destructured(project, decl):
+            if matches(fields, field_name):
                 yield bound
 
 
@@ -366,6 +399,7 @@ _SOURCE_KINDS = {
     "decorated_parameters": _source_decorated,
     "parameter_field": _source_parameter_field,
     "typed": _source_typed,
+    "handler": _source_handler,
 }
 
 

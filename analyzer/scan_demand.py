@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from typeinfer.analyzer.scan import destructured, find_sinks, find_sources
+from typeinfer.analyzer.scan_handlers import handed_functions
 from typeinfer.analyzer.scan_index import CallIndex
 from typeinfer.cpg.dataflow import argument_for, chop, return_statements
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
@@ -65,7 +66,7 @@ def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None) -> s
     index = CallIndex.of(project)
     methods = _by_name(cpg, NodeKind.METHOD)
     members = _by_name(cpg, NodeKind.MEMBER)
-    handlers = _handler_parameters(cpg, index, methods)
+    handlers = _handler_parameters(project, index, methods)
     if rules is None:
         demand = set(handlers)
         for call in index.open_calls:
@@ -167,20 +168,18 @@ def _by_name(cpg: CodePropertyGraph, kind: NodeKind) -> dict[str, list[NodeId]]:
     return out
 
 
-def _handler_parameters(cpg: CodePropertyGraph, index: CallIndex, methods: dict[str, list[NodeId]]) -> list[NodeId]:
+def _handler_parameters(project: Project, index: CallIndex, methods: dict[str, list[NodeId]]) -> list[NodeId]:
     """Parameters of the functions frameworks call: decorated ones, and those handed to a
-    registration call."""
-    by_full_name = {cpg.get(m, Prop.FULL_NAME): m for ms in methods.values() for m in ms}
+    registration call (inline, or named: `scan_handlers.handed_functions`)."""
+    cpg = project.cpg
     # a framework's decorator is called with the route or event (``@app.get("/")``); bare ones
     # (``@property``, ``@staticmethod``) do not hand the function to a caller with request values
-    handlers = [m for m in by_full_name.values() if any("(" in d for d in cpg.get(m, Prop.DECORATORS) or ())]
+    handlers = [m for ms in methods.values() for m in ms if any("(" in d for d in cpg.get(m, Prop.DECORATORS) or ())]
     for table in index.by_name.values():
         for name in REGISTRATION_CALLS & table.keys():
             for call in table[name]:
-                for arg in cpg.out(call, EdgeKind.ARGUMENT):
-                    if cpg.kind(arg) == NodeKind.METHOD_REF and (m := by_full_name.get(cpg.get(arg, Prop.METHOD_FULL_NAME))):
-                        handlers.append(m)
-    return _parameters(cpg, handlers)
+                handlers.extend(handed_functions(project, call))
+    return _parameters(cpg, list(dict.fromkeys(handlers)))
 
 
 def _typed_source_candidates(project: Project, index: CallIndex, rule: Any, imported: set[str],

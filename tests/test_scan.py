@@ -207,6 +207,32 @@ def test_user_rules_file(tmp_path):
     assert [(f.rule.id, f.location[1]) for f in result.findings] == [("py-eval", 3)]
 
 
+
+def test_a_function_handed_to_a_framework_registration_takes_a_request_whatever_its_parameter_is_called():
+    project = project_from_sources({
+        "app.py": (
+            "import subprocess\nfrom aiohttp import web\n\n\n"
+            "async def run(incoming):\n    subprocess.run(incoming.query['cmd'], shell=True)\n\n\n"
+            "async def helper(incoming):\n    subprocess.run(incoming.query['cmd'], shell=True)\n\n\n"
+            "app = web.Application()\napp.router.add_get('/run', run)\n"),
+        "server.ts": (
+            "import express from 'express';\nimport { execSync } from 'child_process';\n\n"
+            "const app = express();\nconst admin = express.Router();\n"
+            "function purge(r, s) { s.send(execSync('rm -rf ' + r.body.dir)); }\n"
+            "function unused(r, s) { s.send(execSync('rm -rf ' + r.body.dir)); }\n"
+            "admin.post('/purge', purge);\napp.get('/ls', (q, s) => s.send(execSync('ls ' + q.query.dir)));\n"),
+    })
+    found = {(f.location[0], f.location[1]): f.confidence for f in scan(project).findings}
+    # registered: sources by the registration, so high confidence; `helper` and `unused` are not
+    # registered and their parameters are named nothing a name-only fallback knows
+    assert found == {("app.py", 6): "high", ("server.ts", 6): "high", ("server.ts", 9): "high"}
+
+
+def test_a_handler_source_that_cannot_work_is_refused_with_its_file():
+    for bad in ({"parameter": 0}, {"factory": "express"}, {"call": "x", "parameter": -1}):
+        with pytest.raises(RuleError, match="x.yaml: a handler source"):
+            parse_rule({"id": "x", "language": "python", "sources": [{"handler": bad}], "sinks": []}, "x.yaml")
+
 # ----------------------------------------------------------------------------- the command line
 def _cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real command, `python -m typeinfer`."""

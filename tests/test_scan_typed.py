@@ -57,13 +57,14 @@ def test_a_rule_for_an_unknown_framework_needs_no_python(code, found):
     assert bool(scan(project, [rule]).findings) is found
 
 
-@pytest.mark.parametrize("handler, confidence", [
-    ("(req: Request, res: Response) => { fs.readFile(req.query.f as string, () => 0); }", "high"),  # the type says so
-    ("(req, res) => { fs.readFile(req.query.f, () => 0); }", "low"),  # only the parameter's name does
+@pytest.mark.parametrize("server, handler, confidence", [
+    ("app", "(req: Request, res: Response) => { fs.readFile(req.query.f as string, () => 0); }", "high"),  # the type says so
+    ("app", "(req, res) => { fs.readFile(req.query.f, () => 0); }", "high"),  # express() registers it
+    ("other", "(req, res) => { fs.readFile(req.query.f, () => 0); }", "low"),  # only the parameter's name does
 ])
-def test_a_source_recognised_by_its_name_only_gives_a_low_confidence_finding(handler, confidence):
+def test_a_source_recognised_by_its_name_only_gives_a_low_confidence_finding(server, handler, confidence):
     code = "import express, { Request, Response } from 'express';\nimport * as fs from 'fs';\nconst app = express();\n" \
-           f"app.get('/f', {handler});\n"
+           f"const other = makeServer();\n{server}.get('/f', {handler});\n"
     found = scan(project_from_sources({"app.ts": code})).findings
     assert [(f.rule.id, f.confidence) for f in found] == [("ts-path-traversal", confidence)]
     assert found[0].to_dict()["confidence"] == confidence

@@ -1,0 +1,122 @@
+"""The functions a web framework calls with a request: found through the call that registers them.
+
+``app.router.add_get("/x", handle)`` (aiohttp), ``app.get("/x", (req, res) => ...)`` (Express),
+``path("x/", views.show)`` (Django): the framework calls the function it is handed with a
+request as one of its parameters, whatever the parameter is called and whether or not it is
+annotated.  A rule's ``handler`` source spec names the registration and the parameter:
+
+``{call: REGEX}``
+    registration calls whose METHOD_FULL_NAME fully matches (``aiohttp\\.web\\.Application\\.router\\.add_get``);
+``{factory: REGEX, methods: REGEX}``
+    or method calls named by `methods` on a value made by a call whose METHOD_FULL_NAME fully
+    matches `factory` (``const app = express(); app.get(...)``: the value of ``express()`` has no
+    type the linker knows, so it is told by where it came from);
+``parameter: N``
+    which parameter of the handler (0-based, ``self`` not counted) is the request.
+
+The handed function is an inline function (a METHOD_REF), a function of the same file named by an
+identifier, or an imported one (``from views import show``, ``views.show``).  `registered`
+answers the handlers' request parameters; `handed_functions` the functions handed to any call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from typeinfer.cpg.graph import NodeId
+from typeinfer.cpg.matching import matches
+from typeinfer.cpg.query import Project
+from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
+
+from .scan_index import CallIndex
+
+
+def registered(project: Project, spec: Mapping[str, Any], language: str, index: CallIndex) -> list[NodeId]:
+    """The request parameters of the functions handed to `spec`'s registrations (see the module)."""
+    cpg = project.cpg
+    position = int(spec.get("parameter", 0))
+    out = []
+    for call in registrations(project, spec, language, index):
+        for method in handed_functions(project, call):
+            params = [p for p in cpg.out(method, EdgeKind.AST) if cpg.kind(p) == NodeKind.METHOD_PARAMETER_IN
+                      and cpg.get(p, Prop.NAME) not in SELF_NAMES]
+            params.sort(key=lambda p: cpg.get(p, Prop.INDEX) or 0)
+            if position < len(params):
+                out.append(params[position])
+    return list(dict.fromkeys(out))
+
+
+def registrations(project: Project, spec: Mapping[str, Any], language: str, index: CallIndex) -> list[NodeId]:
+    """The registration calls `spec` describes."""
+    if "call" in spec:
+        return index.calls_full_name(language, str(spec["call"]))
+    cpg = project.cpg
+    out = []
+    for call in index.calls_named(language, str(spec.get("methods", ""))):
+        receiver = cpg.arguments(call).get(0)
+        decl = project.decl_of(receiver) if receiver is not None else None
+        if decl is not None and any(matches(str(spec["factory"]), cpg.get(v, Prop.METHOD_FULL_NAME, ""))
+                                    for v in _assigned_values(project, decl)):
+            out.append(call)
+    return out
+
+
+def handed_functions(project: Project, call: NodeId) -> list[NodeId]:
+    """The project functions passed as arguments to `call`."""
+    cpg = project.cpg
+    found = []
+    for arg in cpg.out(call, EdgeKind.ARGUMENT):
+        if cpg.get(arg, Prop.ARGUMENT_INDEX) == 0:
+            continue  # the receiver
+        method = _function_named(project, arg)
+        if method is not None:
+            found.append(method)
+    return found
+
+
+def _function_named(project: Project, arg: NodeId) -> NodeId | None:
+    cpg = project.cpg
+    kind = cpg.kind(arg)
+    methods = _methods_by_full_name(project)
+    if kind == NodeKind.METHOD_REF:
+        return methods.get(cpg.get(arg, Prop.METHOD_FULL_NAME, ""))
+    if kind == NodeKind.IDENTIFIER:
+        name = cpg.get(arg, Prop.NAME, "")
+        bound = project.import_bindings(arg[0]).get(name)
+        if bound in methods:
+            return methods[bound]  # from views import show
+        decl = project.decl_of(arg)
+        scope = cpg.enclosing(decl, (NodeKind.METHOD,)) if decl is not None else None
+        if scope is None:
+            return None
+        qualified = str(cpg.get(scope, Prop.FULL_NAME, "")).partition(":")[2]
+        prefix = "" if cpg.get(scope, Prop.NAME) == MODULE_METHOD_NAME else qualified + "."
+        return methods.get(f"{arg[0]}:{prefix}{name}")
+    if kind == NodeKind.CALL and cpg.get(arg, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+        obj, field_node = cpg.arguments(arg).get(1), cpg.arguments(arg).get(2)
+        if obj is None or field_node is None or cpg.kind(obj) != NodeKind.IDENTIFIER:
+            return None
+        module = project.import_bindings(arg[0]).get(cpg.get(obj, Prop.NAME, ""))
+        if module in cpg.files:  # import views; views.show
+            return methods.get(f"{module}:{cpg.get(field_node, Prop.NAME, '')}")
+    return None
+
+
+def _methods_by_full_name(project: Project) -> dict[str, NodeId]:
+    cpg = project.cpg
+    return cpg.derived("methods_by_full_name",
+                       lambda: {str(cpg.get(m, Prop.FULL_NAME)): m for m in cpg.nodes(NodeKind.METHOD)})
+
+
+def _assigned_values(project: Project, decl: NodeId) -> Iterable[NodeId]:
+    """The values written to a variable (``app = express()``: the call)."""
+    cpg = project.cpg
+    for write in cpg.into(decl, EdgeKind.REF):
+        if not cpg.get(write, Prop.IS_WRITE):
+            continue
+        parent = cpg.ast_parent(write)
+        if parent is not None and cpg.get(parent, Prop.NAME) == Op.ASSIGNMENT and cpg.arguments(parent).get(1) == write:
+            value = cpg.arguments(parent).get(2)
+            if value is not None and cpg.kind(value) == NodeKind.CALL:
+                yield value
