@@ -407,7 +407,8 @@ class Linker:
             kind = props[Prop.KIND]
             if kind == NodeKind.CALL:
                 self._link_call(n, props)
-                calls.append(n)
+                if str(props.get(Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX):
+                    calls.append(n)  # still open: perhaps a call on a parameter its callers type
             elif kind in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER, NodeKind.METHOD_RETURN):
                 declared = props.get(Prop.TYPE_FULL_NAME)  # declared, or written back by inference
                 if declared:
@@ -426,15 +427,18 @@ class Linker:
         try:
             for _ in range(CALLER_ROUNDS):
                 pending = [c for c in calls if self._open_on_parameter(c)]
-                self._callee_cache.clear()  # answers given before the callers were asked
+                if not pending:
+                    return
+                for call in pending:  # answered before the callers were asked
+                    self._callee_cache.pop(call, None)
                 self._passed_cache.clear()
-                linked = False
+                new_callers = False
                 for call in pending:
                     target, is_new = self._callee(call)
                     if target is not None:
                         self._apply(call, target, self.cpg.get(call, Prop.NAME, ""), is_new)
-                        linked = True
-                if not linked:
+                        new_callers = new_callers or bool(self.cpg.out(call, EdgeKind.CALL))
+                if not new_callers:  # only external callees: no function has callers it lacked
                     return
         finally:
             self._by_callers = False
@@ -448,8 +452,10 @@ class Linker:
                 or self.cpg.get(receiver, Prop.NAME) in SELF_NAMES:
             return False
         refs = self.cpg.out(receiver, EdgeKind.REF)
-        return bool(refs) and self.cpg.kind(refs[0]) == NodeKind.METHOD_PARAMETER_IN \
-            and not self.cpg.get(refs[0], Prop.TYPE_FULL_NAME)
+        if not refs or self.cpg.kind(refs[0]) != NodeKind.METHOD_PARAMETER_IN or self.cpg.get(refs[0], Prop.TYPE_FULL_NAME):
+            return False
+        method = self.cpg.ast_parent(refs[0])
+        return method is not None and bool(self.cpg.into(method, EdgeKind.CALL))  # no caller: nothing passed
 
     def _passed_type(self, param: NodeId) -> Target | None:
         """The type every project call of `param`'s function that passes a typed argument for it
