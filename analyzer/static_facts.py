@@ -167,7 +167,7 @@ _TS_DISPLAYS = {Op.OBJECT_LITERAL: "object", Op.LIST_LITERAL: "Array"}
 #: per language, the types that ``x += <anything that works>`` keeps
 _ABSORBING_PLUS = {"python": frozenset({"float", "complex", "str", "bytes"}), "typescript": frozenset({"string"})}
 #: binary operators a stdlib class may define through a dunder (the ``operator`` rule's fallback)
-_DUNDER_SYMBOLS = frozenset({"+", "-", "*", "%", "&", "|", "^"})
+_DUNDER_SYMBOLS = frozenset({"+", "-", "*", "/", "//", "%", "&", "|", "^"})
 #: a declared return that narrows its argument where it is called (a user-defined type guard)
 _TYPE_PREDICATE = re.compile(r"(asserts\s+\w+|\w+\s+is\s.+|((typing|typing_extensions)\.)?(TypeGuard|TypeIs)\[.+\])$", re.S)
 #: calls and operators after which a read of their operand may see a narrowed type
@@ -558,9 +558,11 @@ class StaticTyper:
         ``frozenset[...]``), only when both operands are the same class (no ``__radd__`` of the
         right operand can win) and neither is numeric (the table above handles those)."""
         dunder = OPERATOR_DUNDERS.get(symbol) if symbol in _DUNDER_SYMBOLS else None
-        if dunder is None or lt.type in _PY_NUMERIC_RANK or rt.type in _PY_NUMERIC_RANK:
+        if dunder is None or lt.type in _PY_NUMERIC_RANK:
             return None
         if lt.full_type.split("[", 1)[0] != rt.full_type.split("[", 1)[0]:
+            return self._dunder_admitting(lt, rt, dunder, where)
+        if rt.type in _PY_NUMERIC_RANK:
             return None
         fact = self._typeshed_method(lt, dunder, 1, (), None, where)
         if fact is not None:
@@ -573,6 +575,18 @@ class StaticTyper:
         if partial is None or partial.full_type != lt.full_type.split("[", 1)[0]:
             return None
         return StaticFact(lt.type, lt.full_type, "operator", where)
+
+    def _dunder_admitting(self, lt: StaticFact, rt: StaticFact, dunder: str, where: str) -> StaticFact | None:
+        """``Path(...) / "x"``: operands of two classes, the right one a builtin scalar (``str``,
+        ``int``, ...), typed by the left one's dunder when typeshed says that dunder admits the
+        right operand.  A checker tries the left dunder first, and a builtin scalar is no subclass
+        of the left class, so its reflected dunder cannot go first."""
+        if rt.type not in _SCALARS or lt.type in _NONE_TYPES or " | " in lt.type:
+            return None
+        if self.ts.parameter_admits(dunder, 0, "", rt.type, receiver=lt.full_type) is not True:
+            return None
+        fact = self._typeshed_method(lt, dunder, 1, (), None, where)
+        return StaticFact(fact.type, fact.full_type, "operator", where) if fact is not None else None
 
     def _await(self, n: NodeId, inner: NodeId | None, lang: str) -> StaticFact | None:
         if inner is None or self.cpg.kind(inner) != NodeKind.CALL:

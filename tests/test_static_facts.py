@@ -386,3 +386,29 @@ async def ause():
     assert var(result, "use", "s") == "Session"
     assert var(result, "ause", "conn") == "Session"
     assert var(result, "use", "b") is None  # no __enter__: unknown, not the class
+
+
+def test_an_operator_on_a_library_class_and_a_builtin_goes_through_the_left_operands_dunder():
+    result = facts(("m.py", """\
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+
+class Mine:
+    pass
+
+
+def f(base: Path, name: str, n: int, step: datetime.timedelta, mine: Mine):
+    a = base / name
+    b = base / "static" / name
+    c = step * n
+    d = Decimal("1.5") + n
+    e = base / n
+    g = mine / name
+    return a
+"""))
+    assert (var(result, "f", "a"), var(result, "f", "b"), ret(result, "f")) == ("Path", "Path", "Path")
+    assert (var(result, "f", "c"), var(result, "f", "d")) == ("timedelta", "Decimal")
+    # typeshed's Path.__truediv__ takes no int; a project class has no typeshed dunder: unknown
+    assert var(result, "f", "e") is None and var(result, "f", "g") is None

@@ -10,7 +10,8 @@ from .adapter import LanguageAdapter, StaticTables
 
 #: Python's binary operators and the dunder that defines each (the typeshed name to look up)
 OPERATOR_DUNDERS = {"+": "__add__", "-": "__sub__", "*": "__mul__", "%": "__mod__", "&": "__and__", "|": "__or__",
-                    "^": "__xor__", "<<": "__lshift__", ">>": "__rshift__", "@": "__matmul__"}
+                    "^": "__xor__", "<<": "__lshift__", ">>": "__rshift__", "@": "__matmul__", "/": "__truediv__",
+                    "//": "__floordiv__"}
 #: builtins whose result is what the first argument's dunder returns (typeshed types them
 #: through a protocol: ``round(number: SupportsRound[T], ndigits) -> T``)
 PROTOCOL_CALLS = {"builtins.round": "__round__", "builtins.abs": "__abs__", "builtins.next": "__next__",
