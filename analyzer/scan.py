@@ -243,8 +243,10 @@ def _check_source(item: dict[str, Any], path: str) -> None:
     if not isinstance(value, dict) or not ("call" in value or {"factory", "methods"} <= set(value)):
         raise RuleError(f"{path}: a handler source is {{call: REGEX}} or {{factory: REGEX, methods: REGEX}}, "
                         f"with parameter: N and fields: REGEX (not {value!r})")
-    if not isinstance(value.get("parameter", 0), int) or value.get("parameter", 0) < 0:
-        raise RuleError(f"{path}: a handler source's parameter is a number from 0, not {value.get('parameter')!r}")
+    for key in ("parameter", "error_arity"):
+        number = value.get(key, 0)
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise RuleError(f"{path}: a handler source's {key} is a number from 0, not {number!r}")
 
 
 def load_rules(paths: Iterable[str | Path] | None = None) -> list[Rule]:

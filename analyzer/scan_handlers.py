@@ -12,7 +12,10 @@ annotated.  A rule's ``handler`` source spec names the registration and the para
     matches `factory` (``const app = express(); app.get(...)``: the value of ``express()`` has no
     type the linker knows, so it is told by where it came from);
 ``parameter: N``
-    which parameter of the handler (0-based, ``self`` not counted) is the request.
+    which parameter of the handler (0-based, ``self`` not counted) is the request;
+``error_arity: M``
+    a handler with exactly M parameters takes an error first (Express's ``(err, req, res, next)``
+    middleware): the request is the next one.
 
 The handed function is an inline function (a METHOD_REF), a function of the same file named by an
 identifier, or an imported one (``from views import show``, ``views.show``).  `registered`
@@ -35,13 +38,13 @@ from .scan_index import CallIndex
 def registered(project: Project, spec: Mapping[str, Any], language: str, index: CallIndex) -> list[NodeId]:
     """The request parameters of the functions handed to `spec`'s registrations (see the module)."""
     cpg = project.cpg
-    position = int(spec.get("parameter", 0))
     out = []
     for call in registrations(project, spec, language, index):
         for method in handed_functions(project, call):
             params = [p for p in cpg.out(method, EdgeKind.AST) if cpg.kind(p) == NodeKind.METHOD_PARAMETER_IN
                       and cpg.get(p, Prop.NAME) not in SELF_NAMES]
             params.sort(key=lambda p: cpg.get(p, Prop.INDEX) or 0)
+            position = int(spec.get("parameter", 0)) + (1 if len(params) == spec.get("error_arity") else 0)
             if position < len(params):
                 out.append(params[position])
     return list(dict.fromkeys(out))
@@ -80,33 +83,56 @@ def _function_named(project: Project, arg: NodeId) -> NodeId | None:
     kind = cpg.kind(arg)
     methods = _methods_by_full_name(project)
     if kind == NodeKind.METHOD_REF:
-        return methods.get(cpg.get(arg, Prop.METHOD_FULL_NAME, ""))
+        found = methods.get(cpg.get(arg, Prop.METHOD_FULL_NAME, ""))
+        return found[0] if found else None
     if kind == NodeKind.IDENTIFIER:
         name = cpg.get(arg, Prop.NAME, "")
-        bound = project.import_bindings(arg[0]).get(name)
-        if bound in methods:
-            return methods[bound]  # from views import show
         decl = project.decl_of(arg)
         scope = cpg.enclosing(decl, (NodeKind.METHOD,)) if decl is not None else None
+        at_module = scope is None or cpg.get(scope, Prop.NAME) == MODULE_METHOD_NAME
+        bound = project.import_bindings(arg[0]).get(name) if at_module else None
+        if bound in methods:
+            return _bound_at(cpg, methods[bound], arg)  # from views import show
         if scope is None:
             return None
-        qualified = str(cpg.get(scope, Prop.FULL_NAME, "")).partition(":")[2]
-        prefix = "" if cpg.get(scope, Prop.NAME) == MODULE_METHOD_NAME else qualified + "."
-        return methods.get(f"{arg[0]}:{prefix}{name}")
+        prefix = "" if at_module else str(cpg.get(scope, Prop.FULL_NAME, "")).partition(":")[2] + "."
+        found = methods.get(f"{arg[0]}:{prefix}{name}")
+        return _bound_at(cpg, found, arg) if found else None
     if kind == NodeKind.CALL and cpg.get(arg, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
         obj, field_node = cpg.arguments(arg).get(1), cpg.arguments(arg).get(2)
         if obj is None or field_node is None or cpg.kind(obj) != NodeKind.IDENTIFIER:
             return None
+        attribute = cpg.get(field_node, Prop.NAME, "")
+        if cpg.get(obj, Prop.NAME) in SELF_NAMES:  # self.handle: a method of the class around
+            cls = cpg.enclosing(arg, (NodeKind.TYPE_DECL,))
+            owner = str(cpg.get(cls, Prop.FULL_NAME, "")) if cls is not None else ""
+            found = methods.get(f"{owner}.{attribute}") if owner else None
+            return found[0] if found else None
         module = project.import_bindings(arg[0]).get(cpg.get(obj, Prop.NAME, ""))
         if module in cpg.files:  # import views; views.show
-            return methods.get(f"{module}:{cpg.get(field_node, Prop.NAME, '')}")
+            found = methods.get(f"{module}:{attribute}")
+            return found[-1] if found else None
     return None
 
 
-def _methods_by_full_name(project: Project) -> dict[str, NodeId]:
+def _bound_at(cpg: Any, defined: list[NodeId], use: NodeId) -> NodeId:
+    """Of the functions defined under one name, the one bound where `use` reads the name: the
+    last defined before it (``def handle`` twice: the later wins from there on), else the first."""
+    line = cpg.get(use, Prop.LINE_NUMBER) or 0
+    before = [m for m in defined if m[0] == use[0] and (cpg.get(m, Prop.LINE_NUMBER) or 0) < line]
+    return before[-1] if before else defined[0]
+
+
+def _methods_by_full_name(project: Project) -> dict[str, list[NodeId]]:
+    """Functions by full name, in source order (a name may be defined twice)."""
     cpg = project.cpg
-    return cpg.derived("methods_by_full_name",
-                       lambda: {str(cpg.get(m, Prop.FULL_NAME)): m for m in cpg.nodes(NodeKind.METHOD)})
+
+    def build() -> dict[str, list[NodeId]]:
+        out: dict[str, list[NodeId]] = {}
+        for m in sorted(cpg.nodes(NodeKind.METHOD), key=lambda m: (m[0], cpg.get(m, Prop.LINE_NUMBER) or 0, m[1])):
+            out.setdefault(str(cpg.get(m, Prop.FULL_NAME)), []).append(m)
+        return out
+    return cpg.derived("methods_by_full_name_lists", build)
 
 
 def _assigned_values(project: Project, decl: NodeId) -> Iterable[NodeId]:

@@ -421,3 +421,36 @@ def test_an_edit_of_the_calling_file_relinks_the_called_files_calls_on_parameter
     update_file(cpg, "app.py", "import httpx\nimport requests\nfrom helper import fetch\n\n\ndef main():\n    return fetch(httpx.Client(), 'u')\n")
     assert validate(cpg.g) == []
     assert calls(cpg, "get") == [("httpx.Client.get", [])]
+
+
+def test_a_call_on_a_value_derived_from_a_typed_parameter_is_linked_too():
+    cpg = project({"m.py": """
+        class Resp:
+            def json(self):
+                return {}
+
+
+        class Builder:
+            def build(self) -> Resp:
+                return Resp()
+
+
+        class Session:
+            def make(self) -> Builder:
+                return Builder()
+
+
+        def b(r):
+            return r.json()
+
+
+        def a(s):
+            y = s.make()
+            x = y.build()
+            return b(x)
+
+
+        a(Session())
+    """})
+    assert calls(cpg, "build") == [("m.py:Builder.build", ["m.py:Builder.build"])]
+    assert calls(cpg, "json") == [("m.py:Resp.json", ["m.py:Resp.json"])]

@@ -228,8 +228,29 @@ def test_a_function_handed_to_a_framework_registration_takes_a_request_whatever_
     assert found == {("app.py", 6): "high", ("server.ts", 6): "high", ("server.ts", 9): "high"}
 
 
+def test_handler_registrations_follow_what_the_framework_hands_over():
+    project = project_from_sources({
+        "app.py": (
+            "import subprocess\nfrom aiohttp import web\n\n\n"
+            "async def handle(a):\n    return a\n\n\n"
+            "async def handle(b):\n    subprocess.run(b.query['cmd'], shell=True)\n\n\n"
+            "class Admin:\n    def routes(self):\n        return [web.post('/purge', self.purge)]\n\n"
+            "    async def purge(self, c):\n        subprocess.run(c.query['dir'], shell=True)\n\n\n"
+            "app = web.Application()\napp.router.add_get('/run', handle)\n"),
+        "server.ts": (
+            "import express from 'express';\nimport { execSync } from 'child_process';\n\n"
+            "const app = express();\n"
+            "app.use((err, q, s, next) => s.send(execSync('x ' + err.path)));\n"
+            "app.use((err, q, s, next) => s.send(execSync('x ' + q.query.dir)));\n"),
+    })
+    found = {(f.location[0], f.location[1]) for f in scan(project).findings}
+    # the second `handle` is the one bound when it is registered; a bound method through
+    # web.post; Express error middleware: the error comes first, the request second
+    assert found == {("app.py", 10), ("app.py", 18), ("server.ts", 6)}
+
+
 def test_a_handler_source_that_cannot_work_is_refused_with_its_file():
-    for bad in ({"parameter": 0}, {"factory": "express"}, {"call": "x", "parameter": -1}):
+    for bad in ({"parameter": 0}, {"factory": "express"}, {"call": "x", "parameter": -1}, {"call": "x", "parameter": True}):
         with pytest.raises(RuleError, match="x.yaml: a handler source"):
             parse_rule({"id": "x", "language": "python", "sources": [{"handler": bad}], "sinks": []}, "x.yaml")
 

@@ -426,10 +426,12 @@ class Linker:
         self._by_callers = True
         try:
             for _ in range(CALLER_ROUNDS):
-                pending = [c for c in calls if self._open_on_parameter(c)]
-                if not pending:
+                calls = [c for c in calls if str(self.cpg.get(c, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)]
+                if not any(self._open_on_parameter(c) for c in calls):
                     return
-                for call in pending:  # answered before the callers were asked
+                # every open call: one on a value a typed parameter gives (``y = s.make(); y.build()``) too
+                pending = calls
+                for call in calls:  # every open call: answered before the callers were asked
                     self._callee_cache.pop(call, None)
                 self._passed_cache.clear()
                 new_callers = False
