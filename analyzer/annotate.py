@@ -335,9 +335,9 @@ def _on_disk(p: Prediction, edited: dict[tuple[str, str, str, str], list[UsageSl
 
 def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: list[tuple[Path, EditResult]],
              summary: AnnotateSummary, force: bool = False,
-             baselines: dict[str, Any] | None = None) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
+             sessions: dict[str, Any] | None = None) -> tuple[list[tuple[Path, EditResult]], set[SlotKey]]:
     """`edits` without the annotations a type checker rejects (`verify`), and the dropped slots;
-    when no checker can run, `edits` unchanged, with a message.  `baselines`: per language, the
+    when no checker can run, `edits` unchanged, with a message.  `sessions`: per language, the
     checked session on the unannotated tree begun earlier (`checkers.start_sessions`)."""
     from .verify import VerifyError, verify
     from .verify_facts import graph_facts
@@ -351,7 +351,7 @@ def verified(result: InferenceResult, plan: dict[str, list[Prediction]], edits: 
     for language in sorted({e.language for _, e in edits}):
         try:
             outcome = verify(Path(result.cpg.root), edits, language, force=force,
-                             baseline=(baselines or {}).get(language), python=result.options.python,
+                             baseline=(sessions or {}).get(language), python=result.options.python,
                              facts=facts)
         except VerifyError as exc:
             summary.messages.append(f"verify: {exc}; {language} annotations not verified")
@@ -453,10 +453,10 @@ def write_decisions(result: InferenceResult, kinds: tuple[str, ...], force: bool
 
 def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callable[[str], None],
         summary: AnnotateSummary | None = None, verify: bool = False, force: bool = False,
-        baselines: dict[str, Any] | None = None) -> AnnotateSummary:
+        sessions: dict[str, Any] | None = None) -> AnnotateSummary:
     """Run one output mode: "diff" (print a unified diff), "write" (in place) or "stub";
     with `verify`, first drop the annotations that add type errors (`analyzer.verify`; its
-    baseline checks may have been begun already: `baselines`) and record them (`verify_state`);
+    checked sessions may have been begun already: `sessions`) and record them (`verify_state`);
     without, leave out what an earlier `verify` dropped; with `force`, files with syntax
     errors before the edit are annotated too.  Every mode writes the same plan (`planned`: the
     rounds, then the settling pass)."""
@@ -465,7 +465,7 @@ def run(result: InferenceResult, mode: str, kinds: tuple[str, ...], emit: Callab
     edits = edit_files(result, plan, summary, force)
     dropped: set[SlotKey] = set()
     if verify:
-        edits, dropped = verified(result, plan, edits, summary, force, baselines)
+        edits, dropped = verified(result, plan, edits, summary, force, sessions)
     if mode == "stub":
         from .stubs import stub_for
         from .writer.files import stub_path, write_stub

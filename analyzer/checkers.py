@@ -36,7 +36,8 @@ API
 ``find_checker(language, python) -> Checker``   the checker's command lines and name/version.
 ``ensure_checker(name) -> list[str]``          a pinned npm checker's ``[node, script]``, installed once.
 ``open_session(root, language) -> CheckSession``    a checked copy of `root`; ``.baseline``: its errors.
-``start_sessions(root, languages)``                 those begun in the background.
+``start_sessions(root, languages)``                 those begun in the background;
+``close_sessions(sessions)``                        ends them, started or not.
 ``check_tree(root, language) -> list[Diagnostic]``  the checker's errors on a tree as it is.
 Errors are `VerifyError` (its subclass `CheckerUnavailable` when the checker cannot be installed
 or started), one line each.

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _annotate(args: argparse.Namespace, options: Any, kinds: tuple[str, ...], sessions: dict[str, Any]) -> int:
+    """`run` once the checker sessions of --verify are begun (`sessions`; closed by `run`)."""
     from typeinfer.analyzer import annotate
     from typeinfer.analyzer.pipeline import infer_project
     from typeinfer.typemodel.model_files import ModelError
@@ -93,7 +94,7 @@ def _annotate(args: argparse.Namespace, options: Any, kinds: tuple[str, ...], se
         print(json.dumps({"version": 1, "predictions": [d.to_json() for d in decisions]}, indent=1))
         return 0
     mode = "write" if args.write else "stub" if args.stub else "diff"
-    summary = annotate.run(result, mode, kinds, print, verify=args.verify, force=args.force, baselines=sessions)
+    summary = annotate.run(result, mode, kinds, print, verify=args.verify, force=args.force, sessions=sessions)
     for message in summary.messages:
         print(f"typeinfer: {message}", file=sys.stderr)
     print(f"typeinfer: {summary.line()} (threshold {result.threshold:.2f})", file=sys.stderr)
