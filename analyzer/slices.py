@@ -494,16 +494,21 @@ class Slicer:
         return text.split("\n", 1)[0][:_CODE_LIMIT]
 
 
+#: a name after the keyword that defines it, and any word (``$`` is a word character in TypeScript)
+_DEFINED_NAME = re.compile(r"(?:\bdef|\bfunction\*?|\bclass)\s+([\w$]+)")
+_WORD = re.compile(r"[\w$]+")
+
+
 def _name_offset(code: str, name: str) -> int:
     """Where a function's name starts in its source text (``def f(``: 4, not the f of ``def``)."""
     if not name or name.startswith("<"):
         return 0
     first_line = code.split("\n", 1)[0]
-    found = re.search(r"(?:\bdef|\bfunction\*?|\bclass)\s+(" + re.escape(name) + r")\b", first_line)
-    if found:
-        return found.start(1)
-    found = re.search(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])", first_line)
-    return found.start() if found else 0
+    # fixed patterns, compared with the name: a pattern per name missed re's cache on every function
+    for found in _DEFINED_NAME.finditer(first_line):
+        if found.group(1) == name:
+            return found.start(1)
+    return next((found.start() for found in _WORD.finditer(first_line) if found.group() == name), 0)
 
 
 def _augmented_symbol(name: str) -> str:
