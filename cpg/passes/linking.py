@@ -429,13 +429,13 @@ class Linker:
                 calls = [c for c in calls if str(self.cpg.get(c, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)]
                 if not any(self._open_on_parameter(c) for c in calls):
                     return
-                # every open call: one on a value a typed parameter gives (``y = s.make(); y.build()``) too
-                pending = calls
-                for call in calls:  # every open call: answered before the callers were asked
+                # every open call, not only those on a parameter: one on a value a typed parameter
+                # gives (``y = s.make(); y.build()``) too; each was answered before the callers were asked
+                for call in calls:
                     self._callee_cache.pop(call, None)
                 self._passed_cache.clear()
                 new_callers = False
-                for call in pending:
+                for call in calls:
                     target, is_new = self._callee(call)
                     if target is not None:
                         self._apply(call, target, self.cpg.get(call, Prop.NAME, ""), is_new)
