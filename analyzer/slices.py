@@ -496,7 +496,7 @@ class Slicer:
 
 #: a name after the keyword that defines it, and any word (``$`` is a word character in TypeScript)
 _DEFINED_NAME = re.compile(r"(?:\bdef|\bfunction\*?|\bclass)\s+([\w$]+)")
-_WORD = re.compile(r"[\w$]+")
+_WORD_CHAR = re.compile(r"[\w$]")
 
 
 def _name_offset(code: str, name: str) -> int:
@@ -508,7 +508,14 @@ def _name_offset(code: str, name: str) -> int:
     for found in _DEFINED_NAME.finditer(first_line):
         if found.group(1) == name:
             return found.start(1)
-    return next((found.start() for found in _WORD.finditer(first_line) if found.group() == name), 0)
+    # the name standing alone (not inside a longer word); it may hold other characters (`#priv`)
+    at = first_line.find(name)
+    while at >= 0:
+        end = at + len(name)
+        if not (at and _WORD_CHAR.match(first_line, at - 1)) and not _WORD_CHAR.match(first_line, end):
+            return at
+        at = first_line.find(name, at + 1)
+    return 0
 
 
 def _augmented_symbol(name: str) -> str:

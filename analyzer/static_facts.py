@@ -555,8 +555,9 @@ class StaticTyper:
 
     def _dunder(self, lt: StaticFact, rt: StaticFact, symbol: str, where: str) -> StaticFact | None:
         """``a | b`` on a stdlib class typed by its typeshed dunder (``frozenset.__or__`` ->
-        ``frozenset[...]``), only when both operands are the same class (no ``__radd__`` of the
-        right operand can win) and neither is numeric (the table above handles those)."""
+        ``frozenset[...]``): when both operands are the same class (no ``__radd__`` of the right
+        operand can win) and neither is numeric (the table above handles those), or, for two
+        classes, as `_dunder_admitting` says."""
         dunder = OPERATOR_DUNDERS.get(symbol) if symbol in _DUNDER_SYMBOLS else None
         if dunder is None or lt.type in _PY_NUMERIC_RANK:
             return None
@@ -581,7 +582,7 @@ class StaticTyper:
         ``int``, ...), typed by the left one's dunder when typeshed says that dunder admits the
         right operand.  A checker tries the left dunder first, and a builtin scalar is no subclass
         of the left class, so its reflected dunder cannot go first."""
-        if rt.type not in _SCALARS or lt.type in _NONE_TYPES or " | " in lt.type:
+        if rt.type not in _PY_PRIMITIVES or lt.type in _NONE_TYPES or " | " in lt.type:
             return None
         if self.ts.parameter_admits(dunder, 0, "", rt.type, receiver=lt.full_type) is not True:
             return None

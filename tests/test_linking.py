@@ -454,3 +454,18 @@ def test_a_call_on_a_value_derived_from_a_typed_parameter_is_linked_too():
     """})
     assert calls(cpg, "build") == [("m.py:Builder.build", ["m.py:Builder.build"])]
     assert calls(cpg, "json") == [("m.py:Resp.json", ["m.py:Resp.json"])]
+
+
+def test_callers_that_disagree_leave_the_call_open_whatever_order_they_come_in():
+    for helper_first in (False, True):
+        helper = "def helper(svc):\n    svc.use(Other())\n\n\n"
+        code = (
+            "class Session:\n    def get(self):\n        return 1\n\n\n"
+            "class Other:\n    def get(self):\n        return 2\n\n\n"
+            + (helper if helper_first else "")
+            + "class Svc:\n    def use(self, c):\n        return c.get()\n\n\n"
+            + ("" if helper_first else helper)
+            + "def main():\n    svc = Svc()\n    svc.use(Session())\n    helper(svc)\n")
+        cpg = project({"m.py": code})
+        # Session() from main, Other() through helper: c.get() is either class's
+        assert ("<unresolved>.get", []) in calls(cpg, "get"), helper_first

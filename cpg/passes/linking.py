@@ -420,30 +420,50 @@ class Linker:
     def _link_by_callers(self, calls: list[NodeId]) -> None:
         """Link the calls left open on an untyped parameter (``def fetch(session, url):
         session.get(url)``) with the type the project's calls pass it (``fetch(s, u)`` with ``s =
-        aiohttp.ClientSession()``; through a helper passing its parameter on, too).  Asked only
-        once every call has a callee, since the callers must be known; a round more for the
-        functions whose callers only the first round linked (a method called on such a parameter)."""
+        aiohttp.ClientSession()``; through a helper passing its parameter on, and calls on a value
+        it gives, ``y = s.make(); y.build()``, too).  Asked only once every call has a callee, since
+        the callers must be known.  Each round works out every call's callee before applying any
+        (the answer does not depend on which call comes first), and a round more looks again at
+        what the first linked, for the functions whose callers only that round linked: a link
+        whose callers now disagree is taken back."""
         self._by_callers = True
+        linked: set[NodeId] = set()
         try:
             for _ in range(CALLER_ROUNDS):
                 calls = [c for c in calls if str(self.cpg.get(c, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)]
-                if not any(self._open_on_parameter(c) for c in calls):
+                if not linked and not any(self._open_on_parameter(c) for c in calls):
                     return
-                # every open call, not only those on a parameter: one on a value a typed parameter
-                # gives (``y = s.make(); y.build()``) too; each was answered before the callers were asked
-                for call in calls:
+                asked = calls + sorted(linked)
+                for call in asked:  # each was answered before (these) callers were asked
                     self._callee_cache.pop(call, None)
                 self._passed_cache.clear()
-                new_callers = False
+                answers = {call: self._callee(call) for call in asked}
+                callers_changed = False  # a function gained or lost a caller: its parameters may type anew
+                for call in sorted(linked):
+                    before = tuple(self.cpg.out(call, EdgeKind.CALL))
+                    self._unlink(call)
+                    target, is_new = answers[call]
+                    self._apply(call, target, self.cpg.get(call, Prop.NAME, ""), is_new)
+                    if target is None:
+                        linked.discard(call)
+                    callers_changed |= before != tuple(self.cpg.out(call, EdgeKind.CALL))
                 for call in calls:
-                    target, is_new = self._callee(call)
+                    target, is_new = answers[call]
                     if target is not None:
                         self._apply(call, target, self.cpg.get(call, Prop.NAME, ""), is_new)
-                        new_callers = new_callers or bool(self.cpg.out(call, EdgeKind.CALL))
-                if not new_callers:  # only external callees: no function has callers it lacked
+                        linked.add(call)
+                        callers_changed |= bool(self.cpg.out(call, EdgeKind.CALL))
+                if not callers_changed:
                     return
         finally:
             self._by_callers = False
+
+    def _unlink(self, call: NodeId) -> None:
+        """Take back what `_apply` gave a call: its callee edges, type edges and resolved name."""
+        succ = self.cpg.g._succ[call]
+        self.cpg.g.remove_edges_from([(call, d, k) for d, kinds in succ.items() for k in list(kinds) if k in _LINK_EDGES])
+        props = self.cpg.props(call)
+        props[Prop.METHOD_FULL_NAME] = self._original_full_name(props)
 
     def _open_on_parameter(self, call: NodeId) -> bool:
         """A call with no callee whose receiver is a parameter without a type."""
