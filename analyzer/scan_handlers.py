@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from typeinfer.cpg.dataflow import assigned_value
 from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import matches
 from typeinfer.cpg.query import Project
@@ -139,10 +140,6 @@ def _assigned_values(project: Project, decl: NodeId) -> Iterable[NodeId]:
     """The values written to a variable (``app = express()``: the call)."""
     cpg = project.cpg
     for write in cpg.into(decl, EdgeKind.REF):
-        if not cpg.get(write, Prop.IS_WRITE):
-            continue
-        parent = cpg.ast_parent(write)
-        if parent is not None and cpg.get(parent, Prop.NAME) == Op.ASSIGNMENT and cpg.arguments(parent).get(1) == write:
-            value = cpg.arguments(parent).get(2)
-            if value is not None and cpg.kind(value) == NodeKind.CALL:
-                yield value
+        value = assigned_value(cpg, write) if cpg.get(write, Prop.IS_WRITE) else None
+        if value is not None and cpg.kind(value) == NodeKind.CALL:
+            yield value

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from typeinfer.cpg.dataflow import assigned_value, return_statements
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 
@@ -51,9 +52,7 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
         if method is None:
             return set()
         out = set()
-        for r in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL)):
-            if cpg.kind(r) != NodeKind.RETURN:
-                continue
+        for r in return_statements(cpg, method):
             values = [c for c in cpg.ast_children(r) if cpg.kind(c) == NodeKind.CALL]
             # ``return await self.fetch()``: the awaited call (not the operands of a comparison)
             values += [a for c in values if cpg.get(c, Prop.NAME) == Op.AWAIT
@@ -63,19 +62,12 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
 
     structure = GraphStructure(cpg)
 
-    def assigned(target: NodeId) -> NodeId | None:
-        """The value ``target = value`` gives `target`."""
-        assign = cpg.ast_parent(target)
-        if assign is None or cpg.get(assign, Prop.NAME) != Op.ASSIGNMENT or cpg.arguments(assign).get(1) != target:
-            return None
-        return cpg.arguments(assign).get(2)
-
     def written_to(cls: NodeId | None, attribute: str) -> list[NodeId]:
         """The values class `cls`'s methods assign to ``self.<attribute>``."""
         if cls is None:
             return []
         return [value for write in structure.self_writes(cls).get(attribute, ())
-                if (value := assigned(write)) is not None]
+                if (value := assigned_value(cpg, write)) is not None]
 
     def sources(n: NodeId, depth: int, via: Slot | None) -> list[Hit]:
         """The slots `n`'s value comes from, each as (steps away, slot, the slot it was reached
@@ -116,7 +108,7 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
         slot = (decl[0], "variable", qualname(owner) if owner is not None else "", cpg.get(decl, Prop.NAME, ""))
         out: list[Hit] = [(depth, slot, via)]
         for write in cpg.references(decl):
-            value = assigned(write) if cpg.get(write, Prop.IS_WRITE) else None
+            value = assigned_value(cpg, write) if cpg.get(write, Prop.IS_WRITE) else None
             if value is not None and value != read:
                 out.extend(sources(value, depth + 1, slot))
         return out

@@ -162,6 +162,15 @@ def return_statements(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:
             if cpg.kind(d) == NodeKind.RETURN]
 
 
+def assigned_value(cpg: CodePropertyGraph, target: NodeId) -> NodeId | None:
+    """The value a plain assignment ``target = value`` (``with value as target`` too) gives `target`."""
+    assign = cpg.ast_parent(target)
+    if assign is None or cpg.get(assign, Prop.NAME) != Op.ASSIGNMENT:
+        return None
+    args = cpg.arguments(assign)
+    return args.get(2) if args.get(1) == target else None
+
+
 def argument_for(cpg: CodePropertyGraph, call: NodeId, method: NodeId, param: NodeId) -> NodeId | None:
     """The argument of `call` that binds parameter `param` of `method` (keyword, else position;
     a Python method's ``self`` binds the receiver, a constructor's binds nothing)."""

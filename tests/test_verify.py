@@ -61,6 +61,19 @@ def _edit(root: Path, rel: str, language: str, annotations: list[Annotation]) ->
     return path, edit
 
 
+def _line_of(edit: EditResult, text: str) -> int:
+    """The 1-based line of the annotated bytes that holds `text`."""
+    return next(i for i, line in enumerate(edit.data.decode().splitlines(), 1) if text in line)
+
+
+def _graph_facts(root: Path) -> CodeFacts:
+    """`CodeFacts` of the project at `root`, as `annotate --verify` reads them off its graph."""
+    from typeinfer.analyzer.verify_facts import graph_facts
+    from typeinfer.cpg.project import BuildOptions, build_project
+
+    return graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+
+
 def _applied(edit: EditResult) -> set[tuple[str, str]]:
     return {(a.annotation.name, a.annotation.type) for a in edit.applied}
 
@@ -404,24 +417,21 @@ def test_a_returned_value_that_misses_the_declared_return_type_blames_that_retur
     local = Annotation(kind="variable", name="route", function="App.route.decorator", line=8, column=12, type="Route")
     other = Annotation(kind="return", name="get", function="App.get", line=12, column=8, type="Route")
     _, edit = _edit(root, "m.py", "python", [outer, local, other])
-    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if "return decorator" in text)
+    at = _line_of(edit, "return decorator")
     error = Diagnostic("m.py", at, 16, "reportReturnType",
                        'Type "(callback: Unknown) -> Unknown" is not assignable to return type "Route"')
     assert attribute([error], {"m.py": edit})[error][1] == outer  # not the nearer variable, not get's
 
 
 def test_an_error_on_a_value_read_from_an_attribute_blames_what_was_assigned_to_it(tmp_path: Path) -> None:
-    from typeinfer.analyzer.verify_facts import graph_facts
-    from typeinfer.cpg.project import BuildOptions, build_project
-
     code = ("class Upload:\n    def __init__(self, filename, size):\n        self.raw = filename\n        self.size = size\n\n"
             "    def name(self):\n        fname = self.raw\n        return fname.decode('utf8')\n")
     root = _project(tmp_path, {"m.py": code})
     filename, size = _param("filename", "Upload.__init__", 2, 23, "str"), _param("size", "Upload.__init__", 2, 33, "str")
     _, edit = _edit(root, "m.py", "python", [filename, size])
-    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if "fname.decode" in text)
+    at = _line_of(edit, "fname.decode")
     error = Diagnostic("m.py", at, 22, "reportAttributeAccessIssue", 'Cannot access attribute "decode" for class "str"')
-    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    facts = _graph_facts(root)
     # fname <- self.raw <- filename: the parameter whose value the line reads, not its neighbour
     assert attribute([error], {"m.py": edit}, None, facts)[error][1] == filename
 
@@ -443,18 +453,15 @@ def test_lines_on_disk_follow_an_annotated_line_past_an_added_import() -> None:
 
 
 def test_an_attribute_read_is_followed_to_what_its_own_class_assigns(tmp_path: Path) -> None:
-    from typeinfer.analyzer.verify_facts import graph_facts
-    from typeinfer.cpg.project import BuildOptions, build_project
-
     code = ("class A:\n    def __init__(self, name):\n        self.name = name\n\n\n"
             "class B:\n    def __init__(self, title):\n        self.name = title\n\n"
             "    def show(self):\n        return self.name.decode()\n")
     root = _project(tmp_path, {"m.py": code})
     a_name, b_title = _param("name", "A.__init__", 2, 23, "str"), _param("title", "B.__init__", 7, 23, "str")
     _, edit = _edit(root, "m.py", "python", [a_name, b_title])
-    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if ".decode()" in text)
+    at = _line_of(edit, ".decode()")
     error = Diagnostic("m.py", at, 26, "reportAttributeAccessIssue", 'Cannot access attribute "decode" for class "str"')
-    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    facts = _graph_facts(root)
     assert attribute([error], {"m.py": edit}, None, facts)[error][1] == b_title
 
 
@@ -462,9 +469,6 @@ def test_an_attribute_annotation_is_blamed_together_with_the_parameter_it_is_ass
     """``fname = self.raw; fname.decode()`` with ``self.raw: str = filename`` and ``filename: str``:
     dropping the attribute's alone leaves it the parameter's type, so both go at once; a value
     read beside it on the line (``size``) is no source of it and stays."""
-    from typeinfer.analyzer.verify_facts import graph_facts
-    from typeinfer.cpg.project import BuildOptions, build_project
-
     code = ("class Upload:\n    def __init__(self, filename, size):\n        self.raw = filename\n\n"
             "    def name(self, size):\n        fname = self.raw\n        return fname.decode(size)\n")
     root = _project(tmp_path, {"m.py": code})
@@ -472,9 +476,9 @@ def test_an_attribute_annotation_is_blamed_together_with_the_parameter_it_is_ass
     raw = Annotation(kind="attribute", name="raw", function="", line=3, column=8, type="str")
     size = _param("size", "Upload.name", 5, 19, "str")
     _, edit = _edit(root, "m.py", "python", [filename, raw, size])
-    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if "fname.decode" in text)
+    at = _line_of(edit, "fname.decode")
     error = Diagnostic("m.py", at, 22, "reportAttributeAccessIssue", 'Cannot access attribute "decode" for class "str"')
-    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    facts = _graph_facts(root)
     groups: dict = {}
     blame = attribute([error], {"m.py": edit}, None, facts, groups)
     assert blame[error][1] == raw
@@ -484,18 +488,15 @@ def test_an_attribute_annotation_is_blamed_together_with_the_parameter_it_is_ass
 def test_a_member_of_none_is_blamed_on_what_the_called_variable_was_taken_from(tmp_path: Path) -> None:
     """``match = pattern.match`` then ``match(path).groupdict()``: the error is about the value
     ``match`` returns, so the annotation of ``pattern`` is blamed, not ``path``'s beside it."""
-    from typeinfer.analyzer.verify_facts import graph_facts
-    from typeinfer.cpg.project import BuildOptions, build_project
-
     code = ("import re\n\n\ndef add(rule):\n    pattern = re.compile(rule)\n    match = pattern.match\n\n"
             "    def getargs(path):\n        return match(path).groupdict()\n    return getargs\n")
     root = _project(tmp_path, {"m.py": code})
     pattern = Annotation(kind="variable", name="pattern", function="add", line=5, column=4, type="re.Pattern[str]")
     path = _param("path", "add.getargs", 8, 16, "str")
     _, edit = _edit(root, "m.py", "python", [pattern, path])
-    at = next(i for i, text in enumerate(edit.data.decode().splitlines(), 1) if ".groupdict()" in text)
+    at = _line_of(edit, ".groupdict()")
     error = Diagnostic("m.py", at, 28, "reportOptionalMemberAccess", '"groupdict" is not a known attribute of "None"')
-    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    facts = _graph_facts(root)
     assert attribute([error], {"m.py": edit}, None, facts)[error][1] == pattern
 
 
@@ -523,9 +524,6 @@ def test_an_error_on_an_annotated_attribute_line_blames_that_attribute_not_the_p
 def test_a_dropped_return_type_takes_the_same_return_type_of_the_functions_returning_its_call(tmp_path: Path) -> None:
     """``get`` returns ``self.route(...)``: once ``route``'s wrong ``-> Route`` goes, ``get``'s
     ``-> Route`` rests on nothing; both go in the same round, so one more check converges."""
-    from typeinfer.analyzer.verify_facts import graph_facts
-    from typeinfer.cpg.project import BuildOptions, build_project
-
     code = ("class Route:\n    pass\n\n\nclass App:\n    def route(self, path):\n        def decorator(callback):\n"
             "            return callback\n        return decorator\n\n"
             "    def get(self, path):\n        return self.route(path)\n\n    def size(self):\n        return 1\n")
@@ -534,7 +532,7 @@ def test_a_dropped_return_type_takes_the_same_return_type_of_the_functions_retur
     get = Annotation(kind="return", name="get", function="App.get", line=11, column=8, type="Route")
     size = Annotation(kind="return", name="size", function="App.size", line=14, column=8, type="int")
     edits = [_edit(root, "m.py", "python", [route, get, size])]
-    facts = graph_facts(build_project(root, BuildOptions(use_cache=False, jobs=1)))
+    facts = _graph_facts(root)
     result = verify(root, edits, "python", facts=facts)
     assert {d.annotation.name for d in result.dropped} == {"route", "get"}
     assert result.converged and result.rounds == 2

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterable, Protocol
 
-from ..dataflow import argument_for
+from ..dataflow import argument_for, assigned_value
 from ..graph import CodePropertyGraph, NodeId
 from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control, EdgeKind,
                       NodeKind, Op, Prop)
@@ -385,14 +385,12 @@ class Linker:
     def run(self, files: Iterable[str] | None = None, nodes: Iterable[NodeId] | None = None) -> None:
         """Link the whole project, or only the nodes of `files`, or only `nodes` (the rest keeps
         its links)."""
-        g = self.cpg.g
-        attrs, succ = g._node, g._succ  # direct dict access: this loop visits every node
+        attrs = self.cpg.g._node  # direct dict access: this loop visits every node
         if nodes is not None:
             nodes = list(nodes)
         else:
             nodes = list(attrs) if files is None else [n for f in files for n in self.cpg.file_nodes(f)]
-        stale = [(n, d, k) for n in nodes for d, kinds in succ[n].items() for k in kinds if k in _LINK_EDGES]
-        g.remove_edges_from(stale)
+        self._remove_links(nodes)
         self._mro_cache.clear()
         self._callee_cache.clear()
         self._return_cache.clear()
@@ -407,7 +405,7 @@ class Linker:
             kind = props[Prop.KIND]
             if kind == NodeKind.CALL:
                 self._link_call(n, props)
-                if str(props.get(Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX):
+                if self._is_open(n):
                     calls.append(n)  # still open: perhaps a call on a parameter its callers type
             elif kind in (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER, NodeKind.METHOD_RETURN):
                 declared = props.get(Prop.TYPE_FULL_NAME)  # declared, or written back by inference
@@ -430,7 +428,7 @@ class Linker:
         linked: set[NodeId] = set()
         try:
             for _ in range(CALLER_ROUNDS):
-                calls = [c for c in calls if str(self.cpg.get(c, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)]
+                calls = [c for c in calls if self._is_open(c)]
                 if not linked and not any(self._open_on_parameter(c) for c in calls):
                     return
                 asked = calls + sorted(linked)
@@ -460,14 +458,23 @@ class Linker:
 
     def _unlink(self, call: NodeId) -> None:
         """Take back what `_apply` gave a call: its callee edges, type edges and resolved name."""
-        succ = self.cpg.g._succ[call]
-        self.cpg.g.remove_edges_from([(call, d, k) for d, kinds in succ.items() for k in list(kinds) if k in _LINK_EDGES])
+        self._remove_links([call])
         props = self.cpg.props(call)
         props[Prop.METHOD_FULL_NAME] = self._original_full_name(props)
 
+    def _remove_links(self, nodes: Iterable[NodeId]) -> None:
+        """Remove the edges this pass adds out of `nodes`."""
+        succ = self.cpg.g._succ
+        self.cpg.g.remove_edges_from([(n, d, k) for n in nodes for d, kinds in succ[n].items()
+                                      for k in kinds if k in _LINK_EDGES])
+
+    def _is_open(self, call: NodeId) -> bool:
+        """A call no resolution has reached (still ``<unresolved>.name``)."""
+        return str(self.cpg.get(call, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)
+
     def _open_on_parameter(self, call: NodeId) -> bool:
         """A call with no callee whose receiver is a parameter without a type."""
-        if not str(self.cpg.get(call, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX):
+        if not self._is_open(call):
             return False
         receiver = self.cpg.arguments(call).get(0)
         if receiver is None or self.cpg.kind(receiver) != NodeKind.IDENTIFIER \
@@ -791,15 +798,11 @@ class Linker:
 
     def _assigned_type(self, definition: NodeId) -> Target | None:
         """The type a write (``x = value``, ``with value as x``) gives its target."""
-        parent = self.cpg.ast_parent(definition)
-        if parent is None or self.cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
-            return None
-        args = self.cpg.arguments(parent)
-        value = args.get(2)
-        if value is None or args.get(1) != definition:
+        value = assigned_value(self.cpg, definition)
+        if value is None:
             return None
         typed = self._value_type(value)
-        holder = self.cpg.ast_parent(parent)
+        holder = self.cpg.ast_parent(self.cpg.ast_parent(definition))
         if typed is not None and holder is not None and self.cpg.kind(holder) == NodeKind.CONTROL_STRUCTURE \
                 and self.cpg.get(holder, Prop.CONTROL_STRUCTURE_TYPE) == Control.WITH:
             typed = self._entered_type(typed, "async" in (self.cpg.get(holder, Prop.MODIFIERS) or ()))
