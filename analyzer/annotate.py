@@ -29,6 +29,11 @@ from .writer.contract import Annotation, EditResult, TypeImport
 from .writer.files import unified_diff, write_file_atomically
 from .writer.source import BREAKS_PARSING, annotate_source
 
+#: Rounds of each settling iteration (`settle`).  Two, because the graph carries confident types
+#: the writer leaves out of the text (an attribute assigned in several places); a fresh run's
+#: second round re-links with them (``self.ref.scheme.encode()`` once ``ref``'s type is known),
+#: and a settling pass that stops at one round would leave that for the next run to find.
+SETTLE_ROUNDS = 2
 
 @dataclass
 class AnnotateSummary:
@@ -285,7 +290,7 @@ def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tu
                 sources.append(source_from_text(data, rel))
         cpg = build_sources(sources)
         cpg.root = result.cpg.root
-        again = infer_graph(cpg, replace(result.options, rounds=1), predictor=result.predictor,
+        again = infer_graph(cpg, replace(result.options, rounds=SETTLE_ROUNDS), predictor=result.predictor,
                             libraries=result.libraries)
         edited_slots = _slots_by_identity(again.program.slices)
         changed = False

@@ -469,3 +469,92 @@ def test_callers_that_disagree_leave_the_call_open_whatever_order_they_come_in()
         cpg = project({"m.py": code})
         # Session() from main, Other() through helper: c.get() is either class's
         assert ("<unresolved>.get", []) in calls(cpg, "get"), helper_first
+
+
+def test_calls_on_attributes_take_the_attributes_types():
+    cpg = project({
+        "app.py": """
+            import aiohttp
+            import requests
+            from repo import Repo
+
+
+            class Previewer:
+                def __init__(self):
+                    self.session = requests.Session()
+
+                def preview(self, url):
+                    return self.session.get(url)
+
+
+            class Fetcher:
+                def __init__(self, client):
+                    self.client = client
+
+                def fetch(self, url):
+                    return self.client.post(url)
+
+
+            class Cached(Fetcher):
+                def again(self, url):
+                    return self.client.post(url)
+
+
+            class Store:
+                def __init__(self):
+                    self.repo = Repo()
+
+                def lookup(self, key):
+                    return self.repo.find(key)
+
+
+            class Mixed:
+                def __init__(self, fast):
+                    if fast:
+                        self.backend = requests.Session()
+                    else:
+                        self.backend = aiohttp.ClientSession()
+
+                def go(self, x):
+                    return self.backend.patch(x)
+
+
+            def main(url):
+                Fetcher(requests.Session()).fetch(url)
+                store = Store()
+                return store.repo.find(url)
+        """,
+        "repo.py": """
+            class Repo:
+                def find(self, key):
+                    return key
+        """,
+    })
+    assert calls(cpg, "get") == [("requests.Session.get", [])]
+    # a parameter assigned to the attribute: the type the constructor's callers pass (the base's
+    # attribute, in a subclass too)
+    assert calls(cpg, "post") == [("requests.Session.post", []), ("requests.Session.post", [])]
+    # a project class: a call edge, through self and through an instance
+    assert calls(cpg, "find") == [("repo.py:Repo.find", ["repo.py:Repo.find"])] * 2
+    # two types assigned: left open
+    assert calls(cpg, "patch") == [("<unresolved>.patch", [])]
+
+
+def test_typescript_calls_on_declared_and_initialised_fields_resolve():
+    cpg = project({"app.ts": """
+        import { Sequelize } from "sequelize";
+        import { Pool } from "pg";
+
+        class UserRepo {
+          private db: Sequelize;
+          private pool = new Pool();
+          constructor(db: Sequelize) {
+            this.db = db;
+          }
+          find(name: string) {
+            this.pool.query(name);
+            return this.db.query(name);
+          }
+        }
+    """})
+    assert sorted(calls(cpg, "query")) == [("pg.Pool.query", []), ("sequelize.Sequelize.query", [])]

@@ -305,6 +305,8 @@ class Linker:
         self._callee_cache: dict[NodeId, tuple[Target | None, bool]] = {}
         self._return_cache: dict[tuple[NodeId, bool], Target | None] = {}
         self._variable_cache: dict[NodeId, Target | None] = {}
+        self._member_cache: dict[tuple[NodeId, str], Target | None] = {}
+        self._self_writes: dict[NodeId, dict[str, list[NodeId]]] = {}
         self._passed_cache: dict[NodeId, Target | None] = {}
         self._passed_busy: set[NodeId] = set()
         self._cycle_seen = False
@@ -395,6 +397,8 @@ class Linker:
         self._callee_cache.clear()
         self._return_cache.clear()
         self._variable_cache.clear()
+        self._member_cache.clear()
+        self._self_writes.clear()
         for n in nodes:
             if attrs[n][Prop.KIND] == NodeKind.TYPE_DECL:
                 self._link_bases(n)
@@ -435,6 +439,7 @@ class Linker:
                 for call in asked:  # each was answered before (these) callers were asked
                     self._callee_cache.pop(call, None)
                 self._passed_cache.clear()
+                self._member_cache.clear()  # `self.x = param`: the parameter's callers type it now
                 answers = {call: self._callee(call) for call in asked}
                 callers_changed = False  # a function gained or lost a caller: its parameters may type anew
                 for call in sorted(linked):
@@ -473,14 +478,29 @@ class Linker:
         return str(self.cpg.get(call, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)
 
     def _open_on_parameter(self, call: NodeId) -> bool:
-        """A call with no callee whose receiver is a parameter without a type."""
+        """A call with no callee whose receiver is a parameter without a type, or an attribute
+        of ``self`` a parameter is assigned to (``self.db = db``)."""
         if not self._is_open(call):
             return False
         receiver = self.cpg.arguments(call).get(0)
-        if receiver is None or self.cpg.kind(receiver) != NodeKind.IDENTIFIER \
-                or self.cpg.get(receiver, Prop.NAME) in SELF_NAMES:
+        if receiver is not None and self.cpg.get(receiver, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+            args = self.cpg.arguments(receiver)
+            obj, field_node = args.get(1), args.get(2)
+            cls = self._enclosing_class(receiver) if obj is not None and field_node is not None \
+                and self.cpg.get(obj, Prop.NAME) in SELF_NAMES else None
+            if cls is None:
+                return False
+            return any(value is not None and self._untyped_parameter_with_callers(value)
+                       for owner in self.mro(cls)
+                       for write in self._writes_to_self(owner).get(self.cpg.get(field_node, Prop.NAME, ""), ())
+                       for value in [assigned_value(self.cpg, write)])
+        return self._untyped_parameter_with_callers(receiver) if receiver is not None else False
+
+    def _untyped_parameter_with_callers(self, ident: NodeId) -> bool:
+        """Whether `ident` names a parameter without a type whose function the project calls."""
+        if self.cpg.kind(ident) != NodeKind.IDENTIFIER or self.cpg.get(ident, Prop.NAME) in SELF_NAMES:
             return False
-        refs = self.cpg.out(receiver, EdgeKind.REF)
+        refs = self.cpg.out(ident, EdgeKind.REF)
         if not refs or self.cpg.kind(refs[0]) != NodeKind.METHOD_PARAMETER_IN or self.cpg.get(refs[0], Prop.TYPE_FULL_NAME):
             return False
         method = self.cpg.ast_parent(refs[0])
@@ -674,6 +694,8 @@ class Linker:
             attr = self.cpg.get(field_node, Prop.NAME, "")
             if owner is None:
                 return None
+            if owner.node is not None and self.cpg.kind(owner.node) == NodeKind.TYPE_DECL:
+                return self._member_type(owner.node, attr)  # self.db.query(), repo.db.query()
             if owner.external is not None:
                 return Target(external=f"{owner.external}.{attr}")
             if owner.module_file is not None:
@@ -695,6 +717,58 @@ class Linker:
         if kind == NodeKind.CALL:
             return self._value_type(receiver)
         return None
+
+    def _member_type(self, cls: NodeId, attr: str) -> Target | None:
+        """The class of attribute `attr` of `cls` (or of a project base): its declared or
+        written-back type, else the one type the values the class's own code assigns to
+        ``self.attr`` agree on (``self.session = requests.Session()``; ``self.db = db`` with the
+        parameter typed by its callers), else a class-level ``attr = value``'s."""
+        key = (cls, attr)
+        if key in self._member_cache:
+            return self._member_cache[key]
+        self._member_cache[key] = None  # a cycle (self.x = self.x.child()) resolves to nothing
+        result = None
+        for owner in self.mro(cls):
+            member = next((m for m in self.cpg.ast_children(owner) if self.cpg.kind(m) == NodeKind.MEMBER
+                           and self.cpg.get(m, Prop.NAME) == attr
+                           and "method" not in (self.cpg.get(m, Prop.MODIFIERS) or ())), None)
+            if member is not None:
+                declared, result = self._annotated_type(member)
+                if declared:
+                    break
+            writes = self._writes_to_self(owner).get(attr, ())
+            values = [assigned_value(self.cpg, w) for w in writes]
+            if member is not None:
+                values += self.cpg.ast_children(member)  # an initializer: ``private db = new Pool()``
+            found: dict[tuple, Target] = {}
+            for value in values:
+                typed = self._value_type(value) if value is not None else None
+                if typed is not None:
+                    found.setdefault((typed.node, typed.external, typed.module_file), typed)
+            if len(found) == 1:
+                result = next(iter(found.values()))
+                break
+            if found or values or member is not None:
+                result = None
+                break  # two types, or assigned here but untyped: not a base's either
+        self._member_cache[key] = result
+        return result
+
+    def _writes_to_self(self, cls: NodeId) -> dict[str, list[NodeId]]:
+        """``self.x = ...`` / ``this.x = ...`` in a class's own code (nested classes left out), by field name."""
+        found = self._self_writes.get(cls)
+        if found is None:
+            cpg = self.cpg
+            found = self._self_writes[cls] = {}
+            for node in cpg.ast_descendants(cls, stop_at=(NodeKind.TYPE_DECL,)):
+                if not cpg.get(node, Prop.IS_WRITE) or cpg.kind(node) != NodeKind.CALL \
+                        or cpg.get(node, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+                    continue
+                args = cpg.arguments(node)
+                obj, field_node = args.get(1), args.get(2)
+                if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
+                    found.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
+        return found
 
     def _global(self, rel: str, name: str) -> Target | None:
         """A name bound nowhere in the project: a builtin (Python) or a global (TypeScript)."""
