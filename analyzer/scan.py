@@ -39,7 +39,10 @@ registration call is handed, ``app.router.add_get(path, handle)``; ``{factory: R
 REGEX}`` instead of ``call`` for registrations on a value a factory made, ``app = express();
 app.get(...)``: see `scan_handlers`) or, by name only, the fallback
 ``{parameter_field: {parameter: REGEX, field: REGEX}}``.  A finding whose source only a name-only spec
-(``parameter_field``) recognised has ``confidence: low`` (SARIF: a lower ``rank``).
+(``parameter_field``) recognised has ``confidence: low`` (SARIF: a lower ``rank``).  So has one
+whose sink an open call becomes only through the type inference ranks first for its receiver,
+below the threshold or named bare (``session.get(url)``, ``session`` ranked ``Session`` in a file
+that imports ``requests``: `scan_probable`); its message names that type and probability.
 
 Guards.  Built-in guards apply to every rule: a flow is not reported when it passes a check
 before the sink, on a path where the check says the value is safe (``cpg.dataflow._Guards``):
@@ -132,13 +135,16 @@ class Finding:
     sink_call: NodeId
     message: str
     inferred_type_needed: bool
-    confidence: str = "high"  #: "low" when the source or the sink was recognised by its name only (no type said so)
+    confidence: str = "high"  #: "low" when the source or the sink was recognised by its name only, or by an unconfident type
     sink_by_name: bool = False  #: the sink call is unresolved: matched by its method name (a rule's `name` fallback)
+    #: the sink call is unresolved: matched through the type inference ranks first for its receiver,
+    #: below the threshold or bare (`scan_probable`)
+    sink_by_ranked_type: bool = False
 
     @property
     def severity(self) -> str:
-        """The rule's severity, one step lower for a sink matched by its method name only."""
-        if not self.sink_by_name:
+        """The rule's severity, one step lower for a sink that no confident type resolved."""
+        if not (self.sink_by_name or self.sink_by_ranked_type):
             return self.rule.severity
         return {"error": "warning", "warning": "note"}.get(self.rule.severity, self.rule.severity)
 
@@ -458,6 +464,9 @@ def find_sinks(project: Project, rule: Rule, index: CallIndex | None = None) -> 
         matched = index.calls_full_name(rule.language, sink.call)
         if sink.name:
             matched += [c for c in index.calls_named(rule.language, sink.name) if c in index.open_calls]
+        # an open call the model's best type for its receiver makes this sink (low confidence)
+        matched += [p.call for p in index.probable_callees(project).matching(sink.call)
+                    if project.cpg.files[p.call[0]].language == rule.language and p.call not in matched]
         for call in matched:
             if sink.when and not any(_holds(project, call, c) for c in sink.when):
                 continue
@@ -503,12 +512,16 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
             seen.add((flow.source_id, call))
             flow.steps.append(flow_step(project, call, "sink"))
             first, last_call = flow.steps[0], project.cpg.props(call)
+            probable = next((p for s in rule.sinks for p in index.probable_callees(project).matching(s.call)
+                             if p.call == call), None)
+            callee = probable.note() if probable is not None else last_call.get(Prop.METHOD_FULL_NAME)
             message = (f"{rule.name}: {' '.join(first.code.split())[:60]} (line {first.line}) reaches "
-                       f"{last_call.get(Prop.METHOD_FULL_NAME)} (line {last_call.get(Prop.LINE_NUMBER)})")
+                       f"{callee} (line {last_call.get(Prop.LINE_NUMBER)})")
             by_name_only = matched.get(flow.source_id, set()) <= NAME_ONLY_SOURCES
             open_sink = str(last_call.get(Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)
-            result.findings.append(Finding(rule, flow, call, message, flow.inferred_type_needed,
-                                           "low" if by_name_only or open_sink else "high", open_sink))
+            result.findings.append(Finding(rule, flow, call, message, flow.inferred_type_needed or probable is not None,
+                                           "low" if by_name_only or open_sink else "high",
+                                           open_sink and probable is None, probable is not None))
     result.findings.sort(key=lambda f: (f.location[0], f.location[1] or 0, f.rule.id, f.flow.steps[0].line or 0))
     return result
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typeinfer.analyzer.scan_probable import ProbableCallees
 from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import regex
 from typeinfer.cpg.query import Project
@@ -42,6 +43,7 @@ class CallIndex:
     #: per language, the parameters and variables with a type and their qualified type names,
     #: filled by the first typed source that needs them (`analyzer.scan`)
     declared_types: dict[str, list[tuple[NodeId, list[str]]]] = field(default_factory=dict)
+    _probable: ProbableCallees | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, project: Project) -> CallIndex:
@@ -67,6 +69,12 @@ class CallIndex:
                     index.open_calls.add(n)
             index.by_name.setdefault(language, {}).setdefault(name, []).append(n)
         return index
+
+    def probable_callees(self, project: Project) -> ProbableCallees:
+        """The open calls a ranked inferred receiver type would resolve (`scan_probable`), found once."""
+        if self._probable is None:
+            self._probable = ProbableCallees(project, self.open_calls)
+        return self._probable
 
     def calls_full_name(self, language: str, pattern: str) -> list[NodeId]:
         """Non-operator calls of `language` whose METHOD_FULL_NAME fully matches `pattern`."""

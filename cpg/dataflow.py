@@ -56,10 +56,24 @@ class FlowProject(Protocol):
     def enclosing_method(self, n: NodeId) -> NodeId | None: ...
 
 
-#: Calls whose result is never tainted (conversions to numbers and booleans, escaping).
+#: Calls that read what their argument names - a file, a URL - and give back its content, not the
+#: argument: a request value that picks the file or URL is the path-traversal or SSRF sink's
+#: finding (at the call), and what comes back is not that value (``res.send(fs.readFileSync(p))``
+#: is no cross-site scripting of ``p``).
+RESOURCE_READS: tuple[str, ...] = (
+    r"builtins\.open|(pathlib\.)?Path\.(read_text|read_bytes)",
+    r"(requests(\.Session)?|httpx(\.(Async)?Client)?)\.(get|post|put|delete|head|patch|options|request)",
+    r"urllib\.request\.urlopen",
+    r"fs\.(readFileSync|readFile|promises\.readFile)|fs/promises\.readFile",
+    r"axios(\.default)?\.(get|post|put|delete|head|patch|options|request)",
+)
+
+#: Calls whose result is never tainted (conversions to numbers and booleans, escaping), and
+#: `RESOURCE_READS`.
 DEFAULT_SANITIZERS: tuple[str, ...] = (
     r"builtins\.(int|float|bool|len|hash|id|isinstance|type|ord|abs|round)",
     r"(parseInt|parseFloat|Number|Boolean|isNaN)",
+    *RESOURCE_READS,
 )
 
 #: Operators whose result is a boolean or a number unrelated to the operands' text.

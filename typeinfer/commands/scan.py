@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
         for f in result.findings:
             file, line, col = f.location
             tag = "  [inferred type needed]" if f.inferred_type_needed else ""
-            tag += "  [low confidence: matched by name, no type]" if f.confidence == "low" else ""
+            if f.confidence == "low":
+                tag += ("  [low confidence: a type inference ranks first, not confidently]" if f.sink_by_ranked_type
+                        else "  [low confidence: matched by name, no type]")
             blocks.append(f"{file}:{line}:{(col or 0) + 1}: {f.severity}: [{f.rule.id}] {f.message}{tag}\n"
                           + f.flow.render())
         summary = f"{len(result.findings)} finding(s)"

@@ -1,0 +1,109 @@
+"""Sinks that only the type inference ranks first for a receiver makes: an open call such as
+``session.get(url)`` (no method-name fallback: ``get`` alone is every dict's) becomes an SSRF sink
+when the model's best type for ``session``, qualified through the file's imports, is
+``requests.Session``: a low-confidence finding that names the type and its probability."""
+
+from __future__ import annotations
+
+import textwrap
+
+from typeinfer.analyzer.scan import load_rules, scan
+from typeinfer.cpg.passes.type_writeback import WrittenType, apply_types
+from typeinfer.cpg.query import project_from_cpg, project_from_sources
+from typeinfer.cpg.schema import NodeKind, Prop
+
+APP = textwrap.dedent("""
+    import requests
+    from flask import Flask, g, request
+
+    app = Flask(__name__)
+
+
+    def fetch_title(session, url):
+        return session.get(url).text
+
+
+    def lookup(cache, key):
+        return cache.get(key)
+
+
+    def either(client, url):
+        return client.get(url)
+
+
+    class Previewer:
+        def __init__(self, http):
+            self.http = http
+
+        def preview(self, url):
+            return self.http.get(url).text
+
+
+    @app.route("/title")
+    def title():
+        return fetch_title(g.session, request.args["url"])
+
+
+    @app.route("/key")
+    def key():
+        return lookup(g.cache, request.args["key"])
+
+
+    @app.route("/either")
+    def either_route():
+        return either(g.client, request.args["url"])
+
+
+    @app.route("/preview")
+    def preview():
+        return Previewer(g.http).preview(request.args["url"])
+""")
+
+#: the model's rankings, as the pipeline writes them back: (slot kind, name) -> ranked types
+RANKINGS = {
+    (NodeKind.METHOD_PARAMETER_IN, "session"): (("Session", 0.24), ("ClientSession", 0.08)),
+    (NodeKind.METHOD_PARAMETER_IN, "cache"): (("Redis", 0.31), ("Session", 0.2)),
+    (NodeKind.METHOD_PARAMETER_IN, "client"): (("dict", 0.3), ("Session", 0.25)),  # a sink only second
+    (NodeKind.MEMBER, "http"): (("Session", 0.4),),
+}
+
+
+def _project(rankings: dict | None):
+    project = project_from_sources({"app.py": APP})
+    cpg = project.cpg
+    if rankings:
+        types = {}
+        for n in cpg.g.nodes:
+            ranked = rankings.get((cpg.kind(n), cpg.get(n, Prop.NAME)))
+            if ranked:
+                types[n] = WrittenType(ranked[0][0], "model", ranked[0][1], ranked, confident=False)
+        apply_types(cpg, types)
+    return project_from_cpg(cpg)
+
+
+def _ssrf(project) -> dict[int, object]:
+    rules = [r for r in load_rules() if r.id == "py-ssrf"]
+    return {f.location[1]: f for f in scan(project, rules).findings}
+
+
+def test_the_receivers_first_ranked_type_makes_an_open_call_a_sink_of_low_confidence():
+    found = _ssrf(_project(RANKINGS))
+    assert sorted(found) == [9, 25]  # session.get and self.http.get; not cache.get nor client.get
+    for line, typ, p in ((9, "Session", "0.24"), (25, "Session", "0.40")):
+        f = found[line]
+        assert f.confidence == "low" and f.severity == "warning" and f.inferred_type_needed
+        assert f.sink_by_ranked_type and not f.sink_by_name
+        assert f"requests.Session.get, if the receiver is the {typ} inference ranks first ({p})" in f.message
+
+
+def test_without_rankings_nothing_is_added():
+    assert _ssrf(_project(None)) == {}
+
+
+def test_a_bare_type_needs_the_file_to_import_its_module():
+    project = project_from_sources({"app.py": APP.replace("import requests\n", "")})
+    cpg = project.cpg
+    types = {n: WrittenType("Session", "model", 0.24, RANKINGS[(NodeKind.METHOD_PARAMETER_IN, "session")], False)
+             for n in cpg.g.nodes if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN and cpg.get(n, Prop.NAME) == "session"}
+    apply_types(cpg, types)
+    assert _ssrf(project_from_cpg(cpg)) == {}
