@@ -512,13 +512,14 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
             seen.add((flow.source_id, call))
             flow.steps.append(flow_step(project, call, "sink"))
             first, last_call = flow.steps[0], project.cpg.props(call)
-            probable = next((p for s in rule.sinks for p in index.probable_callees(project).matching(s.call)
-                             if p.call == call), None)
+            open_sink = str(last_call.get(Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)
+            by_method_name = open_sink and any(s.name and matches(s.name, last_call.get(Prop.NAME, "")) for s in rule.sinks)
+            probable = None if not open_sink or by_method_name else next(
+                (p for s in rule.sinks for p in index.probable_callees(project).matching(s.call) if p.call == call), None)
             callee = probable.note() if probable is not None else last_call.get(Prop.METHOD_FULL_NAME)
             message = (f"{rule.name}: {' '.join(first.code.split())[:60]} (line {first.line}) reaches "
                        f"{callee} (line {last_call.get(Prop.LINE_NUMBER)})")
             by_name_only = matched.get(flow.source_id, set()) <= NAME_ONLY_SOURCES
-            open_sink = str(last_call.get(Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)
             result.findings.append(Finding(rule, flow, call, message, flow.inferred_type_needed or probable is not None,
                                            "low" if by_name_only or open_sink else "high",
                                            open_sink and probable is None, probable is not None))

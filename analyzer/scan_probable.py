@@ -22,6 +22,12 @@ from typeinfer.cpg.passes.linking import principal_type_name
 from typeinfer.cpg.query import Project
 from typeinfer.cpg.schema import SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 
+#: The least probability of the first-ranked type that makes a sink.  Below it the model has no
+#: type in mind: its first of hundreds of candidates holds a tenth of the mass or less (a DOM
+#: ``HTMLElement`` for a database connection at 0.09), while the receivers it knows come out at
+#: 0.2-0.4 even when the name alone is ambiguous (``session``: requests, aiohttp or SQLAlchemy).
+MIN_PROBABILITY = 0.15
+
 
 @dataclass(frozen=True)
 class ProbableCallee:
@@ -48,6 +54,8 @@ class ProbableCallees:
             if not ranked:
                 continue
             best, probability = ranked[0][0], float(ranked[0][1])
+            if probability < MIN_PROBABILITY:
+                continue
             name = project.cpg.get(call, Prop.NAME, "")
             for qualified in qualified_candidates(project, call[0], best):
                 found = ProbableCallee(call, f"{qualified}.{name}", best, probability)

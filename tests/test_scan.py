@@ -51,6 +51,8 @@ INFERRED = HandlerOracle({
     ("fastapi_app.py", "proxy", "client"): "httpx.AsyncClient",
     ("express_app.ts", "<module>", "pool"): "Pool",
     ("express_app.ts", "<module>", "db"): "mysql.Connection",
+    ("flask_app.py", "fetch_preview", "session"): "requests.Session",
+    ("express_app.ts", "sendPage", "res"): "express.Response",
 })
 
 
@@ -70,6 +72,8 @@ NEEDS_INFERENCE = {
     ("py-sql-injection", "fastapi_app.py", 18),
     ("ts-sql-injection", "express_app.ts", 15),
     ("ts-sql-injection", "express_app.ts", 20),
+    ("py-ssrf", "flask_app.py", 71),  # a helper's `session`, passed from `g`
+    ("ts-xss", "express_app.ts", 45),  # a helper's `res`, passed from an untyped handler
 }
 FOUND_WITHOUT = {
     ("py-sql-injection", "flask_app.py", 30),  # cur: sqlite3.Cursor declared

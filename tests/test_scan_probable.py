@@ -107,3 +107,12 @@ def test_a_bare_type_needs_the_file_to_import_its_module():
              for n in cpg.g.nodes if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN and cpg.get(n, Prop.NAME) == "session"}
     apply_types(cpg, types)
     assert _ssrf(project_from_cpg(cpg)) == {}
+
+
+def test_a_first_type_the_model_barely_prefers_makes_no_sink():
+    project = project_from_sources({"app.py": APP})
+    cpg = project.cpg
+    types = {n: WrittenType("Session", "model", 0.1, (("Session", 0.1), ("dict", 0.09)), False)
+             for n in cpg.g.nodes if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN and cpg.get(n, Prop.NAME) == "session"}
+    apply_types(cpg, types)
+    assert _ssrf(project_from_cpg(cpg)) == {}
