@@ -316,8 +316,34 @@ def _source_parameter_field(project: Project, spec: dict[str, str], language: st
             continue
         decl = project.decl_of(obj)
         if (decl is not None and cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN
-                and matches(spec["parameter"], cpg.get(obj, Prop.NAME)) and matches(spec["field"], cpg.get(fld, Prop.NAME))):
+                and matches(spec["parameter"], cpg.get(obj, Prop.NAME)) and matches(spec["field"], cpg.get(fld, Prop.NAME))
+                and not names_own_class(project, decl)):
             yield n
+
+
+#: bases that make a class no framework's request: it derives from nothing but these or project classes
+_PLAIN_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "typing.Generic", "typing.Protocol", "abc.ABC"})
+
+
+def names_own_class(project: Project, decl: NodeId) -> bool:
+    """Whether a parameter's declared or inferred type is a class of the project's own that derives
+    from no library class (``request: Request`` in an HTTP client library).  Such a parameter is
+    no framework's request, whatever its name; a library type, or a subclass of one, leaves the
+    name to decide (``request: pyramid.request.Request`` has no typed source of its own)."""
+    cpg = project.cpg
+    classes = [t for t in cpg.out(decl, EdgeKind.EVAL_TYPE) if cpg.kind(t) == NodeKind.TYPE_DECL]
+    seen: set[NodeId] = set()
+    while classes:
+        cls = classes.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        bases = [b for b in cpg.out(cls, EdgeKind.INHERITS_FROM) if cpg.kind(b) == NodeKind.TYPE_DECL]
+        declared = [b for b in cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME) or () if b.split("[", 1)[0] not in _PLAIN_BASES]
+        if len(declared) > len(bases):
+            return False  # a base outside the project
+        classes.extend(bases)
+    return bool(seen)
 
 
 def qualified_types(project: Project, n: NodeId) -> list[str]:

@@ -5,12 +5,13 @@ aiohttp apps with positive and negative cases (`tests/fixtures/scan_typed/`)."""
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from typeinfer.analyzer.pipeline import InferenceOptions
-from typeinfer.analyzer.scan import parse_rule, scan
+from typeinfer.analyzer.scan import load_rules, parse_rule, scan
 from typeinfer.cpg.project import BuildOptions, build_project
 from typeinfer.cpg.query import project_from_cpg, project_from_sources
 from typeinfer.loading import project_with_inference
@@ -68,3 +69,45 @@ def test_a_source_recognised_by_its_name_only_gives_a_low_confidence_finding(ser
     found = scan(project_from_sources({"app.ts": code})).findings
     assert [(f.rule.id, f.confidence) for f in found] == [("ts-path-traversal", confidence)]
     assert found[0].to_dict()["confidence"] == confidence
+
+
+def test_a_request_parameter_of_the_projects_own_class_is_a_source_by_no_name():
+    code = textwrap.dedent("""
+        import subprocess
+
+        from pyramid.request import Request as PyramidRequest
+
+
+        class Request:  # an HTTP client's own request: its headers are what the client sends
+            def __init__(self, headers):
+                self.headers = headers
+
+
+        class SignedRequest(Request):
+            pass
+
+
+        class AppRequest(PyramidRequest):  # a framework's request, subclassed
+            pass
+
+
+        def send(request: Request):
+            subprocess.run(request.headers["x"], shell=True)
+
+
+        def sign(request: SignedRequest):
+            subprocess.run(request.headers["x"], shell=True)
+
+
+        def view(request: AppRequest):
+            subprocess.run(request.headers["x"], shell=True)
+
+
+        def untyped_view(request):
+            subprocess.run(request.headers["x"], shell=True)
+    """)
+    found = scan(project_from_sources({"app.py": code}), [r for r in load_rules() if r.id == "py-command-injection"])
+    lines = code.splitlines()
+    assert sorted(lines[f.location[1] - 1 - 1].strip() for f in found.findings) == [
+        "def untyped_view(request):", "def view(request: AppRequest):"]
+    assert {f.confidence for f in found.findings} == {"low"}
