@@ -104,13 +104,13 @@ class RayEngine:
         if not ray.is_initialized():
             try:
                 quiet = {"log_to_driver": False, "logging_level": logging.WARNING}
-                if cluster == "local":
-                    ray.init(num_cpus=jobs or None, include_dashboard=False, **quiet)
+                if cluster == "local":  # a new instance, even beside one `ray start` left running
+                    ray.init(address="local", num_cpus=jobs or None, include_dashboard=False, **quiet)
                 elif cluster == "auto":
                     try:
                         ray.init(address="auto", **quiet)
                     except ConnectionError:  # no running cluster: a local instance
-                        ray.init(num_cpus=jobs or None, include_dashboard=False, **quiet)
+                        ray.init(address="local", num_cpus=jobs or None, include_dashboard=False, **quiet)
                 else:
                     ray.init(address=cluster, **quiet)
             except Exception as exc:  # noqa: BLE001 - Ray's own errors, in one line
