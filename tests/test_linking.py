@@ -558,3 +558,59 @@ def test_typescript_calls_on_declared_and_initialised_fields_resolve():
         }
     """})
     assert sorted(calls(cpg, "query")) == [("pg.Pool.query", []), ("sequelize.Sequelize.query", [])]
+
+
+def test_attribute_types_do_not_depend_on_method_order_class_level_values_or_who_reads_them():
+    builder = """
+        class QueryBuilder:
+            def filter(self, c) -> "QueryBuilder":
+                return self
+
+            def execute(self):
+                return 1
+
+
+        class Repo:
+            def __init__(self):
+                self.q = QueryBuilder()
+    """
+    run = """
+            def run(self):
+                return self.q.execute()
+    """
+    where = """
+            def where(self, c):
+                self.q = self.q.filter(c)
+    """
+    # `self.q = self.q.filter(c)` asks for q's type while q's type is being worked out
+    for order in (run + where, where + run):
+        cpg = project({"qb.py": textwrap.dedent(builder) + textwrap.indent(textwrap.dedent(order), "    ")})
+        assert calls(cpg, "filter") == [("qb.py:QueryBuilder.filter", ["qb.py:QueryBuilder.filter"])]
+        assert calls(cpg, "execute") == [("qb.py:QueryBuilder.execute", ["qb.py:QueryBuilder.execute"])]
+    cpg = project({"app.py": """
+        import requests
+
+
+        class Api:
+            session = requests.Session()
+
+            def a(self, u):
+                return self.session.get(u)
+
+            @classmethod
+            def b(cls, u):
+                return cls.session.post(u)
+
+
+        class Fetcher:
+            def __init__(self, client):
+                self.client = client
+
+
+        def main(u):
+            Api.session.put(u)
+            f = Fetcher(requests.Session())
+            return f.client.head(u)  # only read from outside the class
+    """})
+    assert [c[0] for name in ("get", "post", "put", "head") for c in calls(cpg, name)] == [
+        "requests.Session.get", "requests.Session.post", "requests.Session.put", "requests.Session.head"]

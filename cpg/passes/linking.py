@@ -306,9 +306,12 @@ class Linker:
         self._return_cache: dict[tuple[NodeId, bool], Target | None] = {}
         self._variable_cache: dict[NodeId, Target | None] = {}
         self._member_cache: dict[tuple[NodeId, str], Target | None] = {}
+        self._fed_attributes: set[str] | None = None
         self._self_writes: dict[NodeId, dict[str, list[NodeId]]] = {}
         self._passed_cache: dict[NodeId, Target | None] = {}
         self._passed_busy: set[NodeId] = set()
+        self._callee_busy: set[NodeId] = set()
+        self._member_busy: set[tuple[NodeId, str]] = set()
         self._cycle_seen = False
         self._by_callers = False  #: parameters are typed by their callers (`run`'s last rounds)
         self._module_local_set = {n for table in self.index.module_locals.values() for n in table.values()}
@@ -399,6 +402,7 @@ class Linker:
         self._variable_cache.clear()
         self._member_cache.clear()
         self._self_writes.clear()
+        self._fed_attributes = None
         for n in nodes:
             if attrs[n][Prop.KIND] == NodeKind.TYPE_DECL:
                 self._link_bases(n)
@@ -484,17 +488,20 @@ class Linker:
             return False
         receiver = self.cpg.arguments(call).get(0)
         if receiver is not None and self.cpg.get(receiver, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-            args = self.cpg.arguments(receiver)
-            obj, field_node = args.get(1), args.get(2)
-            cls = self._enclosing_class(receiver) if obj is not None and field_node is not None \
-                and self.cpg.get(obj, Prop.NAME) in SELF_NAMES else None
-            if cls is None:
-                return False
-            return any(value is not None and self._untyped_parameter_with_callers(value)
-                       for owner in self.mro(cls)
-                       for write in self._writes_to_self(owner).get(self.cpg.get(field_node, Prop.NAME, ""), ())
-                       for value in [assigned_value(self.cpg, write)])
+            field_node = self.cpg.arguments(receiver).get(2)
+            return field_node is not None and self.cpg.get(field_node, Prop.NAME) in self._parameter_fed_attributes()
         return self._untyped_parameter_with_callers(receiver) if receiver is not None else False
+
+    def _parameter_fed_attributes(self) -> set[str]:
+        """Names of the attributes some class assigns an untyped parameter the project calls with
+        arguments (``self.client = client``): calls on them may take the callers' type."""
+        if self._fed_attributes is None:
+            self._fed_attributes = {
+                attr for cls in self.cpg.nodes(NodeKind.TYPE_DECL)
+                for attr, writes in self._writes_to_self(cls).items()
+                if any(value is not None and self._untyped_parameter_with_callers(value)
+                       for value in (assigned_value(self.cpg, w) for w in writes))}
+        return self._fed_attributes
 
     def _untyped_parameter_with_callers(self, ident: NodeId) -> bool:
         """Whether `ident` names a parameter without a type whose function the project calls."""
@@ -585,10 +592,23 @@ class Linker:
         cached = self._callee_cache.get(call)
         if cached is not None:
             return cached
-        self._callee_cache[call] = (None, False)  # a cycle (x = x.f()) resolves to nothing
+        if call in self._callee_busy:  # a cycle (x = x.f()): nothing, this time round
+            self._cycle_seen = True
+            return None, False
+        self._callee_busy.add(call)
+        outer, self._cycle_seen = self._cycle_seen, False
         result = self._compute_callee(call)
-        self._callee_cache[call] = result
+        self._callee_busy.discard(call)
+        # an answer given while a cycle was cut short may be wrong for a later ask: not kept
+        if not self._cycle_seen or not self._busy():
+            self._callee_cache[call] = result
+        self._cycle_seen = outer or self._cycle_seen
         return result
+
+    def _busy(self) -> bool:
+        """Whether an answer is being worked out further up: one given now while a cycle was cut
+        short is that answer's part, not final."""
+        return bool(self._callee_busy or self._member_busy or self._passed_busy)
 
     def _compute_callee(self, call: NodeId) -> tuple[Target | None, bool]:
         props = self.cpg.props(call)
@@ -720,13 +740,19 @@ class Linker:
 
     def _member_type(self, cls: NodeId, attr: str) -> Target | None:
         """The class of attribute `attr` of `cls` (or of a project base): its declared or
-        written-back type, else the one type the values the class's own code assigns to
-        ``self.attr`` agree on (``self.session = requests.Session()``; ``self.db = db`` with the
-        parameter typed by its callers), else a class-level ``attr = value``'s."""
+        written-back type, else the one type that the values with a known type among those the
+        class gives it agree on - ``self.attr = ...`` in its own code (``self.session =
+        requests.Session()``; ``self.db = db`` with the parameter typed by its callers), an
+        initializer, a class-level ``attr = value``; values of no known type do not count, as
+        for a parameter's callers (`_passed_type`)."""
         key = (cls, attr)
         if key in self._member_cache:
             return self._member_cache[key]
-        self._member_cache[key] = None  # a cycle (self.x = self.x.child()) resolves to nothing
+        if key in self._member_busy:  # a cycle (self.q = self.q.filter(c)): the other assignments decide
+            self._cycle_seen = True
+            return None
+        self._member_busy.add(key)
+        outer, self._cycle_seen = self._cycle_seen, False
         result = None
         for owner in self.mro(cls):
             member = next((m for m in self.cpg.ast_children(owner) if self.cpg.kind(m) == NodeKind.MEMBER
@@ -741,8 +767,11 @@ class Linker:
             if member is not None:
                 values += self.cpg.ast_children(member)  # an initializer: ``private db = new Pool()``
             found: dict[tuple, Target] = {}
-            for value in values:
-                typed = self._value_type(value) if value is not None else None
+            typed_values = [self._value_type(value) if value is not None else None for value in values]
+            for local in self._class_level(owner, attr):  # Python: ``session = requests.Session()``
+                values.append(local)
+                typed_values.append(self._variable_type(local))
+            for typed in typed_values:
                 if typed is not None:
                     found.setdefault((typed.node, typed.external, typed.module_file), typed)
             if len(found) == 1:
@@ -751,8 +780,19 @@ class Linker:
             if found or values or member is not None:
                 result = None
                 break  # two types, or assigned here but untyped: not a base's either
-        self._member_cache[key] = result
+        self._member_busy.discard(key)
+        if not self._cycle_seen or not self._busy():
+            self._member_cache[key] = result
+        self._cycle_seen = outer or self._cycle_seen
         return result
+
+    def _class_level(self, cls: NodeId, attr: str) -> list[NodeId]:
+        """The LOCALs a Python class body binds under `attr` (``session = requests.Session()``)."""
+        body = next((c for c in self.cpg.ast_children(cls) if self.cpg.kind(c) == NodeKind.BLOCK), None)
+        if body is None:
+            return []
+        return [c for c in self.cpg.ast_children(body)
+                if self.cpg.kind(c) == NodeKind.LOCAL and self.cpg.get(c, Prop.NAME) == attr]
 
     def _writes_to_self(self, cls: NodeId) -> dict[str, list[NodeId]]:
         """``self.x = ...`` / ``this.x = ...`` in a class's own code (nested classes left out), by field name."""
