@@ -28,7 +28,7 @@ from .file_graph import FileGraph
 from .graph import CodePropertyGraph, NodeId
 from .passes import run_file_passes
 from .passes.linking import LINK_EDGES, link_project
-from .schema import CODE_LIMIT, MODULE_METHOD_NAME, EdgeKind, NodeKind, Prop
+from .schema import CODE_LIMIT, MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 from .source import content_hash, count_errors
 
 _PASS_EDGES = (EdgeKind.CFG, EdgeKind.REACHING_DEF)
@@ -129,6 +129,8 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
     removed = frozenset(old_nodes) | frozenset((relpath, m) for m in created_here.values())
     relink_too = {src for n in removed for src, kinds in cpg.g._pred[n].items()
                   if src not in removed and any(k in LINK_EDGES for k in kinds)}
+    # the attributes the body assigns, before and after: calls on them take their type from it
+    assigned = written | _self_writes(cpg, old_nodes)
     old_callees = frozenset(d for n in removed for d in cpg.out(n, EdgeKind.CALL) if d not in removed)
     _set_generator(attrs[method], body.generator)
     _move_positions(cpg, relpath, old, new, old_body, new_body, exclude=removed)
@@ -146,10 +148,41 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
     file_node = next((n for n in cpg.file_nodes(relpath) if attrs[n][Prop.KIND] == NodeKind.FILE), None)
     if file_node is not None:
         attrs[file_node][Prop.PARSE_ERRORS] = info.parse_errors
-    link_project(cpg, nodes=[*added, *(n for n in relink_too if n in attrs)])
+    on_assigned = _calls_on_attributes(cpg, assigned) if assigned else []
+    link_project(cpg, nodes=list(dict.fromkeys([*added, *(n for n in relink_too if n in attrs), *on_assigned])))
     lines = new_body.end_point[0] - old_body.end_point[0]
     return BodyUpdate(relpath, method, removed, tuple(added), (old_body.start_byte, old_body.end_byte),
                       old_body.end_point[0] + 1, delta, lines, old_errors, new_errors, old_callees)
+
+
+_FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
+
+
+def _self_writes(cpg: CodePropertyGraph, nodes: Any) -> set[str]:
+    """Names of the ``self.x = ...`` writes among `nodes`."""
+    out = set()
+    for n in nodes:
+        props = cpg.g._node.get(n)
+        if props is None or props[Prop.KIND] != NodeKind.CALL or props.get(Prop.NAME) not in _FIELD_OPS \
+                or not props.get(Prop.IS_WRITE):
+            continue
+        args = cpg.arguments(n)
+        obj, field_node = args.get(1), args.get(2)
+        if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
+            out.add(cpg.get(field_node, Prop.NAME, ""))
+    return out
+
+
+def _calls_on_attributes(cpg: CodePropertyGraph, names: set[str]) -> list[NodeId]:
+    """The calls whose receiver is an attribute of one of `names` (``x.session.get()``)."""
+    out = []
+    for call in cpg.nodes(NodeKind.CALL):
+        receiver = cpg.arguments(call).get(0) if cpg.out(call, EdgeKind.RECEIVER) else None
+        if receiver is not None and cpg.get(receiver, Prop.NAME) in _FIELD_OPS:
+            field_node = cpg.arguments(receiver).get(2)
+            if field_node is not None and cpg.get(field_node, Prop.NAME) in names:
+                out.append(call)
+    return out
 
 
 #: how far an insertion or deletion is slid back to find the function it belongs to

@@ -6,6 +6,7 @@ confined are refused (None), and the caller rebuilds the file."""
 from __future__ import annotations
 
 import random
+import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
 from typeinfer.cpg.function_update import ParsedText, parse_edited, update_function_body
 from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.project import build_sources, update_file
-from typeinfer.cpg.schema import NodeKind
+from typeinfer.cpg.schema import NodeKind, Prop
 from typeinfer.cpg.source import parser_for, source_from_text
 
 REL = "m.py"
@@ -290,3 +291,24 @@ def test_an_incremental_parse_gives_the_tree_of_a_whole_parse(tmp_path: Path):
         again = parse_edited(parser_for("python"), old, new.encode())
         assert str(again.tree.root_node) == str(parsed(new).tree.root_node)
         assert str(old.tree.root_node) == str(parsed(SOURCE).tree.root_node)  # the old tree is left as it was
+
+
+def test_an_edit_of_what_a_method_assigns_an_attribute_relinks_the_calls_on_it_elsewhere():
+    source = textwrap.dedent('''\
+        import httpx
+        import requests
+
+
+        class Fetcher:
+            def __init__(self):
+                self.session = requests.Session()
+
+            def fetch(self, url):
+                return self.session.get(url)
+        ''')
+    edited = source.replace("self.session = requests.Session()", "self.session = httpx.Client()")
+    cpg = build_sources([source_from_text(source, REL)])
+    assert apply(cpg, source, edited)  # the body path took it
+    gets = [cpg.get(n, Prop.METHOD_FULL_NAME) for n in cpg.nodes(NodeKind.CALL) if cpg.get(n, Prop.NAME) == "get"]
+    assert gets == ["httpx.Client.get"]
+    assert shape(cpg, REL) == shape(build_sources([source_from_text(edited, REL)]), REL)
