@@ -56,16 +56,14 @@ class FlowProject(Protocol):
     def enclosing_method(self, n: NodeId) -> NodeId | None: ...
 
 
-#: Calls that read what their argument names - a file, a URL - and give back its content, not the
-#: argument: a request value that picks the file or URL is the path-traversal or SSRF sink's
-#: finding (at the call), and what comes back is not that value (``res.send(fs.readFileSync(p))``
-#: is no cross-site scripting of ``p``).
+#: Calls that read a file their argument names and give back its content, not the argument: a
+#: request value that picks the file is the path-traversal sink's finding (at the call), and what
+#: comes back is the file's (``res.send(fs.readFileSync(p))`` is no cross-site scripting of ``p``).
+#: A URL's content is not among them: whoever picks the URL serves the content
+#: (``pickle.loads(requests.get(u).content)``).
 RESOURCE_READS: tuple[str, ...] = (
     r"builtins\.open|(pathlib\.)?Path\.(read_text|read_bytes)",
-    r"(requests(\.Session)?|httpx(\.(Async)?Client)?)\.(get|post|put|delete|head|patch|options|request)",
-    r"urllib\.request\.urlopen",
-    r"fs\.(readFileSync|readFile|promises\.readFile)|fs/promises\.readFile",
-    r"axios(\.default)?\.(get|post|put|delete|head|patch|options|request)",
+    r"(node:)?fs\.(readFileSync|readFile|promises\.readFile)|(node:)?fs/promises\.readFile",
 )
 
 #: Calls whose result is never tainted (conversions to numbers and booleans, escaping), and

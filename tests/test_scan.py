@@ -53,6 +53,7 @@ INFERRED = HandlerOracle({
     ("express_app.ts", "<module>", "db"): "mysql.Connection",
     ("flask_app.py", "fetch_preview", "session"): "requests.Session",
     ("express_app.ts", "sendPage", "res"): "express.Response",
+    ("express_app.ts", "line 39", "res"): "express.Response",
 })
 
 
@@ -74,6 +75,7 @@ NEEDS_INFERENCE = {
     ("ts-sql-injection", "express_app.ts", 20),
     ("py-ssrf", "flask_app.py", 71),  # a helper's `session`, passed from `g`
     ("ts-xss", "express_app.ts", 45),  # a helper's `res`, passed from an untyped handler
+    ("ts-xss", "express_app.ts", 41),  # what the URL the request names serves, sent back as HTML
 }
 FOUND_WITHOUT = {
     ("py-sql-injection", "flask_app.py", 30),  # cur: sqlite3.Cursor declared
@@ -431,3 +433,18 @@ def test_load_and_the_query_command_give_a_scan_project(app_dir: Path):
     done = _cli("query", str(app_dir), "len(p.sinks('CWE-78'))", "-e", "--no-cache", "-q", "--no-infer")
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) >= 3
+
+
+def test_a_files_content_is_not_the_path_that_picked_it_but_a_urls_content_is_its_senders():
+    py = ("import pickle\nimport requests\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+          "@app.route('/load')\ndef load():\n    return pickle.loads(requests.get(request.args['src']).content)\n\n"
+          "@app.route('/local')\ndef local():\n    return pickle.loads(open(request.args['p'], 'rb').read())\n")
+    ts = ("import express, { Request, Response } from 'express';\nimport * as fs from 'node:fs';\n"
+          "const app = express();\napp.get('/f', (req: Request, res: Response) => {\n"
+          "  res.send(fs.readFileSync(req.params.name));\n});\n")
+    found = {(f.rule.id, f.location[0], f.location[1]) for f in scan(project_from_sources({"app.py": py, "app.ts": ts})).findings}
+    # the fetched bytes are the URL's server's: unsafe deserialization (and the SSRF of the fetch)
+    assert ("py-unsafe-deserialization", "app.py", 8) in found and ("py-ssrf", "app.py", 8) in found
+    # a file's bytes are not the request's: the path traversal only, no deserialization, no XSS
+    assert ("py-path-traversal", "app.py", 12) in found and ("py-unsafe-deserialization", "app.py", 12) not in found
+    assert ("ts-path-traversal", "app.ts", 5) in found and ("ts-xss", "app.ts", 5) not in found
