@@ -491,8 +491,9 @@ def find_sinks(project: Project, rule: Rule, index: CallIndex | None = None) -> 
         if sink.name:
             matched += [c for c in index.calls_named(rule.language, sink.name) if c in index.open_calls]
         # an open call the model's best type for its receiver makes this sink (low confidence)
-        matched += [p.call for p in index.probable_callees(project).matching(sink.call)
-                    if project.cpg.files[p.call[0]].language == rule.language and p.call not in matched]
+        already = set(matched)
+        matched += [call for call in index.probable_callees(project).matching(sink.call)
+                    if project.cpg.files[call[0]].language == rule.language and call not in already]
         for call in matched:
             if sink.when and not any(_holds(project, call, c) for c in sink.when):
                 continue
@@ -541,7 +542,7 @@ def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 
             open_sink = str(last_call.get(Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)
             by_method_name = open_sink and any(s.name and matches(s.name, last_call.get(Prop.NAME, "")) for s in rule.sinks)
             probable = None if not open_sink or by_method_name else next(
-                (p for s in rule.sinks for p in index.probable_callees(project).matching(s.call) if p.call == call), None)
+                (found for s in rule.sinks if (found := index.probable_callees(project).matching(s.call).get(call))), None)
             callee = probable.note() if probable is not None else last_call.get(Prop.METHOD_FULL_NAME)
             message = (f"{rule.name}: {' '.join(first.code.split())[:60]} (line {first.line}) reaches "
                        f"{callee} (line {last_call.get(Prop.LINE_NUMBER)})")

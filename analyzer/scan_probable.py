@@ -14,6 +14,7 @@ probability made it one.  Without inference there are no rankings, and nothing i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from typeinfer.cpg.graph import NodeId
@@ -37,6 +38,9 @@ class ProbableCallee:
     full_name: str  #: ``requests.Session.get``
     receiver_type: str  #: the model's type, as ranked (``Session``)
     probability: float
+    #: the type's module is a guess: one the file imports (``import requests``), not the one the
+    #: name is imported from; a sink's pattern must then spell the type's name itself
+    module_guessed: bool = False
 
     def note(self) -> str:
         """How the finding says where its sink came from."""
@@ -48,7 +52,7 @@ class ProbableCallees:
 
     def __init__(self, project: Project, open_calls: set[NodeId]) -> None:
         self.by_full_name: dict[str, list[ProbableCallee]] = {}
-        self.of_call: dict[NodeId, ProbableCallee] = {}
+        self._matching: dict[str, dict[NodeId, ProbableCallee]] = {}
         for call in sorted(open_calls):
             ranked = receiver_ranking(project, call)
             if not ranked:
@@ -57,20 +61,26 @@ class ProbableCallees:
             if probability < MIN_PROBABILITY:
                 continue
             name = project.cpg.get(call, Prop.NAME, "")
-            for qualified in qualified_candidates(project, call[0], best):
-                found = ProbableCallee(call, f"{qualified}.{name}", best, probability)
+            for qualified, guessed in qualified_candidates(project, call[0], best):
+                found = ProbableCallee(call, f"{qualified}.{name}", best, probability, guessed)
                 self.by_full_name.setdefault(found.full_name, []).append(found)
 
-    def matching(self, pattern: str) -> list[ProbableCallee]:
+    def matching(self, pattern: str) -> dict[NodeId, ProbableCallee]:
         """The calls one of whose candidate full names fully matches `pattern` (a sink's ``call``),
-        each once, its first matching candidate."""
-        rx = regex(pattern)
-        out: dict[NodeId, ProbableCallee] = {}
-        for full_name in sorted(self.by_full_name):
-            if rx.fullmatch(full_name):
-                for found in self.by_full_name[full_name]:
-                    out.setdefault(found.call, found)
-        return [out[c] for c in sorted(out)]
+        each once, its first matching candidate.  A candidate whose module is guessed must have its
+        type's name spelled in the pattern (``requests\\.Session\\.get`` for ``Session``), not only
+        let through by a wildcard (``axios(\\.[\\w.]+)?\\.get`` would take ``Headers``, ``Map``...)."""
+        if pattern not in self._matching:
+            rx = regex(pattern)
+            spelled = set(re.findall(r"[A-Za-z_$][\w$]*", pattern))
+            out: dict[NodeId, ProbableCallee] = {}
+            for full_name in sorted(self.by_full_name):
+                if rx.fullmatch(full_name):
+                    for found in self.by_full_name[full_name]:
+                        if not found.module_guessed or principal_type_name(found.receiver_type) in spelled:
+                            out.setdefault(found.call, found)
+            self._matching[pattern] = out
+        return self._matching[pattern]
 
 
 def receiver_ranking(project: Project, call: NodeId) -> tuple[tuple[str, float], ...]:
@@ -89,19 +99,34 @@ def receiver_ranking(project: Project, call: NodeId) -> tuple[tuple[str, float],
         args = cpg.arguments(receiver)
         obj, field_node = args.get(1), args.get(2)
         if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-            cls = cpg.enclosing(receiver, (NodeKind.TYPE_DECL,))
-            attr = cpg.get(field_node, Prop.NAME)
-            slot = next((m for m in cpg.ast_children(cls) if cpg.kind(m) == NodeKind.MEMBER
-                         and cpg.get(m, Prop.NAME) == attr), None) if cls is not None else None
+            slot = _member(project, cpg.enclosing(receiver, (NodeKind.TYPE_DECL,)), cpg.get(field_node, Prop.NAME))
     if slot is None or cpg.get(slot, Prop.TYPE_SOURCE) != "model":
         return ()
     return tuple(tuple(item) for item in cpg.get(slot, Prop.POSSIBLE_TYPES) or ())
 
 
-def qualified_candidates(project: Project, rel: str, type_text: str) -> list[str]:
-    """The dotted names a ranked type may stand for in file `rel`: through the name the file
-    imports (``from requests import Session``), as written when dotted, else under each library
-    module the file imports (``import requests``: ``requests.Session``)."""
+def _member(project: Project, cls: NodeId | None, attr: str) -> NodeId | None:
+    """The MEMBER `attr` of a class or, failing that, of its project bases (nearest first)."""
+    cpg = project.cpg
+    queue, seen = ([cls] if cls is not None else []), set()
+    while queue:
+        owner = queue.pop(0)
+        if owner in seen:
+            continue
+        seen.add(owner)
+        found = next((m for m in cpg.ast_children(owner) if cpg.kind(m) == NodeKind.MEMBER
+                      and cpg.get(m, Prop.NAME) == attr), None)
+        if found is not None:
+            return found
+        queue.extend(cpg.out(owner, EdgeKind.INHERITS_FROM))
+    return None
+
+
+def qualified_candidates(project: Project, rel: str, type_text: str) -> list[tuple[str, bool]]:
+    """The dotted names a ranked type may stand for in file `rel`, each with whether its module is
+    a guess: through the name the file imports (``from requests import Session``), as written
+    when dotted, else (guessed) under each library module the file imports (``import requests``:
+    ``requests.Session``)."""
     name = principal_type_name(type_text)
     if not name:
         return []
@@ -109,13 +134,13 @@ def qualified_candidates(project: Project, rel: str, type_text: str) -> list[str
     head, dot, rest = name.partition(".")
     bound = bindings.get(head)
     if bound:
-        return [f"{bound}{dot}{rest}"]
+        return [(f"{bound}{dot}{rest}", False)]
     if dot:
-        return [name]
+        return [(name, False)]
     modules: set[str] = set()
     for entity in bindings.values():
-        if not entity or "/" in entity or ":" in entity:
+        if not entity or entity in project.cpg.files or entity.partition(":")[0] in project.cpg.files:
             continue  # a project file or one of its names
         parts = entity.split(".")
         modules.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return [f"{module}.{name}" for module in sorted(modules)]
+    return [(f"{module}.{name}", True) for module in sorted(modules)]

@@ -116,3 +116,74 @@ def test_a_first_type_the_model_barely_prefers_makes_no_sink():
              for n in cpg.g.nodes if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN and cpg.get(n, Prop.NAME) == "session"}
     apply_types(cpg, types)
     assert _ssrf(project_from_cpg(cpg)) == {}
+
+
+def _ranked(files: dict[str, str], rankings: dict[str, tuple[tuple[str, float], ...]]):
+    """The project of `files` with the parameters named in `rankings` ranked so (below the threshold)."""
+    project = project_from_sources(files)
+    cpg = project.cpg
+    types = {n: WrittenType(rankings[name][0][0], "model", rankings[name][0][1], rankings[name], False)
+             for n in cpg.g.nodes if cpg.kind(n) == NodeKind.METHOD_PARAMETER_IN
+             and (name := cpg.get(n, Prop.NAME)) in rankings}
+    apply_types(cpg, types)
+    return project_from_cpg(cpg)
+
+
+def _findings(project, rule_id: str) -> list[tuple[int, str]]:
+    return [(f.location[1], f.message) for f in scan(project, [r for r in load_rules() if r.id == rule_id]).findings]
+
+
+def test_typescript_a_helpers_res_ranked_response_is_an_express_response():
+    code = textwrap.dedent("""\
+        import express from "express";
+        const app = express();
+
+        function sendPage(res, title) {
+          res.send("<h1>" + title + "</h1>");
+        }
+
+        app.get("/hello", (req, res) => {
+          sendPage(res, req.query.name);
+        });
+    """)
+    found = _findings(_ranked({"app.ts": code}, {"res": (("Response", 0.23),)}), "ts-xss")
+    assert [line for line, _ in found] == [5]
+    assert "express.Response.send, if the receiver is the Response inference ranks first (0.23)" in found[0][1]
+
+
+def test_a_module_guessed_for_a_bare_type_must_be_one_the_sink_spells_with_that_type():
+    # axios' and asyncpg's sink patterns take any class of theirs (`axios(\.[\w.]+)?\.get`): a
+    # header map or a dict ranked in a file that imports them is no sink of theirs
+    ts = textwrap.dedent("""\
+        import axios from "axios";
+        import express from "express";
+        const app = express();
+
+        function header(headers, name) {
+          return headers.get(name);
+        }
+
+        app.get("/k", (req, res) => {
+          res.json(header(makeHeaders(), req.query.k));
+        });
+    """)
+    assert _findings(_ranked({"app.ts": ts}, {"headers": (("Headers", 0.72),)}), "ts-ssrf") == []
+    py = textwrap.dedent("""\
+        import asyncpg
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        def lookup(store, key):
+            return store.fetch(key)
+
+
+        @app.route("/k")
+        def k():
+            return lookup(make_store(), request.args["k"])
+    """)
+    assert _findings(_ranked({"app.py": py}, {"store": (("dict", 0.4),)}), "py-sql-injection") == []
+    # the same file's `conn` ranked `Connection`: asyncpg's pattern spells no class, so a guess
+    # of its module cannot be confirmed either
+    assert _findings(_ranked({"app.py": py}, {"store": (("Connection", 0.4),)}), "py-sql-injection") == []
