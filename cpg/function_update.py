@@ -176,12 +176,15 @@ def _self_writes(cpg: CodePropertyGraph, nodes: Any) -> set[str]:
 def _calls_on_attributes(cpg: CodePropertyGraph, names: set[str]) -> list[NodeId]:
     """The calls whose receiver is an attribute of one of `names` (``x.session.get()``)."""
     out = []
-    for call in cpg.nodes(NodeKind.CALL):
-        receiver = cpg.arguments(call).get(0) if cpg.out(call, EdgeKind.RECEIVER) else None
-        if receiver is not None and cpg.get(receiver, Prop.NAME) in _FIELD_OPS:
-            field_node = cpg.arguments(receiver).get(2)
-            if field_node is not None and cpg.get(field_node, Prop.NAME) in names:
-                out.append(call)
+    attrs = cpg.g._node  # direct access: every call of the project is looked at
+    for n in cpg.nodes(NodeKind.CALL):
+        props = attrs[n]
+        # the access's code ends with the field's name: a cheap test before the arguments are read
+        if props.get(Prop.NAME) not in _FIELD_OPS or str(props.get(Prop.CODE, "")).rpartition(".")[2].strip() not in names:
+            continue
+        field_node = cpg.arguments(n).get(2)
+        if field_node is not None and cpg.get(field_node, Prop.NAME) in names:
+            out.extend(cpg.into(n, EdgeKind.RECEIVER))
     return out
 
 

@@ -306,7 +306,8 @@ class Linker:
         self._return_cache: dict[tuple[NodeId, bool], Target | None] = {}
         self._variable_cache: dict[NodeId, Target | None] = {}
         self._member_cache: dict[tuple[NodeId, str], Target | None] = {}
-        self._fed_attributes: set[str] | None = None
+        self._fed_attributes: dict[str, bool] = {}
+        self._members_by_name: dict[str, list[NodeId]] | None = None
         self._self_writes: dict[NodeId, dict[str, list[NodeId]]] = {}
         self._passed_cache: dict[NodeId, Target | None] = {}
         self._passed_busy: set[NodeId] = set()
@@ -402,7 +403,8 @@ class Linker:
         self._variable_cache.clear()
         self._member_cache.clear()
         self._self_writes.clear()
-        self._fed_attributes = None
+        self._fed_attributes.clear()
+        self._members_by_name = None
         for n in nodes:
             if attrs[n][Prop.KIND] == NodeKind.TYPE_DECL:
                 self._link_bases(n)
@@ -489,19 +491,23 @@ class Linker:
         receiver = self.cpg.arguments(call).get(0)
         if receiver is not None and self.cpg.get(receiver, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
             field_node = self.cpg.arguments(receiver).get(2)
-            return field_node is not None and self.cpg.get(field_node, Prop.NAME) in self._parameter_fed_attributes()
+            return field_node is not None and self._fed_by_parameter(self.cpg.get(field_node, Prop.NAME, ""))
         return self._untyped_parameter_with_callers(receiver) if receiver is not None else False
 
-    def _parameter_fed_attributes(self) -> set[str]:
-        """Names of the attributes some class assigns an untyped parameter the project calls with
-        arguments (``self.client = client``): calls on them may take the callers' type."""
-        if self._fed_attributes is None:
-            self._fed_attributes = {
-                attr for cls in self.cpg.nodes(NodeKind.TYPE_DECL)
-                for attr, writes in self._writes_to_self(cls).items()
-                if any(value is not None and self._untyped_parameter_with_callers(value)
-                       for value in (assigned_value(self.cpg, w) for w in writes))}
-        return self._fed_attributes
+    def _fed_by_parameter(self, attr: str) -> bool:
+        """Whether a class with an attribute `attr` assigns it an untyped parameter the project calls
+        with arguments (``self.client = client``): calls on it may take the callers' type."""
+        if self._members_by_name is None:
+            self._members_by_name = {}
+            for m in self.cpg.nodes(NodeKind.MEMBER):
+                self._members_by_name.setdefault(self.cpg.get(m, Prop.NAME, ""), []).append(m)
+        if attr not in self._fed_attributes:
+            classes = {cls for m in self._members_by_name.get(attr, ()) if (cls := self.cpg.ast_parent(m)) is not None}
+            self._fed_attributes[attr] = any(
+                value is not None and self._untyped_parameter_with_callers(value)
+                for cls in classes for w in self._writes_to_self(cls).get(attr, ())
+                for value in [assigned_value(self.cpg, w)])
+        return self._fed_attributes[attr]
 
     def _untyped_parameter_with_callers(self, ident: NodeId) -> bool:
         """Whether `ident` names a parameter without a type whose function the project calls."""
