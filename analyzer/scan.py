@@ -37,7 +37,10 @@ typed parameters themselves), ``{decorated_parameters: REGEX}``, ``{handler: {ca
 parameter: N, fields: REGEX}}`` (the request parameter of the functions a framework's
 registration call is handed, ``app.router.add_get(path, handle)``; ``{factory: REGEX, methods:
 REGEX}`` instead of ``call`` for registrations on a value a factory made, ``app = express();
-app.get(...)``: see `scan_handlers`) or, by name only, the fallback
+app.get(...)``: see `scan_handlers`), ``{inherited: {base: REGEX, attribute: REGEX, fields:
+REGEX}}`` (``self.request.GET`` reads in the methods of classes deriving from a library class whose
+dotted name matches ``base``: the request a framework sets on its class-based views) or, by name
+only, the fallback
 ``{parameter_field: {parameter: REGEX, field: REGEX}}``.  A finding whose source only a name-only spec
 (``parameter_field``) recognised has ``confidence: low`` (SARIF: a lower ``rank``).  So has one
 whose sink an open call becomes only through the type inference ranks first for its receiver,
@@ -66,6 +69,7 @@ argument is not such an operator call, e.g. not a list literal).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -79,7 +83,7 @@ from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import matches, regex
 from typeinfer.cpg.passes.linking import principal_type_name
 from typeinfer.cpg.query import Project
-from typeinfer.cpg.schema import UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
+from typeinfer.cpg.schema import SELF_NAMES, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
 
 RULES_DIR = Path(__file__).parent / "rules"
 SOURCES_FILE = "sources.yaml"
@@ -244,6 +248,11 @@ def parse_rule(data: Any, path: str = "<rule>", source_sets: dict[str, list[dict
 def _check_source(item: dict[str, Any], path: str) -> None:
     """A clear message for a ``handler`` source that cannot work (the other kinds are one value)."""
     (kind, value), = item.items()
+    if kind == "inherited":
+        if not isinstance(value, dict) or not {"base", "attribute"} <= set(value):
+            raise RuleError(f"{path}: an inherited source is {{base: REGEX, attribute: REGEX, fields: REGEX}} "
+                            f"(not {value!r})")
+        return
     if kind != "handler":
         return
     if not isinstance(value, dict) or not ("call" in value or {"factory", "methods"} <= set(value)):
@@ -427,6 +436,54 @@ def _fields_of(project: Project, decls: set[NodeId], fields: str, language: str,
                 yield bound
 
 
+def _source_inherited(project: Project, spec: dict[str, str], language: str, index: CallIndex) -> Iterable[NodeId]:
+    """``self.<attribute>.<field>`` reads in the methods of classes that derive, directly or through
+    project classes, from a library class matching ``base`` (imports followed): the request a
+    framework sets on its views (Django's ``self.request.GET`` in a ``ListView``); without
+    ``fields``, the ``self.<attribute>`` reads themselves."""
+    cpg = project.cpg
+    rx = regex(spec["base"])
+    classes = {cls for cls in cpg.nodes(NodeKind.TYPE_DECL)
+               if cpg.files[cls[0]].language == language and derives_from(project, cls, rx)}
+    if not classes:
+        return
+    fields = spec.get("fields")
+    for read in index.field_reads.get(language, ()):
+        own, fld = (read.obj, read.field) if fields else (read.node, None)
+        if own is None or (fields and (fld is None or not matches(fields, cpg.get(fld, Prop.NAME)))):
+            continue
+        if cpg.get(own, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+            continue
+        args = cpg.arguments(own)
+        inner, attr = args.get(1), args.get(2)
+        if inner is None or attr is None or cpg.get(inner, Prop.NAME) not in SELF_NAMES \
+                or not matches(spec["attribute"], cpg.get(attr, Prop.NAME)):
+            continue
+        if cpg.enclosing(read.node, (NodeKind.TYPE_DECL,)) in classes:
+            yield read.node
+
+
+def derives_from(project: Project, cls: NodeId, base: re.Pattern[str]) -> bool:
+    """Whether a project class derives, directly or through project classes, from a library class
+    whose dotted name (through the file's imports) `base` fully matches."""
+    cpg = project.cpg
+    queue, seen = [cls], set()
+    while queue:
+        current = queue.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        bindings = project.import_bindings(current[0])
+        for text in cpg.get(current, Prop.INHERITS_FROM_TYPE_FULL_NAME) or ():
+            name = principal_type_name(text.split("[", 1)[0]) or ""
+            head, dot, rest = name.partition(".")
+            bound = bindings.get(head)
+            if base.fullmatch(f"{bound}{dot}{rest}" if bound else name):
+                return True
+        queue.extend(b for b in cpg.out(current, EdgeKind.INHERITS_FROM) if cpg.kind(b) == NodeKind.TYPE_DECL)
+    return False
+
+
 _SOURCE_KINDS = {
     "call": _source_call,
     "attribute": _source_attribute,
@@ -434,6 +491,7 @@ _SOURCE_KINDS = {
     "parameter_field": _source_parameter_field,
     "typed": _source_typed,
     "handler": _source_handler,
+    "inherited": _source_inherited,
 }
 
 

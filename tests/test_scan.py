@@ -448,3 +448,11 @@ def test_a_files_content_is_not_the_path_that_picked_it_but_a_urls_content_is_it
     # a file's bytes are not the request's: the path traversal only, no deserialization, no XSS
     assert ("py-path-traversal", "app.py", 12) in found and ("py-unsafe-deserialization", "app.py", 12) not in found
     assert ("ts-path-traversal", "app.ts", 5) in found and ("ts-xss", "app.ts", 5) not in found
+
+
+def test_an_inherited_source_needs_its_base_and_attribute(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nname: x\nlanguage: python\nsources: [{inherited: {attribute: request}}]\n"
+                   "sinks: [{call: 'os\\\\.system'}]\n")
+    with pytest.raises(RuleError, match=r"bad.yaml: an inherited source is \{base: REGEX, attribute: REGEX"):
+        load_rules([bad])
