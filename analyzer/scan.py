@@ -39,8 +39,9 @@ registration call is handed, ``app.router.add_get(path, handle)``; ``{factory: R
 REGEX}`` instead of ``call`` for registrations on a value a factory made, ``app = express();
 app.get(...)``: see `scan_handlers`), ``{inherited: {base: REGEX, attribute: REGEX, fields:
 REGEX}}`` (``self.request.GET`` reads in the methods of classes deriving from a library class whose
-dotted name matches ``base``: the request a framework sets on its class-based views) or, by name
-only, the fallback
+dotted name matches ``base``: the request a framework sets on its class-based views),
+``{parameter_decorator: REGEX}`` (parameters with a decorator whose dotted name, imports followed,
+matches: NestJS's ``@Query('q') q``) or, by name only, the fallback
 ``{parameter_field: {parameter: REGEX, field: REGEX}}``.  A finding whose source only a name-only spec
 (``parameter_field``) recognised has ``confidence: low`` (SARIF: a lower ``rank``).  So has one
 whose sink an open call becomes only through the type inference ranks first for its receiver,
@@ -484,8 +485,29 @@ def derives_from(project: Project, cls: NodeId, base: re.Pattern[str]) -> bool:
     return False
 
 
+def _source_parameter_decorator(project: Project, spec: str, language: str, index: CallIndex) -> Iterable[NodeId]:
+    """Parameters with a decorator whose callee's dotted name, imports followed, fully matches
+    `spec` (NestJS's ``@Query('q') q: string`` is ``@nestjs/common.Query``)."""
+    cpg = project.cpg
+    for param in cpg.nodes(NodeKind.METHOD_PARAMETER_IN):
+        decorators = cpg.get(param, Prop.DECORATORS)
+        if not decorators or cpg.files[param[0]].language != language:
+            continue
+        bindings = project.import_bindings(param[0])
+        for text in decorators:
+            name = re.match(r"[\w$]+(?:\.[\w$]+)*", text.strip())
+            if name is None:
+                continue
+            head, dot, rest = name.group(0).partition(".")
+            bound = bindings.get(head)
+            if matches(spec, f"{bound}{dot}{rest}" if bound else name.group(0)):
+                yield param
+                break
+
+
 _SOURCE_KINDS = {
     "call": _source_call,
+    "parameter_decorator": _source_parameter_decorator,
     "attribute": _source_attribute,
     "decorated_parameters": _source_decorated,
     "parameter_field": _source_parameter_field,
