@@ -614,3 +614,36 @@ def test_attribute_types_do_not_depend_on_method_order_class_level_values_or_who
     """})
     assert [c[0] for name in ("get", "post", "put", "head") for c in calls(cpg, name)] == [
         "requests.Session.get", "requests.Session.post", "requests.Session.put", "requests.Session.head"]
+
+
+def test_a_method_the_project_does_not_define_is_its_one_library_base_classes():
+    cpg = project({"app.py": """
+        import socketserver
+        import tornado.web
+        from unittest import TestCase
+
+
+        class Base(tornado.web.RequestHandler):
+            def helper(self):
+                return 1
+
+
+        class Handler(Base):
+            def get(self):
+                self.helper()
+                return self.get_argument("x")
+
+
+        class Tests(TestCase):
+            def test_x(self):
+                self.assertEqual(1, 1)
+
+
+        class Both(socketserver.ThreadingMixIn, socketserver.TCPServer):
+            def go(self):
+                self.serve_forever()
+    """})
+    assert calls(cpg, "helper") == [("app.py:Base.helper", ["app.py:Base.helper"])]  # the project's own first
+    assert calls(cpg, "get_argument") == [("tornado.web.RequestHandler.get_argument", [])]  # through Base
+    assert calls(cpg, "assertEqual") == [("unittest.TestCase.assertEqual", [])]
+    assert calls(cpg, "serve_forever") == [("<unresolved>.serve_forever", [])]  # two library bases: either

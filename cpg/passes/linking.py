@@ -34,6 +34,9 @@ from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVE
                       NodeKind, Op, Prop)
 
 _LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
+#: bases every class has, or that add no methods a call could mean
+_PLAIN_BASES = frozenset({"object", "builtins.object", "Generic", "typing.Generic", "Protocol", "typing.Protocol",
+                          "ABC", "abc.ABC", "typing_extensions.Protocol"})
 #: rounds of linking calls on parameters typed by their callers (`Linker._link_by_callers`)
 CALLER_ROUNDS = 2
 LINK_EDGES = _LINK_EDGES  #: the edges this pass adds (and removes before a re-run)
@@ -306,6 +309,7 @@ class Linker:
         self._return_cache: dict[tuple[NodeId, bool], Target | None] = {}
         self._variable_cache: dict[NodeId, Target | None] = {}
         self._member_cache: dict[tuple[NodeId, str], Target | None] = {}
+        self._library_bases: dict[NodeId, str | None] = {}
         self._fed_attributes: dict[str, bool] = {}
         self._members_by_name: dict[str, list[NodeId]] | None = None
         self._self_writes: dict[NodeId, dict[str, list[NodeId]]] = {}
@@ -379,6 +383,26 @@ class Linker:
         self._mro_cache[type_decl] = order
         return order
 
+    def _library_base(self, type_decl: NodeId) -> str | None:
+        """The one library class a project class derives from, directly or through project classes
+        (``tornado.web.RequestHandler``), by its dotted name; None with none, or with several (a
+        mixin's method could be either's)."""
+        if type_decl in self._library_bases:
+            return self._library_bases[type_decl]
+        found: set[str] = set()
+        for cls in self.mro(type_decl):
+            scope = self.cpg.get(cls, Prop.FULL_NAME, "").partition(":")[2].rpartition(".")[0]
+            for base in self.cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME, ()) or ():
+                text = re.sub(r"[<\[].*$", "", base)
+                if text in _PLAIN_BASES:
+                    continue
+                target = self.resolve_type(cls[0], scope, text)
+                if target is not None and target.external is not None and target.external not in _PLAIN_BASES:
+                    found.add(target.external)
+        result = found.pop() if len(found) == 1 else None
+        self._library_bases[type_decl] = result
+        return result
+
     def find_method(self, type_decl: NodeId, name: str) -> NodeId | None:
         """Method `name` of a class or its project ancestors."""
         for cls in self.mro(type_decl):
@@ -402,6 +426,7 @@ class Linker:
         self._return_cache.clear()
         self._variable_cache.clear()
         self._member_cache.clear()
+        self._library_bases.clear()
         self._self_writes.clear()
         self._fed_attributes.clear()
         self._members_by_name = None
@@ -651,7 +676,10 @@ class Linker:
             return None, is_new
         if owner.node is not None and self.cpg.kind(owner.node) == NodeKind.TYPE_DECL:
             method = self.find_method(owner.node, name)
-            return (Target(node=method) if method is not None else None), is_new
+            if method is not None:
+                return Target(node=method), is_new
+            base = self._library_base(owner.node)  # self.get_argument() in a RequestHandler subclass
+            return (Target(external=f"{base}.{name}") if base else None), is_new
         if owner.module_file is not None:
             node = self.index.by_full_name.get(f"{owner.module_file}:{name}")
             return (Target(node=node) if node is not None else None), is_new
