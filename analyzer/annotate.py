@@ -15,12 +15,13 @@ from typing import Any, Callable
 
 from typeinfer.cpg.project import default_cache_dir
 from typeinfer.cpg.source import carries_annotations, grammar_for_path
+from typeinfer.typemodel.prediction_cache import CachingPredictor, PredictionCache
 
 from . import result_cache
 from .canonical_types import referenced_names
 from .inferred_types import Prediction
 from .languages import adapter_for
-from .pipeline import InferenceResult
+from .pipeline import RUN_CACHE_CAPACITY, InferenceResult
 from .slice_schema import UsageSlice
 from .slots import SlotKey
 from .type_universe import TypeUniverse
@@ -290,7 +291,7 @@ def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tu
                 sources.append(source_from_text(data, rel))
         cpg = build_sources(sources)
         cpg.root = result.cpg.root
-        again = infer_graph(cpg, replace(result.options, rounds=SETTLE_ROUNDS), predictor=result.predictor,
+        again = infer_graph(cpg, replace(result.options, rounds=SETTLE_ROUNDS), predictor=fresh_run_cache(result.predictor),
                             libraries=result.libraries)
         edited_slots = _slots_by_identity(again.program.slices)
         changed = False
@@ -312,6 +313,16 @@ def settle(result: InferenceResult, plan: dict[str, list[Prediction]], kinds: tu
         if not changed:
             break
     return found
+
+
+def fresh_run_cache(predictor: Any) -> Any:
+    """`predictor` with an empty in-memory cache (the on-disk one kept).  The int8 model quantizes
+    each batch's activations together, so a slice's ranking moves a little with its batch-mates:
+    a settling iteration that reused the rankings of the text before would not be the run a
+    second `annotate` makes on the text it leaves, and a slot at the threshold could flip."""
+    if not isinstance(predictor, CachingPredictor):
+        return predictor
+    return CachingPredictor(predictor.predictor, PredictionCache(RUN_CACHE_CAPACITY, predictor.cache.store))
 
 
 def _slots_by_identity(slices: list[UsageSlice]) -> dict[tuple[str, str, str, str], list[UsageSlice]]:

@@ -166,3 +166,17 @@ def test_an_unchanged_tree_gets_its_write_decisions_back_and_a_recorded_drop_cha
     DroppedStore.for_project(root).record([drop.key], [drop])
     later = {d.prediction.key: d for d in annotate.write_decisions(infer_project(root, options), KINDS)}
     assert not later[written.key].written and "earlier --verify" in later[written.key].reason
+
+
+def test_a_settling_iteration_starts_from_an_empty_run_cache_over_the_same_store(tmp_path):
+    from typeinfer.analyzer.annotate import fresh_run_cache
+    from typeinfer.typemodel.prediction_cache import CachingPredictor
+
+    store = RankingStore(tmp_path / "rankings.sqlite")
+    used = CachingPredictor(object(), PredictionCache(100, store))
+    used.cache.put("k", [("int", 0.9)])
+    fresh = fresh_run_cache(used)
+    # the ranking a batch gave before is not reused in memory (the int8 model's rankings move a
+    # little with their batch-mates); what is on disk is what a second run would read too
+    assert fresh.cache.get("k") is None and fresh.cache.store is store and fresh.predictor is used.predictor
+    assert fresh_run_cache(None) is None
