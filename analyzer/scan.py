@@ -82,7 +82,7 @@ from typeinfer.analyzer.scan_index import CallIndex
 from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, flow_step, flows
 from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import matches, regex
-from typeinfer.cpg.passes.linking import principal_type_name
+from typeinfer.cpg.passes.linking import PLAIN_BASES, principal_type_name
 from typeinfer.cpg.query import Project
 from typeinfer.cpg.schema import SELF_NAMES, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
 
@@ -331,10 +331,6 @@ def _source_parameter_field(project: Project, spec: dict[str, str], language: st
             yield n
 
 
-#: bases that make a class no framework's request: it derives from nothing but these or project classes
-_PLAIN_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "typing.Generic", "typing.Protocol", "abc.ABC"})
-
-
 def names_own_class(project: Project, decl: NodeId) -> bool:
     """Whether a parameter's declared or inferred type is a class of the project's own that derives
     from no library class (``request: Request`` in an HTTP client library).  Such a parameter is
@@ -349,7 +345,8 @@ def names_own_class(project: Project, decl: NodeId) -> bool:
             continue
         seen.add(cls)
         bases = [b for b in cpg.out(cls, EdgeKind.INHERITS_FROM) if cpg.kind(b) == NodeKind.TYPE_DECL]
-        declared = [b for b in cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME) or () if b.split("[", 1)[0] not in _PLAIN_BASES]
+        declared = [b for b in cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME) or ()
+                    if b.split("[", 1)[0] not in PLAIN_BASES and not b.startswith("metaclass=")]
         if len(declared) > len(bases):
             return False  # a base outside the project
         classes.extend(bases)
@@ -507,9 +504,9 @@ def _source_parameter_decorator(project: Project, spec: str, language: str, inde
 
 _SOURCE_KINDS = {
     "call": _source_call,
-    "parameter_decorator": _source_parameter_decorator,
     "attribute": _source_attribute,
     "decorated_parameters": _source_decorated,
+    "parameter_decorator": _source_parameter_decorator,
     "parameter_field": _source_parameter_field,
     "typed": _source_typed,
     "handler": _source_handler,

@@ -13,15 +13,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.passes.linking import PLAIN_BASES
 from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
 
 from .canonical_types import ts_type_node
 from .languages import adapter_for
 from .slice_schema import ProjectCandidates, UserType
 
-#: bases that add no members a slice reads
-_MEMBERLESS_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "typing.Generic", "typing.Protocol", "abc.ABC",
-                               "typing_extensions.Protocol"})
 #: a TypeScript index signature: ``[key: string]: T``
 _INDEX_SIGNATURE = re.compile(r"\[\s*[\w$]+\s*:\s*[^\]]+\]\s*\??\s*:")
 _KIND_BY_MODIFIER = (
@@ -128,7 +126,7 @@ def _open(cpg: CodePropertyGraph, decl: NodeId, members: tuple[list[str], list[s
     if cpg.files[decl[0]].language != "python" and _INDEX_SIGNATURE.search(cpg.get(decl, Prop.CODE, "") or ""):
         return True
     written = [b for b in cpg.get(decl, Prop.INHERITS_FROM_TYPE_FULL_NAME) or ()
-               if _outer_name(b) not in _MEMBERLESS_BASES and not b.startswith("metaclass=")]
+               if _outer_name(b) not in PLAIN_BASES and not b.startswith("metaclass=")]
     return len(written) > len(cpg.out(decl, EdgeKind.INHERITS_FROM))
 
 

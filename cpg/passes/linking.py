@@ -34,8 +34,8 @@ from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVE
                       NodeKind, Op, Prop)
 
 _LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
-#: bases every class has, or that add no methods a call could mean
-_PLAIN_BASES = frozenset({"object", "builtins.object", "Generic", "typing.Generic", "Protocol", "typing.Protocol",
+#: bases every class has, or that add no methods a call could mean (nor make a class a library's)
+PLAIN_BASES = frozenset({"object", "builtins.object", "Generic", "typing.Generic", "Protocol", "typing.Protocol",
                           "ABC", "abc.ABC", "typing_extensions.Protocol"})
 #: rounds of linking calls on parameters typed by their callers (`Linker._link_by_callers`)
 CALLER_ROUNDS = 2
@@ -394,10 +394,10 @@ class Linker:
             scope = self.cpg.get(cls, Prop.FULL_NAME, "").partition(":")[2].rpartition(".")[0]
             for base in self.cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME, ()) or ():
                 text = re.sub(r"[<\[].*$", "", base)
-                if text in _PLAIN_BASES:
+                if text in PLAIN_BASES:
                     continue
                 target = self.resolve_type(cls[0], scope, text)
-                if target is not None and target.external is not None and target.external not in _PLAIN_BASES:
+                if target is not None and target.external is not None and target.external not in PLAIN_BASES:
                     found.add(target.external)
         result = found.pop() if len(found) == 1 else None
         self._library_bases[type_decl] = result
@@ -510,7 +510,7 @@ class Linker:
 
     def _open_on_parameter(self, call: NodeId) -> bool:
         """A call with no callee whose receiver is a parameter without a type, or an attribute
-        of ``self`` a parameter is assigned to (``self.db = db``)."""
+        (``self.db``, ``repo.db``) that some class assigns such a parameter to (``self.db = db``)."""
         if not self._is_open(call):
             return False
         receiver = self.cpg.arguments(call).get(0)
