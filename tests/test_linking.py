@@ -647,3 +647,74 @@ def test_a_method_the_project_does_not_define_is_its_one_library_base_classes():
     assert calls(cpg, "get_argument") == [("tornado.web.RequestHandler.get_argument", [])]  # through Base
     assert calls(cpg, "assertEqual") == [("unittest.TestCase.assertEqual", [])]
     assert calls(cpg, "serve_forever") == [("<unresolved>.serve_forever", [])]  # two library bases: either
+
+
+def test_what_a_class_binds_itself_is_not_its_library_bases_and_interfaces_are_no_bases():
+    cpg = project({"app.py": """
+        import six
+        import abc
+        import threading
+        from collections import namedtuple
+
+
+        class Worker(threading.Thread):
+            handler = None
+
+            class Result:
+                def save(self):
+                    return 1
+
+            def __init__(self, cb):
+                self.cb = cb
+
+            def go(self):
+                self.cb()
+                self.handler()
+                self.Result().save()
+                self.__class__()
+                self.start()
+
+
+        class Meta(six.with_metaclass(abc.ABCMeta, object)):
+            def go(self):
+                self.m2()
+
+
+        class Point(namedtuple("Point", "x y")):
+            def go(self):
+                self.m3()
+    """, "app.ts": """
+        import { Repository } from "typeorm";
+        import { OnModuleInit } from "@nestjs/common";
+
+        class Repo extends Repository<User> implements OnModuleInit {
+          find(sql: string) { return this.query(sql); }
+        }
+
+        class Svc implements OnModuleInit {
+          run() { return this.runner(); }
+        }
+    """})
+    names = {name: calls(cpg, name)[0][0] for name in ("cb", "handler", "save", "__class__", "start", "m2", "m3",
+                                                       "query", "runner")}
+    assert names == {"cb": "<unresolved>.cb", "handler": "<unresolved>.handler", "save": "<unresolved>.save",
+                     "__class__": "<unresolved>.__class__", "start": "threading.Thread.start",
+                     "m2": "<unresolved>.m2", "m3": "<unresolved>.m3",
+                     "query": "typeorm.Repository.query", "runner": "<unresolved>.runner"}
+
+
+def test_attributes_feeding_each_other_in_rings_are_worked_out_once_per_ask(monkeypatch):
+    from typeinfer.cpg.passes.linking import Linker
+
+    asked = []
+    compute = Linker._compute_callee
+    monkeypatch.setattr(Linker, "_compute_callee", lambda self, call: asked.append(call) or compute(self, call))
+    lines = ["class Node:", "    def m(self) -> 'Node':", "        return self", "", "class Holder:",
+             "    def __init__(self):", *[f"        self.a{i} = Node()" for i in range(8)]]
+    for i in range(8):
+        lines += [f"    def f{i}(self):", *[f"        self.a{i} = self.a{j}.m()" for j in range(8) if j != i]]
+    cpg = project({"h.py": "\n".join(lines) + "\n"})
+    assert {full for full, _ in calls(cpg, "m")} == {"h.py:Node.m"}
+    # each of the 64 calls asks for the others' answers: worked out again per ask, not per path
+    # through the ring (which took millions of computations, 8.7 s, for these 8 attributes)
+    assert len(asked) < 64 * 64

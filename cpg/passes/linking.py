@@ -26,7 +26,7 @@ import builtins
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol
 
 from ..dataflow import argument_for, assigned_value
 from ..graph import CodePropertyGraph, NodeId
@@ -317,6 +317,8 @@ class Linker:
         self._passed_busy: set[NodeId] = set()
         self._callee_busy: set[NodeId] = set()
         self._member_busy: set[tuple[NodeId, str]] = set()
+        #: answers given while a cycle was cut short, kept until the answer being worked out is given
+        self._tentative: dict[Any, Any] = {}
         self._cycle_seen = False
         self._by_callers = False  #: parameters are typed by their callers (`run`'s last rounds)
         self._module_local_set = {n for table in self.index.module_locals.values() for n in table.values()}
@@ -383,18 +385,36 @@ class Linker:
         self._mro_cache[type_decl] = order
         return order
 
+    def _binds(self, type_decl: NodeId, name: str) -> bool:
+        """Whether a project class or its project bases bind `name` other than as a method (an
+        attribute, a class-level value, a nested class), or `name` is a dunder the language gives
+        every object (``self.__class__()``)."""
+        if name.startswith("__") and name.endswith("__"):
+            return True
+        for cls in self.mro(type_decl):
+            if name in self._writes_to_self(cls) or self._class_level(cls, name) or any(
+                    self.cpg.get(c, Prop.NAME) == name and self.cpg.kind(c) in (NodeKind.MEMBER, NodeKind.TYPE_DECL)
+                    for c in self.cpg.ast_children(cls)):
+                return True
+        return False
+
     def _library_base(self, type_decl: NodeId) -> str | None:
         """The one library class a project class derives from, directly or through project classes
         (``tornado.web.RequestHandler``), by its dotted name; None with none, or with several (a
-        mixin's method could be either's)."""
+        mixin's method could be either's).  A base made by a call (``six.with_metaclass(...)``,
+        ``namedtuple(...)``) and a TypeScript ``implements`` (an interface: no methods) are none."""
         if type_decl in self._library_bases:
             return self._library_bases[type_decl]
         found: set[str] = set()
         for cls in self.mro(type_decl):
             scope = self.cpg.get(cls, Prop.FULL_NAME, "").partition(":")[2].rpartition(".")[0]
-            for base in self.cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME, ()) or ():
+            bases = self.cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME, ()) or ()
+            if self.cpg.files[cls[0]].language != "python":
+                extends = re.search(r"\bextends\s+([\w$.]+)", str(self.cpg.get(cls, Prop.CODE, "")))
+                bases = [extends.group(1)] if extends else []
+            for base in bases:
                 text = re.sub(r"[<\[].*$", "", base)
-                if text in PLAIN_BASES:
+                if text in PLAIN_BASES or "(" in text or "=" in text:
                     continue
                 target = self.resolve_type(cls[0], scope, text)
                 if target is not None and target.external is not None and target.external not in PLAIN_BASES:
@@ -623,6 +643,9 @@ class Linker:
         cached = self._callee_cache.get(call)
         if cached is not None:
             return cached
+        tentative = self._tentative.get(call)
+        if tentative is not None:
+            return tentative
         if call in self._callee_busy:  # a cycle (x = x.f()): nothing, this time round
             self._cycle_seen = True
             return None, False
@@ -630,11 +653,20 @@ class Linker:
         outer, self._cycle_seen = self._cycle_seen, False
         result = self._compute_callee(call)
         self._callee_busy.discard(call)
-        # an answer given while a cycle was cut short may be wrong for a later ask: not kept
-        if not self._cycle_seen or not self._busy():
-            self._callee_cache[call] = result
+        self._keep(self._callee_cache, call, result)
         self._cycle_seen = outer or self._cycle_seen
         return result
+
+    def _keep(self, cache: dict, key: Any, result: Any) -> None:
+        """Remember an answer: for good, unless it was given while a cycle was cut short inside
+        an answer still being worked out further up; then only until that answer is given (so
+        that one ask works each part out once, and a later ask afresh)."""
+        if not self._cycle_seen or not self._busy():
+            cache[key] = result
+        else:
+            self._tentative[key] = result
+        if not self._busy():
+            self._tentative.clear()
 
     def _busy(self) -> bool:
         """Whether an answer is being worked out further up: one given now while a cycle was cut
@@ -678,7 +710,8 @@ class Linker:
             method = self.find_method(owner.node, name)
             if method is not None:
                 return Target(node=method), is_new
-            base = self._library_base(owner.node)  # self.get_argument() in a RequestHandler subclass
+            # self.get_argument() in a RequestHandler subclass; not a name the class binds itself
+            base = None if self._binds(owner.node, name) else self._library_base(owner.node)
             return (Target(external=f"{base}.{name}") if base else None), is_new
         if owner.module_file is not None:
             node = self.index.by_full_name.get(f"{owner.module_file}:{name}")
@@ -782,6 +815,8 @@ class Linker:
         key = (cls, attr)
         if key in self._member_cache:
             return self._member_cache[key]
+        if key in self._tentative:
+            return self._tentative[key]
         if key in self._member_busy:  # a cycle (self.q = self.q.filter(c)): the other assignments decide
             self._cycle_seen = True
             return None
@@ -815,8 +850,7 @@ class Linker:
                 result = None
                 break  # two types, or assigned here but untyped: not a base's either
         self._member_busy.discard(key)
-        if not self._cycle_seen or not self._busy():
-            self._member_cache[key] = result
+        self._keep(self._member_cache, key, result)
         self._cycle_seen = outer or self._cycle_seen
         return result
 
