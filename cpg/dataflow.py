@@ -66,6 +66,16 @@ RESOURCE_READS: tuple[str, ...] = (
     r"(node:)?fs\.(readFileSync|readFile|promises\.readFile)|(node:)?fs/promises\.readFile",
 )
 
+#: Calls that fetch what a URL names, with the position of the URL (or its keyword ``url``): only
+#: that argument carries a request value into the result - whoever picks the URL serves the
+#: content - not the headers, query parameters or body sent to a fixed URL.
+URL_FETCHES: tuple[tuple[str, int], ...] = (
+    (r"(requests(\.Session)?|httpx(\.(Async)?Client)?)\.(get|post|put|delete|head|patch|options|stream)", 1),
+    (r"(requests(\.Session)?|httpx(\.(Async)?Client)?)\.request", 2),
+    (r"urllib\.request\.urlopen", 1),
+    (r"axios(\.default)?\.(get|post|put|delete|head|patch|options)", 1),
+)
+
 #: Calls whose result is never tainted (conversions to numbers and booleans, escaping), and
 #: `RESOURCE_READS`.
 DEFAULT_SANITIZERS: tuple[str, ...] = (
@@ -630,6 +640,11 @@ class _Engine:
         full = self.p(call).get(Prop.METHOD_FULL_NAME, "")
         return any(matches(rx, full) for rx in self.sanitizers)
 
+    def url_position(self, call: NodeId) -> int | None:
+        """The URL argument's position when `call` is one of `URL_FETCHES`, else None."""
+        full = self.p(call).get(Prop.METHOD_FULL_NAME, "")
+        return next((position for rx, position in URL_FETCHES if matches(rx, full)), None)
+
     def field_writes(self, cls: NodeId | None, name: str) -> list[NodeId]:
         """Values assigned to ``self.name`` / ``cls.name`` / ``this.name`` anywhere in class `cls`."""
         if self._field_writes is None:
@@ -762,6 +777,13 @@ class _Engine:
             return [(a, ctx, "", None) for _, a in sorted(args.items()) if self.p(a)[Prop.KIND] != NodeKind.METHOD_REF]
         if self.is_sanitizer(n):
             return []
+        position = self.url_position(n)
+        if position is not None:  # a fetch: only the URL it is given carries into what comes back
+            url = next((a for a in self.cpg.out(n, EdgeKind.ARGUMENT) if self.p(a).get(Prop.ARGUMENT_NAME) == "url"),
+                       None)
+            if url is None and position in args and not self.p(args[position]).get(Prop.ARGUMENT_NAME):
+                url = args[position]
+            return [(url, ctx, "argument", None)] if url is not None else []
         if name == "get" and 0 in args and 1 in args:
             key = self.guards.constant(args[1])
             found = self._elements(args[0], key, missing_ok=True) if key is not NOT_CONSTANT else self._values(args[0])

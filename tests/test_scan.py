@@ -456,3 +456,25 @@ def test_an_inherited_source_needs_its_base_and_attribute(tmp_path):
                    "sinks: [{call: 'os\\\\.system'}]\n")
     with pytest.raises(RuleError, match=r"bad.yaml: an inherited source is \{base: REGEX, attribute: REGEX"):
         load_rules([bad])
+
+
+def test_a_fetch_of_a_fixed_url_gives_the_servers_content_whatever_the_request_sends_along():
+    py = ("import pickle\nimport requests\nfrom flask import Flask, make_response, request\napp = Flask(__name__)\n"
+          "API = 'https://api.internal.example/search'\n\n"
+          "@app.route('/s')\ndef s():\n    r = requests.get(API, params={'q': request.args['q']}, timeout=5)\n"
+          "    return make_response(r.text)\n\n"
+          "@app.route('/t')\ndef t():\n    data = requests.get(API, headers={'X': request.headers['X-Token']}).content\n"
+          "    return pickle.loads(data)\n\n"
+          "@app.route('/u')\ndef u():\n    return pickle.loads(requests.get(url=request.args['src']).content)\n")
+    found = {(f.rule.id, f.location[1]) for f in scan(project_from_sources({"app.py": py})).findings}
+    assert found == {("py-ssrf", 19), ("py-unsafe-deserialization", 19)}
+
+
+def test_a_project_type_alias_or_interface_for_the_request_keeps_the_name_source():
+    ts = ("import { Request } from 'express';\nimport { exec } from 'child_process';\n"
+          "type AuthedRequest = Request & { user?: string };\ninterface AppRequest { query: any; body: any }\n"
+          "export function a(req: AuthedRequest) {\n  exec('ls ' + req.query.dir);\n}\n"
+          "export function b(req: AppRequest) {\n  exec('ls ' + req.body.dir);\n}\n")
+    found = scan(project_from_sources({"app.ts": ts})).findings
+    assert sorted((f.rule.id, f.location[1], f.confidence) for f in found) == [
+        ("ts-command-injection", 6, "low"), ("ts-command-injection", 9, "low")]
