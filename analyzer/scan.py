@@ -39,7 +39,8 @@ registration call is handed, ``app.router.add_get(path, handle)``; ``{factory: R
 REGEX}`` instead of ``call`` for registrations on a value a factory made, ``app = express();
 app.get(...)``: see `scan_handlers`), ``{inherited: {base: REGEX, attribute: REGEX, fields:
 REGEX}}`` (``self.request.GET`` reads in the methods of classes deriving from a library class whose
-dotted name matches ``base``: the request a framework sets on its class-based views),
+dotted name matches ``base``: the request a framework sets on its class-based views; ``method:
+REGEX`` instead of ``attribute`` for the results of ``self.get_argument(...)``-style calls),
 ``{parameter_decorator: REGEX}`` (parameters with a decorator whose dotted name, imports followed,
 matches: NestJS's ``@Query('q') q``) or, by name only, the fallback
 ``{parameter_field: {parameter: REGEX, field: REGEX}}``.  A finding whose source only a name-only spec
@@ -250,9 +251,9 @@ def _check_source(item: dict[str, Any], path: str) -> None:
     """A clear message for a ``handler`` source that cannot work (the other kinds are one value)."""
     (kind, value), = item.items()
     if kind == "inherited":
-        if not isinstance(value, dict) or not {"base", "attribute"} <= set(value):
+        if not isinstance(value, dict) or "base" not in value or ("attribute" in value) == ("method" in value):
             raise RuleError(f"{path}: an inherited source is {{base: REGEX, attribute: REGEX, fields: REGEX}} "
-                            f"(not {value!r})")
+                            f"or {{base: REGEX, method: REGEX}} (not {value!r})")
         return
     if kind != "handler":
         return
@@ -331,6 +332,10 @@ def _source_parameter_field(project: Project, spec: dict[str, str], language: st
             yield n
 
 
+#: TYPE_DECL modifiers of a type that only describes a shape (no class of the project's own)
+_SHAPE_MODIFIERS = frozenset({"interface", "alias", "protocol", "typeddict"})
+
+
 def names_own_class(project: Project, decl: NodeId) -> bool:
     """Whether a parameter's declared or inferred type is a class of the project's own that derives
     from no library class (``request: Request`` in an HTTP client library).  Such a parameter is
@@ -344,6 +349,8 @@ def names_own_class(project: Project, decl: NodeId) -> bool:
         if cls in seen:
             continue
         seen.add(cls)
+        if any(m in _SHAPE_MODIFIERS for m in cpg.get(cls, Prop.MODIFIERS) or ()):
+            return False  # a shape the framework's request may have (`type AuthedRequest = Request & {...}`)
         bases = [b for b in cpg.out(cls, EdgeKind.INHERITS_FROM) if cpg.kind(b) == NodeKind.TYPE_DECL]
         declared = [b for b in cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME) or ()
                     if b.split("[", 1)[0] not in PLAIN_BASES and not b.startswith("metaclass=")]
@@ -438,12 +445,23 @@ def _source_inherited(project: Project, spec: dict[str, str], language: str, ind
     """``self.<attribute>.<field>`` reads in the methods of classes that derive, directly or through
     project classes, from a library class matching ``base`` (imports followed): the request a
     framework sets on its views (Django's ``self.request.GET`` in a ``ListView``); without
-    ``fields``, the ``self.<attribute>`` reads themselves."""
+    ``fields``, the ``self.<attribute>`` reads themselves; with ``method`` instead of
+    ``attribute``, what ``self.<method>(...)`` calls give (Tornado's ``self.get_argument("q")``,
+    whatever mixins the handler has besides)."""
     cpg = project.cpg
     rx = regex(spec["base"])
     classes = {cls for cls in cpg.nodes(NodeKind.TYPE_DECL)
                if cpg.files[cls[0]].language == language and derives_from(project, cls, rx)}
     if not classes:
+        return
+    if "method" in spec:  # self.get_argument("q"): what the call gives
+        for calls in index.by_name.get(language, {}).values():
+            for call in calls:
+                receiver = cpg.arguments(call).get(0) if cpg.out(call, EdgeKind.RECEIVER) else None
+                if receiver is not None and cpg.get(receiver, Prop.NAME) in SELF_NAMES \
+                        and matches(spec["method"], cpg.get(call, Prop.NAME)) \
+                        and cpg.enclosing(call, (NodeKind.TYPE_DECL,)) in classes:
+                    yield call
         return
     fields = spec.get("fields")
     for read in index.field_reads.get(language, ()):
