@@ -174,8 +174,9 @@ def _self_writes(cpg: CodePropertyGraph, nodes: Any) -> set[str]:
 
 
 def _calls_on_attributes(cpg: CodePropertyGraph, names: set[str]) -> list[NodeId]:
-    """The calls whose receiver is an attribute of one of `names` (``x.session.get()``)."""
-    out = []
+    """The calls whose receiver is, or is reached through, an attribute of one of `names`
+    (``x.session.get()``, ``self.session.client.get()``, ``self.session.make().run()``)."""
+    out: list[NodeId] = []
     attrs = cpg.g._node  # direct access: every call of the project is looked at
     for n in cpg.nodes(NodeKind.CALL):
         props = attrs[n]
@@ -183,9 +184,22 @@ def _calls_on_attributes(cpg: CodePropertyGraph, names: set[str]) -> list[NodeId
         if props.get(Prop.NAME) not in _FIELD_OPS or str(props.get(Prop.CODE, "")).rpartition(".")[2].strip() not in names:
             continue
         field_node = cpg.arguments(n).get(2)
-        if field_node is not None and cpg.get(field_node, Prop.NAME) in names:
-            out.extend(cpg.into(n, EdgeKind.RECEIVER))
-    return out
+        if field_node is None or cpg.get(field_node, Prop.NAME) not in names:
+            continue
+        chain = [n]
+        for _ in range(_CHAIN_DEPTH):  # what is read or called on it, and on that, ...
+            calls = [c for node in chain for c in cpg.into(node, EdgeKind.RECEIVER)]
+            reads = [p for node in chain if (p := cpg.ast_parent(node)) is not None
+                     and attrs[p].get(Prop.NAME) in _FIELD_OPS and cpg.arguments(p).get(1) == node]
+            out.extend(calls)
+            chain = calls + reads
+            if not chain:
+                break
+    return list(dict.fromkeys(out))
+
+
+#: how far down a chain of reads and calls an assigned attribute's calls are followed
+_CHAIN_DEPTH = 6
 
 
 #: how far an insertion or deletion is slid back to find the function it belongs to

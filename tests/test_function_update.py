@@ -312,3 +312,34 @@ def test_an_edit_of_what_a_method_assigns_an_attribute_relinks_the_calls_on_it_e
     gets = [cpg.get(n, Prop.METHOD_FULL_NAME) for n in cpg.nodes(NodeKind.CALL) if cpg.get(n, Prop.NAME) == "get"]
     assert gets == ["httpx.Client.get"]
     assert shape(cpg, REL) == shape(build_sources([source_from_text(edited, REL)]), REL)
+
+
+def test_calls_reached_through_an_assigned_attribute_are_relinked_too():
+    source = textwrap.dedent('''\
+        import httpx
+        import requests
+
+
+        class WrapA:
+            def __init__(self):
+                self.client = requests.Session()
+
+
+        class WrapB:
+            def __init__(self):
+                self.client = httpx.Client()
+
+
+        class Fetcher:
+            def __init__(self):
+                self.session = WrapA()
+
+            def fetch(self, url):
+                return self.session.client.get(url)
+        ''')
+    edited = source.replace("self.session = WrapA()", "self.session = WrapB()")
+    cpg = build_sources([source_from_text(source, REL)])
+    assert apply(cpg, source, edited)
+    gets = [cpg.get(n, Prop.METHOD_FULL_NAME) for n in cpg.nodes(NodeKind.CALL) if cpg.get(n, Prop.NAME) == "get"]
+    assert gets == ["httpx.Client.get"]
+    assert shape(cpg, REL) == shape(build_sources([source_from_text(edited, REL)]), REL)
