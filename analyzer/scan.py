@@ -500,6 +500,10 @@ def derives_from(project: Project, cls: NodeId, base: re.Pattern[str]) -> bool:
     return False
 
 
+#: NestJS pipes that turn a request value into a number, a boolean or a UUID (else answer 400)
+_CONVERTING_PIPE = re.compile(r"\bParse(Int|Float|Bool|UUID)Pipe\b")
+
+
 def _source_parameter_decorator(project: Project, spec: str, language: str, index: CallIndex) -> Iterable[NodeId]:
     """Parameters with a decorator whose callee's dotted name, imports followed, fully matches
     `spec` (NestJS's ``@Query('q') q: string`` is ``@nestjs/common.Query``)."""
@@ -509,6 +513,8 @@ def _source_parameter_decorator(project: Project, spec: str, language: str, inde
         if not decorators or cpg.files[param[0]].language != language:
             continue
         bindings = project.import_bindings(param[0])
+        if any(_CONVERTING_PIPE.search(text) for text in decorators):
+            continue  # `@Param('id', ParseIntPipe) id: number`: the framework converts it first
         for text in decorators:
             name = re.match(r"[\w$]+(?:\.[\w$]+)*", text.strip())
             if name is None:

@@ -156,6 +156,8 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
 
 
 _FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
+#: how far down a chain of reads and calls an assigned attribute's calls are followed
+_CHAIN_DEPTH = 6
 
 
 def _self_writes(cpg: CodePropertyGraph, nodes: Any) -> set[str]:
@@ -196,10 +198,6 @@ def _calls_on_attributes(cpg: CodePropertyGraph, names: set[str]) -> list[NodeId
             if not chain:
                 break
     return list(dict.fromkeys(out))
-
-
-#: how far down a chain of reads and calls an assigned attribute's calls are followed
-_CHAIN_DEPTH = 6
 
 
 #: how far an insertion or deletion is slid back to find the function it belongs to
