@@ -4,8 +4,9 @@ and typers, so that a round does not walk the graph again for what the one befor
 
 from __future__ import annotations
 
+from typeinfer.cpg.dataflow import self_accesses
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.schema import OPERATOR_PREFIX, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
+from typeinfer.cpg.schema import OPERATOR_PREFIX, EdgeKind, NodeKind, Prop
 
 
 class GraphStructure:
@@ -31,18 +32,7 @@ class GraphStructure:
         nested classes), reads and writes, by field name, in AST pre-order."""
         found = self._self_accesses.get(decl)
         if found is None:
-            cpg = self.cpg
-            found = {}
-            for node in cpg.ast_descendants(decl, stop_at=(NodeKind.TYPE_DECL,)):
-                if cpg.kind(node) != NodeKind.CALL or cpg.get(node, Prop.NAME) not in (Op.FIELD_ACCESS,
-                                                                                       Op.OPTIONAL_FIELD_ACCESS):
-                    continue
-                args = cpg.arguments(node)
-                obj, field_node = args.get(1), args.get(2)
-                if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in SELF_NAMES:
-                    continue
-                found.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
-            self._self_accesses[decl] = found
+            found = self._self_accesses[decl] = self_accesses(self.cpg, decl)
         return found
 
     def self_writes(self, decl: NodeId) -> dict[str, list[NodeId]]:

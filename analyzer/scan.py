@@ -80,7 +80,7 @@ import yaml
 
 from typeinfer.analyzer.scan_handlers import registered
 from typeinfer.analyzer.scan_index import CallIndex
-from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, flow_step, flows
+from typeinfer.cpg.dataflow import DEFAULT_SANITIZERS, Flow, flow_step, flows, self_attribute
 from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import matches, regex
 from typeinfer.cpg.passes.linking import PLAIN_BASES, principal_type_name
@@ -468,12 +468,7 @@ def _source_inherited(project: Project, spec: dict[str, str], language: str, ind
         own, fld = (read.obj, read.field) if fields else (read.node, None)
         if own is None or (fields and (fld is None or not matches(fields, cpg.get(fld, Prop.NAME)))):
             continue
-        if cpg.get(own, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-            continue
-        args = cpg.arguments(own)
-        inner, attr = args.get(1), args.get(2)
-        if inner is None or attr is None or cpg.get(inner, Prop.NAME) not in SELF_NAMES \
-                or not matches(spec["attribute"], cpg.get(attr, Prop.NAME)):
+        if not matches(spec["attribute"], self_attribute(cpg, own)):
             continue
         if cpg.enclosing(read.node, (NodeKind.TYPE_DECL,)) in classes:
             yield read.node

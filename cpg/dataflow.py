@@ -184,6 +184,28 @@ def return_statements(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:
             if cpg.kind(d) == NodeKind.RETURN]
 
 
+def self_attribute(cpg: CodePropertyGraph, n: NodeId) -> str | None:
+    """The attribute's name when `n` is ``self.x`` / ``cls.x`` / ``this.x`` (a read or a write), else None."""
+    if cpg.kind(n) != NodeKind.CALL or cpg.get(n, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+        return None
+    args = cpg.arguments(n)
+    obj, field_node = args.get(1), args.get(2)
+    if obj is None or field_node is None or cpg.get(obj, Prop.NAME) not in SELF_NAMES:
+        return None
+    return cpg.get(field_node, Prop.NAME, "")
+
+
+def self_accesses(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]]:
+    """`self_attribute` accesses in a class's own code (not in nested classes), reads and writes,
+    by attribute name, in AST pre-order."""
+    found: dict[str, list[NodeId]] = {}
+    for node in cpg.ast_descendants(cls, stop_at=(NodeKind.TYPE_DECL,)):
+        name = self_attribute(cpg, node)
+        if name is not None:
+            found.setdefault(name, []).append(node)
+    return found
+
+
 def assigned_value(cpg: CodePropertyGraph, target: NodeId) -> NodeId | None:
     """The value a plain assignment ``target = value`` (``with value as target`` too) gives `target`."""
     assign = cpg.ast_parent(target)

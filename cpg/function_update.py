@@ -24,11 +24,12 @@ from typing import Any
 import tree_sitter
 
 from .ast_builder import AstBuilder, FunctionContext
+from .dataflow import self_attribute
 from .file_graph import FileGraph
 from .graph import CodePropertyGraph, NodeId
 from .passes import run_file_passes
 from .passes.linking import LINK_EDGES, link_project
-from .schema import CODE_LIMIT, MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
+from .schema import CODE_LIMIT, MODULE_METHOD_NAME, EdgeKind, NodeKind, Op, Prop
 from .source import content_hash, count_errors
 
 _PASS_EDGES = (EdgeKind.CFG, EdgeKind.REACHING_DEF)
@@ -162,17 +163,8 @@ _CHAIN_DEPTH = 6
 
 def _self_writes(cpg: CodePropertyGraph, nodes: Any) -> set[str]:
     """Names of the ``self.x = ...`` writes among `nodes`."""
-    out = set()
-    for n in nodes:
-        props = cpg.g._node.get(n)
-        if props is None or props[Prop.KIND] != NodeKind.CALL or props.get(Prop.NAME) not in _FIELD_OPS \
-                or not props.get(Prop.IS_WRITE):
-            continue
-        args = cpg.arguments(n)
-        obj, field_node = args.get(1), args.get(2)
-        if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-            out.add(cpg.get(field_node, Prop.NAME, ""))
-    return out
+    return {name for n in nodes if n in cpg.g and cpg.get(n, Prop.IS_WRITE)
+            and (name := self_attribute(cpg, n)) is not None}
 
 
 def _calls_on_attributes(cpg: CodePropertyGraph, names: set[str]) -> list[NodeId]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Iterable, Protocol
 
-from ..dataflow import argument_for, assigned_value
+from ..dataflow import argument_for, assigned_value, self_accesses
 from ..graph import CodePropertyGraph, NodeId
 from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control, EdgeKind,
                       NodeKind, Op, Prop)
@@ -866,16 +866,9 @@ class Linker:
         """``self.x = ...`` / ``this.x = ...`` in a class's own code (nested classes left out), by field name."""
         found = self._self_writes.get(cls)
         if found is None:
-            cpg = self.cpg
-            found = self._self_writes[cls] = {}
-            for node in cpg.ast_descendants(cls, stop_at=(NodeKind.TYPE_DECL,)):
-                if not cpg.get(node, Prop.IS_WRITE) or cpg.kind(node) != NodeKind.CALL \
-                        or cpg.get(node, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-                    continue
-                args = cpg.arguments(node)
-                obj, field_node = args.get(1), args.get(2)
-                if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-                    found.setdefault(cpg.get(field_node, Prop.NAME, ""), []).append(node)
+            found = self._self_writes[cls] = {
+                name: writes for name, nodes in self_accesses(self.cpg, cls).items()
+                if (writes := [n for n in nodes if self.cpg.get(n, Prop.IS_WRITE)])}
         return found
 
     def _global(self, rel: str, name: str) -> Target | None:
