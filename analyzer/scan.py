@@ -369,9 +369,7 @@ def qualified_types(project: Project, n: NodeId) -> list[str]:
     name = principal_type_name(typ)
     if not name:
         return []
-    head, dot, rest = name.partition(".")
-    bound = project.import_bindings(n[0]).get(head)
-    return [f"{bound}{dot}{rest}" if bound else name]
+    return [project.imported_name(n[0], name)]
 
 
 def _typed_declarations(project: Project, type_rx: str, language: str, index: CallIndex) -> list[NodeId]:
@@ -484,12 +482,8 @@ def derives_from(project: Project, cls: NodeId, base: re.Pattern[str]) -> bool:
         if current in seen:
             continue
         seen.add(current)
-        bindings = project.import_bindings(current[0])
         for text in cpg.get(current, Prop.INHERITS_FROM_TYPE_FULL_NAME) or ():
-            name = principal_type_name(text.split("[", 1)[0]) or ""
-            head, dot, rest = name.partition(".")
-            bound = bindings.get(head)
-            if base.fullmatch(f"{bound}{dot}{rest}" if bound else name):
+            if base.fullmatch(project.imported_name(current[0], principal_type_name(text.split("[", 1)[0]) or "")):
                 return True
         queue.extend(b for b in cpg.out(current, EdgeKind.INHERITS_FROM) if cpg.kind(b) == NodeKind.TYPE_DECL)
     return False
@@ -507,16 +501,13 @@ def _source_parameter_decorator(project: Project, spec: str, language: str, inde
         decorators = cpg.get(param, Prop.DECORATORS)
         if not decorators or cpg.files[param[0]].language != language:
             continue
-        bindings = project.import_bindings(param[0])
         if any(_CONVERTING_PIPE.search(text) for text in decorators):
             continue  # `@Param('id', ParseIntPipe) id: number`: the framework converts it first
         for text in decorators:
             name = re.match(r"[\w$]+(?:\.[\w$]+)*", text.strip())
             if name is None:
                 continue
-            head, dot, rest = name.group(0).partition(".")
-            bound = bindings.get(head)
-            if matches(spec, f"{bound}{dot}{rest}" if bound else name.group(0)):
+            if matches(spec, project.imported_name(param[0], name.group(0))):
                 yield param
                 break
 

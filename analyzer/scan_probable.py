@@ -130,15 +130,10 @@ def qualified_candidates(project: Project, rel: str, type_text: str) -> list[tup
     name = principal_type_name(type_text)
     if not name:
         return []
-    bindings = project.import_bindings(rel)
-    head, dot, rest = name.partition(".")
-    bound = bindings.get(head)
-    if bound:
-        return [(f"{bound}{dot}{rest}", False)]
-    if dot:
-        return [(name, False)]
+    if "." in name or project.import_bindings(rel).get(name):
+        return [(project.imported_name(rel, name), False)]
     modules: set[str] = set()
-    for entity in bindings.values():
+    for entity in project.import_bindings(rel).values():
         if not entity or entity in project.cpg.files or entity.partition(":")[0] in project.cpg.files:
             continue  # a project file or one of its names
         parts = entity.split(".")

@@ -241,6 +241,14 @@ class Project:
             }
         return self._imports.get(rel, {})
 
+    def imported_name(self, rel: str, name: str) -> str:
+        """A dotted name as file `rel` reads it, its head through the file's imports
+        (``web.Request`` with ``from aiohttp import web``: ``aiohttp.web.Request``); as written
+        when the file imports no such head."""
+        head, dot, rest = name.partition(".")
+        bound = self.import_bindings(rel).get(head)
+        return f"{bound}{dot}{rest}" if bound else name
+
     def qualified_name(self, n: NodeId) -> str | None:
         """Dotted name of an expression: ``request.args`` -> ``flask.request.args``; calls: METHOD_FULL_NAME."""
         props = self.cpg.props(n)
