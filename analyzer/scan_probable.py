@@ -114,8 +114,7 @@ def _member(project: Project, cls: NodeId | None, attr: str) -> NodeId | None:
         if owner in seen:
             continue
         seen.add(owner)
-        found = next((m for m in cpg.ast_children(owner) if cpg.kind(m) == NodeKind.MEMBER
-                      and cpg.get(m, Prop.NAME) == attr), None)
+        found = cpg.attribute_member(owner, attr)
         if found is not None:
             return found
         queue.extend(cpg.out(owner, EdgeKind.INHERITS_FROM))

@@ -888,7 +888,7 @@ class StaticTyper:
         where = self._where(n)
         if self.cpg.get(obj, Prop.NAME) in SELF_NAMES and self.cpg.kind(obj) == NodeKind.IDENTIFIER:
             cls = self.linker._enclosing_class(obj)
-            member = self._member_named(cls, attr) if cls is not None else None
+            member = self.cpg.attribute_member(cls, attr) if cls is not None else None
             return self._read(self._member_type(member)) if member is not None else None
         owner = self.expression_type(obj)
         if owner is None:
@@ -896,7 +896,7 @@ class StaticTyper:
         decl = self._decl_by_full.get(owner.full_type)
         if decl is not None:
             for cls in self.linker.mro(decl):
-                member = self._member_named(cls, attr)
+                member = self.cpg.attribute_member(cls, attr)
                 if member is not None:
                     return self._read(self._member_type(member))
             return None
@@ -904,13 +904,6 @@ class StaticTyper:
             return self._ts_member(owner, attr, where)
         fact = self.ts.attribute_type(owner.full_type, attr)
         return StaticFact(fact.type, fact.full_type, "typeshed-return", where) if fact else None
-
-    def _member_named(self, cls: NodeId, attr: str) -> NodeId | None:
-        for m in self.cpg.ast_children(cls):
-            if self.cpg.kind(m) == NodeKind.MEMBER and self.cpg.get(m, Prop.NAME) == attr \
-                    and "method" not in (self.cpg.get(m, Prop.MODIFIERS) or ()):
-                return m
-        return None
 
     def _subscript(self, n: NodeId, args: dict[int, NodeId], lang: str) -> StaticFact | None:
         obj, key = args.get(1), args.get(2)

@@ -252,6 +252,14 @@ class CodePropertyGraph:
         """AST children in ORDER (the order `_bulk_load` inserted them in)."""
         return [d for d, kinds in self.g._succ[n].items() if EdgeKind.AST in kinds]
 
+    def attribute_member(self, cls: NodeId, name: str) -> NodeId | None:
+        """The MEMBER of class `cls` (not its bases) that holds attribute `name` (a method's MEMBER is none)."""
+        for m in self.ast_children(cls):
+            if self.kind(m) == NodeKind.MEMBER and self.get(m, Prop.NAME) == name \
+                    and "method" not in (self.get(m, Prop.MODIFIERS) or ()):
+                return m
+        return None
+
     def ast_parent(self, n: NodeId) -> NodeId | None:
         for pred, kinds in self.g._pred[n].items():
             if EdgeKind.AST in kinds:

@@ -824,9 +824,7 @@ class Linker:
         outer, self._cycle_seen = self._cycle_seen, False
         result = None
         for owner in self.mro(cls):
-            member = next((m for m in self.cpg.ast_children(owner) if self.cpg.kind(m) == NodeKind.MEMBER
-                           and self.cpg.get(m, Prop.NAME) == attr
-                           and "method" not in (self.cpg.get(m, Prop.MODIFIERS) or ())), None)
+            member = self.cpg.attribute_member(owner, attr)
             if member is not None:
                 declared, result = self._annotated_type(member)
                 if declared:
