@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.type_writeback import relink, write_types
+from typeinfer.cpg.passes.type_writeback import open_calls, relink, write_types
 from typeinfer.cpg.project import BuildOptions, build_project, default_cache_dir
 from typeinfer.cpg.schema import NodeKind, Op, Prop
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
@@ -135,13 +135,17 @@ class InferenceResult:
         return list(self.types)
 
 
-def infer_project(path: str | Path, options: InferenceOptions | None = None) -> InferenceResult:
-    """Build the graph of `path` and infer types for its unannotated slots; with
-    ``options.use_cache``, a tree inferred before with the same code, model and options gets the
-    remembered result (`result_cache`) written back into its fresh graph instead."""
+def infer_project(path: str | Path, options: InferenceOptions | None = None,
+                  cpg: CodePropertyGraph | None = None) -> InferenceResult:
+    """Build the graph of `path` (unless the caller built it: `cpg`, with the same options) and
+    infer types for its unannotated slots; with ``options.use_cache``, a tree inferred before
+    with the same code, model and options gets the remembered result (`result_cache`) written
+    back into its fresh graph instead."""
     options = options or InferenceOptions()
-    cpg = build_project(path, BuildOptions(jobs=options.jobs, use_cache=options.use_cache, max_bytes=options.max_bytes,
-                                           skip_minified=options.skip_minified, progress=options.progress))
+    if cpg is None:
+        cpg = build_project(path, BuildOptions(jobs=options.jobs, use_cache=options.use_cache,
+                                               max_bytes=options.max_bytes, skip_minified=options.skip_minified,
+                                               progress=options.progress))
     if not options.use_cache:
         return infer_graph(cpg, options)
     predictor = load_predictor(options)
@@ -259,6 +263,10 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     classes = relinked = None
+    if demand is not None and again is None:
+        # what a scan asked for only opens what the graph left open: the calls no type resolved
+        # are linked again (and the slots typed), a call the graph resolved keeps its callee
+        relinked = sorted({*open_calls(cpg, file_list), *demand})
     settled_in: dict[NodeId, int] = {}
     model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}
     rest_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}  #: `again`'s, of the slots not inferred again

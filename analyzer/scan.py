@@ -535,7 +535,10 @@ def sources_by_kind(project: Project, rule: Rule, index: CallIndex | None = None
     out: dict[NodeId, set[str]] = {}
     for spec in rule.sources:
         (kind, value), = spec.items()
-        for n in _SOURCE_KINDS[kind](project, value, rule.language, index):
+        key = (rule.language, repr(spec))  # source lists share specs (python-web in most rules')
+        if key not in index.spec_matches:
+            index.spec_matches[key] = list(_SOURCE_KINDS[kind](project, value, rule.language, index))
+        for n in index.spec_matches[key]:
             out.setdefault(n, set()).add(kind)
     return out
 
@@ -595,11 +598,12 @@ def find_sinks(project: Project, rule: Rule, index: CallIndex | None = None) -> 
 
 # ----------------------------------------------------------------------------- the scan
 def scan(project: Project, rules: list[Rule] | None = None, *, max_depth: int = 80, max_call_depth: int = 6,
-         timeout_s: float = 120.0) -> ScanResult:
-    """Run every rule over `project`; `timeout_s` bounds each rule's dataflow."""
+         timeout_s: float = 120.0, index: CallIndex | None = None) -> ScanResult:
+    """Run every rule over `project`; `timeout_s` bounds each rule's dataflow; `index`: the
+    `CallIndex` of the project's graph as it is, when the caller has one."""
     rules = load_rules() if rules is None else rules
     languages = {info.language for info in project.cpg.files.values() if info.error is None}
-    index = CallIndex.of(project)
+    index = index or CallIndex.of(project)
     result = ScanResult(rules=rules)
     found_sources: dict[tuple[str, str], dict[NodeId, set[str]]] = {}  # many rules share one source list
     for rule in rules:

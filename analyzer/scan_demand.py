@@ -13,26 +13,30 @@ A type changes a scan's result in three ways:
   functions that frameworks call (decorated functions, and functions handed to a registration
   call: ``app.get(path, (req, res) => ...)``, `REGISTRATION_CALLS`).
 
-With rules, only those on a possible flow are asked for: the graph without inferred types is
-chopped (`cpg.dataflow.chop`) between every source and typed-source candidate, and every sink
-and open call a sink's name could make one, letting an open call reach, by name, the project
-functions it may resolve to.  A library with no source on a path
-to a sink asks for nothing, and the scan loads no model.  For each slot asked for: the
-variable or parameter the receiver names, the return of the project function that produced
-it (recursively for chains such as ``conn.cursor().execute``), or the class attribute behind
-``self.db``.
+With rules, only those on a possible flow are asked for: for each source list, the graph
+without inferred types is chopped (`cpg.dataflow.chops`, one walk for all lists) between its
+sources and typed-source candidates, and the sinks of the rules that use it and the open calls
+a sink's name could make one, letting an open call reach, by name, the project functions it may
+resolve to.  A value recognised by its name only (``request.headers`` of an untyped
+``request``) starts a flow here only in a project that imports one of the frameworks its list
+knows by type: in an HTTP client library it is the library's own request, and inferring types
+for its flows would only cost.  A library with no source on a path to a sink asks for nothing,
+and the scan loads no model.  For each slot asked for: the variable or parameter the receiver
+names, the return of the project function that produced it (recursively for chains such as
+``conn.cursor().execute``), or the class attribute behind ``self.db``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from typeinfer.analyzer.scan import destructured, find_sinks, find_sources
+from typeinfer.analyzer.scan import NAME_ONLY_SOURCES, destructured, find_sinks, sources_by_kind
 from typeinfer.analyzer.scan_handlers import handed_functions
 from typeinfer.analyzer.scan_index import CallIndex
-from typeinfer.cpg.dataflow import argument_for, chop, return_statements
+from typeinfer.cpg.dataflow import argument_for, chops, return_statements
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.matching import matches
 from typeinfer.cpg.query import Project, project_from_cpg
@@ -59,11 +63,13 @@ def sink_method_names(rules: Iterable[Any]) -> set[str]:
     return out
 
 
-def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None) -> set[NodeId]:
+def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None,
+                index: CallIndex | None = None) -> set[NodeId]:
     """The slot nodes whose types can change what a scan of `cpg` with `rules` finds (None: every
-    open call's receiver and every handler's parameters, on a flow or not)."""
+    open call's receiver and every handler's parameters, on a flow or not); `index`: the graph's
+    `CallIndex`, when the caller has one (for the scan that follows)."""
     project = project_from_cpg(cpg)
-    index = CallIndex.of(project)
+    index = index or CallIndex.of(project)
     methods = _by_name(cpg, NodeKind.METHOD)
     members = _by_name(cpg, NodeKind.MEMBER)
     handlers = _handler_parameters(project, index, methods)
@@ -73,42 +79,70 @@ def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None) -> s
             _add_receiver(cpg, call, demand, members)
         return _slots(cpg, demand)
     languages = {info.language for info in cpg.files.values() if info.error is None}
-    rules = [r for r in rules if r.language in languages]
-    sink_names = sink_method_names(rules)
-    starts: set[NodeId] = set()
-    sources: set[NodeId] = set()
-    typed_objects: dict[NodeId, NodeId] = {}  #: what a typed source makes a source -> what its type hangs on
-    source_lists: set[tuple[str, str]] = set()
-    imported = imported_roots(cpg)
+    # one chop per source list: a source of one rule on a path to another rule's sink asks for nothing
+    groups: dict[tuple[str, str], list[Any]] = {}
     for rule in rules:
-        starts.update(find_sinks(project, rule, index))
-        for name in sink_method_names([rule]):
-            for call in index.by_name.get(rule.language, {}).get(name, ()):
+        if rule.language in languages:
+            groups.setdefault((rule.language, repr(rule.sources)), []).append(rule)
+    imported = imported_roots(cpg)
+    targets = _OpenCallTargets(cpg, index, methods)
+    destructurings: dict[str, list[tuple[str, NodeId, NodeId]]] = {}
+    asked = [_GroupQuestion.of(project, index, group, imported, handlers, destructurings) for group in groups.values()]
+    asked = [q for q in asked if q.starts and q.sources]
+    demand: set[NodeId] = set()
+    for question, relevant in zip(asked, chops(project, [(q.starts, q.sources) for q in asked],
+                                              more_preds=targets.preds)):
+        question.add_demand(cpg, index, relevant, targets, members, demand)
+    return _slots(cpg, demand)
+
+
+@dataclass
+class _GroupQuestion:
+    """What the rules sharing one source list start from: their sinks and the open calls a sink's
+    name could make one (`starts`), their sources and typed-source candidates (`sources`)."""
+
+    sink_names: set[str]
+    starts: set[NodeId]
+    sources: set[NodeId]
+    typed_objects: dict[NodeId, NodeId]  #: what a typed source makes a source -> what its type hangs on
+
+    @classmethod
+    def of(cls, project: Project, index: CallIndex, rules: list[Any], imported: set[str], handlers: list[NodeId],
+           destructurings: dict[str, list[tuple[str, NodeId, NodeId]]]) -> _GroupQuestion:
+        cpg = project.cpg
+        sink_names = sink_method_names(rules)
+        starts: set[NodeId] = set()
+        for rule in rules:
+            starts.update(find_sinks(project, rule, index))
+        for name in sink_names:
+            for call in index.by_name.get(rules[0].language, {}).get(name, ()):
                 if call in index.open_calls:
                     starts.update(a for i, a in cpg.arguments(call).items() if i != 0)
-        if (rule.language, repr(rule.sources)) in source_lists:
-            continue
-        source_lists.add((rule.language, repr(rule.sources)))
-        sources.update(find_sources(project, rule, index))
-        typed_objects.update(_typed_source_candidates(project, index, rule, imported, handlers))
-    sources.update(typed_objects)
-    targets = _OpenCallTargets(cpg, index, methods)
-    relevant = chop(project, starts, sources, more_preds=targets.preds)
-    demand: set[NodeId] = set()
-    for call in index.open_calls:
-        name = cpg.get(call, Prop.NAME, "")
-        # a sink once typed, with a value of a flow as an argument; or a call whose resolution
-        # carries a flow (through the returns or the parameters of the project functions so named)
-        if (name in sink_names and any(a in relevant for i, a in cpg.arguments(call).items() if i != 0)) \
-                or targets.carries(call, relevant):
-            _add_receiver(cpg, call, demand, members)
-    for candidate, obj in typed_objects.items():
-        if candidate in relevant:
-            if cpg.kind(obj) in _SLOT_KINDS:
-                demand.add(obj)
-            else:
-                _add_expression(cpg, obj, demand, members, depth=0)
-    return _slots(cpg, demand)
+        found = sources_by_kind(project, rules[0], index)
+        frameworks = framework_roots(rules[0].sources)
+        if frameworks and not frameworks & imported:
+            # a value recognised by its name only, in a project that uses none of the frameworks the
+            # list knows (`request.headers` in an HTTP client library): no type is asked for its flows
+            found = {n: kinds for n, kinds in found.items() if not kinds <= NAME_ONLY_SOURCES}
+        typed_objects = _typed_source_candidates(project, index, rules[0], imported, handlers, destructurings)
+        return cls(sink_names, starts, set(found) | set(typed_objects), typed_objects)
+
+    def add_demand(self, cpg: CodePropertyGraph, index: CallIndex, relevant: set[NodeId], targets: _OpenCallTargets,
+                   members: dict[str, list[NodeId]], demand: set[NodeId]) -> None:
+        """Add to `demand` the slots behind this group's part of the chop (`relevant`)."""
+        for call in index.open_calls:
+            name = cpg.get(call, Prop.NAME, "")
+            # a sink once typed, with a value of a flow as an argument; or a call whose resolution
+            # carries a flow (through the returns or the parameters of the project functions so named)
+            if (name in self.sink_names and any(a in relevant for i, a in cpg.arguments(call).items() if i != 0)) \
+                    or targets.carries(call, relevant):
+                _add_receiver(cpg, call, demand, members)
+        for candidate, obj in self.typed_objects.items():
+            if candidate in relevant:
+                if cpg.kind(obj) in _SLOT_KINDS:
+                    demand.add(obj)
+                else:
+                    _add_expression(cpg, obj, demand, members, depth=0)
 
 
 class _OpenCallTargets:
@@ -183,11 +217,13 @@ def _handler_parameters(project: Project, index: CallIndex, methods: dict[str, l
 
 
 def _typed_source_candidates(project: Project, index: CallIndex, rule: Any, imported: set[str],
-                             handlers: list[NodeId]) -> dict[NodeId, NodeId]:
+                             handlers: list[NodeId],
+                             destructurings: dict[str, list[tuple[str, NodeId, NodeId]]]) -> dict[NodeId, NodeId]:
     """What becomes a source once a value's type is known to be one of `rule`'s typed sources,
     in a project that imports the type's module (`imported`: `imported_roots`): candidate ->
     the expression or slot whose type decides.  ``p.field`` reads and destructurings
-    (``const { query } = p``) of a source field; with no ``fields``, the handlers' parameters."""
+    (``const { query } = p``) of a source field; with no ``fields``, the handlers' parameters.
+    `destructurings`: per language, (field, bound identifier, declaration), filled on first use."""
     cpg = project.cpg
     out: dict[NodeId, NodeId] = {}
     for spec in rule.sources:
@@ -204,24 +240,96 @@ def _typed_source_candidates(project: Project, index: CallIndex, rule: Any, impo
         for read in index.field_reads.get(rule.language, ()):
             if read.obj is not None and read.field is not None and matches(fields, cpg.get(read.field, Prop.NAME)):
                 out[read.node] = read.obj
-        for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL):
-            for decl in cpg.nodes(kind):
-                if cpg.files[decl[0]].language == rule.language:
-                    out.update((bound, decl) for name, bound in destructured(project, decl) if matches(fields, name))
+        if rule.language not in destructurings:  # the same for every typed source of the language
+            destructurings[rule.language] = [
+                (name, bound, decl) for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL)
+                for decl in cpg.nodes(kind) if cpg.files[decl[0]].language == rule.language
+                for name, bound in destructured(project, decl)]
+        out.update((bound, decl) for name, bound, decl in destructurings[rule.language] if matches(fields, name))
     return out
 
 
 def type_roots(type_rx: str) -> set[str] | None:
-    """The (lower-cased) top-level module names a type regex's alternatives start with
+    """The (lower-cased) top-level module names a dotted-name regex's alternatives start with
     (``flask\\.Request|(koa|express)\\.Request`` -> flask, koa, express); None when an
     alternative starts with no name (``.*Request``): any module may hold the type."""
-    roots = set()
-    for alternative in type_rx.split("|"):
-        m = re.match(r"\(*([A-Za-z_$@][\w$@/-]*)", alternative)
-        if m is None:
+    roots: set[str] = set()
+    for alternative in _alternatives(type_rx):
+        found = _leading_names(alternative)
+        if found is None:
             return None
-        roots.add(m.group(1).lower())
+        roots |= found
     return roots
+
+
+def _alternatives(rx: str) -> list[str]:
+    """`rx` split at its top-level ``|`` (not inside a group or a character class)."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(rx):
+        c = rx[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(rx[start:i])
+            start = i + 1
+        i += 1
+    out.append(rx[start:])
+    return out
+
+
+def _leading_names(alternative: str) -> set[str] | None:
+    """The names one alternative can start with: a leading group's alternatives' (and, when the
+    group is optional, what follows it); None when it may start with anything."""
+    if alternative.startswith("("):
+        depth, i = 0, 0
+        while i < len(alternative):
+            c = alternative[i]
+            if c == "\\":
+                i += 2
+                continue
+            depth += c == "("
+            depth -= c == ")"
+            if depth == 0:
+                break
+            i += 1
+        inner = alternative[1:i]
+        inner = inner[2:] if inner.startswith("?:") else inner
+        roots = type_roots(inner)
+        rest = alternative[i + 1:]
+        if roots is not None and rest[:1] in ("?", "*"):
+            after = _leading_names(rest[1:])
+            return None if after is None else roots | after
+        return roots
+    m = re.match(r"([A-Za-z_$@][\w$@/-]*)", alternative)
+    return {m.group(1).lower()} if m else None
+
+
+#: source spec kinds that recognise a framework's request values by their type or their framework
+_FRAMEWORK_SOURCES = ("typed", "handler", "inherited", "parameter_decorator")
+
+
+def framework_roots(specs: Iterable[dict[str, Any]]) -> set[str]:
+    """The modules of the frameworks a source list recognises request values of by type, handler,
+    base class or decorator (`type_roots` of those specs' patterns)."""
+    out: set[str] = set()
+    for spec in specs:
+        (kind, value), = spec.items()
+        if kind not in _FRAMEWORK_SOURCES:
+            continue
+        patterns = [value] if isinstance(value, str) else \
+            [value[k] for k in ("type", "call", "factory", "base") if isinstance(value.get(k), str)]
+        for pattern in patterns:
+            out |= type_roots(pattern) or set()
+    return out
 
 
 def imported_roots(cpg: CodePropertyGraph) -> set[str]:

@@ -4,12 +4,14 @@ A scan matches some forty regexes (sink calls, source calls, field names) agains
 the project.  Grouping the calls by language and by name once, and matching each pattern against
 the distinct names only, costs one pass over the calls instead of one per pattern.
 
-Needs: a `cpg.query.Project`.  The index reads the graph as it is when built: a graph that
-inference changes afterwards needs a new index.
+Needs: a `cpg.query.Project`.  The index reads the graph as it is when built: after inference
+re-links calls, `refresh` with the calls whose resolution changed brings it up to date.
 """
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from typeinfer.analyzer.scan_probable import ProbableCallees
@@ -43,7 +45,10 @@ class CallIndex:
     #: per language, the parameters and variables with a type and their qualified type names,
     #: filled by the first typed source that needs them (`analyzer.scan`)
     declared_types: dict[str, list[tuple[NodeId, list[str]]]] = field(default_factory=dict)
+    #: (language, source spec) -> the nodes it matched, filled by `analyzer.scan.sources_by_kind`
+    spec_matches: dict[tuple[str, str], list[NodeId]] = field(default_factory=dict)
     _probable: ProbableCallees | None = field(default=None, repr=False)
+    _full_names: dict[NodeId, tuple[str, str]] = field(default_factory=dict, repr=False)  #: call -> (language, full)
 
     @classmethod
     def of(cls, project: Project) -> CallIndex:
@@ -65,10 +70,36 @@ class CallIndex:
             if full is not None:
                 full = str(full)
                 index.by_full_name.setdefault(language, {}).setdefault(full, []).append(n)
+                index._full_names[n] = (language, full)
                 if full.startswith(UNRESOLVED_PREFIX):
                     index.open_calls.add(n)
             index.by_name.setdefault(language, {}).setdefault(name, []).append(n)
         return index
+
+    def refresh(self, project: Project, changed: Iterable[NodeId]) -> None:
+        """Bring the index up to date after the `changed` calls were linked again (their
+        METHOD_FULL_NAME may differ now); what was found from types is looked for anew."""
+        cpg = project.cpg
+        for n in changed:
+            if n not in self._full_names:
+                continue  # an operator, or a call the index has not seen
+            language, old = self._full_names[n]
+            full = str(cpg.get(n, Prop.METHOD_FULL_NAME) or cpg.get(n, Prop.FULL_NAME) or old)
+            if full == old:
+                continue
+            self.by_full_name[language][old].remove(n)
+            if not self.by_full_name[language][old]:
+                del self.by_full_name[language][old]
+            calls = self.by_full_name[language].setdefault(full, [])
+            calls.insert(bisect.bisect(calls, self.order[n], key=self.order.__getitem__), n)
+            self._full_names[n] = (language, full)
+            if full.startswith(UNRESOLVED_PREFIX):
+                self.open_calls.add(n)
+            else:
+                self.open_calls.discard(n)
+        self.declared_types.clear()
+        self.spec_matches.clear()
+        self._probable = None
 
     def probable_callees(self, project: Project) -> ProbableCallees:
         """The open calls a ranked inferred receiver type would resolve (`scan_probable`), found once."""

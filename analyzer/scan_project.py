@@ -40,6 +40,9 @@ class ScanProject(Project):
                  inferred_calls: set[NodeId] | None = None, rules: list[Rule] | None = None) -> None:
         super().__init__(cpg, oracle, inferred_calls)
         self._rules = rules
+        #: the index of the graph's calls as they are now, when the command built one for the
+        #: scan's demand (`analyzer.scan_demand`) and brought it up to date after inference
+        self.call_index: CallIndex | None = None
 
     @classmethod
     def from_project(cls, project: Project, rules: list[Rule] | None = None) -> ScanProject:
@@ -76,7 +79,7 @@ class ScanProject(Project):
 
     def _each_rule(self, rules: list[Rule], find: Any) -> Iterator[NodeId]:
         """The nodes `find` (`find_sources` or `find_sinks`) gives for each rule, over one `CallIndex`."""
-        index = CallIndex.of(self)
+        index = self.call_index or CallIndex.of(self)
         for rule in rules:
             yield from find(self, rule, index)
 

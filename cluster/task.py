@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import hashlib
 import io
 import json
@@ -92,6 +93,8 @@ def run_repo(repo: Repo, command: str, args: list[str]) -> RepoOutcome:
         return _failed(outcome, str(exc), start, stderr.getvalue())
     except (Exception, SystemExit) as exc:  # a crash on this repository: reported, the batch goes on
         return _failed(outcome, f"{type(exc).__name__}: {exc}", start, stderr.getvalue())
+    finally:
+        gc.unfreeze()  # the command froze its graph for its own run (`commands.common.build_graph`)
     outcome.log = [line for line in stderr.getvalue().splitlines() if line.strip()]
     if status not in (0, 1):
         return _failed(outcome, outcome.log[-1] if outcome.log else f"exit status {status}", start)

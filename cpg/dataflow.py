@@ -38,7 +38,7 @@ import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from .graph import CodePropertyGraph, NodeId
 from .matching import matches
@@ -956,29 +956,51 @@ def chop(project: FlowProject, sinks: Iterable[NodeId], sources: Iterable[NodeId
     finds.  Context-insensitive, with the default sanitizers and without guards, so it holds
     every node of every path `flows` could report, and more.  `more_preds(n)` adds what may flow
     into `n` beyond the graph's edges (the returns of the functions an open call may reach)."""
+    return chops(project, [(sinks, sources)], more_preds=more_preds)[0]
+
+
+def chops(project: FlowProject, pairs: Sequence[tuple[Iterable[NodeId], Iterable[NodeId]]], *,
+          more_preds: Callable[[NodeId], Iterable[NodeId]] | None = None) -> list[set[NodeId]]:
+    """`chop` of each (sinks, sources) pair, in one walk back from all the sinks: each node's
+    predecessors are asked for once, however many pairs' sinks it reaches."""
     engine = _Engine(project, tuple(DEFAULT_SANITIZERS), max_depth=0, max_call_depth=1 << 30, deadline=math.inf,
                      guards=_NoGuards(project))
     into_succ: dict[NodeId, list[NodeId]] = {}  # pred -> the nodes it flows into, over the backward cone
-    cone = set(sinks)
-    queue = deque(cone)
+    preds_of: dict[NodeId, list[NodeId]] = {}
+    reaches: dict[NodeId, int] = {}  # node -> bit i set: it may flow into a sink of pair i
+    queue: deque[NodeId] = deque()
+    for i, (sinks, _) in enumerate(pairs):
+        for sink in sinks:
+            if not reaches.get(sink, 0) & 1 << i:
+                reaches[sink] = reaches.get(sink, 0) | 1 << i
+                queue.append(sink)
     while queue:
         node = queue.popleft()
-        preds = [nxt for nxt, _, _, _ in engine.preds(node, ())]
-        if more_preds is not None:
-            preds.extend(more_preds(node))
+        preds = preds_of.get(node)
+        if preds is None:
+            preds = preds_of[node] = [nxt for nxt, _, _, _ in engine.preds(node, ())]
+            if more_preds is not None:
+                preds.extend(more_preds(node))
+            for pred in preds:
+                into_succ.setdefault(pred, []).append(node)
+        bits = reaches[node]
         for pred in preds:
-            into_succ.setdefault(pred, []).append(node)
-            if pred not in cone:
-                cone.add(pred)
+            known = reaches.get(pred, 0)
+            if known | bits != known:
+                reaches[pred] = known | bits
                 queue.append(pred)
-    on_path = {s for s in sources if s in cone}
-    queue = deque(on_path)
-    while queue:
-        for succ in into_succ.get(queue.popleft(), ()):
-            if succ not in on_path:
-                on_path.add(succ)
-                queue.append(succ)
-    return on_path
+    out = []
+    for i, (_, sources) in enumerate(pairs):
+        bit = 1 << i
+        on_path = {s for s in sources if reaches.get(s, 0) & bit}
+        walk = deque(on_path)
+        while walk:
+            for succ in into_succ.get(walk.popleft(), ()):
+                if succ not in on_path and reaches[succ] & bit:
+                    on_path.add(succ)
+                    walk.append(succ)
+        out.append(on_path)
+    return out
 
 
 def flow_step(project: FlowProject, n: NodeId, note: str) -> FlowStep:

@@ -5,7 +5,9 @@ report bad usage in one line with exit status 2, without touching `argparse` for
 from __future__ import annotations
 
 import argparse
+import gc
 import pkgutil
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +108,11 @@ def test_graph_reports_the_calls_resolved_without_and_with_inference():
     done = subprocess.run([sys.executable, "-m", "typeinfer", "graph", str(app), "--format", "json", "--no-infer",
                            "--no-cache", "-q"], capture_output=True, text=True, timeout=300)
     assert "resolved_with_inference" not in json.loads(done.stdout)["calls"]
+
+
+def test_a_command_run_in_process_leaves_the_collector_as_it_found_it(capsys):
+    # the command freezes its graph for its own run; a caller running many (tests, a batch
+    # worker) must get its objects back to the cycle collector, or every graph stays in memory
+    assert gc.get_freeze_count() == 0
+    assert cli.main(["graph", str(Path(__file__).parent / "fixtures" / "scan" / "flask_app.py"), "-q", "--no-cache"]) == 0
+    assert gc.get_freeze_count() == 0

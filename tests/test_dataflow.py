@@ -242,3 +242,27 @@ def test_depth_and_time_bounds():
     assert bounded == [] and bounded.truncated
     timed = flows_of(chain, timeout_s=0.0)
     assert timed == [] and timed.truncated
+
+
+def test_chops_of_several_source_sink_pairs_in_one_walk_are_each_pairs_own_chop():
+    from typeinfer.cpg.dataflow import chop, chops
+
+    p = project_from_sources({"a.py": textwrap.dedent("""
+        def f(a, b):
+            x = a + "1"
+            y = b + x
+            sink_one(x)
+            sink_two(y)
+            z = b
+            sink_two(z)
+    """)})
+    cpg = p.cpg
+    params = {cpg.get(n, "NAME"): n for n in p.parameters.ids()}
+    sinks = {name: set(p.calls.name(name).argument(1).ids()) for name in ("sink_one", "sink_two")}
+    pairs = [(sinks["sink_one"], {params["a"]}), (sinks["sink_two"], {params["b"]}),
+             (sinks["sink_one"] | sinks["sink_two"], {params["a"], params["b"]})]
+    together = chops(p, pairs)
+    assert together == [chop(p, s, src) for s, src in pairs]
+    code = [{cpg.get(n, "CODE") for n in part} for part in together]
+    assert "x" in code[0] and "y" not in code[0]  # a reaches sink_one through x only
+    assert {"y", "z"} <= code[1] and "x" not in code[1]  # b reaches sink_two by y and z, not through x

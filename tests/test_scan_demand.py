@@ -75,3 +75,54 @@ def test_receivers_the_graph_types_already_and_names_an_import_binds_are_not_ask
             "    files.get(v)\n    os.environ.get(v)\n    return request.files.get(v)\n")
     # files.get is builtins.dict.get once dict() makes a dict; os and request are imported names
     assert _demanded(code) == set()
+
+
+def test_a_source_of_one_rule_asks_nothing_for_a_path_to_a_sink_only_other_rules_have():
+    # os.environ is a source of the command, code and SQL rules; open() a sink of the path rule only
+    code = "import os\n\n\ndef f(store):\n    name = os.environ['F']\n    store.open(name)\n"
+    assert _demanded(code) == set()
+    # the command rule's own sink, reached the same way, is asked about
+    assert _demanded(code.replace("store.open(name)", "store.system(name)")) == {"store"}
+
+
+def test_a_value_recognised_by_its_name_only_asks_for_types_only_where_a_known_framework_is_imported():
+    # `request.headers` in an HTTP client library: the name-only fallback is no reason to infer
+    code = "def send(request, transport):\n    value = request.headers['X']\n    transport.execute(value)\n"
+    assert _demanded(code) == set()
+    assert _demanded("import flask\n\n\n" + code) == {"transport", "request"}
+
+
+@pytest.mark.parametrize("rx, roots", [
+    (r"flask\.(wrappers\.)?Request|werkzeug\.Request", {"flask", "werkzeug"}),
+    # a leading group's alternatives, and what follows an optional one
+    (r"(aiohttp\.web\.Request|starlette\.requests\.Request)\.(post|json)", {"aiohttp", "starlette"}),
+    (r"(node:)?child_process\.exec", {"node", "child_process"}),
+    (r"(?:koa|express)\.Request", {"koa", "express"}),
+    (r"@nestjs/common\.(Param|Query)", {"@nestjs/common"}),
+    # an alternative that may start with anything: any module
+    (r"flask\.Request|.*\.Request", None),
+    (r"(<unresolved>\.)?eval", None),
+])
+def test_type_roots_reads_the_modules_a_pattern_can_start_with(rx, roots):
+    from typeinfer.analyzer.scan_demand import type_roots
+
+    assert type_roots(rx) == roots
+
+
+def test_the_demands_call_index_brought_up_to_date_after_inference_is_the_index_of_the_typed_graph():
+    from typeinfer.analyzer.scan_index import CallIndex
+    from typeinfer.cpg.query import project_from_cpg
+
+    cpg = build_project(FIXTURES / "scan_typed", BuildOptions(use_cache=False, jobs=1))
+    index = CallIndex.of(project_from_cpg(cpg))
+    opened = set(index.open_calls)
+    project = project_with_inference(cpg, InferenceOptions(use_model=False, jobs=1), scan_demand(cpg, load_rules(), index))
+    assert project.inferred_calls  # calls the inferred types resolved ...
+    index.refresh(project, project.inferred_calls)
+    fresh = CallIndex.of(project)
+    assert index.open_calls == fresh.open_calls < opened  # ... are no longer open
+    assert index.by_full_name == fresh.by_full_name and index.by_name == fresh.by_name
+    # a scan over the refreshed index finds what one over a new index finds
+    rules = load_rules()
+    assert {f.location for f in scan(project, rules, index=index).findings} == \
+        {f.location for f in scan(project, rules).findings}

@@ -9,6 +9,7 @@ line each and never stop a project-wide run; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from typing import Sequence
 
@@ -58,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        gc.unfreeze()  # the command froze its graph for its own run (`commands.common.build_graph`)
 
 
 if __name__ == "__main__":

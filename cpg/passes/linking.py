@@ -40,6 +40,10 @@ PLAIN_BASES = frozenset({"object", "builtins.object", "Generic", "typing.Generic
 #: rounds of linking calls on parameters typed by their callers (`Linker._link_by_callers`)
 CALLER_ROUNDS = 2
 LINK_EDGES = _LINK_EDGES  #: the edges this pass adds (and removes before a re-run)
+#: the kinds of the nodes it adds them from: calls (CALL, EVAL_TYPE), classes (INHERITS_FROM) and
+#: typed slots (EVAL_TYPE)
+_LINKED_KINDS = frozenset({NodeKind.CALL, NodeKind.TYPE_DECL, NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN,
+                           NodeKind.MEMBER, NodeKind.METHOD_RETURN})
 _TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _CONSTRUCTORS = ("__init__", "constructor")
 _PYTHON_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
@@ -436,10 +440,10 @@ class Linker:
         """Link the whole project, or only the nodes of `files`, or only `nodes` (the rest keeps
         its links)."""
         attrs = self.cpg.g._node  # direct dict access: this loop visits every node
-        if nodes is not None:
-            nodes = list(nodes)
-        else:
-            nodes = list(attrs) if files is None else [n for f in files for n in self.cpg.file_nodes(f)]
+        if nodes is None:
+            nodes = attrs if files is None else [n for f in files for n in self.cpg.file_nodes(f)]
+        # only these kinds get this pass's edges; the graph's order kept (answers are cached as they come)
+        nodes = [n for n in nodes if attrs[n][Prop.KIND] in _LINKED_KINDS]
         self._remove_links(nodes)
         self._mro_cache.clear()
         self._callee_cache.clear()

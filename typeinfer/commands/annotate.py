@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from typeinfer.commands.common import UsageError, add_build_options, add_python_option, progress_bar, report_problems
+from typeinfer.commands.common import UsageError, add_build_options, add_python_option, build_graph, report_problems
 
 
 def register(subparsers: Any) -> None:
@@ -79,15 +79,11 @@ def _annotate(args: argparse.Namespace, options: Any, kinds: tuple[str, ...], se
     from typeinfer.analyzer.pipeline import infer_project
     from typeinfer.typemodel.model_files import ModelError
 
-    update, stop = progress_bar(not args.quiet)
-    options.progress = update
     try:
-        result = infer_project(args.path, options)
+        result = infer_project(args.path, options, cpg=build_graph(args))
     except ModelError as exc:
         print(f"typeinfer: {exc}", file=sys.stderr)
         return 1
-    finally:
-        stop()
     report_problems(result.cpg)
     if args.format == "json":
         decisions = annotate.write_decisions(result, kinds, force=args.force)

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if not rules:
         raise UsageError("typeinfer scan: no rules (--no-builtin-rules without --rules)")
     project = query_project(args, for_scan=True, rules=rules)
-    result = scan(project, rules, max_depth=args.max_depth, timeout_s=args.timeout)
+    result = scan(project, rules, max_depth=args.max_depth, timeout_s=args.timeout, index=project.call_index)
     if args.format == "sarif":
         from typeinfer.analyzer.sarif import to_sarif
 
