@@ -300,9 +300,9 @@ def _source_call(project: Project, spec: str, language: str, index: CallIndex) -
 
 
 def _source_attribute(project: Project, spec: str, language: str, index: CallIndex) -> Iterable[NodeId]:
-    for read in index.field_reads.get(language, ()):
-        if matches(spec, project.qualified_name(read.node)):
-            yield read.node
+    for node, name in index.qualified_reads(project, language):
+        if matches(spec, name):
+            yield node
 
 
 def _source_decorated(project: Project, spec: str, language: str, index: CallIndex) -> Iterable[NodeId]:

@@ -36,7 +36,7 @@ from typing import Any
 from typeinfer.analyzer.scan import NAME_ONLY_SOURCES, destructured, find_sinks, sources_by_kind
 from typeinfer.analyzer.scan_handlers import handed_functions
 from typeinfer.analyzer.scan_index import CallIndex
-from typeinfer.cpg.dataflow import argument_for, chops, return_statements
+from typeinfer.cpg.dataflow import bound_arguments, chops, return_statements
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.matching import matches
 from typeinfer.cpg.query import Project, project_from_cpg
@@ -157,6 +157,7 @@ class _OpenCallTargets:
         self.open = index.open_calls
         self.returned: dict[str, list[NodeId]] = {}
         self.bound: dict[NodeId, list[tuple[NodeId, NodeId]]] = {}  #: open call -> (parameter, argument) edges used
+        self._bindings: dict[NodeId, list[tuple[NodeId, dict[NodeId, NodeId]]]] = {}  #: method -> (open call, bound)
 
     def preds(self, n: NodeId) -> list[NodeId]:
         """What may flow into `n` through a resolution by name (`cpg.dataflow.chop`'s `more_preds`)."""
@@ -167,9 +168,12 @@ class _OpenCallTargets:
             method = cpg.ast_parent(n)
             if method is None:
                 return []
+            if method not in self._bindings:  # every parameter of a method asks the same calls
+                self._bindings[method] = [(call, bound_arguments(cpg, call, method))
+                                          for call in self.open_by_name.get(cpg.get(method, Prop.NAME, ""), ())]
             out = []
-            for call in self.open_by_name.get(cpg.get(method, Prop.NAME, ""), ()):
-                arg = argument_for(cpg, call, method, n)
+            for call, bound in self._bindings[method]:
+                arg = bound.get(n)
                 if arg is not None:
                     self.bound.setdefault(call, []).append((n, arg))
                     out.append(arg)

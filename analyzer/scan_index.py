@@ -47,6 +47,7 @@ class CallIndex:
     declared_types: dict[str, list[tuple[NodeId, list[str]]]] = field(default_factory=dict)
     #: (language, source spec) -> the nodes it matched, filled by `analyzer.scan.sources_by_kind`
     spec_matches: dict[tuple[str, str], list[NodeId]] = field(default_factory=dict)
+    _qualified_reads: dict[str, list[tuple[NodeId, str | None]]] = field(default_factory=dict, repr=False)
     _probable: ProbableCallees | None = field(default=None, repr=False)
     _full_names: dict[NodeId, tuple[str, str]] = field(default_factory=dict, repr=False)  #: call -> (language, full)
 
@@ -99,7 +100,16 @@ class CallIndex:
                 self.open_calls.discard(n)
         self.declared_types.clear()
         self.spec_matches.clear()
+        self._qualified_reads.clear()  # `request.args` on a call's result: its callee names it
         self._probable = None
+
+    def qualified_reads(self, project: Project, language: str) -> list[tuple[NodeId, str | None]]:
+        """The field reads of `language` with their dotted names (`Project.qualified_name`:
+        ``flask.request.args``), worked out once for every attribute source."""
+        if language not in self._qualified_reads:
+            self._qualified_reads[language] = [(read.node, project.qualified_name(read.node))
+                                               for read in self.field_reads.get(language, ())]
+        return self._qualified_reads[language]
 
     def probable_callees(self, project: Project) -> ProbableCallees:
         """The open calls a ranked inferred receiver type would resolve (`scan_probable`), found once."""

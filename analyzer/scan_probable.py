@@ -47,12 +47,19 @@ class ProbableCallee:
         return f"{self.full_name}, if the receiver is the {self.receiver_type} inference ranks first ({self.probability:.2f})"
 
 
+#: the slots `receiver_ranking` reads the model's ranking from
+_RANKED_KINDS = (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER)
+
+
 class ProbableCallees:
     """The open calls of one project whose receiver the model ranked, by candidate full name."""
 
     def __init__(self, project: Project, open_calls: set[NodeId]) -> None:
         self.by_full_name: dict[str, list[ProbableCallee]] = {}
         self._matching: dict[str, dict[NodeId, ProbableCallee]] = {}
+        cpg = project.cpg
+        if not any(cpg.get(n, Prop.TYPE_SOURCE) == "model" for kind in _RANKED_KINDS for n in cpg.nodes(kind)):
+            return  # no slot the model ranked (--no-infer, or a scan's demand before inference)
         for call in sorted(open_calls):
             ranked = receiver_ranking(project, call)
             if not ranked:

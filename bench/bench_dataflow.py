@@ -36,6 +36,9 @@ LABELLED = [ROOT / "tests" / "fixtures" / "scan", ROOT / "tests" / "fixtures" / 
 #: real code for the cost ratio: (registry, name, version, sub-folder, strip annotations first)
 COST_APPS = [
     ("pypi", "httpbin", "0.10.2", "httpbin", False),  # a Flask application
+    # a Flask extension (24k lines with its bundled JavaScript): views reading flask.request, many
+    # open calls on the flows from them, so a scan asks the model about some 160 slots
+    ("pypi", "flask-admin", "1.6.1", "flask_admin", False),
     ("pypi", "httpx", "0.28.1", "httpx", True),  # a library, annotations removed: many open receivers
     ("npm", "zod", "3.25.76", "src/v3", True),
 ]

@@ -36,6 +36,7 @@ from __future__ import annotations
 import ast
 import math
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol, Sequence
@@ -232,6 +233,12 @@ def argument_for(cpg: CodePropertyGraph, call: NodeId, method: NodeId, param: No
         return None
     positional = {cpg.get(a, Prop.ARGUMENT_INDEX): a for a in args if not cpg.get(a, Prop.ARGUMENT_NAME)}
     return positional.get(position)
+
+
+def bound_arguments(cpg: CodePropertyGraph, call: NodeId, method: NodeId) -> dict[NodeId, NodeId]:
+    """Each parameter of `method` that an argument of `call` binds, with that argument."""
+    params = [c for c in cpg.out(method, EdgeKind.AST) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
+    return {p: arg for p in params if (arg := argument_for(cpg, call, method, p)) is not None}
 
 
 # ----------------------------------------------------------------------------- guards and constants
@@ -629,6 +636,14 @@ class _Frozen(dict):
         return hash(tuple(sorted(map(repr, self.items()))))
 
 
+#: per graph, its files' content hashes and its ``self.x = v`` writes by (class, field name): the
+#: syntax alone decides them (not linking or types), and each rule of a scan, and the scan's
+#: demand before it, walks with an engine of its own
+_FIELD_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[tuple[tuple[str, str], ...],
+                                                                   dict[tuple[NodeId | None, str], list[NodeId]]]] = \
+    weakref.WeakKeyDictionary()
+
+
 @dataclass
 class _Engine:
     project: FlowProject
@@ -670,6 +685,11 @@ class _Engine:
     def field_writes(self, cls: NodeId | None, name: str) -> list[NodeId]:
         """Values assigned to ``self.name`` / ``cls.name`` / ``this.name`` anywhere in class `cls`."""
         if self._field_writes is None:
+            stamp = tuple((rel, info.content_hash) for rel, info in self.cpg.files.items())
+            cached = _FIELD_WRITES.get(self.cpg)
+            if cached is not None and cached[0] == stamp:
+                self._field_writes = cached[1]
+        if self._field_writes is None:
             table: dict[tuple[NodeId | None, str], list[NodeId]] = {}
             for n in self.cpg.nodes(NodeKind.CALL):
                 props = self.cpg.props(n)
@@ -687,6 +707,7 @@ class _Engine:
                     key = (self.cpg.enclosing(n, (NodeKind.TYPE_DECL,)), self.p(fld).get(Prop.NAME, ""))
                     table.setdefault(key, []).append(value)
             self._field_writes = table
+            _FIELD_WRITES[self.cpg] = (stamp, table)
         return self._field_writes.get((cls, name), [])
 
     # -- the "flows into" relation, backwards
