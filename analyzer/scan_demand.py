@@ -387,7 +387,8 @@ def _add_expression(cpg: CodePropertyGraph, expr: NodeId, demand: set[NodeId], m
         return
     kind = cpg.kind(expr)
     if kind == NodeKind.IDENTIFIER:
-        demand.update(cpg.out(expr, EdgeKind.REF))
+        if cpg.get(expr, Prop.NAME) not in SELF_NAMES:  # `self`'s class is known: no type to infer
+            demand.update(cpg.out(expr, EdgeKind.REF))
         return
     if kind != NodeKind.CALL:
         return

@@ -126,3 +126,9 @@ def test_the_demands_call_index_brought_up_to_date_after_inference_is_the_index_
     rules = load_rules()
     assert {f.location for f in scan(project, rules, index=index).findings} == \
         {f.location for f in scan(project, rules).findings}
+
+
+def test_self_is_never_asked_about_its_class_is_known():
+    code = ("import os\n\n\nclass Runner(Base):\n    def run(self, shell):\n        v = os.environ['X']\n"
+            "        self.system(v)\n        shell.system(v)\n")
+    assert _demanded(code) == {"shell"}
