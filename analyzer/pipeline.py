@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.type_writeback import open_calls, relink, write_types
+from typeinfer.cpg.passes.type_writeback import relink, write_types
 from typeinfer.cpg.project import BuildOptions, build_project, default_cache_dir
 from typeinfer.cpg.schema import NodeKind, Op, Prop
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
@@ -263,10 +263,6 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         slice_files = sorted(wanted if file_list is None else wanted & set(file_list))
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     classes = relinked = None
-    if demand is not None and again is None:
-        # what a scan asked for only opens what the graph left open: the calls no type resolved
-        # are linked again (and the slots typed), a call the graph resolved keeps its callee
-        relinked = sorted({*open_calls(cpg, file_list), *demand})
     settled_in: dict[NodeId, int] = {}
     model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}
     rest_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}  #: `again`'s, of the slots not inferred again

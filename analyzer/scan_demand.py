@@ -18,9 +18,9 @@ without inferred types is chopped (`cpg.dataflow.chops`, one walk for all lists)
 sources and typed-source candidates, and the sinks of the rules that use it and the open calls
 a sink's name could make one, letting an open call reach, by name, the project functions it may
 resolve to.  A value recognised by its name only (``request.headers`` of an untyped
-``request``) starts a flow here only in a project that imports one of the frameworks its list
-knows by type: in an HTTP client library it is the library's own request, and inferring types
-for its flows would only cost.  A library with no source on a path to a sink asks for nothing,
+``request``) starts no flow here when the project has a class of that name (``Request``) and
+imports none of the frameworks its list knows by type: in an HTTP client library it is the
+library's own request, and inferring types for its flows would only cost.  A library with no source on a path to a sink asks for nothing,
 and the scan loads no model.  For each slot asked for: the variable or parameter the receiver
 names, the return of the project function that produced it (recursively for chains such as
 ``conn.cursor().execute``), or the class attribute behind ``self.db``.
@@ -121,9 +121,12 @@ class _GroupQuestion:
         found = sources_by_kind(project, rules[0], index)
         frameworks = framework_roots(rules[0].sources)
         if frameworks and not frameworks & imported:
-            # a value recognised by its name only, in a project that uses none of the frameworks the
-            # list knows (`request.headers` in an HTTP client library): no type is asked for its flows
-            found = {n: kinds for n, kinds in found.items() if not kinds <= NAME_ONLY_SOURCES}
+            # a value recognised by its name only, named like a class of the project's own, in a
+            # project that uses none of the frameworks the list knows (`request.headers` in an HTTP
+            # client library with its own Request): no type is asked for its flows
+            own = {str(cpg.get(t, Prop.NAME, "")).lower() for t in cpg.nodes(NodeKind.TYPE_DECL)}
+            found = {n: kinds for n, kinds in found.items()
+                     if not (kinds <= NAME_ONLY_SOURCES and _object_name(cpg, n).lower() in own)}
         typed_objects = _typed_source_candidates(project, index, rules[0], imported, handlers, destructurings)
         return cls(sink_names, starts, set(found) | set(typed_objects), typed_objects)
 
@@ -160,7 +163,7 @@ class _OpenCallTargets:
         self._bindings: dict[NodeId, list[tuple[NodeId, dict[NodeId, NodeId]]]] = {}  #: method -> (open call, bound)
 
     def preds(self, n: NodeId) -> list[NodeId]:
-        """What may flow into `n` through a resolution by name (`cpg.dataflow.chop`'s `more_preds`)."""
+        """What may flow into `n` through a resolution by name (`cpg.dataflow.chops`'s `more_preds`)."""
         cpg = self.cpg
         if n in self.open:
             return self._returned(cpg.get(n, Prop.NAME, ""))
@@ -253,6 +256,12 @@ def _typed_source_candidates(project: Project, index: CallIndex, rule: Any, impo
     return out
 
 
+def _object_name(cpg: CodePropertyGraph, read: NodeId) -> str:
+    """The name of the variable a field read reads from (``request`` of ``request.headers``)."""
+    obj = cpg.arguments(read).get(1)
+    return str(cpg.get(obj, Prop.NAME, "")) if obj is not None and cpg.kind(obj) == NodeKind.IDENTIFIER else ""
+
+
 def type_roots(type_rx: str) -> set[str] | None:
     """The (lower-cased) top-level module names a dotted-name regex's alternatives start with
     (``flask\\.Request|(koa|express)\\.Request`` -> flask, koa, express); None when an
@@ -309,21 +318,29 @@ def _leading_names(alternative: str) -> set[str] | None:
         inner = inner[2:] if inner.startswith("?:") else inner
         roots = type_roots(inner)
         rest = alternative[i + 1:]
-        if roots is not None and rest[:1] in ("?", "*"):
-            after = _leading_names(rest[1:])
+        optional = re.match(r"\?|\*|\{0,?\d*\}", rest)
+        if roots is not None and optional:
+            after = _leading_names(rest[optional.end():])
             return None if after is None else roots | after
         return roots
     m = re.match(r"([A-Za-z_$@][\w$@/-]*)", alternative)
-    return {m.group(1).lower()} if m else None
+    if m is None:
+        return None
+    rest = alternative[m.end():]
+    group = rest[3:] if rest.startswith("(?:") else rest[1:] if rest.startswith("(") else None
+    if rest[:1] in ("?", "*", "+", "{", "[") or (group is not None and not group.startswith(("\\.", ":", "/"))):
+        return None  # the name goes on past what is spelled (`koa-?router`, `koa(-router)?`): any module
+    return {m.group(1).lower()}
 
 
 #: source spec kinds that recognise a framework's request values by their type or their framework
 _FRAMEWORK_SOURCES = ("typed", "handler", "inherited", "parameter_decorator")
 
 
-def framework_roots(specs: Iterable[dict[str, Any]]) -> set[str]:
+def framework_roots(specs: Iterable[dict[str, Any]]) -> set[str] | None:
     """The modules of the frameworks a source list recognises request values of by type, handler,
-    base class or decorator (`type_roots` of those specs' patterns)."""
+    base class or decorator (`type_roots` of those specs' patterns); None when one of them may
+    name a type of any module (``.*\\.Request``)."""
     out: set[str] = set()
     for spec in specs:
         (kind, value), = spec.items()
@@ -332,7 +349,10 @@ def framework_roots(specs: Iterable[dict[str, Any]]) -> set[str]:
         patterns = [value] if isinstance(value, str) else \
             [value[k] for k in ("type", "call", "factory", "base") if isinstance(value.get(k), str)]
         for pattern in patterns:
-            out |= type_roots(pattern) or set()
+            roots = type_roots(pattern)
+            if roots is None:
+                return None
+            out |= roots
     return out
 
 

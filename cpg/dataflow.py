@@ -636,11 +636,10 @@ class _Frozen(dict):
         return hash(tuple(sorted(map(repr, self.items()))))
 
 
-#: per graph, its files' content hashes and its ``self.x = v`` writes by (class, field name): the
-#: syntax alone decides them (not linking or types), and each rule of a scan, and the scan's
-#: demand before it, walks with an engine of its own
-_FIELD_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[tuple[tuple[str, str], ...],
-                                                                   dict[tuple[NodeId | None, str], list[NodeId]]]] = \
+#: per graph, its `nodes_version` and its ``self.x = v`` writes by (class, field name): the syntax
+#: alone decides them (not linking or types), and each rule of a scan, and the scan's demand
+#: before it, walks with an engine of its own
+_FIELD_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[tuple[NodeId | None, str], list[NodeId]]]] = \
     weakref.WeakKeyDictionary()
 
 
@@ -685,9 +684,8 @@ class _Engine:
     def field_writes(self, cls: NodeId | None, name: str) -> list[NodeId]:
         """Values assigned to ``self.name`` / ``cls.name`` / ``this.name`` anywhere in class `cls`."""
         if self._field_writes is None:
-            stamp = tuple((rel, info.content_hash) for rel, info in self.cpg.files.items())
             cached = _FIELD_WRITES.get(self.cpg)
-            if cached is not None and cached[0] == stamp:
+            if cached is not None and cached[0] == self.cpg.nodes_version:
                 self._field_writes = cached[1]
         if self._field_writes is None:
             table: dict[tuple[NodeId | None, str], list[NodeId]] = {}
@@ -707,7 +705,7 @@ class _Engine:
                     key = (self.cpg.enclosing(n, (NodeKind.TYPE_DECL,)), self.p(fld).get(Prop.NAME, ""))
                     table.setdefault(key, []).append(value)
             self._field_writes = table
-            _FIELD_WRITES[self.cpg] = (stamp, table)
+            _FIELD_WRITES[self.cpg] = (self.cpg.nodes_version, table)
         return self._field_writes.get((cls, name), [])
 
     # -- the "flows into" relation, backwards

@@ -95,6 +95,9 @@ class CodePropertyGraph:
         #: `nodes(kind)` and kept up to date by every method that adds or removes nodes
         self._by_kind: dict[NodeKind, dict[NodeId, None]] | None = None
         self._free_ids: dict[str, int] = {}  #: `free_id` of the files asked about since they last changed
+        #: bumped whenever nodes are added or removed (a file added, replaced, removed or spliced):
+        #: what is computed from the syntax alone stays valid while it is the same
+        self.nodes_version = 0
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -106,6 +109,7 @@ class CodePropertyGraph:
         state.setdefault("_derived", {})
         state.setdefault("_by_kind", None)
         state.setdefault("_free_ids", {})
+        state.setdefault("nodes_version", 0)
         self.__dict__.update(state)
 
     def derived(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -121,6 +125,7 @@ class CodePropertyGraph:
         if fg.path in self._file_nodes:
             self.remove_file(fg.path)
         self._derived.clear()
+        self.nodes_version += 1
         path = fg.path
         self._free_ids.pop(path, None)
         _bulk_load(self.g, path, fg)
@@ -138,6 +143,7 @@ class CodePropertyGraph:
         the new node ids.  Derived values (the symbol index) are dropped when a declaration or
         an import comes or goes."""
         gone = set(removed)
+        self.nodes_version += 1
         node_attrs, succ = self.g._node, self.g._succ
         if any(node_attrs[n][Prop.KIND] in _DECLARATIONS for n in gone) \
                 or any(props[Prop.KIND] in _DECLARATIONS for props in nodes.values()):
@@ -173,6 +179,7 @@ class CodePropertyGraph:
     def remove_file(self, path: str) -> None:
         """Drop a file's nodes (and every edge touching them)."""
         self._derived.clear()
+        self.nodes_version += 1
         gone = self._file_nodes.pop(path, ())
         self._free_ids.pop(path, None)
         self._unindex_kinds(gone)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from typeinfer.cpg.query import project_from_sources
+from typeinfer.cpg.query import project_from_cpg, project_from_sources
 
 
 def flows_of(code: str, path: str = "a.py", source: str = "source", sink: str = "sink", **bounds):  # noqa: ANN201
@@ -266,3 +266,39 @@ def test_chops_of_several_source_sink_pairs_in_one_walk_are_each_pairs_own_chop(
     code = [{cpg.get(n, "CODE") for n in part} for part in together]
     assert "x" in code[0] and "y" not in code[0]  # a reaches sink_one through x only
     assert {"y", "z"} <= code[1] and "x" not in code[1]  # b reaches sink_two by y and z, not through x
+
+
+def test_flows_after_function_body_edits_see_the_graph_as_it_is_now():
+    # what the engines remember of a graph's syntax (its `self.x = v` writes) is dropped when its
+    # nodes change: two edits that come back to the same text still give new nodes
+    from typeinfer.cpg.dataflow import flows
+    from typeinfer.cpg.function_update import ParsedText, update_function_body
+    from typeinfer.cpg.project import build_sources
+    from typeinfer.cpg.source import parser_for, source_from_text
+
+    before = textwrap.dedent("""
+        import os
+        import subprocess
+
+        class Job:
+            def load(self):
+                self.cmd = os.environ["CMD"]
+
+            def run(self):
+                subprocess.call(self.cmd, shell=True)
+    """)
+    after = before.replace('self.cmd = os.environ["CMD"]', 'self.cmd = os.environ["CMD"]\n        x = 1')
+
+    def parsed(text: str) -> ParsedText:
+        return ParsedText(text.encode(), parser_for("python").parse(text.encode()))
+
+    def count(cpg) -> int:  # noqa: ANN001
+        p = project_from_cpg(cpg)
+        sources = {n for n in p.calls.name("<operator>.indexAccess").ids() if "environ" in cpg.get(n, "CODE")}
+        return len(flows(p, list(p.calls.name("call").argument(1).ids()), sources))
+
+    cpg = build_sources([source_from_text(before, "m.py")])
+    assert count(cpg) == 1
+    assert update_function_body(cpg, "m.py", parsed(before), parsed(after)) is not None
+    assert update_function_body(cpg, "m.py", parsed(after), parsed(before)) is not None
+    assert count(cpg) == 1

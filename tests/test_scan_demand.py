@@ -85,11 +85,14 @@ def test_a_source_of_one_rule_asks_nothing_for_a_path_to_a_sink_only_other_rules
     assert _demanded(code.replace("store.open(name)", "store.system(name)")) == {"store"}
 
 
-def test_a_value_recognised_by_its_name_only_asks_for_types_only_where_a_known_framework_is_imported():
-    # `request.headers` in an HTTP client library: the name-only fallback is no reason to infer
+def test_a_value_recognised_by_its_name_only_is_no_reason_to_infer_in_a_library_with_its_own_class_of_that_name():
+    # `request.headers` in an HTTP client library that has its own Request: the name-only fallback
+    # is no reason to infer; in a project without one, or importing a framework the rules know, it is
     code = "def send(request, transport):\n    value = request.headers['X']\n    transport.execute(value)\n"
-    assert _demanded(code) == set()
-    assert _demanded("import flask\n\n\n" + code) == {"transport", "request"}
+    own = "class Request:\n    headers = {}\n\n\n"
+    assert _demanded(own + code) == set()
+    assert _demanded(code) == {"transport"}
+    assert _demanded("import flask\n\n\n" + own + code) == {"transport", "request"}  # request: a flask.Request?
 
 
 @pytest.mark.parametrize("rx, roots", [
@@ -99,9 +102,15 @@ def test_a_value_recognised_by_its_name_only_asks_for_types_only_where_a_known_f
     (r"(node:)?child_process\.exec", {"node", "child_process"}),
     (r"(?:koa|express)\.Request", {"koa", "express"}),
     (r"@nestjs/common\.(Param|Query)", {"@nestjs/common"}),
-    # an alternative that may start with anything: any module
+    (r"(a){0,1}b\.C", {"a", "b"}),
+    (r"express(\.Router)?|express:default", {"express"}),
+    (r"fastify(:default)?", {"fastify"}),
+    # an alternative that may start with anything, or a name that goes on past what is spelled: any module
     (r"flask\.Request|.*\.Request", None),
     (r"(<unresolved>\.)?eval", None),
+    (r"koa-?router\.get", None),
+    (r"sanic?\.Request", None),
+    (r"koa(-router)?\.get", None),
 ])
 def test_type_roots_reads_the_modules_a_pattern_can_start_with(rx, roots):
     from typeinfer.analyzer.scan_demand import type_roots
@@ -132,3 +141,37 @@ def test_self_is_never_asked_about_its_class_is_known():
     code = ("import os\n\n\nclass Runner(Base):\n    def run(self, shell):\n        v = os.environ['X']\n"
             "        self.system(v)\n        shell.system(v)\n")
     assert _demanded(code) == {"shell"}
+
+
+def test_a_callee_its_callers_typed_is_taken_back_when_inference_types_a_caller_that_disagrees():
+    # `db.execute` is SafeStore.execute while only `local` is known to call `run`; once inference
+    # types `get_service()`'s result, the view's call passes a Connection: the callers disagree,
+    # the link goes, and the request value flows through `run` to os.system
+    from typeinfer.cpg.query import project_from_sources
+
+    code = ("import os\nimport sqlite3\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+            "class SafeStore:\n    def execute(self, q):\n        return 'ok'\n\n\n"
+            "class Service:\n    def run(self, db, q):\n        return db.execute(q)\n\n\n"
+            "def local(q):\n    return Service().run(SafeStore(), q)\n\n\n"
+            "def get_service():\n    return Service()\n\n\n"
+            "@app.route('/q')\ndef view():\n    svc = get_service()\n"
+            "    out = svc.run(sqlite3.Connection(':memory:'), request.args['q'])\n    os.system(out)\n    return 'done'\n")
+    cpg = project_from_sources({"app.py": code}).cpg
+    rules = load_rules()
+    project = project_with_inference(cpg, InferenceOptions(use_model=False, jobs=1), scan_demand(cpg, rules))
+    found = {(f.rule.id, f.location[1]) for f in scan(project, rules).findings}
+    assert ("py-command-injection", 31) in found
+
+
+def test_a_source_list_naming_a_type_of_any_module_keeps_name_only_flows_everywhere():
+    from typeinfer.analyzer.scan_demand import framework_roots
+
+    assert framework_roots([{"typed": {"type": r"flask\.Request"}}, {"parameter_field": {"parameter": "request"}}]) \
+        == {"flask"}
+    assert framework_roots([{"typed": {"type": r"flask\.Request"}}, {"typed": {"type": r".*\.Request"}}]) is None
+
+
+def test_name_only_flows_still_ask_for_types_in_an_app_of_a_framework_the_rules_name():
+    # a Pyramid view's untyped `request`: the rules name pyramid's Request, so its flows keep inference
+    code = "def view(request, transport):\n    value = request.GET['X']\n    transport.execute(value)\n"
+    assert _demanded("from pyramid.view import view_config\n\n\n" + code) == {"transport", "request"}

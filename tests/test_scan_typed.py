@@ -111,3 +111,18 @@ def test_a_request_parameter_of_the_projects_own_class_is_a_source_by_no_name():
     assert sorted(lines[f.location[1] - 1 - 1].strip() for f in found.findings) == [
         "def untyped_view(request):", "def view(request: AppRequest):"]
     assert {f.confidence for f in found.findings} == {"low"}
+
+
+@pytest.mark.parametrize("code", [
+    # a typed request of a framework the rules name by type, under a name that is no fallback's
+    "from pyramid.request import Request\n\n\ndef view(r: Request):\n    os.system(r.GET['c'])\n",
+    "from sanic import Request\n\n\nasync def handler(r: Request):\n    os.system(r.args.get('c'))\n",
+    "import falcon\n\n\nclass Resource:\n    def on_get(self, r: falcon.Request, resp):\n        os.system(r.get_param('c'))\n",
+    # the module-global requests of Bottle and Quart
+    "from bottle import request\n\n\ndef view():\n    os.system(request.query['c'])\n",
+    "from quart import request\n\n\nasync def view():\n    os.system(request.args['c'])\n",
+])
+def test_requests_of_more_frameworks_are_sources_by_type(code):
+    found = scan(project_from_sources({"app.py": "import os\n" + code}),
+                 [r for r in load_rules() if r.id == "py-command-injection"]).findings
+    assert [(f.rule.id, f.confidence) for f in found] == [("py-command-injection", "high")]

@@ -60,7 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     finally:
-        gc.unfreeze()  # the command froze its graph for its own run (`commands.common.build_graph`)
+        # the command froze its graph for its own run (`commands.common.build_graph`): a caller
+        # running commands in its own process (argv given) gets the objects back to the cycle
+        # collector; the console script, which exits now, would only pay a last full collection
+        if argv is not None:
+            gc.unfreeze()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.type_writeback import call_resolution, mark_inferred_calls, open_calls
+from typeinfer.cpg.passes.type_writeback import call_resolution, mark_inferred_calls
 from typeinfer.cpg.project import BuildOptions, build_project
 from typeinfer.cpg.query import MappingOracle, TypesArg, project_from_cpg
 
@@ -28,8 +28,7 @@ def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | N
     from typeinfer.analyzer.pipeline import infer_graph
     from typeinfer.analyzer.scan_project import ScanProject
 
-    # with a demand, only the open calls are linked again (`infer_graph`): only they can change
-    before = call_resolution(cpg, open_calls(cpg) if demand is not None else None)
+    before = call_resolution(cpg)
     result = infer_graph(cpg, options, demand=demand)
     # the confident rows, as the oracle of the graph they were inferred on
     oracle = MappingOracle({p.node: (p.full_type or p.type, p.confidence) for p in result.types.confident()

@@ -80,28 +80,20 @@ def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: T
             props[Prop.METHOD_FULL_NAME] = f"{typ}.{props[Prop.NAME]}"
 
 
-def call_resolution(cpg: CodePropertyGraph, calls: Iterable[NodeId] | None = None) -> dict[NodeId, tuple[str, tuple[NodeId, ...]]]:
-    """Every call's resolution (or that of `calls`): METHOD_FULL_NAME and its CALL edges."""
+def call_resolution(cpg: CodePropertyGraph) -> dict[NodeId, tuple[str, tuple[NodeId, ...]]]:
+    """Every call's resolution: METHOD_FULL_NAME and its CALL edges."""
     out = {}
-    for n in cpg.nodes(NodeKind.CALL) if calls is None else calls:
+    for n in cpg.nodes(NodeKind.CALL):
         props = cpg.props(n)
         if not props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
             out[n] = (props.get(Prop.METHOD_FULL_NAME, ""), tuple(sorted(cpg.out(n, EdgeKind.CALL))))
     return out
 
 
-def open_calls(cpg: CodePropertyGraph, files: Iterable[str] | None = None) -> list[NodeId]:
-    """The calls (of `files`, else of the project) no resolution has reached."""
-    calls = cpg.nodes(NodeKind.CALL) if files is None else \
-        (n for f in files for n in cpg.file_nodes(f) if cpg.kind(n) == NodeKind.CALL)
-    return [n for n in calls if str(cpg.get(n, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)]
-
-
 def mark_inferred_calls(cpg: CodePropertyGraph, before: Mapping[NodeId, tuple[str, tuple[NodeId, ...]]]) -> set[NodeId]:
-    """The calls of `before` (`call_resolution` taken before the types were written: of every
-    call, or of those a re-link may change) whose resolution differs now: each is marked
-    INFERRED_CALLEE, and the set is returned."""
-    changed = {c for c, res in call_resolution(cpg, before).items() if before[c] != res}
+    """The calls whose resolution differs from `before` (`call_resolution` taken before the types
+    were written): each is marked INFERRED_CALLEE, and the set is returned."""
+    changed = {c for c, res in call_resolution(cpg).items() if before.get(c) != res}
     for call in changed:
         cpg.props(call)[Prop.INFERRED_CALLEE] = True
     return changed

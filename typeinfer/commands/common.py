@@ -79,7 +79,8 @@ def build_graph(args: argparse.Namespace):  # noqa: ANN201 - CodePropertyGraph
         stop()
     # a command holds its graph to the end: without this, every full collection of the cycle
     # collector walks the graph's millions of objects again (a quarter of a scan's time).  A
-    # caller running commands in one process (`cli.main`, a batch worker) gives them back after each.
+    # caller running commands in its own process (`cli.main` with arguments, a batch worker)
+    # gives them back.
     gc.freeze()
     return cpg
 
