@@ -325,6 +325,13 @@ class Linker:
         self._tentative: dict[Any, Any] = {}
         self._cycle_seen = False
         self._by_callers = False  #: parameters are typed by their callers (`run`'s last rounds)
+        #: the answer being worked out read an untyped parameter that its callers may type (or an
+        #: answer that did, or one given while a cycle was cut short)
+        self._touched = False
+        #: the calls, attributes ((class, name)) and variables whose remembered answers did: only
+        #: those can answer otherwise once the callers type the parameters (`_link_by_callers`)
+        self._read_parameter: set[Any] = set()
+        self._variable_busy: set[NodeId] = set()
         self._module_local_set = {n for table in self.index.module_locals.values() for n in table.values()}
 
     # -- names
@@ -454,6 +461,7 @@ class Linker:
         self._self_writes.clear()
         self._fed_attributes.clear()
         self._members_by_name = None
+        self._read_parameter.clear()
         for n in nodes:
             if attrs[n][Prop.KIND] == NodeKind.TYPE_DECL:
                 self._link_bases(n)
@@ -490,6 +498,8 @@ class Linker:
                 calls = [c for c in calls if self._is_open(c)]
                 if not linked and not any(self._open_on_parameter(c) for c in calls):
                     return
+                # a call whose answer read no such parameter answers the same: not asked again
+                calls = [c for c in calls if c in self._read_parameter]
                 asked = calls + sorted(linked)
                 for call in asked:  # each was answered before (these) callers were asked
                     self._callee_cache.pop(call, None)
@@ -646,20 +656,32 @@ class Linker:
         ``new``; memoized, and free of side effects, so receivers' types can ask about any call."""
         cached = self._callee_cache.get(call)
         if cached is not None:
+            self._touched |= call in self._read_parameter
             return cached
         tentative = self._tentative.get(call)
         if tentative is not None:
+            self._touched = True
             return tentative
         if call in self._callee_busy:  # a cycle (x = x.f()): nothing, this time round
-            self._cycle_seen = True
+            self._cycle_seen = self._touched = True
             return None, False
         self._callee_busy.add(call)
         outer, self._cycle_seen = self._cycle_seen, False
+        touched, self._touched = self._touched, False
         result = self._compute_callee(call)
         self._callee_busy.discard(call)
         self._keep(self._callee_cache, call, result)
+        self._remember_touched(call, touched)
         self._cycle_seen = outer or self._cycle_seen
         return result
+
+    def _remember_touched(self, key: Any, outer: bool) -> None:
+        """After working out the answer for `key`: remember whether it read a parameter its callers
+        may type (`_read_parameter`), and pass that on to the answer it was asked for (`outer`:
+        whether that one had already)."""
+        if self._touched:
+            self._read_parameter.add(key)
+        self._touched = outer or self._touched
 
     def _keep(self, cache: dict, key: Any, result: Any) -> None:
         """Remember an answer: for good, unless it was given while a cycle was cut short inside
@@ -818,14 +840,17 @@ class Linker:
         for a parameter's callers (`_passed_type`)."""
         key = (cls, attr)
         if key in self._member_cache:
+            self._touched |= key in self._read_parameter
             return self._member_cache[key]
         if key in self._tentative:
+            self._touched = True
             return self._tentative[key]
         if key in self._member_busy:  # a cycle (self.q = self.q.filter(c)): the other assignments decide
-            self._cycle_seen = True
+            self._cycle_seen = self._touched = True
             return None
         self._member_busy.add(key)
         outer, self._cycle_seen = self._cycle_seen, False
+        touched, self._touched = self._touched, False
         result = None
         for owner in self.mro(cls):
             member = self.cpg.attribute_member(owner, attr)
@@ -853,6 +878,7 @@ class Linker:
                 break  # two types, or assigned here but untyped: not a base's either
         self._member_busy.discard(key)
         self._keep(self._member_cache, key, result)
+        self._remember_touched(key, touched)
         self._cycle_seen = outer or self._cycle_seen
         return result
 
@@ -949,8 +975,11 @@ class Linker:
         """The type of a variable from its declaration (or an inferred type), else from the first
         assignment to it whose value has a known type (module-level ``db = Database()``)."""
         if decl in self._variable_cache:
+            self._touched |= decl in self._read_parameter or decl in self._variable_busy
             return self._variable_cache[decl]
         self._variable_cache[decl] = None
+        self._variable_busy.add(decl)
+        touched, self._touched = self._touched, False
         declared, result = self._annotated_type(decl)
         if not declared:
             for ident in sorted(self.cpg.into(decl, EdgeKind.REF)):
@@ -960,6 +989,8 @@ class Linker:
                 if result is not None:
                     break
         self._variable_cache[decl] = result
+        self._variable_busy.discard(decl)
+        self._remember_touched(decl, touched)
         return result
 
     def _annotated_type(self, decl: NodeId) -> tuple[bool, Target | None]:
@@ -1009,9 +1040,11 @@ class Linker:
             typed = self._assigned_type(definition)
             if typed is not None:
                 return typed
-        if self._by_callers and self.cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN \
+        if self.cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN \
                 and all(d == decl for d in self.cpg.into(ident, EdgeKind.REACHING_DEF)):
-            return self._passed_type(decl)  # not once reassigned (``client = client.adapter()``)
+            self._touched = True
+            if self._by_callers:
+                return self._passed_type(decl)  # not once reassigned (``client = client.adapter()``)
         if self.cpg.kind(decl) == NodeKind.LOCAL and decl in self._module_local_set:
             typed = self._variable_type(decl)  # a module-level variable used in a function
             # project classes only here: a module-level instance of an external class read inside a
