@@ -14,26 +14,22 @@ class GraphStructure:
 
     def __init__(self, cpg: CodePropertyGraph) -> None:
         self.cpg = cpg
-        self._called: set[tuple[str, str]] | None = None
-        self._self_accesses: dict[NodeId, dict[str, list[NodeId]]] = {}
+        self._called: dict[str, set[str]] = {}
         self._self_writes: dict[NodeId, dict[str, list[NodeId]]] = {}
 
-    def called_names(self) -> set[tuple[str, str]]:
-        """(file, name) of every call of a bare name (``f(x)``, not ``o.f(x)``)."""
-        if self._called is None:
+    def called_names(self, rel: str) -> set[str]:
+        """The names file `rel` calls bare (``f(x)``, not ``o.f(x)``)."""
+        if rel not in self._called:
             cpg = self.cpg
-            self._called = {(n[0], name) for n in cpg.nodes(NodeKind.CALL)
-                            if not (name := str(cpg.get(n, Prop.NAME, ""))).startswith(OPERATOR_PREFIX)
-                            and not cpg.out(n, EdgeKind.RECEIVER)}
-        return self._called
+            self._called[rel] = {name for n in cpg.file_nodes(rel) if cpg.kind(n) == NodeKind.CALL
+                                 and not (name := str(cpg.get(n, Prop.NAME, ""))).startswith(OPERATOR_PREFIX)
+                                 and not cpg.out(n, EdgeKind.RECEIVER)}
+        return self._called[rel]
 
     def self_accesses(self, decl: NodeId) -> dict[str, list[NodeId]]:
         """The field accesses through ``self``/``cls``/``this`` in a class's own code (not in
         nested classes), reads and writes, by field name, in AST pre-order."""
-        found = self._self_accesses.get(decl)
-        if found is None:
-            found = self._self_accesses[decl] = self_accesses(self.cpg, decl)
-        return found
+        return self_accesses(self.cpg, decl)
 
     def self_writes(self, decl: NodeId) -> dict[str, list[NodeId]]:
         """`self_accesses` that write (``self.x = ...``, ``self.x += ...``), by field name."""

@@ -1321,7 +1321,7 @@ class StaticTyper:
                         attribute = f"bound to {cpg.get(v, Prop.CODE, '')[:60]}, an attribute of a module or class"
             if attribute:
                 return "model", attribute
-            if cpg.kind(slot) == NodeKind.LOCAL and (slot[0], cpg.get(slot, Prop.NAME, "")) in self.structure.called_names():
+            if cpg.kind(slot) == NodeKind.LOCAL and cpg.get(slot, Prop.NAME, "") in self.structure.called_names(slot[0]):
                 return "model", "called as a function: a callable, which its name and uses do not type"
             return None
         if cpg.kind(slot) != NodeKind.LOCAL:

@@ -198,13 +198,26 @@ def self_attribute(cpg: CodePropertyGraph, n: NodeId) -> str | None:
 
 def self_accesses(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]]:
     """`self_attribute` accesses in a class's own code (not in nested classes), reads and writes,
-    by attribute name, in AST pre-order."""
-    found: dict[str, list[NodeId]] = {}
-    for node in cpg.ast_descendants(cls, stop_at=(NodeKind.TYPE_DECL,)):
-        name = self_attribute(cpg, node)
-        if name is not None:
-            found.setdefault(name, []).append(node)
+    by attribute name, in AST pre-order (remembered per graph until its nodes change: not to be
+    modified by the caller)."""
+    version, by_class = _SELF_ACCESSES.get(cpg, (None, None))
+    if by_class is None or version != cpg.nodes_version:
+        by_class = {}
+        _SELF_ACCESSES[cpg] = (cpg.nodes_version, by_class)
+    found = by_class.get(cls)
+    if found is None:
+        found = by_class[cls] = {}
+        for node in cpg.ast_descendants(cls, stop_at=(NodeKind.TYPE_DECL,)):
+            name = self_attribute(cpg, node)
+            if name is not None:
+                found.setdefault(name, []).append(node)
     return found
+
+
+#: per graph, its `nodes_version` and `self_accesses` by class: the syntax alone decides them, and
+#: the linker (at each link) and inference's slicer both ask for the same classes
+_SELF_ACCESSES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[NodeId, dict[str, list[NodeId]]]]] = \
+    weakref.WeakKeyDictionary()
 
 
 def assigned_value(cpg: CodePropertyGraph, target: NodeId) -> NodeId | None:

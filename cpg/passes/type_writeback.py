@@ -63,7 +63,8 @@ def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: T
     file_list = None if files is None else list(files)
     link_project(cpg, oracle, files=file_list, nodes=nodes)
     if nodes is None:
-        nodes = cpg.g.nodes if file_list is None else chain.from_iterable(cpg.file_nodes(f) for f in file_list)
+        nodes = cpg.nodes(NodeKind.CALL) if file_list is None else \
+            chain.from_iterable(cpg.file_nodes(f) for f in file_list)
     for n in nodes:
         props = cpg.props(n)
         if props[Prop.KIND] != NodeKind.CALL or not props.get(Prop.METHOD_FULL_NAME, "").startswith(UNRESOLVED_PREFIX):
