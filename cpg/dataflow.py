@@ -206,11 +206,12 @@ def self_accesses(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]
         _SELF_ACCESSES[cpg] = (cpg.nodes_version, by_class)
     found = by_class.get(cls)
     if found is None:
-        found = by_class[cls] = {}
+        found = {}
         for node in cpg.ast_descendants(cls, stop_at=(NodeKind.TYPE_DECL,)):
             name = self_attribute(cpg, node)
             if name is not None:
                 found.setdefault(name, []).append(node)
+        by_class[cls] = found  # only once complete: an interrupted walk leaves nothing behind
     return found
 
 

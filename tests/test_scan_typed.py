@@ -126,3 +126,21 @@ def test_requests_of_more_frameworks_are_sources_by_type(code):
     found = scan(project_from_sources({"app.py": "import os\n" + code}),
                  [r for r in load_rules() if r.id == "py-command-injection"]).findings
     assert [(f.rule.id, f.confidence) for f in found] == [("py-command-injection", "high")]
+
+
+@pytest.mark.parametrize("code", [
+    "from quart import request\n\n\nasync def view():\n    data = await request.get_json()\n    os.system(data['c'])\n",
+    "from bottle import request\n\n\ndef view():\n    os.system(request.get_header('X-C'))\n",
+    "from litestar import Request\n\n\nasync def view(r: Request):\n    data = await r.json()\n    os.system(data['c'])\n",
+])
+def test_what_request_methods_of_those_frameworks_give_is_a_source(code):
+    found = scan(project_from_sources({"app.py": "import os\n" + code}),
+                 [r for r in load_rules() if r.id == "py-command-injection"]).findings
+    assert [f.rule.id for f in found] == ["py-command-injection"]
+
+
+def test_a_next_route_handlers_request_body_is_a_source():
+    code = ("import { NextRequest } from 'next/server';\nimport { exec } from 'child_process';\n\n"
+            "export async function POST(req: NextRequest) {\n  const body = await req.json();\n  exec(body.cmd);\n}\n")
+    found = scan(project_from_sources({"route.ts": code}), [r for r in load_rules() if r.id == "ts-command-injection"])
+    assert [f.rule.id for f in found.findings] == ["ts-command-injection"]
