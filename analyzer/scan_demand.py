@@ -20,10 +20,11 @@ a sink's name could make one, letting an open call reach, by name, the project f
 resolve to.  A value recognised by its name only (``request.headers`` of an untyped
 ``request``) starts no flow here when the project has a class of that name (``Request``) and
 imports none of the frameworks its list knows by type: in an HTTP client library it is the
-library's own request, and inferring types for its flows would only cost.  A library with no source on a path to a sink asks for nothing,
-and the scan loads no model.  For each slot asked for: the variable or parameter the receiver
-names, the return of the project function that produced it (recursively for chains such as
-``conn.cursor().execute``), or the class attribute behind ``self.db``.
+library's own request, and inferring types for its flows would only cost.  A library with no
+source on a path to a sink asks for nothing, and the scan loads no model.  For each slot asked
+for: the variable or parameter the receiver names (never ``self``), the return of the project
+function that produced it (recursively for chains such as ``conn.cursor().execute``), or the
+class attribute behind ``self.db``.
 """
 
 from __future__ import annotations

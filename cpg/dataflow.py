@@ -653,7 +653,8 @@ class _Frozen(dict):
 #: per graph, its `nodes_version` and its ``self.x = v`` writes by (class, field name): the syntax
 #: alone decides them (not linking or types), and each rule of a scan, and the scan's demand
 #: before it, walks with an engine of its own
-_FIELD_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[tuple[NodeId | None, str], list[NodeId]]]] = \
+_FIELD_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph,
+                                          tuple[int, dict[tuple[NodeId | None, str], list[NodeId]]]] = \
     weakref.WeakKeyDictionary()
 
 

@@ -121,22 +121,16 @@ def test_a_request_parameter_of_the_projects_own_class_is_a_source_by_no_name():
     # the module-global requests of Bottle and Quart
     "from bottle import request\n\n\ndef view():\n    os.system(request.query['c'])\n",
     "from quart import request\n\n\nasync def view():\n    os.system(request.args['c'])\n",
+    # what their request methods give
+    "from quart import request\n\n\nasync def view():\n    data = await request.get_json()\n    os.system(data['c'])\n",
+    "from bottle import request\n\n\ndef view():\n    os.system(request.get_header('X-C'))\n",
+    "from litestar import Request\n\n\nasync def view(r: Request):\n    data = await r.json()\n    os.system(data['c'])\n",
 ])
 def test_requests_of_more_frameworks_are_sources_by_type(code):
     found = scan(project_from_sources({"app.py": "import os\n" + code}),
                  [r for r in load_rules() if r.id == "py-command-injection"]).findings
     assert [(f.rule.id, f.confidence) for f in found] == [("py-command-injection", "high")]
 
-
-@pytest.mark.parametrize("code", [
-    "from quart import request\n\n\nasync def view():\n    data = await request.get_json()\n    os.system(data['c'])\n",
-    "from bottle import request\n\n\ndef view():\n    os.system(request.get_header('X-C'))\n",
-    "from litestar import Request\n\n\nasync def view(r: Request):\n    data = await r.json()\n    os.system(data['c'])\n",
-])
-def test_what_request_methods_of_those_frameworks_give_is_a_source(code):
-    found = scan(project_from_sources({"app.py": "import os\n" + code}),
-                 [r for r in load_rules() if r.id == "py-command-injection"]).findings
-    assert [f.rule.id for f in found] == ["py-command-injection"]
 
 
 def test_a_next_route_handlers_request_body_is_a_source():
