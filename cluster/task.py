@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import hashlib
 import io
 import json
@@ -21,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from typeinfer.commands import annotate, graph, scan
-from typeinfer.commands.common import UsageError, UsageParser
+from typeinfer.commands.common import UsageError, UsageParser, release_graphs
 from typeinfer.cpg.project import BuildError
 
 from .repos import Repo, content_fingerprint
@@ -94,7 +93,7 @@ def run_repo(repo: Repo, command: str, args: list[str]) -> RepoOutcome:
     except (Exception, SystemExit) as exc:  # a crash on this repository: reported, the batch goes on
         return _failed(outcome, f"{type(exc).__name__}: {exc}", start, stderr.getvalue())
     finally:
-        gc.unfreeze()  # the command froze its graph for its own run (`commands.common.build_graph`)
+        release_graphs()  # the worker goes on with the next repository
     outcome.log = [line for line in stderr.getvalue().splitlines() if line.strip()]
     if status not in (0, 1):
         return _failed(outcome, outcome.log[-1] if outcome.log else f"exit status {status}", start)

@@ -113,6 +113,18 @@ def test_graph_reports_the_calls_resolved_without_and_with_inference():
 def test_a_command_run_in_process_leaves_the_collector_as_it_found_it(capsys):
     # the command freezes its graph for its own run; a caller running many (tests, a batch
     # worker) must get its objects back to the cycle collector, or every graph stays in memory
-    assert gc.get_freeze_count() == 0
-    assert cli.main(["graph", str(Path(__file__).parent / "fixtures" / "scan" / "flask_app.py"), "-q", "--no-cache"]) == 0
-    assert gc.get_freeze_count() == 0
+    import weakref
+
+    from typeinfer.commands import graph as graph_command
+
+    built: list[weakref.ref] = []
+    build_graph = graph_command.build_graph
+    graph_command.build_graph = lambda args: built.append(weakref.ref(cpg := build_graph(args))) or cpg
+    try:
+        assert gc.get_freeze_count() == 0
+        assert cli.main(["graph", str(Path(__file__).parent / "fixtures" / "scan" / "flask_app.py"), "-q",
+                         "--no-cache"]) == 0
+        assert gc.get_freeze_count() == 0
+    finally:
+        graph_command.build_graph = build_graph
+    assert len(built) == 1 and built[0]() is None  # the command's graph is freed, not left for a later build to freeze

@@ -9,14 +9,13 @@ line each and never stop a project-wide run; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from typing import Sequence
 
 from typeinfer.commands import annotate, batch, corpus, export, graph, lsp, query, scan, train
 from typeinfer.commands import eval as eval_command
 from typeinfer.commands import slice as slice_command
-from typeinfer.commands.common import UsageError, UsageParser
+from typeinfer.commands.common import UsageError, UsageParser, release_graphs
 from typeinfer.cpg.project import BuildError
 
 #: The subcommands, in the order `typeinfer --help` lists them.
@@ -60,11 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     finally:
-        # the command froze its graph for its own run (`commands.common.build_graph`): a caller
-        # running commands in its own process (argv given) gets the objects back to the cycle
-        # collector; the console script, which exits now, would only pay a last full collection
+        # a caller running commands in its own process (argv given) gets the frozen graph back to
+        # the cycle collector; the console script, which exits now, would only pay for collecting it
         if argv is not None:
-            gc.unfreeze()
+            release_graphs()
 
 
 if __name__ == "__main__":

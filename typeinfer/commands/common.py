@@ -79,10 +79,17 @@ def build_graph(args: argparse.Namespace):  # noqa: ANN201 - CodePropertyGraph
         stop()
     # a command holds its graph to the end: without this, every full collection of the cycle
     # collector walks the graph's millions of objects again (a quarter of a scan's time).  A
-    # caller running commands in its own process (`cli.main` with arguments, a batch worker)
-    # gives them back.
+    # caller running commands in its own process gives them back (`release_graphs`).
     gc.freeze()
     return cpg
+
+
+def release_graphs() -> None:
+    """After a command run in a process that goes on (`cli.main` called with arguments, a batch
+    worker): hand what `build_graph` froze back to the cycle collector and collect it now, before
+    the next command's build freezes the last one's dead graph for good."""
+    gc.unfreeze()
+    gc.collect()
 
 
 def report_problems(cpg) -> None:  # noqa: ANN001 - CodePropertyGraph
