@@ -10,6 +10,7 @@ import gc
 import json
 import stat
 import sys
+import weakref
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
@@ -81,13 +82,22 @@ def build_graph(args: argparse.Namespace):  # noqa: ANN201 - CodePropertyGraph
     # collector walks the graph's millions of objects again (a quarter of a scan's time).  A
     # caller running commands in its own process gives them back (`release_graphs`).
     gc.freeze()
+    _BUILT.add(cpg)
     return cpg
+
+
+#: the graphs `build_graph` built and froze, until `release_graphs`
+_BUILT: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def release_graphs() -> None:
     """After a command run in a process that goes on (`cli.main` called with arguments, a batch
-    worker): hand what `build_graph` froze back to the cycle collector and collect it now, before
-    the next command's build freezes the last one's dead graph for good."""
+    worker): empty the graphs `build_graph` built (their memory goes back at once), hand what it
+    froze back to the cycle collector and collect the rest now, before the next command's build
+    freezes the last one's dead objects for good."""
+    for cpg in list(_BUILT):
+        cpg.clear()
+    _BUILT.clear()
     gc.unfreeze()
     gc.collect()
 
