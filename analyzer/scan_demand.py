@@ -55,13 +55,24 @@ _FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
 
 
 def sink_method_names(rules: Iterable[Any]) -> set[str]:
-    """Every identifier the rules' sink patterns spell (``execute`` in ``sqlite3\\.Cursor\\.execute``)."""
+    """Every identifier the rules' sink patterns that may name a method spell (``execute`` in
+    ``sqlite3\\.Cursor\\.execute``; not ``system`` of ``os\\.(system|popen)``: a module's function
+    is reached through the module's import, which needs no type), and the method-name fallbacks'."""
     out: set[str] = set()
     for rule in rules:
         for sink in rule.sinks:
-            for pattern in (sink.call, sink.name or ""):
-                out.update(re.findall(r"[A-Za-z_$][\w$]*", pattern))
+            if may_name_a_method(sink.call):
+                out.update(re.findall(r"[A-Za-z_$][\w$]*", sink.call))
+            out.update(re.findall(r"[A-Za-z_$][\w$]*", sink.name or ""))
     return out
+
+
+def may_name_a_method(call_rx: str) -> bool:
+    """Whether a sink's dotted-name regex may match more than ``module.function``: a type's
+    method (``sqlite3\\.Cursor\\.execute``), or any depth (``axios(\\.[\\w.]+)?\\.get``, ``.*\\.raw``)."""
+    if re.search(r"(?<!\\)\.[*+?]|\[[^\]]*\.[^\]]*\]", call_rx):
+        return True  # a wildcard that may span dots
+    return call_rx.count("\\.") >= 2
 
 
 def scan_demand(cpg: CodePropertyGraph, rules: Iterable[Any] | None = None,

@@ -81,8 +81,8 @@ def test_a_source_of_one_rule_asks_nothing_for_a_path_to_a_sink_only_other_rules
     # os.environ is a source of the command, code and SQL rules; open() a sink of the path rule only
     code = "import os\n\n\ndef f(store):\n    name = os.environ['F']\n    store.open(name)\n"
     assert _demanded(code) == set()
-    # the command rule's own sink, reached the same way, is asked about
-    assert _demanded(code.replace("store.open(name)", "store.system(name)")) == {"store"}
+    # a sink of a rule that takes it, reached the same way, is asked about (the SQL rule's execute)
+    assert _demanded(code.replace("store.open(name)", "store.execute(name)")) == {"store"}
 
 
 def test_a_value_recognised_by_its_name_only_is_no_reason_to_infer_in_a_library_with_its_own_class_of_that_name():
@@ -138,9 +138,26 @@ def test_the_demands_call_index_brought_up_to_date_after_inference_is_the_index_
 
 
 def test_self_is_never_asked_about_its_class_is_known():
-    code = ("import os\n\n\nclass Runner(Base):\n    def run(self, shell):\n        v = os.environ['X']\n"
-            "        self.system(v)\n        shell.system(v)\n")
-    assert _demanded(code) == {"shell"}
+    code = ("import os\n\n\nclass Runner(Base):\n    def run(self, db):\n        v = os.environ['X']\n"
+            "        self.execute(v)\n        db.execute(v)\n")
+    assert _demanded(code) == {"db"}
+
+
+def test_a_method_named_like_a_modules_function_sink_is_no_reason_to_infer():
+    # `os.system` is reached through `import os`, never by typing a receiver: `self.log.system(v)`
+    # (a logger's method) asks for nothing; `cur.execute(v)` (sqlite3.Cursor.execute) does
+    code = "import os\n\n\ndef f(log, cur):\n    v = os.environ['X']\n    log.system(v)\n    log.run(v)\n    cur.execute(v)\n"
+    assert _demanded(code) == {"cur"}
+
+
+@pytest.mark.parametrize("rx, method", [
+    (r"os\.(system|popen)", False), (r"subprocess\.(run|Popen)", False), (r"(node:)?child_process\.exec", False),
+    (r"sqlite3\.(Cursor|Connection)\.execute", True), (r"axios(\.[\w.]+)?\.get", True), (r".*\.raw", True),
+])
+def test_a_sink_pattern_may_name_a_method_only_past_module_and_function(rx, method):
+    from typeinfer.analyzer.scan_demand import may_name_a_method
+
+    assert may_name_a_method(rx) is method
 
 
 def test_a_callee_its_callers_typed_is_taken_back_when_inference_types_a_caller_that_disagrees():
