@@ -333,7 +333,7 @@ def _source_parameter_field(project: Project, spec: dict[str, str], language: st
 
 
 #: TYPE_DECL modifiers of a type that only describes a shape (no class of the project's own)
-_SHAPE_MODIFIERS = frozenset({"interface", "alias", "protocol", "typeddict"})
+SHAPE_MODIFIERS = frozenset({"interface", "alias", "protocol", "typeddict"})
 
 
 def names_own_class(project: Project, decl: NodeId) -> bool:
@@ -349,7 +349,7 @@ def names_own_class(project: Project, decl: NodeId) -> bool:
         if cls in seen:
             continue
         seen.add(cls)
-        if any(m in _SHAPE_MODIFIERS for m in cpg.get(cls, Prop.MODIFIERS) or ()):
+        if any(m in SHAPE_MODIFIERS for m in cpg.get(cls, Prop.MODIFIERS) or ()):
             return False  # a shape the framework's request may have (`type AuthedRequest = Request & {...}`)
         bases = [b for b in cpg.out(cls, EdgeKind.INHERITS_FROM) if cpg.kind(b) == NodeKind.TYPE_DECL]
         declared = [b for b in cpg.get(cls, Prop.INHERITS_FROM_TYPE_FULL_NAME) or ()

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from typeinfer.analyzer.scan import NAME_ONLY_SOURCES, destructured, find_sinks, sources_by_kind
+from typeinfer.analyzer.scan import NAME_ONLY_SOURCES, SHAPE_MODIFIERS, destructured, find_sinks, sources_by_kind
 from typeinfer.analyzer.scan_handlers import handed_functions
 from typeinfer.analyzer.scan_index import CallIndex
 from typeinfer.cpg.dataflow import bound_arguments, chops, return_statements
@@ -136,7 +136,8 @@ class _GroupQuestion:
             # a value recognised by its name only, named like a class of the project's own, in a
             # project that uses none of the frameworks the list knows (`request.headers` in an HTTP
             # client library with its own Request): no type is asked for its flows
-            own = {str(cpg.get(t, Prop.NAME, "")).lower() for t in cpg.nodes(NodeKind.TYPE_DECL)}
+            own = {str(cpg.get(t, Prop.NAME, "")).lower() for t in cpg.nodes(NodeKind.TYPE_DECL)
+                   if not SHAPE_MODIFIERS & set(cpg.get(t, Prop.MODIFIERS) or ())}  # classes, as names_own_class
             found = {n: kinds for n, kinds in found.items()
                      if not (kinds <= NAME_ONLY_SOURCES and _object_name(cpg, n).lower() in own)}
         typed_objects = _typed_source_candidates(project, index, rules[0], imported, handlers, destructurings)
@@ -339,10 +340,27 @@ def _leading_names(alternative: str) -> set[str] | None:
     if m is None:
         return None
     rest = alternative[m.end():]
-    group = rest[3:] if rest.startswith("(?:") else rest[1:] if rest.startswith("(") else None
-    if rest[:1] in ("?", "*", "+", "{", "[") or (group is not None and not group.startswith(("\\.", ":", "/"))):
+    if rest[:1] in ("?", "*", "+", "{", "[") or (rest.startswith("(") and not _separated(rest)):
         return None  # the name goes on past what is spelled (`koa-?router`, `koa(-router)?`): any module
     return {m.group(1).lower()}
+
+
+def _separated(rest: str) -> bool:
+    """Whether every alternative of the group `rest` starts with a separator (``(\\.Router)?``,
+    ``(:default)?``), so that the name before it is whole."""
+    depth, i = 0, 0
+    while i < len(rest):
+        if rest[i] == "\\":
+            i += 2
+            continue
+        depth += rest[i] == "("
+        depth -= rest[i] == ")"
+        if depth == 0:
+            break
+        i += 1
+    inner = rest[1:i]
+    inner = inner[2:] if inner.startswith("?:") else inner
+    return all(a.startswith(("\\.", ":", "/")) for a in _alternatives(inner))
 
 
 #: source spec kinds that recognise a framework's request values by their type or their framework

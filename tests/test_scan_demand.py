@@ -92,6 +92,9 @@ def test_a_value_recognised_by_its_name_only_is_no_reason_to_infer_in_a_library_
     own = "class Request:\n    headers = {}\n\n\n"
     assert _demanded(own + code) == set()
     assert _demanded(code) == {"transport"}
+    # a shape of that name (a Protocol) is no class of the library's own: the framework's request may have it
+    shape = "from typing import Protocol\n\n\nclass Request(Protocol):\n    headers: dict\n\n\n"
+    assert _demanded(shape + code) == {"transport"}
     assert _demanded("import flask\n\n\n" + own + code) == {"transport", "request"}  # request: a flask.Request?
 
 
@@ -111,6 +114,7 @@ def test_a_value_recognised_by_its_name_only_is_no_reason_to_infer_in_a_library_
     (r"koa-?router\.get", None),
     (r"sanic?\.Request", None),
     (r"koa(-router)?\.get", None),
+    (r"koa(\.x|-router)\.get", None),
 ])
 def test_type_roots_reads_the_modules_a_pattern_can_start_with(rx, roots):
     from typeinfer.analyzer.scan_demand import type_roots
