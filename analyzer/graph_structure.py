@@ -4,7 +4,7 @@ and typers, so that a round does not walk the graph again for what the one befor
 
 from __future__ import annotations
 
-from typeinfer.cpg.dataflow import self_accesses
+from typeinfer.cpg.dataflow import self_accesses, self_writes
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import OPERATOR_PREFIX, EdgeKind, NodeKind, Prop
 
@@ -15,7 +15,6 @@ class GraphStructure:
     def __init__(self, cpg: CodePropertyGraph) -> None:
         self.cpg = cpg
         self._called: dict[str, set[str]] = {}
-        self._self_writes: dict[NodeId, dict[str, list[NodeId]]] = {}
 
     def called_names(self, rel: str) -> set[str]:
         """The names file `rel` calls bare (``f(x)``, not ``o.f(x)``)."""
@@ -33,10 +32,4 @@ class GraphStructure:
 
     def self_writes(self, decl: NodeId) -> dict[str, list[NodeId]]:
         """`self_accesses` that write (``self.x = ...``, ``self.x += ...``), by field name."""
-        found = self._self_writes.get(decl)
-        if found is None:
-            cpg = self.cpg
-            found = self._self_writes[decl] = {
-                name: writes for name, nodes in self.self_accesses(decl).items()
-                if (writes := [n for n in nodes if cpg.get(n, Prop.IS_WRITE)])}
-        return found
+        return self_writes(self.cpg, decl)

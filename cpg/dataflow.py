@@ -200,10 +200,7 @@ def self_accesses(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]
     """`self_attribute` accesses in a class's own code (not in nested classes), reads and writes,
     by attribute name, in AST pre-order (remembered per graph until its nodes change: not to be
     modified by the caller)."""
-    version, by_class = _SELF_ACCESSES.get(cpg, (None, None))
-    if by_class is None or version != cpg.nodes_version:
-        by_class = {}
-        _SELF_ACCESSES[cpg] = (cpg.nodes_version, by_class)
+    by_class = _remembered(_SELF_ACCESSES, cpg)
     found = by_class.get(cls)
     if found is None:
         found = {}
@@ -215,10 +212,32 @@ def self_accesses(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]
     return found
 
 
-#: per graph, its `nodes_version` and `self_accesses` by class: the syntax alone decides them, and
-#: the linker (at each link) and inference's slicer both ask for the same classes
+def self_writes(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]]:
+    """The `self_accesses` of a class that write (``self.x = ...``, ``self.x += ...``), by
+    attribute name (remembered with them: not to be modified by the caller)."""
+    by_class = _remembered(_SELF_WRITES, cpg)
+    found = by_class.get(cls)
+    if found is None:
+        found = by_class[cls] = {name: writes for name, nodes in self_accesses(cpg, cls).items()
+                                 if (writes := [n for n in nodes if cpg.get(n, Prop.IS_WRITE)])}
+    return found
+
+
+#: per graph, its `nodes_version` and `self_accesses` (`self_writes`) by class: the syntax alone
+#: decides them, and the linker (at each link) and inference's slicer both ask for the same classes
 _SELF_ACCESSES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[NodeId, dict[str, list[NodeId]]]]] = \
     weakref.WeakKeyDictionary()
+_SELF_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[NodeId, dict[str, list[NodeId]]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _remembered(table: weakref.WeakKeyDictionary, cpg: CodePropertyGraph) -> dict[NodeId, Any]:
+    """What `table` remembers for `cpg` by class, emptied once the graph's nodes changed."""
+    version, by_class = table.get(cpg, (None, None))
+    if by_class is None or version != cpg.nodes_version:
+        by_class = {}
+        table[cpg] = (cpg.nodes_version, by_class)
+    return by_class
 
 
 def assigned_value(cpg: CodePropertyGraph, target: NodeId) -> NodeId | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Iterable, Protocol
 
-from ..dataflow import argument_for, assigned_value, self_accesses
+from ..dataflow import argument_for, assigned_value, self_writes
 from ..graph import CodePropertyGraph, NodeId
 from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control, EdgeKind,
                       NodeKind, Op, Prop)
@@ -316,7 +316,6 @@ class Linker:
         self._library_bases: dict[NodeId, str | None] = {}
         self._fed_attributes: dict[str, bool] = {}
         self._members_by_name: dict[str, list[NodeId]] | None = None
-        self._self_writes: dict[NodeId, dict[str, list[NodeId]]] = {}
         self._passed_cache: dict[NodeId, Target | None] = {}
         self._passed_busy: set[NodeId] = set()
         self._callee_busy: set[NodeId] = set()
@@ -403,7 +402,7 @@ class Linker:
         if name.startswith("__") and name.endswith("__"):
             return True
         for cls in self.mro(type_decl):
-            if name in self._writes_to_self(cls) or self._class_level(cls, name) or any(
+            if name in self_writes(self.cpg, cls) or self._class_level(cls, name) or any(
                     self.cpg.get(c, Prop.NAME) == name and self.cpg.kind(c) in (NodeKind.MEMBER, NodeKind.TYPE_DECL)
                     for c in self.cpg.ast_children(cls)):
                 return True
@@ -458,7 +457,6 @@ class Linker:
         self._variable_cache.clear()
         self._member_cache.clear()
         self._library_bases.clear()
-        self._self_writes.clear()
         self._fed_attributes.clear()
         self._members_by_name = None
         self._read_parameter.clear()
@@ -564,7 +562,7 @@ class Linker:
             classes = {cls for m in self._members_by_name.get(attr, ()) if (cls := self.cpg.ast_parent(m)) is not None}
             self._fed_attributes[attr] = any(
                 value is not None and self._untyped_parameter_with_callers(value)
-                for cls in classes for w in self._writes_to_self(cls).get(attr, ())
+                for cls in classes for w in self_writes(self.cpg, cls).get(attr, ())
                 for value in [assigned_value(self.cpg, w)])
         return self._fed_attributes[attr]
 
@@ -858,7 +856,7 @@ class Linker:
                 declared, result = self._annotated_type(member)
                 if declared:
                     break
-            writes = self._writes_to_self(owner).get(attr, ())
+            writes = self_writes(self.cpg, owner).get(attr, ())
             values = [assigned_value(self.cpg, w) for w in writes]
             if member is not None:
                 values += self.cpg.ast_children(member)  # an initializer: ``private db = new Pool()``
@@ -889,15 +887,6 @@ class Linker:
             return []
         return [c for c in self.cpg.ast_children(body)
                 if self.cpg.kind(c) == NodeKind.LOCAL and self.cpg.get(c, Prop.NAME) == attr]
-
-    def _writes_to_self(self, cls: NodeId) -> dict[str, list[NodeId]]:
-        """``self.x = ...`` / ``this.x = ...`` in a class's own code (nested classes left out), by field name."""
-        found = self._self_writes.get(cls)
-        if found is None:
-            found = self._self_writes[cls] = {
-                name: writes for name, nodes in self_accesses(self.cpg, cls).items()
-                if (writes := [n for n in nodes if self.cpg.get(n, Prop.IS_WRITE)])}
-        return found
 
     def _global(self, rel: str, name: str) -> Target | None:
         """A name bound nowhere in the project: a builtin (Python) or a global (TypeScript)."""
