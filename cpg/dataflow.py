@@ -252,26 +252,39 @@ def assigned_value(cpg: CodePropertyGraph, target: NodeId) -> NodeId | None:
 def argument_for(cpg: CodePropertyGraph, call: NodeId, method: NodeId, param: NodeId) -> NodeId | None:
     """The argument of `call` that binds parameter `param` of `method` (keyword, else position;
     a Python method's ``self`` binds the receiver, a constructor's binds nothing)."""
-    name, index = cpg.get(param, Prop.NAME), cpg.get(param, Prop.INDEX) or 0
-    args = cpg.out(call, EdgeKind.ARGUMENT)
-    for a in args:
-        if cpg.get(a, Prop.ARGUMENT_NAME) == name:
-            return a
-    params = [c for c in cpg.out(method, EdgeKind.AST) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
-    first = min(params, key=lambda c: cpg.get(c, Prop.INDEX) or 0) if params else None
-    has_self = (first is not None and cpg.get(first, Prop.NAME) in ("self", "cls")
-                and cpg.files[method[0]].language == "python")
-    position = index if has_self else index + 1  # with self: INDEX 0 is the receiver
-    if position == 0 and cpg.get(method, Prop.NAME) in _CONSTRUCTORS:
-        return None
-    positional = {cpg.get(a, Prop.ARGUMENT_INDEX): a for a in args if not cpg.get(a, Prop.ARGUMENT_NAME)}
-    return positional.get(position)
+    return bound_arguments(cpg, call, method).get(param)
 
 
 def bound_arguments(cpg: CodePropertyGraph, call: NodeId, method: NodeId) -> dict[NodeId, NodeId]:
-    """Each parameter of `method` that an argument of `call` binds, with that argument."""
-    params = [c for c in cpg.out(method, EdgeKind.AST) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
-    return {p: arg for p in params if (arg := argument_for(cpg, call, method, p)) is not None}
+    """Each parameter of `method` that an argument of `call` binds, with that argument (as
+    `argument_for`, for all the parameters at once)."""
+    params = [(c, cpg.props(c)) for c in cpg.out(method, EdgeKind.AST) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
+    if not params:
+        return {}
+    named: dict[str, NodeId] = {}
+    positional: dict[Any, NodeId] = {}
+    for a in cpg.out(call, EdgeKind.ARGUMENT):
+        props = cpg.props(a)
+        keyword = props.get(Prop.ARGUMENT_NAME)
+        if keyword:
+            named.setdefault(keyword, a)
+        else:
+            positional[props.get(Prop.ARGUMENT_INDEX)] = a
+    first = min(params, key=lambda c: c[1].get(Prop.INDEX) or 0)[1]
+    has_self = first.get(Prop.NAME) in ("self", "cls") and cpg.files[method[0]].language == "python"
+    constructor = cpg.get(method, Prop.NAME) in _CONSTRUCTORS
+    out: dict[NodeId, NodeId] = {}
+    for param, props in params:
+        arg = named.get(props.get(Prop.NAME))
+        if arg is None:
+            index = props.get(Prop.INDEX) or 0
+            position = index if has_self else index + 1  # with self: INDEX 0 is the receiver
+            if position == 0 and constructor:
+                continue
+            arg = positional.get(position)
+        if arg is not None:
+            out[param] = arg
+    return out
 
 
 # ----------------------------------------------------------------------------- guards and constants
