@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.type_writeback import relink, write_types
+from typeinfer.cpg.passes.type_writeback import relink, relink_written, write_types
 from typeinfer.cpg.project import BuildOptions, build_project, default_cache_dir
 from typeinfer.cpg.schema import NodeKind, Op, Prop
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
@@ -157,8 +157,7 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None,
     cached = result_cache.load(cache_dir, key)
     if cached is not None:
         table = InferredTypes(threshold_for(options, predictor), cached.predictions)
-        write_types(cpg, graph_types(table, table.threshold))
-        relink(cpg)
+        relink_written(cpg, write_types(cpg, graph_types(table, table.threshold)))
         return InferenceResult(cpg, cached.program, cached.universe, table, dict(cached.stats), options, predictor,
                                libraries, cache_key=key)
     result = infer_graph(cpg, options, predictor=predictor, libraries=libraries)
@@ -264,6 +263,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         methods = {m for n in demand if (m := cpg.enclosing(n, (NodeKind.METHOD,))) is not None}
     classes = relinked = None
     settled_in: dict[NodeId, int] = {}
+    unlinked: set[NodeId] = set()  #: nodes retyped since the last re-link
     model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}
     rest_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}  #: `again`'s, of the slots not inferred again
     if again is not None:
@@ -304,20 +304,20 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         stats["rounds"] = round_number + 1
         if not write:
             break
-        write_types(cpg, graph_types(predictions, table.threshold))
+        unlinked.update(write_types(cpg, graph_types(predictions, table.threshold)))
         confident = [p for p in predictions if p.node is not None and table.is_confident(p) and p.node not in settled]
         settled_in.update((p.node, round_number) for p in confident)
         if not confident and last_known < round_number or round_number == rounds - 1:
             break
         settled.update(p.node for p in confident)
-        relink(cpg, files=file_list, nodes=relinked)
+        _relink(cpg, unlinked, file_list, relinked)
     if keep_rankings and rest_rankings:
         model_rankings = {r: {**rest_rankings.get(r, {}), **model_rankings.get(r, {})}
                           for r in {*rest_rankings, *model_rankings}}
     if write:
         # only the analysed files (or methods) got new types: re-link their calls (the language
-        # server's per-edit path); a whole-project run re-links everything
-        relink(cpg, files=file_list, nodes=relinked)
+        # server's per-edit path); a whole-project run re-links what the written types can change
+        _relink(cpg, unlinked, file_list, relinked)
     stats["slots"] = len(table)
     by_source = Counter(p.source for p in table)
     for source in ("static", "model", "none"):
@@ -325,6 +325,17 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     assert program is not None and universe is not None
     return InferenceResult(cpg, program, universe, table, stats, options, predictor, libraries, settled_in,
                            model_rankings)
+
+
+def _relink(cpg: CodePropertyGraph, written: set[NodeId], files: list[str] | None,
+            nodes: list[NodeId] | None) -> None:
+    """Re-link after a round's write: the calls of `files` (or `nodes`) when given, else those
+    the `written` nodes' types can change (emptied)."""
+    if files is None and nodes is None:
+        relink_written(cpg, written)
+    else:
+        relink(cpg, files=files, nodes=nodes)
+    written.clear()
 
 
 def _by_name(ranked: Mapping[NodeId, tuple[NameKey, Ranking]]) -> dict[NameKey, list[Ranking]]:

@@ -15,7 +15,9 @@ What it resolves (the static part; inferred types sharpen it later through `Type
   the class), ``self.m()``/``this.m()`` through the class hierarchy, ``mod.f()`` on imported
   modules, and ``x.m()`` where x's declared type (or the type an oracle supplies) is known, or,
   for an untyped parameter x, the one type the project's calls pass it.
-  External callees get their dotted name (``json.loads``, ``sqlite3.Cursor.execute``).
+  External callees get their dotted name (``json.loads``, ``sqlite3.Cursor.execute``), also
+  where the receiver's type names a library class the file never binds (``cur: sqlite3.Cursor``
+  with only ``connect`` imported, ``s: str``).
 * EVAL_TYPE from LOCAL / METHOD_PARAMETER_IN / MEMBER / METHOD_RETURN whose type names a project
   class.
 """
@@ -47,6 +49,7 @@ _LINKED_KINDS = frozenset({NodeKind.CALL, NodeKind.TYPE_DECL, NodeKind.LOCAL, No
 _TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _CONSTRUCTORS = ("__init__", "constructor")
 _PYTHON_BUILTINS = frozenset(n for n in dir(builtins) if not n.startswith("_"))
+_PYTHON_BUILTIN_TYPES = frozenset(n for n in _PYTHON_BUILTINS if isinstance(getattr(builtins, n), type))
 #: builtin classes whose call makes an instance of the class (``dict()``, ``bytearray(b)``);
 #: ``type(x)`` answers x's class and ``super()`` a proxy, so neither is one
 _PYTHON_BUILTIN_CLASSES = frozenset(f"builtins.{n}" for n in _PYTHON_BUILTINS
@@ -479,6 +482,9 @@ class Linker:
                     if target is not None and target.node is not None:
                         self.cpg.add_edge(n, target.node, EdgeKind.EVAL_TYPE)
         self._link_by_callers(calls)
+        for call in calls:
+            if self._is_open(call):
+                self._link_by_receiver_type(call)
 
     def _link_by_callers(self, calls: list[NodeId]) -> None:
         """Link the calls left open on an untyped parameter (``def fetch(session, url):
@@ -523,6 +529,30 @@ class Linker:
                     return
         finally:
             self._by_callers = False
+
+    def _link_by_receiver_type(self, call: NodeId) -> None:
+        """An open method call whose receiver has a type of a library class the file never binds
+        (``cur: sqlite3.Cursor`` where only ``connect`` is imported; ``s: str``): ``Type.method``."""
+        props = self.cpg.props(call)
+        if not self.cpg.out(call, EdgeKind.RECEIVER) or props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
+            return
+        receiver = self.cpg.arguments(call).get(0)
+        if receiver is None:
+            return
+        rprops = self.cpg.props(receiver)
+        typ = None
+        if rprops[Prop.KIND] == NodeKind.IDENTIFIER:
+            refs = self.cpg.out(receiver, EdgeKind.REF)
+            if refs:
+                typ = self.cpg.get(refs[0], Prop.TYPE_FULL_NAME)
+        elif rprops[Prop.KIND] == NodeKind.CALL and self.oracle is not None:
+            typ = self.oracle.type_of(self.cpg, receiver)
+        name = principal_type_name(typ) if typ else None
+        if name and "." not in name and self.cpg.files[call[0]].language == "python" \
+                and name in _PYTHON_BUILTIN_TYPES:
+            name = f"builtins.{name}"  # the linker's convention for builtins (builtins.open)
+        if name and "." in name:
+            props[Prop.METHOD_FULL_NAME] = f"{name}.{props[Prop.NAME]}"
 
     def _unlink(self, call: NodeId) -> None:
         """Take back what `_apply` gave a call: its callee edges, type edges and resolved name."""

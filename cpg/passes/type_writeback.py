@@ -9,22 +9,24 @@ After JoernTI: for every node without a declared type, POSSIBLE_TYPES gets the r
 confident type also goes into TYPE_FULL_NAME (its qualified form: ``sqlite3.Cursor``,
 ``pkg.models.User``) with its CONFIDENCE.  Then the linking pass runs again, so that
 ``cur.execute(...)`` with an inferred ``cur: sqlite3.Cursor`` resolves to
-``sqlite3.Cursor.execute``, and a receiver whose type is an external class the file never binds
-(``sqlite3.Cursor`` where only ``connect`` is imported) still gives ``Type.method``.
+``sqlite3.Cursor.execute``: over the calls the written types can change only
+(`relink_written`, `link_scope`), or over everything (`relink`).
 """
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from itertools import chain
 
 from ..graph import CodePropertyGraph, NodeId
 from ..schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Prop, is_declared
-from .linking import TypeOracle, link_project, principal_type_name
+from .link_scope import calls_to_relink
+from .linking import TypeOracle, link_project
 
-_PY_BUILTIN_TYPES = frozenset(n for n in dir(builtins) if isinstance(getattr(builtins, n), type))
+#: `relink_written`: rounds of following the functions whose callers changed, and the share of the
+#: project's calls past which linking them all is as cheap
+_SCOPED_ROUNDS = 8
+_SCOPED_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -38,47 +40,53 @@ class WrittenType:
     confident: bool  #: at or above the threshold: written into TYPE_FULL_NAME
 
 
-def write_types(cpg: CodePropertyGraph, types: Mapping[NodeId, WrittenType]) -> int:
-    """Store `types` on their nodes (never over a declared type); returns how many became TYPE_FULL_NAME."""
-    written = 0
+def write_types(cpg: CodePropertyGraph, types: Mapping[NodeId, WrittenType]) -> set[NodeId]:
+    """Store `types` on their nodes (never over a declared type); returns the nodes whose
+    TYPE_FULL_NAME changed (what linking reads: `relink_written`'s `written`)."""
+    retyped = set()
     for node, t in types.items():
         props = cpg.props(node)
         if is_declared(props):
             continue
+        before = props.get(Prop.TYPE_FULL_NAME)
         props[Prop.POSSIBLE_TYPES] = t.ranked
         props[Prop.TYPE_SOURCE] = t.source
         if t.confident:
             props[Prop.TYPE_FULL_NAME] = t.type
             props[Prop.CONFIDENCE] = t.confidence
-            written += 1
         else:
             props.pop(Prop.TYPE_FULL_NAME, None)
             props.pop(Prop.CONFIDENCE, None)
-    return written
+        if props.get(Prop.TYPE_FULL_NAME) != before:
+            retyped.add(node)
+    return retyped
 
 
 def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: TypeOracle | None = None,
            nodes: Collection[NodeId] | None = None) -> None:
     """Link calls again (over `files`, or `nodes`, only, when given) with the types now on the graph."""
-    file_list = None if files is None else list(files)
-    link_project(cpg, oracle, files=file_list, nodes=nodes)
-    if nodes is None:
-        nodes = cpg.nodes(NodeKind.CALL) if file_list is None else \
-            chain.from_iterable(cpg.file_nodes(f) for f in file_list)
-    for n in nodes:
-        props = cpg.props(n)
-        if props[Prop.KIND] != NodeKind.CALL or not props.get(Prop.METHOD_FULL_NAME, "").startswith(UNRESOLVED_PREFIX):
-            continue
-        if not cpg.out(n, EdgeKind.RECEIVER) or props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
-            continue
-        receiver = cpg.arguments(n).get(0)
-        if receiver is None:
-            continue
-        typ = _receiver_type_name(cpg, receiver, oracle)
-        if typ and "." not in typ and cpg.files[n[0]].language == "python" and typ in _PY_BUILTIN_TYPES:
-            typ = f"builtins.{typ}"  # the linker's convention for builtins (builtins.open)
-        if typ and "." in typ:
-            props[Prop.METHOD_FULL_NAME] = f"{typ}.{props[Prop.NAME]}"
+    link_project(cpg, oracle, files=None if files is None else list(files), nodes=nodes)
+
+
+def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId], oracle: TypeOracle | None = None) -> None:
+    """`relink` after `write_types` changed the types of `written` nodes only (and nothing else
+    changed since the last link): the same links, asking again only the calls those types can change
+    (`link_scope.calls_to_relink`) and, when that gives a function other callers, the calls its
+    parameters reach."""
+    total = sum(1 for _ in cpg.nodes(NodeKind.CALL))
+    scope = calls_to_relink(cpg, written)
+    nodes: list[NodeId] = [*written, *scope]  # the written: their EVAL_TYPE edges
+    for _ in range(_SCOPED_ROUNDS):
+        if len(scope) > _SCOPED_SHARE * total:
+            break
+        before = {c: cpg.out(c, EdgeKind.CALL) for c in scope}
+        relink(cpg, oracle=oracle, nodes=nodes)
+        moved = {m for c, old in before.items() if (new := cpg.out(c, EdgeKind.CALL)) != old for m in (*old, *new)}
+        if not moved:
+            return
+        scope = calls_to_relink(cpg, moved)
+        nodes = list(scope)
+    relink(cpg, oracle=oracle)
 
 
 def call_resolution(cpg: CodePropertyGraph) -> dict[NodeId, tuple[str, tuple[NodeId, ...]]]:
@@ -113,15 +121,3 @@ def apply_types(cpg: CodePropertyGraph, types: Mapping[NodeId, WrittenType], fil
     write_types(cpg, types)
     relink(cpg, files, oracle)
     return mark_inferred_calls(cpg, before)
-
-
-def _receiver_type_name(cpg: CodePropertyGraph, receiver: NodeId, oracle: TypeOracle | None) -> str | None:
-    props = cpg.props(receiver)
-    typ = None
-    if props[Prop.KIND] == NodeKind.IDENTIFIER:
-        refs = cpg.out(receiver, EdgeKind.REF)
-        if refs:
-            typ = cpg.get(refs[0], Prop.TYPE_FULL_NAME)
-    elif props[Prop.KIND] == NodeKind.CALL and oracle is not None:
-        typ = oracle.type_of(cpg, receiver)
-    return principal_type_name(typ) if typ else None

@@ -1,0 +1,162 @@
+"""A re-link after a type write asks only the calls the written types can change
+(`link_scope.calls_to_relink`, `type_writeback.relink_written`), and links as a whole re-link does."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from typeinfer.cpg.passes.link_scope import calls_to_relink
+from typeinfer.cpg.passes.type_writeback import (WrittenType, call_resolution, relink, relink_written,
+                                                 write_types)
+from typeinfer.cpg.project import build_sources
+from typeinfer.cpg.schema import EdgeKind, NodeKind, Prop
+from typeinfer.cpg.source import source_from_text
+
+PYTHON = {
+    "app/store.py": """
+        class Store:
+            def query(self, q):
+                return q
+
+            def __enter__(self):
+                return self
+
+        class Other:
+            def query(self, q):
+                return q
+
+        db = None
+
+        def make():
+            return helper()
+
+        def helper():
+            return None
+        """,
+    "app/repo.py": """
+        from app.store import Store, db as conn_db, make
+        import app.store as store
+
+        class Repo:
+            session = None
+
+            def __init__(self, conn):
+                self.conn = conn
+
+            def run(self, q):
+                self.session.query(q)
+                return self.conn.query(q)
+
+        def local_import(q):
+            from app.store import db
+            return db.query(q)
+
+        def fetch(client, url):
+            return client.query(url)
+
+        def view(q):
+            conn_db.query(q)
+            store.db.query(q)
+            s = make()
+            s.query(q)
+            fetch(s, q)
+            with make() as m:
+                m.query(q)
+            with Store() as entered:
+                entered.query(q)
+            r = Repo(store.db)
+            return r.run(q)
+        """,
+}
+
+TYPESCRIPT = {
+    "models/index.ts": """
+        export class Sequelize { query(q: string) { return q; } }
+        export const sequelize = undefined;
+        export function connect() { return undefined; }
+        """,
+    "models/reexport.ts": """
+        export { sequelize as db } from './index';
+        """,
+    "routes/users.ts": """
+        import * as models from '../models';
+        import * as again from '../models/reexport';
+        import { connect } from '../models';
+
+        function handler(q) {
+          models.sequelize.query(q);
+          again.db.query(q);
+          const c = connect();
+          c.query(q);
+          run(c, q);
+        }
+
+        function run(db, q) { return db.query(q); }
+        """,
+}
+
+
+def _project(files: dict[str, str]):
+    return build_sources(source_from_text(textwrap.dedent(code), path) for path, code in files.items())
+
+
+def _slots(cpg) -> list[tuple[str, int]]:
+    """Every untyped slot node (by file and order, stable across builds) a write can type."""
+    kinds = (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER, NodeKind.METHOD_RETURN)
+    return [n for n in cpg.nodes() if cpg.kind(n) in kinds and not cpg.get(n, Prop.TYPE_FULL_NAME)
+            and cpg.get(n, Prop.NAME) not in ("self", "cls", "this")]
+
+
+def _links(cpg):
+    return call_resolution(cpg), {n: sorted(cpg.out(n, EdgeKind.EVAL_TYPE)) for n in cpg.nodes()
+                                  if cpg.out(n, EdgeKind.EVAL_TYPE)}
+
+
+def _typed(files: dict[str, str], nodes, type_name: str, scoped: bool):
+    cpg = _project(files)
+    written = write_types(cpg, {n: WrittenType(type_name, "model", 0.9, ((type_name, 0.9),), True) for n in nodes})
+    if scoped:
+        relink_written(cpg, written)
+    else:
+        relink(cpg)
+    return cpg
+
+
+@pytest.mark.parametrize("files, type_name", [(PYTHON, "app.store.Store"), (PYTHON, "app.store.Other"),
+                                              (TYPESCRIPT, "Sequelize")], ids=["python", "python-other", "typescript"])
+def test_typing_any_one_slot_links_as_a_whole_relink_does(files, type_name):
+    slots = _slots(_project(files))
+    assert len(slots) > 10
+    changed = 0
+    for slot in slots:
+        whole = _links(_typed(files, [slot], type_name, scoped=False))
+        assert _links(_typed(files, [slot], type_name, scoped=True)) == whole, slot
+        changed += whole != _links(_project(files))
+    assert changed >= 5  # the writes do change links: the comparison is not between two no-ops
+
+
+@pytest.mark.parametrize("files, type_name", [(PYTHON, "app.store.Other"), (TYPESCRIPT, "Sequelize")],
+                         ids=["python", "typescript"])
+def test_typing_every_slot_at_once_links_as_a_whole_relink_does(files, type_name):
+    slots = _slots(_project(files))
+    assert _links(_typed(files, slots, type_name, scoped=True)) == _links(_typed(files, slots, type_name, scoped=False))
+
+
+def test_a_module_variable_typed_reaches_the_calls_through_its_imports_only():
+    cpg = _project(PYTHON)
+    db = next(n for n in cpg.nodes(NodeKind.LOCAL) if n[0] == "app/store.py" and cpg.get(n, Prop.NAME) == "db")
+    reached = {cpg.get(c, Prop.CODE) for c in calls_to_relink(cpg, [db])}
+    # through `from .. import db as conn_db`, `store.db`, and the parameter `Repo(store.db)` gives `conn`
+    assert {"conn_db.query(q)", "store.db.query(q)", "self.conn.query(q)"} <= reached
+    assert "s.query(q)" not in reached and "self.session.query(q)" not in reached
+
+
+def test_a_return_typed_reaches_the_calls_on_its_value_and_the_with_targets():
+    cpg = _project(PYTHON)
+    make = next(n for n in cpg.nodes(NodeKind.METHOD) if cpg.get(n, Prop.NAME) == "make")
+    ret = next(c for c in cpg.ast_children(make) if cpg.kind(c) == NodeKind.METHOD_RETURN)
+    reached = {cpg.get(c, Prop.CODE) for c in calls_to_relink(cpg, [ret])}
+    assert {"s.query(q)", "m.query(q)", "client.query(url)"} <= reached  # `fetch(s, q)`: its parameter
+    assert "conn_db.query(q)" not in reached
