@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping, Sequence
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.type_writeback import relink, relink_written, write_types
+from typeinfer.cpg.passes.type_writeback import Resolution, relink, relink_written, write_types
 from typeinfer.cpg.project import BuildOptions, build_project, default_cache_dir
 from typeinfer.cpg.schema import NodeKind, Op, Prop
 from typeinfer.cpg.source import DEFAULT_MAX_BYTES
@@ -124,6 +124,9 @@ class InferenceResult:
     model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = field(default_factory=dict)
     #: `result_cache`'s key of this outcome (`infer_project` with caches on), for what is derived from it
     cache_key: str | None = None
+    #: the resolution before this run of each call its re-links linked again (`relink_written`);
+    #: None where it re-linked given files or methods whole
+    relinked_from: dict[NodeId, Resolution] | None = None
 
     @property
     def threshold(self) -> float:
@@ -157,9 +160,9 @@ def infer_project(path: str | Path, options: InferenceOptions | None = None,
     cached = result_cache.load(cache_dir, key)
     if cached is not None:
         table = InferredTypes(threshold_for(options, predictor), cached.predictions)
-        relink_written(cpg, write_types(cpg, graph_types(table, table.threshold)))
+        relinked_from = relink_written(cpg, write_types(cpg, graph_types(table, table.threshold)))
         return InferenceResult(cpg, cached.program, cached.universe, table, dict(cached.stats), options, predictor,
-                               libraries, cache_key=key)
+                               libraries, cache_key=key, relinked_from=relinked_from)
     result = infer_graph(cpg, options, predictor=predictor, libraries=libraries)
     remembered = result_cache.CachedResult(result.predictions, result.stats, result.program, result.universe)
     result_cache.save(cache_dir, key, remembered)
@@ -264,6 +267,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
     classes = relinked = None
     settled_in: dict[NodeId, int] = {}
     unlinked: set[NodeId] = set()  #: nodes retyped since the last re-link
+    relinked_from: dict[NodeId, Resolution] | None = {}
     model_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}
     rest_rankings: dict[int, dict[NodeId, tuple[NameKey, Ranking]]] = {}  #: `again`'s, of the slots not inferred again
     if again is not None:
@@ -283,6 +287,7 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
                 write_types(cpg, graph_types(arrived, table.threshold))
                 settled.update(p.node for p in arrived)
                 relink(cpg, files=file_list, nodes=relinked)
+                relinked_from = None
         program = extract_slices(cpg, slice_files, universe=universe, settled=settled, methods=methods,
                                  classes=classes, structure=structure)
         targets = [s for s in program.slices
@@ -310,32 +315,37 @@ def infer_graph(cpg: CodePropertyGraph, options: InferenceOptions | None = None,
         if not confident and last_known < round_number or round_number == rounds - 1:
             break
         settled.update(p.node for p in confident)
-        _relink(cpg, unlinked, file_list, relinked)
+        relinked_from = _relink(cpg, unlinked, file_list, relinked, relinked_from)
     if keep_rankings and rest_rankings:
         model_rankings = {r: {**rest_rankings.get(r, {}), **model_rankings.get(r, {})}
                           for r in {*rest_rankings, *model_rankings}}
     if write:
         # only the analysed files (or methods) got new types: re-link their calls (the language
         # server's per-edit path); a whole-project run re-links what the written types can change
-        _relink(cpg, unlinked, file_list, relinked)
+        relinked_from = _relink(cpg, unlinked, file_list, relinked, relinked_from)
     stats["slots"] = len(table)
     by_source = Counter(p.source for p in table)
     for source in ("static", "model", "none"):
         stats[source] = by_source[source]
     assert program is not None and universe is not None
     return InferenceResult(cpg, program, universe, table, stats, options, predictor, libraries, settled_in,
-                           model_rankings)
+                           model_rankings, relinked_from=relinked_from)
 
 
-def _relink(cpg: CodePropertyGraph, written: set[NodeId], files: list[str] | None,
-            nodes: list[NodeId] | None) -> None:
+def _relink(cpg: CodePropertyGraph, written: set[NodeId], files: list[str] | None, nodes: list[NodeId] | None,
+            relinked_from: dict[NodeId, Resolution] | None) -> dict[NodeId, Resolution] | None:
     """Re-link after a round's write: the calls of `files` (or `nodes`) when given, else those
-    the `written` nodes' types can change (emptied)."""
+    the `written` nodes' types can change (emptied); returns `relinked_from` with the calls
+    linked again added (`InferenceResult.relinked_from`)."""
     if files is None and nodes is None:
-        relink_written(cpg, written)
+        prior = relink_written(cpg, written)
+        if relinked_from is not None:
+            relinked_from = {**prior, **relinked_from}  # the earliest resolution wins
     else:
         relink(cpg, files=files, nodes=nodes)
+        relinked_from = None
     written.clear()
+    return relinked_from
 
 
 def _by_name(ranked: Mapping[NodeId, tuple[NameKey, Ranking]]) -> dict[NameKey, list[Ranking]]:

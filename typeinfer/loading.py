@@ -11,7 +11,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.passes.type_writeback import call_resolution, mark_inferred_calls
+from typeinfer.cpg.passes.type_writeback import mark_inferred_calls
 from typeinfer.cpg.project import BuildOptions, build_project
 from typeinfer.cpg.query import MappingOracle, TypesArg, project_from_cpg
 
@@ -28,12 +28,13 @@ def project_with_inference(cpg: CodePropertyGraph, options: InferenceOptions | N
     from typeinfer.analyzer.pipeline import infer_graph
     from typeinfer.analyzer.scan_project import ScanProject
 
-    before = call_resolution(cpg)
     result = infer_graph(cpg, options, demand=demand)
+    # over the whole project, inference re-links through `relink_written`, which says what it linked again
+    assert result.relinked_from is not None
     # the confident rows, as the oracle of the graph they were inferred on
     oracle = MappingOracle({p.node: (p.full_type or p.type, p.confidence) for p in result.types.confident()
                             if p.node is not None})
-    return ScanProject(cpg, oracle, mark_inferred_calls(cpg, before))
+    return ScanProject(cpg, oracle, mark_inferred_calls(cpg, result.relinked_from))
 
 
 def load(path: str | os.PathLike[str], types: TypesArg = None, *, infer: bool = False,

@@ -27,6 +27,8 @@ from .linking import TypeOracle, link_project
 #: project's calls past which linking them all is as cheap
 _SCOPED_ROUNDS = 8
 _SCOPED_SHARE = 0.25
+#: a call's resolution: its METHOD_FULL_NAME and its callees (CALL edges), sorted
+Resolution = tuple[str, tuple[NodeId, ...]]
 
 
 @dataclass(frozen=True)
@@ -68,41 +70,50 @@ def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: T
     link_project(cpg, oracle, files=None if files is None else list(files), nodes=nodes)
 
 
-def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId], oracle: TypeOracle | None = None) -> None:
+def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId],
+                   oracle: TypeOracle | None = None) -> dict[NodeId, Resolution]:
     """`relink` after `write_types` changed the types of `written` nodes only (and nothing else
     changed since the last link): the same links, asking again only the calls those types can change
     (`link_scope.calls_to_relink`) and, when that gives a function other callers, the calls its
-    parameters reach."""
+    parameters reach.  Returns the `call_resolution` each call it linked again had before."""
     total = sum(1 for _ in cpg.nodes(NodeKind.CALL))
     scope = calls_to_relink(cpg, written)
     nodes: list[NodeId] = [*written, *scope]  # the written: their EVAL_TYPE edges
+    prior: dict[NodeId, Resolution] = {}
     for _ in range(_SCOPED_ROUNDS):
         if len(scope) > _SCOPED_SHARE * total:
             break
-        before = {c: cpg.out(c, EdgeKind.CALL) for c in scope}
+        for call, resolution in call_resolution(cpg, scope).items():
+            prior.setdefault(call, resolution)
+        callees = {c: cpg.out(c, EdgeKind.CALL) for c in scope}
         relink(cpg, oracle=oracle, nodes=nodes)
-        moved = {m for c, old in before.items() if (new := cpg.out(c, EdgeKind.CALL)) != old for m in (*old, *new)}
+        moved = {m for c, old in callees.items() if (new := cpg.out(c, EdgeKind.CALL)) != old for m in (*old, *new)}
         if not moved:
-            return
+            return prior
         scope = calls_to_relink(cpg, moved)
         nodes = list(scope)
+    for call, resolution in call_resolution(cpg).items():
+        prior.setdefault(call, resolution)
     relink(cpg, oracle=oracle)
+    return prior
 
 
-def call_resolution(cpg: CodePropertyGraph) -> dict[NodeId, tuple[str, tuple[NodeId, ...]]]:
-    """Every call's resolution: METHOD_FULL_NAME and its CALL edges."""
+def call_resolution(cpg: CodePropertyGraph, calls: Iterable[NodeId] | None = None) -> dict[NodeId, Resolution]:
+    """Every call's resolution (or that of `calls`), operators left out."""
     out = {}
-    for n in cpg.nodes(NodeKind.CALL):
+    for n in cpg.nodes(NodeKind.CALL) if calls is None else calls:
         props = cpg.props(n)
         if not props.get(Prop.NAME, "").startswith(OPERATOR_PREFIX):
             out[n] = (props.get(Prop.METHOD_FULL_NAME, ""), tuple(sorted(cpg.out(n, EdgeKind.CALL))))
     return out
 
 
-def mark_inferred_calls(cpg: CodePropertyGraph, before: Mapping[NodeId, tuple[str, tuple[NodeId, ...]]]) -> set[NodeId]:
-    """The calls whose resolution differs from `before` (`call_resolution` taken before the types
-    were written): each is marked INFERRED_CALLEE, and the set is returned."""
-    changed = {c for c, res in call_resolution(cpg).items() if before.get(c) != res}
+def mark_inferred_calls(cpg: CodePropertyGraph, before: Mapping[NodeId, Resolution]) -> set[NodeId]:
+    """The calls of `before` (`call_resolution` taken before the types were written: of every
+    call, or of those linked again since) whose resolution differs now: each is marked
+    INFERRED_CALLEE, and the set is returned."""
+    now = call_resolution(cpg, before)
+    changed = {c for c, res in before.items() if now.get(c) != res}
     for call in changed:
         cpg.props(call)[Prop.INFERRED_CALLEE] = True
     return changed
