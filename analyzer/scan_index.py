@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from typeinfer.analyzer.scan_probable import ProbableCallees
-from typeinfer.cpg.graph import NodeId
+from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.matching import regex
 from typeinfer.cpg.query import Project
-from typeinfer.cpg.schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, Op, Prop
+from typeinfer.cpg.schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, NodeKind, Op, Prop
 
 _FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
 
@@ -48,6 +48,8 @@ class CallIndex:
     #: (language, source spec) -> the nodes it matched, filled by `analyzer.scan.sources_by_kind`
     spec_matches: dict[tuple[str, str], list[NodeId]] = field(default_factory=dict)
     _qualified_reads: dict[str, list[tuple[NodeId, str | None]]] = field(default_factory=dict, repr=False)
+    #: per language, what each qualified read's dotted name starts from (a name, or a call's result)
+    _read_roots: dict[str, list[NodeId | None]] = field(default_factory=dict, repr=False)
     _probable: ProbableCallees | None = field(default=None, repr=False)
     _full_names: dict[NodeId, tuple[str, str]] = field(default_factory=dict, repr=False)  #: call -> (language, full)
 
@@ -81,6 +83,7 @@ class CallIndex:
         """Bring the index up to date after the `changed` calls were linked again (their
         METHOD_FULL_NAME may differ now); what was found from types is looked for anew."""
         cpg = project.cpg
+        renamed = set()
         for n in changed:
             if n not in self._full_names:
                 continue  # an operator, or a call the index has not seen
@@ -88,6 +91,7 @@ class CallIndex:
             full = str(cpg.get(n, Prop.METHOD_FULL_NAME) or cpg.get(n, Prop.FULL_NAME) or old)
             if full == old:
                 continue
+            renamed.add(n)
             self.by_full_name[language][old].remove(n)
             if not self.by_full_name[language][old]:
                 del self.by_full_name[language][old]
@@ -100,15 +104,21 @@ class CallIndex:
                 self.open_calls.discard(n)
         self.declared_types.clear()
         self.spec_matches.clear()
-        self._qualified_reads.clear()  # `request.args` on a call's result: its callee names it
+        if renamed:  # `request.args` on a call's result: its callee names it
+            for language, reads in self._qualified_reads.items():
+                roots = self._read_roots[language]
+                for i, (node, _) in enumerate(reads):
+                    if roots[i] in renamed:
+                        reads[i] = (node, project.qualified_name(node))
         self._probable = None
 
     def qualified_reads(self, project: Project, language: str) -> list[tuple[NodeId, str | None]]:
         """The field reads of `language` with their dotted names (`Project.qualified_name`:
         ``flask.request.args``), worked out once for every attribute source."""
         if language not in self._qualified_reads:
-            self._qualified_reads[language] = [(read.node, project.qualified_name(read.node))
-                                               for read in self.field_reads.get(language, ())]
+            reads = self.field_reads.get(language, ())
+            self._qualified_reads[language] = [(read.node, project.qualified_name(read.node)) for read in reads]
+            self._read_roots[language] = [_dotted_root(project.cpg, read.node) for read in reads]
         return self._qualified_reads[language]
 
     def probable_callees(self, project: Project) -> ProbableCallees:
@@ -131,3 +141,10 @@ class CallIndex:
         if len(groups) == 1:
             return list(groups[0])
         return sorted((n for calls in groups for n in calls), key=self.order.__getitem__)
+
+
+def _dotted_root(cpg: CodePropertyGraph, n: NodeId | None) -> NodeId | None:
+    """What a chain of field accesses ``a.b.c`` starts from (``a``; ``f()`` in ``f().b``)."""
+    while n is not None and cpg.kind(n) == NodeKind.CALL and cpg.get(n, Prop.NAME) in _FIELD_OPS:
+        n = cpg.arguments(n).get(1)
+    return n

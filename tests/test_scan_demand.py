@@ -196,3 +196,19 @@ def test_name_only_flows_still_ask_for_types_in_an_app_of_a_framework_the_rules_
     # a Pyramid view's untyped `request`: the rules name pyramid's Request, so its flows keep inference
     code = "def view(request, transport):\n    value = request.GET['X']\n    transport.execute(value)\n"
     assert _demanded("from pyramid.view import view_config\n\n\n" + code) == {"transport", "request"}
+
+
+def test_the_dotted_names_of_reads_on_a_call_inference_resolved_are_brought_up_to_date():
+    from typeinfer.analyzer.scan_index import CallIndex
+    from typeinfer.cpg.query import project_from_sources
+
+    code = ("import sqlite3\n\n\ndef get_conn():\n    return sqlite3.connect('x')\n\n\n"
+            "def view():\n    return get_conn().cursor().description\n")
+    project = project_from_sources({"app.py": code})
+    index = CallIndex.of(project)
+    before = dict(index.qualified_reads(project, "python"))
+    project = project_with_inference(project.cpg, InferenceOptions(use_model=False, jobs=1))
+    index.refresh(project, project.inferred_calls)
+    reads = dict(index.qualified_reads(project, "python"))
+    assert reads == dict(CallIndex.of(project).qualified_reads(project, "python"))
+    assert "sqlite3.Connection.cursor.description" in reads.values() and reads != before
