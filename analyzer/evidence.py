@@ -148,7 +148,7 @@ def _arguments(cpg: CodePropertyGraph, param: NodeId) -> list[NodeId]:
     method = next(iter(cpg.into(param, EdgeKind.AST)), None)
     if method is None:
         return []
-    sites = cpg.into(method, EdgeKind.CALL)[:_MAX_SITES]
+    sites = cpg.callers(method)[:_MAX_SITES]
     values = [argument_for(cpg, site, method, param) for site in sites]
     # a missing argument means the default was used: that is not evidence about the parameter
     return [v for v in values if v is not None and cpg.get(v, Prop.NAME) not in (Op.STARRED, Op.DOUBLE_SPREAD, Op.SPREAD)]

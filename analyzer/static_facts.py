@@ -1385,7 +1385,7 @@ class StaticTyper:
         """The argument each project call site binds to the parameter `param`."""
         cpg = self.cpg
         method = cpg.ast_parent(param)
-        args = (argument_for(cpg, call, method, param) for call in cpg.into(method, EdgeKind.CALL)) \
+        args = (argument_for(cpg, call, method, param) for call in cpg.callers(method)) \
             if method is not None else ()
         return [a for a in args if a is not None]
 
@@ -1457,7 +1457,7 @@ class StaticTyper:
         ``r = f(); r.x`` (a return type must have them)."""
         cpg = self.cpg
         out: set[str] = set()
-        for call in cpg.into(method, EdgeKind.CALL):
+        for call in cpg.callers(method):
             parent = cpg.ast_parent(call)
             if parent is None:
                 continue

@@ -97,7 +97,7 @@ def _uses(typer: StaticTyper, slot: NodeId) -> list[NodeId]:
     if "async" in mods or "generator" in mods or cpg.get(slot, Prop.DECORATORS):
         return []
     uses: list[NodeId] = []
-    for call in cpg.into(slot, EdgeKind.CALL):
+    for call in cpg.callers(slot):
         uses.append(call)
         parent = cpg.ast_parent(call)
         if parent is None or cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT or cpg.arguments(parent).get(2) != call:

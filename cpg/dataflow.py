@@ -821,7 +821,7 @@ class _Engine:
         method = self.parent(n)
         if method is None:
             return []
-        sites = [ctx[-1]] if ctx else self.cpg.into(method, EdgeKind.CALL)
+        sites = [ctx[-1]] if ctx else self.cpg.callers(method)
         rest = ctx[:-1]
         out = []
         for site in sites:

@@ -258,6 +258,11 @@ class CodePropertyGraph:
         """Predecessors of `n` along edges of `kind`."""
         return [s for s, kinds in self.g._pred[n].items() if kind in kinds]
 
+    def callers(self, method: NodeId) -> list[NodeId]:
+        """The calls linked to `method` (CALL edges into it), in node-id order: not the order the
+        links were made in, which a re-link of some of the calls changes."""
+        return sorted(self.into(method, EdgeKind.CALL))
+
     def references(self, decl: NodeId) -> list[NodeId]:
         """The IDENTIFIERs whose REF edge names `decl` (reads and writes), in graph order."""
         return sorted(i for i in self.into(decl, EdgeKind.REF) if self.g._node[i][Prop.KIND] == NodeKind.IDENTIFIER)

@@ -584,7 +584,7 @@ class Traversal:
     @property
     def callers(self) -> Traversal:
         """Call sites that invoke a METHOD."""
-        return self._flat(lambda n: self._cpg.into(n, EdgeKind.CALL))
+        return self._flat(lambda n: self._cpg.callers(n))
 
     @property
     def method(self) -> Traversal:
