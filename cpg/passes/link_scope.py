@@ -6,7 +6,7 @@ METHOD_RETURN (``make().m()``, ``with make() as x``), and, for an untyped parame
 callers pass.  A call whose link a written type can change is one whose receiver's value is
 reached from a written node along what those readings follow: a variable's uses, a field's
 accesses (by name: of any object), a module-level variable's imports, a call's value into the
-calls on it, an assignment's value into its target, a function's return type into its calls, an
+calls on it, an assignment's value into its target (a field's initializer into the field), a function's return type into its calls, an
 argument into its callee's parameters.  The walk over-approximates (names, not objects); a call
 it does not reach is answered as before the write.
 """
@@ -132,6 +132,9 @@ class _Reach:
         cpg = self.cpg
         parent = cpg.ast_parent(n)
         if parent is None:
+            return
+        if cpg.kind(parent) == NodeKind.MEMBER:  # a field's initializer (``db = make()`` in a class)
+            self._field(cpg.get(parent, Prop.NAME, ""))
             return
         if cpg.kind(parent) != NodeKind.CALL:
             return  # (a returned value: the linker reads a function's declared return type only)

@@ -317,8 +317,6 @@ class Linker:
         self._variable_cache: dict[NodeId, Target | None] = {}
         self._member_cache: dict[tuple[NodeId, str], Target | None] = {}
         self._library_bases: dict[NodeId, str | None] = {}
-        self._fed_attributes: dict[str, bool] = {}
-        self._members_by_name: dict[str, list[NodeId]] | None = None
         self._passed_cache: dict[NodeId, Target | None] = {}
         self._passed_busy: set[NodeId] = set()
         self._callee_busy: set[NodeId] = set()
@@ -460,8 +458,6 @@ class Linker:
         self._variable_cache.clear()
         self._member_cache.clear()
         self._library_bases.clear()
-        self._fed_attributes.clear()
-        self._members_by_name = None
         self._read_parameter.clear()
         for n in nodes:
             if attrs[n][Prop.KIND] == NodeKind.TYPE_DECL:
@@ -494,19 +490,22 @@ class Linker:
         the callers must be known.  Each round works out every call's callee before applying any
         (the answer does not depend on which call comes first), and a round more looks again at
         what the first linked, for the functions whose callers only that round linked: a link
-        whose callers now disagree is taken back."""
+        whose callers now disagree is taken back.  Only the calls whose answer read an untyped
+        parameter are asked (through other calls and variables too: ``with p as m: m.close()``):
+        the others answer the same."""
         self._by_callers = True
         linked: set[NodeId] = set()
         try:
             for _ in range(CALLER_ROUNDS):
-                calls = [c for c in calls if self._is_open(c)]
-                if not linked and not any(self._open_on_parameter(c) for c in calls):
-                    return
-                # a call whose answer read no such parameter answers the same: not asked again
-                calls = [c for c in calls if c in self._read_parameter]
+                calls = [c for c in calls if self._is_open(c) and c in self._read_parameter]
                 asked = calls + sorted(linked)
-                for call in asked:  # each was answered before (these) callers were asked
-                    self._callee_cache.pop(call, None)
+                if not asked:
+                    return
+                # each answer that read such a parameter was given before (these) callers were
+                # asked: those of the calls asked, and of the calls (and variables) they read through
+                for key in self._read_parameter:
+                    self._callee_cache.pop(key, None)
+                    self._variable_cache.pop(key, None)
                 self._passed_cache.clear()
                 self._member_cache.clear()  # `self.x = param`: the parameter's callers type it now
                 answers = {call: self._callee(call) for call in asked}
@@ -569,42 +568,6 @@ class Linker:
     def _is_open(self, call: NodeId) -> bool:
         """A call no resolution has reached (still ``<unresolved>.name``)."""
         return str(self.cpg.get(call, Prop.METHOD_FULL_NAME, "")).startswith(UNRESOLVED_PREFIX)
-
-    def _open_on_parameter(self, call: NodeId) -> bool:
-        """A call with no callee whose receiver is a parameter without a type, or an attribute
-        (``self.db``, ``repo.db``) that some class assigns such a parameter to (``self.db = db``)."""
-        if not self._is_open(call):
-            return False
-        receiver = self.cpg.arguments(call).get(0)
-        if receiver is not None and self.cpg.get(receiver, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
-            field_node = self.cpg.arguments(receiver).get(2)
-            return field_node is not None and self._fed_by_parameter(self.cpg.get(field_node, Prop.NAME, ""))
-        return self._untyped_parameter_with_callers(receiver) if receiver is not None else False
-
-    def _fed_by_parameter(self, attr: str) -> bool:
-        """Whether a class with an attribute `attr` assigns it an untyped parameter the project calls
-        with arguments (``self.client = client``): calls on it may take the callers' type."""
-        if self._members_by_name is None:
-            self._members_by_name = {}
-            for m in self.cpg.nodes(NodeKind.MEMBER):
-                self._members_by_name.setdefault(self.cpg.get(m, Prop.NAME, ""), []).append(m)
-        if attr not in self._fed_attributes:
-            classes = {cls for m in self._members_by_name.get(attr, ()) if (cls := self.cpg.ast_parent(m)) is not None}
-            self._fed_attributes[attr] = any(
-                value is not None and self._untyped_parameter_with_callers(value)
-                for cls in classes for w in self_writes(self.cpg, cls).get(attr, ())
-                for value in [assigned_value(self.cpg, w)])
-        return self._fed_attributes[attr]
-
-    def _untyped_parameter_with_callers(self, ident: NodeId) -> bool:
-        """Whether `ident` names a parameter without a type whose function the project calls."""
-        if self.cpg.kind(ident) != NodeKind.IDENTIFIER or self.cpg.get(ident, Prop.NAME) in SELF_NAMES:
-            return False
-        refs = self.cpg.out(ident, EdgeKind.REF)
-        if not refs or self.cpg.kind(refs[0]) != NodeKind.METHOD_PARAMETER_IN or self.cpg.get(refs[0], Prop.TYPE_FULL_NAME):
-            return False
-        method = self.cpg.ast_parent(refs[0])
-        return method is not None and bool(self.cpg.into(method, EdgeKind.CALL))  # no caller: nothing passed
 
     def _passed_type(self, param: NodeId) -> Target | None:
         """The type every project call of `param`'s function that passes a typed argument for it

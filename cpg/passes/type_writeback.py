@@ -75,7 +75,12 @@ def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId],
     """`relink` after `write_types` changed the types of `written` nodes only (and nothing else
     changed since the last link): the same links, asking again only the calls those types can change
     (`link_scope.calls_to_relink`) and, when that gives a function other callers, the calls its
-    parameters reach.  Returns the `call_resolution` each call it linked again had before."""
+    parameters reach.  Returns the `call_resolution` each call it linked again had before.
+
+    One difference from a whole re-link remains by design: where callers type parameters through
+    a chain of functions deeper than the linker's rounds (`linking.CALLER_ROUNDS`), a whole
+    re-link stops where its rounds end, while this one starts from the links the last link's
+    rounds made, and so reads those callers as they are now."""
     total = sum(1 for _ in cpg.nodes(NodeKind.CALL))
     scope = calls_to_relink(cpg, written)
     nodes: list[NodeId] = [*written, *scope]  # the written: their EVAL_TYPE edges
