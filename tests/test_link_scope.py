@@ -174,3 +174,57 @@ def test_a_functions_callers_keep_their_order_when_some_calls_are_linked_again()
     link_project(cpg, nodes=[before[0]])
     assert cpg.into(f, EdgeKind.CALL) != before  # the edge made again comes last ...
     assert cpg.callers(f) == before  # ... the callers do not
+
+
+def _return_of(cpg, name: str):
+    method = next(n for n in cpg.nodes(NodeKind.METHOD) if cpg.get(n, Prop.NAME) == name)
+    return next(c for c in cpg.ast_children(method) if cpg.kind(c) == NodeKind.METHOD_RETURN)
+
+
+def _node(cpg, kind: NodeKind, name: str):
+    return next(n for n in cpg.nodes(kind) if cpg.get(n, Prop.NAME) == name)
+
+
+def _callee_of(cpg, code: str) -> str:
+    return next(cpg.get(c, Prop.METHOD_FULL_NAME) for c in cpg.nodes(NodeKind.CALL) if cpg.get(c, Prop.CODE) == code)
+
+
+# (files, the slots to type: (kind, name) -> type, the call both re-links must resolve, to what)
+_CALLERS_CASES = {
+    # a value got from a call on a parameter its callers type: `X.make` typed, `y.build()` resolves
+    "call-on-parameter": ({"app/a.py": "class Y:\n    def build(self):\n        return 1\n\n\nclass X:\n"
+                                      "    def make(self):\n        return None\n\n\n"
+                                      "def h(p):\n    y = p.make()\n    y.build()\n\n\ndef main():\n    h(X())\n"},
+                          {(NodeKind.METHOD_RETURN, "make"): "app.a.Y"}, "y.build()", "app/a.py:Y.build"),
+    # the same, with another call on a parameter among those linked again
+    "stale-answer": ({"app/a.py": "class Y:\n    def build(self):\n        return 1\n\n    def run(self):\n        return 1\n\n\n"
+                                  "class X:\n    def make(self):\n        return None\n\n\n"
+                                  "def h(p):\n    y = p.make()\n    y.build()\n\n\ndef k(q):\n    q.run()\n\n\n"
+                                  "def main():\n    h(X())\n    t = None\n    k(t)\n"},
+                     {(NodeKind.METHOD_RETURN, "make"): "app.a.Y", (NodeKind.LOCAL, "t"): "app.a.Y"},
+                     "y.build()", "app/a.py:Y.build"),
+    # `with p as m`: the parameter's type from its callers, entered
+    "with-parameter": ({"app/a.py": "class C0:\n    def __enter__(self):\n        return self\n\n\n"
+                                    "def f(a):\n    with a as m:\n        m.close()\n\n\ndef main():\n    f(C0())\n"},
+                       {(NodeKind.METHOD_RETURN, "__enter__"): "sqlite3.Cursor"}, "m.close()", "sqlite3.Cursor.close"),
+    # a TypeScript field's initializer
+    "field-initializer": ({"src/a.ts": "export class Y { build() { return 1; } }\n"
+                                       "export function make() { return undefined; }\n"
+                                       "export class A {\n  db = make();\n  run() { this.db.build(); }\n}\n"},
+                          {(NodeKind.METHOD_RETURN, "make"): "Y"}, "this.db.build()", "src/a.ts:Y.build"),
+}
+
+
+@pytest.mark.parametrize("case", list(_CALLERS_CASES))
+def test_calls_typed_through_callers_or_initializers_are_linked_again(case):
+    files, types, code, expected = _CALLERS_CASES[case]
+    linked = []
+    for scoped in (False, True):
+        cpg = _project(files)
+        nodes = {(_return_of(cpg, name) if kind == NodeKind.METHOD_RETURN else _node(cpg, kind, name)): t
+                 for (kind, name), t in types.items()}
+        written = write_types(cpg, {n: WrittenType(t, "model", 0.9, ((t, 0.9),), True) for n, t in nodes.items()})
+        relink_written(cpg, written) if scoped else relink(cpg)
+        linked.append((_callee_of(cpg, code), _links(cpg)))
+    assert linked[0][0] == expected
+    assert linked[1] == linked[0]
