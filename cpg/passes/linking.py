@@ -503,7 +503,7 @@ class Linker:
                     return
                 # each answer that read such a parameter was given before (these) callers were
                 # asked: those of the calls asked, and of the calls (and variables) they read through
-                for key in self._read_parameter:
+                for key in (*asked, *self._read_parameter):
                     self._callee_cache.pop(key, None)
                     self._variable_cache.pop(key, None)
                 self._passed_cache.clear()

@@ -70,8 +70,7 @@ def relink(cpg: CodePropertyGraph, files: Iterable[str] | None = None, oracle: T
     link_project(cpg, oracle, files=None if files is None else list(files), nodes=nodes)
 
 
-def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId],
-                   oracle: TypeOracle | None = None) -> dict[NodeId, Resolution]:
+def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId]) -> dict[NodeId, Resolution]:
     """`relink` after `write_types` changed the types of `written` nodes only (and nothing else
     changed since the last link): the same links, asking again only the calls those types can change
     (`link_scope.calls_to_relink`) and, when that gives a function other callers, the calls its
@@ -91,7 +90,7 @@ def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId],
         for call, resolution in call_resolution(cpg, scope).items():
             prior.setdefault(call, resolution)
         callees = {c: cpg.out(c, EdgeKind.CALL) for c in scope}
-        relink(cpg, oracle=oracle, nodes=nodes)
+        relink(cpg, nodes=nodes)
         moved = {m for c, old in callees.items() if (new := cpg.out(c, EdgeKind.CALL)) != old for m in (*old, *new)}
         if not moved:
             return prior
@@ -99,7 +98,7 @@ def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId],
         nodes = list(scope)
     for call, resolution in call_resolution(cpg).items():
         prior.setdefault(call, resolution)
-    relink(cpg, oracle=oracle)
+    relink(cpg)
     return prior
 
 
