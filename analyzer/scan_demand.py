@@ -430,6 +430,24 @@ def _parameters(cpg: CodePropertyGraph, methods: list[NodeId]) -> list[NodeId]:
     return [c for m in methods for c in cpg.ast_children(m) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
 
 
+def _own_members(cpg: CodePropertyGraph, access: NodeId, name: str, members: dict[str, list[NodeId]]) -> list[NodeId]:
+    """The attributes `name` that ``self.name`` at `access` reads: those of its class and the
+    class's project bases (where the linker looks), else, when none of them declares it (a mixin's
+    ``self.name``), the attributes so named in every class."""
+    named = members.get(name, ())
+    cls = cpg.enclosing(access, (NodeKind.TYPE_DECL,))
+    if cls is None or not named:
+        return list(named)
+    classes, todo = {cls}, [cls]
+    while todo:
+        for base in cpg.out(todo.pop(), EdgeKind.INHERITS_FROM):
+            if base not in classes:
+                classes.add(base)
+                todo.append(base)
+    own = [m for m in named if cpg.ast_parent(m) in classes]
+    return own or list(named)
+
+
 def _add_expression(cpg: CodePropertyGraph, expr: NodeId, demand: set[NodeId], members: dict[str, list[NodeId]],
                     depth: int) -> None:
     """The slots whose types give `expr` its type."""
@@ -449,7 +467,7 @@ def _add_expression(cpg: CodePropertyGraph, expr: NodeId, demand: set[NodeId], m
         if obj is None or fld is None:
             return
         if cpg.kind(obj) == NodeKind.IDENTIFIER and cpg.get(obj, Prop.NAME) in SELF_NAMES:
-            demand.update(members.get(cpg.get(fld, Prop.NAME, ""), ()))  # the attribute, in whichever class
+            demand.update(_own_members(cpg, expr, cpg.get(fld, Prop.NAME, ""), members))
         else:
             _add_expression(cpg, obj, demand, members, depth + 1)
         return

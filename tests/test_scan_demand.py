@@ -11,7 +11,7 @@ from typeinfer.analyzer.pipeline import InferenceOptions, infer_graph
 from typeinfer.analyzer.scan import load_rules, scan
 from typeinfer.analyzer.scan_demand import scan_demand
 from typeinfer.cpg.project import BuildOptions, build_project
-from typeinfer.cpg.schema import Prop
+from typeinfer.cpg.schema import NodeKind, Prop
 from typeinfer.loading import project_with_inference
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -212,3 +212,20 @@ def test_the_dotted_names_of_reads_on_a_call_inference_resolved_are_brought_up_t
     reads = dict(index.qualified_reads(project, "python"))
     assert reads == dict(CallIndex.of(project).qualified_reads(project, "python"))
     assert "sqlite3.Connection.cursor.description" in reads.values() and reads != before
+
+
+def test_self_attributes_are_asked_about_in_the_class_and_its_bases_only():
+    # `self.db` in Repo reads Repo's (or Base's) db: the Cache class's own `db` types nothing here;
+    # a mixin that uses an attribute it does not declare asks about every class's
+    from typeinfer.cpg.query import project_from_sources
+
+    code = ("import os\n\n\nclass Base:\n    def __init__(self, db):\n        self.db = db\n\n\n"
+            "class Repo(Base):\n    def run(self):\n        self.db.execute(os.environ['Q'])\n\n\n"
+            "class Cache:\n    def __init__(self, db):\n        self.db = db\n\n\n"
+            "class Mixin:\n    def go(self):\n        self.conn.execute(os.environ['Q'])\n\n\n"
+            "class A(Mixin):\n    def __init__(self, c):\n        self.conn = c\n\n\n"
+            "class B(Mixin):\n    def __init__(self, c):\n        self.conn = c\n")
+    cpg = project_from_sources({"m.py": code}).cpg
+    owners = {(cpg.get(cpg.ast_parent(n), Prop.NAME), cpg.get(n, Prop.NAME))
+              for n in scan_demand(cpg, load_rules()) if cpg.kind(n) == NodeKind.MEMBER}
+    assert owners == {("Base", "db"), ("A", "conn"), ("B", "conn")}
