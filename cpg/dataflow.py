@@ -229,10 +229,14 @@ _SELF_ACCESSES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[Nod
     weakref.WeakKeyDictionary()
 _SELF_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[NodeId, dict[str, list[NodeId]]]]] = \
     weakref.WeakKeyDictionary()
+#: per graph, `bound_arguments` by (call, method): a function's parameters are asked about one by
+#: one, each for every call site (static facts, evidence, the linker, the scan's demand)
+_BINDINGS: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[Any, dict[NodeId, NodeId]]]] = \
+    weakref.WeakKeyDictionary()
 
 
-def _remembered(table: weakref.WeakKeyDictionary, cpg: CodePropertyGraph) -> dict[NodeId, Any]:
-    """What `table` remembers for `cpg` by class, emptied once the graph's nodes changed."""
+def _remembered(table: weakref.WeakKeyDictionary, cpg: CodePropertyGraph) -> dict[Any, Any]:
+    """What `table` remembers for `cpg` (by class, by call), emptied once the graph's nodes changed."""
     version, by_class = table.get(cpg, (None, None))
     if by_class is None or version != cpg.nodes_version:
         by_class = {}
@@ -257,7 +261,16 @@ def argument_for(cpg: CodePropertyGraph, call: NodeId, method: NodeId, param: No
 
 def bound_arguments(cpg: CodePropertyGraph, call: NodeId, method: NodeId) -> dict[NodeId, NodeId]:
     """Each parameter of `method` that an argument of `call` binds, with that argument (as
-    `argument_for`, for all the parameters at once)."""
+    `argument_for`, for all the parameters at once; remembered per graph until its nodes change:
+    not to be modified by the caller)."""
+    remembered = _remembered(_BINDINGS, cpg)
+    found = remembered.get((call, method))
+    if found is None:
+        found = remembered[(call, method)] = _bind(cpg, call, method)
+    return found
+
+
+def _bind(cpg: CodePropertyGraph, call: NodeId, method: NodeId) -> dict[NodeId, NodeId]:
     params = [(c, cpg.props(c)) for c in cpg.out(method, EdgeKind.AST) if cpg.kind(c) == NodeKind.METHOD_PARAMETER_IN]
     if not params:
         return {}
