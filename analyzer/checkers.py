@@ -9,9 +9,11 @@ active ``$VIRTUAL_ENV``), else from typeinfer's own environment (the pinned ``ba
 ``verify`` extra, a PyPI wheel with its own Node.js: nothing is downloaded at run time), else on
 ``PATH``; none: `CheckerUnavailable`.  A ``.venv`` found in the analysed tree is read for types
 but its programs are never run: they are part of the code under analysis.
-TypeScript: tsc from the npm registry, installed into the typeinfer cache (``$TYPEINFER_CACHE`` or
-``~/.cache/typeinfer``, under ``tools/<name>-<version>``) at first use, pinned (`PINNED`), with
-``--ignore-scripts``; run with the ``node`` on ``PATH``.  TypeScript is 7.x, the native compiler:
+TypeScript: the user's ``tsc`` on ``PATH`` (TypeScript 5 or later), else typeinfer's pinned tsc
+(`PINNED`) in the typeinfer cache (``$TYPEINFER_CACHE`` or ``~/.cache/typeinfer``, under
+``tools/<name>-<version>``), run with the ``node`` on ``PATH``.  The pinned copy is installed from
+npm (with ``--ignore-scripts``) only when asked: ``annotate --verify --fetch-checkers``
+(`fetch_checkers`), never as a side effect of a check.  TypeScript 7.x is the native compiler:
 ``tsc --noEmit`` is all we need, and it checks a project several times faster than 5.x.
 TypeScript 7 has removed ``moduleResolution: "node"`` (node10), so the generated tsconfig uses
 ``"bundler"`` (extensionless relative imports resolve as before).
@@ -35,6 +37,7 @@ API
 
 ``find_checker(language, python) -> Checker``   the checker's command lines and name/version.
 ``ensure_checker(name) -> list[str]``          a pinned npm checker's ``[node, script]``, installed once.
+``fetch_checkers(languages)``                  installs the pinned npm checkers of those that have none.
 ``open_session(root, language) -> CheckSession``    a checked copy of `root`; ``.baseline``: its errors.
 ``start_sessions(root, languages)``                 those begun in the background;
 ``close_sessions(sessions)``                        ends them, started or not.
@@ -71,6 +74,9 @@ from .languages.typescript import TSCONFIG_NAME
 PINNED: dict[str, tuple[str, str]] = {
     "typescript": ("7.0.2", "node_modules/typescript/bin/tsc"),
 }
+#: an npm checker's command the user may have on PATH, and the oldest major version it may be
+#: (TypeScript 5 is the first with the ``"bundler"`` module resolution of the generated config)
+USER_EXECUTABLES: dict[str, tuple[str, int]] = {"typescript": ("tsc", 5)}
 CHECK_TIMEOUT_S = 600  #: one check
 INSTALL_TIMEOUT_S = 300  #: one npm install
 #: copied next to the sources (the checker itself runs with our generated config)
@@ -127,7 +133,7 @@ def find_checker(language: str, python: Path | None = None) -> Checker:
     ``--python`` (see "Checkers")."""
     adapter = adapter_for(checked_language(language))
     if not adapter.checker_executables:
-        return Checker(tuple(ensure_checker(adapter.checker)), f"{adapter.checker} {PINNED[adapter.checker][0]}")
+        return _npm_checker(adapter.checker)
     for folder in _checker_folders(python):
         for name in adapter.checker_executables:
             exe = _executable(folder, name)
@@ -137,6 +143,53 @@ def find_checker(language: str, python: Path | None = None) -> Checker:
                 return Checker((exe,), _version_label(exe), (server, "--stdio") if server else ())
     raise CheckerUnavailable(f"no {' or '.join(adapter.checker_executables)} found in the environment given with "
                              f"--python, typeinfer's or on PATH (pip install 'typeinfer[verify]')")
+
+
+def _npm_checker(name: str) -> Checker:
+    """An npm checker (tsc): the user's on PATH, when recent enough, else typeinfer's pinned copy
+    if it was installed (`ensure_checker`, ``annotate --fetch-checkers``); never installed here:
+    no network unless asked."""
+    version, _ = PINNED[name]
+    exe, oldest = USER_EXECUTABLES[name]
+    # PATH's absolute folders only: a relative one (node_modules/.bin) may be the analysed tree's
+    found = next((e for p in os.get_exec_path() if p and Path(p).is_absolute() and (e := _executable(Path(p), exe))),
+                 None)
+    label = ""
+    if found is not None:
+        try:
+            label = _version_label(found)
+        except CheckerUnavailable:
+            label = ""
+        match = re.search(r"(\d+)\.\d+(\.\d+)?", label)  # "Version 5.4.5"
+        if match is not None and int(match.group(1)) >= oldest:
+            return Checker((found,), f"{exe} {match.group(0)}")
+    pinned = installed_checker(name)
+    if pinned is not None:
+        return Checker(tuple(pinned), f"{name} {version}")
+    seen = f"the {exe} on PATH is {label or 'not working'}, older than {oldest}" if found else f"no {exe} on PATH"
+    raise CheckerUnavailable(f"no {name} checker: {seen}, and typeinfer's pinned {name}@{version} is not "
+                             f"installed (install {name} >= {oldest}, or add --fetch-checkers to install the "
+                             f"pinned one from npm)")
+
+
+def installed_checker(name: str, cache: Path | None = None) -> list[str] | None:
+    """``[node, script]`` of the pinned npm checker `name` if `ensure_checker` installed it, else None."""
+    version, script = PINNED[name]
+    node = shutil.which("node")
+    target = (cache or default_cache_dir()) / "tools" / f"{name}-{version}" / script
+    return [node, str(target)] if node is not None and target.is_file() else None
+
+
+def fetch_checkers(languages: Iterable[str]) -> None:
+    """Install the pinned npm checker of each of `languages` that has none (``annotate
+    --verify --fetch-checkers``: the one use of the network, and only when asked)."""
+    for language in languages:
+        adapter = adapter_for(checked_language(language))
+        if not adapter.checker_executables:
+            try:
+                _npm_checker(adapter.checker)
+            except CheckerUnavailable:
+                ensure_checker(adapter.checker)
 
 
 def _checker_folders(python: Path | None) -> list[Path]:
@@ -173,7 +226,8 @@ def _version_label(exe: str) -> str:
 
 
 def ensure_checker(name: str, cache: Path | None = None) -> list[str]:
-    """``[node, script]`` for `name` ("pyright" or "typescript"), installed from npm at first use.
+    """``[node, script]`` for `name` ("typescript"), installed from npm unless it is already
+    (`fetch_checkers`, the benchmarks and tests call it; `find_checker` never does).
 
     The package goes to a staging folder that is renamed into place once it works, so an
     interrupted or concurrent install never leaves a half-installed checker behind.
@@ -184,10 +238,11 @@ def ensure_checker(name: str, cache: Path | None = None) -> list[str]:
     node = shutil.which("node")
     if node is None:
         raise CheckerUnavailable(f"cannot run {name}: node is not on PATH")
+    installed = installed_checker(name, cache)
+    if installed is not None:
+        return installed
     tools = (cache or default_cache_dir()) / "tools"
     target = tools / f"{name}-{version}"
-    if (target / script).is_file():
-        return [node, str(target / script)]
     npm = shutil.which("npm")
     if npm is None:
         raise CheckerUnavailable(f"cannot install {name}@{version}: npm is not on PATH")

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from typeinfer.analyzer.strip import strip_tree
-from typeinfer.analyzer.checkers import check_tree
+from typeinfer.analyzer.checkers import check_tree, ensure_checker
 from typeinfer.analyzer.verify import new_errors
 from typeinfer.analyzer.writer.contract import EditResult
 from typeinfer.corpus.fetch import fetch_npm, fetch_pypi
@@ -87,6 +87,8 @@ def measure(registry: str, name: str, version: str, sub: str, language: str, str
         shutil.copytree(source, original)
     loc = sum(len(p.read_bytes().splitlines()) for p in original.rglob("*")
               if p.suffix in SOURCE_SUFFIXES[language] and p.is_file())
+    if language == "typescript":
+        ensure_checker("typescript")  # the pinned tsc, installed once: --verify itself never installs
     baseline = check_tree(original, language)
     row: dict = {"package": f"{registry}:{name}=={version}/{sub}" + (" (stripped)" if strip else ""),
                  "language": language, "loc": loc, "baseline_errors": len(baseline)}

@@ -3,7 +3,8 @@ annotations that add errors.
 
 The edits are built with `annotate_source` directly, so these tests do not depend on the model.
 Offline tests cover the pure parts (line mapping, new-error matching, attribution) and run
-basedpyright; the network ones install the pinned tsc into the typeinfer cache (once) and run it.
+basedpyright; the network ones install the pinned tsc into the typeinfer cache (once, through
+`ensure_checker`: `--verify` itself never installs anything) and run it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from typeinfer.analyzer.checkers import Diagnostic, ensure_checker, find_checker
 from typeinfer.analyzer.verify import CodeFacts, attribute, line_map, lines_on_disk, new_errors, verify
 from typeinfer.analyzer.writer.contract import Annotation, Applied, EditResult
 from typeinfer.analyzer.writer.source import annotate_source
+
+@pytest.fixture
+def pinned_tsc() -> list[str]:
+    """typeinfer's pinned tsc, installed from npm into the typeinfer cache if it is not yet."""
+    return ensure_checker("typescript")
+
 
 PY_SOURCE = """\
 def inc(x):
@@ -177,6 +184,7 @@ def test_pyright_keeps_everything_when_nothing_breaks(tmp_path: Path) -> None:
 
 
 @pytest.mark.network
+@pytest.mark.usefixtures("pinned_tsc")
 def test_tsc_drops_exactly_the_wrong_annotation(tmp_path: Path) -> None:
     root = _project(tmp_path, {"src/m.ts": TS_SOURCE,
                                "src/use.ts": 'import { double } from "./m";\nimport lodash from "lodash";\n'
@@ -194,6 +202,7 @@ def test_tsc_drops_exactly_the_wrong_annotation(tmp_path: Path) -> None:
 
 
 @pytest.mark.network
+@pytest.mark.usefixtures("pinned_tsc")
 def test_tsc_no_op_and_other_languages_pass_through(tmp_path: Path) -> None:
     root = _project(tmp_path, {"m.ts": TS_SOURCE, "p.py": PY_SOURCE})
     ts_edit = _edit(root, "m.ts", "typescript", [_param("n", "double", 5, 23, "number")])
@@ -266,6 +275,7 @@ def test_an_override_error_naming_a_generic_class_blames_that_class_method(tmp_p
 
 @pytest.mark.network
 @pytest.mark.parametrize("language", ["python", "typescript"])
+@pytest.mark.usefixtures("pinned_tsc")
 def test_the_readme_demo_written_in_place_adds_no_checker_error(tmp_path: Path, language: str) -> None:
     """The quick start's sample project, after a plain ``annotate --write`` (no --verify), has
     no error that pyright / tsc did not report before."""
@@ -289,6 +299,7 @@ def test_the_readme_demo_written_in_place_adds_no_checker_error(tmp_path: Path, 
 
 
 @pytest.mark.network
+@pytest.mark.usefixtures("pinned_tsc")
 def test_tsc_call_site_error_in_an_unannotated_file_drops_the_parameter_it_contradicts(tmp_path: Path) -> None:
     """tsc's TS2345 names neither the parameter nor the function: the call around the argument
     is read back from the calling file, which holds no annotation."""
@@ -537,3 +548,62 @@ def test_a_dropped_return_type_takes_the_same_return_type_of_the_functions_retur
     assert {d.annotation.name for d in result.dropped} == {"route", "get"}
     assert result.converged and result.rounds == 2
     assert _applied(result.edits[0][1]) == {("size", "int")}
+
+
+def _path_with(tmp_path: Path, programs: dict[str, str | Path]) -> str:
+    """A PATH of one folder holding `programs`: a name -> a program to link to, or a shell script's body."""
+    import shutil
+
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for name, program in programs.items():
+        if isinstance(program, Path):
+            (folder / name).symlink_to(program)
+        else:
+            (folder / name).write_text(f"#!/bin/sh\n{program}\n")
+            (folder / name).chmod(0o755)
+    for tool in ("node", "npm"):  # what an install would need is there: --verify must still not install
+        found = shutil.which(tool)
+        if found and not (folder / tool).exists():
+            (folder / tool).symlink_to(found)
+    return str(folder)
+
+
+def test_verify_installs_no_checker_and_says_how_to_get_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """No network at run time: with no tsc on PATH and the pinned one not installed, TypeScript
+    is left unverified with a one-line reason, and nothing is fetched."""
+    from typeinfer import cli
+    from typeinfer.analyzer.checkers import CheckerUnavailable
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TYPEINFER_CACHE", str(cache))
+    monkeypatch.setenv("PATH", _path_with(tmp_path, {"tsc": "echo Version 4.9.5"}))
+    with pytest.raises(CheckerUnavailable, match="Version 4.9.5, older than 5.*--fetch-checkers"):
+        find_checker("typescript")
+    root = _project(tmp_path / "proj", {"m.ts": 'export function greet() {\n  return "hi";\n}\n'})
+    assert cli.main(["annotate", str(root), "--no-model", "--no-cache", "-q", "--verify"]) == 0
+    out, err = capsys.readouterr()
+    assert "+export function greet(): string {" in out
+    assert "no typescript checker" in err and "typescript annotations not verified" in err
+    assert not (cache / "tools").exists()
+
+
+def test_fetch_checkers_goes_with_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from typeinfer import cli
+
+    root = _project(tmp_path, {"m.ts": TS_SOURCE})
+    assert cli.main(["annotate", str(root), "--fetch-checkers"]) != 0
+    assert "--fetch-checkers goes with --verify" in capsys.readouterr().err
+
+
+@pytest.mark.network
+def test_the_users_tsc_comes_before_the_pinned_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   pinned_tsc: list[str]) -> None:
+    from typeinfer.analyzer.checkers import fetch_checkers
+
+    fetch_checkers(["typescript"])  # installed already: nothing to do
+    assert find_checker("typescript").cmd == tuple(pinned_tsc)
+    monkeypatch.setenv("PATH", _path_with(tmp_path, {"tsc": Path(pinned_tsc[1])}))
+    found = find_checker("typescript")
+    assert found.cmd == (str(tmp_path / "bin" / "tsc"),) and found.label == "tsc 7.0.2"

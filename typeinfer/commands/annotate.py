@@ -32,6 +32,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--verify", action="store_true",
                    help="type-check the result (basedpyright or pyright for Python, tsc for TypeScript) and drop "
                         "the annotations that add errors")
+    p.add_argument("--fetch-checkers", action="store_true",
+                   help="with --verify: install typeinfer's pinned checker from npm when none is found (tsc for "
+                        "TypeScript; without it, --verify never uses the network)")
     p.add_argument("--force", action="store_true",
                    help="annotate files that have syntax errors before the edit too (default: left alone)")
     p.add_argument("--model", help="model directory (default: the bundled model)")
@@ -55,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("typeinfer annotate: --min-confidence must be between 0 and 1")
     if args.verify and args.format == "json":
         raise UsageError("typeinfer annotate: --verify applies to diffs, --write and --stub, not --format json")
+    if args.fetch_checkers and not args.verify:
+        raise UsageError("typeinfer annotate: --fetch-checkers goes with --verify")
     options = InferenceOptions(use_model=not args.no_model, model_dir=Path(args.model) if args.model else None,
                                min_confidence=args.min_confidence, kinds=kinds, languages=languages,
                                jobs=args.jobs, use_cache=not args.no_cache, max_bytes=args.max_bytes,
@@ -62,8 +67,13 @@ def run(args: argparse.Namespace) -> int:
     sessions: dict[str, Any] = {}
     try:
         if args.verify and Path(args.path).exists():  # the checker reads the unannotated tree while types are inferred
-            from typeinfer.analyzer.checkers import start_sessions
+            from typeinfer.analyzer.checkers import VerifyError, fetch_checkers, start_sessions
 
+            if args.fetch_checkers:
+                try:
+                    fetch_checkers(languages)
+                except VerifyError as exc:  # the checks then say what was not verified
+                    print(f"typeinfer: {exc}", file=sys.stderr)
             start_sessions(Path(args.path), languages, args.python, into=sessions)
         return _annotate(args, options, kinds, sessions)
     finally:
