@@ -128,13 +128,14 @@ class Diagnostic:
 # --------------------------------------------------------------------------------------------
 
 
-def find_checker(language: str, python: Path | None = None) -> Checker:
+def find_checker(language: str, python: Path | None = None, root: Path | None = None) -> Checker:
     """The checker `--verify` runs for `language`, `python` the environment given with
-    ``--python`` (see "Checkers")."""
+    ``--python`` (see "Checkers"); `root`: the analysed tree, whose programs are never run (a
+    ``PATH`` folder inside it, ``node_modules/.bin`` put there by ``npm run``, is passed over)."""
     adapter = adapter_for(checked_language(language))
     if not adapter.checker_executables:
-        return _npm_checker(adapter.checker)
-    for folder in _checker_folders(python):
+        return _npm_checker(adapter.checker, root)
+    for folder in _checker_folders(python, root):
         for name in adapter.checker_executables:
             exe = _executable(folder, name)
             if exe is not None:
@@ -145,15 +146,13 @@ def find_checker(language: str, python: Path | None = None) -> Checker:
                              f"--python, typeinfer's or on PATH (pip install 'typeinfer[verify]')")
 
 
-def _npm_checker(name: str) -> Checker:
+def _npm_checker(name: str, root: Path | None = None) -> Checker:
     """An npm checker (tsc): the user's on PATH, when recent enough, else typeinfer's pinned copy
     if it was installed (`ensure_checker`, ``annotate --fetch-checkers``); never installed here:
     no network unless asked."""
     version, _ = PINNED[name]
     exe, oldest = USER_EXECUTABLES[name]
-    # PATH's absolute folders only: a relative one (node_modules/.bin) may be the analysed tree's
-    found = next((e for p in os.get_exec_path() if p and Path(p).is_absolute() and (e := _executable(Path(p), exe))),
-                 None)
+    found = next((e for folder in _path_folders(root) if (e := _executable(folder, exe))), None)
     label = ""
     if found is not None:
         try:
@@ -180,19 +179,39 @@ def installed_checker(name: str, cache: Path | None = None) -> list[str] | None:
     return [node, str(target)] if node is not None and target.is_file() else None
 
 
-def fetch_checkers(languages: Iterable[str]) -> None:
-    """Install the pinned npm checker of each of `languages` that has none (``annotate
-    --verify --fetch-checkers``: the one use of the network, and only when asked)."""
+def fetch_checkers(root: Path, languages: Iterable[str]) -> None:
+    """Install the pinned npm checker of each of `languages` that `root` has files of and that has
+    no checker (``annotate --verify --fetch-checkers``: the one use of the network, and only when
+    asked)."""
     for language in languages:
         adapter = adapter_for(checked_language(language))
-        if not adapter.checker_executables:
-            try:
-                _npm_checker(adapter.checker)
-            except CheckerUnavailable:
-                ensure_checker(adapter.checker)
+        if adapter.checker_executables or not discover(Path(root), BuildOptions(languages=(language,))).files:
+            continue
+        try:
+            _npm_checker(adapter.checker, root)
+        except CheckerUnavailable:
+            ensure_checker(adapter.checker)
 
 
-def _checker_folders(python: Path | None) -> list[Path]:
+def _path_folders(root: Path | None) -> list[Path]:
+    """``PATH``'s absolute folders, but none inside the analysed tree `root` (a relative one, or
+    the tree's own ``node_modules/.bin``, holds programs of the code under analysis)."""
+    inside = None
+    if root is not None:
+        inside = Path(root).resolve()
+        inside = inside.parent if inside.is_file() else inside  # one file: the folder it is in
+    folders = []
+    for p in os.get_exec_path():
+        if not p or not Path(p).is_absolute():
+            continue
+        folder = Path(p)
+        if inside is not None and folder.resolve().is_relative_to(inside):
+            continue
+        folders.append(folder)
+    return folders
+
+
+def _checker_folders(python: Path | None, root: Path | None = None) -> list[Path]:
     """Where checker executables are looked for, in order: the environment the user named
     (``--python``, else an active ``$VIRTUAL_ENV``), typeinfer's own, then ``PATH``'s absolute
     folders.  Never an environment found inside or above the analysed tree: a program from
@@ -202,7 +221,7 @@ def _checker_folders(python: Path | None) -> list[Path]:
     if env is not None:
         folders += [env / "bin", env / "Scripts"]
     folders.append(Path(sys.executable).parent)
-    folders += [Path(p) for p in os.get_exec_path() if p and Path(p).is_absolute()]
+    folders += _path_folders(root)
     return folders
 
 
@@ -260,10 +279,15 @@ def ensure_checker(name: str, cache: Path | None = None) -> list[str]:
         except subprocess.TimeoutExpired:
             raise CheckerUnavailable(f"cannot install {name}@{version} from npm: no answer within "
                                      f"{INSTALL_TIMEOUT_S} s (offline?)") from None
+        except OSError as exc:
+            raise CheckerUnavailable(f"cannot install {name}@{version}: cannot run npm ({exc.strerror or exc})") from None
         if proc.returncode != 0 or not (staging / script).is_file():
             raise CheckerUnavailable(f"cannot install {name}@{version} from npm: {_npm_error(proc.stderr)}")
-        probe = subprocess.run([node, str(staging / script), "--version"], capture_output=True, text=True,
-                               timeout=60)
+        try:
+            probe = subprocess.run([node, str(staging / script), "--version"], capture_output=True, text=True,
+                                   timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            raise CheckerUnavailable(f"{name}@{version} installed but does not start") from None
         if probe.returncode != 0:  # e.g. no native tsc binary for this platform
             raise CheckerUnavailable(f"{name}@{version} installed but does not start: {_last_line(probe.stderr)}")
         try:
@@ -375,7 +399,7 @@ def check_tree(root: Path, language: str, checker: Checker | None = None,
     """The errors the checker (`find_checker`) reports on the `language` files of `root` as they
     are, under the generated config `verify` uses (a copy is checked; `root` is not touched)."""
     lang = checked_language(language)
-    cmd = list((checker or find_checker(lang, python)).cmd)
+    cmd = list((checker or find_checker(lang, python, root)).cmd)
     with tempfile.TemporaryDirectory(prefix="typeinfer-check-") as tmp:
         work = Path(tmp)
         _prepare_copy(Path(root), lang, work)
@@ -471,7 +495,7 @@ def open_session(root: Path, language: str, checker: Checker | None = None,
     """A `CheckSession` on a fresh copy of `root`'s `language` files, its baseline checked.
     `checker` overrides `find_checker(language, python)`."""
     lang = checked_language(language)
-    found = checker or find_checker(lang, python)
+    found = checker or find_checker(lang, python, root)
     work = Path(tempfile.mkdtemp(prefix="typeinfer-verify-"))
     try:
         session = CheckSession(found, lang, work, _prepare_copy(Path(root), lang, work))

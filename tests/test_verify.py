@@ -602,8 +602,42 @@ def test_the_users_tsc_comes_before_the_pinned_one(tmp_path: Path, monkeypatch: 
                                                    pinned_tsc: list[str]) -> None:
     from typeinfer.analyzer.checkers import fetch_checkers
 
-    fetch_checkers(["typescript"])  # installed already: nothing to do
+    fetch_checkers(_project(tmp_path / "proj", {"m.ts": TS_SOURCE}), ["typescript"])  # installed already: nothing to do
     assert find_checker("typescript").cmd == tuple(pinned_tsc)
     monkeypatch.setenv("PATH", _path_with(tmp_path, {"tsc": Path(pinned_tsc[1])}))
     found = find_checker("typescript")
     assert found.cmd == (str(tmp_path / "bin" / "tsc"),) and found.label == "tsc 7.0.2"
+
+
+def test_a_tsc_of_the_analysed_tree_on_path_is_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`npm run` puts the project's own node_modules/.bin on PATH: a program there is part of the
+    code under analysis, so --verify neither runs nor uses it."""
+    from typeinfer import cli
+    from typeinfer.analyzer.checkers import CheckerUnavailable
+
+    root = _project(tmp_path / "proj", {"m.ts": 'export function greet() {\n  return "hi";\n}\n'})
+    marker = tmp_path / "ran"
+    tree_bin = root / "node_modules" / ".bin"
+    tree_bin.mkdir(parents=True)
+    (tree_bin / "tsc").write_text(f"#!/bin/sh\ntouch {marker}\necho Version 7.0.0\n")
+    (tree_bin / "tsc").chmod(0o755)
+    monkeypatch.setenv("TYPEINFER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", f"{tree_bin}:{_path_with(tmp_path, {})}")
+    with pytest.raises(CheckerUnavailable, match="no tsc on PATH"):
+        find_checker("typescript", root=root)
+    assert cli.main(["annotate", str(root), "--no-model", "--no-cache", "-q", "--verify"]) == 0
+    assert "typescript annotations not verified" in capsys.readouterr().err
+    assert not marker.exists()
+
+
+def test_fetch_checkers_fetches_nothing_for_a_tree_without_typescript(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from typeinfer.analyzer.checkers import fetch_checkers
+
+    calls = tmp_path / "npm-calls"
+    monkeypatch.setenv("TYPEINFER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", _path_with(tmp_path, {"npm": f'echo "$@" >> {calls}; exit 1'}))
+    root = _project(tmp_path / "proj", {"m.py": PY_SOURCE})
+    fetch_checkers(root, ["python", "typescript"])
+    assert not calls.exists()

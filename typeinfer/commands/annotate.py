@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 
             if args.fetch_checkers:
                 try:
-                    fetch_checkers(languages)
+                    fetch_checkers(Path(args.path), languages)
                 except VerifyError as exc:  # the checks then say what was not verified
                     print(f"typeinfer: {exc}", file=sys.stderr)
             start_sessions(Path(args.path), languages, args.python, into=sessions)
