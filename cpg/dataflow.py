@@ -180,9 +180,14 @@ def _one_line(code: str) -> str:
 
 
 def return_statements(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:
-    """The RETURN nodes of `method`, those of nested functions and classes left out."""
-    return [d for d in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
-            if cpg.kind(d) == NodeKind.RETURN]
+    """The RETURN nodes of `method`, those of nested functions and classes left out, in AST
+    pre-order (remembered per graph until its nodes change: not to be modified by the caller)."""
+    remembered = _remembered(_RETURNS, cpg)
+    found = remembered.get(method)
+    if found is None:
+        found = remembered[method] = [d for d in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
+                                      if cpg.kind(d) == NodeKind.RETURN]
+    return found
 
 
 def self_attribute(cpg: CodePropertyGraph, n: NodeId) -> str | None:
@@ -228,6 +233,10 @@ def self_writes(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]]:
 _SELF_ACCESSES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[NodeId, dict[str, list[NodeId]]]]] = \
     weakref.WeakKeyDictionary()
 _SELF_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[NodeId, dict[str, list[NodeId]]]]] = \
+    weakref.WeakKeyDictionary()
+#: per graph, `return_statements` by method: the chop of a scan's demand asks for those of every
+#: function an open call's name may mean, the dataflow engine for those its calls resolve to
+_RETURNS: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[NodeId, list[NodeId]]]] = \
     weakref.WeakKeyDictionary()
 #: per graph, `bound_arguments` by (call, method): a function's parameters are asked about one by
 #: one, each for every call site (static facts, evidence, the linker, the scan's demand)
