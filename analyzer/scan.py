@@ -375,10 +375,8 @@ def qualified_types(project: Project, n: NodeId) -> list[str]:
 def _typed_declarations(project: Project, type_rx: str, language: str, index: CallIndex) -> list[NodeId]:
     if language not in index.declared_types:  # the types of every parameter and variable, once per scan
         cpg = project.cpg
-        rank = {rel: i for i, rel in enumerate(cpg.files)}
-        decls = [n for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL) for n in cpg.nodes(kind)
-                 if cpg.files[n[0]].language == language]
-        decls.sort(key=lambda n: (rank[n[0]], n[1]))  # each file's, in its order, the files in theirs
+        decls = cpg.in_file_order(n for kind in (NodeKind.METHOD_PARAMETER_IN, NodeKind.LOCAL) for n in cpg.nodes(kind)
+                                  if cpg.files[n[0]].language == language)
         index.declared_types[language] = [(n, types) for n in decls if (types := qualified_types(project, n))]
     rx = regex(type_rx)
     return [n for n, types in index.declared_types[language] if any(rx.fullmatch(t) for t in types)]

@@ -263,6 +263,12 @@ class CodePropertyGraph:
         links were made in, which a re-link of some of the calls changes."""
         return sorted(self.into(method, EdgeKind.CALL))
 
+    def in_file_order(self, nodes: Iterable[NodeId]) -> list[NodeId]:
+        """`nodes` sorted as a walk of the graph meets them: the files in the graph's order, each
+        file's nodes by id (not in a set's order, which the hash seed decides)."""
+        rank = {rel: i for i, rel in enumerate(self.files)}
+        return sorted(nodes, key=lambda n: (rank.get(n[0], len(rank)), n[1]))
+
     def references(self, decl: NodeId) -> list[NodeId]:
         """The IDENTIFIERs whose REF edge names `decl` (reads and writes), in graph order."""
         return sorted(i for i in self.into(decl, EdgeKind.REF) if self.g._node[i][Prop.KIND] == NodeKind.IDENTIFIER)

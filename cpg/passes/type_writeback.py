@@ -81,15 +81,10 @@ def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId]) -> dict[
     re-link stops where its rounds end, while this one starts from the links the last link's
     rounds made, and so reads those callers as they are now."""
     total = sum(1 for _ in cpg.nodes(NodeKind.CALL))
-    rank = {rel: i for i, rel in enumerate(cpg.files)}
-
-    def in_graph_order(found: Iterable[NodeId]) -> list[NodeId]:
-        # as a whole link visits them (a file's nodes in id order, the files in the graph's): the
-        # answers where parameters pass round a cycle depend on which call is asked first
-        return sorted(found, key=lambda n: (rank.get(n[0], len(rank)), n[1]))
-
     scope = calls_to_relink(cpg, written)
-    nodes = in_graph_order({*written, *scope})  # the written: their EVAL_TYPE edges
+    # in the order a whole link visits them: where parameters pass round a cycle, the answers
+    # depend on which call is asked first.  The written: their EVAL_TYPE edges
+    nodes = cpg.in_file_order({*written, *scope})
     prior: dict[NodeId, Resolution] = {}
     for _ in range(_SCOPED_ROUNDS):
         if len(scope) > _SCOPED_SHARE * total:
@@ -102,7 +97,7 @@ def relink_written(cpg: CodePropertyGraph, written: Collection[NodeId]) -> dict[
         if not moved:
             return prior
         scope = calls_to_relink(cpg, moved)
-        nodes = in_graph_order(scope)
+        nodes = cpg.in_file_order(scope)
     for call, resolution in call_resolution(cpg).items():
         prior.setdefault(call, resolution)
     relink(cpg)
