@@ -438,12 +438,7 @@ def _own_members(cpg: CodePropertyGraph, access: NodeId, name: str, members: dic
     cls = cpg.enclosing(access, (NodeKind.TYPE_DECL,))
     if cls is None or not named:
         return list(named)
-    classes, todo = {cls}, [cls]
-    while todo:
-        for base in cpg.out(todo.pop(), EdgeKind.INHERITS_FROM):
-            if base not in classes:
-                classes.add(base)
-                todo.append(base)
+    classes = set(cpg.lineage(cls))
     own = [m for m in named if cpg.ast_parent(m) in classes]
     return own or list(named)
 

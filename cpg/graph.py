@@ -263,6 +263,19 @@ class CodePropertyGraph:
         links were made in, which a re-link of some of the calls changes."""
         return sorted(self.into(method, EdgeKind.CALL))
 
+    def lineage(self, type_decl: NodeId) -> list[NodeId]:
+        """The class and its project ancestors (INHERITS_FROM), nearest first (breadth-first, no
+        duplicates): where an attribute or method of the class is looked for."""
+        order, queue, seen = [], [type_decl], {type_decl}
+        while queue:
+            current = queue.pop(0)
+            order.append(current)
+            for base in self.out(current, EdgeKind.INHERITS_FROM):
+                if base not in seen:
+                    seen.add(base)
+                    queue.append(base)
+        return order
+
     def in_file_order(self, nodes: Iterable[NodeId]) -> list[NodeId]:
         """`nodes` sorted as a walk of the graph meets them: the files in the graph's order, each
         file's nodes by id (not in a set's order, which the hash seed decides)."""

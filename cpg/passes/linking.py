@@ -383,18 +383,9 @@ class Linker:
     # -- classes
     def mro(self, type_decl: NodeId) -> list[NodeId]:
         """The class and its project ancestors, nearest first (breadth-first, no duplicates)."""
-        if type_decl in self._mro_cache:
-            return self._mro_cache[type_decl]
-        order, queue, seen = [], [type_decl], {type_decl}
-        while queue:
-            current = queue.pop(0)
-            order.append(current)
-            for base in self.cpg.out(current, EdgeKind.INHERITS_FROM):
-                if base not in seen:
-                    seen.add(base)
-                    queue.append(base)
-        self._mro_cache[type_decl] = order
-        return order
+        if type_decl not in self._mro_cache:
+            self._mro_cache[type_decl] = self.cpg.lineage(type_decl)
+        return self._mro_cache[type_decl]
 
     def _binds(self, type_decl: NodeId, name: str) -> bool:
         """Whether a project class or its project bases bind `name` other than as a method (an
