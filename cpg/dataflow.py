@@ -182,12 +182,9 @@ def _one_line(code: str) -> str:
 def return_statements(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:
     """The RETURN nodes of `method`, those of nested functions and classes left out, in AST
     pre-order (remembered per graph until its nodes change: not to be modified by the caller)."""
-    remembered = _remembered(_RETURNS, cpg)
-    found = remembered.get(method)
-    if found is None:
-        found = remembered[method] = [d for d in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
-                                      if cpg.kind(d) == NodeKind.RETURN]
-    return found
+    return _remember(_RETURNS, cpg, method, lambda: [
+        d for d in cpg.ast_descendants(method, stop_at=(NodeKind.METHOD, NodeKind.TYPE_DECL))
+        if cpg.kind(d) == NodeKind.RETURN])
 
 
 def self_attribute(cpg: CodePropertyGraph, n: NodeId) -> str | None:
@@ -205,30 +202,25 @@ def self_accesses(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]
     """`self_attribute` accesses in a class's own code (not in nested classes), reads and writes,
     by attribute name, in AST pre-order (remembered per graph until its nodes change: not to be
     modified by the caller)."""
-    by_class = _remembered(_SELF_ACCESSES, cpg)
-    found = by_class.get(cls)
-    if found is None:
-        found = {}
+    def walk() -> dict[str, list[NodeId]]:
+        found: dict[str, list[NodeId]] = {}
         for node in cpg.ast_descendants(cls, stop_at=(NodeKind.TYPE_DECL,)):
             name = self_attribute(cpg, node)
             if name is not None:
                 found.setdefault(name, []).append(node)
-        by_class[cls] = found  # only once complete: an interrupted walk leaves nothing behind
-    return found
+        return found
+    return _remember(_SELF_ACCESSES, cpg, cls, walk)
 
 
 def self_writes(cpg: CodePropertyGraph, cls: NodeId) -> dict[str, list[NodeId]]:
     """The `self_accesses` of a class that write (``self.x = ...``, ``self.x += ...``), by
     attribute name (remembered with them: not to be modified by the caller)."""
-    by_class = _remembered(_SELF_WRITES, cpg)
-    found = by_class.get(cls)
-    if found is None:
-        found = by_class[cls] = {name: writes for name, nodes in self_accesses(cpg, cls).items()
-                                 if (writes := [n for n in nodes if cpg.get(n, Prop.IS_WRITE)])}
-    return found
+    return _remember(_SELF_WRITES, cpg, cls, lambda: {
+        name: writes for name, nodes in self_accesses(cpg, cls).items()
+        if (writes := [n for n in nodes if cpg.get(n, Prop.IS_WRITE)])})
 
 
-#: per graph, its `nodes_version` and `self_accesses` (`self_writes`) by class: the syntax alone
+#: per graph (`_remember`), `self_accesses` (`self_writes`) by class: the syntax alone
 #: decides them, and the linker (at each link) and inference's slicer both ask for the same classes
 _SELF_ACCESSES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[NodeId, dict[str, list[NodeId]]]]] = \
     weakref.WeakKeyDictionary()
@@ -244,13 +236,18 @@ _BINDINGS: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[Any, dic
     weakref.WeakKeyDictionary()
 
 
-def _remembered(table: weakref.WeakKeyDictionary, cpg: CodePropertyGraph) -> dict[Any, Any]:
-    """What `table` remembers for `cpg` (by class, by call), emptied once the graph's nodes changed."""
-    version, by_class = table.get(cpg, (None, None))
-    if by_class is None or version != cpg.nodes_version:
-        by_class = {}
-        table[cpg] = (cpg.nodes_version, by_class)
-    return by_class
+def _remember(table: weakref.WeakKeyDictionary, cpg: CodePropertyGraph, key: Any, compute: Callable[[], Any]) -> Any:
+    """What `table` remembers for `cpg` under `key`, computed (and kept, once complete: an
+    interrupted computation leaves nothing behind) when it has none; forgotten once the graph's
+    nodes change (`nodes_version`)."""
+    version, remembered = table.get(cpg, (None, None))
+    if remembered is None or version != cpg.nodes_version:
+        remembered = {}
+        table[cpg] = (cpg.nodes_version, remembered)
+    found = remembered.get(key)
+    if found is None:
+        found = remembered[key] = compute()
+    return found
 
 
 def assigned_value(cpg: CodePropertyGraph, target: NodeId) -> NodeId | None:
@@ -272,11 +269,7 @@ def bound_arguments(cpg: CodePropertyGraph, call: NodeId, method: NodeId) -> dic
     """Each parameter of `method` that an argument of `call` binds, with that argument (as
     `argument_for`, for all the parameters at once; remembered per graph until its nodes change:
     not to be modified by the caller)."""
-    remembered = _remembered(_BINDINGS, cpg)
-    found = remembered.get((call, method))
-    if found is None:
-        found = remembered[(call, method)] = _bind(cpg, call, method)
-    return found
+    return _remember(_BINDINGS, cpg, (call, method), lambda: _bind(cpg, call, method))
 
 
 def _bind(cpg: CodePropertyGraph, call: NodeId, method: NodeId) -> dict[NodeId, NodeId]:
@@ -704,12 +697,10 @@ class _Frozen(dict):
         return hash(tuple(sorted(map(repr, self.items()))))
 
 
-#: per graph, its `nodes_version` and its ``self.x = v`` writes by (class, field name): the syntax
+#: per graph (`_remember`, one entry), its ``self.x = v`` writes by (class, field name): the syntax
 #: alone decides them (not linking or types), and each rule of a scan, and the scan's demand
 #: before it, walks with an engine of its own
-_FIELD_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph,
-                                          tuple[int, dict[tuple[NodeId | None, str], list[NodeId]]]] = \
-    weakref.WeakKeyDictionary()
+_FIELD_WRITES: weakref.WeakKeyDictionary[CodePropertyGraph, tuple[int, dict[None, dict]]] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -753,29 +744,27 @@ class _Engine:
     def field_writes(self, cls: NodeId | None, name: str) -> list[NodeId]:
         """Values assigned to ``self.name`` / ``cls.name`` / ``this.name`` anywhere in class `cls`."""
         if self._field_writes is None:
-            cached = _FIELD_WRITES.get(self.cpg)
-            if cached is not None and cached[0] == self.cpg.nodes_version:
-                self._field_writes = cached[1]
-        if self._field_writes is None:
-            table: dict[tuple[NodeId | None, str], list[NodeId]] = {}
-            for n in self.cpg.nodes(NodeKind.CALL):
-                props = self.cpg.props(n)
-                if props.get(Prop.NAME) not in _FIELD_OPS or not props.get(Prop.IS_WRITE):
-                    continue
-                args = self.cpg.arguments(n)
-                obj, fld = args.get(1), args.get(2)
-                if obj is None or fld is None or self.p(obj).get(Prop.NAME) not in SELF_NAMES:
-                    continue
-                assign = self.parent(n)
-                if assign is None or not Op.is_assignment(self.p(assign).get(Prop.NAME, "")):
-                    continue
-                value = self.cpg.arguments(assign).get(2)
-                if value is not None:
-                    key = (self.cpg.enclosing(n, (NodeKind.TYPE_DECL,)), self.p(fld).get(Prop.NAME, ""))
-                    table.setdefault(key, []).append(value)
-            self._field_writes = table
-            _FIELD_WRITES[self.cpg] = (self.cpg.nodes_version, table)
+            self._field_writes = _remember(_FIELD_WRITES, self.cpg, None, self._all_field_writes)
         return self._field_writes.get((cls, name), [])
+
+    def _all_field_writes(self) -> dict[tuple[NodeId | None, str], list[NodeId]]:
+        table: dict[tuple[NodeId | None, str], list[NodeId]] = {}
+        for n in self.cpg.nodes(NodeKind.CALL):
+            props = self.cpg.props(n)
+            if props.get(Prop.NAME) not in _FIELD_OPS or not props.get(Prop.IS_WRITE):
+                continue
+            args = self.cpg.arguments(n)
+            obj, fld = args.get(1), args.get(2)
+            if obj is None or fld is None or self.p(obj).get(Prop.NAME) not in SELF_NAMES:
+                continue
+            assign = self.parent(n)
+            if assign is None or not Op.is_assignment(self.p(assign).get(Prop.NAME, "")):
+                continue
+            value = self.cpg.arguments(assign).get(2)
+            if value is not None:
+                key = (self.cpg.enclosing(n, (NodeKind.TYPE_DECL,)), self.p(fld).get(Prop.NAME, ""))
+                table.setdefault(key, []).append(value)
+        return table
 
     # -- the "flows into" relation, backwards
     def preds(self, n: NodeId, ctx: tuple[NodeId, ...]) -> list[tuple[NodeId, tuple[NodeId, ...], str, NodeId | None]]:
