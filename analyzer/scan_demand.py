@@ -41,7 +41,8 @@ from typeinfer.cpg.dataflow import bound_arguments, chops, return_statements
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.matching import matches
 from typeinfer.cpg.query import Project, project_from_cpg
-from typeinfer.cpg.schema import OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
+from typeinfer.cpg.schema import (FIELD_ACCESS_OPS, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, EdgeKind, NodeKind,
+                                  Prop)
 
 #: method names of the calls through which frameworks take handlers (Express, Koa, Fastify, Hono,
 #: aiohttp, Starlette and the like): a function passed to one of them is called with request values
@@ -51,7 +52,6 @@ REGISTRATION_CALLS = frozenset({
     "add_websocket_route", "websocket", "middleware", "addEventListener", "listen", "createServer",
 })
 _SLOT_KINDS = (NodeKind.LOCAL, NodeKind.METHOD_PARAMETER_IN, NodeKind.MEMBER, NodeKind.METHOD_RETURN)
-_FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
 
 
 def sink_method_names(rules: Iterable[Any]) -> set[str]:
@@ -457,7 +457,7 @@ def _add_expression(cpg: CodePropertyGraph, expr: NodeId, demand: set[NodeId], m
         return
     name = cpg.get(expr, Prop.NAME, "")
     args = cpg.arguments(expr)
-    if name in _FIELD_OPS:
+    if name in FIELD_ACCESS_OPS:
         obj, fld = args.get(1), args.get(2)
         if obj is None or fld is None:
             return

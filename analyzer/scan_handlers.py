@@ -31,7 +31,7 @@ from typeinfer.cpg.dataflow import assigned_value
 from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import matches
 from typeinfer.cpg.query import Project
-from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
+from typeinfer.cpg.schema import FIELD_ACCESS_OPS, MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Prop
 
 from .scan_index import CallIndex
 
@@ -99,7 +99,7 @@ def _function_named(project: Project, arg: NodeId) -> NodeId | None:
         prefix = "" if at_module else str(cpg.get(scope, Prop.FULL_NAME, "")).partition(":")[2] + "."
         found = methods.get(f"{arg[0]}:{prefix}{name}")
         return _bound_at(cpg, found, arg) if found else None
-    if kind == NodeKind.CALL and cpg.get(arg, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+    if kind == NodeKind.CALL and cpg.get(arg, Prop.NAME) in FIELD_ACCESS_OPS:
         obj, field_node = cpg.arguments(arg).get(1), cpg.arguments(arg).get(2)
         if obj is None or field_node is None or cpg.kind(obj) != NodeKind.IDENTIFIER:
             return None

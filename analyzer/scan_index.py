@@ -18,9 +18,8 @@ from typeinfer.analyzer.scan_probable import ProbableCallees
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.matching import regex
 from typeinfer.cpg.query import Project
-from typeinfer.cpg.schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, NodeKind, Op, Prop
+from typeinfer.cpg.schema import FIELD_ACCESS_OPS, OPERATOR_PREFIX, UNRESOLVED_PREFIX, NodeKind, Prop
 
-_FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
 
 
 @dataclass
@@ -64,7 +63,7 @@ class CallIndex:
             language = languages.get(n[0], "")
             name = props.get(Prop.NAME) or ""
             if name.startswith(OPERATOR_PREFIX):
-                if name in _FIELD_OPS and not props.get(Prop.IS_WRITE):
+                if name in FIELD_ACCESS_OPS and not props.get(Prop.IS_WRITE):
                     args = cpg.arguments(n)
                     index.field_reads.setdefault(language, []).append(FieldRead(n, args.get(1), args.get(2)))
                 continue
@@ -145,6 +144,6 @@ class CallIndex:
 
 def _dotted_root(cpg: CodePropertyGraph, n: NodeId | None) -> NodeId | None:
     """What a chain of field accesses ``a.b.c`` starts from (``a``; ``f()`` in ``f().b``)."""
-    while n is not None and cpg.kind(n) == NodeKind.CALL and cpg.get(n, Prop.NAME) in _FIELD_OPS:
+    while n is not None and cpg.kind(n) == NodeKind.CALL and cpg.get(n, Prop.NAME) in FIELD_ACCESS_OPS:
         n = cpg.arguments(n).get(1)
     return n

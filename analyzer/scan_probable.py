@@ -21,7 +21,7 @@ from typeinfer.cpg.graph import NodeId
 from typeinfer.cpg.matching import regex
 from typeinfer.cpg.passes.linking import principal_type_name
 from typeinfer.cpg.query import Project
-from typeinfer.cpg.schema import SELF_NAMES, EdgeKind, NodeKind, Op, Prop
+from typeinfer.cpg.schema import FIELD_ACCESS_OPS, SELF_NAMES, EdgeKind, NodeKind, Prop
 
 #: The least probability of the first-ranked type that makes a sink.  Below it the model has no
 #: type in mind: its first of hundreds of candidates holds a tenth of the mass or less (a DOM
@@ -102,7 +102,7 @@ def receiver_ranking(project: Project, call: NodeId) -> tuple[tuple[str, float],
     slot = None
     if cpg.kind(receiver) == NodeKind.IDENTIFIER:
         slot = project.decl_of(receiver)
-    elif cpg.get(receiver, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+    elif cpg.get(receiver, Prop.NAME) in FIELD_ACCESS_OPS:
         args = cpg.arguments(receiver)
         obj, field_node = args.get(1), args.get(2)
         if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:

@@ -16,8 +16,8 @@ import re
 from typing import Collection, Iterable
 
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.schema import (BINARY_SYMBOLS, MODULE_METHOD_NAME, OPERATOR_PREFIX, Control, EdgeKind, NodeKind,
-                                  Op, Prop)
+from typeinfer.cpg.schema import (BINARY_SYMBOLS, FIELD_ACCESS_OPS, MODULE_METHOD_NAME, OPERATOR_PREFIX,
+                                  Control, EdgeKind, NodeKind, Op, Prop)
 
 from .graph_structure import GraphStructure
 from .languages import adapter_for
@@ -377,7 +377,7 @@ class Slicer:
         if index == 0 and cpg.out(parent, EdgeKind.RECEIVER):
             item.invoked_calls.append(self._call_use(parent, 0))
             return
-        if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS) and index == 1:
+        if name in FIELD_ACCESS_OPS and index == 1:
             field_node = cpg.arguments(parent).get(2)
             attr = cpg.get(field_node, Prop.NAME, "") if field_node is not None else ""
             grand = cpg.ast_parent(parent)

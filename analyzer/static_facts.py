@@ -94,8 +94,8 @@ from typing import Any, Callable, Collection, Iterable
 from typeinfer.cpg.dataflow import argument_for
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.linking import Linker, python_module_names
-from typeinfer.cpg.schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control,
-                                  EdgeKind, NodeKind, Op, Prop)
+from typeinfer.cpg.schema import (FIELD_ACCESS_OPS, MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES,
+                                  UNRESOLVED_PREFIX, Control, EdgeKind, NodeKind, Op, Prop)
 
 from .canonical_types import NUMERIC_PROMOTION, canonicalize, outer_type, referenced_names, split_union
 from .graph_structure import GraphStructure
@@ -437,7 +437,7 @@ class StaticTyper:
             return self._fact(result, lang, "operator", where) if result else None
         if name == Op.AWAIT:
             return self._await(n, args.get(1), lang)
-        if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+        if name in FIELD_ACCESS_OPS:
             return self._field(n, args, lang) if name == Op.FIELD_ACCESS else None
         if name == Op.INDEX_ACCESS:
             return self._subscript(n, args, lang)
@@ -1463,14 +1463,14 @@ class StaticTyper:
                 continue
             name = cpg.get(parent, Prop.NAME)
             args = cpg.arguments(parent)
-            if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS) and args.get(1) == call and 2 in args:
+            if name in FIELD_ACCESS_OPS and args.get(1) == call and 2 in args:
                 out.add(cpg.get(args[2], Prop.NAME, ""))
             elif name == Op.ASSIGNMENT and args.get(2) == call and args.get(1) is not None \
                     and cpg.kind(args[1]) == NodeKind.IDENTIFIER:
                 for use in cpg.out(args[1], EdgeKind.REACHING_DEF):
                     use_parent = cpg.ast_parent(use)
                     use_args = cpg.arguments(use_parent) if use_parent is not None else {}
-                    if use_parent is not None and cpg.get(use_parent, Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS) \
+                    if use_parent is not None and cpg.get(use_parent, Prop.NAME) in FIELD_ACCESS_OPS \
                             and use_args.get(1) == use and 2 in use_args:
                         out.add(cpg.get(use_args[2], Prop.NAME, ""))
         out.discard("")

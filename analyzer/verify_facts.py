@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from typeinfer.cpg.dataflow import assigned_value, return_statements
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
-from typeinfer.cpg.schema import MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
+from typeinfer.cpg.schema import FIELD_ACCESS_OPS, MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 
 from .graph_structure import GraphStructure
 from .verify import CodeFacts
@@ -84,7 +84,7 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
                     out.append((depth, (decl[0], "parameter", function, name), via))
                 elif cpg.kind(decl) == NodeKind.LOCAL:
                     out.extend(local_sources(decl, n, depth, via))
-        elif kind == NodeKind.CALL and name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+        elif kind == NodeKind.CALL and name in FIELD_ACCESS_OPS:
             obj, field_node = cpg.arguments(n).get(1), cpg.arguments(n).get(2)
             if obj is not None and field_node is not None and cpg.get(obj, Prop.NAME) in SELF_NAMES:
                 slot = (n[0], "attribute", "", cpg.get(field_node, Prop.NAME, ""))
@@ -131,7 +131,7 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
         found: list[Hit] = []
         for n in nodes_on(path, line):
             name, args = cpg.get(n, Prop.NAME), cpg.arguments(n) if cpg.kind(n) == NodeKind.CALL else {}
-            if name in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+            if name in FIELD_ACCESS_OPS:
                 field_node = args.get(2)
                 receiver = args.get(1) if field_node is not None and cpg.get(field_node, Prop.NAME) == member else None
             else:

@@ -43,7 +43,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence
 
 from .graph import CodePropertyGraph, NodeId
 from .matching import matches
-from .schema import OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind, Op, Prop
+from .schema import FIELD_ACCESS_OPS, OPERATOR_PREFIX, SELF_NAMES, Control, EdgeKind, NodeKind, Op, Prop
 
 
 class FlowProject(Protocol):
@@ -92,7 +92,6 @@ _NO_PROPAGATION = frozenset({
     "<operator>.greaterEqualsThan", Op.IN, Op.NOT_IN, Op.IS, Op.IS_NOT, Op.INSTANCEOF, Op.LOGICAL_NOT,
     Op.TYPEOF, Op.DELETE, Op.LAMBDA,
 })
-_FIELD_OPS = frozenset({Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS})
 _DESTRUCTURING = frozenset({Op.TUPLE_LITERAL, Op.LIST_LITERAL, Op.OBJECT_LITERAL})
 _CONSTRUCTORS = frozenset({"__init__", "constructor"})
 
@@ -189,7 +188,7 @@ def return_statements(cpg: CodePropertyGraph, method: NodeId) -> list[NodeId]:
 
 def self_attribute(cpg: CodePropertyGraph, n: NodeId) -> str | None:
     """The attribute's name when `n` is ``self.x`` / ``cls.x`` / ``this.x`` (a read or a write), else None."""
-    if cpg.kind(n) != NodeKind.CALL or cpg.get(n, Prop.NAME) not in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+    if cpg.kind(n) != NodeKind.CALL or cpg.get(n, Prop.NAME) not in FIELD_ACCESS_OPS:
         return None
     args = cpg.arguments(n)
     obj, field_node = args.get(1), args.get(2)
@@ -751,7 +750,7 @@ class _Engine:
         table: dict[tuple[NodeId | None, str], list[NodeId]] = {}
         for n in self.cpg.nodes(NodeKind.CALL):
             props = self.cpg.props(n)
-            if props.get(Prop.NAME) not in _FIELD_OPS or not props.get(Prop.IS_WRITE):
+            if props.get(Prop.NAME) not in FIELD_ACCESS_OPS or not props.get(Prop.IS_WRITE):
                 continue
             args = self.cpg.arguments(n)
             obj, fld = args.get(1), args.get(2)
@@ -849,7 +848,7 @@ class _Engine:
         args = self.cpg.arguments(n)
         if Op.is_assignment(name):
             return [(args[2], ctx, "assignment", None)] if 2 in args else []
-        if name in _FIELD_OPS:
+        if name in FIELD_ACCESS_OPS:
             elements = self._elements(args.get(1), self.cpg.get(args[2], Prop.NAME) if 2 in args else None)
             if elements is not None:
                 return [(e, ctx, "element", None) for e in elements]

@@ -29,7 +29,7 @@ from .file_graph import FileGraph
 from .graph import CodePropertyGraph, NodeId
 from .passes import run_file_passes
 from .passes.linking import LINK_EDGES, link_project
-from .schema import CODE_LIMIT, MODULE_METHOD_NAME, EdgeKind, NodeKind, Op, Prop
+from .schema import CODE_LIMIT, FIELD_ACCESS_OPS, MODULE_METHOD_NAME, EdgeKind, NodeKind, Prop
 from .source import content_hash, count_errors
 
 _PASS_EDGES = (EdgeKind.CFG, EdgeKind.REACHING_DEF)
@@ -156,7 +156,6 @@ def update_function_body(cpg: CodePropertyGraph, relpath: str, old: ParsedText, 
                       old_body.end_point[0] + 1, delta, lines, old_errors, new_errors, old_callees)
 
 
-_FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
 #: how far down a chain of reads and calls an assigned attribute's calls are followed
 _CHAIN_DEPTH = 6
 
@@ -175,7 +174,7 @@ def _calls_on_attributes(cpg: CodePropertyGraph, names: set[str]) -> list[NodeId
     for n in cpg.nodes(NodeKind.CALL):
         props = attrs[n]
         # the access's code ends with the field's name: a cheap test before the arguments are read
-        if props.get(Prop.NAME) not in _FIELD_OPS or str(props.get(Prop.CODE, "")).rpartition(".")[2].strip() not in names:
+        if props.get(Prop.NAME) not in FIELD_ACCESS_OPS or str(props.get(Prop.CODE, "")).rpartition(".")[2].strip() not in names:
             continue
         field_node = cpg.arguments(n).get(2)
         if field_node is None or cpg.get(field_node, Prop.NAME) not in names:
@@ -184,7 +183,7 @@ def _calls_on_attributes(cpg: CodePropertyGraph, names: set[str]) -> list[NodeId
         for _ in range(_CHAIN_DEPTH):  # what is read or called on it, and on that, ...
             calls = [c for node in chain for c in cpg.into(node, EdgeKind.RECEIVER)]
             reads = [p for node in chain if (p := cpg.ast_parent(node)) is not None
-                     and attrs[p].get(Prop.NAME) in _FIELD_OPS and cpg.arguments(p).get(1) == node]
+                     and attrs[p].get(Prop.NAME) in FIELD_ACCESS_OPS and cpg.arguments(p).get(1) == node]
             out.extend(calls)
             chain = calls + reads
             if not chain:

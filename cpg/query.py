@@ -46,7 +46,7 @@ from .passes.linking import TypeOracle, build_index, principal_type_name
 from .passes.type_writeback import WrittenType, apply_types
 from .project import BuildOptions, build_project, build_sources
 from .source import source_from_text
-from .schema import OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Op, Prop
+from .schema import FIELD_ACCESS_OPS, OPERATOR_PREFIX, UNRESOLVED_PREFIX, EdgeKind, NodeKind, Prop
 
 __all__ = [
     "MappingOracle", "NodeView", "Project", "Traversal", "TypesArg", "as_oracle", "load", "oracle_types",
@@ -56,7 +56,6 @@ __all__ = [
 #: What `load` accepts as inferred types.
 TypesArg = Union[TypeOracle, Mapping[Any, Any], None]
 
-_FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
 
 
 # ----------------------------------------------------------------------------- oracles
@@ -266,7 +265,7 @@ class Project:
             return None
         if kind == NodeKind.CALL:
             name = props.get(Prop.NAME, "")
-            if name in _FIELD_OPS:
+            if name in FIELD_ACCESS_OPS:
                 args = self.cpg.arguments(n)
                 obj, fld = args.get(1), args.get(2)
                 if obj is None or fld is None:

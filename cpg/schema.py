@@ -245,6 +245,8 @@ class Op:
 
 #: binary operator call name -> its symbol (``<operator>.addition`` -> ``+``)
 BINARY_SYMBOLS: dict[str, str] = {name: symbol for symbol, name in Op.BINARY.items()}
+#: the operators reading (or writing) a field: ``a.b`` and TypeScript's ``a?.b``
+FIELD_ACCESS_OPS = frozenset({Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS})
 
 OPERATOR_PREFIX = "<operator>."
 UNRESOLVED_PREFIX = "<unresolved>."  #: METHOD_FULL_NAME of a call that no pass resolved

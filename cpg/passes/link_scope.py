@@ -17,10 +17,9 @@ from collections import deque
 from collections.abc import Iterable
 
 from ..graph import CodePropertyGraph, NodeId
-from ..schema import OPERATOR_PREFIX, Control, EdgeKind, NodeKind, Op, Prop
+from ..schema import FIELD_ACCESS_OPS, OPERATOR_PREFIX, Control, EdgeKind, NodeKind, Op, Prop
 from .linking import build_index
 
-_FIELD_OPS = (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS)
 _ENTER_METHODS = ("__enter__", "__aenter__")
 
 
@@ -139,7 +138,7 @@ class _Reach:
         if cpg.kind(parent) != NodeKind.CALL:
             return  # (a returned value: the linker reads a function's declared return type only)
         name = cpg.get(parent, Prop.NAME, "")
-        if name in _FIELD_OPS or name == Op.AWAIT:
+        if name in FIELD_ACCESS_OPS or name == Op.AWAIT:
             if cpg.arguments(parent).get(1) == n:
                 self.add(parent)
         elif name == Op.ASSIGNMENT:
@@ -162,7 +161,7 @@ class _Reach:
         if cpg.kind(target) == NodeKind.IDENTIFIER:
             for decl in cpg.out(target, EdgeKind.REF):
                 self.add(decl)
-        elif cpg.kind(target) == NodeKind.CALL and cpg.get(target, Prop.NAME) in _FIELD_OPS:
+        elif cpg.kind(target) == NodeKind.CALL and cpg.get(target, Prop.NAME) in FIELD_ACCESS_OPS:
             field_node = cpg.arguments(target).get(2)
             if field_node is not None:
                 self._field(cpg.get(field_node, Prop.NAME, ""))

@@ -32,8 +32,8 @@ from typing import Any, Iterable, Protocol
 
 from ..dataflow import argument_for, assigned_value, self_writes
 from ..graph import CodePropertyGraph, NodeId
-from ..schema import (MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX, Control, EdgeKind,
-                      NodeKind, Op, Prop)
+from ..schema import (FIELD_ACCESS_OPS, MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES, UNRESOLVED_PREFIX,
+                      Control, EdgeKind, NodeKind, Op, Prop)
 
 _LINK_EDGES = (EdgeKind.CALL, EdgeKind.INHERITS_FROM, EdgeKind.EVAL_TYPE)
 #: bases every class has, or that add no methods a call could mean (nor make a class a library's)
@@ -780,7 +780,7 @@ class Linker:
             if target is None and not self.cpg.out(receiver, EdgeKind.REF):
                 return self._global(rel, name)  # JSON.parse, console.log, str.join
             return None
-        if kind == NodeKind.CALL and props.get(Prop.NAME) in (Op.FIELD_ACCESS, Op.OPTIONAL_FIELD_ACCESS):
+        if kind == NodeKind.CALL and props.get(Prop.NAME) in FIELD_ACCESS_OPS:
             args = self.cpg.arguments(receiver)
             inner, field_node = args.get(1), args.get(2)
             if inner is None or field_node is None:
