@@ -4,8 +4,7 @@ and typers, so that a round does not walk the graph again for what the one befor
 
 from __future__ import annotations
 
-from typeinfer.cpg.dataflow import self_accesses, self_writes
-from typeinfer.cpg.graph import CodePropertyGraph, NodeId
+from typeinfer.cpg.graph import CodePropertyGraph
 from typeinfer.cpg.schema import OPERATOR_PREFIX, EdgeKind, NodeKind, Prop
 
 
@@ -24,12 +23,3 @@ class GraphStructure:
                                  and not (name := str(cpg.get(n, Prop.NAME, ""))).startswith(OPERATOR_PREFIX)
                                  and not cpg.out(n, EdgeKind.RECEIVER)}
         return self._called[rel]
-
-    def self_accesses(self, decl: NodeId) -> dict[str, list[NodeId]]:
-        """The field accesses through ``self``/``cls``/``this`` in a class's own code (not in
-        nested classes), reads and writes, by field name, in AST pre-order."""
-        return self_accesses(self.cpg, decl)
-
-    def self_writes(self, decl: NodeId) -> dict[str, list[NodeId]]:
-        """`self_accesses` that write (``self.x = ...``, ``self.x += ...``), by field name."""
-        return self_writes(self.cpg, decl)

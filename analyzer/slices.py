@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Collection, Iterable
 
+from typeinfer.cpg.dataflow import self_accesses
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import (BINARY_SYMBOLS, FIELD_ACCESS_OPS, MODULE_METHOD_NAME, OPERATOR_PREFIX,
                                   Control, EdgeKind, NodeKind, Op, Prop)
@@ -160,7 +161,7 @@ class Slicer:
                    and "method" not in (cpg.get(m, Prop.MODIFIERS) or ())]
         if not members:
             return []
-        accesses = self.structure.self_accesses(decl)
+        accesses = self_accesses(cpg, decl)
         class_locals: dict[str, NodeId] = {}  # Python class-body assignments: `table = "users"`
         for child in cpg.ast_children(decl):
             if cpg.kind(child) == NodeKind.BLOCK:

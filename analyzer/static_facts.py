@@ -91,7 +91,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Collection, Iterable
 
-from typeinfer.cpg.dataflow import argument_for
+from typeinfer.cpg.dataflow import argument_for, self_writes
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.passes.linking import Linker, python_module_names
 from typeinfer.cpg.schema import (FIELD_ACCESS_OPS, MODULE_METHOD_NAME, OPERATOR_PREFIX, SELF_NAMES,
@@ -1273,7 +1273,7 @@ class StaticTyper:
             for local in cpg.ast_children(body) if body is not None else ():
                 if cpg.kind(local) == NodeKind.LOCAL and cpg.get(local, Prop.NAME) == name:
                     writes.extend(self._writes_of(local))
-            writes.extend(self.structure.self_writes(decl).get(name, ()))
+            writes.extend(self_writes(cpg, decl).get(name, ()))
         else:
             return []
         for w in writes:
@@ -1611,10 +1611,10 @@ class StaticTyper:
             for local in cpg.ast_children(body):  # Python class-level `name = value`
                 if cpg.kind(local) == NodeKind.LOCAL and cpg.get(local, Prop.NAME) == name:
                     facts.extend(self._write_value(w) for w in self._writes_of(local))
-        self_writes = self.structure.self_writes(decl).get(name, ())
-        if not self_writes:
+        writes = self_writes(cpg, decl).get(name, ())
+        if not writes:
             return None  # a class-level value alone is a default (dataclass, NamedTuple, ClassVar)
-        for node in self_writes:
+        for node in writes:
             parent = cpg.ast_parent(node)
             if parent is None or cpg.get(parent, Prop.NAME) != Op.ASSIGNMENT:
                 facts.append(None)  # augmented or unpacking write

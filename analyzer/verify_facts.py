@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from typeinfer.cpg.dataflow import assigned_value, return_statements
+from typeinfer.cpg.dataflow import assigned_value, return_statements, self_writes
 from typeinfer.cpg.graph import CodePropertyGraph, NodeId
 from typeinfer.cpg.schema import FIELD_ACCESS_OPS, MODULE_METHOD_NAME, SELF_NAMES, EdgeKind, NodeKind, Op, Prop
 
-from .graph_structure import GraphStructure
 from .verify import CodeFacts
 
 Slot = tuple[str, str, str, str]  #: (file, kind, function, name), as `verify.CodeFacts` gives slots
@@ -60,13 +59,11 @@ def graph_facts(cpg: CodePropertyGraph) -> CodeFacts:
             out |= {(callee[0], qualname(callee)) for c in values for callee in cpg.out(c, EdgeKind.CALL)}
         return out
 
-    structure = GraphStructure(cpg)
-
     def written_to(cls: NodeId | None, attribute: str) -> list[NodeId]:
         """The values class `cls`'s methods assign to ``self.<attribute>``."""
         if cls is None:
             return []
-        return [value for write in structure.self_writes(cls).get(attribute, ())
+        return [value for write in self_writes(cpg, cls).get(attribute, ())
                 if (value := assigned_value(cpg, write)) is not None]
 
     def sources(n: NodeId, depth: int, via: Slot | None) -> list[Hit]:
