@@ -35,9 +35,9 @@ when the server fails, each check runs the checker's command line on the copy.
 API
 ===
 
-``find_checker(language, python) -> Checker``   the checker's command lines and name/version.
+``find_checker(language, python, root) -> Checker``   the checker's command lines and name/version.
 ``ensure_checker(name) -> list[str]``          a pinned npm checker's ``[node, script]``, installed once.
-``fetch_checkers(languages)``                  installs the pinned npm checkers of those that have none.
+``fetch_checkers(root, languages)``            installs the pinned npm checkers of those that have none.
 ``open_session(root, language) -> CheckSession``    a checked copy of `root`; ``.baseline``: its errors.
 ``start_sessions(root, languages)``                 those begun in the background;
 ``close_sessions(sessions)``                        ends them, started or not.
@@ -48,6 +48,7 @@ or started), one line each.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -155,17 +156,16 @@ def _npm_checker(name: str, root: Path | None = None) -> Checker:
     found = next((e for folder in _path_folders(root) if (e := _executable(folder, exe))), None)
     label = ""
     if found is not None:
-        try:
+        with contextlib.suppress(CheckerUnavailable):
             label = _version_label(found)
-        except CheckerUnavailable:
-            label = ""
         match = re.search(r"(\d+)\.\d+(\.\d+)?", label)  # "Version 5.4.5"
         if match is not None and int(match.group(1)) >= oldest:
             return Checker((found,), f"{exe} {match.group(0)}")
     pinned = installed_checker(name)
     if pinned is not None:
         return Checker(tuple(pinned), f"{name} {version}")
-    seen = f"the {exe} on PATH is {label or 'not working'}, older than {oldest}" if found else f"no {exe} on PATH"
+    seen = (f"the {exe} on PATH is {label}, older than {oldest}" if label else f"the {exe} on PATH does not start") \
+        if found else f"no {exe} on PATH"
     raise CheckerUnavailable(f"no {name} checker: {seen}, and typeinfer's pinned {name}@{version} is not "
                              f"installed (install {name} >= {oldest}, or add --fetch-checkers to install the "
                              f"pinned one from npm)")
@@ -254,12 +254,12 @@ def ensure_checker(name: str, cache: Path | None = None) -> list[str]:
     if name not in PINNED:
         raise VerifyError(f"unknown checker {name!r} (choose from {', '.join(PINNED)})")
     version, script = PINNED[name]
-    node = shutil.which("node")
-    if node is None:
-        raise CheckerUnavailable(f"cannot run {name}: node is not on PATH")
     installed = installed_checker(name, cache)
     if installed is not None:
         return installed
+    node = shutil.which("node")
+    if node is None:
+        raise CheckerUnavailable(f"cannot run {name}: node is not on PATH")
     tools = (cache or default_cache_dir()) / "tools"
     target = tools / f"{name}-{version}"
     npm = shutil.which("npm")
