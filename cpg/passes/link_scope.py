@@ -6,9 +6,9 @@ METHOD_RETURN (``make().m()``, ``with make() as x``), and, for an untyped parame
 callers pass.  A call whose link a written type can change is one whose receiver's value is
 reached from a written node along what those readings follow: a variable's uses, a field's
 accesses (by name: of any object), a module-level variable's imports, a call's value into the
-calls on it, an assignment's value into its target (a field's initializer into the field), a function's return type into its calls, an
-argument into its callee's parameters.  The walk over-approximates (names, not objects); a call
-it does not reach is answered as before the write.
+calls on it, an assignment's value into its target (a field's initializer into the field), a
+function's return type into its calls, an argument into its callee's parameters.  The walk
+over-approximates (names, not objects); a call it does not reach is answered as before the write.
 """
 
 from __future__ import annotations
