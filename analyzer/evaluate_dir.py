@@ -299,8 +299,21 @@ def evaluate_directory(path: str | Path, model_dir: Path | None = None, use_mode
         stats = LeaveOneOutStats(records)
     else:
         report.baselines = TRAIN_BASELINE_NOTE
-    report.metrics = evaluate(records, preds, stats, threshold=result.threshold)  # type: ignore[arg-type]
+    report.metrics = evaluate(records, preds, stats, threshold=result.threshold,  # type: ignore[arg-type]
+                              reachable=_reachable(result, records, preds, sources))
     return report
+
+
+def _reachable(result: Any, records: list[TrainingRecord], preds: list[list[tuple[str, float]]],
+               sources: list[str]) -> list[bool] | None:
+    """Per record, whether the pipeline could give its label at all: a static fact gave it, or
+    the model can rank it (`TypePredictor.reachable`, with the project's candidates); None without a model."""
+    if result.predictor is None or not records:
+        return None
+    candidates = [result.universe.candidates()] * len(records)
+    by_model = result.predictor.reachable([r.slice for r in records], candidates, [r.label for r in records])
+    return [can or (source == "static" and bool(p) and p[0][0] == r.label)
+            for r, p, source, can in zip(records, preds, sources, by_model)]
 
 
 def main(argv: list[str] | None = None,

@@ -111,6 +111,21 @@ def test_counts_on_hand_made_code(tmp_path):
     assert "python/static 0.667 (n=3)" in report.summary()
 
 
+def test_reach_with_the_model_bounds_exact_and_counts_static_answers(tmp_path):
+    root = _write(tmp_path / "proj", FILES)
+    assert evaluate_directory(root, use_model=False).metrics.languages["python"].model.reach is None
+    report = evaluate_directory(root)
+    for language in ("python", "typescript"):
+        m = report.metrics.languages[language].model
+        assert m.reach is not None and m.exact <= m.reach <= 1.0
+        for group in (*m.by_kind.values(), *m.by_category.values()):
+            assert group.exact <= group.reach
+    # every slot whose static fact was right is in reach, whatever the model could rank
+    right = [r for r, p, s in zip(report.records, report.predictions, report.sources)
+             if s == "static" and p and p[0][0] == r.label]
+    assert right and report.metrics.languages["typescript"].model.reach == 1.0
+
+
 def test_leave_one_out_baselines_never_see_the_own_label(tmp_path):
     report = evaluate_directory(_write(tmp_path / "proj", FILES), use_model=False)
     stats = LeaveOneOutStats(report.records)

@@ -163,6 +163,35 @@ def test_evaluate_exact_numbers():
     assert "exact" in rep.render()
 
 
+def test_evaluate_reports_reach_per_group_and_only_for_the_model():
+    recs = [_record("int", "count"), _record("User", "user", is_user=True), _record("Order", "order", is_user=True),
+            _record("str", "name", kind="return")]
+    preds = [[("int", 0.9)], [("User", 0.8)], [("User", 0.5)], [("int", 0.7)]]
+    rep = evaluate(recs, preds, TrainStats.from_records(recs), threshold=0.5, reachable=[True, True, False, True])
+    m = rep.languages["python"].model
+    assert m.reach == 0.75 and m.exact == 0.5
+    assert m.by_category["user-defined"].reach == 0.5 and m.by_category["built-in"].reach == 1.0
+    assert m.by_kind["parameter"].reach == pytest.approx(2 / 3) and m.by_kind["return"].reach == 1.0
+    assert rep.languages["python"].baselines["per-name"].reach is None
+    assert "reach category=user-defined" in rep.render()
+    assert evaluate(recs, preds).languages["python"].model.reach is None  # not measured: not reported
+    with pytest.raises(ValueError):
+        evaluate(recs, preds, reachable=[True])
+
+
+def test_reachable_is_the_answer_space_of_the_shipped_model():
+    predictor = TypePredictor.load()
+    pc = ProjectCandidates(names=("Order", "Invoice"), own=frozenset({"Order", "Invoice"}))
+    slices = [_slice(name="order"), _slice(name="count"), _slice(name="invoice"), _slice(name="x")]
+    labels = ["Order", "int", "Invoice | None", "NeverDeclaredAnywhere"]
+    assert predictor.reachable(slices, [pc] * 4, labels) == [True, True, True, False]
+    # without the project's names its own types are out of reach; builtins stay in it
+    assert predictor.reachable(slices, None, labels) == [False, True, False, False]
+    # whatever predict ranks first is in reach
+    for ranking, s in zip(predictor.predict(slices, [pc] * 4), slices):
+        assert predictor.reachable([s], [pc], [ranking[0][0]]) == [True]
+
+
 def test_ece_constructed():
     # 10 predictions at 0.8 of which 8 right: perfectly calibrated bin; 10 at 0.3 of which 0 right
     conf = [0.8] * 10 + [0.3] * 10

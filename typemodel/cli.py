@@ -98,9 +98,11 @@ def main_eval(argv: list[str] | None = None,
         print(f"typeinfer eval: {e}", file=sys.stderr)
         return 2
     project_types = read_project_types(a.corpus)
-    preds = predictor.predict([r.slice for r in records], [project_types.get(r.project) for r in records])
+    slices, candidates = [r.slice for r in records], [project_types.get(r.project) for r in records]
+    preds = predictor.predict(slices, candidates)
+    reachable = predictor.reachable(slices, candidates, [r.label for r in records])
     threshold = a.threshold if a.threshold is not None else predictor.threshold
-    report = evaluate(records, preds, stats, threshold=threshold)
+    report = evaluate(records, preds, stats, threshold=threshold, reachable=reachable)
     console = Console()
     for t in report.table():
         console.print(t)

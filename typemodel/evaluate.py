@@ -9,6 +9,11 @@ the confidence threshold, expected calibration error (15 equal-width bins over t
 and the same numbers for two baselines computed by this same code from the training split
 (`TrainStats`): the most frequent type, and the most frequent type for this name.
 
+*Reach* (given `reachable`, from `TypePredictor.reachable`): the share of slots whose right
+answer is among the entries the model ranks at all (its vocabulary in the slot's scope, or a
+candidate built from the project's type names).  A slot out of reach cannot be won by a better
+ranker: exact is at most reach, per kind and category too.
+
 Categories: *user-defined* = ``record.is_user_type``; *built-in* = `canonical_types.is_builtin_type`
 of the label; otherwise *library*.  *Common* = among the `common_top` most frequent training labels
 of the language, else *rare*.
@@ -67,6 +72,7 @@ def expected_calibration_error(confidences: list[float], correct: list[bool], bi
 class Group:
     n: int = 0
     exact: float = 0.0
+    reach: float | None = None  #: share of the group whose answer the model can rank at all
 
 
 @dataclass
@@ -82,6 +88,7 @@ class Metrics:
     ece: float
     by_kind: dict[str, Group] = field(default_factory=dict)
     by_category: dict[str, Group] = field(default_factory=dict)
+    reach: float | None = None  #: share of slots whose answer the model can rank (see the module docstring)
 
 
 @dataclass
@@ -122,6 +129,12 @@ class EvalReport:
             for where, k in keys:
                 groups = [getattr(m, f"by_{where}").get(k, Group()) for _, m in cols]
                 t.add_row(f"exact {where}={k} (n={groups[0].n})", *(f"{g.exact:.3f}" for g in groups))
+            if rep.model.reach is not None:  # the model's answer space; the baselines have none
+                blank = [""] * len(rep.baselines)
+                t.add_row("reach", f"{rep.model.reach:.3f}", *blank)
+                for where, k in keys:
+                    g = getattr(rep.model, f"by_{where}")[k]
+                    t.add_row(f"reach {where}={k}", f"{g.reach:.3f}", *blank)
             tables.append(t)
         return tables
 
@@ -195,13 +208,15 @@ class TrainStats:
         return out
 
 
-def _metrics(records: list[TrainingRecord], preds: list[Prediction], threshold: float, common: set[str] | None) -> Metrics:
+def _metrics(records: list[TrainingRecord], preds: list[Prediction], threshold: float, common: set[str] | None,
+             reachable: list[bool] | None = None) -> Metrics:
     n = len(records)
     exact = param = top5 = covered = covered_ok = 0
     conf, correct = [], []
-    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    cats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r, p in zip(records, preds):
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  #: slots, exact, reachable
+    cats: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    reach = reachable or [False] * n
+    for r, p, can in zip(records, preds, reach):
         top = p[0][0] if p else None
         c = float(p[0][1]) if p else 0.0
         ok = top == r.label
@@ -213,27 +228,32 @@ def _metrics(records: list[TrainingRecord], preds: list[Prediction], threshold: 
             covered_ok += ok
         conf.append(c)
         correct.append(ok)
-        kinds[r.kind][0] += 1
-        kinds[r.kind][1] += ok
         cat = "user-defined" if r.is_user_type else ("built-in" if _builtin(r.label, r.language) else "library")
         groups = [cat] + ([("common" if r.label in common else "rare")] if common is not None else [])
-        for g in groups:
-            cats[g][0] += 1
-            cats[g][1] += ok
+        for counts in (kinds[r.kind], *(cats[g] for g in groups)):
+            counts[0] += 1
+            counts[1] += ok
+            counts[2] += can
     d = max(n, 1)
+
+    def group(v: list[int]) -> Group:
+        return Group(v[0], v[1] / v[0], v[2] / v[0] if reachable is not None else None)
+
     return Metrics(
         n=n, exact=exact / d, parametric=param / d, top5=top5 / d, coverage=covered / d,
         covered_precision=covered_ok / max(covered, 1), ece=expected_calibration_error(conf, correct),
-        by_kind={k: Group(v[0], v[1] / v[0]) for k, v in sorted(kinds.items())},
-        by_category={k: Group(v[0], v[1] / v[0]) for k, v in sorted(cats.items())},
+        by_kind={k: group(v) for k, v in sorted(kinds.items())},
+        by_category={k: group(v) for k, v in sorted(cats.items())},
+        reach=sum(reach) / d if reachable is not None else None,
     )
 
 
 def evaluate(records: list[TrainingRecord], predictions: list[Prediction], stats: TrainStats | None = None,
-             threshold: float = 0.5, common_top: int = 100) -> EvalReport:
-    """Score `predictions[i]` against `records[i].label`, per language, with baselines when `stats` is given."""
-    if len(records) != len(predictions):
-        raise ValueError("one prediction list per record")
+             threshold: float = 0.5, common_top: int = 100, reachable: list[bool] | None = None) -> EvalReport:
+    """Score `predictions[i]` against `records[i].label`, per language, with baselines when `stats` is given;
+    with `reachable[i]` (`TypePredictor.reachable`), the model's reach too."""
+    if len(records) != len(predictions) or (reachable is not None and len(reachable) != len(records)):
+        raise ValueError("one prediction list (and reachable flag) per record")
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         by_lang[r.language].append(i)
@@ -244,7 +264,8 @@ def evaluate(records: list[TrainingRecord], predictions: list[Prediction], stats
     for lang, idx in sorted(by_lang.items()):
         recs = [records[i] for i in idx]
         common = stats.common(lang, common_top) if stats is not None else None
-        model = _metrics(recs, [predictions[i] for i in idx], threshold, common)
+        model = _metrics(recs, [predictions[i] for i in idx], threshold, common,
+                         [reachable[i] for i in idx] if reachable is not None else None)
         baselines = {name: _metrics(recs, [p[i] for i in idx], threshold, common) for name, p in base_all.items()}
         out[lang] = LanguageReport(lang, model, baselines)
     return EvalReport(threshold, out)

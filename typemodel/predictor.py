@@ -99,6 +99,26 @@ class TypePredictor:
                              f"{rebuild_hint(model_dir)}")
         return cls(model_dir, session, Featurizer(tok, cfg, vocab), meta)
 
+    def reachable(self, slices: list[UsageSlice], candidates: list[list[str] | ProjectCandidates] | None,
+                  labels: list[str], batch_size: int = 256) -> list[bool]:
+        """Whether each slice's `labels[i]` is among the entries `predict` ranks for it at all: a
+        vocabulary type its scope allows, or one of its project's candidate labels in scope (the
+        model's reach; `candidates` as for `predict`).  Featurizes only: the model is not run."""
+        feat = self.feat
+        enc = feat.encode_slices(slices)
+        csets = [feat.candidate_set(candidates[i] if candidates is not None else None, s.language)
+                 for i, s in enumerate(slices)]
+        out: list[bool] = []
+        for start in range(0, len(slices), batch_size):
+            idx = range(start, min(start + batch_size, len(slices)))
+            b = feat.batch([enc[i] for i in idx], [csets[i] for i in idx])
+            for k, i in enumerate(idx):
+                entry = feat.vocab_index.get(slices[i].language, {}).get(labels[i])
+                in_vocab = entry is not None and bool(b.vocab_ok[k, entry])
+                out.append(in_vocab or any(label == labels[i] and b.cand_ok[k, j]
+                                           for j, label in enumerate(b.cand_labels[k])))
+        return out
+
     def predict(self, slices: list[UsageSlice], candidates: list[list[str] | ProjectCandidates] | None = None, top_k: int = 5,
                 batch_size: int = 64) -> list[list[tuple[str, float]]]:
         """Ranked (canonical type, calibrated probability) per slice, best first.
