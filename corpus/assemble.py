@@ -139,7 +139,9 @@ def assemble(out: Path, specs: list[PackageSpec], run: dict | None = None, work:
     dedup = find_duplicates(fingerprints)
     duplicates = dedup.duplicates
     languages = {p: h["language"] for p, h in headers.items()}
-    splits = assign_splits(languages)
+    # applications are split among themselves, so that valid and test hold some whenever three are built
+    applications = {s.project for s in specs if s.max_files and s.project in headers}
+    splits = assign_splits({p: f"{lang}/application" if p in applications else lang for p, lang in languages.items()})
 
     counts: Counter = Counter()
     by_lang_kind_split: Counter = Counter()
@@ -164,7 +166,8 @@ def assemble(out: Path, specs: list[PackageSpec], run: dict | None = None, work:
 
     write_jsonl_gz(cdir / "projects.jsonl.gz", (
         {"project": p, "language": headers[p]["language"], "split": splits[p], "user_types": headers[p]["user_types"],
-         "imported_types": headers[p].get("imported_types", []), "visible": headers[p].get("visible", {})}
+         "imported_types": headers[p].get("imported_types", []), "visible": headers[p].get("visible", {}),
+         "application": p in applications}
         for p in sorted(headers)
     ))
     buf = io.StringIO()
@@ -187,6 +190,10 @@ def assemble(out: Path, specs: list[PackageSpec], run: dict | None = None, work:
             "projects": {
                 lang: {s: sum(1 for p in headers if languages[p] == lang and splits[p] == s) for s in SPLITS}
                 for lang in sorted(set(languages.values()))
+            },
+            "applications": {
+                lang: {s: sum(1 for p in applications if languages[p] == lang and splits[p] == s) for s in SPLITS}
+                for lang in sorted({languages[p] for p in applications})
             },
             "records": {
                 lang: {kind: {s: by_lang_kind_split[(lang, kind, s)] for s in SPLITS}

@@ -61,14 +61,17 @@ from .dedup import FileFingerprint, fingerprint
 from .fetch import FetchError, cache_dir, fetch_npm, fetch_pypi, npm_dir_name, pypi_dir_name
 
 __all__ = [
-    "PackageSpec", "PackageResult", "read_specs", "select_files", "build_package", "make_records",
-    "process_package", "run_packages", "BUILDER_VERSION", "MAX_FILE_BYTES", "PACKAGE_TIMEOUT",
+    "PackageSpec", "PackageResult", "read_specs", "select_files", "sample_files", "build_package", "make_records",
+    "process_package", "run_packages", "BUILDER_VERSION", "MAX_FILE_BYTES", "APP_MAX_FILES", "PACKAGE_TIMEOUT",
 ]
 
 #: Bump to rebuild every package (stored in the .done markers).
 BUILDER_VERSION = 3  #: 2: headers name each file's imported and defined type names; 3: slices carry type parameters
 #: Source files larger than this are skipped (generated tables, bundles).
 MAX_FILE_BYTES = 300 * 1024
+#: files read of each application (``*-apps.tsv``; `sample_files`): large applications would
+#: otherwise dominate the corpus and a package's build time
+APP_MAX_FILES = 300
 #: Seconds allowed for one package (download + build + slices).
 PACKAGE_TIMEOUT = 300
 
@@ -96,6 +99,7 @@ class PackageSpec:
     registry: str  #: "pypi" or "npm"
     name: str
     version: str
+    max_files: int = 0  #: read at most this many of its files (`sample_files`); 0: all
 
     @property
     def language(self) -> str:
@@ -115,18 +119,21 @@ class PackageSpec:
 
 
 def read_specs(manifest_dir: Path, lang: str | None = None, limit: int | None = None) -> list[PackageSpec]:
-    """Rows of ``pypi.tsv`` and ``npm.tsv`` that exist now (first `limit` per language)."""
+    """Rows of ``pypi.tsv`` and ``npm.tsv``, then of the applications' ``pypi-apps.tsv`` and
+    ``npm-apps.tsv`` (each read at most `APP_MAX_FILES` files), those that exist now (first
+    `limit` per language)."""
     specs: list[PackageSpec] = []
     for registry, language in (("pypi", "python"), ("npm", "typescript")):
         if lang and lang != language:
             continue
-        path = Path(manifest_dir) / f"{registry}.tsv"
-        if not path.exists():
-            continue
-        rows = [r for r in read_manifest(path) if r.get("name") and r.get("version")]
+        rows: list[tuple[dict[str, str], int]] = []
+        for stem, max_files in ((registry, 0), (f"{registry}-apps", APP_MAX_FILES)):
+            path = Path(manifest_dir) / f"{stem}.tsv"
+            if path.exists():
+                rows += [(r, max_files) for r in read_manifest(path) if r.get("name") and r.get("version")]
         if limit is not None:
             rows = rows[:limit]
-        specs += [PackageSpec(registry, r["name"].strip(), r["version"].strip()) for r in rows]
+        specs += [PackageSpec(registry, r["name"].strip(), r["version"].strip(), max_files) for r, max_files in rows]
     return specs
 
 
@@ -181,6 +188,14 @@ def select_files(root: Path, language: str) -> tuple[list[tuple[Path, str]], Cou
             out.append((path, path.relative_to(root).as_posix()))
     out.sort(key=lambda item: item[1])
     return out, skipped
+
+
+def sample_files(files: list[tuple[Path, str]], limit: int) -> list[tuple[Path, str]]:
+    """At most `limit` of `files` (sorted by path), evenly spaced, so every part of a large
+    application is represented; all of them when `limit` is 0 or not exceeded."""
+    if not limit or len(files) <= limit:
+        return files
+    return [files[i * len(files) // limit] for i in range(limit)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,14 +268,19 @@ def make_records(
     return out
 
 
-def build_package(root: Path, project: str, language: str) -> PackageResult:
+def build_package(root: Path, project: str, language: str, max_files: int = 0) -> PackageResult:
     """Build one extracted package offline: select files, graph, slices, records, fingerprints.
 
     The graph is built like `cpg.project.build_project` builds it (`build_file` per file, then
-    the project passes), restricted to the files `select_files` keeps.
+    the project passes), restricted to the files `select_files` keeps (at most `max_files` of
+    them, `sample_files`, when it is not 0).
     """
     root = Path(root)
     files, skipped = select_files(root, language)
+    sampled = sample_files(files, max_files)
+    if len(sampled) < len(files):
+        skipped["sampled_out"] = len(files) - len(sampled)
+        files = sampled
     stats: Counter = Counter({f"skipped_{k}": v for k, v in skipped.items()})
     result = PackageResult(project=project, language=language)
     cpg = CodePropertyGraph(str(root))
@@ -418,7 +438,7 @@ def process_package(spec: PackageSpec, out: Path, cache: Path | None = None, tim
     try:
         root = fetch_package(spec, cache)
         stage = "build"
-        result = build_package(root, spec.project, spec.language)
+        result = build_package(root, spec.project, spec.language, spec.max_files)
         if not result.files:
             raise FetchError(f"{spec.project}: no {spec.language} source files after filtering")
         stage = "write"

@@ -61,6 +61,9 @@ PERMISSIVE = frozenset({
 
 MIN_PARAM_DENSITY = 0.6
 MAX_LOC = 60_000
+#: the domain of applications (``[app]`` in a candidates file): any size is kept, the corpus build
+#: reads at most `build.APP_MAX_FILES` of their files, so that no application dominates
+APP_DOMAIN = "app"
 MIN_LOC = 100
 MIN_TS_FILES = 1
 #: TypeScript leaves many callback parameters to contextual typing, so its bar is lower.
@@ -538,7 +541,7 @@ def evaluate(c: Candidate, registry: str, cache: Path) -> tuple[list[str] | None
         return None, f"{m.parse_failures} files do not parse"
     if registry == "npm" and m.files < MIN_TS_FILES:
         return None, f"ships {m.files} .ts source files"
-    if m.loc > MAX_LOC:
+    if m.loc > MAX_LOC and c.domain != APP_DOMAIN:
         return None, f"too big ({m.loc} LOC)"
     if m.loc < MIN_LOC:
         return None, f"too small ({m.loc} LOC)"

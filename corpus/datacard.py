@@ -61,6 +61,8 @@ def render(meta: dict) -> str:
     add("|---|" + "---:|" * len(SPLITS))
     for lang, row in st["projects"].items():
         add(f"| {lang} | " + " | ".join(str(row[s]) for s in SPLITS) + " |")
+    for lang, row in st.get("applications", {}).items():
+        add(f"| {lang}, of them applications | " + " | ".join(str(row[s]) for s in SPLITS) + " |")
     add("")
     add("## Records per language, kind and split")
     add("")

@@ -15,11 +15,13 @@ from typeinfer.analyzer.slice_schema import TrainingRecord
 from typeinfer.corpus import cli
 from typeinfer.corpus.assemble import assemble
 from typeinfer.corpus.build import (
-    PackageSpec, build_package, fetch_package, package_paths, package_state, run_packages, select_files, write_package,
+    APP_MAX_FILES, PackageSpec, build_package, fetch_package, package_paths, package_state, read_specs, run_packages,
+    sample_files, select_files, write_package,
 )
 from typeinfer.corpus.dedup import fingerprint, find_duplicates
 from typeinfer.corpus.fetch import META_FILE, npm_dir_name
 from typeinfer.corpus.splits import assign_splits, bucket, split_of
+from typeinfer.typemodel.data import read_applications
 
 SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "samples" / "records"
 
@@ -234,13 +236,71 @@ def test_assemble_splits_by_project_and_drops_duplicate_files(tmp_path):
     with gzip.open(v1 / "projects.jsonl.gz", "rt") as f:
         projects = [json.loads(line) for line in f]
     assert sorted(p["project"] for p in projects) == sorted(s.project for s in specs)
-    assert all(set(p) == {"project", "language", "split", "user_types", "imported_types", "visible"} for p in projects)
+    assert all(set(p) == {"project", "language", "split", "user_types", "imported_types", "visible", "application"}
+               for p in projects)
+    assert not any(p["application"] for p in projects) and meta["stats"]["applications"] == {}
     # PY_MODELS appears in all three python packages (twice in each): only the first copy is kept
     d = meta["stats"]["dedup"]
     assert (d["exact_duplicates"], d["near_duplicates"]) == (3, 0)
     assert meta["counts"] == json.loads((v1 / "meta.json").read_text())["counts"]
     assert sum(meta["counts"].values()) == sum(1 for s in ("train", "valid", "test")
                                                for _ in gzip.open(v1 / f"records-{s}.jsonl.gz", "rt"))
+
+
+def test_sample_files_keeps_every_part_of_a_large_package():
+    files = [(Path(f"p/{i:03}.py"), f"{d}/{i:03}.py") for d in ("api", "core", "web") for i in range(100)]
+    kept = sample_files(files, 30)
+    assert len(kept) == 30 and kept == sorted(kept, key=lambda f: f[1])
+    assert {rel.split("/")[0] for _, rel in kept} == {"api", "core", "web"}  # evenly spread, not the first 30
+    assert sample_files(files, 30) == kept  # the same every run
+    assert sample_files(files, 0) == files and sample_files(files[:5], 30) == files[:5]
+
+
+def test_applications_are_read_from_their_manifest_sampled_and_split_among_themselves(tmp_path):
+    manifest = tmp_path / "manifest"
+    manifest.mkdir()
+    header = "name\tversion\tlicense\tdomain\tfiles\tloc\tparam_annotation_density\treturn_annotation_density\thas_py_typed\n"
+    (manifest / "pypi.tsv").write_text(header + "".join(f"pyproj{i}\t1.0\tMIT\tweb\t1\t100\t1\t1\tyes\n" for i in range(3)))
+    (manifest / "pypi-apps.tsv").write_text(header + "".join(f"app{i}\t2.0\tMIT\tapp\t9\t900\t1\t1\tyes\n"
+                                                              for i in range(4)))
+    specs = read_specs(manifest)
+    assert [(s.name, s.max_files) for s in specs] == [(f"pyproj{i}", 0) for i in range(3)] + \
+        [(f"app{i}", APP_MAX_FILES) for i in range(4)]
+    cache = tmp_path / "cache"
+    for spec in specs:
+        body = PY_MODELS.replace("class ", f"class {spec.name.capitalize()}")
+        _fake_cache_package(cache, spec, {f"{spec.name}/m{k}.py": body.replace("Address", f"Address{k}")
+                                          for k in range(3)})
+    small = [PackageSpec(s.registry, s.name, s.version, 2 if s.max_files else 0) for s in specs]
+    for spec in small:
+        result = build_package(fetch_package(spec, cache), spec.project, spec.language, spec.max_files)
+        assert len(result.files) == (2 if spec.max_files else 3)
+        assert result.stats.get("skipped_sampled_out", 0) == (1 if spec.max_files else 0)
+        write_package(tmp_path / "out", spec, result, 0.1)
+    meta = assemble(tmp_path / "out", small)
+    with gzip.open(tmp_path / "out" / "v1" / "projects.jsonl.gz", "rt") as f:
+        projects = {p["project"]: p for p in map(json.loads, f)}
+    apps = {p: row["split"] for p, row in projects.items() if row["application"]}
+    assert sorted(apps) == sorted(s.project for s in small if s.max_files)
+    assert {"valid", "test"} <= set(apps.values())  # an application report is possible on both
+    assert meta["stats"]["applications"]["python"] == {s: list(apps.values()).count(s) for s in ("train", "valid", "test")}
+    # the libraries' splits do not depend on the applications beside them
+    libraries = [s for s in small if not s.max_files]
+    assemble(tmp_path / "libs", libraries, work=tmp_path / "out")
+    with gzip.open(tmp_path / "libs" / "v1" / "projects.jsonl.gz", "rt") as f:
+        assert {p["project"]: p["split"] for p in map(json.loads, f)} == \
+            {p: row["split"] for p, row in projects.items() if not row["application"]}
+    assert read_applications(tmp_path / "out") == set(apps)
+    # the applications' own report: only their records are scored
+    split = next(s for s in ("test", "valid") if s in apps.values())
+    with gzip.open(tmp_path / "out" / "v1" / f"records-{split}.jsonl.gz", "rt") as f:
+        expected = sum(json.loads(line)["project"] in apps for line in f)
+    from typeinfer.cli import main
+
+    assert main(["eval", "--corpus", str(tmp_path / "out"), "--split", split, "--applications",
+                 "--json", str(tmp_path / "apps.json")]) == 0
+    report = json.loads((tmp_path / "apps.json").read_text())["languages"]["python"]["model"]
+    assert report["n"] == expected > 0 and report["reach"] is not None
 
 
 def test_second_run_does_nothing_and_failures_are_logged(tmp_path):

@@ -77,11 +77,13 @@ def main_eval(argv: list[str] | None = None,
     p.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     p.add_argument("--threshold", type=float, default=None, help="confidence threshold (default: the model's)")
     p.add_argument("--limit", type=int, default=None, help="evaluate the first N records only")
+    p.add_argument("--applications", action="store_true",
+                   help="only the records of application projects (the corpus's *-apps.tsv packages)")
     p.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     a = p.parse_args(argv)
     from rich.console import Console
 
-    from typeinfer.typemodel.data import iter_records, read_project_types, read_records
+    from typeinfer.typemodel.data import iter_records, read_applications, read_project_types, read_records
     from typeinfer.typemodel.evaluate import TrainStats, evaluate
     from typeinfer.typemodel.model_files import ModelError
     from typeinfer.typemodel.predictor import TypePredictor
@@ -92,7 +94,14 @@ def main_eval(argv: list[str] | None = None,
         print(f"typeinfer eval: {e}", file=sys.stderr)
         return 2
     try:
-        records = read_records(a.corpus, a.split, a.limit)
+        records = read_records(a.corpus, a.split, None if a.applications else a.limit)
+        if a.applications:
+            applications = read_applications(a.corpus)
+            records = [r for r in records if r.project in applications][:a.limit]
+            if not records:
+                print(f"typeinfer eval: {a.corpus} has no application records in its {a.split} split",
+                      file=sys.stderr)
+                return 2
         stats = TrainStats.from_records(iter_records(a.corpus, "train"))
     except FileNotFoundError as e:
         print(f"typeinfer eval: {e}", file=sys.stderr)

@@ -60,6 +60,16 @@ def read_project_types(corpus_dir: Path) -> dict[str, ProjectCandidates]:
     return out
 
 
+def read_applications(corpus_dir: Path) -> set[str]:
+    """Ids of the corpus's application projects (``"application": true`` in ``projects.jsonl.gz``;
+    the ``*-apps.tsv`` manifests)."""
+    path = corpus_file(corpus_dir, "projects.jsonl.gz")
+    if not path.exists():
+        return set()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return {p["project"] for p in map(json.loads, filter(str.strip, f)) if p.get("application")}
+
+
 def spread_sample(n: int, k: int, seed: int = 0) -> list[int]:
     """Sorted indices of a seeded random sample of `k` of `n` records (all of them when k >= n).
 
