@@ -411,6 +411,44 @@ def test_a_parameter_reassigned_in_its_function_does_not_take_its_callers_type()
     assert sorted(calls(cpg, "send")) == [("<unresolved>.send", []), ("app.py:send", ["app.py:send"])]
 
 
+def test_values_copied_round_a_loop_keep_their_type_and_end_the_search():
+    # `x = y; y = x` in a loop: each read's reaching definitions lead back to itself (this ran the
+    # linker out of stack on real packages: pyrate-limiter, @antv/g2)
+    cpg = project({"app.py": """
+        class Client:
+            def close(self):
+                pass
+
+
+        def rotate(items):
+            x = Client()
+            y = x
+            for _ in items:
+                x = y
+                y = x
+            return x.close()
+
+
+        def untyped(items):
+            a = None
+            b = None
+            for _ in items:
+                a = b
+                b = a
+            return a.shutdown()
+    """, "web.ts": """
+        export function spin(n: number) {
+            let p = null;
+            let q = null;
+            for (let i = 0; i < n; i++) { p = q; q = p; }
+            return p.stop();
+        }
+    """})
+    assert calls(cpg, "close") == [("app.py:Client.close", ["app.py:Client.close"])]
+    assert calls(cpg, "shutdown") == [("<unresolved>.shutdown", [])]
+    assert calls(cpg, "stop") == [("<unresolved>.stop", [])]
+
+
 def test_an_edit_of_the_calling_file_relinks_the_called_files_calls_on_parameters():
     cpg = project({
         "helper.py": "def fetch(session, url):\n    return session.get(url)\n",

@@ -332,6 +332,7 @@ class Linker:
         #: those can answer otherwise once the callers type the parameters (`_link_by_callers`)
         self._read_parameter: set[Any] = set()
         self._variable_busy: set[NodeId] = set()
+        self._definition_busy: set[NodeId] = set()  #: writes whose value's type is being worked out
         self._module_local_set = {n for table in self.index.module_locals.values() for n in table.values()}
 
     # -- names
@@ -679,7 +680,7 @@ class Linker:
     def _busy(self) -> bool:
         """Whether an answer is being worked out further up: one given now while a cycle was cut
         short is that answer's part, not final."""
-        return bool(self._callee_busy or self._member_busy or self._passed_busy)
+        return bool(self._callee_busy or self._member_busy or self._passed_busy or self._definition_busy)
 
     def _compute_callee(self, call: NodeId) -> tuple[Target | None, bool]:
         props = self.cpg.props(call)
@@ -1010,7 +1011,14 @@ class Linker:
             return annotated
         # x = Foo(), x = make(), with open(p) as x: follow the reaching definitions
         for definition in self.cpg.into(ident, EdgeKind.REACHING_DEF):
-            typed = self._assigned_type(definition)
+            if definition in self._definition_busy:  # a loop that copies values round (x = y; y = x)
+                self._cycle_seen = self._touched = True
+                continue
+            self._definition_busy.add(definition)
+            try:
+                typed = self._assigned_type(definition)
+            finally:
+                self._definition_busy.discard(definition)
             if typed is not None:
                 return typed
         if self.cpg.kind(decl) == NodeKind.METHOD_PARAMETER_IN \
