@@ -131,6 +131,12 @@ def read_specs(manifest_dir: Path, lang: str | None = None, limit: int | None = 
             path = Path(manifest_dir) / f"{stem}.tsv"
             if path.exists():
                 rows += [(r, max_files) for r in read_manifest(path) if r.get("name") and r.get("version")]
+        unique, seen = [], set()
+        for row, max_files in rows:  # a package in both lists is built once, as its first row says
+            if row["name"].strip().lower() not in seen:
+                seen.add(row["name"].strip().lower())
+                unique.append((row, max_files))
+        rows = unique
         if limit is not None:
             rows = rows[:limit]
         specs += [PackageSpec(registry, r["name"].strip(), r["version"].strip(), max_files) for r, max_files in rows]

@@ -262,8 +262,8 @@ def test_applications_are_read_from_their_manifest_sampled_and_split_among_thems
     header = "name\tversion\tlicense\tdomain\tfiles\tloc\tparam_annotation_density\treturn_annotation_density\thas_py_typed\n"
     (manifest / "pypi.tsv").write_text(header + "".join(f"pyproj{i}\t1.0\tMIT\tweb\t1\t100\t1\t1\tyes\n" for i in range(3)))
     (manifest / "pypi-apps.tsv").write_text(header + "".join(f"app{i}\t2.0\tMIT\tapp\t9\t900\t1\t1\tyes\n"
-                                                              for i in range(4)))
-    specs = read_specs(manifest)
+                                                              for i in range(4)) + "PyProj1\t1.0\tMIT\tapp\t1\t100\t1\t1\tyes\n")
+    specs = read_specs(manifest)  # a library listed as an application too is built once, as a library
     assert [(s.name, s.max_files) for s in specs] == [(f"pyproj{i}", 0) for i in range(3)] + \
         [(f"app{i}", APP_MAX_FILES) for i in range(4)]
     cache = tmp_path / "cache"
