@@ -377,8 +377,8 @@ def write_package(out: Path, spec: PackageSpec, result: PackageResult, seconds: 
         "files": [asdict(f) for f in result.files], "stats": result.stats,
     }
     write_jsonl_gz(data, [header, *(r.to_json() for r in result.records)])
-    write_json(done, {"project": spec.project, "builder": BUILDER_VERSION, "records": len(result.records),
-                      "files": len(result.files), "seconds": round(seconds, 2)})
+    write_json(done, {"project": spec.project, "builder": BUILDER_VERSION, "max_files": spec.max_files,
+                      "records": len(result.records), "files": len(result.files), "seconds": round(seconds, 2)})
     failed.unlink(missing_ok=True)
 
 
@@ -389,11 +389,13 @@ def write_failure(out: Path, spec: PackageSpec, stage: str, error: str, seconds:
 
 
 def package_state(out: Path, spec: PackageSpec) -> str:
-    """"done", "failed" or "todo"."""
+    """"done", "failed" or "todo" ("todo" too when it was built by another builder or with
+    another file limit)."""
     _, done, failed = package_paths(out, spec)
     if done.exists():
         try:
-            if json.loads(done.read_text()).get("builder") == BUILDER_VERSION:
+            marker = json.loads(done.read_text())
+            if marker.get("builder") == BUILDER_VERSION and marker.get("max_files", 0) == spec.max_files:
                 return "done"
         except (OSError, ValueError):
             pass

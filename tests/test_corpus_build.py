@@ -277,6 +277,9 @@ def test_applications_are_read_from_their_manifest_sampled_and_split_among_thems
         assert len(result.files) == (2 if spec.max_files else 3)
         assert result.stats.get("skipped_sampled_out", 0) == (1 if spec.max_files else 0)
         write_package(tmp_path / "out", spec, result, 0.1)
+        assert package_state(tmp_path / "out", spec) == "done"
+    # another file limit is another build of the package
+    assert package_state(tmp_path / "out", PackageSpec("pypi", "app0", "2.0", APP_MAX_FILES)) == "todo"
     meta = assemble(tmp_path / "out", small)
     with gzip.open(tmp_path / "out" / "v1" / "projects.jsonl.gz", "rt") as f:
         projects = {p["project"]: p for p in map(json.loads, f)}
