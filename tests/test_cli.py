@@ -128,3 +128,20 @@ def test_a_command_run_in_process_leaves_the_collector_as_it_found_it(capsys):
     finally:
         graph_command.build_graph = build_graph
     assert len(built) == 1 and built[0]() is None  # the command's graph is freed, not left for a later build to freeze
+
+
+def test_a_defect_of_typeinfer_is_one_line_and_exit_70_unless_the_traceback_is_asked_for(capsys, monkeypatch, tmp_path):
+    from typeinfer.commands import graph
+
+    def broken(args):  # stands for a bug in a project-wide pass (a RecursionError in the linker was one)
+        raise RecursionError("maximum recursion depth exceeded in comparison")
+
+    monkeypatch.setattr(graph, "run", broken)
+    monkeypatch.delenv("TYPEINFER_TRACEBACK", raising=False)
+    assert cli.main(["graph", str(tmp_path)]) == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "internal error in `typeinfer graph " in err and "RecursionError" in err and "TYPEINFER_TRACEBACK=1" in err
+    monkeypatch.setenv("TYPEINFER_TRACEBACK", "1")
+    with pytest.raises(RecursionError):
+        cli.main(["graph", str(tmp_path)])

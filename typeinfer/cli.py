@@ -9,6 +9,7 @@ line each and never stop a project-wide run; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -17,6 +18,11 @@ from typeinfer.commands import eval as eval_command
 from typeinfer.commands import slice as slice_command
 from typeinfer.commands.common import UsageError, UsageParser, release_graphs
 from typeinfer.cpg.project import BuildError
+
+#: exit status of a run stopped by a defect in typeinfer itself (sysexits' EX_SOFTWARE)
+INTERNAL_ERROR = 70
+#: set (to anything) to see the traceback of such a defect instead of its one line
+TRACEBACK_VARIABLE = "TYPEINFER_TRACEBACK"
 
 #: The subcommands, in the order `typeinfer --help` lists them.
 COMMANDS = (graph, export, corpus, train, eval_command, annotate, slice_command, query, scan, batch, lsp)
@@ -58,6 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a defect of typeinfer's own: one line, not a traceback, unless asked
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        command = " ".join(list(sys.argv[1:] if argv is None else argv)[:2])
+        print(f"typeinfer: internal error in `typeinfer {command}`: {type(exc).__name__}: {exc}; please report it "
+              f"with the traceback that {TRACEBACK_VARIABLE}=1 shows", file=sys.stderr)
+        return INTERNAL_ERROR
     finally:
         # a caller running commands in its own process (argv given) gets the frozen graph back to
         # the cycle collector; the console script, which exits now, would only pay for collecting it
