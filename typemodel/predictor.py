@@ -111,12 +111,10 @@ class TypePredictor:
         out: list[bool] = []
         for start in range(0, len(slices), batch_size):
             idx = range(start, min(start + batch_size, len(slices)))
-            b = feat.batch([enc[i] for i in idx], [csets[i] for i in idx])
-            for k, i in enumerate(idx):
-                entry = feat.vocab_index.get(slices[i].language, {}).get(labels[i])
-                in_vocab = entry is not None and bool(b.vocab_ok[k, entry])
-                out.append(in_vocab or any(label == labels[i] and b.cand_ok[k, j]
-                                           for j, label in enumerate(b.cand_labels[k])))
+            # the training target: the entries naming the label, else <other> (entry 0) alone
+            b = feat.batch([enc[i] for i in idx], [csets[i] for i in idx], [labels[i] for i in idx])
+            assert b.target is not None
+            out.extend(bool(row[1:].any()) for row in b.target)
         return out
 
     def predict(self, slices: list[UsageSlice], candidates: list[list[str] | ProjectCandidates] | None = None, top_k: int = 5,
